@@ -1,0 +1,1 @@
+"""The imperative shell: terminal access, simulated terminal, EA link, execution, journal, CLI."""

@@ -1,0 +1,9 @@
+"""Sub-commands of `lca`; each module has ``register(subparsers)``."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from bridge.commands import run
+
+COMMANDS: tuple[ModuleType, ...] = (run,)
