@@ -1,0 +1,94 @@
+"""The EA link the runtime drives: publish limits with a heartbeat, poll the telemetry."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+
+from bridge.ealink.errors import ProtocolError, TelemetryMissingError
+from bridge.ealink.history import TelemetryHistory
+from bridge.ealink.reader import TelemetryReader
+from bridge.ealink.records import EaLimits, EaTelemetry
+from bridge.ealink.writer import LimitsWriter
+
+__all__ = ["EaLink"]
+
+
+class EaLink:
+    """One link folder: writes limits (sequence + heartbeat) and collects the EA's telemetry.
+
+    The runtime calls `publish` when the controller's limits change and `heartbeat` on a schedule
+    well inside the EA's ``InpHeartbeatTimeoutSec`` (default 30 s; beat every 5 s). Time is an
+    argument: ``now_utc`` in UTC seconds from the runtime's clock.
+    """
+
+    def __init__(self, folder: Path, *, history_len: int = 4096) -> None:
+        self.writer = LimitsWriter(folder)
+        self.reader = TelemetryReader(folder)
+        self.history = TelemetryHistory(history_len)
+        self._sequence = self.writer.last_sequence()
+        self._limits: EaLimits | None = None
+        self.last_telemetry: EaTelemetry | None = None
+        self.last_error: str | None = None
+
+    @property
+    def limits(self) -> EaLimits | None:
+        """The limits last written, or None before the first `publish`."""
+        return self._limits
+
+    def publish(
+        self,
+        *,
+        now_utc: float,
+        max_eff_lev: float,
+        msi_floor: float,
+        prop_lock: bool,
+        symbols: Mapping[str, float],
+    ) -> EaLimits:
+        """Write new limits (lots per symbol, ratios for EffLev and MSI) with a fresh heartbeat."""
+        if not math.isfinite(now_utc):
+            raise ProtocolError(f"EaLink.publish now_utc={now_utc!r}: use UTC seconds")
+        limits = EaLimits(
+            sequence=self._sequence + 1,
+            heartbeat_utc=int(now_utc),
+            max_eff_lev=max_eff_lev,
+            msi_floor=msi_floor,
+            prop_lock=prop_lock,
+            symbols=symbols,
+        )
+        self.writer.write(limits)
+        self._sequence = limits.sequence
+        self._limits = limits
+        return limits
+
+    def heartbeat(self, now_utc: float) -> EaLimits | None:
+        """Re-write the last limits with a fresh heartbeat; None before the first `publish`."""
+        if self._limits is None:
+            return None
+        old = self._limits
+        return self.publish(
+            now_utc=now_utc,
+            max_eff_lev=old.max_eff_lev,
+            msi_floor=old.msi_floor,
+            prop_lock=old.prop_lock,
+            symbols=old.symbols,
+        )
+
+    def poll(self) -> EaTelemetry | None:
+        """Read the telemetry; add it to `history`. None (and `last_error` set) when the file is
+        missing or torn: the previous telemetry stays in `last_telemetry`."""
+        try:
+            telemetry = self.reader.read()
+        except (TelemetryMissingError, ProtocolError) as exc:
+            self.last_error = str(exc)
+            return None
+        self.last_error = None
+        self.last_telemetry = telemetry
+        self.history.add(telemetry)
+        return telemetry
+
+    def acknowledged(self) -> bool:
+        """True when the EA's last telemetry echoes the sequence last written."""
+        t = self.last_telemetry
+        return t is not None and self._limits is not None and t.limits_sequence == self._sequence

@@ -1,0 +1,146 @@
+"""The values exchanged with the LiquidityGuard EA (mql5/PROTOCOL.md, version 1).
+
+Units: volumes in lots, leverage and MSI as plain ratios (2.5 means 2.5×, MSI 1.5 means a margin
+level of 150 %), prices in the symbol's price units, times in UTC seconds since 1970 (Unix time).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+from bridge.ealink.errors import ProtocolError
+
+__all__ = ["MAX_SYMBOLS", "EaLimits", "EaTelemetry", "SymbolTelemetry"]
+
+MAX_SYMBOLS = 512
+"""The most `symbol=` lines a limits file may hold (the EA rejects more)."""
+
+_FORBIDDEN_IN_NAME = (";", "=", " ", "\t", "\r", "\n")
+
+
+def check_symbol_name(name: str) -> None:
+    """Raise `ProtocolError` unless `name` can stand in a link file."""
+    if not name or any(c in name for c in _FORBIDDEN_IN_NAME) or not name.isascii():
+        raise ProtocolError(
+            f"symbol name {name!r} cannot be written to the link file: use the terminal's ASCII "
+            "symbol name without ';', '=' or spaces"
+        )
+
+
+@dataclass(frozen=True)
+class EaLimits:
+    """One limits file: what the EA must enforce, and the heartbeat that proves lca is alive.
+
+    - ``sequence``: write counter, ≥ 1, increasing with every write.
+    - ``heartbeat_utc``: when lca wrote the file, UTC seconds (compared with TimeGMT()).
+    - ``max_eff_lev``: the account's max effective leverage, position value / equity (ratio > 0).
+    - ``msi_floor``: the minimum margin safety index, equity / margin (ratio, ≥ 0; 0 = none).
+    - ``prop_lock``: a prop-firm lock is on: the EA closes any new position at once.
+    - ``symbols``: maximum gross volume per symbol in lots (buys and sells added), {name: lots ≥ 0}.
+
+    The EA applies the tighter of these and its own inputs: lca can tighten, never loosen.
+    """
+
+    sequence: int
+    heartbeat_utc: int
+    max_eff_lev: float
+    msi_floor: float
+    prop_lock: bool = False
+    symbols: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        seq = self.sequence
+        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
+            raise ProtocolError(f"EaLimits.sequence is {self.sequence!r}: use an integer ≥ 1")
+        if isinstance(self.heartbeat_utc, bool) or not isinstance(self.heartbeat_utc, int):
+            raise ProtocolError(
+                f"EaLimits.heartbeat_utc is {self.heartbeat_utc!r}: use whole UTC seconds (int)"
+            )
+        if self.heartbeat_utc < 0:
+            raise ProtocolError(f"EaLimits.heartbeat_utc is {self.heartbeat_utc}: must be ≥ 0")
+        if not (math.isfinite(self.max_eff_lev) and self.max_eff_lev > 0):
+            raise ProtocolError(
+                f"EaLimits.max_eff_lev is {self.max_eff_lev!r}: use a finite ratio > 0 (2.5 = 2.5×)"
+            )
+        if not (math.isfinite(self.msi_floor) and self.msi_floor >= 0):
+            raise ProtocolError(
+                f"EaLimits.msi_floor is {self.msi_floor!r}: use a finite ratio ≥ 0 (1.5 = 150 %)"
+            )
+        if len(self.symbols) > MAX_SYMBOLS:
+            raise ProtocolError(
+                f"EaLimits.symbols has {len(self.symbols)} entries: at most {MAX_SYMBOLS}"
+            )
+        for name, lots in self.symbols.items():
+            check_symbol_name(name)
+            if not (math.isfinite(lots) and lots >= 0):
+                raise ProtocolError(
+                    f"EaLimits.symbols[{name!r}] is {lots!r} lots: use a finite volume ≥ 0"
+                )
+        object.__setattr__(self, "prop_lock", bool(self.prop_lock))
+        object.__setattr__(
+            self, "symbols", MappingProxyType({k: float(v) for k, v in self.symbols.items()})
+        )
+
+
+@dataclass(frozen=True)
+class SymbolTelemetry:
+    """What the EA saw of one symbol since its previous telemetry write.
+
+    - ``time_utc``: when the EA last saw the quote change, UTC seconds (0 = never).
+    - ``bid``, ``ask``: the latest quote, price units.
+    - ``spread_min``, ``spread_mean``, ``spread_max``: ask − bid over the samples, price units.
+    - ``bid_depth``, ``ask_depth``: lots on each side over the top N levels of the broker's book.
+    - ``levels``: levels summed on the deeper side; 0 = the broker publishes no book.
+    - ``tick_count``: quote changes seen; ``tick_volume``: their real volume (0 for most FX).
+    """
+
+    symbol: str
+    time_utc: int
+    bid: float
+    ask: float
+    spread_min: float
+    spread_mean: float
+    spread_max: float
+    bid_depth: float
+    ask_depth: float
+    levels: int
+    tick_count: int
+    tick_volume: int
+
+    @property
+    def depth_source(self) -> Literal["book", "proxy"]:
+        """``"book"`` when the broker's depth was read, else ``"proxy"`` (use bid/ask and ticks)."""
+        return "book" if self.levels > 0 else "proxy"
+
+    @property
+    def spread(self) -> float:
+        """The latest spread, ask − bid, price units."""
+        return self.ask - self.bid
+
+
+@dataclass(frozen=True)
+class EaTelemetry:
+    """One telemetry file: the EA's state and its per-symbol samples.
+
+    - ``sequence``: the EA's write counter (restarts at 1 when the EA is re-attached).
+    - ``written_utc``: TimeGMT() at the write, UTC seconds.
+    - ``failsafe``: the EA is in fail-safe (stale heartbeat): its own hard limits apply.
+    - ``limits_sequence``: the last limits file the EA applied (0 = none), an acknowledgement.
+    - ``heartbeat_utc``: that file's heartbeat (0 = none).
+    - ``trade_allowed``: False when Algo Trading is off: the EA can close nothing.
+    """
+
+    sequence: int
+    written_utc: int
+    failsafe: bool
+    limits_sequence: int
+    heartbeat_utc: int
+    trade_allowed: bool
+    symbols: Mapping[str, SymbolTelemetry]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "symbols", MappingProxyType(dict(self.symbols)))
