@@ -1,0 +1,97 @@
+"""Spread and depth on a uniform bucket grid: rolling medians and the spread's curvature
+(DESIGN §3.2 liquidity acceleration and DepthRatio).
+
+Resampling: a bucket's value is the one in force at its close (the last quote or depth sample in
+it); a bucket with no sample holds the previous value (sample-and-hold), so the grid is uniform.
+A gap longer than the median window fills at most the whole window: the work per sample is
+bounded by the fixed window W (O(W), constant per sample).
+
+Smoothing: s_k = s_{k−1} + α (x_k − s_{k−1}), α = 2 / (span + 1), s_0 = x_0.
+Acceleration: a_k = (s_k − 2 s_{k−1} + s_{k−2}) / median spread, per bucket² (dimensionless per
+bucket²): the curvature of the spread relative to its usual level; 0 on a flat or linear series.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from controller.indicators._params import Params
+
+__all__ = [
+    "DepthState",
+    "RollingMedian",
+    "SpreadState",
+    "close_depth_buckets",
+    "close_spread_buckets",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class RollingMedian:
+    """The last W closed bucket values (oldest first) and their median (None below the minimum)."""
+
+    window: tuple[float, ...] = ()
+    median: float | None = None
+
+
+def push_median(rm: RollingMedian, p: Params, value: float, count: int) -> RollingMedian:
+    """Append `count` copies of `value` (capped at the window), keep the last W: O(W)."""
+    w = p.median_window
+    window = (*rm.window, *([value] * min(count, w)))[-w:]
+    median = float(np.median(window)) if len(window) >= p.min_median else None
+    return RollingMedian(window, median)
+
+
+@dataclass(frozen=True, slots=True)
+class SpreadState:
+    """Bucketed spread: rolling median, the last three smoothed values and the acceleration."""
+
+    buckets: RollingMedian = field(default_factory=RollingMedian)
+    smooth: tuple[float, ...] = ()
+    """The last (up to) three smoothed spreads, newest last, price units."""
+    accel: float | None = None
+
+
+def close_spread_buckets(s: SpreadState, p: Params, value: float, count: int) -> SpreadState:
+    """Close `count` ≥ 1 buckets whose spread in force at the close was `value` (price units)."""
+    buckets = push_median(s.buckets, p, value, count)
+    smooth = s.smooth
+    a = p.smooth_alpha
+    for _ in range(min(count, p.median_window)):
+        if smooth:
+            last = smooth[-1]
+            smooth = (*smooth[-2:], last + a * (value - last))
+        else:
+            smooth = (value,)
+    accel = None
+    med = buckets.median
+    if len(smooth) == 3 and med is not None and med > 0.0:
+        accel = (smooth[2] - 2.0 * smooth[1] + smooth[0]) / med
+    return SpreadState(buckets, smooth, accel)
+
+
+@dataclass(frozen=True, slots=True)
+class DepthState:
+    """Book depth per side in lots: the last sample and the rolling medians of bucketed depth."""
+
+    time: float | None = None
+    bid_lots: float | None = None
+    ask_lots: float | None = None
+    bucket: int | None = None
+    """Bucket index of the last sample (still open)."""
+    source: str | None = None
+    """Where the depth comes from: "book" (the broker's) or "proxy" (the EA's estimate, §7)."""
+    bid_median: RollingMedian = field(default_factory=RollingMedian)
+    ask_median: RollingMedian = field(default_factory=RollingMedian)
+
+
+def close_depth_buckets(
+    d: DepthState, p: Params, bid_lots: float, ask_lots: float, count: int
+) -> tuple[RollingMedian, RollingMedian]:
+    """Close `count` ≥ 1 buckets whose depth in force at the close was (bid_lots, ask_lots)."""
+    return (
+        push_median(d.bid_median, p, bid_lots, count),
+        push_median(d.ask_median, p, ask_lots, count),
+    )
