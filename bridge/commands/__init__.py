@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bridge.commands import run
+from bridge.commands import decide, run
 
-COMMANDS: tuple[ModuleType, ...] = (run,)
+COMMANDS: tuple[ModuleType, ...] = (run, decide)

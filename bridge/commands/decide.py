@@ -1,0 +1,73 @@
+"""`lca decide`: what the guard would do for one account snapshot (a JSON file)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from bridge.config import ConfigError, load_settings
+from bridge.view import decision_view
+from controller import (
+    SnapshotError,
+    decide,
+    decision_to_dict,
+    parse_snapshot,
+    prepare_indicators,
+)
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "decide",
+        help="decide for one account snapshot (JSON with MetaTrader5 field names)",
+        description="Read an account snapshot (docs/snapshot.md) and print the controller's "
+        "decision: metrics against their bands, regime, state, target and binding cap, the "
+        "reduction's slices, the size limits and the warnings.",
+    )
+    p.add_argument("--snapshot", required=True, type=Path, help="snapshot JSON file ('-' = stdin)")
+    p.add_argument("--config", type=Path, default=None,
+                   help="configuration (default: config.toml if present, else the built-in "
+                   "defaults)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=_decide)
+
+
+def _read(path: Path) -> Any:
+    if str(path) == "-":
+        return json.load(sys.stdin)
+    with path.open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _decide(args: argparse.Namespace) -> int:
+    err = Console(stderr=True)
+    try:
+        config = args.config or (Path("config.toml") if Path("config.toml").exists() else None)
+        settings = load_settings(config) if config is not None else None
+        if settings is None:
+            from controller import Settings
+
+            settings = Settings()
+        document = _read(args.snapshot)
+        parsed = parse_snapshot(document, settings)
+        indicators, portfolio = prepare_indicators(parsed.histories, settings)
+        decision = decide(parsed.snapshot, settings, indicators, portfolio, parsed.memory)
+    except ConfigError as exc:
+        err.print(f"[red]configuration error[/]\n{exc}", highlight=False)
+        return 2
+    except (OSError, json.JSONDecodeError) as exc:
+        err.print(f"[red]cannot read the snapshot {args.snapshot}:[/] {exc}", highlight=False)
+        return 2
+    except SnapshotError as exc:
+        err.print(f"[red]bad snapshot {args.snapshot}:[/] {exc}", highlight=False)
+        return 2
+    if args.format == "json":
+        sys.stdout.write(json.dumps(decision_to_dict(decision), indent=2) + "\n")
+    else:
+        Console().print(decision_view(decision, parsed.snapshot.account.currency))
+    return 0

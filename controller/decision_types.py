@@ -1,0 +1,189 @@
+"""The values a decision is made of. Small frozen records; the shell acts on them.
+
+Units: money in the account currency, volumes in lots, leverage as a multiple of equity, MU as a
+fraction of equity (0.5 = 50 %), MSI as equity / margin (MT5 margin level / 100), times in UTC
+epoch seconds, adverse moves in percent of price.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from controller.memory import ControllerMemory, Regime, TradingState
+
+__all__ = [
+    "Action",
+    "Cap",
+    "Decision",
+    "Distance",
+    "Limits",
+    "Metrics",
+    "SymbolLimit",
+    "SymbolMetrics",
+    "Urgency",
+    "Warning",
+]
+
+
+class Urgency(StrEnum):
+    """How fast a reduction is spread: over about an hour, over minutes, or at once."""
+
+    NORMAL = "normal"
+    FORCED = "forced"
+    EMERGENCY = "emergency"
+
+
+@dataclass(frozen=True, slots=True)
+class Cap:
+    """One ceiling on EffLev. `value` is None when the cap is unavailable (too little history);
+    `triggered` says whether it asks for a reduction now; `reason` says why, in words."""
+
+    name: str
+    value: float | None
+    triggered: bool
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Warning:
+    """Something a trader should see: the observed value against its limit, in words."""
+
+    code: str
+    message: str
+    observed: float | None = None
+    limit: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One slice of a reduction: close `volume` lots of position `ticket`.
+
+    `side` is the order side that reduces it ("sell" closes a long). `close_by_ticket` is True on
+    hedging accounts (send `position` = ticket) and False on netting accounts (an opposite deal).
+    `not_before` is the earliest time the slice may be sent. `full_close` marks the slice that
+    closes what is left of the position.
+    """
+
+    plan_id: str
+    ticket: int
+    symbol: str
+    side: str
+    volume: float
+    urgency: Urgency
+    not_before: float
+    slice_index: int
+    slices: int
+    close_by_ticket: bool
+    full_close: bool
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolLimit:
+    """Per-symbol size limit for the EA and the trader: gross open volume at most `max_volume`."""
+
+    symbol: str
+    max_volume: float
+    current_volume: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What may be held: account EffLev cap, MSI floor, whether new exposure is allowed, the prop
+    lock and per-symbol volume caps."""
+
+    max_eff_lev: float
+    msi_floor: float
+    new_exposure_allowed: bool
+    prop_lock: bool
+    lock_until: float | None
+    symbols: tuple[SymbolLimit, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Distance:
+    """How far a limit is: the loss (account currency) and the adverse move of the current net
+    book (percent of price) that would reach it. None when the book has no net exposure."""
+
+    name: str
+    loss_to_limit: float
+    adverse_move_pct: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolMetrics:
+    """Per-symbol quantities of §3.2. `position_value` and `depth` in account currency;
+    `depth_ratio` = depth / its rolling median; `depth_source` is "book", "proxy" or None."""
+
+    symbol: str
+    position_value: float
+    net_volume: float
+    gross_volume: float
+    depth: float | None
+    depth_ratio: float | None
+    depth_source: str | None
+    spread_ratio: float | None
+    liq_accel: float | None
+    lvi_contribution: float
+    sigma_now: float | None
+    sigma_long: float | None
+    mpg: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Metrics:
+    """Account quantities of §3.1–3.3."""
+
+    equity: float
+    balance: float
+    margin: float
+    free_margin: float
+    position_value: float
+    net_notional: float
+    eff_lev: float | None
+    mu: float | None
+    msi: float | None
+    margin_level_pct: float | None
+    eff_lev_band: str
+    mu_band: str
+    msi_band: str
+    leverage_state: str
+    lvi: float
+    depth_ratio: float | None
+    sigma: float | None
+    liquidity_risk: float | None
+    l_safe: float | None
+    l_max: float | None
+    stress_margin: float | None
+    margin_growth: float
+    cash_buffer_required: float
+    crash_flag: bool
+    crash_signs: tuple[str, ...]
+    multiplier: float
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the controller decides for one snapshot, and why.
+
+    `target_eff_lev` is the lowest cap; `binding_cap` names it. `actions` are the reduction's
+    slices (empty when nothing needs cutting). `memory` is what the next decision starts from.
+    """
+
+    time: float
+    metrics: Metrics
+    symbols: tuple[SymbolMetrics, ...]
+    regime: Regime
+    state: TradingState
+    urgency: Urgency | None
+    target_eff_lev: float
+    binding_cap: str
+    caps: tuple[Cap, ...]
+    actions: tuple[Action, ...]
+    limits: Limits
+    warnings: tuple[Warning, ...]
+    distances: tuple[Distance, ...]
+    reasons: tuple[str, ...]
+    memory: ControllerMemory

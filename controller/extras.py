@@ -1,0 +1,78 @@
+"""Dynamic leverage extras (DESIGN §3.5): multipliers on the target.
+
+- Multi-timeframe direction: a position against the D1 trend weighs `counter_trend_factor`.
+- ATR ratio r = ATR_H1 × √24 / ATR_D1 (volatility expanding intraday): above the threshold the
+  multiplier is threshold / r, never below the floor.
+- Time of day: thin hours (rollover, early Asia) multiply by their factor.
+- Scheduled events: symbols with an affected currency get the event's factor from its lead time
+  until shortly after it (brokers raise margin before elections and central-bank decisions).
+
+Each per-symbol multiplier is averaged with the book's value weights; the account multiplier is
+the product of the four.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from controller.settings import ExtrasSettings
+from controller.snapshot import Event
+
+__all__ = [
+    "atr_multiplier",
+    "event_factor",
+    "mtf_multiplier",
+    "time_of_day_factor",
+    "weighted",
+]
+
+
+def mtf_multiplier(net_volume: float, trend: int, counter_trend_factor: float) -> float:
+    """`counter_trend_factor` when the net position is against the D1 trend, else 1."""
+    if trend == 0 or net_volume == 0.0:
+        return 1.0
+    against = (net_volume > 0.0) != (trend > 0)
+    return counter_trend_factor if against else 1.0
+
+
+def atr_multiplier(atr_ratio: float | None, threshold: float, floor: float) -> float:
+    """1 up to the threshold, then threshold / ratio, floored."""
+    if atr_ratio is None or atr_ratio <= threshold:
+        return 1.0
+    return max(floor, threshold / atr_ratio)
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def time_of_day_factor(now: float, settings: ExtrasSettings) -> float:
+    """Product of the factors of the thin-hour windows (UTC) that contain `now`."""
+    minute = int(now // 60) % 1440
+    factor = 1.0
+    for window in settings.thin_hours:
+        start, end = _minutes(window.start_utc), _minutes(window.end_utc)
+        inside = start <= minute < end if start <= end else (minute >= start or minute < end)
+        if inside:
+            factor *= window.factor
+    return factor
+
+
+def event_factor(now: float, currencies: Sequence[str], events: Sequence[Event]) -> float:
+    """Lowest factor among the events now in force that name one of `currencies`."""
+    factor = 1.0
+    for event in events:
+        if not event.time - event.lead_minutes * 60.0 <= now <= event.time + event.after_minutes * 60.0:
+            continue
+        if any(c in event.currencies for c in currencies):
+            factor = min(factor, event.cap_factor)
+    return factor
+
+
+def weighted(values: Mapping[str, float], weights: Mapping[str, float]) -> float:
+    """Σ_s w_s × value_s / Σ_s w_s over the weighted symbols (1 when nothing is held)."""
+    total = sum(weights.values())
+    if total <= 0.0:
+        return 1.0
+    return sum(values.get(s, 1.0) * w for s, w in weights.items()) / total

@@ -1,0 +1,126 @@
+"""Early warning (DESIGN §3.2): depth on the side a reduction hits, DepthRatio, LVI and the
+liquidity-crash flag.
+
+Depth `D_s` is the volume on the side a reduction would hit (bids to close a net long, asks to close
+a net short), summed over the published book levels, in lots and in account-currency notional.
+`DepthRatio_s = D_s / its rolling median` (the median comes from the prepared indicators).
+Where the broker publishes no book (most FX symbols), a proxy is used: `DepthRatio = median spread
+/ spread` (quoted depth thins as the spread widens), with `D_s = ` the class's normal depth
+(`[plan.proxy_depth_notional]`) × that ratio; every output names its `depth_source`.
+
+    LVI = Σ_s (PV_s / E) / DepthRatio_s        (a symbol without a ratio counts with 1)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from controller.indicators import SymbolIndicators
+from controller.settings import PlanSettings, RegimeSettings, SymbolClass
+from controller.snapshot import BOOK_TYPE_BUY, BOOK_TYPE_SELL, MarketState
+
+__all__ = ["DepthReading", "crash_signs", "hit_side_depth", "read_depth"]
+
+
+@dataclass(frozen=True, slots=True)
+class DepthReading:
+    """Depth on the hit side: `lots`, `notional` (account currency), `ratio` to its rolling median
+    (None without history) and `source` ("book", "proxy" or None when nothing is known)."""
+
+    lots: float | None
+    notional: float | None
+    ratio: float | None
+    source: str | None
+
+
+def hit_side_depth(market: MarketState, net_volume: float) -> float | None:
+    """Lots on the side a reduction of `net_volume` hits: bids for a net long, asks for a net
+    short, the thinner side for a flat (hedged) symbol. None when no book is known."""
+    if market.book:
+        bids = sum(level.volume for level in market.book if level.type == BOOK_TYPE_BUY)
+        asks = sum(level.volume for level in market.book if level.type == BOOK_TYPE_SELL)
+    elif market.bid_depth is not None and market.ask_depth is not None:
+        bids, asks = market.bid_depth, market.ask_depth
+    else:
+        return None
+    if net_volume > 0.0:
+        return bids
+    if net_volume < 0.0:
+        return asks
+    return min(bids, asks)
+
+
+def read_depth(
+    market: MarketState,
+    ind: SymbolIndicators | None,
+    net_volume: float,
+    unit_notional: float,
+    symbol_class: SymbolClass,
+    plan: PlanSettings,
+) -> DepthReading:
+    """Depth of one symbol, from the book where there is one, else the spread proxy.
+
+    `unit_notional` is the account-currency value of one lot.
+    """
+    lots = hit_side_depth(market, net_volume)
+    if lots is not None:
+        ratio = None
+        if ind is not None:
+            median = _median_for_side(ind, net_volume)
+            if median is not None and median > 0.0:
+                ratio = lots / median
+        return DepthReading(lots, lots * unit_notional, ratio, "book")
+    if ind is not None and ind.spread_median is not None and ind.spread_median > 0.0:
+        spread = market.ask - market.bid
+        ratio = ind.spread_median / spread if spread > 0.0 else 1.0
+        notional = plan.proxy_depth_notional[symbol_class] * min(ratio, 1.0)
+        return DepthReading(notional / unit_notional, notional, ratio, "proxy")
+    return DepthReading(None, None, None, None)
+
+
+def _median_for_side(ind: SymbolIndicators, net_volume: float) -> float | None:
+    bid, ask = ind.depth_median_bid_lots, ind.depth_median_ask_lots
+    if net_volume > 0.0:
+        return bid
+    if net_volume < 0.0:
+        return ask
+    if bid is None or ask is None:
+        return bid if ask is None else ask
+    return min(bid, ask)
+
+
+def crash_signs(
+    depth_ratio: float | None,
+    max_spread_ratio: float | None,
+    max_slippage_ratio: float | None,
+    avg_correlation: float | None,
+    regime: RegimeSettings,
+) -> tuple[bool, tuple[str, ...]]:
+    """The liquidity-crash flag (seed 000 §1) and the signs that showed.
+
+    Four signs: depth collapsing, spread blowing out, reductions moving the price (observed
+    slippage against the model) and diversification failing (average pairwise correlation toward
+    1). The flag is raised when the two market signs (depth and spread) are known and every sign
+    that can be observed shows at once; slippage needs recent reductions and correlation needs two
+    or more symbols, so a sign that cannot be observed does not hold the flag down.
+    """
+    shown: list[str] = []
+    observed = 0
+    if depth_ratio is not None:
+        observed += 1
+        if depth_ratio <= regime.crash_depth_ratio:
+            shown.append("depth_collapsing")
+    if max_spread_ratio is not None:
+        observed += 1
+        if max_spread_ratio >= regime.crash_spread_ratio:
+            shown.append("spread_blowout")
+    if max_slippage_ratio is not None:
+        observed += 1
+        if max_slippage_ratio >= regime.crash_slippage_ratio:
+            shown.append("slippage")
+    if avg_correlation is not None:
+        observed += 1
+        if avg_correlation >= regime.crash_correlation:
+            shown.append("correlation_spike")
+    market_known = depth_ratio is not None and max_spread_ratio is not None
+    return market_known and len(shown) == observed, tuple(shown)

@@ -1,0 +1,455 @@
+"""Typed, validated settings for every threshold and default of DESIGN §3.
+
+Parsed once into frozen objects that reject unknown keys. Units are in the field names or the
+descriptions: fractions are plain numbers (0.5 = 50 %), leverage is a multiple of equity
+(2.0 = position value twice the equity), times are minutes unless named otherwise. The TOML file
+(`config.toml`) uses the same names, one table per class below.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from controller.indicators import IndicatorSettings
+
+__all__ = [
+    "Bands",
+    "BufferSettings",
+    "DailyAnchor",
+    "DailyLossBasis",
+    "DrawdownMode",
+    "ExtrasSettings",
+    "LeverageCaps",
+    "PlanSettings",
+    "PropSettings",
+    "RegimeSettings",
+    "RuleSettings",
+    "SafeLeverageSettings",
+    "Settings",
+    "SymbolClass",
+    "ThinHours",
+    "UrgencySettings",
+]
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+Fraction = Annotated[float, Field(gt=0.0, le=1.0)]
+Leverage = Annotated[float, Field(gt=0.0, le=1000.0)]
+
+
+class SymbolClass(StrEnum):
+    """ESMA symbol classes; each has its own maximum leverage `L_max`."""
+
+    MAJOR_FX = "major_fx"
+    MINOR_FX = "minor_fx"
+    GOLD = "gold"
+    MAJOR_INDEX = "major_index"
+    OTHER_COMMODITY = "other_commodity"
+    EQUITY = "equity"
+    CRYPTO = "crypto"
+
+
+class Bands(BaseModel):
+    """Display bands of the three leverage measures (DESIGN §3.1); the worst band sets the account's
+    leverage state. EffLev and MSI are multiples, MU is a fraction of equity."""
+
+    model_config = _FROZEN
+
+    eff_lev_normal_max: Leverage = Field(2.5, description="top of the normal EffLev band")
+    eff_lev_ruin: Leverage = Field(3.0, description="EffLev above which ruin risk climbs")
+    mu_safe_max: Fraction = Field(0.35, description="MU up to this is safe (20–35 %)")
+    mu_aggressive_max: Fraction = Field(0.50, description="MU up to this is aggressive (40–50 %)")
+    mu_extreme: Fraction = Field(0.60, description="MU from this on is extreme (60–70 %)")
+    msi_safe: Leverage = Field(1.5, description="MSI at or above this is safe")
+    msi_caution: Leverage = Field(1.2, description="MSI below safe and at or above this: caution")
+    msi_danger: Leverage = Field(1.0, description="MSI at or below this: danger")
+    msi_forced_close: Leverage = Field(0.8, description="MSI at or below this: forced close likely")
+
+    @model_validator(mode="after")
+    def _check_order(self) -> Self:
+        if not self.eff_lev_normal_max < self.eff_lev_ruin:
+            raise ValueError("bands.eff_lev_normal_max must be below bands.eff_lev_ruin")
+        if not self.mu_safe_max < self.mu_aggressive_max < self.mu_extreme:
+            raise ValueError("bands need mu_safe_max < mu_aggressive_max < mu_extreme")
+        if not self.msi_safe > self.msi_caution > self.msi_danger > self.msi_forced_close:
+            raise ValueError("bands need msi_safe > msi_caution > msi_danger > msi_forced_close")
+        return self
+
+
+class RuleSettings(BaseModel):
+    """The seed's four threshold rules (DESIGN §3.1, §3.7)."""
+
+    model_config = _FROZEN
+
+    eff_lev_reduce_above: Leverage = Field(2.0, description="EffLev above this: reduce")
+    eff_lev_forced_above: Leverage = Field(2.5, description="EffLev above this: forced reduce")
+    eff_lev_target: Leverage = Field(
+        2.0, description="EffLev a rule reduction brings the account back to"
+    )
+    mu_no_new_exposure_above: Fraction = Field(
+        0.50, description="MU (margin / equity) above this: no new exposure"
+    )
+    msi_reduce_below: Leverage = Field(
+        1.5, description="MSI (equity / margin) below this: reduce until it is restored"
+    )
+
+    @model_validator(mode="after")
+    def _check_order(self) -> Self:
+        if self.eff_lev_forced_above < self.eff_lev_reduce_above:
+            raise ValueError(
+                f"rules.eff_lev_forced_above ({self.eff_lev_forced_above}) must be at least "
+                f"rules.eff_lev_reduce_above ({self.eff_lev_reduce_above})"
+            )
+        if self.eff_lev_target > self.eff_lev_reduce_above:
+            raise ValueError(
+                f"rules.eff_lev_target ({self.eff_lev_target}) must not exceed "
+                f"rules.eff_lev_reduce_above ({self.eff_lev_reduce_above}), or a reduction "
+                "would stop above its own trigger"
+            )
+        return self
+
+
+class LeverageCaps(BaseModel):
+    """Maximum leverage `L_max` per symbol class (default: the ESMA retail caps)."""
+
+    model_config = _FROZEN
+
+    major_fx: Leverage = 30.0
+    minor_fx: Leverage = 20.0
+    gold: Leverage = 20.0
+    major_index: Leverage = 20.0
+    other_commodity: Leverage = 10.0
+    equity: Leverage = 5.0
+    crypto: Leverage = 2.0
+
+    def for_class(self, symbol_class: SymbolClass) -> float:
+        value: float = getattr(self, symbol_class.value)
+        return value
+
+
+class SafeLeverageSettings(BaseModel):
+    """Structural control: `L_safe = min(L_max, K / (σ × LR))` (DESIGN §3.3)."""
+
+    model_config = _FROZEN
+
+    k_daily_equity_vol: Fraction = Field(
+        0.02, description="K: tolerated daily volatility of equity, a fraction (0.02 = 2 %/day)"
+    )
+    l_max: LeverageCaps = Field(default_factory=LeverageCaps)
+    symbol_classes: dict[str, SymbolClass] = Field(
+        default_factory=dict,
+        description="override the class guessed from a symbol's name and path, e.g. "
+        '{ "GER40.cash" = "major_index" }',
+    )
+
+
+class RegimeSettings(BaseModel):
+    """Volatility × depth regime matrix with hysteresis and minimum dwell (DESIGN §3.3).
+
+    The high-volatility percentiles live in `[indicators]` (they are computed with the history).
+    """
+
+    model_config = _FROZEN
+
+    thin_depth_enter: Fraction = Field(0.5, description="DepthRatio below this: thin book")
+    thin_depth_exit: Annotated[float, Field(gt=0.0, le=5.0)] = Field(
+        0.6, description="a thin book counts as thick again only above this DepthRatio"
+    )
+    min_dwell_minutes: Annotated[float, Field(ge=0.0, le=1440.0)] = Field(
+        15.0, description="a regime is held at least this long before it may relax"
+    )
+    minimum_eff_lev: Annotated[float, Field(ge=0.0, le=100.0)] = Field(
+        1.0, description="EffLev the MINIMUM regime steps down to"
+    )
+    crash_depth_ratio: Fraction = Field(
+        0.3, description="crash sign 1: DepthRatio at or below this (depth collapsing)"
+    )
+    crash_spread_ratio: Annotated[float, Field(gt=1.0, le=1000.0)] = Field(
+        3.0, description="crash sign 2: spread at least this multiple of its median"
+    )
+    crash_slippage_ratio: Annotated[float, Field(gt=1.0, le=1000.0)] = Field(
+        2.0, description="crash sign 3: observed slippage at least this multiple of the model's"
+    )
+    crash_correlation: Annotated[float, Field(gt=0.0, lt=1.0)] = Field(
+        0.8, description="crash sign 4: average pairwise correlation of the book at or above"
+    )
+
+    @model_validator(mode="after")
+    def _check_hysteresis(self) -> Self:
+        if self.thin_depth_exit <= self.thin_depth_enter:
+            raise ValueError(
+                f"regime.thin_depth_exit ({self.thin_depth_exit}) must be above "
+                f"regime.thin_depth_enter ({self.thin_depth_enter}) for hysteresis"
+            )
+        return self
+
+
+class BufferSettings(BaseModel):
+    """Cash buffer: free margin ≥ M × g × D (DESIGN §3.3)."""
+
+    model_config = _FROZEN
+
+    stress_days: Annotated[float, Field(ge=0.0, le=30.0)] = Field(
+        3.0, description="D: days of margin growth the free margin must absorb"
+    )
+    growth_floor: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
+        0.25, description="g is at least this daily rise of the margin rate (0.25 = +25 %/day)"
+    )
+    stress_vol_shock: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
+        1.0, description="volatility shock for the stress margin, Δσ = shock × σ (1.0 doubles σ)"
+    )
+
+
+class PlanSettings(BaseModel):
+    """Time-sliced, depth-sized deleveraging (DESIGN §3.4)."""
+
+    model_config = _FROZEN
+
+    slice_depth_fraction: Fraction = Field(
+        0.2, description="α: one slice is at most this fraction of the hitting-side depth"
+    )
+    min_cut_fraction: Annotated[float, Field(ge=0.0, lt=1.0)] = Field(
+        0.005,
+        description="do not plan a reduction smaller than this fraction of position value",
+    )
+    max_slices_per_position: Annotated[int, Field(ge=1, le=1000)] = Field(
+        20, description="a position is never cut in more slices than this"
+    )
+    proxy_depth_notional: dict[SymbolClass, Annotated[float, Field(gt=0.0)]] = Field(
+        default_factory=lambda: {
+            SymbolClass.MAJOR_FX: 10e6,
+            SymbolClass.MINOR_FX: 3e6,
+            SymbolClass.GOLD: 2e6,
+            SymbolClass.MAJOR_INDEX: 2e6,
+            SymbolClass.OTHER_COMMODITY: 1e6,
+            SymbolClass.EQUITY: 0.5e6,
+            SymbolClass.CRYPTO: 0.5e6,
+        },
+        description="where no book is published: normal top-of-book depth per class, in account "
+        "currency, scaled by the spread proxy of the DepthRatio",
+    )
+    allow_headroom_in_loss: bool = Field(
+        False,
+        description="publish headroom up to the target also while the book is in a floating "
+        "loss (default: headroom only when in profit, i.e. no averaging down)",
+    )
+
+
+class UrgencySettings(BaseModel):
+    """How fast a reduction is spread (DESIGN §3.7)."""
+
+    model_config = _FROZEN
+
+    normal_minutes: Annotated[float, Field(ge=0.0, le=1440.0)] = Field(
+        60.0, description="normal reductions: slices spread over this many minutes"
+    )
+    forced_minutes: Annotated[float, Field(ge=0.0, le=1440.0)] = Field(
+        5.0, description="forced reductions: slices spread over this many minutes"
+    )
+    emergency_stop_out_multiple: Annotated[float, Field(ge=1.0, le=10.0)] = Field(
+        2.0, description="emergency when MSI is below this multiple of the broker stop-out level"
+    )
+    emergency_sigma_moves: Annotated[float, Field(ge=0.0, le=10.0)] = Field(
+        1.0, description="emergency when stop-out is closer than this many daily σ moves"
+    )
+
+    @model_validator(mode="after")
+    def _check_order(self) -> Self:
+        if self.forced_minutes > self.normal_minutes:
+            raise ValueError(
+                f"urgency.forced_minutes ({self.forced_minutes}) must not exceed "
+                f"urgency.normal_minutes ({self.normal_minutes})"
+            )
+        return self
+
+
+class ThinHours(BaseModel):
+    """A daily window of thin liquidity (UTC clock times); the target is multiplied by `factor`."""
+
+    model_config = _FROZEN
+
+    start_utc: str = Field(description="HH:MM, UTC")
+    end_utc: str = Field(description="HH:MM, UTC; may be before start (window over midnight)")
+    factor: Fraction
+    label: str = ""
+
+    @field_validator("start_utc", "end_utc")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        if not _HHMM.match(value):
+            raise ValueError(f"{value!r} is not a clock time HH:MM (00:00 to 23:59)")
+        return value
+
+
+class ExtrasSettings(BaseModel):
+    """Dynamic leverage multipliers on the target (DESIGN §3.5)."""
+
+    model_config = _FROZEN
+
+    counter_trend_factor: Fraction = Field(
+        0.75, description="weight of a position against the D1 trend in the MTF multiplier"
+    )
+    atr_ratio_threshold: Annotated[float, Field(gt=0.0, le=100.0)] = Field(
+        1.5, description="ATR ratio (H1·√24 / D1) above this lowers the cap"
+    )
+    atr_ratio_floor: Fraction = Field(0.5, description="the ATR multiplier never goes below this")
+    thin_hours: tuple[ThinHours, ...] = Field(
+        default=(
+            ThinHours(start_utc="20:55", end_utc="22:15", factor=0.75, label="rollover"),
+            ThinHours(start_utc="22:15", end_utc="00:30", factor=0.85, label="early Asia"),
+        ),
+        description="thin hours; the product of overlapping factors applies",
+    )
+
+
+class DailyAnchor(StrEnum):
+    """What the daily loss is measured against at the day's reset."""
+
+    BALANCE = "balance"
+    EQUITY = "equity"
+    HIGHER = "higher"
+
+
+class DailyLossBasis(StrEnum):
+    """What the daily-loss fraction is a fraction of."""
+
+    INITIAL = "initial"
+    ANCHOR = "anchor"
+
+
+class DrawdownMode(StrEnum):
+    """How the maximum-loss floor moves."""
+
+    STATIC = "static"
+    TRAILING_EQUITY = "trailing_equity"
+    TRAILING_EOD_BALANCE = "trailing_eod_balance"
+
+
+class PropSettings(BaseModel):
+    """Prop-firm discipline (DESIGN §3.6). Disabled by default; `preset` fills in a firm's rules."""
+
+    model_config = _FROZEN
+
+    enabled: bool = False
+    preset: str = Field("", description="ftmo-2step, ftmo-1step, the5ers-high-stakes, or empty")
+    initial_balance: Annotated[float, Field(gt=0.0)] | None = Field(
+        None, description="account currency; default: the balance when the guard first saw it"
+    )
+    daily_loss_fraction: Fraction | None = Field(0.05, description="None disables the rule")
+    daily_loss_basis: DailyLossBasis = DailyLossBasis.INITIAL
+    daily_anchor: DailyAnchor = DailyAnchor.BALANCE
+    reset_time: str = Field("00:00", description="HH:MM in reset_timezone")
+    reset_timezone: str = Field("Europe/Prague", description="IANA zone name")
+    max_drawdown_fraction: Fraction | None = Field(0.10, description="None disables the rule")
+    drawdown_mode: DrawdownMode = DrawdownMode.STATIC
+    max_lots_per_symbol: Annotated[float, Field(gt=0.0)] | None = None
+    max_positions: Annotated[int, Field(ge=1)] | None = None
+    warning_fraction: Fraction = Field(
+        0.8, description="warn and start the staged reduction at this share of an allowance"
+    )
+    reference_move: Fraction = Field(
+        0.01,
+        description="adverse move of the book (fraction of price) the staged reduction must "
+        "survive when no volatility estimate exists; else 2 daily σ",
+    )
+    server_utc_offset_hours: Annotated[float, Field(ge=-12.0, le=14.0)] = Field(
+        2.0, description="broker server clock minus UTC in winter (hours)"
+    )
+    server_dst: str = Field("us", description="server clock DST rule: none, us or eu")
+
+    @field_validator("reset_time")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        if not _HHMM.match(value):
+            raise ValueError(f"{value!r} is not a clock time HH:MM (00:00 to 23:59)")
+        return value
+
+    @field_validator("server_dst")
+    @classmethod
+    def _dst(cls, value: str) -> str:
+        if value not in ("none", "us", "eu"):
+            raise ValueError(f"{value!r} is not a DST rule (allowed: none, us, eu)")
+        return value
+
+    @field_validator("reset_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Prague)") from exc
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_preset(cls, data: object) -> object:
+        if isinstance(data, dict) and data.get("preset"):
+            name = data["preset"]
+            if name not in PROP_PRESETS:
+                raise ValueError(
+                    f"prop.preset {name!r} is unknown (allowed: {', '.join(sorted(PROP_PRESETS))})"
+                )
+            return {**PROP_PRESETS[name], **data}
+        return data
+
+
+#: Prop-firm presets (reference/peers.md §1b'). Keys set in the config override the preset.
+PROP_PRESETS: dict[str, dict[str, object]] = {
+    # FTMO 2-Step: daily loss 5 % of initial capital below the balance at midnight CE(S)T;
+    # max loss 10 %: equity never below 90 % of the initial capital.
+    "ftmo-2step": {
+        "daily_loss_fraction": 0.05,
+        "daily_loss_basis": "initial",
+        "daily_anchor": "balance",
+        "reset_time": "00:00",
+        "reset_timezone": "Europe/Prague",
+        "max_drawdown_fraction": 0.10,
+        "drawdown_mode": "static",
+    },
+    # FTMO 1-Step: daily loss 3 %; max loss 10 % trailing on end-of-day balance, recalculated at
+    # midnight CE(S)T, only rises, stops at the initial capital.
+    "ftmo-1step": {
+        "daily_loss_fraction": 0.03,
+        "daily_loss_basis": "initial",
+        "daily_anchor": "balance",
+        "reset_time": "00:00",
+        "reset_timezone": "Europe/Prague",
+        "max_drawdown_fraction": 0.10,
+        "drawdown_mode": "trailing_eod_balance",
+    },
+    # The5ers High Stakes: daily loss 5 % of the higher of start-of-day balance or equity, reset
+    # 5 PM New York; max loss 10 % of the initial balance.
+    "the5ers-high-stakes": {
+        "daily_loss_fraction": 0.05,
+        "daily_loss_basis": "anchor",
+        "daily_anchor": "higher",
+        "reset_time": "17:00",
+        "reset_timezone": "America/New_York",
+        "max_drawdown_fraction": 0.10,
+        "drawdown_mode": "static",
+    },
+}
+
+
+class Settings(BaseModel):
+    """All controller settings; one TOML table per field."""
+
+    model_config = _FROZEN
+
+    bands: Bands = Field(default_factory=Bands)
+    rules: RuleSettings = Field(default_factory=RuleSettings)
+    safe_leverage: SafeLeverageSettings = Field(default_factory=SafeLeverageSettings)
+    regime: RegimeSettings = Field(default_factory=RegimeSettings)
+    buffer: BufferSettings = Field(default_factory=BufferSettings)
+    plan: PlanSettings = Field(default_factory=PlanSettings)
+    urgency: UrgencySettings = Field(default_factory=UrgencySettings)
+    extras: ExtrasSettings = Field(default_factory=ExtrasSettings)
+    prop: PropSettings = Field(default_factory=PropSettings)
+    indicators: IndicatorSettings = Field(default_factory=IndicatorSettings)

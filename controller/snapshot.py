@@ -1,0 +1,333 @@
+"""Plain snapshot values: what the controller knows about an account at one instant.
+
+Field names follow the MetaTrader5 namedtuples (`AccountInfo`, `SymbolInfo`, `TradePosition`,
+`BookInfo`) so a snapshot can be dumped from a live terminal. Money is in the account currency,
+volumes in lots, prices in the symbol's quote currency, times in UTC epoch seconds.
+
+Values are checked when built (`make_snapshot`): a NaN or non-positive price, a negative volume or
+a position whose symbol has no spec raises `SnapshotError` naming the field. Equity ≤ 0 is *not* an
+error: it is the INSOLVENT state.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from controller.errors import SnapshotError
+from controller.settings import SymbolClass
+
+__all__ = [
+    "Account",
+    "BookLevel",
+    "Event",
+    "MarketState",
+    "Position",
+    "Snapshot",
+    "SymbolSpec",
+    "guess_symbol_class",
+    "make_snapshot",
+]
+
+ACCOUNT_MARGIN_MODE_RETAIL_NETTING = 0
+ACCOUNT_MARGIN_MODE_RETAIL_HEDGING = 2
+POSITION_TYPE_BUY = 0
+POSITION_TYPE_SELL = 1
+BOOK_TYPE_SELL = 1
+BOOK_TYPE_BUY = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """The `AccountInfo` fields the model reads. Money in the account currency.
+
+    `margin_so_call` / `margin_so_so` are percent of margin level when `margin_so_mode` is 0
+    (MT5 `ACCOUNT_STOPOUT_MODE_PERCENT`), account currency when it is 1.
+    """
+
+    login: int
+    currency: str
+    balance: float
+    equity: float
+    margin: float
+    margin_so_call: float
+    margin_so_so: float
+    margin_so_mode: int = 0
+    margin_mode: int = ACCOUNT_MARGIN_MODE_RETAIL_HEDGING
+    leverage: float = 100.0
+    trade_mode: int = 0
+    credit: float = 0.0
+    profit: float = 0.0
+
+    @property
+    def hedging(self) -> bool:
+        """True on a hedging account (close by ticket); False on netting (opposite deal)."""
+        return self.margin_mode == ACCOUNT_MARGIN_MODE_RETAIL_HEDGING
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolSpec:
+    """The `SymbolInfo` fields the model reads. Volumes in lots."""
+
+    name: str
+    trade_contract_size: float
+    volume_min: float
+    volume_step: float
+    volume_max: float
+    currency_base: str
+    currency_profit: str
+    currency_margin: str
+    trade_calc_mode: int = 0
+    path: str = ""
+    symbol_class: SymbolClass = SymbolClass.MAJOR_FX
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """The `TradePosition` fields the model reads. `type` 0 = buy, 1 = sell; `volume` in lots."""
+
+    ticket: int
+    symbol: str
+    type: int
+    volume: float
+    price_open: float
+    price_current: float
+    profit: float = 0.0
+    swap: float = 0.0
+    time: int = 0
+    magic: int = 0
+
+    @property
+    def sign(self) -> int:
+        """+1 for a long position, −1 for a short one."""
+        return 1 if self.type == POSITION_TYPE_BUY else -1
+
+
+@dataclass(frozen=True, slots=True)
+class BookLevel:
+    """One `BookInfo` row: `type` 1 = sell (ask side), 2 = buy (bid side); `volume` in lots."""
+
+    type: int
+    price: float
+    volume: float
+
+
+@dataclass(frozen=True, slots=True)
+class MarketState:
+    """Current market of one symbol.
+
+    `book` is the broker's depth of market, or None where the broker publishes none. `bid_depth`
+    / `ask_depth` (lots, top N levels) may come from the EA's telemetry instead. `margin_rate` is
+    the required margin per unit notional (fraction) from `order_calc_margin`, when the bridge
+    measured it. `slippage_ratio` is the observed slippage of recent reductions divided by the
+    impact model's estimate (1 = as modelled), when there were any.
+    """
+
+    bid: float
+    ask: float
+    time: float = 0.0
+    book: tuple[BookLevel, ...] | None = None
+    bid_depth: float | None = None
+    ask_depth: float | None = None
+    margin_rate: float | None = None
+    slippage_ratio: float | None = None
+
+    @property
+    def mid(self) -> float:
+        return 0.5 * (self.bid + self.ask)
+
+    @property
+    def spread(self) -> float:
+        return self.ask - self.bid
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A scheduled event (DESIGN §3.5): caps of symbols in `currencies` are multiplied by
+    `cap_factor` from `lead_minutes` before `time` until `after_minutes` after it."""
+
+    time: float
+    currencies: tuple[str, ...]
+    cap_factor: float
+    lead_minutes: float = 1440.0
+    after_minutes: float = 60.0
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """One instant of an account; build it with `make_snapshot` so it is checked.
+
+    `rates` maps a currency to its value in the account currency (1 unit of it = rate units of
+    the account currency), derived from the quotes of the symbols in `market`.
+    """
+
+    time: float
+    account: Account
+    symbols: Mapping[str, SymbolSpec]
+    positions: tuple[Position, ...]
+    market: Mapping[str, MarketState]
+    events: tuple[Event, ...] = ()
+    rates: Mapping[str, float] = field(default_factory=dict)
+
+
+_MAJORS = frozenset({"USD", "EUR", "JPY", "GBP", "CAD", "CHF"})
+_CRYPTO = ("BTC", "ETH", "LTC", "XRP", "SOL", "ADA", "DOGE", "BCH")
+_INDEX_WORDS = ("US30", "US500", "SPX", "NAS", "USTEC", "GER", "DE40", "DAX", "UK100", "FTSE",
+                "JP225", "NIKKEI", "FRA40", "EU50", "STOXX", "AUS200", "HK50")
+_COMMODITY_WORDS = ("XAG", "XPT", "XPD", "OIL", "WTI", "BRENT", "NGAS", "COPPER", "USOIL",
+                    "UKOIL")
+
+
+def guess_symbol_class(name: str, path: str, base: str, profit: str, calc_mode: int) -> SymbolClass:
+    """The ESMA class of a symbol from its name, path and currencies.
+
+    Forex calculation modes (0, 5) with both currencies among USD, EUR, JPY, GBP, CAD, CHF are
+    major pairs; other forex pairs are minor. Gold, index, commodity and crypto names are
+    recognised by common broker spellings; everything else counts as an equity (the strictest
+    class but crypto). Override in `[safe_leverage.symbol_classes]`.
+    """
+    upper = f"{path}\\{name}".upper()
+    if "XAU" in upper or "GOLD" in upper:
+        return SymbolClass.GOLD
+    if any(word in upper for word in _CRYPTO) or "CRYPTO" in upper:
+        return SymbolClass.CRYPTO
+    if any(word in upper for word in _COMMODITY_WORDS):
+        return SymbolClass.OTHER_COMMODITY
+    if any(word in upper for word in _INDEX_WORDS) or "INDIC" in upper or "INDEX" in upper:
+        return SymbolClass.MAJOR_INDEX
+    if calc_mode in (0, 5) or "FOREX" in upper:
+        if base in _MAJORS and profit in _MAJORS:
+            return SymbolClass.MAJOR_FX
+        return SymbolClass.MINOR_FX
+    return SymbolClass.EQUITY
+
+
+def _check_positive(field_name: str, value: float) -> None:
+    if not (math.isfinite(value) and value > 0.0):
+        raise SnapshotError(field_name, value, "must be a finite number > 0")
+
+
+def _check_finite(field_name: str, value: float) -> None:
+    if not math.isfinite(value):
+        raise SnapshotError(field_name, value, "must be a finite number")
+
+
+def _check_account(account: Account) -> None:
+    for name in ("balance", "equity", "margin", "margin_so_call", "margin_so_so", "credit",
+                 "profit"):
+        _check_finite(f"account.{name}", getattr(account, name))
+    if account.margin < 0.0:
+        raise SnapshotError("account.margin", account.margin, "margin must be ≥ 0")
+    if account.margin_so_so < 0.0:
+        raise SnapshotError("account.margin_so_so", account.margin_so_so, "must be ≥ 0")
+    if account.margin_so_mode not in (0, 1):
+        raise SnapshotError("account.margin_so_mode", account.margin_so_mode,
+                            "must be 0 (percent) or 1 (money)")
+    if not account.currency:
+        raise SnapshotError("account.currency", account.currency, "must name a currency")
+
+
+def _check_symbol(spec: SymbolSpec) -> None:
+    prefix = f"symbols.{spec.name}"
+    _check_positive(f"{prefix}.trade_contract_size", spec.trade_contract_size)
+    _check_positive(f"{prefix}.volume_min", spec.volume_min)
+    _check_positive(f"{prefix}.volume_step", spec.volume_step)
+    _check_positive(f"{prefix}.volume_max", spec.volume_max)
+    if spec.volume_max < spec.volume_min:
+        raise SnapshotError(f"{prefix}.volume_max", spec.volume_max, "must be ≥ volume_min")
+
+
+def _check_market(name: str, state: MarketState) -> None:
+    prefix = f"market.{name}"
+    _check_positive(f"{prefix}.bid", state.bid)
+    _check_positive(f"{prefix}.ask", state.ask)
+    if state.ask < state.bid:
+        raise SnapshotError(f"{prefix}.ask", state.ask, f"ask is below the bid {state.bid}")
+    if state.book is not None:
+        for i, level in enumerate(state.book):
+            _check_positive(f"{prefix}.book[{i}].price", level.price)
+            if not (math.isfinite(level.volume) and level.volume >= 0.0):
+                raise SnapshotError(f"{prefix}.book[{i}].volume", level.volume, "must be ≥ 0")
+            if level.type not in (1, 2, 3, 4):
+                raise SnapshotError(f"{prefix}.book[{i}].type", level.type,
+                                    "must be 1 (sell) or 2 (buy), or 3/4 (market)")
+    for depth_name in ("bid_depth", "ask_depth"):
+        depth = getattr(state, depth_name)
+        if depth is not None and not (math.isfinite(depth) and depth >= 0.0):
+            raise SnapshotError(f"{prefix}.{depth_name}", depth, "depth in lots must be ≥ 0")
+
+
+def _check_position(i: int, position: Position, symbols: Mapping[str, SymbolSpec],
+                    market: Mapping[str, MarketState]) -> None:
+    prefix = f"positions[{i}]"
+    if position.symbol not in symbols:
+        raise SnapshotError(f"{prefix}.symbol", position.symbol,
+                            "this symbol has no entry in `symbols` (add its SymbolInfo fields)")
+    if position.symbol not in market:
+        raise SnapshotError(f"{prefix}.symbol", position.symbol,
+                            "this symbol has no quote in `market` (add its bid and ask)")
+    if position.type not in (POSITION_TYPE_BUY, POSITION_TYPE_SELL):
+        raise SnapshotError(f"{prefix}.type", position.type, "must be 0 (buy) or 1 (sell)")
+    if not (math.isfinite(position.volume) and position.volume >= 0.0):
+        raise SnapshotError(f"{prefix}.volume", position.volume, "volume in lots must be ≥ 0")
+    _check_positive(f"{prefix}.price_open", position.price_open)
+    _check_positive(f"{prefix}.price_current", position.price_current)
+    _check_finite(f"{prefix}.profit", position.profit)
+
+
+def conversion_rates(account_currency: str, symbols: Iterable[SymbolSpec],
+                     market: Mapping[str, MarketState]) -> dict[str, float]:
+    """Value of one unit of each reachable currency in the account currency.
+
+    Direct pairs (XXX/ACC) multiply by the mid, inverse pairs (ACC/XXX) divide; currencies reached
+    only through a third currency are converted through it (one hop is enough for FX books).
+    """
+    rates: dict[str, float] = {account_currency: 1.0}
+    pairs = [(s.currency_base, s.currency_profit, market[s.name].mid)
+             for s in symbols if s.name in market and s.currency_base and s.currency_profit]
+    for _ in range(3):  # direct, then one and two hops through known currencies
+        grew = False
+        for base, quote, mid in pairs:
+            if base not in rates and quote in rates:
+                rates[base] = mid * rates[quote]
+                grew = True
+            elif quote not in rates and base in rates:
+                rates[quote] = rates[base] / mid
+                grew = True
+        if not grew:
+            break
+    return rates
+
+
+def make_snapshot(
+    time: float,
+    account: Account,
+    symbols: Mapping[str, SymbolSpec],
+    positions: Iterable[Position],
+    market: Mapping[str, MarketState],
+    events: Iterable[Event] = (),
+) -> Snapshot:
+    """Check every field and build the snapshot with its currency conversion table."""
+    _check_finite("time", time)
+    _check_account(account)
+    for spec in symbols.values():
+        _check_symbol(spec)
+    for name, state in market.items():
+        _check_market(name, state)
+    positions = tuple(positions)
+    for i, position in enumerate(positions):
+        _check_position(i, position, symbols, market)
+    rates = conversion_rates(account.currency, symbols.values(), market)
+    for i, position in enumerate(positions):
+        profit_ccy = symbols[position.symbol].currency_profit
+        if profit_ccy not in rates:
+            raise SnapshotError(
+                f"positions[{i}].symbol", position.symbol,
+                f"cannot convert {profit_ccy} to the account currency {account.currency}: add a "
+                f"quote for a pair of {profit_ccy} with {account.currency} (or a common currency) "
+                "to `market`",
+            )
+    return Snapshot(time=time, account=account, symbols=dict(symbols), positions=positions,
+                    market=dict(market), events=tuple(events), rates=rates)
