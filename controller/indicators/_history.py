@@ -8,13 +8,15 @@ NaN, negative, unsorted or mismatched array raises `ValueError` naming the field
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 __all__ = ["Bars", "SymbolHistory"]
 
-FloatArray = npt.NDArray[np.float64]
+FloatArray = npt.NDArray[np.floating[Any]]
+"""Float arrays; stored as float64 copies, read-only."""
 
 
 def _as_array(name: str, values: object) -> FloatArray:

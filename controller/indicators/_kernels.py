@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -38,9 +37,9 @@ def wilder_step(atr: float, tr: float, period: int) -> float:
 
 
 def wilder_atr(
-    high: Sequence[float] | FloatArray,
-    low: Sequence[float] | FloatArray,
-    close: Sequence[float] | FloatArray,
+    high: npt.ArrayLike,
+    low: npt.ArrayLike,
+    close: npt.ArrayLike,
     period: int,
 ) -> FloatArray:
     """Wilder's average true range of every bar, in price units (NaN until `period` bars).
@@ -78,7 +77,7 @@ def wilder_atr(
     return out
 
 
-def ols_slope(x: Sequence[float] | FloatArray, y: Sequence[float] | FloatArray) -> float | None:
+def ols_slope(x: npt.ArrayLike, y: npt.ArrayLike) -> float | None:
     """Least-squares slope of y on x: Σ(x − x̄)(y − ȳ) / Σ(x − x̄)² (two-pass, no intercept bias).
 
     None with fewer than 2 points or when x does not vary (every x equal): a slope is then not

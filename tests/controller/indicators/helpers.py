@@ -68,7 +68,8 @@ def fold_history(history: SymbolHistory, settings: IndicatorSettings) -> SymbolI
         if kind == "quote":
             state = on_quote(state, t, *args)
         elif kind == "depth":
-            state = on_depth(state, t, *args, source=history.depth_source)  # type: ignore[arg-type]
+            source = history.depth_source
+            state = on_depth(state, t, args[0], args[1], source=source)  # type: ignore[arg-type]
         elif kind == "margin":
             state = on_margin_rate(state, t, *args)
         else:

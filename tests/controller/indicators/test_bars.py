@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
@@ -19,7 +20,9 @@ from controller.indicators import (
 from tests.controller.indicators.helpers import EPOCH, small_settings
 
 
-def _feed(state: SymbolIndicators, tf: str, step: float, bars: list[tuple[float, ...]]):  # type: ignore[no-untyped-def]
+def _feed(
+    state: SymbolIndicators, tf: str, step: float, bars: Sequence[tuple[float, float, float]]
+) -> SymbolIndicators:
     for k, (h, lo, c) in enumerate(bars):
         state = on_bar(state, tf, EPOCH + step * k, c, h, lo, c)
     return state

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from controller.indicators import Bars, SymbolHistory
 
 
-def _quotes(n: int = 30) -> dict[str, np.ndarray]:
+def _quotes(n: int = 30) -> dict[str, Any]:
     t = 1e9 + np.arange(n, dtype=np.float64)
     return {"quote_time": t, "bid": np.full(n, 1.1), "ask": np.full(n, 1.1002)}
 

@@ -74,13 +74,15 @@ def test_one_sample_per_hour_and_a_fixed_window() -> None:
 def test_on_margin_rate_pairs_the_sample_with_sigma_now() -> None:
     s = small_settings(vol_halflife_minutes=30.0, min_mpg_points=3)
     state: SymbolIndicators = new_symbol_indicators(s)
-    price, pairs = 1.1, []
+    price = 1.1
+    pairs: list[tuple[float, float]] = []
     for hour in range(6):
         for k in range(60):  # growing volatility, hour after hour
             price *= math.exp((-1) ** k * 1e-4 * (1 + hour))
             state = on_bar(state, "M1", EPOCH + HOUR * hour + 60.0 * k, price, price, price, price)
         rate = 0.0333 * (1 + 0.1 * hour)
         state = on_margin_rate(state, EPOCH + HOUR * hour + 3599.0, rate)
+        assert state.sigma_now is not None
         pairs.append((state.sigma_now, rate))
     expected = ols_slope([p[0] for p in pairs], [p[1] for p in pairs])
     assert expected is not None

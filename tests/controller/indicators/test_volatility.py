@@ -28,7 +28,7 @@ def _one_quote_per_minute(mids: list[float], s: IndicatorSettings):  # type: ign
 
 def _oracle_sigma(closes: np.ndarray, halflife: float) -> float:
     """Direct weighted sum: var = Σ λ^(n−k) r_k² / Σ λ^(n−k), σ = √(var × 1440)."""
-    r = np.diff(np.log(closes))
+    r = np.log(closes[1:] / closes[:-1])  # log of the ratio: no cancellation on tiny moves
     lam = 1.0 - ewma_alpha(halflife)
     w = lam ** np.arange(r.size - 1, -1, -1, dtype=np.float64)
     return math.sqrt(float(np.sum(w * r * r) / np.sum(w)) * 1440.0)
