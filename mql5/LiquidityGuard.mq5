@@ -1,0 +1,183 @@
+//+------------------------------------------------------------------+
+//| LiquidityGuard.mq5 - the lca guard EA                            |
+//| Keeps an account inside lca's limits from inside the terminal,   |
+//| also when the Python process is dead. MIT licence.               |
+//+------------------------------------------------------------------+
+// What it does, every InpTimerMs milliseconds and on every trade transaction:
+//  1. reads Common\Files\lca\limits.txt (written by lca; see PROTOCOL.md), keeping the last good file;
+//  2. fail-safe when lca's heartbeat is older than InpHeartbeatTimeoutSec (checked with TimeGMT):
+//     the EA's own hard limits apply, new exposure is closed at once, global variable lca.failsafe = 1;
+//  3. cuts any symbol's volume above its cap and holds the account's effective leverage cap and MSI
+//     floor, newest position first; closes any new position while a prop lock is on;
+//  4. samples spread and depth of market and writes Common\Files\lca\telemetry.txt for lca.
+// It never opens a position. Algo Trading must be on, or it can only warn.
+// The file is written in the subset of MQL5 that is also C++: tests/mql5 compiles and tests it.
+#property copyright "lca contributors (MIT licence)"
+#property version   "1.00"
+#property description "Guard EA of lca: enforces leverage and volume caps, fail-safe when lca stops."
+
+input group "Hard limits (always apply; lca can only tighten them)"
+input double InpMaxEffLev = 3.0;            // Max effective leverage (position value / equity), 0 = none
+input double InpMsiFloor = 1.2;             // MSI floor (equity / margin; 1.2 = 120% margin level), 0 = none
+input double InpMaxLotsPerSymbol = 10.0;    // Max lots per symbol (buys + sells), 0 = none
+input group "Link with lca"
+input int    InpHeartbeatTimeoutSec = 30;   // Fail-safe after this many seconds without a heartbeat
+input int    InpTelemetrySec = 1;           // Write telemetry every N seconds
+input string InpFolder = "lca";             // Folder of the link files under Common\Files
+input string InpSymbols = "";               // More symbols to sample, comma-separated (chart symbol always)
+input int    InpDepthLevels = 5;            // Book levels summed per side
+input int    InpTimerMs = 250;              // Check interval, milliseconds
+input group "Closing deals"
+input long   InpMagic = 5051;               // Magic number of the guard's closing deals
+input int    InpDeviationPoints = 50;       // Max slippage of a closing deal, points
+
+#define LG_GV_FAILSAFE "lca.failsafe"
+
+#include "LgText.mqh"
+#include "LgLimits.mqh"
+#include "LgEnforce.mqh"
+#include "LgTelemetry.mqh"
+
+bool g_failsafe = false;
+bool g_started = false;
+
+//--- fail-safe when the last good heartbeat is older (or further in the future) than the timeout
+void LgUpdateMode()
+  {
+   long now = (long)TimeGMT();
+   long age = now - g_lim_heartbeat;
+   bool fresh = g_lim_ok && age <= InpHeartbeatTimeoutSec && age >= -InpHeartbeatTimeoutSec;
+   if(!fresh && (!g_failsafe || !g_started))
+     {
+      g_failsafe = true;
+      GlobalVariableSet(LG_GV_FAILSAFE, 1.0);
+      if(!g_lim_ok)
+         PrintFormat("LiquidityGuard: FAIL-SAFE: no heartbeat from lca yet. Own hard limits apply (max leverage %.2f, MSI floor %.2f, %.2f lots per symbol) and new positions are closed.",
+                     InpMaxEffLev, InpMsiFloor, InpMaxLotsPerSymbol);
+      else
+         PrintFormat("LiquidityGuard: FAIL-SAFE: lca's last heartbeat is %I64d s old (timeout %d s): is lca running? Hard limits apply and new positions are closed.",
+                     age, InpHeartbeatTimeoutSec);
+     }
+   else
+      if(fresh && (g_failsafe || !g_started))
+        {
+         if(g_failsafe)
+            PrintFormat("LiquidityGuard: back to NORMAL: fresh heartbeat from lca (limits sequence %I64d)", g_lim_sequence);
+         g_failsafe = false;
+         GlobalVariableSet(LG_GV_FAILSAFE, 0.0);
+        }
+   g_started = true;
+  }
+
+//--- check the mode, then cut whatever breaks the limits
+void LgEnforce()
+  {
+   LgUpdateMode();
+   string why = g_failsafe ? "fail-safe" : "prop lock";
+   LgUpdateBlocking(g_failsafe || (g_lim_ok && g_lim_prop_lock), why);
+   if(!LgTradingAllowed())
+      return;
+   if(g_blocking)
+      LgCutNewExposure(why);
+   LgCutSymbolCaps();
+   LgCutAccountCaps();
+  }
+
+//--- the symbols to sample: the chart's, the input list, lca's caps and every open position's
+void LgEnsureSymbols()
+  {
+   LgStatsAdd(_Symbol);
+   if(StringLen(InpSymbols) > 0)
+     {
+      string names[];
+      int n = StringSplit(InpSymbols, ',', names);
+      for(int i = 0; i < n; i++)
+        {
+         string name = names[i];
+         StringTrimLeft(name);
+         StringTrimRight(name);
+         LgStatsAdd(name);
+        }
+     }
+   int count = ArraySize(g_lim_names);
+   for(int i = 0; i < count; i++)
+      LgStatsAdd(g_lim_names[i]);
+   int total = PositionsTotal();
+   for(int i = 0; i < total; i++)
+     {
+      if(PositionGetTicket(i) != 0)
+         LgStatsAdd(PositionGetString(POSITION_SYMBOL));
+     }
+  }
+
+int OnInit()
+  {
+   if(InpHeartbeatTimeoutSec < 5 || InpTelemetrySec < 1 || InpTimerMs < 20 || InpDepthLevels < 1
+      || InpMaxEffLev < 0.0 || InpMsiFloor < 0.0 || InpMaxLotsPerSymbol < 0.0 || StringLen(InpFolder) == 0)
+     {
+      Print("LiquidityGuard: invalid inputs: heartbeat timeout >= 5 s, telemetry >= 1 s, timer >= 20 ms, depth levels >= 1, limits >= 0 and a folder name are required");
+      return INIT_PARAMETERS_INCORRECT;
+     }
+   PrintFormat("LiquidityGuard: started on %s. Hard limits: max leverage %.2f, MSI floor %.2f, %.2f lots per symbol; fail-safe after %d s without lca; link files in Common\\Files\\%s",
+               _Symbol, InpMaxEffLev, InpMsiFloor, InpMaxLotsPerSymbol, InpHeartbeatTimeoutSec, InpFolder);
+   LgReadLimits(InpFolder + "\\limits.txt");
+   LgEnsureSymbols();
+   LgEnforce();
+   if(!EventSetMillisecondTimer(InpTimerMs))
+     {
+      Print("LiquidityGuard: the millisecond timer was refused; checking once a second instead");
+      EventSetTimer(1);
+     }
+   return INIT_SUCCEEDED;
+  }
+
+void OnDeinit(const int reason)
+  {
+   EventKillTimer();
+   int n = ArraySize(g_stats);
+   for(int i = 0; i < n; i++)
+     {
+      if(g_stats[i].book)
+         MarketBookRelease(g_stats[i].name);
+     }
+   PrintFormat("LiquidityGuard: stopped (reason %d). The limits are NOT enforced until it is attached again.", reason);
+  }
+
+void OnTimer()
+  {
+   LgReadLimits(InpFolder + "\\limits.txt");
+   LgEnsureSymbols();
+   int n = ArraySize(g_stats);
+   for(int i = 0; i < n; i++)
+     {
+      LgSampleQuote(i);
+      LgSampleBook(i);
+     }
+   LgEnforce();
+   if((long)TimeGMT() - g_tel_written >= InpTelemetrySec)
+      LgWriteTelemetry(InpFolder, g_failsafe, !g_algo_off_reported);
+  }
+
+void OnTick()
+  {
+   int i = LgStatsIndex(_Symbol);
+   if(i >= 0)
+      LgSampleQuote(i);
+  }
+
+void OnBookEvent(const string &symbol)
+  {
+   int i = LgStatsIndex(symbol);
+   if(i < 0)
+      return;
+   LgSampleQuote(i);
+   LgSampleBook(i);
+  }
+
+void OnTradeTransaction(const MqlTradeTransaction &trans, const MqlTradeRequest &request, const MqlTradeResult &result)
+  {
+//--- any deal or position change, from anyone (manual, other EAs, the server): check at once
+   if(trans.type == TRADE_TRANSACTION_DEAL_ADD || trans.type == TRADE_TRANSACTION_POSITION)
+      LgEnforce();
+  }
+//+------------------------------------------------------------------+
