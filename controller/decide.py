@@ -416,12 +416,15 @@ def _plan_symbols(snapshot: Snapshot, book: _Book, ind: Mapping[str, SymbolIndic
     return out
 
 
-def _prop_lot_excess(book: _Book, s: Settings) -> dict[str, float]:
+def _prop_lot_excess(positions: list[Position], s: Settings) -> dict[str, float]:
     """Lots above the prop-firm per-symbol lot cap, per symbol."""
     cap = s.prop.max_lots_per_symbol if s.prop.enabled else None
     if cap is None:
         return {}
-    return {k: g - cap for k, g in book.gross.items() if g > cap + 1e-9}
+    gross: dict[str, float] = {}
+    for p in positions:
+        gross[p.symbol] = gross.get(p.symbol, 0.0) + p.volume
+    return {k: g - cap for k, g in gross.items() if g > cap + 1e-9}
 
 
 def _prop_extra_positions(snapshot: Snapshot, s: Settings) -> tuple[Position, ...]:
@@ -449,7 +452,7 @@ def _actions(snapshot: Snapshot, book: _Book, plan_syms: Mapping[str, PlanSymbol
                                  hedging, s.plan, s.urgency, "prop: too many open positions"))
     closed = {p.ticket for p in extra}
     rest = [p for p in snapshot.positions if p.ticket not in closed]
-    excess = _prop_lot_excess(book, s)
+    excess = _prop_lot_excess(rest, s)
     cut = book.total_pv - target * acct.equity if triggered else 0.0
     cut -= sum(p.volume * book.unit[p.symbol] for p in extra)
     if cut <= s.plan.min_cut_fraction * book.total_pv and not excess:
