@@ -1,0 +1,557 @@
+// scenarios.cpp - drive the real LiquidityGuard.mq5 (translated, compiled with mql5_shim.h) through
+// scripted terminal scenarios. Built and run by tests/mql5/harness.py; one process per scenario,
+// so the EA's globals are fresh, as on a new attach.
+//
+//   guard_tests list
+//   guard_tests run <scenario> <golden_dir> <work_dir> [gmt_seconds]
+#include "ea.gen.cpp"
+
+#include <iostream>
+
+using mql5sim::sim;
+
+static int g_failures = 0;
+static string g_golden;
+static string g_work;
+
+#define CHECK(cond)                                                                  \
+  do {                                                                               \
+    if (!(cond)) {                                                                   \
+      std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+      g_failures++;                                                                  \
+    }                                                                                \
+  } while (0)
+#define CHECK_NEAR(a, b, tol)                                                                     \
+  do {                                                                                            \
+    double va_ = (a), vb_ = (b);                                                                  \
+    if (std::fabs(va_ - vb_) > (tol)) {                                                           \
+      std::fprintf(stderr, "%s:%d: CHECK_NEAR failed: %s = %.10g, expected %.10g\n", __FILE__, \
+                   __LINE__, #a, va_, vb_);                                                       \
+      g_failures++;                                                                               \
+    }                                                                                             \
+  } while (0)
+
+//--- helpers --------------------------------------------------------------------------------
+static string link_path(const string &name) { return sim().common_dir + "/Files/lca/" + name; }
+
+static string read_text(const string &path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+static void write_text(const string &path, const string &text) {  // atomic, as lca does
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  {
+    std::ofstream f(path + ".tmp", std::ios::binary | std::ios::trunc);
+    f << text;
+  }
+  std::filesystem::rename(path + ".tmp", path);
+}
+
+static void put_golden(const string &name) { write_text(link_path("limits.txt"), read_text(g_golden + "/" + name)); }
+
+// the protocol's hash, written independently of the EA's code
+static long hash31(const std::vector<string> &lines) {
+  long h = 0;
+  for (auto &l : lines) {
+    for (unsigned char c : l) h = (h * 131 + c) % 2147483647;
+    h = (h * 131 + 10) % 2147483647;
+  }
+  return h;
+}
+
+static void write_limits(long seq, long heartbeat, const string &lev, const string &msi, int lock,
+                         const std::vector<string> &symbol_lines) {
+  std::vector<string> lines = {"lca-limits 1", "sequence=" + std::to_string(seq),
+                               "heartbeat_utc=" + std::to_string(heartbeat), "max_eff_lev=" + lev,
+                               "msi_floor=" + msi, "prop_lock=" + std::to_string(lock)};
+  for (auto &s : symbol_lines) lines.push_back("symbol=" + s);
+  string text;
+  for (auto &l : lines) text += l + "\r\n";
+  text += "end=" + std::to_string(seq) + ";" + std::to_string(hash31(lines)) + "\r\n";
+  write_text(link_path("limits.txt"), text);
+}
+
+static void setup(bool hedging = true) {
+  mql5sim::Sim &s = sim();
+  s.hedging = hedging;
+  s.balance = 1e6;  // leverage stays low unless a scenario lowers the balance
+  s.common_dir = g_work + "/Common";
+  std::filesystem::create_directories(s.common_dir + "/Files/lca");
+  s.verbose = std::getenv("MQL5SIM_VERBOSE") != nullptr;
+  s.handlers.on_timer = ea::OnTimer;
+  s.handlers.on_trade = ea::OnTradeTransaction;
+  s.handlers.on_book = ea::OnBookEvent;
+  s.handlers.on_tick = ea::OnTick;
+  s.add_symbol("EURUSD", 1.10000, 1.10010);
+  s.add_symbol("GBPUSD", 1.25000, 1.25020);
+  mql5sim::Symbol &jpy = s.add_symbol("USDJPY", 150.000, 150.012);
+  jpy.digits = 3;
+  jpy.point = 0.001;
+  jpy.tick_size = 0.001;
+  jpy.tick_value = 100000 * 0.001 / 150.0;
+  jpy.vol_step = 0.1;
+  jpy.vol_min = 0.1;
+  _Symbol = "EURUSD";
+}
+
+static int init() {
+  int rc = ea::OnInit();
+  sim().pump();
+  return rc;
+}
+
+static ulong buy(const string &symbol, double lots) { return sim().manual(symbol, ORDER_TYPE_BUY, lots); }
+static ulong sell(const string &symbol, double lots) { return sim().manual(symbol, ORDER_TYPE_SELL, lots); }
+
+static double volume_of_ticket(ulong ticket) {
+  mql5sim::Position *p = sim().find(ticket);
+  return p ? p->volume : 0.0;
+}
+
+static double eff_lev() { return sim().position_value() / sim().equity(); }
+
+static double failsafe_flag() { return GlobalVariableGet("lca.failsafe"); }
+
+// invariants of every scenario: the guard only ever reduces (position set, opposite side), with
+// its own magic number
+static void check_only_reductions() {
+  for (auto &t : sim().trades) {
+    CHECK(t.request.position != 0);
+    CHECK(t.request.magic == (ulong)ea::InpMagic);
+    CHECK(t.request.action == TRADE_ACTION_DEAL);
+  }
+}
+
+//--- scenarios --------------------------------------------------------------------------------
+static void manual_trade_over_cap_is_cut_newest_first_hedging() {
+  setup(true);
+  put_golden("limits_v1.txt");  // EURUSD cap 2 lots
+  CHECK(init() == INIT_SUCCEEDED);
+  CHECK(failsafe_flag() == 0.0);
+  ulong t1 = buy("EURUSD", 1.5);
+  sim().pump();
+  ulong t2 = buy("EURUSD", 1.5);
+  sim().pump();
+  CHECK_NEAR(volume_of_ticket(t1), 1.5, 1e-9);
+  CHECK_NEAR(volume_of_ticket(t2), 0.5, 1e-9);
+  CHECK(sim().trades.size() == 1);
+  if (!sim().trades.empty()) {
+    const MqlTradeRequest &r = sim().trades[0].request;
+    CHECK(r.position == t2);
+    CHECK(r.type == ORDER_TYPE_SELL);
+    CHECK_NEAR(r.volume, 1.0, 1e-9);
+    CHECK_NEAR(r.price, 1.10000, 1e-12);
+    CHECK(sim().trades[0].retcode == TRADE_RETCODE_DONE);
+  }
+  CHECK(sim().logged("EURUSD volume 3.00 lots above the cap 2.00 lots"));
+}
+
+static void manual_trade_over_cap_is_cut_netting() {
+  setup(false);
+  put_golden("limits_v1.txt");  // EURUSD 2, GBPUSD 0.5
+  CHECK(init() == INIT_SUCCEEDED);
+  ulong t1 = buy("EURUSD", 1.5);
+  sim().pump();
+  ulong t2 = buy("EURUSD", 1.5);
+  sim().pump();
+  CHECK(t1 == t2);  // netting: one position per symbol
+  CHECK(sim().positions.size() == 1);
+  CHECK_NEAR(sim().volume_of("EURUSD"), 2.0, 1e-9);
+  ulong g = sell("GBPUSD", 3.0);
+  sim().pump();
+  CHECK_NEAR(sim().volume_of("GBPUSD"), 0.5, 1e-9);
+  CHECK(sim().find(g) != nullptr && sim().find(g)->type == POSITION_TYPE_SELL);
+  CHECK(sim().trades.size() == 2);
+  if (sim().trades.size() == 2) {
+    CHECK(sim().trades[0].request.position == t1);
+    CHECK(sim().trades[1].request.position == g);
+    CHECK(sim().trades[1].request.type == ORDER_TYPE_BUY);
+    CHECK_NEAR(sim().trades[1].request.price, 1.25020, 1e-12);  // a sell is closed at the ask
+    CHECK_NEAR(sim().trades[1].request.volume, 2.5, 1e-9);
+  }
+}
+
+static void hedged_buy_and_sell_both_count_toward_the_cap() {
+  setup(true);
+  put_golden("limits_v1.txt");  // GBPUSD 0.5
+  CHECK(init() == INIT_SUCCEEDED);
+  ulong b = buy("GBPUSD", 0.4);
+  sim().pump();
+  ulong s = sell("GBPUSD", 0.4);  // hedged: gross 0.8 lots
+  sim().pump();
+  CHECK_NEAR(volume_of_ticket(b), 0.4, 1e-9);
+  CHECK_NEAR(volume_of_ticket(s), 0.1, 1e-9);
+  CHECK(sim().trades.size() == 1 && sim().trades[0].request.type == ORDER_TYPE_BUY);
+}
+
+static void symbol_cap_close_volume_rounds_up_to_step() {
+  setup(true);
+  put_golden("limits_v1.txt");  // USDJPY cap 1.25 lots, volume step 0.1
+  CHECK(init() == INIT_SUCCEEDED);
+  buy("USDJPY", 2.0);
+  sim().pump();
+  CHECK(sim().volume_of("USDJPY") <= 1.25 + 1e-9);
+  CHECK_NEAR(sim().volume_of("USDJPY"), 1.2, 1e-9);
+  CHECK(sim().trades.size() == 1 && std::fabs(sim().trades[0].request.volume - 0.8) < 1e-9);
+}
+
+static void leverage_cap_close_volume_rounds_up_to_step() {
+  setup(true);
+  sim().balance = 10000;
+  put_golden("limits_v1.txt");  // max effective leverage 2.5
+  CHECK(init() == INIT_SUCCEEDED);
+  buy("EURUSD", 0.5);  // 55,000 of notional on about 10,000 of equity: 5.5x
+  sim().pump();
+  // excess 55,000 - 2.5 x 9,995 = 30,012.5 = 0.2728 lots -> 0.28 (0.27 would leave 2.53x)
+  CHECK(sim().trades.size() == 1 && std::fabs(sim().trades[0].request.volume - 0.28) < 1e-9);
+  CHECK_NEAR(sim().volume_of("EURUSD"), 0.22, 1e-9);
+  CHECK(eff_lev() <= 2.5);
+  CHECK(sim().logged("effective leverage 5.50 above the cap 2.50"));
+}
+
+static void msi_floor_is_held() {
+  setup(true);
+  ea::InpMaxEffLev = 0.0;
+  sim().balance = 10000;
+  sim().leverage = 3;
+  write_limits(7, 1700000000, "50", "1.5", 0, {});
+  CHECK(init() == INIT_SUCCEEDED);
+  buy("EURUSD", 0.5);  // margin 18,333 on equity 9,995: MSI 0.55
+  sim().pump();
+  double msi = sim().equity() / sim().margin();
+  CHECK(msi >= 1.5);
+  CHECK(msi < 1.6);  // cut to the floor, not to nothing
+  CHECK_NEAR(sim().volume_of("EURUSD"), 0.18, 1e-9);
+  CHECK(sim().logged("below the floor 1.50"));
+}
+
+static void stale_heartbeat_failsafe_then_back_to_normal() {
+  setup(true);
+  put_golden("limits_v1.txt");  // heartbeat 1700000000 = now
+  CHECK(init() == INIT_SUCCEEDED);
+  CHECK(failsafe_flag() == 0.0);
+  ulong t1 = buy("EURUSD", 1.0);
+  sim().advance_ms(1000);
+  CHECK_NEAR(volume_of_ticket(t1), 1.0, 1e-9);
+  CHECK(!sim().logged("FAIL-SAFE"));
+  sim().advance_ms(30000);  // heartbeat 31 s old, timeout 30 s
+  CHECK(failsafe_flag() == 1.0);
+  CHECK(sim().logged("FAIL-SAFE: lca's last heartbeat is 31 s old"));
+  CHECK(read_text(link_path("telemetry.txt")).find("mode=failsafe") != string::npos);
+  ulong t2 = buy("EURUSD", 0.5);  // new exposure while Python is silent: closed at once
+  sim().pump();
+  CHECK(sim().find(t2) == nullptr);
+  CHECK_NEAR(volume_of_ticket(t1), 1.0, 1e-9);  // what was there stays
+  write_limits(43, 1700000031, "2.5", "1.5", 0, {"EURUSD;2"});
+  sim().advance_ms(300);
+  CHECK(failsafe_flag() == 0.0);
+  CHECK(sim().logged("back to NORMAL: fresh heartbeat from lca (limits sequence 43)"));
+  ulong t3 = buy("EURUSD", 0.5);
+  sim().advance_ms(1000);
+  CHECK_NEAR(volume_of_ticket(t3), 0.5, 1e-9);
+  CHECK(read_text(link_path("telemetry.txt")).find("mode=normal") != string::npos);
+}
+
+static void failsafe_cuts_increases_and_reversals_on_netting() {
+  setup(false);
+  write_limits(5, 1700000000 - 120, "2.5", "1.5", 0, {"EURUSD;2"});  // already stale
+  ulong t = buy("EURUSD", 1.0);
+  sim().queue.clear();
+  CHECK(init() == INIT_SUCCEEDED);
+  CHECK(failsafe_flag() == 1.0);
+  buy("EURUSD", 0.5);  // netting: the same position grows to 1.5
+  sim().pump();
+  CHECK_NEAR(volume_of_ticket(t), 1.0, 1e-9);
+  sell("EURUSD", 3.0);  // reversal to a 2.0 lot sell: new exposure, closed
+  sim().pump();
+  CHECK(sim().positions.empty());
+}
+
+static void heartbeat_far_in_the_future_is_stale() {
+  setup(true);
+  write_limits(9, 1700000000 + 3600, "2.5", "1.5", 0, {"EURUSD;2"});
+  CHECK(init() == INIT_SUCCEEDED);
+  CHECK(failsafe_flag() == 1.0);
+  CHECK(sim().logged("FAIL-SAFE"));
+}
+
+static void missing_limits_file_failsafe_with_own_hard_limits() {
+  setup(true);
+  sim().balance = 1e7;  // 12 lots stay far below the leverage cap
+  ulong t = buy("EURUSD", 12.0);  // before the EA starts: no transaction will be replayed
+  sim().queue.clear();
+  CHECK(init() == INIT_SUCCEEDED);
+  CHECK(sim().logged("no limits file at Common\\Files\\lca\\limits.txt"));
+  CHECK(sim().logged("FAIL-SAFE: no heartbeat from lca yet"));
+  CHECK(failsafe_flag() == 1.0);
+  CHECK_NEAR(volume_of_ticket(t), 10.0, 1e-9);  // InpMaxLotsPerSymbol = 10, applied on start-up
+  ulong g = buy("GBPUSD", 0.1);
+  sim().pump();
+  CHECK(sim().find(g) == nullptr);
+  sim().advance_ms(5000);
+  CHECK(sim().count_logged("no limits file") == 1);  // said once, not on every timer
+}
+
+static void torn_bad_hash_and_wrong_version_files_keep_last_good() {
+  setup(true);
+  put_golden("limits_v1.txt");
+  CHECK(init() == INIT_SUCCEEDED);
+  CHECK(ea::g_lim_sequence == 42);
+  put_golden("limits_torn.txt");
+  sim().advance_ms(300);
+  CHECK(sim().logged("torn"));
+  CHECK(sim().logged("keeping the last good limits (sequence 42)"));
+  buy("EURUSD", 3.0);
+  sim().pump();
+  CHECK_NEAR(sim().volume_of("EURUSD"), 2.0, 1e-9);  // the last good cap still holds
+  put_golden("limits_bad_hash.txt");                 // says max_eff_lev 9.5 with a stale hash
+  sim().advance_ms(300);
+  CHECK(sim().logged("does not match its content"));
+  CHECK(ea::g_lim_max_eff_lev == 2.5);
+  put_golden("limits_v2.txt");
+  sim().advance_ms(300);
+  CHECK(sim().logged("expected 'lca-limits 1'"));
+  CHECK(ea::g_lim_sequence == 42);
+  put_golden("limits_v1.txt");
+  sim().advance_ms(300);
+  CHECK(sim().logged("limits file is readable again"));
+  CHECK(failsafe_flag() == 0.0);
+}
+
+static void locked_limits_file_keeps_last_good() {
+  setup(true);
+  put_golden("limits_v1.txt");
+  CHECK(init() == INIT_SUCCEEDED);
+  int lock = mql5sim::external_open("lca\\limits.txt", FILE_READ | FILE_WRITE);  // exclusive
+  write_limits(50, 1700000000, "2.5", "1.5", 0, {"EURUSD;1"});
+  sim().advance_ms(300);
+  CHECK(sim().logged("cannot open Common\\Files\\lca\\limits.txt"));
+  CHECK(ea::g_lim_sequence == 42);
+  ulong t = buy("EURUSD", 1.5);
+  sim().pump();
+  CHECK_NEAR(volume_of_ticket(t), 1.5, 1e-9);
+  mql5sim::external_close(lock);
+  sim().advance_ms(300);
+  CHECK(ea::g_lim_sequence == 50);
+  CHECK_NEAR(volume_of_ticket(t), 1.0, 1e-9);
+}
+
+static void limits_file_is_opened_shared_and_read_only() {
+  setup(true);
+  put_golden("limits_v1.txt");
+  // lca holds the file open for writing, as Python's open() does: shared read and write
+  int py = mql5sim::external_open("lca\\limits.txt", FILE_WRITE | FILE_SHARE_READ | FILE_SHARE_WRITE);
+  CHECK(init() == INIT_SUCCEEDED);
+  CHECK(ea::g_lim_sequence == 42);
+  mql5sim::external_close(py);
+  const int want = FILE_READ | FILE_TXT | FILE_ANSI | FILE_COMMON | FILE_SHARE_READ | FILE_SHARE_WRITE;
+  bool seen = false;
+  for (auto &op : sim().file_ops) {
+    if (op.find("limits.txt") == string::npos) continue;
+    seen = true;
+    CHECK(op == "open " + std::to_string(want) + " lca\\limits.txt");
+  }
+  CHECK(seen);
+}
+
+static void telemetry_is_replaced_atomically() {
+  setup(true);
+  put_golden("limits_v1.txt");
+  CHECK(init() == INIT_SUCCEEDED);
+  sim().advance_ms(1100);
+  string first = read_text(link_path("telemetry.txt"));
+  CHECK(first.rfind("lca-telemetry 1\r\n", 0) == 0);
+  int torn_seen = 0;
+  int writes = 0;
+  sim().on_file_write = [&](const string &) {
+    writes++;
+    string now = read_text(link_path("telemetry.txt"));  // what lca would read at this instant
+    size_t end = now.rfind("end=");
+    if (now.empty() || end == string::npos || now.find("\r\n", end) == string::npos) torn_seen++;
+  };
+  sim().advance_ms(3000);
+  sim().on_file_write = nullptr;
+  CHECK(writes > 0);
+  CHECK(torn_seen == 0);
+  bool moved = false;
+  for (auto &op : sim().file_ops) moved = moved || op == "move lca\\telemetry.tmp lca\\telemetry.txt";
+  CHECK(moved);
+}
+
+static void telemetry_matches_golden() {
+  setup(true);
+  mql5sim::Symbol &eu = sim().symbol("EURUSD");
+  eu.has_book = true;
+  eu.book = {{BOOK_TYPE_SELL, 1.10030, 4, 4.0}, {BOOK_TYPE_SELL, 1.10020, 3, 3.0}, {BOOK_TYPE_SELL, 1.10013, 2, 2.5},
+             {BOOK_TYPE_BUY, 1.10001, 5, 5.0}, {BOOK_TYPE_BUY, 1.09990, 7, 7.5}};
+  sim().symbol("GBPUSD").book_get_empty = true;  // subscribed, but the broker sends an empty book
+  sim().add_symbol("AUDUSD", 0.65, 0.6501);      // not sampled: its book events are ignored
+  put_golden("limits_v1.txt");
+  CHECK(init() == INIT_SUCCEEDED);
+  sim().quote("EURUSD", 1.10000, 1.10008, 2);
+  sim().post_book("EURUSD");
+  sim().post_book("AUDUSD");
+  sim().pump();
+  sim().quote("EURUSD", 1.10001, 1.10013, 1);
+  sim().post_book("EURUSD");
+  sim().pump();
+  sim().advance_ms(250);
+  string got = read_text(link_path("telemetry.txt"));
+  string want = read_text(g_golden + "/telemetry_v1.txt");
+  if (got != want) std::fprintf(stderr, "telemetry written:\n%s\ngolden:\n%s\n", got.c_str(), want.c_str());
+  CHECK(got == want);
+}
+
+static void no_broker_depth_falls_back_to_bid_ask() {
+  setup(true);
+  _Symbol = "USDJPY";  // no depth at this broker: book events never come
+  CHECK(init() == INIT_SUCCEEDED);
+  for (int i = 0; i < 4; i++) {
+    sim().quote("USDJPY", 150.000 + 0.001 * i, 150.015 + 0.001 * i);
+    sim().advance_ms(250);
+  }
+  string t = read_text(link_path("telemetry.txt"));
+  size_t p = t.find("s=USDJPY;");
+  CHECK(p != string::npos);
+  string line = t.substr(p, t.find("\r\n", p) - p);
+  MqlArray<string> cols;
+  CHECK(StringSplit(line, ';', cols) == 12);
+  if (cols.v.size() == 12) {
+    CHECK(cols.v[9] == "0");                      // levels: no book
+    CHECK(cols.v[7] == "0.00" && cols.v[8] == "0.00");
+    CHECK(StringToDouble(cols.v[2]) > 149.0);      // bid/ask still reported
+    CHECK_NEAR(StringToDouble(cols.v[5]), 0.015, 1e-9);
+    CHECK(StringToInteger(cols.v[10]) >= 1);
+  }
+}
+
+static void algo_trading_off_is_logged_without_crash() {
+  setup(true);
+  sim().terminal_trade_allowed = false;
+  put_golden("limits_v1.txt");
+  CHECK(init() == INIT_SUCCEEDED);
+  buy("EURUSD", 3.0);
+  sim().advance_ms(2000);
+  CHECK(sim().count_logged("Algo Trading is OFF") == 1);
+  CHECK(sim().trades.empty());
+  CHECK_NEAR(sim().volume_of("EURUSD"), 3.0, 1e-9);
+  CHECK(read_text(link_path("telemetry.txt")).find("trade_allowed=0") != string::npos);
+  sim().terminal_trade_allowed = true;
+  sim().advance_ms(300);
+  CHECK(sim().logged("Algo Trading is on again"));
+  CHECK_NEAR(sim().volume_of("EURUSD"), 2.0, 1e-9);
+}
+
+static void reacts_to_manual_trades_before_the_next_timer() {
+  setup(true);
+  put_golden("limits_v1.txt");
+  CHECK(init() == INIT_SUCCEEDED);
+  buy("EURUSD", 3.0);
+  sim().pump_trades_only();  // only the trade transactions of someone else's deal
+  CHECK_NEAR(sim().volume_of("EURUSD"), 2.0, 1e-9);
+}
+
+static void prop_lock_closes_any_new_position() {
+  setup(true);
+  ulong t = buy("EURUSD", 1.0);
+  sim().queue.clear();
+  put_golden("limits_v1_prop_lock.txt");
+  CHECK(init() == INIT_SUCCEEDED);
+  CHECK(failsafe_flag() == 0.0);
+  CHECK(sim().logged("new exposure is BLOCKED (prop lock)"));
+  ulong n1 = buy("EURUSD", 0.5);
+  ulong n2 = sell("GBPUSD", 0.1);
+  sim().pump();
+  CHECK(sim().find(n1) == nullptr);
+  CHECK(sim().find(n2) == nullptr);
+  CHECK_NEAR(volume_of_ticket(t), 1.0, 1e-9);
+  write_limits(44, 1700000000, "2.5", "1.5", 0, {"EURUSD;2"});
+  sim().advance_ms(300);
+  CHECK(sim().logged("new exposure is allowed again"));
+  ulong n3 = buy("EURUSD", 0.5);
+  sim().advance_ms(300);
+  CHECK_NEAR(volume_of_ticket(n3), 0.5, 1e-9);
+}
+
+static void invalid_inputs_are_refused() {
+  setup(true);
+  ea::InpHeartbeatTimeoutSec = 1;
+  CHECK(init() == INIT_PARAMETERS_INCORRECT);
+  CHECK(sim().logged("invalid inputs"));
+}
+
+// driven by tests/mql5/test_interop.py: Python wrote limits.txt, the EA enforces and reports
+static void interop() {
+  setup(true);
+  ulong e = buy("EURUSD", 3.0);
+  ulong g = buy("GBPUSD", 0.3);
+  sim().queue.clear();
+  sim().symbol("EURUSD").has_book = true;
+  sim().symbol("EURUSD").book = {{BOOK_TYPE_SELL, 1.10010, 10, 10.0}, {BOOK_TYPE_BUY, 1.10000, 20, 20.0}};
+  init();
+  sim().advance_ms(1300);
+  std::printf("EURUSD %.2f\nGBPUSD %.2f\nFAILSAFE %.0f\n", volume_of_ticket(e), volume_of_ticket(g), failsafe_flag());
+}
+
+//--- runner ---------------------------------------------------------------------------------
+struct Scenario {
+  const char *name;
+  void (*run)();
+};
+static const Scenario kScenarios[] = {
+    {"manual_trade_over_cap_is_cut_newest_first_hedging", manual_trade_over_cap_is_cut_newest_first_hedging},
+    {"manual_trade_over_cap_is_cut_netting", manual_trade_over_cap_is_cut_netting},
+    {"hedged_buy_and_sell_both_count_toward_the_cap", hedged_buy_and_sell_both_count_toward_the_cap},
+    {"symbol_cap_close_volume_rounds_up_to_step", symbol_cap_close_volume_rounds_up_to_step},
+    {"leverage_cap_close_volume_rounds_up_to_step", leverage_cap_close_volume_rounds_up_to_step},
+    {"msi_floor_is_held", msi_floor_is_held},
+    {"stale_heartbeat_failsafe_then_back_to_normal", stale_heartbeat_failsafe_then_back_to_normal},
+    {"failsafe_cuts_increases_and_reversals_on_netting", failsafe_cuts_increases_and_reversals_on_netting},
+    {"heartbeat_far_in_the_future_is_stale", heartbeat_far_in_the_future_is_stale},
+    {"missing_limits_file_failsafe_with_own_hard_limits", missing_limits_file_failsafe_with_own_hard_limits},
+    {"torn_bad_hash_and_wrong_version_files_keep_last_good", torn_bad_hash_and_wrong_version_files_keep_last_good},
+    {"locked_limits_file_keeps_last_good", locked_limits_file_keeps_last_good},
+    {"limits_file_is_opened_shared_and_read_only", limits_file_is_opened_shared_and_read_only},
+    {"telemetry_is_replaced_atomically", telemetry_is_replaced_atomically},
+    {"telemetry_matches_golden", telemetry_matches_golden},
+    {"no_broker_depth_falls_back_to_bid_ask", no_broker_depth_falls_back_to_bid_ask},
+    {"algo_trading_off_is_logged_without_crash", algo_trading_off_is_logged_without_crash},
+    {"reacts_to_manual_trades_before_the_next_timer", reacts_to_manual_trades_before_the_next_timer},
+    {"prop_lock_closes_any_new_position", prop_lock_closes_any_new_position},
+    {"invalid_inputs_are_refused", invalid_inputs_are_refused},
+};
+
+int main(int argc, char **argv) {
+  if (argc >= 2 && string(argv[1]) == "list") {
+    for (auto &s : kScenarios) std::printf("%s\n", s.name);
+    return 0;
+  }
+  if (argc < 5 || string(argv[1]) != "run") {
+    std::fprintf(stderr, "usage: %s list | run <scenario> <golden_dir> <work_dir> [gmt_seconds]\n", argv[0]);
+    return 2;
+  }
+  string name = argv[2];
+  g_golden = argv[3];
+  g_work = argv[4];
+  if (argc >= 6) sim().gmt_ms = std::atol(argv[5]) * 1000L;
+  if (name == "interop") {
+    interop();
+    return g_failures == 0 ? 0 : 1;
+  }
+  for (auto &s : kScenarios) {
+    if (name == s.name) {
+      s.run();
+      check_only_reductions();
+      if (g_failures) {
+        std::fprintf(stderr, "--- journal of the EA ---\n");
+        for (auto &l : sim().log) std::fprintf(stderr, "%s\n", l.c_str());
+      }
+      return g_failures == 0 ? 0 : 1;
+    }
+  }
+  std::fprintf(stderr, "unknown scenario %s\n", name.c_str());
+  return 2;
+}
