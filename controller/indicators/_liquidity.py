@@ -13,9 +13,8 @@ bucket²): the curvature of the spread relative to its usual level; 0 on a flat 
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-
-import numpy as np
 
 from controller.indicators._params import Params
 
@@ -30,18 +29,34 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class RollingMedian:
-    """The last W closed bucket values (oldest first) and their median (None below the minimum)."""
+    """The last W closed bucket values (oldest first), the same values sorted, and their median
+    (None below the minimum count). The median equals `np.median(window)`."""
 
     window: tuple[float, ...] = ()
+    ordered: tuple[float, ...] = ()
     median: float | None = None
 
 
 def push_median(rm: RollingMedian, p: Params, value: float, count: int) -> RollingMedian:
-    """Append `count` copies of `value` (capped at the window), keep the last W: O(W)."""
+    """Append `count` copies of `value` (capped at the window) and drop the oldest beyond W.
+
+    The sorted copy is updated by bisection (O(W) memory moves at C speed, O(log W) compares),
+    so a bucket close costs O(W) with a small constant: constant per sample for the fixed W.
+    """
     w = p.median_window
-    window = (*rm.window, *([value] * min(count, w)))[-w:]
-    median = float(np.median(window)) if len(window) >= p.min_median else None
-    return RollingMedian(window, median)
+    k = min(count, w)
+    window = (*rm.window, *([value] * k))[-w:]
+    dropped = len(rm.window) + k - len(window)
+    ordered = list(rm.ordered)
+    for old in rm.window[:dropped]:
+        del ordered[bisect_left(ordered, old)]
+    at = bisect_right(ordered, value)
+    ordered[at:at] = [value] * k
+    n = len(ordered)
+    median = None
+    if n >= p.min_median:
+        median = ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2.0
+    return RollingMedian(window, tuple(ordered), median)
 
 
 @dataclass(frozen=True, slots=True)

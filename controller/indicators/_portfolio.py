@@ -15,6 +15,7 @@ import itertools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 import numpy.typing as npt
@@ -44,10 +45,16 @@ def _frozen(a: FloatArray) -> FloatArray:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class PortfolioIndicators:
-    """EWMA covariance state of the book's symbols (arrays are read-only)."""
+    """EWMA covariance state of the book's symbols (arrays are read-only).
+
+    The daily covariance, σ and both correlation matrices are computed when a minute is folded,
+    so the readers (`portfolio_sigma`, `avg_pairwise_correlation`) only do O(n²) arithmetic.
+    """
 
     settings: IndicatorSettings
     symbols: tuple[str, ...]
+    index: Mapping[str, int]
+    """Position of each symbol in the matrices (read-only mapping)."""
     slow_decay: float
     fast_decay: float
     last_time: float | None
@@ -57,22 +64,68 @@ class PortfolioIndicators:
     slow_weight: float
     fast_sum: FloatArray
     fast_weight: float
+    cov_daily: FloatArray | None
+    """Σ: slow covariance of daily log returns (1-minute EWMA × 1440); None before any minute."""
+    sd_daily: FloatArray | None
+    """√diag Σ: each symbol's daily σ, fraction per day."""
+    corr_slow: FloatArray | None
+    """Correlations of Σ; a symbol that never moved is uncorrelated (0 off the diagonal)."""
+    corr_fast: FloatArray | None
+    """Correlations of the fast covariance; NaN rows for a symbol that never moved."""
 
     def slow_covariance_daily(self) -> FloatArray | None:
         """Σ: covariance of daily log returns (1-minute EWMA × 1440); None before any minute."""
-        if self.slow_weight <= 0.0:
-            return None
-        return self.slow_sum / self.slow_weight * MINUTES_PER_DAY
+        return self.cov_daily
 
     def fast_correlation(self) -> FloatArray | None:
         """Correlation matrix of the fast EWMA covariance (NaN where a symbol never moved)."""
-        if self.fast_weight <= 0.0:
-            return None
-        c = self.fast_sum / self.fast_weight
-        sd = np.sqrt(np.diag(c))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            corr: FloatArray = c / np.outer(sd, sd)
-        return corr
+        return self.corr_fast
+
+
+def _correlation(cov: FloatArray, sd: FloatArray, fill: float) -> FloatArray:
+    moved = sd > 0.0
+    corr = np.full_like(cov, fill)
+    corr[np.ix_(moved, moved)] = cov[np.ix_(moved, moved)] / np.outer(sd[moved], sd[moved])
+    if fill == 0.0:
+        np.fill_diagonal(corr, 1.0)
+    return _frozen(corr)
+
+
+def _build(
+    state: PortfolioIndicators | None,
+    settings: IndicatorSettings,
+    symbols: tuple[str, ...],
+    last_time: float | None,
+    n_minutes: int,
+    sums: tuple[FloatArray, float, FloatArray, float],
+) -> PortfolioIndicators:
+    slow_sum, slow_weight, fast_sum, fast_weight = sums
+    cov = sd = corr_slow = corr_fast = None
+    if slow_weight > 0.0:
+        cov = _frozen(slow_sum / slow_weight * MINUTES_PER_DAY)
+        sd = _frozen(np.sqrt(np.diag(cov)))
+        corr_slow = _correlation(cov, sd, 0.0)
+        fast = fast_sum / fast_weight
+        corr_fast = _correlation(fast, np.sqrt(np.diag(fast)), math.nan)
+    return PortfolioIndicators(
+        settings=settings,
+        symbols=symbols,
+        index=state.index if state else MappingProxyType({s: i for i, s in enumerate(symbols)}),
+        slow_decay=state.slow_decay if state else 1.0 - ewma_alpha(settings.vol_halflife_minutes),
+        fast_decay=(
+            state.fast_decay if state else 1.0 - ewma_alpha(settings.corr_fast_halflife_minutes)
+        ),
+        last_time=last_time,
+        n_minutes=n_minutes,
+        slow_sum=_frozen(slow_sum),
+        slow_weight=slow_weight,
+        fast_sum=_frozen(fast_sum),
+        fast_weight=fast_weight,
+        cov_daily=cov,
+        sd_daily=sd,
+        corr_slow=corr_slow,
+        corr_fast=corr_fast,
+    )
 
 
 def new_portfolio_indicators(
@@ -84,18 +137,7 @@ def new_portfolio_indicators(
         dup = next(s for s in names if names.count(s) > 1)
         raise ValueError(f"symbols: {dup!r} appears twice; list each symbol once")
     n = len(names)
-    return PortfolioIndicators(
-        settings=settings,
-        symbols=names,
-        slow_decay=1.0 - ewma_alpha(settings.vol_halflife_minutes),
-        fast_decay=1.0 - ewma_alpha(settings.corr_fast_halflife_minutes),
-        last_time=None,
-        n_minutes=0,
-        slow_sum=_frozen(np.zeros((n, n))),
-        slow_weight=0.0,
-        fast_sum=_frozen(np.zeros((n, n))),
-        fast_weight=0.0,
-    )
+    return _build(None, settings, names, None, 0, (np.zeros((n, n)), 0.0, np.zeros((n, n)), 0.0))
 
 
 def on_minute_returns(
@@ -114,29 +156,23 @@ def on_minute_returns(
         )
     r = np.zeros(len(state.symbols))
     for symbol, value in returns.items():
-        try:
-            i = state.symbols.index(symbol)
-        except ValueError:
+        i = state.index.get(symbol)
+        if i is None:
             raise ValueError(
                 f"returns[{symbol!r}]: symbol not in the portfolio indicators "
                 f"{list(state.symbols)}; build them with new_portfolio_indicators including it"
-            ) from None
+            )
         if not math.isfinite(value):
             raise ValueError(f"returns[{symbol!r}]={value!r}: a log return must be finite")
         r[i] = value
     rr = np.outer(r, r)
-    return PortfolioIndicators(
-        settings=state.settings,
-        symbols=state.symbols,
-        slow_decay=state.slow_decay,
-        fast_decay=state.fast_decay,
-        last_time=time_s,
-        n_minutes=state.n_minutes + 1,
-        slow_sum=_frozen(state.slow_decay * state.slow_sum + rr),
-        slow_weight=state.slow_decay * state.slow_weight + 1.0,
-        fast_sum=_frozen(state.fast_decay * state.fast_sum + rr),
-        fast_weight=state.fast_decay * state.fast_weight + 1.0,
+    sums = (
+        state.slow_decay * state.slow_sum + rr,
+        state.slow_decay * state.slow_weight + 1.0,
+        state.fast_decay * state.fast_sum + rr,
+        state.fast_decay * state.fast_weight + 1.0,
     )
+    return _build(state, state.settings, state.symbols, time_s, state.n_minutes + 1, sums)
 
 
 def portfolio_sigma(
@@ -150,35 +186,37 @@ def portfolio_sigma(
     (per-symbol long-run daily σ), each symbol's σ is raised to at least its floor while the
     correlations are kept: Σ'_ij = ρ_ij max(σ_i, f_i) max(σ_j, f_j) (the counter-cyclical floor of
     §3.3; a symbol that never moved is uncorrelated). None before `min_vol_minutes` minutes, or
-    when a weighted symbol is not tracked by the state (its σ is unknown).
+    when a weighted symbol is not tracked by the state (its σ is unknown). O(n²).
     """
-    cov = state.slow_covariance_daily()
-    if cov is None or state.n_minutes < state.settings.min_vol_minutes:
+    cov, sd, corr = state.cov_daily, state.sd_daily, state.corr_slow
+    if cov is None or sd is None or corr is None:
+        return None
+    if state.n_minutes < state.settings.min_vol_minutes:
         return None
     w = np.zeros(len(state.symbols))
     for symbol, weight in weights.items():
         if not math.isfinite(weight):
             raise ValueError(f"weights[{symbol!r}]={weight!r}: a weight must be finite")
-        if symbol not in state.symbols:
+        i = state.index.get(symbol)
+        if i is None:
             if weight == 0.0:
                 continue
             return None
-        w[state.symbols.index(symbol)] = weight
-    if sigma_floor is not None:
-        sd = np.sqrt(np.diag(cov))
-        floor = np.array([sigma_floor.get(s, 0.0) for s in state.symbols], dtype=np.float64)
-        if not np.all(np.isfinite(floor) & (floor >= 0.0)):
-            bad = state.symbols[int(np.flatnonzero(~(np.isfinite(floor) & (floor >= 0.0)))[0])]
-            raise ValueError(
-                f"sigma_floor[{bad!r}]={sigma_floor[bad]!r}: a σ floor must be finite and >= 0"
-            )
-        moved = sd > 0.0
-        corr = np.zeros_like(cov)
-        corr[np.ix_(moved, moved)] = cov[np.ix_(moved, moved)] / np.outer(sd[moved], sd[moved])
-        np.fill_diagonal(corr, 1.0)
-        sd_floored = np.maximum(sd, floor)
-        cov = corr * np.outer(sd_floored, sd_floored)
-    var = float(w @ cov @ w)
+        w[i] = weight
+    if sigma_floor is None:
+        var = float(w @ cov @ w)
+    else:
+        floor = np.zeros(len(state.symbols))
+        for symbol, f in sigma_floor.items():
+            if not (math.isfinite(f) and f >= 0.0):
+                raise ValueError(
+                    f"sigma_floor[{symbol!r}]={f!r}: a σ floor must be finite and >= 0"
+                )
+            i = state.index.get(symbol)
+            if i is not None:
+                floor[i] = f
+        u = w * np.maximum(sd, floor)
+        var = float(u @ corr @ u)
     return math.sqrt(max(var, 0.0))
 
 
@@ -188,19 +226,16 @@ def avg_pairwise_correlation(state: PortfolioIndicators, symbols: Iterable[str])
     Symbols not tracked or that never moved are left out; None with fewer than two left or before
     `min_vol_minutes` minutes. Toward 1: diversification is failing (a liquidity-crash sign).
     """
-    corr = state.fast_correlation()
+    corr = state.corr_fast
     if corr is None or state.n_minutes < state.settings.min_vol_minutes:
         return None
-    diag = np.diag(state.fast_sum)
-    idx = sorted(
-        {state.symbols.index(s) for s in symbols if s in state.symbols}
-        - {int(i) for i in np.flatnonzero(diag <= 0.0)}
-    )
-    if len(idx) < 2:
+    diag = state.fast_sum.diagonal()
+    idx = sorted({i for s in symbols if (i := state.index.get(s)) is not None and diag[i] > 0.0})
+    k = len(idx)
+    if k < 2:
         return None
     sub = corr[np.ix_(idx, idx)]
-    upper = sub[np.triu_indices(len(idx), k=1)]
-    return float(np.mean(upper))
+    return float((sub.sum() - np.trace(sub)) / (k * (k - 1)))
 
 
 def minute_returns(history: SymbolHistory) -> tuple[list[int], list[float]]:
