@@ -154,6 +154,17 @@ def on_minute_returns(
             f"on_minute_returns: time_s={time_s} is not after the last minute {state.last_time}:"
             " feed each minute once, in time order"
         )
+    sums = _fold_sums(
+        state, (state.slow_sum, state.slow_weight, state.fast_sum, state.fast_weight), returns
+    )
+    return _build(state, state.settings, state.symbols, time_s, state.n_minutes + 1, sums)
+
+
+_Sums = tuple[FloatArray, float, FloatArray, float]
+
+
+def _fold_sums(state: PortfolioIndicators, sums: _Sums, returns: Mapping[str, float]) -> _Sums:
+    """S ← λS + r rᵀ and W ← λW + 1 for both half-lives (the arithmetic of one minute)."""
     r = np.zeros(len(state.symbols))
     for symbol, value in returns.items():
         i = state.index.get(symbol)
@@ -166,13 +177,13 @@ def on_minute_returns(
             raise ValueError(f"returns[{symbol!r}]={value!r}: a log return must be finite")
         r[i] = value
     rr = np.outer(r, r)
-    sums = (
-        state.slow_decay * state.slow_sum + rr,
-        state.slow_decay * state.slow_weight + 1.0,
-        state.fast_decay * state.fast_sum + rr,
-        state.fast_decay * state.fast_weight + 1.0,
+    slow_sum, slow_weight, fast_sum, fast_weight = sums
+    return (
+        state.slow_decay * slow_sum + rr,
+        state.slow_decay * slow_weight + 1.0,
+        state.fast_decay * fast_sum + rr,
+        state.fast_decay * fast_weight + 1.0,
     )
-    return _build(state, state.settings, state.symbols, time_s, state.n_minutes + 1, sums)
 
 
 def portfolio_sigma(
@@ -265,13 +276,18 @@ def prepare_portfolio(
     histories: Mapping[str, SymbolHistory], settings: IndicatorSettings
 ) -> PortfolioIndicators:
     """Covariance state of the symbols of `histories`, equal to folding `on_minute_returns` over
-    every minute in which at least one symbol has a return (minute start as `time_s`)."""
+    every minute in which at least one symbol has a return (minute start as `time_s`), in time
+    order. Symbols keep the order of `histories`."""
     state = new_portfolio_indicators(histories.keys(), settings)
     by_minute: dict[int, dict[str, float]] = {}
     for symbol, history in histories.items():
         minutes, rets = minute_returns(history)
         for m, r in zip(minutes, rets, strict=True):
             by_minute.setdefault(m, {})[symbol] = r
-    for m in sorted(by_minute):
-        state = on_minute_returns(state, float(m * 60), by_minute[m])
-    return state
+    sums: _Sums = (state.slow_sum, state.slow_weight, state.fast_sum, state.fast_weight)
+    for m in sorted(by_minute):  # the sums only: the derived matrices are built once at the end
+        sums = _fold_sums(state, sums, by_minute[m])
+    if not by_minute:
+        return state
+    last = float(max(by_minute) * 60)
+    return _build(state, settings, state.symbols, last, len(by_minute), sums)

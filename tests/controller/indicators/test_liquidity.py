@@ -9,6 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from controller.indicators import SymbolIndicators, new_symbol_indicators, on_depth, on_quote
+from controller.indicators._liquidity import RollingMedian, push_median
+from controller.indicators._params import params_from
 from tests.controller.indicators.helpers import EPOCH, small_settings
 
 
@@ -127,3 +129,28 @@ def test_depth_errors_name_the_field() -> None:
     state = on_depth(state, EPOCH + 5.0, 1.0, 2.0)
     with pytest.raises(ValueError, match="before the last sample"):
         on_depth(state, EPOCH + 4.0, 1.0, 2.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    pushes=st.lists(
+        st.tuples(st.floats(0.0, 1e-3, allow_subnormal=False), st.integers(1, 40)),
+        min_size=1,
+        max_size=60,
+    ),
+    window=st.integers(3, 25),
+    minimum=st.integers(1, 3),
+)
+def test_push_median_equals_np_median_over_the_window(
+    pushes: list[tuple[float, int]], window: int, minimum: int
+) -> None:
+    p = params_from(small_settings(median_window_buckets=window, min_median_buckets=minimum))
+    rm = RollingMedian()
+    series: list[float] = []
+    for value, count in pushes:
+        rm = push_median(rm, p, value, count)
+        series += [value] * count
+        tail = series[-window:]
+        assert rm.window == tuple(tail)
+        assert rm.ordered == tuple(sorted(tail))
+        assert rm.median == (float(np.median(tail)) if len(tail) >= minimum else None)

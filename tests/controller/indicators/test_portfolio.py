@@ -167,5 +167,14 @@ def test_prepare_portfolio_equals_the_fold() -> None:
     np.testing.assert_array_equal(prepared.slow_sum, state.slow_sum)
     np.testing.assert_array_equal(prepared.fast_sum, state.fast_sum)
     assert prepared.slow_weight == state.slow_weight
+    assert prepared.last_time == state.last_time
+    for a, b in (
+        (prepared.cov_daily, state.cov_daily),
+        (prepared.corr_slow, state.corr_slow),
+        (prepared.corr_fast, state.corr_fast),
+    ):
+        assert a is not None
+        assert b is not None
+        np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match="read-only"):
         prepared.slow_sum[0, 0] = 1.0
