@@ -1,0 +1,159 @@
+"""Scenario files: validation messages, the built-in crash scenarios, and the data views."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bridge.sim import ScenarioError, SimTerminal, builtin_scenarios, load_scenario
+from bridge.sim import constants as c
+
+BUILTINS = ("flash-gbp-2016", "snb-2015", "covid-2020")
+
+
+def test_the_required_builtins_ship() -> None:
+    assert set(BUILTINS) <= set(builtin_scenarios())
+
+
+@pytest.mark.parametrize(("name", "calm_until"), [
+    ("flash-gbp-2016", 1.0), ("snb-2015", 1.0),
+    ("covid-2020", 0.75),  # a regime, not a flash: the squeeze can bite hours before the trough
+])
+def test_builtin_has_a_calm_lead_in_a_crash_and_a_stop_out_left_alone(name: str,
+                                                                       calm_until: float) -> None:
+    mt5 = SimTerminal.from_scenario(name)
+    assert mt5.initialize()
+    s = mt5.scenario
+    assert s.crash_time is not None and s.start < s.crash_time < s.end
+    assert s.crash_time - s.start >= 5 * 3600 and s.end - s.crash_time >= 3 * 3600
+    assert len(s.book) >= 2
+    a0 = mt5.account_info()
+    assert a0.margin_level > 150.0  # a plausible book, not one already in margin call
+    while not mt5.finished:
+        mt5.advance(300)
+        if mt5.now() < s.start + calm_until * (s.crash_time - s.start) - 60:
+            assert mt5.stop_outs == 0, "stopped out during the calm lead-in"
+    assert mt5.stop_outs >= 1
+    deals = mt5.history_deals_get(0, 2**40)
+    assert any(d.reason == c.DEAL_REASON_SO for d in deals)
+
+
+def test_lead_in_deteriorates_before_the_flash_crash() -> None:
+    mt5 = SimTerminal.from_scenario("flash-gbp-2016")
+    mt5.initialize()
+    mt5.market_book_add("GBPUSD")
+    spreads, depths = [], []
+    for t in (mt5.start_time + 600, mt5.crash_time - 1800, mt5.crash_time + 20):
+        mt5.advance_to(t)
+        tick = mt5.symbol_info_tick("GBPUSD")
+        spreads.append(tick.ask - tick.bid)
+        depths.append(sum(b.volume_dbl for b in mt5.market_book_get("GBPUSD") if b.type == 2))
+    assert spreads[0] < spreads[1] < spreads[2]
+    assert depths[0] > depths[1] > depths[2]
+    assert spreads[2] > 100 * 0.00012
+
+
+def test_market_book_shape_and_symbols_without_a_book() -> None:
+    mt5 = SimTerminal.from_scenario("flash-gbp-2016")
+    mt5.initialize()
+    assert mt5.market_book_get("GBPUSD") is None  # before market_book_add
+    assert mt5.market_book_add("GBPUSD") and mt5.market_book_add("USDJPY")
+    book = mt5.market_book_get("GBPUSD")
+    sells = [b for b in book if b.type == c.BOOK_TYPE_SELL]
+    buys = [b for b in book if b.type == c.BOOK_TYPE_BUY]
+    assert len(sells) == len(buys) == mt5.symbol_info("GBPUSD").ticks_bookdepth == 10
+    assert book[: len(sells)] == tuple(sells)
+    assert [b.price for b in sells] == sorted((b.price for b in sells), reverse=True)
+    assert [b.price for b in buys] == sorted((b.price for b in buys), reverse=True)
+    tick = mt5.symbol_info_tick("GBPUSD")
+    assert sells[-1].price == pytest.approx(tick.ask) and buys[0].price == pytest.approx(tick.bid)
+    assert mt5.symbol_info("USDJPY").ticks_bookdepth == 0 and mt5.market_book_get("USDJPY") == ()
+    assert mt5.market_book_release("GBPUSD")
+
+
+def test_rates_and_ticks_come_from_the_played_replay_only() -> None:
+    mt5 = SimTerminal.from_scenario("flash-gbp-2016")
+    mt5.initialize()
+    mt5.advance(3 * 3600)
+    h1 = mt5.copy_rates_from_pos("GBPUSD", c.TIMEFRAME_H1, 0, 50)
+    assert h1.dtype.names[0] == "time" and len(h1) == 50
+    assert np.all(np.diff(h1["time"]) > 0) and np.all(h1["high"] >= h1["low"])
+    tick = mt5.symbol_info_tick("GBPUSD")
+    assert h1["time"][-1] <= tick.time < h1["time"][-1] + 3600  # row 0 = the forming bar
+    assert h1["close"][-1] == tick.bid
+    ticks = mt5.copy_ticks_range("GBPUSD", tick.time - 60, tick.time + 10**6, c.COPY_TICKS_ALL)
+    assert ticks["time_msc"][-1] == tick.time_msc  # nothing from the future
+    m1 = mt5.copy_rates_range("GBPUSD", c.TIMEFRAME_M1, tick.time - 600, tick.time)
+    assert 9 <= len(m1) <= 11
+    assert mt5.copy_rates_from_pos("GBPUSD", c.TIMEFRAME_H1, 10**6, 5) is None
+    assert mt5.last_error()[0] == c.RES_E_FAIL
+
+
+def test_terminal_info_points_at_per_instance_folders() -> None:
+    mt5 = SimTerminal.from_scenario("snb-2015")
+    mt5.initialize()
+    ti = mt5.terminal_info()
+    assert Path(ti.commondata_path).is_dir() and Path(ti.data_path).is_dir()
+    assert (Path(ti.commondata_path) / "Files").is_dir()
+    assert ti.connected and ti.trade_allowed
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "s.toml"
+    p.write_text(text)
+    return p
+
+
+BASE = """name = "t"
+start = 2019-02-05T10:00:00Z
+end = 2019-02-05T12:00:00Z
+[[symbols]]
+name = "EURUSD"
+[generator]
+preset = "S7"
+[generator.symbols.EURUSD]
+price = 1.1
+"""
+
+
+@pytest.mark.parametrize(("patch", "message"), [
+    ("[account]\nleverage = 0\n", "account.leverage = 0"),
+    ("[account]\nmargin_mode = \"hedge\"\n", "account.margin_mode = 'hedge' is not allowed"),
+    ("[broker]\nimpact = 0.7\n", "broker.impact is not a known key"),
+    ("colour = 1\n", "colour is not a known key"),
+    ("[[book]]\nsymbol = \"GBPUSD\"\nvolume = 1.0\n", "book[0].symbol = 'GBPUSD'"),
+    ("[[overlays]]\nkind = \"spreads\"\npoints = [[0, 2.0]]\n", "overlays[0].kind = 'spreads'"),
+    ("[[overlays]]\nkind = \"spread\"\npoints = [[0, -2.0]]\n", "must be > 0"),
+    ("[[faults]]\nkind = \"ipc\"\n", "faults[0].kind = 'ipc' is not allowed"),
+    ("[server_time]\ndst = \"au\"\n", "server_time.dst = 'au'"),
+])
+def test_bad_keys_and_values_are_named(tmp_path: Path, patch: str, message: str) -> None:
+    text = BASE.replace("[[symbols]]", patch + "[[symbols]]", 1) if not patch.startswith("[") \
+        else BASE + patch
+    with pytest.raises(ScenarioError, match=message.replace("(", r"\(").replace("[", r"\[")):
+        load_scenario(_write(tmp_path, text))
+
+
+def test_missing_conversion_symbol_is_named(tmp_path: Path) -> None:
+    text = BASE.replace('name = "EURUSD"', 'name = "EURCHF"').replace(
+        "generator.symbols.EURUSD", "generator.symbols.EURCHF")
+    with pytest.raises(ScenarioError, match="no symbol converts CHF to USD"):
+        load_scenario(_write(tmp_path, text))
+
+
+def test_unknown_scenario_names_the_builtins() -> None:
+    with pytest.raises(ScenarioError, match="flash-gbp-2016"):
+        load_scenario("no-such-crash")
+
+
+def test_seed_changes_the_path_but_not_the_figures() -> None:
+    a = SimTerminal.from_scenario("flash-gbp-2016")
+    b = SimTerminal.from_scenario("flash-gbp-2016", seed=99)
+    for m in (a, b):
+        m.initialize()
+        m.advance_to(m.crash_time - 3600)
+    ta, tb = a.symbol_info_tick("GBPUSD"), b.symbol_info_tick("GBPUSD")
+    assert ta.bid != tb.bid
+    assert ta.bid == pytest.approx(tb.bid, rel=0.02)
