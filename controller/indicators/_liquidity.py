@@ -3,8 +3,9 @@
 
 Resampling: a bucket's value is the one in force at its close (the last quote or depth sample in
 it); a bucket with no sample holds the previous value (sample-and-hold), so the grid is uniform.
-A gap longer than the median window fills at most the whole window: the work per sample is
-bounded by the fixed window W (O(W), constant per sample).
+A gap longer than `max_fill_buckets` is a market closure (weekend, halt): it fills only that many
+buckets, so closed hours do not crowd the medians. The work per sample is bounded by the fixed
+window W (O(W), constant per sample).
 
 Smoothing: s_k = s_{k−1} + α (x_k − s_{k−1}), α = 2 / (span + 1), s_0 = x_0.
 Acceleration: a_k = (s_k − 2 s_{k−1} + s_{k−2}) / median spread, per bucket² (dimensionless per
@@ -38,13 +39,14 @@ class RollingMedian:
 
 
 def push_median(rm: RollingMedian, p: Params, value: float, count: int) -> RollingMedian:
-    """Append `count` copies of `value` (capped at the window) and drop the oldest beyond W.
+    """Append `count` copies of `value` (capped at `max_fill_buckets` and the window W) and drop
+    the oldest beyond W.
 
     The sorted copy is updated by bisection (O(W) memory moves at C speed, O(log W) compares),
     so a bucket close costs O(W) with a small constant: constant per sample for the fixed W.
     """
     w = p.median_window
-    k = min(count, w)
+    k = min(count, p.max_fill)
     window = (*rm.window, *([value] * k))[-w:]
     dropped = len(rm.window) + k - len(window)
     ordered = list(rm.ordered)
@@ -74,7 +76,7 @@ def close_spread_buckets(s: SpreadState, p: Params, value: float, count: int) ->
     buckets = push_median(s.buckets, p, value, count)
     smooth = s.smooth
     a = p.smooth_alpha
-    for _ in range(min(count, p.median_window)):
+    for _ in range(min(count, p.max_fill)):
         if smooth:
             last = smooth[-1]
             smooth = (*smooth[-2:], last + a * (value - last))

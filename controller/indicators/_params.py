@@ -23,6 +23,7 @@ class Params:
     trend_alpha: float
     bucket_seconds: int
     median_window: int
+    max_fill: int
     min_median: int
     vol_window_days: int
     enter_pct: float
@@ -46,6 +47,7 @@ def params_from(s: IndicatorSettings) -> Params:
         trend_alpha=2.0 / (s.trend_ema_days + 1.0),
         bucket_seconds=s.bucket_seconds,
         median_window=s.median_window_buckets,
+        max_fill=min(s.max_fill_buckets, s.median_window_buckets),
         min_median=s.min_median_buckets,
         vol_window_days=s.vol_percentile_window_days,
         enter_pct=s.vol_high_enter_percentile,

@@ -4,6 +4,7 @@ Most quotes only overwrite the pending minute's and bucket's last value, so nump
 quotes that close a minute or a bucket and only those closes run through the same step functions
 the `on_*` functions use (same arithmetic, same order: the result is identical, not just close).
 
+M1 bars stand in for quotes only when the history has no quotes (they are ignored otherwise).
 Order, as the equivalent fold: samples in time order; at equal times quotes first, then depth,
 then bars (each at its close time = open time + bar length), then margin samples.
 """
@@ -34,6 +35,10 @@ Event = tuple[Any, ...]
 def _changes(index: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """Positions i ≥ 1 where index[i] differs from index[i − 1]."""
     return np.flatnonzero(index[1:] != index[:-1]) + 1
+
+
+def _has_quotes(h: SymbolHistory) -> bool:
+    return h.quote_time is not None and h.quote_time.size > 0
 
 
 def _quote_events(h: SymbolHistory, bucket_seconds: int) -> list[Event]:
@@ -107,7 +112,7 @@ def prepare_symbol(history: SymbolHistory, settings: IndicatorSettings) -> Symbo
     events = [
         *_quote_events(history, p.bucket_seconds),
         *_depth_events(history, p.bucket_seconds),
-        *_bar_events(history.m1, _M1),
+        *_bar_events(None if _has_quotes(history) else history.m1, _M1),
         *_bar_events(history.h1, _H1),
         *_bar_events(history.d1, _D1),
         *_margin_events(history),

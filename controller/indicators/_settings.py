@@ -74,6 +74,14 @@ class IndicatorSettings(BaseModel):
         description="window of the rolling medians of spread and depth, in buckets (240 × 60 s "
         "= 4 h)",
     )
+    max_fill_buckets: int = Field(
+        default=15,
+        ge=1,
+        le=10_080,
+        description="buckets a gap without samples is filled with the value in force (sample-and-"
+        "hold); a longer gap is a market closure (weekend, halt) and fills only this many, so the "
+        "closed hours do not crowd the rolling medians",
+    )
     spread_smoothing_buckets: float = Field(
         default=5.0,
         ge=1.0,

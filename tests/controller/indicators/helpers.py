@@ -49,8 +49,11 @@ def _events(h: SymbolHistory) -> list[Event]:
     if h.depth_time is not None:
         rows = _rows(h.depth_time, h.bid_depth_lots, h.ask_depth_lots)
         events += [(t, 1, "depth", (b, a)) for t, b, a in rows]
+    has_quotes = h.quote_time is not None and h.quote_time.size > 0
     for tf in ("M1", "H1", "D1"):
         bars = getattr(h, tf.lower())
+        if tf == "M1" and has_quotes:
+            continue  # M1 bars stand in for quotes only when there are none
         if bars is not None:
             rows = _rows(bars.time, bars.open, bars.high, bars.low, bars.close)
             events += [(r[0] + BAR_SECONDS[tf], 2, tf, r) for r in rows]

@@ -85,14 +85,25 @@ def test_spread_median_equals_np_median_over_the_resampled_window(
     assert len(state.spreads.buckets.window) == min(window, bucket_values.size)
 
 
-def test_a_gap_holds_the_last_spread_and_fills_at_most_the_window() -> None:
-    s = small_settings(median_window_buckets=10)
+def test_a_short_gap_holds_the_last_spread() -> None:
+    s = small_settings(median_window_buckets=10, max_fill_buckets=15)
     state = new_symbol_indicators(s)
     state = on_quote(state, EPOCH + 1.0, 1.1, 1.1001)
     state = on_quote(state, EPOCH + 61.0, 1.1, 1.1003)
-    state = on_quote(state, EPOCH + 3 * 86_400.0, 1.1, 1.1002)  # a 3-day gap
-    assert state.spreads.buckets.window == pytest.approx((3e-4,) * 10, rel=1e-9)
+    state = on_quote(state, EPOCH + 6 * 60.0 + 1.0, 1.1, 1.1002)  # buckets 1-5 hold 3 pips
+    assert state.spreads.buckets.window == pytest.approx((1e-4,) + (3e-4,) * 5, rel=1e-9)
     assert state.spread_median == pytest.approx(3e-4, rel=1e-9)
+
+
+def test_a_market_closure_fills_only_max_fill_buckets() -> None:
+    s = small_settings(median_window_buckets=10, max_fill_buckets=3)
+    state = new_symbol_indicators(s)
+    for k in range(5):
+        state = on_quote(state, EPOCH + 60.0 * k + 1.0, 1.1, 1.1001)
+    state = on_quote(state, EPOCH + 60.0 * 4 + 2.0, 1.1, 1.1009)  # Friday's last, wide quote
+    state = on_quote(state, EPOCH + 2 * 86_400.0, 1.1, 1.1002)  # Sunday reopening
+    assert state.spreads.buckets.window == pytest.approx((1e-4,) * 4 + (9e-4,) * 3, rel=1e-9)
+    assert state.spread_median == pytest.approx(1e-4, rel=1e-9)
 
 
 def test_depth_medians_ratio_and_source() -> None:
@@ -140,16 +151,21 @@ def test_depth_errors_name_the_field() -> None:
     ),
     window=st.integers(3, 25),
     minimum=st.integers(1, 3),
+    max_fill=st.integers(1, 30),
 )
 def test_push_median_equals_np_median_over_the_window(
-    pushes: list[tuple[float, int]], window: int, minimum: int
+    pushes: list[tuple[float, int]], window: int, minimum: int, max_fill: int
 ) -> None:
-    p = params_from(small_settings(median_window_buckets=window, min_median_buckets=minimum))
+    p = params_from(
+        small_settings(
+            median_window_buckets=window, min_median_buckets=minimum, max_fill_buckets=max_fill
+        )
+    )
     rm = RollingMedian()
     series: list[float] = []
     for value, count in pushes:
         rm = push_median(rm, p, value, count)
-        series += [value] * count
+        series += [value] * min(count, max_fill)
         tail = series[-window:]
         assert rm.window == tuple(tail)
         assert rm.ordered == tuple(sorted(tail))

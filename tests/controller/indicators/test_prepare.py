@@ -90,6 +90,17 @@ def test_prepare_equals_the_fold_on_m1_bars_and_an_empty_history() -> None:
     assert prepared == fold_history(h, s)
     assert prepared.sigma_now is not None
     assert prepared.mpg is not None
+    with_quotes = SymbolHistory(
+        quote_time=EPOCH + 30.0 * np.arange(40),
+        bid=np.full(40, 1.1),
+        ask=np.full(40, 1.1002),
+        m1=_bars(rng, 500, 60.0, EPOCH),
+    )
+    quotes_only = SymbolHistory(
+        quote_time=with_quotes.quote_time, bid=with_quotes.bid, ask=with_quotes.ask
+    )
+    assert prepare_symbol(with_quotes, s) == prepare_symbol(quotes_only, s)  # M1 ignored
+    assert prepare_symbol(with_quotes, s) == fold_history(with_quotes, s)
     empty = prepare_symbol(SymbolHistory(), s)
     assert empty == fold_history(SymbolHistory(), s)
     assert empty.sigma_now is None
