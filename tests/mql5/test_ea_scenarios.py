@@ -1,0 +1,48 @@
+"""Run every native scenario of scenarios.cpp against the compiled LiquidityGuard.mq5."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import harness
+import pytest
+
+SCENARIOS = harness.scenario_names()
+
+
+def test_the_scenario_table_is_what_the_binary_runs(guard_binary: Path) -> None:
+    listed = subprocess.run([str(guard_binary), "list"], capture_output=True, text=True, check=True)
+    assert listed.stdout.split() == SCENARIOS
+    assert len(SCENARIOS) >= 20
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_scenario(guard_binary: Path, scenario: str, tmp_path: Path) -> None:
+    proc = harness.run_scenario(guard_binary, scenario, tmp_path)
+    assert proc.returncode == 0, f"{scenario} failed:\n{proc.stderr}"
+
+
+def test_an_unknown_scenario_is_an_error_not_a_pass(guard_binary: Path, tmp_path: Path) -> None:
+    proc = harness.run_scenario(guard_binary, "no_such_scenario", tmp_path)
+    assert proc.returncode == 2
+
+
+def test_ea_compiles_with_inputs_read_only_and_warnings_as_errors(gxx_available: str) -> None:
+    # MQL5 inputs are read-only: with `input` = const, any assignment to one fails to compile
+    harness.strict_check()
+
+
+def test_an_ea_that_writes_to_an_input_fails_the_strict_build(
+    gxx_available: str, tmp_path: Path
+) -> None:
+    for src in harness.MQL5_DIR.iterdir():
+        if src.suffix in (".mq5", ".mqh"):
+            (tmp_path / src.name).write_bytes(src.read_bytes())
+    ea = tmp_path / harness.EA_MAIN
+    text = ea.read_text(encoding="utf-8")
+    bad = text.replace("void OnTimer()\n  {\n", "void OnTimer()\n  {\n   InpTimerMs = 5;\n")
+    assert bad != text
+    ea.write_text(bad, encoding="utf-8")
+    with pytest.raises(harness.BuildError, match=r"read-only"):
+        harness.strict_check(tmp_path, build_root=tmp_path / "build")
