@@ -77,36 +77,39 @@ class _Book:
     pv: dict[str, float]
     total_pv: float
     net_notional: float
-
-
-def _unit_notional(snapshot: Snapshot, symbol: str) -> float | None:
-    """Account-currency value of one lot: contract size × mid × rate of the profit currency."""
-    spec = snapshot.symbols.get(symbol)
-    market = snapshot.market.get(symbol)
-    if spec is None or market is None:
-        return None
-    rate = snapshot.rates.get(spec.currency_profit)
-    if rate is None:
-        return None
-    return spec.trade_contract_size * market.mid * rate
+    floating: float
 
 
 def _book(snapshot: Snapshot) -> _Book:
     positions: dict[str, list[Position]] = {}
     gross: dict[str, float] = {}
     net: dict[str, float] = {}
+    floating = 0.0
     for p in snapshot.positions:
-        positions.setdefault(p.symbol, []).append(p)
-        gross[p.symbol] = gross.get(p.symbol, 0.0) + p.volume
-        net[p.symbol] = net.get(p.symbol, 0.0) + p.sign * p.volume
+        sym, volume = p.symbol, p.volume
+        held = positions.get(sym)
+        if held is None:
+            positions[sym] = [p]
+            gross[sym] = volume
+            net[sym] = volume if p.type == 0 else -volume
+        else:
+            held.append(p)
+            gross[sym] += volume
+            net[sym] += volume if p.type == 0 else -volume
+        floating += p.profit + p.swap
     unit: dict[str, float] = {}
-    for s in set(snapshot.market) | set(positions):
-        u = _unit_notional(snapshot, s)
-        if u is not None:
-            unit[s] = u
-    pv = {s: gross[s] * unit[s] for s in positions}
-    return _Book(positions, gross, net, unit, pv, sum(pv.values()),
-                 sum(abs(net[s]) * unit[s] for s in positions))
+    rates = snapshot.rates
+    for sym, market in snapshot.market.items():
+        spec = snapshot.symbols.get(sym)
+        rate = rates.get(spec.currency_profit) if spec is not None else None
+        if spec is not None and rate is not None:
+            # account-currency value of one lot: contract size × mid × rate of the profit ccy
+            unit[sym] = spec.trade_contract_size * 0.5 * (market.bid + market.ask) * rate
+    pv = {sym: gross[sym] * unit[sym] for sym in positions}
+    net_notional = 0.0
+    for sym in positions:
+        net_notional += abs(net[sym]) * unit[sym]
+    return _Book(positions, gross, net, unit, pv, sum(pv.values()), net_notional, floating)
 
 
 def _weights(book: _Book, snapshot: Snapshot) -> dict[str, float]:
@@ -202,7 +205,8 @@ def _structure(snapshot: Snapshot, book: _Book, weights: Mapping[str, float],
                ind: Mapping[str, SymbolIndicators], portfolio: PortfolioIndicators | None,
                liq: _Liquidity, s: Settings) -> _Structure:
     sigma = _sigma(book, weights, ind, portfolio)
-    depth_ratios = {k: v.ratio for k, v in liq.depth.items()}
+    # a proxy DepthRatio is the spread ratio inverted: count the spread once in LR
+    depth_ratios = {k: v.ratio for k, v in liq.depth.items() if v.source == "book"}
     spread_ratios = {k: ind[k].spread_ratio if k in ind else None for k in weights}
     lr = liquidity_risk(weights, depth_ratios, spread_ratios) if weights else None
     classes = {k: s.safe_leverage.l_max.for_class(snapshot.symbols[k].symbol_class)
@@ -436,29 +440,33 @@ def _prop_extra_positions(snapshot: Snapshot, s: Settings) -> tuple[Position, ..
     return tuple(newest_first[: len(snapshot.positions) - cap])
 
 
-def _actions(snapshot: Snapshot, book: _Book, plan_syms: Mapping[str, PlanSymbol],
-             target: float, triggered: bool, urgency: Urgency, close_everything: bool,
-             reason: str, s: Settings) -> tuple[Action, ...]:
+def _actions(snapshot: Snapshot, book: _Book, ind: Mapping[str, SymbolIndicators],
+             liq: _Liquidity, target: float, triggered: bool, urgency: Urgency,
+             close_everything: bool, reason: str, s: Settings) -> tuple[Action, ...]:
     acct = snapshot.account
-    plan_id = f"{acct.login}-{int(snapshot.time)}"
-    hedging = acct.hedging
-    if close_everything:
-        return close_all(snapshot.positions, plan_syms, urgency, snapshot.time, plan_id, hedging,
-                         s.plan, s.urgency, reason)
-    extra = _prop_extra_positions(snapshot, s)
-    actions: list[Action] = []
-    if extra:
-        actions.extend(close_all(extra, plan_syms, Urgency.FORCED, snapshot.time, plan_id,
-                                 hedging, s.plan, s.urgency, "prop: too many open positions"))
+    extra = () if close_everything else _prop_extra_positions(snapshot, s)
     closed = {p.ticket for p in extra}
     rest = [p for p in snapshot.positions if p.ticket not in closed]
     excess = _prop_lot_excess(rest, s)
     cut = book.total_pv - target * acct.equity if triggered else 0.0
     cut -= sum(p.volume * book.unit[p.symbol] for p in extra)
-    if cut <= s.plan.min_cut_fraction * book.total_pv and not excess:
-        return tuple(actions)
-    actions.extend(plan_reduction(rest, plan_syms, max(cut, 0.0), urgency, snapshot.time,
-                                  plan_id, hedging, s.plan, s.urgency, reason, excess))
+    small = cut <= s.plan.min_cut_fraction * book.total_pv
+    if not (close_everything or extra or excess) and small:
+        return ()
+    plan_syms = _plan_symbols(snapshot, book, ind, liq)  # only built when something is cut
+    plan_id = f"{acct.login}-{int(snapshot.time)}"
+    hedging = acct.hedging
+    if close_everything:
+        return close_all(snapshot.positions, plan_syms, urgency, snapshot.time, plan_id, hedging,
+                         s.plan, s.urgency, reason)
+    actions: list[Action] = []
+    if extra:
+        actions.extend(close_all(extra, plan_syms, Urgency.FORCED, snapshot.time, plan_id,
+                                 hedging, s.plan, s.urgency, "prop: too many open positions"))
+    if excess or not small:
+        actions.extend(plan_reduction(rest, plan_syms, 0.0 if small else cut, urgency,
+                                      snapshot.time, plan_id, hedging, s.plan, s.urgency, reason,
+                                      excess))
     return tuple(actions)
 
 
@@ -480,21 +488,22 @@ def _limits(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, target: float
     headroom_value = max(0.0, target * acct.equity - book.total_pv) if allowed and headroom_ok \
         else 0.0
     prop_cap = s.prop.max_lots_per_symbol if s.prop.enabled else None
+    frozen_reason = "no new exposure" if not allowed else "no headroom below the target"
     rows = []
-    for sym in sorted(set(snapshot.market) | set(book.positions)):
-        spec = snapshot.symbols.get(sym)
-        current = round(book.gross.get(sym, 0.0), 10)
-        if spec is None or sym not in book.unit:
-            continue
-        extra = round_down_to_step(headroom_value / book.unit[sym], spec.volume_step)
-        max_volume = min(current + extra, spec.volume_max) if extra > 0.0 else current
-        reason = "headroom up to the target" if extra > 0.0 else (
-            "no new exposure" if not allowed else "no headroom below the target")
+    for sym in sorted(book.unit):
+        spec = snapshot.symbols[sym]
+        current = book.gross.get(sym, 0.0)
+        max_volume, reason = current, frozen_reason
+        if headroom_value > 0.0:
+            extra = round_down_to_step(headroom_value / book.unit[sym], spec.volume_step)
+            if extra > 0.0:
+                max_volume = min(current + extra, spec.volume_max)
+                reason = "headroom up to the target"
         if prop_cap is not None and max_volume > prop_cap:
             max_volume, reason = prop_cap, f"prop-firm cap {prop_cap:g} lots"
         if locked:
             max_volume, reason = 0.0, "prop lock: close only"
-        rows.append(SymbolLimit(sym, round(max_volume, 10), current, reason))
+        rows.append(SymbolLimit(sym, round(max_volume, 8), round(current, 8), reason))
     floor = _broker_floor(snapshot, s) or 0.0
     return Limits(
         max_eff_lev=round(max(target, eff) if not allowed else target, 6),
@@ -586,8 +595,7 @@ def decide(
         reason, binding_name = "insolvent: equity ≤ 0", "insolvent"
     else:
         reason, binding_name = binding.reason, binding.name
-    plan_syms = _plan_symbols(snapshot, book, ind, liq)
-    actions = _actions(snapshot, book, plan_syms, target, triggered, urgency, close_everything,
+    actions = _actions(snapshot, book, ind, liq, target, triggered, urgency, close_everything,
                        reason, s)
     _, _, mu_high, _ = rule_triggers(lev, s.rules)
     prop_warn = prop is not None and any(x.used >= s.prop.warning_fraction for x in prop.limits)
@@ -596,8 +604,7 @@ def decide(
     locked = prop is not None and prop.memory.locked
     state = _state(acct.equity, locked, actions, frozen)
     allowed = state is TradingState.ACTIVE
-    headroom_ok = s.plan.allow_headroom_in_loss or sum(p.profit + p.swap
-                                                       for p in snapshot.positions) >= 0.0
+    headroom_ok = s.plan.allow_headroom_in_loss or book.floating >= 0.0
     limits = _limits(snapshot, book, lev, target, allowed, headroom_ok, locked,
                      mem.lock_until if locked else None, s)
     metrics = Metrics(

@@ -37,8 +37,12 @@ def hit_side_depth(market: MarketState, net_volume: float) -> float | None:
     """Lots on the side a reduction of `net_volume` hits: bids for a net long, asks for a net
     short, the thinner side for a flat (hedged) symbol. None when no book is known."""
     if market.book:
-        bids = sum(level.volume for level in market.book if level.type == BOOK_TYPE_BUY)
-        asks = sum(level.volume for level in market.book if level.type == BOOK_TYPE_SELL)
+        bids = asks = 0.0
+        for level in market.book:
+            if level.type == BOOK_TYPE_BUY:
+                bids += level.volume
+            elif level.type == BOOK_TYPE_SELL:
+                asks += level.volume
     elif market.bid_depth is not None and market.ask_depth is not None:
         bids, asks = market.bid_depth, market.ask_depth
     else:

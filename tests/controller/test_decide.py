@@ -100,3 +100,27 @@ def test_same_inputs_same_decision():
     snap = snapshot(account(equity=100_000.0, margin=6_000.0), [fx()],
                     [pos(1, "EURUSD", 3.0, price=1.1)], {}, market={"EURUSD": _eurusd_book()})
     assert decide(snap, S, ind, portfolio) == decide(snap, S, ind, portfolio)
+
+
+def test_example_with_history_binds_l_safe_and_counts_the_spread_once(capsys):
+    import json
+    from pathlib import Path
+
+    from bridge.cli import main
+
+    path = Path(__file__).resolve().parents[2] / "examples" / "fx-book-with-history.json"
+    assert main(["decide", "--snapshot", str(path), "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["binding_cap"] == "l_safe"
+    assert {m["depth_source"] for m in out["symbols"]} == {"proxy"}
+    # with proxy depth, LR = Σ w × max(1, spread ratio): the spread is not counted twice
+    weights = {m["symbol"]: m["position_value"] for m in out["symbols"]}
+    total = sum(weights.values())
+    expected = sum(w / total * max(1.0, m["spread_ratio"])
+                   for m, w in zip(out["symbols"], weights.values(), strict=True))
+    assert out["metrics"]["liquidity_risk"] == pytest.approx(expected, rel=1e-9)
+    k = 0.02
+    assert out["metrics"]["l_safe"] == pytest.approx(
+        k / (out["metrics"]["sigma"] * out["metrics"]["liquidity_risk"]), rel=1e-9)
+    cut = sum(a["volume"] for a in out["actions"])
+    assert cut > 0 and all(a["urgency"] == "normal" for a in out["actions"])
