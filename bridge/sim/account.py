@@ -308,8 +308,9 @@ class Account:
             self.cursor = hit + 1
             self._act(hit)
 
-    def _scan(self, i0: int, i1: int) -> int:
-        """First tick in [i0, i1) where the stop-out or an SL/TP triggers, else −1 (vectorised)."""
+    def series(self, i0: int, i1: int) -> tuple[F64, F64, int]:
+        """Equity and margin (account currency, unrounded) on ticks [i0, i1) with the current
+        positions, and the offset of the first SL/TP trigger (i1 − i0 if none). Vectorised."""
         m = self.market
         conv = m.converter
         acc = self.spec.currency
@@ -331,16 +332,17 @@ class Account:
                 mult[k] = st.margin_mult[idx]
         equity = np.full(n, self.balance + self.credit)
         margin = np.zeros(n)
-        first = n
         for k, lg in legs.items():
             spec = m.symbols[k]
-            raw = profit_factor(spec) * (lg.vl * bid[k] - lg.al + lg.as_ - lg.vs * ask[k])
             lo, hi = conv.rates(spec.currency_profit, acc, bid, ask)
-            equity += raw * np.where(raw >= 0, lo, hi)
+            pf = profit_factor(spec)
+            for raw in (pf * (lg.vl * bid[k] - lg.al), pf * (lg.as_ - lg.vs * ask[k])):
+                equity += raw * np.where(raw >= 0, lo, hi)  # each leg at its unfavourable rate
             mccy, side = self.symbol_margin_ccy(k, lg)
             if mccy > 0:
                 mlo, mhi = conv.rates(spec.currency_margin, acc, bid, ask)
                 margin += mccy * mult[k] * (mhi if side == "buy" else mlo)
+        first = n
         for p in self.positions:
             if p.sl <= 0 and p.tp <= 0:
                 continue
@@ -353,6 +355,11 @@ class Account:
                 trig |= sgn * (px - p.tp) >= 0
             if trig.any():
                 first = min(first, int(np.argmax(trig)))
+        return equity, margin, first
+
+    def _scan(self, i0: int, i1: int) -> int:
+        """First tick in [i0, i1) where the stop-out or an SL/TP triggers, else −1."""
+        equity, margin, first = self.series(i0, i1)
         so = self.spec.margin_so_so
         if self.spec.margin_so_mode == c.ACCOUNT_STOPOUT_MODE_PERCENT:
             hit = (margin > 0) & (equity * 100.0 <= so * margin * (1 + 1e-12))
@@ -362,7 +369,7 @@ class Account:
             hit = (margin > 0) & (equity <= so)
         if hit.any():
             first = min(first, int(np.argmax(hit)))
-        return i0 + first if first < n else -1
+        return i0 + first if first < i1 - i0 else -1
 
     def _act(self, i: int) -> None:
         t_ms = int(self.market.time_msc[i])

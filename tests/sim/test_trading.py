@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bridge.sim import SimTerminal
@@ -168,3 +169,17 @@ def test_instances_are_independent() -> None:
     assert a.finished and not b.finished
     assert b.account_info().balance == 10000.0 and b.positions_total() == 3
     assert a.terminal_info().commondata_path != b.terminal_info().commondata_path
+
+
+def test_vectorised_per_tick_state_equals_the_scalar_account_state() -> None:
+    mt5 = SimTerminal.from_scenario("flash-gbp-2016")
+    mt5.initialize()
+    deal(mt5, "USDJPY", c.ORDER_TYPE_SELL, 0.3)  # a short with JPY profit: ask side, conversion
+    acc = mt5.account
+    i0 = acc.cursor
+    i1 = int(np.searchsorted(mt5._m.time_msc, int((mt5.crash_time + 120) * 1000)))
+    equity, margin, _ = acc.series(i0, i1)
+    for i in np.linspace(i0, i1 - 1, 40).astype(int):
+        _, eq, mg, _, _ = acc.state(int(i))
+        assert equity[i - i0] == pytest.approx(eq, abs=0.03)  # MT5 rounds each position
+        assert margin[i - i0] == pytest.approx(mg, abs=0.02)
