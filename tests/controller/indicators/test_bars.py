@@ -112,3 +112,12 @@ def test_bar_errors_name_the_problem() -> None:
     state = on_bar(state, "H1", EPOCH, 1.1, 1.2, 1.0, 1.1)
     with pytest.raises(ValueError, match="not after the last one"):
         on_bar(state, "H1", EPOCH, 1.1, 1.2, 1.0, 1.1)
+
+
+def test_sigma_long_hand_computed() -> None:
+    # half-life 1 day: λ = ½. Closes 1, e^0.01, e^0.03: r = 0.01, 0.02
+    # var = (½ × 0.01² + 0.02²) / (½ + 1) = 3e-4; σ_long = √3e-4 per day
+    s = small_settings(vol_long_halflife_days=1.0)
+    closes = [1.0, math.exp(0.01), math.exp(0.03)]
+    state = _feed(new_symbol_indicators(s), "D1", 86_400.0, [(c, c, c) for c in closes])
+    assert state.sigma_long == pytest.approx(math.sqrt(3e-4), rel=1e-12)
