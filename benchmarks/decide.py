@@ -17,11 +17,11 @@ import numpy as np
 
 from controller import (
     Account,
-    Snapshot,
     BookLevel,
     MarketState,
     Position,
     Settings,
+    Snapshot,
     SymbolSpec,
     decide,
     make_snapshot,

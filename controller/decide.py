@@ -539,12 +539,12 @@ def _warnings(snapshot: Snapshot, lev: LeverageMetrics, liq: _Liquidity, regime:
     if regime in _FREEZE_REGIMES:
         out.append(Warning("regime", f"{regime.value} regime: no new exposure"))
     if prop is not None:
-        for limit in prop.limits:
-            if limit.used >= s.prop.warning_fraction:
-                out.append(Warning(f"prop_{limit.name}", f"{limit.reason} "
-                                   f"({limit.used:.0%} used, warning at "
-                                   f"{s.prop.warning_fraction:.0%})",
-                                   limit.used, s.prop.warning_fraction))
+        warn = s.prop.warning_fraction
+        out.extend(
+            Warning(f"prop_{x.name}", f"{x.reason} ({x.used:.0%} used, warning at {warn:.0%})",
+                    x.used, warn)
+            for x in prop.limits if x.used >= warn
+        )
     out.extend(Warning(f"cap_{c.name}", c.reason, None, c.value) for c in caps
                if c.triggered and c.name in ("l_safe", "buffer", "broker", "extras"))
     return tuple(out)

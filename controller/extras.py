@@ -63,7 +63,9 @@ def event_factor(now: float, currencies: Sequence[str], events: Sequence[Event])
     """Lowest factor among the events now in force that name one of `currencies`."""
     factor = 1.0
     for event in events:
-        if not event.time - event.lead_minutes * 60.0 <= now <= event.time + event.after_minutes * 60.0:
+        starts = event.time - event.lead_minutes * 60.0
+        ends = event.time + event.after_minutes * 60.0
+        if not starts <= now <= ends:
             continue
         if any(c in event.currencies for c in currencies):
             factor = min(factor, event.cap_factor)

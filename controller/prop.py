@@ -92,7 +92,9 @@ def _roll_day(
     )
 
 
-def _daily(equity: float, initial: float, s: PropSettings, mem: ControllerMemory) -> PropLimit | None:
+def _daily(
+    equity: float, initial: float, s: PropSettings, mem: ControllerMemory,
+) -> PropLimit | None:
     if s.daily_loss_fraction is None or mem.day_anchor is None:
         return None
     base = initial if s.daily_loss_basis is DailyLossBasis.INITIAL else mem.day_anchor
@@ -106,7 +108,9 @@ def _daily(equity: float, initial: float, s: PropSettings, mem: ControllerMemory
     )
 
 
-def _drawdown(equity: float, initial: float, s: PropSettings, mem: ControllerMemory) -> PropLimit | None:
+def _drawdown(
+    equity: float, initial: float, s: PropSettings, mem: ControllerMemory,
+) -> PropLimit | None:
     if s.max_drawdown_fraction is None:
         return None
     allowance = s.max_drawdown_fraction * initial

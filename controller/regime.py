@@ -1,7 +1,7 @@
 """The volatility × depth regime matrix (DESIGN §3.3), with hysteresis and a minimum dwell.
 
-| regime       | volatility | depth | action                                              |
-|--------------|------------|-------|-----------------------------------------------------|
+| regime       | volatility | depth | action                                             |
+|--------------|------------|-------|----------------------------------------------------|
 | NORMAL       | low        | thick | run to target; pyramiding headroom allowed          |
 | NO_EXPANSION | low        | thin  | freeze: no new exposure                             |
 | WAIT         | high       | thick | no new exposure; reduce only above rule thresholds  |
@@ -12,7 +12,8 @@ window and low again only below the `exit` percentile; the book turns thin below
 `thin_depth_enter` and thick again only above `thin_depth_exit`. Dwell: a more severe regime is
 entered at once; a less severe one only after the current one was held `min_dwell_minutes`. The
 liquidity-crash flag forces MINIMUM whatever the matrix says. Without the history to tell
-volatility or depth (a fresh start, a pasted snapshot) the regime is `unavailable` and does not bind.
+volatility or depth (a fresh start, a pasted snapshot) the regime is `unavailable`: it does not
+bind.
 """
 
 from __future__ import annotations

@@ -53,7 +53,9 @@ def test_l_safe_binds_and_the_cut_is_depth_sliced_over_the_hour():
     cut = sum(a.volume for a in d.actions)
     assert 1.64 - cut <= d.target_eff_lev * 100_000 / 110_010 + 1e-9
     times = [a.not_before - T0 for a in d.actions]
-    assert times[0] == 0.0 and times == sorted(times) and max(times) < 3600.0
+    assert times[0] == 0.0
+    assert times == sorted(times)
+    assert max(times) < 3600.0
     assert d.symbols[0].depth_source == "book"
 
 
@@ -61,7 +63,8 @@ def test_netting_accounts_send_opposite_deals():
     snap = snapshot(account(equity=70.0, margin=50.0, hedging=False), [fx()],
                     [pos(9, "EURUSD", 0.01, kind=1, price=1.1)], {"EURUSD": (1.0999, 1.1001)})
     d = decide(snap, S)  # 0.01 lot = 1 100 USD on 70 of equity
-    assert d.actions and all(not a.close_by_ticket and a.side == "buy" for a in d.actions)
+    assert d.actions
+    assert all(not a.close_by_ticket and a.side == "buy" for a in d.actions)
     assert d.actions[-1].full_close  # a remainder below the minimum closes the position
 
 
@@ -78,7 +81,8 @@ def test_emergency_near_stop_out_sends_every_slice_now():
 def test_flat_account_publishes_headroom_to_the_target():
     snap = snapshot(account(equity=10_000.0, margin=0.0), [fx()], [], {"EURUSD": (1.0999, 1.1001)})
     d = decide(snap, S)
-    assert d.state is TradingState.ACTIVE and d.limits.new_exposure_allowed
+    assert d.state is TradingState.ACTIVE
+    assert d.limits.new_exposure_allowed
     limit = d.limits.symbols[0]
     # target 2.0 × 10 000 = 20 000 of headroom at 110 000 a lot: 0.18 lots
     assert limit.max_volume == pytest.approx(0.18)
@@ -123,4 +127,5 @@ def test_example_with_history_binds_l_safe_and_counts_the_spread_once(capsys):
     assert out["metrics"]["l_safe"] == pytest.approx(
         k / (out["metrics"]["sigma"] * out["metrics"]["liquidity_risk"]), rel=1e-9)
     cut = sum(a["volume"] for a in out["actions"])
-    assert cut > 0 and all(a["urgency"] == "normal" for a in out["actions"])
+    assert cut > 0
+    assert all(a["urgency"] == "normal" for a in out["actions"])

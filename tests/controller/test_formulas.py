@@ -110,7 +110,8 @@ def test_depth_proxy_from_the_spread():
     assert r.ratio == pytest.approx(0.25)
     assert r.notional == pytest.approx(2.5e6)
     nothing = read_depth(m, None, 1.0, 110_000.0, SymbolClass.MAJOR_FX, S.plan)
-    assert nothing.source is None and nothing.ratio is None
+    assert nothing.source is None
+    assert nothing.ratio is None
 
 
 def test_crash_flag_needs_every_observable_sign():

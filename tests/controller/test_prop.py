@@ -46,7 +46,8 @@ def test_daily_loss_against_the_balance_anchor():
     assert daily.floor == 96_000.0
     assert daily.used == pytest.approx(2_000 / 5_000)
     dd = next(x for x in view.limits if x.name == "max_drawdown")
-    assert dd.floor == 90_000.0 and dd.used == pytest.approx(1_000 / 10_000)
+    assert dd.floor == 90_000.0
+    assert dd.used == pytest.approx(1_000 / 10_000)
 
 
 def test_trailing_eod_balance_floor_rises_and_stops_at_initial():
@@ -76,7 +77,8 @@ def test_warning_and_staged_reduction_before_the_breach():
     prop_cap = next(c for c in d.caps if c.name == "prop")
     # survive a 1 % move: (95 900 − 95 000) / (95 900 × 0.01) = 0.9385
     assert prop_cap.value == pytest.approx(900 / 959)
-    assert d.binding_cap == "prop" and d.state is TradingState.REDUCING
+    assert d.binding_cap == "prop"
+    assert d.state is TradingState.REDUCING
     assert 0 < sum(a.volume for a in d.actions) < 20.0  # staged, not a close-all
     assert not d.limits.new_exposure_allowed
 
@@ -87,18 +89,21 @@ def test_breach_closes_everything_and_locks_until_the_next_reset():
     assert d.state is TradingState.HALTED
     assert d.urgency is Urgency.EMERGENCY
     assert sum(a.volume for a in d.actions) == pytest.approx(20.0)
-    assert d.limits.prop_lock and all(x.max_volume == 0.0 for x in d.limits.symbols)
+    assert d.limits.prop_lock
+    assert all(x.max_volume == 0.0 for x in d.limits.symbols)
     assert d.memory.lock_until == _utc(2024, 7, 10, 22)  # next midnight in Prague
     # still locked later that day, even flat and with equity back
     flat = snapshot(account(equity=96_000.0, margin=0.0, balance=96_000.0), [fx()], [],
                     {"EURUSD": (1.0999, 1.1001)}, time=_utc(2024, 7, 10, 15))
     d2 = decide(flat, s, memory=d.memory)
-    assert d2.state is TradingState.HALTED and not d2.actions
+    assert d2.state is TradingState.HALTED
+    assert not d2.actions
     # after the reset the lock is gone
     next_day = snapshot(account(equity=96_000.0, margin=0.0, balance=96_000.0), [fx()], [],
                         {"EURUSD": (1.0999, 1.1001)}, time=_utc(2024, 7, 11, 9))
     d3 = decide(next_day, s, memory=d2.memory)
-    assert d3.state is TradingState.ACTIVE and d3.limits.new_exposure_allowed
+    assert d3.state is TradingState.ACTIVE
+    assert d3.limits.new_exposure_allowed
 
 
 def test_max_lots_and_max_positions():

@@ -43,7 +43,8 @@ class TradingStates(RuleBasedStateMachine):
         d = decide(self._snapshot(), PROP, memory=self.memory)
         self.decision = d
         for a in d.actions:
-            assert a.ticket in before and a.volume <= before[a.ticket] + 1e-9
+            assert a.ticket in before
+            assert a.volume <= before[a.ticket] + 1e-9
             assert a.side == "sell"  # every position is long: only sells reduce
             if a.not_before <= self.time:
                 self.volumes[a.ticket] = round(self.volumes[a.ticket] - a.volume, 10)
