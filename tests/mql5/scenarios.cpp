@@ -476,6 +476,33 @@ static void prop_lock_closes_any_new_position() {
   CHECK_NEAR(volume_of_ticket(n3), 0.5, 1e-9);
 }
 
+static void own_hard_limits_bound_what_lca_allows() {
+  setup(true);
+  write_limits(11, 1700000000, "2.5", "1.5", 0, {"EURUSD;20"});  // lca would allow 20 lots
+  CHECK(init() == INIT_SUCCEEDED);
+  CHECK(failsafe_flag() == 0.0);
+  buy("EURUSD", 12.0);
+  sim().pump();
+  CHECK_NEAR(sim().volume_of("EURUSD"), 10.0, 1e-9);  // InpMaxLotsPerSymbol = 10 wins
+  CHECK(sim().logged("EURUSD volume 12.00 lots above the cap 10.00 lots"));
+}
+
+static void remainder_below_minimum_closes_the_whole_position() {
+  setup(true);
+  mql5sim::Symbol &gb = sim().symbol("GBPUSD");
+  gb.vol_min = 0.1;
+  gb.vol_step = 0.01;
+  put_golden("limits_v1.txt");  // GBPUSD cap 0.5
+  CHECK(init() == INIT_SUCCEEDED);
+  ulong a = buy("GBPUSD", 0.4);
+  sim().pump();
+  ulong b = buy("GBPUSD", 0.15);  // 0.05 over: the minimum close of 0.1 would leave 0.05 < 0.1
+  sim().pump();
+  CHECK(sim().find(b) == nullptr);
+  CHECK_NEAR(volume_of_ticket(a), 0.4, 1e-9);
+  CHECK(sim().trades.size() == 1 && std::fabs(sim().trades[0].request.volume - 0.15) < 1e-9);
+}
+
 static void invalid_inputs_are_refused() {
   setup(true);
   ea::InpHeartbeatTimeoutSec = 1;
@@ -521,6 +548,8 @@ static const Scenario kScenarios[] = {
     {"algo_trading_off_is_logged_without_crash", algo_trading_off_is_logged_without_crash},
     {"reacts_to_manual_trades_before_the_next_timer", reacts_to_manual_trades_before_the_next_timer},
     {"prop_lock_closes_any_new_position", prop_lock_closes_any_new_position},
+    {"own_hard_limits_bound_what_lca_allows", own_hard_limits_bound_what_lca_allows},
+    {"remainder_below_minimum_closes_the_whole_position", remainder_below_minimum_closes_the_whole_position},
     {"invalid_inputs_are_refused", invalid_inputs_are_refused},
 };
 
