@@ -178,3 +178,32 @@ def test_prepare_portfolio_equals_the_fold() -> None:
         np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match="read-only"):
         prepared.slow_sum[0, 0] = 1.0
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 6),
+    scale=st.floats(-5.0, 5.0),
+)
+def test_sigma_is_homogeneous_and_never_above_the_undiversified_sum(
+    seed: int, n: int, scale: float
+) -> None:
+    rng = np.random.default_rng(seed)
+    names = [f"S{i}" for i in range(n)]
+    mix = rng.normal(0.0, 1.0, (n, n))
+    state = new_portfolio_indicators(names, small_settings())
+    for k in range(60):  # correlated returns
+        r = mix @ rng.normal(0.0, 1e-3, n)
+        state = on_minute_returns(state, EPOCH + 60.0 * k, dict(zip(names, r, strict=True)))
+    w = dict(zip(names, rng.normal(0.0, 1.0, n), strict=True))
+    sigma = portfolio_sigma(state, w)
+    scaled = portfolio_sigma(state, {s: scale * v for s, v in w.items()})
+    assert sigma is not None
+    assert scaled is not None
+    assert scaled == pytest.approx(abs(scale) * sigma, rel=1e-9, abs=1e-15)
+    assert state.sd_daily is not None
+    undiversified = sum(abs(w[s]) * state.sd_daily[i] for i, s in enumerate(names))
+    assert sigma <= undiversified * (1.0 + 1e-9)
+    floored = portfolio_sigma(state, w, sigma_floor=dict.fromkeys(names, 0.0))
+    assert floored == pytest.approx(sigma, rel=1e-9, abs=1e-15)  # a zero floor changes nothing

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from controller.indicators import lvi, stress_margin
 
@@ -57,3 +59,17 @@ def test_stress_margin_rejects_bad_inputs() -> None:
         stress_margin(-1.0, {}, {}, {})
     with pytest.raises(ValueError, match=r"notional_by_symbol\['X'\]=nan"):
         stress_margin(1.0, {}, {}, {"X": math.nan})
+
+
+@given(
+    pv=st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=8),
+    ratios=st.lists(st.floats(0.01, 1.0), min_size=8, max_size=8),
+    equity=st.floats(1.0, 1e6),
+)
+def test_lvi_is_at_least_efflev_when_every_book_is_thinner_than_usual(
+    pv: list[float], ratios: list[float], equity: float
+) -> None:
+    names = [f"S{i}" for i in range(len(pv))]
+    value = lvi(dict(zip(names, pv, strict=True)), equity, dict(zip(names, ratios, strict=False)))
+    efflev = sum(abs(p) for p in pv) / equity
+    assert value >= efflev * (1.0 - 1e-12)
