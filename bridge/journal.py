@@ -1,0 +1,143 @@
+"""The journal: an append-only record of what the guard saw, decided, sent and got back.
+
+One table, `journal`, one row per event, each committed before the next action (an order intent is
+durable before its `order_send`). SQLite in WAL mode by default; any SQLAlchemy URL works
+(PostgreSQL for a fleet of accounts: one `account` column tells them apart).
+
+Row kinds:
+
+| kind         | payload                                                                  |
+|--------------|--------------------------------------------------------------------------|
+| `run`        | start of a run: mode, terminal, scenario, config digest                  |
+| `snapshot`   | summary: equity, margin, EffLev, MU, MSI, LVI, positions, depth sources  |
+| `decision`   | state, regime, target, binding cap, reasons, warnings, actions, limits   |
+| `memory`     | the controller memory after a decision (resume point)                    |
+| `intent`     | an order request, written before it is sent                              |
+| `result`     | what `order_send` returned (retcode, deal, volume, price, comment)       |
+| `state`      | a change of trading state or of connection state                         |
+| `stop_out`   | a stop-out deal seen in the terminal's history                           |
+| `end`        | end of a run with its summary                                            |
+
+Rows are never updated or deleted. Credentials are never written.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    event,
+    insert,
+    select,
+)
+from sqlalchemy.engine import Engine
+
+__all__ = ["Journal", "JournalRow"]
+
+_META = MetaData()
+JOURNAL = Table(
+    "journal",
+    _META,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account", Integer, nullable=False, index=True),
+    Column("time", Float, nullable=False),  # UTC epoch seconds (simulated time in a replay)
+    Column("kind", String(16), nullable=False, index=True),
+    Column("plan_id", String(64), nullable=True, index=True),
+    Column("ticket", Integer, nullable=True),
+    Column("payload", JSON, nullable=False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class JournalRow:
+    """One journal row; `payload` is plain JSON data."""
+
+    id: int
+    account: int
+    time: float
+    kind: str
+    plan_id: str | None
+    ticket: int | None
+    payload: dict[str, Any]
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class Journal:
+    """Append-only journal over SQLAlchemy. `url` e.g. ``sqlite:///runs/journal.db``."""
+
+    def __init__(self, url: str, account: int = 0) -> None:
+        self.url = url
+        self.account = account
+        self.engine: Engine = create_engine(url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        _META.create_all(self.engine)
+
+    def append(self, kind: str, time: float, payload: dict[str, Any], *,
+               plan_id: str | None = None, ticket: int | None = None) -> int:
+        """Write one row and commit it; returns its id."""
+        with self.engine.begin() as conn:
+            result = conn.execute(insert(JOURNAL).values(
+                account=self.account, time=time, kind=kind, plan_id=plan_id, ticket=ticket,
+                payload=_json_safe(payload)))
+            key = result.inserted_primary_key
+            return int(key[0]) if key else 0
+
+    def rows(self, kind: str | None = None, *, plan_id: str | None = None, after_id: int = 0,
+             limit: int | None = None, newest_first: bool = False) -> list[JournalRow]:
+        """Rows of this account, oldest first unless `newest_first`."""
+        query = select(JOURNAL).where(JOURNAL.c.account == self.account, JOURNAL.c.id > after_id)
+        if kind is not None:
+            query = query.where(JOURNAL.c.kind == kind)
+        if plan_id is not None:
+            query = query.where(JOURNAL.c.plan_id == plan_id)
+        query = query.order_by(JOURNAL.c.id.desc() if newest_first else JOURNAL.c.id)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            return [_row(r) for r in conn.execute(query)]
+
+    def last(self, kind: str) -> JournalRow | None:
+        """The newest row of `kind`, or None."""
+        found = self.rows(kind, limit=1, newest_first=True)
+        return found[0] if found else None
+
+    def __iter__(self) -> Iterator[JournalRow]:
+        return iter(self.rows())
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _row(r: Any) -> JournalRow:
+    payload = r.payload if isinstance(r.payload, dict) else json.loads(r.payload)
+    return JournalRow(id=r.id, account=r.account, time=r.time, kind=r.kind, plan_id=r.plan_id,
+                      ticket=r.ticket, payload=payload)
