@@ -1,0 +1,145 @@
+"""LimitsWriter, TelemetryReader, EaLink, TelemetryHistory and the common-folder resolver."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import SimpleNamespace
+
+import harness
+import numpy as np
+import pytest
+
+from bridge.ealink import (
+    EaFolderError,
+    EaLimits,
+    EaLink,
+    EaLinkError,
+    LimitsWriter,
+    TelemetryHistory,
+    TelemetryMissingError,
+    TelemetryReader,
+    TornFileError,
+    parse_limits,
+    parse_telemetry,
+    resolve_link_folder,
+)
+
+LIMITS = EaLimits(sequence=3, heartbeat_utc=1_700_000_000, max_eff_lev=2.0, msi_floor=1.5,
+                  symbols={"EURUSD": 1.0})
+
+
+def test_writer_replaces_the_file_atomically_and_leaves_no_temp(tmp_path: Path) -> None:
+    folder = tmp_path / "Files" / "lca"
+    writer = LimitsWriter(folder)
+    path = writer.write(LIMITS)
+    assert path == folder / "limits.txt"
+    assert parse_limits(path.read_text(encoding="ascii")) == LIMITS
+    assert path.read_bytes().endswith(b"\r\n")
+    assert sorted(p.name for p in folder.iterdir()) == ["limits.txt"]
+    assert writer.last_sequence() == 3
+
+
+def test_writer_retries_a_windows_sharing_violation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_replace = os.replace
+    calls: list[int] = []
+
+    def flaky(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        calls.append(1)
+        if len(calls) < 3:
+            raise PermissionError(13, "The process cannot access the file (sharing violation)")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", flaky)
+    slept: list[float] = []
+    writer = LimitsWriter(tmp_path, retries=5, retry_delay_s=0.01, sleep=slept.append)
+    writer.write(LIMITS)
+    assert len(calls) == 3
+    assert slept == [0.01, 0.01]
+    assert parse_limits((tmp_path / "limits.txt").read_text(encoding="ascii")) == LIMITS
+
+
+def test_writer_gives_up_with_a_named_error_and_cleans_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def locked(src: object, dst: object) -> None:
+        raise PermissionError(13, "sharing violation")
+
+    monkeypatch.setattr(os, "replace", locked)
+    writer = LimitsWriter(tmp_path, retries=3, sleep=lambda s: None)
+    with pytest.raises(EaLinkError, match="after 3 tries"):
+        writer.write(LIMITS)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_reader_names_a_missing_and_a_torn_file(tmp_path: Path) -> None:
+    reader = TelemetryReader(tmp_path)
+    with pytest.raises(TelemetryMissingError, match="attach LiquidityGuard"):
+        reader.read()
+    good = (harness.GOLDEN_DIR / "telemetry_v1.txt").read_bytes()
+    (tmp_path / "telemetry.txt").write_bytes(good[: len(good) // 2])
+    with pytest.raises(TornFileError):
+        reader.read()
+    (tmp_path / "telemetry.txt").write_bytes(good)
+    assert reader.read() == parse_telemetry(good.decode("ascii"))
+
+
+def test_link_publishes_heartbeats_with_increasing_sequence(tmp_path: Path) -> None:
+    link = EaLink(tmp_path)
+    assert link.heartbeat(1_700_000_000.0) is None  # nothing to repeat before a publish
+    first = link.publish(now_utc=1_700_000_000.7, max_eff_lev=2.5, msi_floor=1.5, prop_lock=False,
+                         symbols={"EURUSD": 2.0})
+    assert (first.sequence, first.heartbeat_utc) == (1, 1_700_000_000)
+    beat = link.heartbeat(1_700_000_005.2)
+    assert beat is not None
+    assert (beat.sequence, beat.heartbeat_utc) == (2, 1_700_000_005)
+    assert dict(beat.symbols) == {"EURUSD": 2.0}
+    assert parse_limits((tmp_path / "limits.txt").read_text(encoding="ascii")) == beat
+    # a restarted lca continues the sequence, so the EA's acknowledgement stays monotonic
+    assert EaLink(tmp_path).publish(now_utc=1_700_000_010, max_eff_lev=2.5, msi_floor=1.5,
+                                    prop_lock=True, symbols={}).sequence == 3
+
+
+def test_link_poll_keeps_the_last_good_telemetry(tmp_path: Path) -> None:
+    link = EaLink(tmp_path)
+    assert link.poll() is None
+    assert link.last_error is not None
+    assert "does not exist" in link.last_error
+    good = (harness.GOLDEN_DIR / "telemetry_v1.txt").read_bytes()
+    (tmp_path / "telemetry.txt").write_bytes(good)
+    t = link.poll()
+    assert t is not None
+    assert t.limits_sequence == 42
+    (tmp_path / "telemetry.txt").write_bytes(good[:40])
+    assert link.poll() is None
+    assert link.last_telemetry == t
+    assert link.history.of("EURUSD").time_utc.tolist() == [1_700_000_000]
+
+
+def test_history_accumulates_once_per_file_and_is_bounded() -> None:
+    base = parse_telemetry((harness.GOLDEN_DIR / "telemetry_v1.txt").read_text(encoding="ascii"))
+    history = TelemetryHistory(maxlen=3)
+    assert history.add(base)
+    assert not history.add(base)  # the same file read twice
+    for i in range(1, 5):
+        history.add(type(base)(base.sequence + i, base.written_utc + i, False, 42, 0, True,
+                               base.symbols))
+    eu = history.of("EURUSD")
+    assert eu.time_utc.tolist() == [1_700_000_002, 1_700_000_003, 1_700_000_004]
+    np.testing.assert_allclose(eu.bid_depth, [12.5, 12.5, 12.5])
+    assert history.of("XAUUSD").time_utc.size == 0
+    assert history.symbols() == ("EURUSD", "GBPUSD", "USDJPY")
+
+
+def test_link_folder_from_terminal_or_config(tmp_path: Path) -> None:
+    terminal = SimpleNamespace(
+        terminal_info=lambda: SimpleNamespace(commondata_path=str(tmp_path / "Common"))
+    )
+    assert resolve_link_folder(terminal) == tmp_path / "Common" / "Files" / "lca"
+    assert resolve_link_folder(terminal, tmp_path / "X") == tmp_path / "X" / "Files" / "lca"
+    with pytest.raises(EaFolderError, match="commondata_path"):
+        resolve_link_folder(SimpleNamespace(terminal_info=lambda: None))
+    with pytest.raises(EaFolderError, match="configuration"):
+        resolve_link_folder()
