@@ -77,12 +77,17 @@ volume = 0.3
 """
 
 
+END0 = pd.Timestamp("2016-10-06", tz="UTC")
+
+
 def bench_sim(hours: float, tick_s: float, step: float) -> tuple[int, float, float]:
     """(ticks played, ticks/s stepping by `step` s, ticks/s in one advance_to)."""
     end_h = int(hours)
     text = SCENARIO.format(crash=f"{end_h // 2:02d}:00:00", tick=tick_s)
-    text = text.replace("end = 2016-10-06T00:00:00Z",
-                        f"end = {pd.Timestamp('2016-10-06', tz='UTC') + pd.Timedelta(hours=hours):%Y-%m-%dT%H:%M:%SZ}")
+    text = text.replace(
+        "end = 2016-10-06T00:00:00Z",
+        f"end = {END0 + pd.Timedelta(hours=hours):%Y-%m-%dT%H:%M:%SZ}",
+    )
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "bench.toml"
         path.write_text(text)
@@ -133,8 +138,16 @@ def bench_backtesting(n_bars: int) -> float | None:
     rng = np.random.default_rng(0)
     close = 1.1 * np.exp(np.cumsum(rng.normal(0, 1e-3, n_bars)))
     idx = pd.date_range("2010-01-01", periods=n_bars, freq="h")
-    df = pd.DataFrame({"Open": close, "High": close * 1.0005, "Low": close * 0.9995,
-                       "Close": close, "Volume": 1000.0}, index=idx)
+    df = pd.DataFrame(
+        {
+            "Open": close,
+            "High": close * 1.0005,
+            "Low": close * 0.9995,
+            "Close": close,
+            "Volume": 1000.0,
+        },
+        index=idx,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         bt = Backtest(df, SmaCross, cash=1_000_000, commission=0.0, finalize_trades=True)
@@ -147,21 +160,30 @@ def bench_backtesting(n_bars: int) -> float | None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--hours", type=float, default=24.0, help="simulated hours (default 24)")
-    ap.add_argument("--tick-seconds", type=float, default=0.25,
-                    help="seconds between a symbol's ticks (default 0.25)")
-    ap.add_argument("--step", type=float, default=60.0,
-                    help="simulated seconds per advance() call (default 60)")
+    ap.add_argument(
+        "--tick-seconds",
+        type=float,
+        default=0.25,
+        help="seconds between a symbol's ticks (default 0.25)",
+    )
+    ap.add_argument(
+        "--step", type=float, default=60.0, help="simulated seconds per advance() call (default 60)"
+    )
     ap.add_argument("--bars", type=int, default=50_000, help="bars for backtesting.py")
     a = ap.parse_args()
     n, stepped, once = bench_sim(a.hours, a.tick_seconds, a.step)
-    print(f"simulated terminal: {n:,} ticks; {stepped / 1e6:.2f} M ticks/s stepping by "
-          f"{a.step:g} s, {once / 1e6:.2f} M ticks/s in one advance_to "
-          f"(account state + stop-out check per tick)")
+    print(
+        f"simulated terminal: {n:,} ticks; {stepped / 1e6:.2f} M ticks/s stepping by "
+        f"{a.step:g} s, {once / 1e6:.2f} M ticks/s in one advance_to "
+        f"(account state + stop-out check per tick)"
+    )
     bars = bench_backtesting(a.bars)
     if bars is not None:
         print(f"backtesting.py 0.6 SMA cross: {bars:,.0f} bars/s over {a.bars:,} bars")
-        print(f"ratio, simulated ticks/s ÷ backtesting.py bars/s: {stepped / bars:,.1f}× "
-              f"(stepping), {once / bars:,.1f}× (one call); target ≥ 8×")
+        print(
+            f"ratio, simulated ticks/s ÷ backtesting.py bars/s: {stepped / bars:,.1f}× "
+            f"(stepping), {once / bars:,.1f}× (one call); target ≥ 8×"
+        )
     ok = stepped >= 1e6
     print(f"target ≥ 1 M ticks/s stepping: {'met' if ok else 'NOT met'}")
 

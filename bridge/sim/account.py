@@ -150,8 +150,10 @@ class Account:
             v, price = (lg.vl, pl) if lg.vl > _EPS else (lg.vs, ps)
             return float(margin_per_lot(spec, price, lev)) * v * rate, side
         if spec.margin_hedged_use_leg:
-            m = max(float(margin_per_lot(spec, pl, lev)) * lg.vl,
-                    float(margin_per_lot(spec, ps, lev)) * lg.vs)
+            m = max(
+                float(margin_per_lot(spec, pl, lev)) * lg.vl,
+                float(margin_per_lot(spec, ps, lev)) * lg.vs,
+            )
             return m * rate, side
         covered = min(lg.vl, lg.vs)
         big_v, big_p = (lg.vl, pl) if lg.vl >= lg.vs else (lg.vs, ps)
@@ -208,16 +210,30 @@ class Account:
         bid, ask = self.quote(k)
         d = max(float(st.depth.at(t_s)), 1e-4)
         off = impact_vwap_offset(
-            volume, level_lots=spec.book_level_lots * d, coef=self.broker.impact_coefficient,
-            sigma_d=self.sigma(k), price=ask if side == c.ORDER_TYPE_BUY else bid,
+            volume,
+            level_lots=spec.book_level_lots * d,
+            coef=self.broker.impact_coefficient,
+            sigma_d=self.sigma(k),
+            price=ask if side == c.ORDER_TYPE_BUY else bid,
             daily_volume_lots=spec.daily_volume_lots * d,
         )
         px = ask + off if side == c.ORDER_TYPE_BUY else max(bid - off, spec.point)
         return round(px, spec.digits)
 
-    def deal(self, *, k: int, side: int, volume: float, price: float, t_ms: int, reason: int,
-             magic: int, comment: str, position: Position | None, type_filling: int = 0,
-             ) -> tuple[int, int, Position | None]:
+    def deal(
+        self,
+        *,
+        k: int,
+        side: int,
+        volume: float,
+        price: float,
+        t_ms: int,
+        reason: int,
+        magic: int,
+        comment: str,
+        position: Position | None,
+        type_filling: int = 0,
+    ) -> tuple[int, int, Position | None]:
         """Book one market deal; returns (deal ticket, order ticket, the resulting position)."""
         spec = self.market.symbols[k]
         order = self.next_order
@@ -226,10 +242,15 @@ class Account:
         entry, profit, pos_id = c.DEAL_ENTRY_IN, 0.0, order
         if position is not None and position.type != side:
             closing = min(volume, position.volume)
-            move = (price - position.price_open) if position.type == c.POSITION_TYPE_BUY \
+            move = (
+                (price - position.price_open)
+                if position.type == c.POSITION_TYPE_BUY
                 else (position.price_open - price)
-            profit = round(self.convert(move * profit_factor(spec) * closing,
-                                        spec.currency_profit, "profit"), 2)
+            )
+            profit = round(
+                self.convert(move * profit_factor(spec) * closing, spec.currency_profit, "profit"),
+                2,
+            )
             pos_id = position.ticket
             position.volume = round(position.volume - closing, 8)
             position.time_update_msc = server_ms
@@ -246,48 +267,131 @@ class Account:
                     position = None
         elif position is not None:  # netting: add to the same side
             tot = position.volume + volume
-            position.price_open = round((position.price_open * position.volume + price * volume) / tot,
-                                        spec.digits + 3)
+            position.price_open = round(
+                (position.price_open * position.volume + price * volume) / tot, spec.digits + 3
+            )
             position.volume = round(tot, 8)
             position.time_update_msc = server_ms
             pos_id = position.ticket
         else:
-            position = Position(order, k, side, round(volume, 8), price, server_ms, server_ms, magic,
-                                min(reason, c.POSITION_REASON_EXPERT), comment)
+            position = Position(
+                order,
+                k,
+                side,
+                round(volume, 8),
+                price,
+                server_ms,
+                server_ms,
+                magic,
+                min(reason, c.POSITION_REASON_EXPERT),
+                comment,
+            )
             self.positions.append(position)
         self.balance = round(self.balance + profit, 2)
         ticket = self.next_deal
         self.next_deal += 1
-        self.deals.append(TradeDeal(
-            ticket, order, server_ms // 1000, server_ms, c.DEAL_TYPE_BUY if side == c.ORDER_TYPE_BUY
-            else c.DEAL_TYPE_SELL, entry, magic, pos_id, reason, volume, price, 0.0, 0.0, profit,
-            0.0, spec.name, comment, "",
-        ))
-        self.orders.append(TradeOrder(
-            order, server_ms // 1000, server_ms, server_ms // 1000, server_ms, 0, side,
-            c.ORDER_TIME_GTC, type_filling, c.ORDER_STATE_FILLED, magic, pos_id, 0,
-            min(reason, c.ORDER_REASON_SO), volume, 0.0, price, 0.0, 0.0, price, 0.0, spec.name,
-            comment, "",
-        ))
+        self.deals.append(
+            TradeDeal(
+                ticket,
+                order,
+                server_ms // 1000,
+                server_ms,
+                c.DEAL_TYPE_BUY if side == c.ORDER_TYPE_BUY else c.DEAL_TYPE_SELL,
+                entry,
+                magic,
+                pos_id,
+                reason,
+                volume,
+                price,
+                0.0,
+                0.0,
+                profit,
+                0.0,
+                spec.name,
+                comment,
+                "",
+            )
+        )
+        self.orders.append(
+            TradeOrder(
+                order,
+                server_ms // 1000,
+                server_ms,
+                server_ms // 1000,
+                server_ms,
+                0,
+                side,
+                c.ORDER_TIME_GTC,
+                type_filling,
+                c.ORDER_STATE_FILLED,
+                magic,
+                pos_id,
+                0,
+                min(reason, c.ORDER_REASON_SO),
+                volume,
+                0.0,
+                price,
+                0.0,
+                0.0,
+                price,
+                0.0,
+                spec.name,
+                comment,
+                "",
+            )
+        )
         return ticket, order, position
 
     def balance_deal(self, amount: float, t_ms: int, kind: int, comment: str) -> None:
         server_ms = int(self.to_server_ms(t_ms))  # type: ignore[operator]
         self.balance = round(self.balance + amount, 2)
-        self.deals.append(TradeDeal(
-            self.next_deal, 0, server_ms // 1000, server_ms, kind, c.DEAL_ENTRY_IN, 0, 0, 0, 0.0,
-            0.0, 0.0, 0.0, round(amount, 2), 0.0, "", comment, "",
-        ))
+        self.deals.append(
+            TradeDeal(
+                self.next_deal,
+                0,
+                server_ms // 1000,
+                server_ms,
+                kind,
+                c.DEAL_ENTRY_IN,
+                0,
+                0,
+                0,
+                0.0,
+                0.0,
+                0.0,
+                0.0,
+                round(amount, 2),
+                0.0,
+                "",
+                comment,
+                "",
+            )
+        )
         self.next_deal += 1
 
     def position_record(self, p: Position) -> TradePosition:
         spec = self.market.symbols[p.sym]
         bid, ask = self.quote(p.sym)
         return TradePosition(
-            p.ticket, p.time_msc // 1000, p.time_msc, p.time_update_msc // 1000, p.time_update_msc,
-            p.type, p.magic, p.ticket, p.reason, p.volume, p.price_open, p.sl, p.tp,
-            bid if p.type == c.POSITION_TYPE_BUY else ask, 0.0, self.position_profit(p),
-            spec.name, p.comment, "",
+            p.ticket,
+            p.time_msc // 1000,
+            p.time_msc,
+            p.time_update_msc // 1000,
+            p.time_update_msc,
+            p.type,
+            p.magic,
+            p.ticket,
+            p.reason,
+            p.volume,
+            p.price_open,
+            p.sl,
+            p.tp,
+            bid if p.type == c.POSITION_TYPE_BUY else ask,
+            0.0,
+            self.position_profit(p),
+            spec.name,
+            p.comment,
+            "",
         )
 
     # ---------------------------------------------------------------- the per-tick engine
@@ -306,7 +410,7 @@ class Account:
                 self.cursor = min(j, i0 + CHUNK)
                 continue
             self.cursor = hit + 1
-            self._act(hit)
+            self.act(hit)
 
     def series(self, i0: int, i1: int) -> tuple[F64, F64, int]:
         """Equity and margin (account currency, unrounded) on ticks [i0, i1) with the current
@@ -371,7 +475,8 @@ class Account:
             first = min(first, int(np.argmax(hit)))
         return i0 + first if first < i1 - i0 else -1
 
-    def _act(self, i: int) -> None:
+    def act(self, i: int) -> None:
+        """Run SL/TP and the stop-out loop at tick i (the cursor must be i + 1)."""
         t_ms = int(self.market.time_msc[i])
         t_s = t_ms / 1000.0
         for p in list(self.positions):
@@ -392,12 +497,15 @@ class Account:
                 nxt = self._next_tick_of(worst.sym, i)
                 self._blocked_until = nxt
                 return
-            self._close(worst, t_ms, c.DEAL_REASON_SO, f"so: {level:.1f}%/{equity:.2f}/{margin:.2f}")
+            self._close(
+                worst, t_ms, c.DEAL_REASON_SO, f"so: {level:.1f}%/{equity:.2f}/{margin:.2f}"
+            )
             self.stop_outs += 1
         self._blocked_until = -1
         if not self.positions and self.balance < 0 and self.spec.negative_balance_protection:
-            self.balance_deal(-self.balance, t_ms, c.DEAL_TYPE_CORRECTION,
-                              "negative balance protection")
+            self.balance_deal(
+                -self.balance, t_ms, c.DEAL_TYPE_CORRECTION, "negative balance protection"
+            )
 
     def _next_tick_of(self, k: int, i: int) -> int:
         """Merged index of symbol k's next quote after tick i (the market size if none)."""
@@ -409,8 +517,17 @@ class Account:
     def _close(self, p: Position, t_ms: int, reason: int, comment: str) -> None:
         side = c.ORDER_TYPE_SELL if p.type == c.POSITION_TYPE_BUY else c.ORDER_TYPE_BUY
         price = self.fill_price(p.sym, side, p.volume, t_ms / 1000.0)
-        self.deal(k=p.sym, side=side, volume=p.volume, price=price, t_ms=t_ms, reason=reason,
-                  magic=p.magic, comment=comment, position=p)
+        self.deal(
+            k=p.sym,
+            side=side,
+            volume=p.volume,
+            price=price,
+            t_ms=t_ms,
+            reason=reason,
+            magic=p.magic,
+            comment=comment,
+            position=p,
+        )
 
 
 def weekend(t_s: float) -> bool:
@@ -418,5 +535,3 @@ def weekend(t_s: float) -> bool:
     day = (int(t_s // 86400) + 4) % 7
     hour = (t_s % 86400) / 3600
     return (day == 5 and hour >= 21) or day == 6 or (day == 0 and hour < 21)
-
-

@@ -13,10 +13,10 @@ leverage, Rate = the symbol's hidden margin rate × the replay's margin multipli
 | FUTURES / EXCH_FUTURES | Lots·InitialMargin · Rate | (close − open)·TickValue/TickSize·Lots |
 | EXCH_STOCKS | Lots·CS·P · Rate | (close − open)·CS·Lots |
 
-A fixed `margin_initial` > 0 replaces the formula (Lots·margin_initial·Rate). P is the order price for
-a new order and the (weighted average) open price for an open position. Hedged volume on a hedging
-account is margined with CS := `margin_hedged` at the average of both legs' prices, or, with
-`margin_hedged_use_leg`, the symbol's margin is the larger leg's (§4.2).
+A fixed `margin_initial` > 0 replaces the formula (Lots·margin_initial·Rate). P is the order
+price for a new order and the (weighted average) open price for an open position. Hedged
+volume on a hedging account is margined with CS := `margin_hedged` at the average of both
+legs' prices, or, with `margin_hedged_use_leg`, the symbol's margin is the larger leg's (§4.2).
 
 Conversion to the account currency goes through a symbol pairing the two currencies (direct:
 multiply, inverse: divide, else a cross through a third currency, §4.3): a buy's margin at the
@@ -110,7 +110,7 @@ class SymbolSpec:
 
     @property
     def point(self) -> float:
-        return 10.0 ** -self.digits
+        return 10.0**-self.digits
 
     @property
     def tick(self) -> float:
@@ -214,7 +214,12 @@ class Converter:
 
 
 def impact_vwap_offset(
-    volume: float, *, level_lots: float, coef: float, sigma_d: float, price: float,
+    volume: float,
+    *,
+    level_lots: float,
+    coef: float,
+    sigma_d: float,
+    price: float,
     daily_volume_lots: float,
 ) -> float:
     """Average price offset from the touch (price units, ≥ 0) of `volume` lots walking the book."""
@@ -232,7 +237,12 @@ def impact_vwap_offset(
 
 
 def book_offsets(
-    levels: int, *, level_lots: float, coef: float, sigma_d: float, price: float,
+    levels: int,
+    *,
+    level_lots: float,
+    coef: float,
+    sigma_d: float,
+    price: float,
     daily_volume_lots: float,
 ) -> npt.NDArray[np.float64]:
     """Price offsets from the touch of the first `levels` book levels (level 0 at the touch)."""

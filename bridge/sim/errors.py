@@ -79,4 +79,6 @@ RETCODE_COMMENTS: dict[int, str] = {
 
 
 class ScenarioError(ValueError):
-    """A scenario file or value is invalid; the message names the key, the value and what is allowed."""
+    """A scenario file or value is invalid.
+
+    The message names the key, the value and what is allowed."""

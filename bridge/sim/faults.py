@@ -1,11 +1,13 @@
-"""Faults on demand: armed from a scenario's [[faults]] tables or from a test, consumed by the calls.
+"""Faults on demand: armed from a scenario's [[faults]] tables or a test, consumed by the calls.
 
 | kind | effect |
 |---|---|
 | ipc_timeout | the call returns None (False for bool calls), last_error (-10005, 'IPC timeout') |
 | no_connection | the call returns None/False, last_error (-10004, 'No IPC connection') |
 | disconnect | for `duration_s`: terminal_info().connected is False, order_send → retcode 10031 |
-| requote / price_changed / off_quotes / market_closed / invalid_filling / too_many_requests / reject | order_send → retcode 10004 / 10020 / 10021 / 10018 / 10030 / 10024 / 10006, nothing executed |
+| requote, price_changed, off_quotes | order_send → retcode 10004, 10020, 10021; nothing executed |
+| market_closed, invalid_filling | order_send → retcode 10018, 10030; nothing executed |
+| too_many_requests, reject | order_send → retcode 10024, 10006; nothing executed |
 | request_timeout | order_send → retcode 10012; with `executed` the deal is done all the same |
 | partial_fill | order_send fills `fraction` of the volume (down to the step) → retcode 10010 |
 
@@ -62,8 +64,17 @@ class FaultInjector:
         fn = spec.function or ("*" if spec.kind in _IPC else "order_send")
         self._armed.append(_Armed(replace(spec, function=fn), spec.count))
 
-    def inject(self, kind: str, *, count: int = 1, at: float | None = None, duration_s: float = 0.0,
-               function: str = "", executed: bool = True, fraction: float = 0.5) -> None:
+    def inject(
+        self,
+        kind: str,
+        *,
+        count: int = 1,
+        at: float | None = None,
+        duration_s: float = 0.0,
+        function: str = "",
+        executed: bool = True,
+        fraction: float = 0.5,
+    ) -> None:
         """Arm a fault (see the module table). `at` in UTC epoch seconds (None = now)."""
         self._add(FaultSpec(kind, at, count, duration_s, function, executed, fraction))
 

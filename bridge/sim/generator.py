@@ -1,4 +1,4 @@
-"""Built-in crash scenarios generated from the published figures (shared/reference/crash-events.md §5).
+"""Built-in crash scenarios generated from published figures (shared/reference/crash-events.md §5).
 
 A preset is the event's shape around the trigger t = 0 (seconds): the price path of the crowded
 retail side in % of the pre-event price, and multipliers on the normal spread (S), depth (D),
@@ -51,15 +51,44 @@ PRESETS: dict[str, CrashPreset] = {
     # at the end of the day (FXCM qualitative, ASSUMP levels); margin ×5 after one day (IG). The
     # peg makes the lead-in very calm: a surprise, nothing deteriorates before it (§1.1).
     "S1": CrashPreset(
-        key="S1", title="SNB un-peg (EURCHF/USDCHF), 2015-01-15",
-        path=((-12 * H, 0.0), (0.0, 0.0), (60.0, -17.0), (300.0, -20.0), (1500.0, -28.4),
-              (4 * H, -18.0), (12 * H, -16.0), (2 * D, -15.0)),
-        spread=((-12 * H, 0.5), (-1.0, 0.5), (0.0, 1000.0), (2400.0, 1000.0), (12 * H, 10.0),
-                (D, 2.0), (2 * D, 2.0)),
-        depth=((-1.0, 1.0), (0.0, 0.01), (300.0, 0.01), (301.0, 0.05), (2400.0, 0.05),
-               (12 * H, 0.3), (2 * D, 0.6)),
-        volatility=((-12 * H, 0.3), (-1.0, 0.3), (0.0, 30.0), (2400.0, 15.0), (12 * H, 4.0),
-                    (2 * D, 2.0)),
+        key="S1",
+        title="SNB un-peg (EURCHF/USDCHF), 2015-01-15",
+        path=(
+            (-12 * H, 0.0),
+            (0.0, 0.0),
+            (60.0, -17.0),
+            (300.0, -20.0),
+            (1500.0, -28.4),
+            (4 * H, -18.0),
+            (12 * H, -16.0),
+            (2 * D, -15.0),
+        ),
+        spread=(
+            (-12 * H, 0.5),
+            (-1.0, 0.5),
+            (0.0, 1000.0),
+            (2400.0, 1000.0),
+            (12 * H, 10.0),
+            (D, 2.0),
+            (2 * D, 2.0),
+        ),
+        depth=(
+            (-1.0, 1.0),
+            (0.0, 0.01),
+            (300.0, 0.01),
+            (301.0, 0.05),
+            (2400.0, 0.05),
+            (12 * H, 0.3),
+            (2 * D, 0.6),
+        ),
+        volatility=(
+            (-12 * H, 0.3),
+            (-1.0, 0.3),
+            (0.0, 30.0),
+            (2400.0, 15.0),
+            (12 * H, 4.0),
+            (2 * D, 2.0),
+        ),
         margin=((D - 1.0, 1.0), (D, 5.0)),
         no_quotes=((0.0, 60.0),),
     ),
@@ -70,30 +99,98 @@ PRESETS: dict[str, CrashPreset] = {
     # sterling slid ~1 % through the day (shared/data GBPUSD H1), then the thin Asian hours (BIS
     # driver: time of day) — spread 1.5× and depth 0.5 in the last hours (ASSUMP levels).
     "S2": CrashPreset(
-        key="S2", title="Sterling flash event (GBPUSD), 2016-10-07",
-        path=((-6 * H, 1.0), (-3 * H, 0.6), (-H, 0.25), (0.0, 0.0), (8.0, -0.8), (45.0, -8.8),
-              (150.0, -4.0), (600.0, -1.6), (2 * H, -1.5), (6 * H, -1.4)),
-        spread=((-6 * H, 1.0), (-3 * H, 1.2), (-H, 1.5), (11.0, 1.5), (12.0, 500.0), (40.0, 500.0),
-                (41.0, 50.0), (120.0, 50.0), (600.0, 5.0), (3 * H, 1.5)),
-        depth=((-6 * H, 1.0), (-3 * H, 0.8), (-H, 0.5), (10.0, 0.5), (11.0, 0.05), (60.0, 0.05),
-               (120.0, 0.3), (600.0, 0.8), (4 * H, 1.0)),
-        volatility=((-6 * H, 1.0), (-H, 1.6), (0.0, 2.0), (8.0, 40.0), (60.0, 40.0), (600.0, 8.0),
-                    (3 * H, 1.5)),
+        key="S2",
+        title="Sterling flash event (GBPUSD), 2016-10-07",
+        path=(
+            (-6 * H, 1.0),
+            (-3 * H, 0.6),
+            (-H, 0.25),
+            (0.0, 0.0),
+            (8.0, -0.8),
+            (45.0, -8.8),
+            (150.0, -4.0),
+            (600.0, -1.6),
+            (2 * H, -1.5),
+            (6 * H, -1.4),
+        ),
+        spread=(
+            (-6 * H, 1.0),
+            (-3 * H, 1.2),
+            (-H, 1.5),
+            (11.0, 1.5),
+            (12.0, 500.0),
+            (40.0, 500.0),
+            (41.0, 50.0),
+            (120.0, 50.0),
+            (600.0, 5.0),
+            (3 * H, 1.5),
+        ),
+        depth=(
+            (-6 * H, 1.0),
+            (-3 * H, 0.8),
+            (-H, 0.5),
+            (10.0, 0.5),
+            (11.0, 0.05),
+            (60.0, 0.05),
+            (120.0, 0.3),
+            (600.0, 0.8),
+            (4 * H, 1.0),
+        ),
+        volatility=(
+            (-6 * H, 1.0),
+            (-H, 1.6),
+            (0.0, 2.0),
+            (8.0, 40.0),
+            (60.0, 40.0),
+            (600.0, 8.0),
+            (3 * H, 1.5),
+        ),
         no_quotes=((25.0, 35.0),),
     ),
     # S3 JPY flash: a 60-min orderly drift of −0.5 % with normal spreads (RBA), −3 % in 30 s,
     # −3.2 % at 7 min, 64 % retraced (Reuters). Spread/depth: the S2 schedule at half the peak
     # (ASSUMP, flagged in §5).
     "S3": CrashPreset(
-        key="S3", title="Yen flash event (USDJPY/AUDJPY), 2019-01-03",
-        path=((-6 * H, 0.4), (-H, 0.0), (0.0, -0.5), (30.0, -3.0), (420.0, -3.2), (H, -1.6),
-              (6 * H, -1.15)),
-        spread=((-6 * H, 1.0), (-H, 1.3), (0.0, 1.3), (5.0, 250.0), (35.0, 250.0), (120.0, 25.0),
-                (600.0, 3.0), (3 * H, 1.3)),
-        depth=((-6 * H, 1.0), (-H, 0.6), (0.0, 0.6), (5.0, 0.05), (60.0, 0.05), (120.0, 0.3),
-               (600.0, 0.8), (4 * H, 1.0)),
-        volatility=((-6 * H, 1.0), (-H, 1.5), (0.0, 2.0), (5.0, 30.0), (420.0, 20.0), (H, 4.0),
-                    (4 * H, 1.5)),
+        key="S3",
+        title="Yen flash event (USDJPY/AUDJPY), 2019-01-03",
+        path=(
+            (-6 * H, 0.4),
+            (-H, 0.0),
+            (0.0, -0.5),
+            (30.0, -3.0),
+            (420.0, -3.2),
+            (H, -1.6),
+            (6 * H, -1.15),
+        ),
+        spread=(
+            (-6 * H, 1.0),
+            (-H, 1.3),
+            (0.0, 1.3),
+            (5.0, 250.0),
+            (35.0, 250.0),
+            (120.0, 25.0),
+            (600.0, 3.0),
+            (3 * H, 1.3),
+        ),
+        depth=(
+            (-6 * H, 1.0),
+            (-H, 0.6),
+            (0.0, 0.6),
+            (5.0, 0.05),
+            (60.0, 0.05),
+            (120.0, 0.3),
+            (600.0, 0.8),
+            (4 * H, 1.0),
+        ),
+        volatility=(
+            (-6 * H, 1.0),
+            (-H, 1.5),
+            (0.0, 2.0),
+            (5.0, 30.0),
+            (420.0, 20.0),
+            (H, 4.0),
+            (4 * H, 1.5),
+        ),
         no_quotes=((10.0, 15.0),),
     ),
     # S4 COVID dash for cash: no single gap; realised volatility ×3–4 for ten trading days
@@ -101,9 +198,18 @@ PRESETS: dict[str, CrashPreset] = {
     # worst then 0.2, margin ×1.5–2 over the regime (§1.4, §4.3). Path: the dollar squeeze of
     # 9–20 March (GBPUSD to 1.1409, AUDUSD to 0.55077 in shared/data), ~−7 % over the last days.
     "S4": CrashPreset(
-        key="S4", title="COVID dash for cash, March 2020",
-        path=((-4 * D, 6.5), (-2 * D, 4.0), (-D, 2.5), (-6 * H, 1.5), (0.0, 0.0), (6 * H, 1.0),
-              (D, 2.5), (2 * D, 3.5)),
+        key="S4",
+        title="COVID dash for cash, March 2020",
+        path=(
+            (-4 * D, 6.5),
+            (-2 * D, 4.0),
+            (-D, 2.5),
+            (-6 * H, 1.5),
+            (0.0, 0.0),
+            (6 * H, 1.0),
+            (D, 2.5),
+            (2 * D, 3.5),
+        ),
         spread=((-4 * D, 1.5), (-D, 1.8), (0.0, 2.0), (D, 2.0), (2 * D, 1.8)),
         depth=((-4 * D, 0.3), (-D, 0.2), (-6 * H, 0.12), (0.0, 0.1), (D, 0.15), (2 * D, 0.2)),
         volatility=((-4 * D, 3.0), (-D, 3.5), (0.0, 4.0), (D, 3.5), (2 * D, 3.0)),
@@ -112,7 +218,8 @@ PRESETS: dict[str, CrashPreset] = {
     # S5 gilt/LDI, GBP leg: a Monday-open gap of −3 % (ASSUMP split), slide to −4.9 % within 2 h,
     # 70 % retraced by the London morning; spread/depth from S2 stage 3 (ASSUMP).
     "S5": CrashPreset(
-        key="S5", title="UK gilt/LDI crisis, GBP leg, 2022-09-26",
+        key="S5",
+        title="UK gilt/LDI crisis, GBP leg, 2022-09-26",
         path=((-2 * D, 1.0), (-1.0, 0.0), (0.0, -3.0), (2 * H, -4.9), (8 * H, -1.5), (D, -1.2)),
         spread=((-2 * D, 1.0), (-1.0, 1.5), (0.0, 50.0), (600.0, 5.0), (4 * H, 1.5)),
         depth=((-1.0, 0.8), (0.0, 0.05), (H, 0.3), (8 * H, 0.8)),
@@ -122,7 +229,8 @@ PRESETS: dict[str, CrashPreset] = {
     # S7 2010-style liquidity vacuum (template for any pair): −5 % over 4 min, a 5-s halt, most of
     # it recovered over 15–20 min; depth 0.01 at the trough, 0.1 around it; spread 20–100×.
     "S7": CrashPreset(
-        key="S7", title="Liquidity vacuum template (2010-style)",
+        key="S7",
+        title="Liquidity vacuum template (2010-style)",
         path=((-6 * H, 0.0), (0.0, 0.0), (240.0, -5.0), (1200.0, -1.0), (3 * H, -0.8)),
         spread=((-H, 1.0), (0.0, 1.5), (180.0, 60.0), (300.0, 60.0), (1200.0, 1.5)),
         depth=((-H, 1.0), (0.0, 0.5), (120.0, 0.1), (240.0, 0.01), (360.0, 0.1), (1200.0, 1.0)),
@@ -162,7 +270,7 @@ def _weekend(t: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
 
 def _timeline(s: Scenario) -> npt.NDArray[np.float64]:
     g = s.generator
-    assert g is not None  # noqa: S101 - caller checked
+    assert g is not None
     crash = s.crash_time if s.crash_time is not None else s.start
     lo = s.start - s.warmup_s
     parts = [

@@ -64,24 +64,37 @@ def _default_ticks_per_bar(period: int) -> int:
     return int(min(max(period // 10, 6), 1440))
 
 
-def _load_symbol(s: Scenario, spec: SymbolSpec, nq: Windows, spread: Schedule,
-                 rng: np.random.Generator) -> Ticks:
+def _load_symbol(s: Scenario, spec: SymbolSpec, nq: Windows, rng: np.random.Generator) -> Ticks:
     parts: list[Ticks] = []
     for src in s.data:
         if src.symbol != spec.name:
             continue
-        raw = read_market_file(Path(src.path), fmt=src.format, time_zone=src.time_zone,
-                               clock=s.clock, price_scale=src.price_scale)
+        raw = read_market_file(
+            Path(src.path),
+            fmt=src.format,
+            time_zone=src.time_zone,
+            clock=s.clock,
+            price_scale=src.price_scale,
+        )
         if isinstance(raw, Bars):
             n = src.ticks_per_bar or _default_ticks_per_bar(raw.period)
-            raw = expand_bars(raw, rng=rng, ticks_per_bar=n, digits=spec.digits,
-                              normal_spread=spec.spread_points * spec.point, no_quotes=nq)
+            raw = expand_bars(
+                raw,
+                rng=rng,
+                ticks_per_bar=n,
+                digits=spec.digits,
+                normal_spread=spec.spread_points * spec.point,
+                no_quotes=nq,
+            )
         parts.append(raw)
     t = np.concatenate([p.time_msc for p in parts])
     order = np.argsort(t, kind="stable")
-    return Ticks(t[order], np.concatenate([p.bid for p in parts])[order],
-                 np.concatenate([p.ask for p in parts])[order],
-                 modelled=any(p.modelled for p in parts))
+    return Ticks(
+        t[order],
+        np.concatenate([p.bid for p in parts])[order],
+        np.concatenate([p.ask for p in parts])[order],
+        modelled=any(p.modelled for p in parts),
+    )
 
 
 def _sigma(t_ms: I64, bid: F64, ask: F64, window_s: float) -> F64:
@@ -103,60 +116,75 @@ def _schedules(s: Scenario, extra: tuple) -> dict[tuple[str, str], Schedule]:  #
     return out
 
 
-def build_market(s: Scenario) -> Market:
-    """Read or generate every symbol's quotes, apply overlays and windows, merge the timeline."""
-    from bridge.sim.generator import PRESETS, generate_ticks, preset_overlays
+def _no_quote_windows(s: Scenario) -> dict[str, Windows]:
+    """The scenario's [[no_quotes]] plus the generator preset's, per symbol."""
+    from bridge.sim.generator import PRESETS
 
-    rng = np.random.default_rng(s.seed)
-    sched = _schedules(s, preset_overlays(s))
-    nq_by_symbol: dict[str, Windows] = {}
+    out: dict[str, Windows] = {}
     for w in s.no_quotes:
         for name in w.symbols:
-            nq_by_symbol[name] = nq_by_symbol.get(name, Windows()).union(Windows((w.start,), (w.end,)))
+            out[name] = out.get(name, Windows()).union(Windows((w.start,), (w.end,)))
     if s.generator is not None and s.crash_time is not None:
         for a, b in PRESETS[s.generator.preset].no_quotes:
             win = Windows((s.crash_time + a,), (s.crash_time + b,))
             for name, gs in s.generator.symbols.items():
                 if gs.stress >= 0.999:
-                    nq_by_symbol[name] = nq_by_symbol.get(name, Windows()).union(win)
-    generated = generate_ticks(s) if s.generator is not None else {}
+                    out[name] = out.get(name, Windows()).union(win)
+    return out
+
+
+def _stream(
+    s: Scenario, spec: SymbolSpec, ticks: Ticks, nq: Windows, sched: dict[tuple[str, str], Schedule]
+) -> Stream:
     lo_ms, hi_ms = int((s.start - s.warmup_s) * 1000), int(s.end * 1000)
+    t, bid, ask = ticks.time_msc, ticks.bid, ticks.ask
+    keep = (t >= lo_ms) & (t <= hi_ms)
+    if nq:
+        keep &= ~nq.contains(t / 1000.0)
+    t, bid, ask = t[keep], bid[keep], ask[keep]
+    if len(t) == 0:
+        raise ValueError(
+            f"symbol {spec.name}: no quotes between start − warm-up and end; check the data "
+            f"files' dates against the scenario's start/end"
+        )
+    if ("spread", spec.name) in sched:
+        ask = np.round(bid + (ask - bid) * sched[("spread", spec.name)].at(t / 1000.0), spec.digits)
+    sigma = _sigma(t, bid, ask, s.broker.volatility_window_s)
+    mult = sched.get(("margin", spec.name), Schedule()).at(t / 1000.0)
+    if s.broker.volatility_margin > 0:
+        m_reg = regulatory_margin_fraction(spec, float(s.account.leverage))
+        vm = s.broker.volatility_margin * sigma * np.sqrt(s.broker.volatility_horizon_days)
+        mult = mult * np.maximum(1.0, vm / m_reg)
+    flags = np.full(len(t), c.TICK_FLAG_BID | c.TICK_FLAG_ASK, dtype=np.uint32)
+    if ticks.modelled:
+        flags |= np.uint32(c.TICK_FLAG_MODELLED)
+    depth = sched.get(("depth", spec.name), Schedule())
+    return Stream(spec, t.astype(np.int64), bid, ask, flags, sigma, mult, depth, nq, ticks.modelled)
+
+
+def build_market(s: Scenario) -> Market:
+    """Read or generate every symbol's quotes, apply overlays and windows, merge the timeline."""
+    from bridge.sim.generator import generate_ticks, preset_overlays
+
+    rng = np.random.default_rng(s.seed)
+    sched = _schedules(s, preset_overlays(s))
+    nq_by_symbol = _no_quote_windows(s)
+    generated = generate_ticks(s) if s.generator is not None else {}
     streams: list[Stream] = []
-    lev = float(s.account.leverage)
     for spec in s.symbols:
         nq = nq_by_symbol.get(spec.name, Windows())
-        spread = sched.get(("spread", spec.name), Schedule())
-        ticks = generated[spec.name] if spec.name in generated else _load_symbol(s, spec, nq, spread, rng)
-        t, bid, ask = ticks.time_msc, ticks.bid, ticks.ask
-        keep = (t >= lo_ms) & (t <= hi_ms)
-        if nq:
-            keep &= ~nq.contains(t / 1000.0)
-        t, bid, ask = t[keep], bid[keep], ask[keep]
-        if len(t) == 0:
-            raise ValueError(
-                f"symbol {spec.name}: no quotes between start − warm-up and end; check the data "
-                f"files' dates against the scenario's start/end"
-            )
-        if ("spread", spec.name) in sched:
-            ask = np.round(bid + (ask - bid) * spread.at(t / 1000.0), spec.digits)
-        sigma = _sigma(t, bid, ask, s.broker.volatility_window_s)
-        mult = sched.get(("margin", spec.name), Schedule()).at(t / 1000.0)
-        if s.broker.volatility_margin > 0:
-            m_reg = regulatory_margin_fraction(spec, lev)
-            vm = s.broker.volatility_margin * sigma * np.sqrt(s.broker.volatility_horizon_days)
-            mult = mult * np.maximum(1.0, vm / m_reg)
-        flags = np.full(len(t), c.TICK_FLAG_BID | c.TICK_FLAG_ASK, dtype=np.uint32)
-        if ticks.modelled:
-            flags |= np.uint32(c.TICK_FLAG_MODELLED)
-        streams.append(Stream(spec, t.astype(np.int64), bid, ask, flags, sigma, mult,
-                              sched.get(("depth", spec.name), Schedule()), nq, ticks.modelled))
+        ticks = generated.get(spec.name) or _load_symbol(s, spec, nq, rng)
+        streams.append(_stream(s, spec, ticks, nq, sched))
     times = np.concatenate([st.time_msc for st in streams])
-    syms = np.concatenate([np.full(len(st.time_msc), k, dtype=np.int16) for k, st in enumerate(streams)])
+    syms = np.concatenate(
+        [np.full(len(st.time_msc), k, dtype=np.int16) for k, st in enumerate(streams)]
+    )
     order = np.argsort(times, kind="stable")
     times, syms = times[order], syms[order]
     pos = np.empty((len(streams), len(times)), dtype=np.int32)
     for k, st in enumerate(streams):
         pos[k] = np.maximum(np.searchsorted(st.time_msc, times, side="right") - 1, 0)
     start_index = int(np.searchsorted(times, int(s.start * 1000), side="right"))
-    return Market(tuple(s.symbols), tuple(streams), times, syms, pos, start_index,
-                  Converter(tuple(s.symbols)))
+    return Market(
+        tuple(s.symbols), tuple(streams), times, syms, pos, start_index, Converter(tuple(s.symbols))
+    )

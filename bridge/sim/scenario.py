@@ -11,6 +11,7 @@ seconds relative to the scenario's `crash_time` (relative to `start` when it has
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bridge.sim import constants as c
-from bridge.sim.broker import SUPPORTED_CALC_MODES, SymbolSpec
+from bridge.sim.broker import SymbolSpec
 from bridge.sim.errors import ScenarioError
 from bridge.sim.replay.clock import DST_RULES, ServerClock
 from bridge.sim.replay.readers import FORMATS
@@ -44,8 +45,17 @@ __all__ = [
 BUILTIN_DIR = Path(__file__).resolve().parent / "scenarios"
 OVERLAY_KINDS = ("spread", "depth", "margin", "volatility")
 FAULT_KINDS = (
-    "ipc_timeout", "no_connection", "disconnect", "requote", "price_changed", "off_quotes",
-    "market_closed", "invalid_filling", "too_many_requests", "request_timeout", "partial_fill",
+    "ipc_timeout",
+    "no_connection",
+    "disconnect",
+    "requote",
+    "price_changed",
+    "off_quotes",
+    "market_closed",
+    "invalid_filling",
+    "too_many_requests",
+    "request_timeout",
+    "partial_fill",
     "reject",
 )
 CALC_MODES = {
@@ -59,17 +69,22 @@ CALC_MODES = {
     "exch_futures": c.SYMBOL_CALC_MODE_EXCH_FUTURES,
 }
 EXEC_MODES = {
-    "request": c.SYMBOL_TRADE_EXECUTION_REQUEST, "instant": c.SYMBOL_TRADE_EXECUTION_INSTANT,
-    "market": c.SYMBOL_TRADE_EXECUTION_MARKET, "exchange": c.SYMBOL_TRADE_EXECUTION_EXCHANGE,
+    "request": c.SYMBOL_TRADE_EXECUTION_REQUEST,
+    "instant": c.SYMBOL_TRADE_EXECUTION_INSTANT,
+    "market": c.SYMBOL_TRADE_EXECUTION_MARKET,
+    "exchange": c.SYMBOL_TRADE_EXECUTION_EXCHANGE,
 }
 TRADE_MODES = {
-    "disabled": c.SYMBOL_TRADE_MODE_DISABLED, "long_only": c.SYMBOL_TRADE_MODE_LONGONLY,
-    "short_only": c.SYMBOL_TRADE_MODE_SHORTONLY, "close_only": c.SYMBOL_TRADE_MODE_CLOSEONLY,
+    "disabled": c.SYMBOL_TRADE_MODE_DISABLED,
+    "long_only": c.SYMBOL_TRADE_MODE_LONGONLY,
+    "short_only": c.SYMBOL_TRADE_MODE_SHORTONLY,
+    "close_only": c.SYMBOL_TRADE_MODE_CLOSEONLY,
     "full": c.SYMBOL_TRADE_MODE_FULL,
 }
 FILLINGS = {"fok": c.SYMBOL_FILLING_FOK, "ioc": c.SYMBOL_FILLING_IOC, "boc": c.SYMBOL_FILLING_BOC}
 MARGIN_MODES = {
-    "netting": c.ACCOUNT_MARGIN_MODE_RETAIL_NETTING, "hedging": c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING,
+    "netting": c.ACCOUNT_MARGIN_MODE_RETAIL_NETTING,
+    "hedging": c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING,
 }
 SO_MODES = {"percent": c.ACCOUNT_STOPOUT_MODE_PERCENT, "money": c.ACCOUNT_STOPOUT_MODE_MONEY}
 
@@ -229,8 +244,9 @@ class _Table:
     def key(self, k: str) -> str:
         return f"{self.where}.{k}" if self.where else k
 
-    def get(self, k: str, kind: type[T] | tuple[type, ...], default: Any = ..., *,
-            allowed: str = "") -> Any:
+    def get(
+        self, k: str, kind: type[T] | tuple[type, ...], default: Any = ..., *, allowed: str = ""
+    ) -> Any:
         self.seen.add(k)
         if k not in self.data:
             if default is ...:
@@ -288,7 +304,9 @@ def _symbols_list(t: _Table, k: str, known: set[str]) -> tuple[str, ...]:
     names = list(known) if v == "*" else ([v] if isinstance(v, str) else v)
     for n in names:
         if n not in known:
-            raise ScenarioError(f"{t.key(k)} = {n!r} is not a scenario symbol; known: {sorted(known)}")
+            raise ScenarioError(
+                f"{t.key(k)} = {n!r} is not a scenario symbol; known: {sorted(known)}"
+            )
     return tuple(sorted(names))
 
 
@@ -317,8 +335,13 @@ def _symbol(raw: Mapping[str, Any], where: str, dflt_currency: str) -> SymbolSpe
     if vmax < vmin:
         raise ScenarioError(f"{where}.volume_max = {vmax} is below volume_min = {vmin}")
     spec = SymbolSpec(
-        name=name, currency_base=base, currency_profit=profit, currency_margin=margin,
-        calc_mode=mode, digits=digits, contract_size=cs,
+        name=name,
+        currency_base=base,
+        currency_profit=profit,
+        currency_margin=margin,
+        calc_mode=mode,
+        digits=digits,
+        contract_size=cs,
         tick_size=t.positive("tick_size", 0.0, zero_ok=True),
         tick_value=t.positive("tick_value", 0.0, zero_ok=True),
         margin_initial=t.positive("margin_initial", 0.0, zero_ok=True),
@@ -326,7 +349,9 @@ def _symbol(raw: Mapping[str, Any], where: str, dflt_currency: str) -> SymbolSpe
         margin_rate=t.positive("margin_rate", 1.0),
         margin_hedged=t.positive("margin_hedged", cs, zero_ok=True),
         margin_hedged_use_leg=t.get("margin_hedged_use_leg", bool, False),
-        volume_min=vmin, volume_max=vmax, volume_step=vstep,
+        volume_min=vmin,
+        volume_max=vmax,
+        volume_step=vstep,
         volume_limit=t.positive("volume_limit", 0.0, zero_ok=True),
         spread_points=t.positive("spread_points", 10.0),
         trade_mode=t.choice("trade_mode", TRADE_MODES, "full"),
@@ -341,8 +366,15 @@ def _symbol(raw: Mapping[str, Any], where: str, dflt_currency: str) -> SymbolSpe
         description=t.get("description", str, name),
         path=t.get("path", str, ("Forex\\" if fx else "CFD\\") + name),
     )
-    if mode in (c.SYMBOL_CALC_MODE_CFDINDEX, c.SYMBOL_CALC_MODE_FUTURES,
-                c.SYMBOL_CALC_MODE_EXCH_FUTURES) and spec.tick_value <= 0:
+    if (
+        mode
+        in (
+            c.SYMBOL_CALC_MODE_CFDINDEX,
+            c.SYMBOL_CALC_MODE_FUTURES,
+            c.SYMBOL_CALC_MODE_EXCH_FUTURES,
+        )
+        and spec.tick_value <= 0
+    ):
         raise ScenarioError(f"{where}.tick_value must be > 0 for calc_mode {mode}")
     t.done()
     return spec
@@ -354,11 +386,15 @@ def _account(raw: Mapping[str, Any]) -> AccountSpec:
     if lev < 1:
         raise ScenarioError(f"account.leverage = {lev} must be ≥ 1 (100 means 1:100)")
     a = AccountSpec(
-        login=t.get("login", int, 10_000_001), password=t.get("password", str, ""),
-        name=t.get("name", str, "Simulated trader"), server=t.get("server", str, "LCA-Simulated"),
+        login=t.get("login", int, 10_000_001),
+        password=t.get("password", str, ""),
+        name=t.get("name", str, "Simulated trader"),
+        server=t.get("server", str, "LCA-Simulated"),
         company=t.get("company", str, "lca simulated broker"),
-        currency=t.get("currency", str, "USD"), leverage=lev,
-        balance=t.positive("balance", 10_000.0), credit=t.positive("credit", 0.0, zero_ok=True),
+        currency=t.get("currency", str, "USD"),
+        leverage=lev,
+        balance=t.positive("balance", 10_000.0),
+        credit=t.positive("credit", 0.0, zero_ok=True),
         margin_mode=t.choice("margin_mode", MARGIN_MODES, "hedging"),
         margin_so_mode=t.choice("stop_out_mode", SO_MODES, "percent"),
         margin_so_call=t.positive("margin_call", 100.0, zero_ok=True),
@@ -398,11 +434,15 @@ def _generator(raw: Mapping[str, Any], known: set[str]) -> GeneratorSpec:
     t = _Table(raw, "generator")
     preset = t.get("preset", str)
     if preset not in PRESETS:
-        raise ScenarioError(f"generator.preset = {preset!r} is not known; use one of {list(PRESETS)}")
+        raise ScenarioError(
+            f"generator.preset = {preset!r} is not known; use one of {list(PRESETS)}"
+        )
     syms: dict[str, GeneratorSymbol] = {}
     for name, sraw in t.get("symbols", dict).items():
         if name not in known:
-            raise ScenarioError(f"generator.symbols.{name} is not a scenario symbol; known: {sorted(known)}")
+            raise ScenarioError(
+                f"generator.symbols.{name} is not a scenario symbol; known: {sorted(known)}"
+            )
         st = _Table(sraw, f"generator.symbols.{name}")
         stress = st.get("stress", float, 1.0)
         if not 0 <= stress <= 1:
@@ -411,9 +451,13 @@ def _generator(raw: Mapping[str, Any], known: set[str]) -> GeneratorSpec:
         st.done()
     missing = known - set(syms)
     if missing:
-        raise ScenarioError(f"generator.symbols has no entry for {sorted(missing)}; every symbol needs a price")
+        raise ScenarioError(
+            f"generator.symbols has no entry for {sorted(missing)}; every symbol needs a price"
+        )
     g = GeneratorSpec(
-        preset=preset, symbols=syms, tick_seconds=t.positive("tick_seconds", 2.0),
+        preset=preset,
+        symbols=syms,
+        tick_seconds=t.positive("tick_seconds", 2.0),
         crash_tick_seconds=t.positive("crash_tick_seconds", 0.5),
         warmup_tick_seconds=t.positive("warmup_tick_seconds", 60.0),
     )
@@ -421,9 +465,10 @@ def _generator(raw: Mapping[str, Any], known: set[str]) -> GeneratorSpec:
     return g
 
 
-def _sections(root: _Table, known: set[str], anchor: float, base: Path, data_dir: Path | None,
-              ) -> dict[str, Any]:
-    out: dict[str, Any] = {"data": [], "overlays": [], "no_quotes": [], "faults": [], "book": []}
+def _parse_data(
+    root: _Table, known: set[str], anchor: float, base: Path, data_dir: Path | None
+) -> list[Any]:
+    items: list[Any] = []
     for i, raw in enumerate(root.get("data", list, [])):
         t = _Table(raw, f"data[{i}]")
         sym = t.get("symbol", str)
@@ -434,11 +479,24 @@ def _sections(root: _Table, known: set[str], anchor: float, base: Path, data_dir
         fmt = t.get("format", str, "auto")
         if fmt not in FORMATS:
             raise ScenarioError(f"data[{i}].format = {fmt!r} is not allowed; use one of {FORMATS}")
-        out["data"].append(DataSource(
-            sym, path, fmt, t.get("time_zone", str, "auto"), t.positive("price_scale", 1e5),
-            t.get("ticks_per_bar", int, 0),
-        ))
+        items.append(
+            DataSource(
+                sym,
+                path,
+                fmt,
+                t.get("time_zone", str, "auto"),
+                t.positive("price_scale", 1e5),
+                t.get("ticks_per_bar", int, 0),
+            )
+        )
         t.done()
+    return items
+
+
+def _parse_overlays(
+    root: _Table, known: set[str], anchor: float, base: Path, data_dir: Path | None
+) -> list[Any]:
+    items: list[Any] = []
     for i, raw in enumerate(root.get("overlays", list, [])):
         t = _Table(raw, f"overlays[{i}]")
         kind = t.choice("kind", {k: k for k in OVERLAY_KINDS}, "spread")
@@ -451,40 +509,85 @@ def _sections(root: _Table, known: set[str], anchor: float, base: Path, data_dir
             if not (isinstance(p[1], int | float) and p[1] > 0):
                 raise ScenarioError(f"overlays[{i}].points[{j}] multiplier {p[1]!r} must be > 0")
             values.append(float(p[1]))
-        if any(b < a for a, b in zip(times, times[1:], strict=False)):
+        if any(b < a for a, b in itertools.pairwise(times)):
             raise ScenarioError(f"overlays[{i}].points must be in time order")
-        out["overlays"].append(Overlay(kind, _symbols_list(t, "symbols", known), tuple(times), tuple(values)))
+        items.append(Overlay(kind, _symbols_list(t, "symbols", known), tuple(times), tuple(values)))
         t.done()
+    return items
+
+
+def _parse_no_quotes(
+    root: _Table, known: set[str], anchor: float, base: Path, data_dir: Path | None
+) -> list[Any]:
+    items: list[Any] = []
     for i, raw in enumerate(root.get("no_quotes", list, [])):
         t = _Table(raw, f"no_quotes[{i}]")
         s = _parse_time(t.get("start", (str, float, dt.datetime)), f"no_quotes[{i}].start", anchor)
         e = _parse_time(t.get("end", (str, float, dt.datetime)), f"no_quotes[{i}].end", anchor)
         if not e > s:
             raise ScenarioError(f"no_quotes[{i}].end must be after its start")
-        out["no_quotes"].append(NoQuoteSpec(_symbols_list(t, "symbols", known), s, e))
+        items.append(NoQuoteSpec(_symbols_list(t, "symbols", known), s, e))
         t.done()
+    return items
+
+
+def _parse_faults(
+    root: _Table, known: set[str], anchor: float, base: Path, data_dir: Path | None
+) -> list[Any]:
+    items: list[Any] = []
     for i, raw in enumerate(root.get("faults", list, [])):
         t = _Table(raw, f"faults[{i}]")
         kind = t.choice("kind", {k: k for k in FAULT_KINDS}, "requote")
         at_raw = t.get("at", (str, float, dt.datetime), None)
-        out["faults"].append(FaultSpec(
-            kind=kind,
-            at=None if at_raw is None else _parse_time(at_raw, f"faults[{i}].at", anchor),
-            count=t.get("count", int, 1), duration_s=t.positive("duration_s", 0.0, zero_ok=True),
-            function=t.get("function", str, ""), executed=t.get("executed", bool, True),
-            fraction=t.positive("fraction", 0.5),
-        ))
+        items.append(
+            FaultSpec(
+                kind=kind,
+                at=None if at_raw is None else _parse_time(at_raw, f"faults[{i}].at", anchor),
+                count=t.get("count", int, 1),
+                duration_s=t.positive("duration_s", 0.0, zero_ok=True),
+                function=t.get("function", str, ""),
+                executed=t.get("executed", bool, True),
+                fraction=t.positive("fraction", 0.5),
+            )
+        )
         t.done()
+    return items
+
+
+def _parse_book(
+    root: _Table, known: set[str], anchor: float, base: Path, data_dir: Path | None
+) -> list[Any]:
+    items: list[Any] = []
     for i, raw in enumerate(root.get("book", list, [])):
         t = _Table(raw, f"book[{i}]")
         sym = t.get("symbol", str)
         if sym not in known:
             raise ScenarioError(f"book[{i}].symbol = {sym!r} is not a scenario symbol")
         typ = t.choice("type", {"buy": c.ORDER_TYPE_BUY, "sell": c.ORDER_TYPE_SELL}, "buy")
-        out["book"].append(BookEntry(sym, typ, t.positive("volume"), t.get("magic", int, 0),
-                                     t.get("comment", str, "initial book")))
+        items.append(
+            BookEntry(
+                sym,
+                typ,
+                t.positive("volume"),
+                t.get("magic", int, 0),
+                t.get("comment", str, "initial book"),
+            )
+        )
         t.done()
-    return out
+    return items
+
+
+def _sections(
+    root: _Table, known: set[str], anchor: float, base: Path, data_dir: Path | None
+) -> dict[str, Any]:
+    parsers = {
+        "data": _parse_data,
+        "overlays": _parse_overlays,
+        "no_quotes": _parse_no_quotes,
+        "faults": _parse_faults,
+        "book": _parse_book,
+    }
+    return {name: fn(root, known, anchor, base, data_dir) for name, fn in parsers.items()}
 
 
 def builtin_scenarios() -> tuple[str, ...]:
@@ -492,8 +595,9 @@ def builtin_scenarios() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in BUILTIN_DIR.glob("*.toml")))
 
 
-def load_scenario(name_or_path: str | Path, *, data_dir: str | Path | None = None,
-                  seed: int | None = None) -> Scenario:
+def load_scenario(
+    name_or_path: str | Path, *, data_dir: str | Path | None = None, seed: int | None = None
+) -> Scenario:
     """Read and validate a scenario: a built-in name or a TOML path.
 
     `data_dir` resolves relative `[[data]].path` entries (default: the scenario file's folder);
@@ -510,12 +614,23 @@ def load_scenario(name_or_path: str | Path, *, data_dir: str | Path | None = Non
         raw = tomllib.loads(p.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{p}: not valid TOML: {exc}") from exc
-    return parse_scenario(raw, base=p.parent, data_dir=None if data_dir is None else Path(data_dir),
-                          seed=seed, source=str(p))
+    return parse_scenario(
+        raw,
+        base=p.parent,
+        data_dir=None if data_dir is None else Path(data_dir),
+        seed=seed,
+        source=str(p),
+    )
 
 
-def parse_scenario(raw: Mapping[str, Any], *, base: Path, data_dir: Path | None = None,
-                   seed: int | None = None, source: str = "") -> Scenario:
+def parse_scenario(
+    raw: Mapping[str, Any],
+    *,
+    base: Path,
+    data_dir: Path | None = None,
+    seed: int | None = None,
+    source: str = "",
+) -> Scenario:
     """Validate a scenario already read from TOML (see `load_scenario`)."""
     root = _Table(raw, "")
     name = root.get("name", str)
@@ -547,20 +662,34 @@ def parse_scenario(raw: Mapping[str, Any], *, base: Path, data_dir: Path | None 
     if generator is None:
         missing = known - {d.symbol for d in sec["data"]}
         if missing:
-            raise ScenarioError(f"symbols {sorted(missing)} have no [[data]] and there is no [generator]")
+            raise ScenarioError(
+                f"symbols {sorted(missing)} have no [[data]] and there is no [generator]"
+            )
     term = _Table(root.get("terminal", dict, {}), "terminal")
     trade_allowed = term.get("trade_allowed", bool, True)
     term.done()
     seed_file = root.get("seed", int, 0)
     seed_v = seed_file if seed is None else seed
     scenario = Scenario(
-        name=name, description=root.get("description", str, ""), seed=seed_v,
-        start=start, end=end, crash_time=crash,
+        name=name,
+        description=root.get("description", str, ""),
+        seed=seed_v,
+        start=start,
+        end=end,
+        crash_time=crash,
         warmup_s=root.get("warmup_hours", float, 24.0) * 3600.0,
-        clock=clock, account=account, broker=broker, symbols=symbols,
-        data=tuple(sec["data"]), generator=generator, overlays=tuple(sec["overlays"]),
-        no_quotes=tuple(sec["no_quotes"]), faults=tuple(sec["faults"]), book=tuple(sec["book"]),
-        trade_allowed=trade_allowed, source=source,
+        clock=clock,
+        account=account,
+        broker=broker,
+        symbols=symbols,
+        data=tuple(sec["data"]),
+        generator=generator,
+        overlays=tuple(sec["overlays"]),
+        no_quotes=tuple(sec["no_quotes"]),
+        faults=tuple(sec["faults"]),
+        book=tuple(sec["book"]),
+        trade_allowed=trade_allowed,
+        source=source,
     )
     root.done()
     _check_conversions(scenario)
@@ -572,10 +701,11 @@ def _check_conversions(s: Scenario) -> None:
 
     conv = Converter(s.symbols)
     for spec in s.symbols:
-        for ccy, what in ((spec.currency_profit, "currency_profit"), (spec.currency_margin, "currency_margin")):
+        for ccy, what in (
+            (spec.currency_profit, "currency_profit"),
+            (spec.currency_margin, "currency_margin"),
+        ):
             try:
                 conv.plan(ccy, s.account.currency)
             except ValueError as exc:
                 raise ScenarioError(f"symbols[{spec.name}].{what} = {ccy!r}: {exc}") from exc
-
-

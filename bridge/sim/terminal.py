@@ -56,8 +56,18 @@ from bridge.sim.scenario import Scenario, load_scenario
 
 __all__ = ["SimTerminal"]
 
-_INT_FIELDS = {"action", "magic", "order", "deviation", "type", "type_filling", "type_time",
-               "expiration", "position", "position_by"}
+_INT_FIELDS = {
+    "action",
+    "magic",
+    "order",
+    "deviation",
+    "type",
+    "type_filling",
+    "type_time",
+    "expiration",
+    "position",
+    "position_by",
+}
 _FLOAT_FIELDS = {"volume", "price", "stoplimit", "sl", "tp"}
 _STR_FIELDS = {"symbol", "comment"}
 _BUILD = 4755
@@ -107,7 +117,9 @@ class SimTerminal:
         self._now = scenario.start
         clock = scenario.clock
         self.account = Account(
-            spec=scenario.account, broker=scenario.broker, market=market,
+            spec=scenario.account,
+            broker=scenario.broker,
+            market=market,
             to_server_ms=lambda t_ms: t_ms + int(clock.offset_seconds(t_ms / 1000.0)) * 1000,
         )
         self.account.cursor = market.start_index
@@ -123,20 +135,33 @@ class SimTerminal:
             existing = None
             if scenario.account.margin_mode == _c.ACCOUNT_MARGIN_MODE_RETAIL_NETTING:
                 existing = next((p for p in self.account.positions if p.sym == k), None)
-            self.account.deal(k=k, side=b.type, volume=b.volume,
-                              price=ask if b.type == _c.ORDER_TYPE_BUY else bid, t_ms=t0,
-                              reason=_c.DEAL_REASON_CLIENT, magic=b.magic, comment=b.comment,
-                              position=existing)
+            self.account.deal(
+                k=k,
+                side=b.type,
+                volume=b.volume,
+                price=ask if b.type == _c.ORDER_TYPE_BUY else bid,
+                t_ms=t0,
+                reason=_c.DEAL_REASON_CLIENT,
+                magic=b.magic,
+                comment=b.comment,
+                position=existing,
+            )
 
     # ------------------------------------------------------------------ construction
     @classmethod
-    def from_scenario(cls, name_or_path: str | Path, *, data_dir: str | Path | None = None,
-                      seed: int | None = None) -> SimTerminal:
+    def from_scenario(
+        cls,
+        name_or_path: str | Path,
+        *,
+        data_dir: str | Path | None = None,
+        seed: int | None = None,
+    ) -> SimTerminal:
         """A fresh terminal on a built-in scenario name or a scenario TOML path."""
         s = load_scenario(name_or_path, data_dir=data_dir, seed=seed)
         src = Path(s.source)
-        market = _cached_market(str(src), src.stat().st_mtime, s.seed,
-                                None if data_dir is None else str(data_dir))
+        market = _cached_market(
+            str(src), src.stat().st_mtime, s.seed, None if data_dir is None else str(data_dir)
+        )
         return cls(s, market)
 
     # ------------------------------------------------------------------ replay API
@@ -178,7 +203,7 @@ class SimTerminal:
     def advance_to(self, t_utc: float) -> None:
         """Play every tick with time ≤ t_utc (capped at the end); never goes back."""
         t = min(max(float(t_utc), self._now), self.scenario.end)
-        j = int(np.searchsorted(self._m.time_msc, int(math.floor(t * 1000)), side="right"))
+        j = int(np.searchsorted(self._m.time_msc, math.floor(t * 1000), side="right"))
         self.account.run_to(j)
         self._now = t
 
@@ -207,8 +232,11 @@ class SimTerminal:
         """Connection state and IPC faults; False (with last_error set) if the call fails."""
         f = self.faults.take(function, self._now, ipc=True)
         if f is not None:
-            self._fail(_c.RES_E_INTERNAL_FAIL_TIMEOUT if f.kind == "ipc_timeout"
-                       else _c.RES_E_INTERNAL_FAIL_CONNECT)
+            self._fail(
+                _c.RES_E_INTERNAL_FAIL_TIMEOUT
+                if f.kind == "ipc_timeout"
+                else _c.RES_E_INTERNAL_FAIL_CONNECT
+            )
             return False
         if not self._initialized:
             self._fail(_c.RES_E_INTERNAL_FAIL_CONNECT)
@@ -220,13 +248,23 @@ class SimTerminal:
         return int(self.scenario.clock.to_server(self._now))
 
     # ------------------------------------------------------------------ connection
-    def initialize(self, path: str | None = None, *, login: int | None = None,
-                   password: str | None = None, server: str | None = None,
-                   timeout: int = 60000, portable: bool = False) -> bool:
+    def initialize(
+        self,
+        path: str | None = None,
+        *,
+        login: int | None = None,
+        password: str | None = None,
+        server: str | None = None,
+        timeout: int = 60000,
+        portable: bool = False,
+    ) -> bool:
         f = self.faults.take("initialize", self._now, ipc=True)
         if f is not None:
-            self._fail(_c.RES_E_INTERNAL_FAIL_TIMEOUT if f.kind == "ipc_timeout"
-                       else _c.RES_E_INTERNAL_FAIL_CONNECT)
+            self._fail(
+                _c.RES_E_INTERNAL_FAIL_TIMEOUT
+                if f.kind == "ipc_timeout"
+                else _c.RES_E_INTERNAL_FAIL_CONNECT
+            )
             return False
         if path is not None and not Path(path).exists():
             self._fail(_c.RES_E_INTERNAL_FAIL_INIT)
@@ -239,14 +277,22 @@ class SimTerminal:
 
     def _auth(self, login: int, password: str | None, server: str | None) -> bool:
         a = self.scenario.account
-        if login != a.login or (a.password and password not in (None, a.password)) or \
-                (server is not None and server != a.server):
+        if (
+            login != a.login
+            or (a.password and password not in (None, a.password))
+            or (server is not None and server != a.server)
+        ):
             self._fail(_c.RES_E_AUTH_FAILED)
             return False
         return True
 
-    def login(self, login: int, password: str | None = None, server: str | None = None,
-              timeout: int = 60000) -> bool:
+    def login(
+        self,
+        login: int,
+        password: str | None = None,
+        server: str | None = None,
+        timeout: int = 60000,
+    ) -> bool:
         if not self._gate("login"):
             return False
         if not self._auth(login, password, server):
@@ -273,10 +319,34 @@ class SimTerminal:
         acc = self.account
         profit, equity, margin, free, level = acc.state()
         return AccountInfo(
-            a.login, _c.ACCOUNT_TRADE_MODE_DEMO, a.leverage, a.limit_orders, a.margin_so_mode,
-            self.scenario.trade_allowed, True, a.margin_mode, 2, False, acc.balance, acc.credit,
-            profit, equity, margin, free, level, a.margin_so_call, a.margin_so_so, 0.0, 0.0, 0.0,
-            0.0, 0.0, a.name, a.server, a.currency, a.company,
+            a.login,
+            _c.ACCOUNT_TRADE_MODE_DEMO,
+            a.leverage,
+            a.limit_orders,
+            a.margin_so_mode,
+            self.scenario.trade_allowed,
+            True,
+            a.margin_mode,
+            2,
+            False,
+            acc.balance,
+            acc.credit,
+            profit,
+            equity,
+            margin,
+            free,
+            level,
+            a.margin_so_call,
+            a.margin_so_so,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            a.name,
+            a.server,
+            a.currency,
+            a.company,
         )
 
     def terminal_info(self) -> TerminalInfo | None:
@@ -285,10 +355,28 @@ class SimTerminal:
         connected = not self.faults.disconnected(self._now)
         data = self._tmp / "Terminal" / "SIMULATED"
         return TerminalInfo(
-            False, False, connected, False, self.scenario.trade_allowed, False, False, False,
-            False, False, _BUILD, _MAXBARS, 0, 0 if connected else 0, 0.0, 0.0,
-            self.scenario.account.company, "MetaTrader 5 (lca simulated)", "English",
-            str(self._tmp), str(data), str(self._tmp / "Terminal" / "Common"),
+            False,
+            False,
+            connected,
+            False,
+            self.scenario.trade_allowed,
+            False,
+            False,
+            False,
+            False,
+            False,
+            _BUILD,
+            _MAXBARS,
+            0,
+            0,
+            0.0,
+            0.0,
+            self.scenario.account.company,
+            "MetaTrader 5 (lca simulated)",
+            "English",
+            str(self._tmp),
+            str(data),
+            str(self._tmp / "Terminal" / "Common"),
         )
 
     # ------------------------------------------------------------------ symbols
@@ -332,28 +420,54 @@ class SimTerminal:
         j = int(self._m.pos[k, self.account.tick_index()])
         server_t = int(self.account.to_server_ms(int(st.time_msc[j]))) // 1000  # type: ignore[operator]
         tv = self.account.convert(spec.tick * profit_factor(spec), spec.currency_profit, "profit")
-        tv_loss = self.account.convert(-spec.tick * profit_factor(spec), spec.currency_profit,
-                                       "profit")
+        tv_loss = self.account.convert(
+            -spec.tick * profit_factor(spec), spec.currency_profit, "profit"
+        )
         d = symbol_info_defaults()
         d.update(
-            select=self._selected[spec.name], visible=self._selected[spec.name], time=server_t,
-            digits=spec.digits, spread=round((ask - bid) / spec.point), spread_float=True,
-            ticks_bookdepth=spec.book_depth, trade_calc_mode=spec.calc_mode,
-            trade_mode=spec.trade_mode, trade_stops_level=spec.trade_stops_level,
-            trade_freeze_level=spec.trade_freeze_level, trade_exemode=spec.trade_exemode,
-            swap_mode=_c.SYMBOL_SWAP_MODE_DISABLED, swap_rollover3days=_c.DAY_OF_WEEK_WEDNESDAY,
+            select=self._selected[spec.name],
+            visible=self._selected[spec.name],
+            time=server_t,
+            digits=spec.digits,
+            spread=round((ask - bid) / spec.point),
+            spread_float=True,
+            ticks_bookdepth=spec.book_depth,
+            trade_calc_mode=spec.calc_mode,
+            trade_mode=spec.trade_mode,
+            trade_stops_level=spec.trade_stops_level,
+            trade_freeze_level=spec.trade_freeze_level,
+            trade_exemode=spec.trade_exemode,
+            swap_mode=_c.SYMBOL_SWAP_MODE_DISABLED,
+            swap_rollover3days=_c.DAY_OF_WEEK_WEDNESDAY,
             margin_hedged_use_leg=spec.margin_hedged_use_leg,
-            expiration_mode=_c.SYMBOL_EXPIRATION_GTC, filling_mode=spec.filling_mode,
+            expiration_mode=_c.SYMBOL_EXPIRATION_GTC,
+            filling_mode=spec.filling_mode,
             order_mode=_c.SYMBOL_ORDER_MARKET | _c.SYMBOL_ORDER_SL | _c.SYMBOL_ORDER_TP,
-            order_gtc_mode=_c.SYMBOL_ORDERS_GTC, bid=bid, bidhigh=bid, bidlow=bid, ask=ask,
-            askhigh=ask, asklow=ask, point=spec.point, trade_tick_value=tv,
-            trade_tick_value_profit=tv, trade_tick_value_loss=-tv_loss,
-            trade_tick_size=spec.tick, trade_contract_size=spec.contract_size,
-            volume_min=spec.volume_min, volume_max=spec.volume_max, volume_step=spec.volume_step,
-            volume_limit=spec.volume_limit, margin_initial=spec.margin_initial,
-            margin_maintenance=spec.margin_maintenance, margin_hedged=spec.margin_hedged,
-            currency_base=spec.currency_base, currency_profit=spec.currency_profit,
-            currency_margin=spec.currency_margin, description=spec.description, name=spec.name,
+            order_gtc_mode=_c.SYMBOL_ORDERS_GTC,
+            bid=bid,
+            bidhigh=bid,
+            bidlow=bid,
+            ask=ask,
+            askhigh=ask,
+            asklow=ask,
+            point=spec.point,
+            trade_tick_value=tv,
+            trade_tick_value_profit=tv,
+            trade_tick_value_loss=-tv_loss,
+            trade_tick_size=spec.tick,
+            trade_contract_size=spec.contract_size,
+            volume_min=spec.volume_min,
+            volume_max=spec.volume_max,
+            volume_step=spec.volume_step,
+            volume_limit=spec.volume_limit,
+            margin_initial=spec.margin_initial,
+            margin_maintenance=spec.margin_maintenance,
+            margin_hedged=spec.margin_hedged,
+            currency_base=spec.currency_base,
+            currency_profit=spec.currency_profit,
+            currency_margin=spec.currency_margin,
+            description=spec.description,
+            name=spec.name,
             path=spec.path,
         )
         return SymbolInfo(**d)
@@ -368,7 +482,9 @@ class SimTerminal:
         st = self._m.streams[k]
         j = int(self._m.pos[k, self.account.tick_index()])
         ms = int(self.account.to_server_ms(int(st.time_msc[j])))  # type: ignore[operator]
-        return Tick(ms // 1000, float(st.bid[j]), float(st.ask[j]), 0.0, 0, ms, int(st.flags[j]), 0.0)
+        return Tick(
+            ms // 1000, float(st.bid[j]), float(st.ask[j]), 0.0, 0, ms, int(st.flags[j]), 0.0
+        )
 
     def symbol_select(self, symbol: str, enable: bool = True) -> bool:
         if not self._gate("symbol_select"):
@@ -417,16 +533,20 @@ class SimTerminal:
         bid, ask = self.account.quote(k)
         d = max(float(self._m.streams[k].depth.at(self._now)), 1e-4)
         lots = spec.book_level_lots * d
-        offs = book_offsets(spec.book_depth, level_lots=lots,
-                            coef=max(self.scenario.broker.impact_coefficient, 1e-3),
-                            sigma_d=self.account.sigma(k), price=bid,
-                            daily_volume_lots=spec.daily_volume_lots * d)
+        offs = book_offsets(
+            spec.book_depth,
+            level_lots=lots,
+            coef=max(self.scenario.broker.impact_coefficient, 1e-3),
+            sigma_d=self.account.sigma(k),
+            price=bid,
+            daily_volume_lots=spec.daily_volume_lots * d,
+        )
         step = spec.point
         asks = [round(ask + max(o, i * step), spec.digits) for i, o in enumerate(offs)]
         bids = [round(bid - max(o, i * step), spec.digits) for i, o in enumerate(offs)]
         vol = round(lots, 2)
-        book = [BookInfo(_c.BOOK_TYPE_SELL, p, max(int(round(vol)), 0), vol) for p in reversed(asks)]
-        book += [BookInfo(_c.BOOK_TYPE_BUY, p, max(int(round(vol)), 0), vol) for p in bids]
+        book = [BookInfo(_c.BOOK_TYPE_SELL, p, max(round(vol), 0), vol) for p in reversed(asks)]
+        book += [BookInfo(_c.BOOK_TYPE_BUY, p, max(round(vol), 0), vol) for p in bids]
         return tuple(book)
 
     # ------------------------------------------------------------------ positions / orders
@@ -435,8 +555,9 @@ class SimTerminal:
             return 0
         return len(self.account.positions)
 
-    def positions_get(self, *, symbol: str | None = None, group: str | None = None,
-                      ticket: int | None = None) -> tuple[Any, ...] | None:
+    def positions_get(
+        self, *, symbol: str | None = None, group: str | None = None, ticket: int | None = None
+    ) -> tuple[Any, ...] | None:
         if not self._gate("positions_get"):
             return None
         ps = list(self.account.positions)
@@ -454,15 +575,23 @@ class SimTerminal:
             return 0
         return 0
 
-    def orders_get(self, *, symbol: str | None = None, group: str | None = None,
-                   ticket: int | None = None) -> tuple[Any, ...] | None:
+    def orders_get(
+        self, *, symbol: str | None = None, group: str | None = None, ticket: int | None = None
+    ) -> tuple[Any, ...] | None:
         if not self._gate("orders_get"):
             return None
         return ()
 
-    def _history_window(self, records: list[tuple], date_from: Any, date_to: Any,  # type: ignore[type-arg]
-                        group: str | None, ticket: int | None, position: int | None,
-                        order_field: str) -> tuple[Any, ...] | None:
+    def _history_window(
+        self,
+        records: list[tuple],
+        date_from: Any,
+        date_to: Any,  # type: ignore[type-arg]
+        group: str | None,
+        ticket: int | None,
+        position: int | None,
+        order_field: str,
+    ) -> tuple[Any, ...] | None:
         if ticket is not None:
             return tuple(r for r in records if getattr(r, order_field) == ticket)
         if position is not None:
@@ -478,33 +607,53 @@ class SimTerminal:
             out = [r for r in out if r.symbol in keep]
         return tuple(out)
 
-    def history_deals_get(self, date_from: Any = None, date_to: Any = None, *,
-                          group: str | None = None, ticket: int | None = None,
-                          position: int | None = None) -> tuple[Any, ...] | None:
+    def history_deals_get(
+        self,
+        date_from: Any = None,
+        date_to: Any = None,
+        *,
+        group: str | None = None,
+        ticket: int | None = None,
+        position: int | None = None,
+    ) -> tuple[Any, ...] | None:
         if not self._gate("history_deals_get"):
             return None
-        return self._history_window(self.account.deals, date_from, date_to, group, ticket,
-                                    position, "order")
+        return self._history_window(
+            self.account.deals, date_from, date_to, group, ticket, position, "order"
+        )
 
     def history_deals_total(self, date_from: Any, date_to: Any) -> int | None:
         r = self.history_deals_get(date_from, date_to)
         return None if r is None else len(r)
 
-    def history_orders_get(self, date_from: Any = None, date_to: Any = None, *,
-                           group: str | None = None, ticket: int | None = None,
-                           position: int | None = None) -> tuple[Any, ...] | None:
+    def history_orders_get(
+        self,
+        date_from: Any = None,
+        date_to: Any = None,
+        *,
+        group: str | None = None,
+        ticket: int | None = None,
+        position: int | None = None,
+    ) -> tuple[Any, ...] | None:
         if not self._gate("history_orders_get"):
             return None
-        return self._history_window(self.account.orders, date_from, date_to, group, ticket,
-                                    position, "ticket")
+        return self._history_window(
+            self.account.orders, date_from, date_to, group, ticket, position, "ticket"
+        )
 
     def history_orders_total(self, date_from: Any, date_to: Any) -> int | None:
         r = self.history_orders_get(date_from, date_to)
         return None if r is None else len(r)
 
     # ------------------------------------------------------------------ calculations
-    def order_calc_margin(self, action: int, symbol: str, volume: float, price: float, /,
-                          ) -> float | None:
+    def order_calc_margin(
+        self,
+        action: int,
+        symbol: str,
+        volume: float,
+        price: float,
+        /,
+    ) -> float | None:
         if not self._gate("order_calc_margin"):
             return None
         k = self.symbol_index(symbol)
@@ -512,14 +661,19 @@ class SimTerminal:
             self._fail(_c.RES_E_INVALID_PARAMS)
             return None
         spec = self._m.symbols[k]
-        buy = action in (_c.ORDER_TYPE_BUY, _c.ORDER_TYPE_BUY_LIMIT, _c.ORDER_TYPE_BUY_STOP,
-                         _c.ORDER_TYPE_BUY_STOP_LIMIT)
+        buy = action in (
+            _c.ORDER_TYPE_BUY,
+            _c.ORDER_TYPE_BUY_LIMIT,
+            _c.ORDER_TYPE_BUY_STOP,
+            _c.ORDER_TYPE_BUY_STOP_LIMIT,
+        )
         m = float(margin_per_lot(spec, price, float(self.scenario.account.leverage))) * volume
         m *= spec.margin_rate * self.account.margin_mult(k)
         return round(self.account.convert(m, spec.currency_margin, "buy" if buy else "sell"), 2)
 
-    def order_calc_profit(self, action: int, symbol: str, volume: float, price_open: float,
-                          price_close: float, /) -> float | None:
+    def order_calc_profit(
+        self, action: int, symbol: str, volume: float, price_open: float, price_close: float, /
+    ) -> float | None:
         if not self._gate("order_calc_profit"):
             return None
         k = self.symbol_index(symbol)
@@ -529,8 +683,10 @@ class SimTerminal:
         spec = self._m.symbols[k]
         move = price_close - price_open if action == _c.ORDER_TYPE_BUY else price_open - price_close
         raw = move * profit_factor(spec) * volume
-        if spec.currency_profit != self.scenario.account.currency and \
-                spec.currency_base == self.scenario.account.currency:
+        if (
+            spec.currency_profit != self.scenario.account.currency
+            and spec.currency_base == self.scenario.account.currency
+        ):
             return round(raw / price_close, 2)  # DEP/XXX: divided by the closing price itself
         return round(self.account.convert(raw, spec.currency_profit, "profit"), 2)
 
@@ -544,9 +700,11 @@ class SimTerminal:
             self._fail(_c.RES_E_INVALID_PARAMS, "Invalid request argument")
             return None
         for key, v in req.items():
-            ok = (key in _INT_FIELDS and isinstance(v, int)) or \
-                 (key in _FLOAT_FIELDS and isinstance(v, float)) or \
-                 (key in _STR_FIELDS and isinstance(v, str))
+            ok = (
+                (key in _INT_FIELDS and isinstance(v, int))
+                or (key in _FLOAT_FIELDS and isinstance(v, float))
+                or (key in _STR_FIELDS and isinstance(v, str))
+            )
             if not ok:
                 what = "argument" if key in TRADE_REQUEST_FIELDS else "field"
                 self._fail(_c.RES_E_INVALID_PARAMS, f"Invalid '{key}' {what}")
@@ -561,11 +719,24 @@ class SimTerminal:
             vals.append(req.get(f, dflt))
         return TradeRequest(*vals)
 
-    def _result(self, code: int, req: dict[str, Any], *, deal: int = 0, order: int = 0,
-                volume: float = 0.0, price: float = 0.0, quotes: bool = False) -> OrderSendResult:
+    def _result(
+        self,
+        code: int,
+        req: dict[str, Any],
+        *,
+        deal: int = 0,
+        order: int = 0,
+        volume: float = 0.0,
+        price: float = 0.0,
+        quotes: bool = False,
+    ) -> OrderSendResult:
         bid = ask = 0.0
-        if quotes or code in (_c.TRADE_RETCODE_DONE, _c.TRADE_RETCODE_DONE_PARTIAL,
-                              _c.TRADE_RETCODE_REQUOTE, _c.TRADE_RETCODE_PRICE_CHANGED):
+        if quotes or code in (
+            _c.TRADE_RETCODE_DONE,
+            _c.TRADE_RETCODE_DONE_PARTIAL,
+            _c.TRADE_RETCODE_REQUOTE,
+            _c.TRADE_RETCODE_PRICE_CHANGED,
+        ):
             k = self.symbol_index(str(req.get("symbol", "")))
             if k is not None:
                 bid, ask = self.account.quote(k)
@@ -573,8 +744,19 @@ class SimTerminal:
         if code in (_c.TRADE_RETCODE_DONE, _c.TRADE_RETCODE_DONE_PARTIAL, _c.TRADE_RETCODE_REQUOTE):
             self._request_id += 1
             rid = self._request_id
-        return OrderSendResult(code, deal, order, volume, price, bid, ask,
-                               RETCODE_COMMENTS.get(code, ""), rid, 0, self._echo(req))
+        return OrderSendResult(
+            code,
+            deal,
+            order,
+            volume,
+            price,
+            bid,
+            ask,
+            RETCODE_COMMENTS.get(code, ""),
+            rid,
+            0,
+            self._echo(req),
+        )
 
     def _volume_ok(self, spec: Any, v: float) -> bool:
         if v < spec.volume_min - 1e-9 or v > spec.volume_max + 1e-9:
@@ -585,17 +767,27 @@ class SimTerminal:
     def _validate(self, req: dict[str, Any]) -> tuple[int, Position | None, int]:
         """(retcode or 0, the target position, symbol index) for a DEAL or SLTP request."""
         action = req.get("action", 0)
-        if action in (_c.TRADE_ACTION_PENDING, _c.TRADE_ACTION_MODIFY, _c.TRADE_ACTION_REMOVE,
-                      _c.TRADE_ACTION_CLOSE_BY):
+        if action in (
+            _c.TRADE_ACTION_PENDING,
+            _c.TRADE_ACTION_MODIFY,
+            _c.TRADE_ACTION_REMOVE,
+            _c.TRADE_ACTION_CLOSE_BY,
+        ):
             return _c.TRADE_RETCODE_INVALID_ORDER, None, -1
         if action not in (_c.TRADE_ACTION_DEAL, _c.TRADE_ACTION_SLTP):
             return _c.TRADE_RETCODE_INVALID, None, -1
         acc = self.account
         pos_ticket = req.get("position", 0)
-        pos = next((p for p in acc.positions if p.ticket == pos_ticket), None) if pos_ticket else None
+        pos = (
+            next((p for p in acc.positions if p.ticket == pos_ticket), None) if pos_ticket else None
+        )
         if pos_ticket and pos is None:
             known = any(d.position_id == pos_ticket for d in acc.deals)
-            return (_c.TRADE_RETCODE_POSITION_CLOSED if known else _c.TRADE_RETCODE_INVALID), None, -1
+            return (
+                (_c.TRADE_RETCODE_POSITION_CLOSED if known else _c.TRADE_RETCODE_INVALID),
+                None,
+                -1,
+            )
         sym = req.get("symbol", "") or (self._m.symbols[pos.sym].name if pos else "")
         k = self.symbol_index(sym)
         if k is None or (pos is not None and pos.sym != k):
@@ -606,47 +798,68 @@ class SimTerminal:
             return _c.TRADE_RETCODE_CONNECTION, pos, k
         if action == _c.TRADE_ACTION_SLTP:
             return (0 if pos is not None else _c.TRADE_RETCODE_INVALID), pos, k
+        return self._check_deal(req, pos, k)
+
+    def _check_deal(
+        self, req: dict[str, Any], pos: Position | None, k: int
+    ) -> tuple[int, Position | None, int]:
+        """Trade-server checks of a market deal, in the reference's order (mt5-api.md §2.4)."""
         spec = self._m.symbols[k]
         side = req.get("type", -1)
         if side not in (_c.ORDER_TYPE_BUY, _c.ORDER_TYPE_SELL):
-            return (_c.TRADE_RETCODE_INVALID_ORDER if side in range(2, 9)
-                    else _c.TRADE_RETCODE_INVALID), pos, k
+            bad = side in range(2, 9)
+            code = _c.TRADE_RETCODE_INVALID_ORDER if bad else _c.TRADE_RETCODE_INVALID
+            return code, pos, k
+        pos_ticket = req.get("position", 0)
         netting = self.scenario.account.margin_mode == _c.ACCOUNT_MARGIN_MODE_RETAIL_NETTING
         if netting and pos is None:
-            pos = next((p for p in acc.positions if p.sym == k), None)
+            pos = next((p for p in self.account.positions if p.sym == k), None)
         if pos is not None and pos_ticket and pos.type == side:
             return _c.TRADE_RETCODE_INVALID, pos, k
         closing = pos is not None and pos.type != side
-        if spec.trade_mode == _c.SYMBOL_TRADE_MODE_DISABLED:
-            return _c.TRADE_RETCODE_TRADE_DISABLED, pos, k
-        if spec.trade_mode == _c.SYMBOL_TRADE_MODE_CLOSEONLY and not closing:
-            return _c.TRADE_RETCODE_CLOSE_ONLY, pos, k
-        if self.scenario.broker.weekend_close and weekend(self._now):
-            return _c.TRADE_RETCODE_MARKET_CLOSED, pos, k
-        if not acc.quoted(k, self._now):
-            return _c.TRADE_RETCODE_PRICE_OFF, pos, k
+        code = self._check_market(spec, k, closing)
+        if code:
+            return code, pos, k
         vol = req.get("volume", 0.0)
         if not self._volume_ok(spec, vol):
             return _c.TRADE_RETCODE_INVALID_VOLUME, pos, k
         if pos_ticket and pos is not None and vol > pos.volume + 1e-9:
             return _c.TRADE_RETCODE_INVALID_CLOSE_VOLUME, pos, k
+        return self._check_fill_and_price(req, spec, k, side), pos, k
+
+    def _check_market(self, spec: Any, k: int, closing: bool) -> int:
+        if spec.trade_mode == _c.SYMBOL_TRADE_MODE_DISABLED:
+            return _c.TRADE_RETCODE_TRADE_DISABLED
+        if spec.trade_mode == _c.SYMBOL_TRADE_MODE_CLOSEONLY and not closing:
+            return _c.TRADE_RETCODE_CLOSE_ONLY
+        if self.scenario.broker.weekend_close and weekend(self._now):
+            return _c.TRADE_RETCODE_MARKET_CLOSED
+        if not self.account.quoted(k, self._now):
+            return _c.TRADE_RETCODE_PRICE_OFF
+        return 0
+
+    def _check_fill_and_price(self, req: dict[str, Any], spec: Any, k: int, side: int) -> int:
         fill = req.get("type_filling", _c.ORDER_FILLING_FOK)
-        allowed = {_c.ORDER_FILLING_FOK: spec.filling_mode & _c.SYMBOL_FILLING_FOK,
-                   _c.ORDER_FILLING_IOC: spec.filling_mode & _c.SYMBOL_FILLING_IOC,
-                   _c.ORDER_FILLING_BOC: spec.filling_mode & _c.SYMBOL_FILLING_BOC,
-                   _c.ORDER_FILLING_RETURN: spec.trade_exemode != _c.SYMBOL_TRADE_EXECUTION_MARKET}
+        allowed = {
+            _c.ORDER_FILLING_FOK: spec.filling_mode & _c.SYMBOL_FILLING_FOK,
+            _c.ORDER_FILLING_IOC: spec.filling_mode & _c.SYMBOL_FILLING_IOC,
+            _c.ORDER_FILLING_BOC: spec.filling_mode & _c.SYMBOL_FILLING_BOC,
+            _c.ORDER_FILLING_RETURN: spec.trade_exemode != _c.SYMBOL_TRADE_EXECUTION_MARKET,
+        }
         if not allowed.get(fill):
-            return _c.TRADE_RETCODE_INVALID_FILL, pos, k
-        if spec.trade_exemode in (_c.SYMBOL_TRADE_EXECUTION_INSTANT,
-                                  _c.SYMBOL_TRADE_EXECUTION_REQUEST):
+            return _c.TRADE_RETCODE_INVALID_FILL
+        if spec.trade_exemode in (
+            _c.SYMBOL_TRADE_EXECUTION_INSTANT,
+            _c.SYMBOL_TRADE_EXECUTION_REQUEST,
+        ):
             price = req.get("price", 0.0)
             if price <= 0:
-                return _c.TRADE_RETCODE_INVALID_PRICE, pos, k
-            bid, ask = acc.quote(k)
+                return _c.TRADE_RETCODE_INVALID_PRICE
+            bid, ask = self.account.quote(k)
             market = ask if side == _c.ORDER_TYPE_BUY else bid
             if abs(market - price) > req.get("deviation", 0) * spec.point + 1e-12:
-                return _c.TRADE_RETCODE_REQUOTE, pos, k
-        return 0, pos, k
+                return _c.TRADE_RETCODE_REQUOTE
+        return 0
 
     def _margin_after(self, k: int, side: int, vol: float, pos: Position | None) -> float:
         legs = self.account.legs()
@@ -673,8 +886,11 @@ class SimTerminal:
         legs = {kk: v for kk, v in legs.items() if v.vl > 1e-9 or v.vs > 1e-9}
         return self.account.margin(legs)
 
-    def order_check(self, request: dict[str, Any] | None = None, **fields: Any,
-                    ) -> OrderCheckResult | None:
+    def order_check(
+        self,
+        request: dict[str, Any] | None = None,
+        **fields: Any,
+    ) -> OrderCheckResult | None:
         if not self._gate("order_check"):
             return None
         req = self._parse_request(request, fields)
@@ -690,11 +906,15 @@ class SimTerminal:
             if free < 0 and margin > self.account.margin():
                 code = _c.TRADE_RETCODE_NO_MONEY
         comment = "Done" if code == 0 else RETCODE_COMMENTS.get(code, "")
-        return OrderCheckResult(code, bal, equity, profit, margin, free, level, comment,
-                                self._echo(req))
+        return OrderCheckResult(
+            code, bal, equity, profit, margin, free, level, comment, self._echo(req)
+        )
 
-    def order_send(self, request: dict[str, Any] | None = None, **fields: Any,
-                   ) -> OrderSendResult | None:
+    def order_send(
+        self,
+        request: dict[str, Any] | None = None,
+        **fields: Any,
+    ) -> OrderSendResult | None:
         if not self._gate("order_send"):
             return None
         req = self._parse_request(request, fields)
@@ -704,23 +924,33 @@ class SimTerminal:
         if code:
             return self._result(code, req, quotes=code == _c.TRADE_RETCODE_REQUOTE)
         if req["action"] == _c.TRADE_ACTION_SLTP:
-            assert pos is not None  # noqa: S101 - _validate guarantees it
+            assert pos is not None
             sl, tp = req.get("sl", 0.0), req.get("tp", 0.0)
             if sl == pos.sl and tp == pos.tp:
                 return self._result(_c.TRADE_RETCODE_NO_CHANGES, req)
             pos.sl, pos.tp = sl, tp
             return self._result(_c.TRADE_RETCODE_DONE, req)
         fault = self.faults.take("order_send", self._now, ipc=False)
-        side, vol = req["type"], req["volume"]
+        vol = req["volume"]
         spec = self._m.symbols[k]
         if fault is not None and fault.kind not in ("request_timeout", "partial_fill"):
-            return self._result(TRADE_FAULT_RETCODES[fault.kind], req,
-                                quotes=fault.kind in ("requote", "price_changed"))
+            return self._result(
+                TRADE_FAULT_RETCODES[fault.kind],
+                req,
+                quotes=fault.kind in ("requote", "price_changed"),
+            )
         if fault is not None and fault.kind == "request_timeout" and not fault.executed:
             return self._result(_c.TRADE_RETCODE_TIMEOUT, req)
         if fault is not None and fault.kind == "partial_fill":
             steps = math.floor((vol * fault.fraction - spec.volume_min) / spec.volume_step + 1e-9)
             vol = round(spec.volume_min + max(steps, 0) * spec.volume_step, 8)
+        return self._execute(req, pos, k, vol, fault)
+
+    def _execute(
+        self, req: dict[str, Any], pos: Position | None, k: int, vol: float, fault: Any
+    ) -> OrderSendResult:
+        """Margin check, fill walking the book, book-keeping, the result."""
+        side = req["type"]
         opening = pos is None or pos.type == side or vol > pos.volume + 1e-9
         if opening:
             _, equity, margin_now, _, _ = self.account.state()
@@ -731,12 +961,19 @@ class SimTerminal:
         t_ms = max(t_ms, int(self._now * 1000))
         price = self.account.fill_price(k, side, vol, self._now)
         deal, order, _ = self.account.deal(
-            k=k, side=side, volume=vol, price=price, t_ms=t_ms, reason=_c.DEAL_REASON_EXPERT,
-            magic=req.get("magic", 0), comment=req.get("comment", ""), position=pos,
+            k=k,
+            side=side,
+            volume=vol,
+            price=price,
+            t_ms=t_ms,
+            reason=_c.DEAL_REASON_EXPERT,
+            magic=req.get("magic", 0),
+            comment=req.get("comment", ""),
+            position=pos,
             type_filling=req.get("type_filling", 0),
         )
         if self.account.positions:
-            self.account._act(self.account.tick_index())  # a deal can itself trigger a stop-out
+            self.account.act(self.account.tick_index())  # a deal can itself trigger a stop-out
         if fault is not None and fault.kind == "request_timeout":
             return self._result(_c.TRADE_RETCODE_TIMEOUT, req)
         code = _c.TRADE_RETCODE_DONE_PARTIAL if fault is not None else _c.TRADE_RETCODE_DONE
@@ -788,8 +1025,14 @@ class SimTerminal:
         out["spread"] = np.minimum.reduceat(spread_pts, starts)
         return out
 
-    def copy_rates_from_pos(self, symbol: str, timeframe: int, start_pos: int, count: int, /,
-                            ) -> npt.NDArray[Any] | None:
+    def copy_rates_from_pos(
+        self,
+        symbol: str,
+        timeframe: int,
+        start_pos: int,
+        count: int,
+        /,
+    ) -> npt.NDArray[Any] | None:
         if not self._gate("copy_rates_from_pos"):
             return None
         r = self._rates(symbol, timeframe)
@@ -799,10 +1042,16 @@ class SimTerminal:
             self._fail(_c.RES_E_FAIL)
             return None
         hi = len(r) - start_pos
-        return r[max(hi - count, 0):hi].copy()
+        return r[max(hi - count, 0) : hi].copy()
 
-    def copy_rates_from(self, symbol: str, timeframe: int, date_from: Any, count: int, /,
-                        ) -> npt.NDArray[Any] | None:
+    def copy_rates_from(
+        self,
+        symbol: str,
+        timeframe: int,
+        date_from: Any,
+        count: int,
+        /,
+    ) -> npt.NDArray[Any] | None:
         if not self._gate("copy_rates_from"):
             return None
         r = self._rates(symbol, timeframe)
@@ -811,10 +1060,16 @@ class SimTerminal:
             self._fail(_c.RES_E_INVALID_PARAMS)
             return None
         hi = int(np.searchsorted(r["time"], t, side="right"))
-        return r[max(hi - count, 0):hi].copy()
+        return r[max(hi - count, 0) : hi].copy()
 
-    def copy_rates_range(self, symbol: str, timeframe: int, date_from: Any, date_to: Any, /,
-                         ) -> npt.NDArray[Any] | None:
+    def copy_rates_range(
+        self,
+        symbol: str,
+        timeframe: int,
+        date_from: Any,
+        date_to: Any,
+        /,
+    ) -> npt.NDArray[Any] | None:
         if not self._gate("copy_rates_range"):
             return None
         r = self._rates(symbol, timeframe)
@@ -833,8 +1088,12 @@ class SimTerminal:
         return server_ms, st, flags
 
     @staticmethod
-    def _tick_array(server_ms: npt.NDArray[np.int64], st: Any, sel: slice, flags: int,
-                    ) -> npt.NDArray[Any]:
+    def _tick_array(
+        server_ms: npt.NDArray[np.int64],
+        st: Any,
+        sel: slice,
+        flags: int,
+    ) -> npt.NDArray[Any]:
         if flags == _c.COPY_TICKS_TRADE:
             return np.zeros(0, dtype=TICKS_DTYPE)
         ms = server_ms[sel]
@@ -846,8 +1105,14 @@ class SimTerminal:
         out["flags"] = st.flags[: len(server_ms)][sel]
         return out
 
-    def copy_ticks_range(self, symbol: str, date_from: Any, date_to: Any, flags: int, /,
-                         ) -> npt.NDArray[Any] | None:
+    def copy_ticks_range(
+        self,
+        symbol: str,
+        date_from: Any,
+        date_to: Any,
+        flags: int,
+        /,
+    ) -> npt.NDArray[Any] | None:
         if not self._gate("copy_ticks_range"):
             return None
         got = self._ticks(symbol, flags)
@@ -860,8 +1125,14 @@ class SimTerminal:
         hi = int(np.searchsorted(server_ms, int(b * 1000), side="right"))
         return self._tick_array(server_ms, st, slice(lo, hi), fl)
 
-    def copy_ticks_from(self, symbol: str, date_from: Any, count: int, flags: int, /,
-                        ) -> npt.NDArray[Any] | None:
+    def copy_ticks_from(
+        self,
+        symbol: str,
+        date_from: Any,
+        count: int,
+        flags: int,
+        /,
+    ) -> npt.NDArray[Any] | None:
         if not self._gate("copy_ticks_from"):
             return None
         got = self._ticks(symbol, flags)

@@ -27,8 +27,12 @@ def stub_tree() -> ast.Module:
 def _stub_constants(tree: ast.Module) -> dict[str, int]:
     out = {}
     for node in tree.body:
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value \
-                and "Final[int]" in ast.unparse(node.annotation):
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and node.value
+            and "Final[int]" in ast.unparse(node.annotation)
+        ):
             out[node.target.id] = eval(compile(ast.Expression(node.value), "<stub>", "eval"))
     return out
 
@@ -53,38 +57,80 @@ def test_reference_values_that_bite() -> None:
 
 def test_namedtuples_match_the_stub_classes(stub_tree: ast.Module) -> None:
     classes = {n.name: n for n in stub_tree.body if isinstance(n, ast.ClassDef)}
-    for name in ("OrderSendResult", "TradePosition", "Tick", "TradeOrder", "TerminalInfo",
-                 "TradeRequest"):
+    for name in (
+        "OrderSendResult",
+        "TradePosition",
+        "Tick",
+        "TradeOrder",
+        "TerminalInfo",
+        "TradeRequest",
+    ):
         fields = [s.target.id for s in classes[name].body if isinstance(s, ast.AnnAssign)]
         assert list(getattr(r, name)._fields) == fields, name
         assert getattr(r, name).__name__ == name
 
 
 def test_namedtuples_match_the_reference_field_counts() -> None:
-    counts = {"AccountInfo": 28, "TerminalInfo": 22, "SymbolInfo": 96, "Tick": 8, "BookInfo": 4,
-              "TradeRequest": 17, "OrderCheckResult": 9, "OrderSendResult": 11, "TradeOrder": 24,
-              "TradePosition": 19, "TradeDeal": 18}
+    counts = {
+        "AccountInfo": 28,
+        "TerminalInfo": 22,
+        "SymbolInfo": 96,
+        "Tick": 8,
+        "BookInfo": 4,
+        "TradeRequest": 17,
+        "OrderCheckResult": 9,
+        "OrderSendResult": 11,
+        "TradeOrder": 24,
+        "TradePosition": 19,
+        "TradeDeal": 18,
+    }
     for name, n in counts.items():
         assert len(getattr(r, name)._fields) == n, name
     assert r.TradeDeal._fields[:3] == ("ticket", "order", "time")
     assert r.SymbolInfo._fields[-3:] == ("name", "page", "path")
-    assert r.AccountInfo._fields[10:17] == ("balance", "credit", "profit", "equity", "margin",
-                                            "margin_free", "margin_level")
+    assert r.AccountInfo._fields[10:17] == (
+        "balance",
+        "credit",
+        "profit",
+        "equity",
+        "margin",
+        "margin_free",
+        "margin_level",
+    )
 
 
 def test_dtypes_are_the_real_ones() -> None:
-    assert r.RATES_DTYPE.names == ("time", "open", "high", "low", "close", "tick_volume", "spread",
-                                   "real_volume")
-    assert r.RATES_DTYPE["tick_volume"] == np.dtype("<u8") and r.RATES_DTYPE["spread"] == np.dtype("<i4")
-    assert r.TICKS_DTYPE.names == ("time", "bid", "ask", "last", "volume", "time_msc", "flags",
-                                   "volume_real")
+    assert r.RATES_DTYPE.names == (
+        "time",
+        "open",
+        "high",
+        "low",
+        "close",
+        "tick_volume",
+        "spread",
+        "real_volume",
+    )
+    assert r.RATES_DTYPE["tick_volume"] == np.dtype("<u8")
+    assert r.RATES_DTYPE["spread"] == np.dtype("<i4")
+    assert r.TICKS_DTYPE.names == (
+        "time",
+        "bid",
+        "ask",
+        "last",
+        "volume",
+        "time_msc",
+        "flags",
+        "volume_real",
+    )
     assert r.TICKS_DTYPE["flags"] == np.dtype("<u4")
 
 
 def test_signatures_follow_the_stubs(stub_tree: ast.Module) -> None:
-    kinds = {"posonlyargs": inspect.Parameter.POSITIONAL_ONLY,
-             "args": inspect.Parameter.POSITIONAL_OR_KEYWORD,
-             "kwonlyargs": inspect.Parameter.KEYWORD_ONLY}
+    kinds = {
+        "posonlyargs": inspect.Parameter.POSITIONAL_ONLY,
+        "args": inspect.Parameter.POSITIONAL_OR_KEYWORD,
+        "kwonlyargs": inspect.Parameter.KEYWORD_ONLY,
+    }
     funcs = [n for n in stub_tree.body if isinstance(n, ast.FunctionDef)]
     assert len(funcs) >= 10
     for fn in funcs:
@@ -97,15 +143,42 @@ def test_signatures_follow_the_stubs(stub_tree: ast.Module) -> None:
 
 
 def test_the_documented_functions_exist() -> None:
-    names = ("initialize login shutdown version last_error account_info terminal_info symbols_get "
-             "symbol_info symbol_info_tick symbol_select market_book_add market_book_get "
-             "market_book_release positions_total positions_get orders_get history_deals_get "
-             "order_calc_margin order_calc_profit order_check order_send copy_rates_from_pos "
-             "copy_rates_range copy_ticks_range").split()
+    names = [
+        "initialize",
+        "login",
+        "shutdown",
+        "version",
+        "last_error",
+        "account_info",
+        "terminal_info",
+        "symbols_get",
+        "symbol_info",
+        "symbol_info_tick",
+        "symbol_select",
+        "market_book_add",
+        "market_book_get",
+        "market_book_release",
+        "positions_total",
+        "positions_get",
+        "orders_get",
+        "history_deals_get",
+        "order_calc_margin",
+        "order_calc_profit",
+        "order_check",
+        "order_send",
+        "copy_rates_from_pos",
+        "copy_rates_range",
+        "copy_ticks_range",
+    ]
     for n in names:
         assert callable(getattr(SimTerminal, n)), n
-    for n in ("copy_rates_from_pos", "copy_rates_range", "copy_ticks_range", "order_calc_margin",
-              "order_calc_profit"):
+    for n in (
+        "copy_rates_from_pos",
+        "copy_rates_range",
+        "copy_ticks_range",
+        "order_calc_margin",
+        "order_calc_profit",
+    ):
         first = list(inspect.signature(getattr(SimTerminal, n)).parameters.values())[1]
         assert first.kind is inspect.Parameter.POSITIONAL_ONLY, n
     for n in ("positions_get", "orders_get"):

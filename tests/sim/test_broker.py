@@ -25,15 +25,23 @@ DOC_QUOTES = {
 
 @pytest.fixture
 def doc(tmp_path: Path):  # type: ignore[no-untyped-def]
-    return flat_terminal(tmp_path, DOC_QUOTES, account="leverage = 100\ncurrency = \"USD\"")
+    return flat_terminal(tmp_path, DOC_QUOTES, account='leverage = 100\ncurrency = "USD"')
 
 
 def test_order_calc_margin_matches_the_doc_sample(doc) -> None:  # type: ignore[no-untyped-def]
-    expected = {"EURUSD": 109.91, "GBPUSD": 122.73, "USDJPY": 100.0, "USDCHF": 100.0,
-                "EURJPY": 109.91, "GBPJPY": 122.73}
+    expected = {
+        "EURUSD": 109.91,
+        "GBPUSD": 122.73,
+        "USDJPY": 100.0,
+        "USDCHF": 100.0,
+        "EURJPY": 109.91,
+        "GBPJPY": 122.73,
+    }
     for sym, want in expected.items():
         ask = DOC_QUOTES[sym][1]
-        assert doc.order_calc_margin(c.ORDER_TYPE_BUY, sym, 0.1, ask) == pytest.approx(want, abs=0.005), sym
+        assert doc.order_calc_margin(c.ORDER_TYPE_BUY, sym, 0.1, ask) == pytest.approx(
+            want, abs=0.005
+        ), sym
 
 
 def test_order_calc_profit_matches_the_doc_sample(doc) -> None:  # type: ignore[no-untyped-def]
@@ -52,10 +60,18 @@ def test_margin_per_calculation_mode() -> None:
     assert margin_per_lot(spec(c.SYMBOL_CALC_MODE_FOREX_NO_LEVERAGE), 2000.0, lev) == 100.0
     assert margin_per_lot(spec(c.SYMBOL_CALC_MODE_CFD), 2000.0, lev) == 200_000.0
     assert margin_per_lot(spec(c.SYMBOL_CALC_MODE_CFDLEVERAGE), 2000.0, lev) == 4_000.0
-    assert margin_per_lot(spec(c.SYMBOL_CALC_MODE_CFDINDEX, tick_value=0.5, tick_size=0.25),
-                          2000.0, lev) == 400_000.0
-    assert margin_per_lot(spec(c.SYMBOL_CALC_MODE_FUTURES, margin_initial=1500.0, tick_value=1.0),
-                          2000.0, lev) == 1500.0
+    assert (
+        margin_per_lot(
+            spec(c.SYMBOL_CALC_MODE_CFDINDEX, tick_value=0.5, tick_size=0.25), 2000.0, lev
+        )
+        == 400_000.0
+    )
+    assert (
+        margin_per_lot(
+            spec(c.SYMBOL_CALC_MODE_FUTURES, margin_initial=1500.0, tick_value=1.0), 2000.0, lev
+        )
+        == 1500.0
+    )
 
 
 def test_modes_through_the_terminal_with_currency_conversion(tmp_path: Path) -> None:
@@ -77,10 +93,20 @@ def test_modes_through_the_terminal_with_currency_conversion(tmp_path: Path) -> 
 
 
 def test_account_identities_hold_with_open_positions(doc) -> None:  # type: ignore[no-untyped-def]
-    for sym, side, vol in (("EURUSD", c.ORDER_TYPE_BUY, 1.0), ("USDJPY", c.ORDER_TYPE_SELL, 0.7),
-                           ("GBPJPY", c.ORDER_TYPE_BUY, 0.3)):
-        r = doc.order_send({"action": c.TRADE_ACTION_DEAL, "symbol": sym, "type": side,
-                            "volume": vol, "type_filling": c.ORDER_FILLING_IOC})
+    for sym, side, vol in (
+        ("EURUSD", c.ORDER_TYPE_BUY, 1.0),
+        ("USDJPY", c.ORDER_TYPE_SELL, 0.7),
+        ("GBPJPY", c.ORDER_TYPE_BUY, 0.3),
+    ):
+        r = doc.order_send(
+            {
+                "action": c.TRADE_ACTION_DEAL,
+                "symbol": sym,
+                "type": side,
+                "volume": vol,
+                "type_filling": c.ORDER_FILLING_IOC,
+            }
+        )
         assert r.retcode == c.TRADE_RETCODE_DONE, r
     doc.advance(120)
     a = doc.account_info()
@@ -89,18 +115,23 @@ def test_account_identities_hold_with_open_positions(doc) -> None:  # type: igno
     assert a.margin_level == pytest.approx(a.equity / a.margin * 100.0, rel=1e-12)
     assert a.profit == pytest.approx(sum(p.profit for p in doc.positions_get()), abs=0.011)
     assert a.margin == pytest.approx(
-        sum(doc.order_calc_margin(p.type, p.symbol, p.volume, p.price_open)
-            for p in doc.positions_get()), abs=0.05)
+        sum(
+            doc.order_calc_margin(p.type, p.symbol, p.volume, p.price_open)
+            for p in doc.positions_get()
+        ),
+        abs=0.05,
+    )
 
 
 def test_doc_margin_level_sample() -> None:
-    assert 99543.1 / 54.37 * 100 == pytest.approx(183084.605, rel=1e-8)
+    assert pytest.approx(183084.605, rel=1e-8) == 99543.1 / 54.37 * 100
 
 
 @settings(max_examples=60, deadline=None)
 @given(vol=st.floats(0.01, 500.0), level=st.floats(0.01, 100.0), y=st.floats(0.1, 1.0))
-def test_impact_grows_with_size_and_stays_below_the_full_curve(vol: float, level: float,
-                                                               y: float) -> None:
+def test_impact_grows_with_size_and_stays_below_the_full_curve(
+    vol: float, level: float, y: float
+) -> None:
     kw = {"level_lots": level, "coef": y, "sigma_d": 0.01, "price": 1.2, "daily_volume_lots": 1e4}
     small = impact_vwap_offset(vol, **kw)
     big = impact_vwap_offset(vol * 2, **kw)

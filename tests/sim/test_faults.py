@@ -10,8 +10,13 @@ from bridge.sim import SimTerminal
 from bridge.sim import constants as c
 from tests.sim.helpers import flat_terminal
 
-REQ = {"action": c.TRADE_ACTION_DEAL, "symbol": "EURUSD", "type": c.ORDER_TYPE_BUY,
-       "volume": 0.5, "type_filling": c.ORDER_FILLING_IOC}
+REQ = {
+    "action": c.TRADE_ACTION_DEAL,
+    "symbol": "EURUSD",
+    "type": c.ORDER_TYPE_BUY,
+    "volume": 0.5,
+    "type_filling": c.ORDER_FILLING_IOC,
+}
 
 
 @pytest.fixture
@@ -19,14 +24,24 @@ def mt5(tmp_path: Path) -> SimTerminal:
     return flat_terminal(tmp_path, {"EURUSD": (1.1, 1.1001)})
 
 
-@pytest.mark.parametrize(("kind", "code"), [
-    ("requote", 10004), ("price_changed", 10020), ("off_quotes", 10021), ("market_closed", 10018),
-    ("invalid_filling", 10030), ("too_many_requests", 10024), ("reject", 10006),
-])
+@pytest.mark.parametrize(
+    ("kind", "code"),
+    [
+        ("requote", 10004),
+        ("price_changed", 10020),
+        ("off_quotes", 10021),
+        ("market_closed", 10018),
+        ("invalid_filling", 10030),
+        ("too_many_requests", 10024),
+        ("reject", 10006),
+    ],
+)
 def test_trade_faults_reject_without_executing(mt5: SimTerminal, kind: str, code: int) -> None:
     mt5.faults.inject(kind)
     r = mt5.order_send(REQ)
-    assert r.retcode == code and r.deal == 0 and r.order == 0
+    assert r.retcode == code
+    assert r.deal == 0
+    assert r.order == 0
     assert mt5.positions_total() == 0
     assert mt5.order_send(REQ).retcode == c.TRADE_RETCODE_DONE  # count = 1: consumed
 
@@ -34,7 +49,8 @@ def test_trade_faults_reject_without_executing(mt5: SimTerminal, kind: str, code
 def test_request_timeout_that_did_execute(mt5: SimTerminal) -> None:
     mt5.faults.inject("request_timeout", executed=True)
     r = mt5.order_send(REQ)
-    assert r.retcode == c.TRADE_RETCODE_TIMEOUT and r.deal == 0
+    assert r.retcode == c.TRADE_RETCODE_TIMEOUT
+    assert r.deal == 0
     (p,) = mt5.positions_get()
     assert p.volume == 0.5
     assert mt5.history_deals_get(0, 2**40)[-1].position_id == p.ticket
@@ -49,18 +65,25 @@ def test_request_timeout_that_did_not_execute(mt5: SimTerminal) -> None:
 def test_partial_fill(mt5: SimTerminal) -> None:
     mt5.faults.inject("partial_fill", fraction=0.5)
     r = mt5.order_send({**REQ, "volume": 0.75})
-    assert r.retcode == c.TRADE_RETCODE_DONE_PARTIAL and r.volume == pytest.approx(0.37)
+    assert r.retcode == c.TRADE_RETCODE_DONE_PARTIAL
+    assert r.volume == pytest.approx(0.37)
     assert mt5.positions_get()[0].volume == pytest.approx(0.37)
 
 
-@pytest.mark.parametrize(("kind", "code", "msg"), [
-    ("ipc_timeout", -10005, "IPC timeout"), ("no_connection", -10004, "No IPC connection"),
-])
+@pytest.mark.parametrize(
+    ("kind", "code", "msg"),
+    [
+        ("ipc_timeout", -10005, "IPC timeout"),
+        ("no_connection", -10004, "No IPC connection"),
+    ],
+)
 def test_ipc_faults(mt5: SimTerminal, kind: str, code: int, msg: str) -> None:
     mt5.faults.inject(kind, count=2)
-    assert mt5.account_info() is None and mt5.last_error() == (code, msg)
+    assert mt5.account_info() is None
+    assert mt5.last_error() == (code, msg)
     assert mt5.market_book_add("EURUSD") is False
-    assert mt5.account_info() is not None and mt5.last_error() == (1, "Success")
+    assert mt5.account_info() is not None
+    assert mt5.last_error() == (1, "Success")
 
 
 def test_ipc_fault_on_one_function_and_later(mt5: SimTerminal) -> None:
@@ -68,7 +91,8 @@ def test_ipc_fault_on_one_function_and_later(mt5: SimTerminal) -> None:
     assert mt5.order_send(REQ).retcode == c.TRADE_RETCODE_DONE
     mt5.advance(61)
     assert mt5.positions_get() is not None
-    assert mt5.order_send(REQ) is None and mt5.last_error()[0] == -10005
+    assert mt5.order_send(REQ) is None
+    assert mt5.last_error()[0] == -10005
 
 
 def test_disconnect_for_a_period(mt5: SimTerminal) -> None:
@@ -81,8 +105,9 @@ def test_disconnect_for_a_period(mt5: SimTerminal) -> None:
 
 
 def test_faults_from_the_scenario_file(tmp_path: Path) -> None:
-    mt5 = flat_terminal(tmp_path, {"EURUSD": (1.1, 1.1001)},
-                        extra='[[faults]]\nkind = "requote"\ncount = 2\n')
+    mt5 = flat_terminal(
+        tmp_path, {"EURUSD": (1.1, 1.1001)}, extra='[[faults]]\nkind = "requote"\ncount = 2\n'
+    )
     assert [mt5.order_send(REQ).retcode for _ in range(3)] == [10004, 10004, 10009]
 
 

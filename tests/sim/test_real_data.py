@@ -25,31 +25,42 @@ def test_every_shared_data_file_reads(shared_data: Path) -> None:
     for f in files:
         r = read_market_file(f, clock=CLOCK)
         times = r.time_msc if isinstance(r, Ticks) else r.time
-        assert len(times) > 0 and np.all(np.diff(times) >= 0), f
+        assert len(times) > 0, f
+        assert np.all(np.diff(times) >= 0), f
         if isinstance(r, Bars):
-            assert np.all(r.low <= np.minimum(r.open, r.close)) and np.all(r.high >= r.low), f
+            assert np.all(r.low <= np.minimum(r.open, r.close)), f
+            assert np.all(r.high >= r.low), f
 
 
 def test_bi5_hour_equals_the_decoded_csv(shared_data: Path) -> None:
     d = shared_data / "calm_2019-02-04_eurusd"
     raw = read_market_file(d / "raw_bi5/EURUSD/2019/01/04/13h_ticks.bi5")
     csv = read_market_file(d / "EURUSD_ticks_dukascopy_2019-02-04_to_2019-02-05_UTC.csv.gz")
-    assert isinstance(raw, Ticks) and isinstance(csv, Ticks)
+    assert isinstance(raw, Ticks)
+    assert isinstance(csv, Ticks)
     lo, hi = utc(2019, 2, 4, 13) * 1000, utc(2019, 2, 4, 14) * 1000
     sel = (csv.time_msc >= lo) & (csv.time_msc < hi)
     assert np.array_equal(raw.time_msc, csv.time_msc[sel])
-    assert np.allclose(raw.bid, csv.bid[sel], atol=1e-9) and np.allclose(raw.ask, csv.ask[sel], atol=1e-9)
+    assert np.allclose(raw.bid, csv.bid[sel], atol=1e-09)
+    assert np.allclose(raw.ask, csv.ask[sel], atol=1e-09)
 
 
 def test_mt5_layouts_match_their_dukascopy_sources(shared_data: Path) -> None:
     mt5 = shared_data / "mt5_native_layout_CONVERTED_from_dukascopy"
     bars = read_market_file(mt5 / "EURUSD_M1_2019-02-04_UTC_mt5layout.csv")
-    src = read_market_file(shared_data / "calm_2019-02-04_eurusd/EURUSD_M1_bid_ask_dukascopy_2019-02-04_UTC.csv")
-    assert isinstance(bars, Bars) and isinstance(src, Bars) and bars.spread is not None
-    assert bars.period == 60 and np.array_equal(bars.time, src.time)
-    assert np.allclose(bars.close, src.close) and np.allclose(bars.high, src.high)
+    src = read_market_file(
+        shared_data / "calm_2019-02-04_eurusd/EURUSD_M1_bid_ask_dukascopy_2019-02-04_UTC.csv"
+    )
+    assert isinstance(bars, Bars)
+    assert isinstance(src, Bars)
+    assert bars.spread is not None
+    assert bars.period == 60
+    assert np.array_equal(bars.time, src.time)
+    assert np.allclose(bars.close, src.close)
+    assert np.allclose(bars.high, src.high)
     ticks = read_market_file(mt5 / "EURUSD_ticks_2019-02-04_1300-1500_UTC_mt5layout.csv")
-    assert isinstance(ticks, Ticks) and len(ticks.time_msc) == 15789
+    assert isinstance(ticks, Ticks)
+    assert len(ticks.time_msc) == 15789
     assert ticks.time_msc[0] == utc(2019, 2, 4, 13) * 1000 + 92
     assert np.all(ticks.ask > ticks.bid - 1e-12)
 
@@ -69,11 +80,14 @@ def test_server_clock_places_the_crashes_in_the_right_bars() -> None:
 
 def test_expanded_ticks_rebuild_the_bars_exactly(shared_data: Path) -> None:
     bars = read_market_file(
-        shared_data / "gbp_flash_2016-10-07/GBPUSD_H1_mt5broker_2016-10-06_to_2016-10-10_servertime.csv",
-        clock=CLOCK)
+        shared_data
+        / "gbp_flash_2016-10-07/GBPUSD_H1_mt5broker_2016-10-06_to_2016-10-10_servertime.csv",
+        clock=CLOCK,
+    )
     assert isinstance(bars, Bars)
-    ticks = expand_bars(bars, rng=np.random.default_rng(3), ticks_per_bar=120, digits=5,
-                        normal_spread=0.00012)
+    ticks = expand_bars(
+        bars, rng=np.random.default_rng(3), ticks_per_bar=120, digits=5, normal_spread=0.00012
+    )
     assert ticks.modelled
     bucket = ticks.time_msc // 1000 // bars.period * bars.period
     starts = np.flatnonzero(np.diff(bucket, prepend=-1))
@@ -82,8 +96,9 @@ def test_expanded_ticks_rebuild_the_bars_exactly(shared_data: Path) -> None:
     assert np.allclose(np.maximum.reduceat(ticks.bid, starts), bars.high)
     assert np.allclose(np.minimum.reduceat(ticks.bid, starts), bars.low)
     assert np.allclose(ticks.bid[np.append(starts[1:], len(bucket)) - 1], bars.close)
-    again = expand_bars(bars, rng=np.random.default_rng(3), ticks_per_bar=120, digits=5,
-                        normal_spread=0.00012)
+    again = expand_bars(
+        bars, rng=np.random.default_rng(3), ticks_per_bar=120, digits=5, normal_spread=0.00012
+    )
     assert np.array_equal(again.bid, ticks.bid)
 
 
@@ -122,8 +137,9 @@ volume = 2.0
 
 
 @pytest.mark.parametrize("nbp", [False, True])
-def test_snb_window_stops_out_a_20_to_1_usdchf_book_at_the_gap(shared_data: Path, tmp_path: Path,
-                                                                nbp: bool) -> None:
+def test_snb_window_stops_out_a_20_to_1_usdchf_book_at_the_gap(
+    shared_data: Path, tmp_path: Path, nbp: bool
+) -> None:
     f = tmp_path / "snb.toml"
     f.write_text(SNB.format(nbp=str(nbp).lower()))
     mt5 = SimTerminal.from_scenario(f, data_dir=shared_data)
@@ -132,18 +148,21 @@ def test_snb_window_stops_out_a_20_to_1_usdchf_book_at_the_gap(shared_data: Path
     (p,) = mt5.positions_get()
     assert 19.0 < p.volume * 100_000 / a.equity < 21.0  # 20:1
     mt5.advance_to(mt5.crash_time - 1)
-    assert mt5.positions_total() == 1 and mt5.stop_outs == 0
+    assert mt5.positions_total() == 1
+    assert mt5.stop_outs == 0
     before = mt5.symbol_info_tick("USDCHF")
     assert before.bid > 1.015
     mt5.advance_to(mt5.crash_time + 599)  # inside the no-quote window: triggered or not, no fill
     assert mt5.positions_total() == 1
     mt5.advance_to(mt5.end_time)
     so = [d for d in mt5.history_deals_get(0, 2**40) if d.reason == c.DEAL_REASON_SO]
-    assert len(so) == 1 and so[0].symbol == "USDCHF"
+    assert len(so) == 1
+    assert so[0].symbol == "USDCHF"
     gap_time_server = CLOCK.to_server(mt5.crash_time + 600)
     assert so[0].time >= gap_time_server
-    first_after = mt5.copy_ticks_range("USDCHF", gap_time_server, gap_time_server + 60,
-                                       c.COPY_TICKS_ALL)[0]
+    first_after = mt5.copy_ticks_range(
+        "USDCHF", gap_time_server, gap_time_server + 60, c.COPY_TICKS_ALL
+    )[0]
     assert first_after["bid"] == pytest.approx(0.81941)  # the bar's low: the post-gap price
     assert first_after["flags"] & c.TICK_FLAG_MODELLED
     assert first_after["bid"] * 0.99 <= so[0].price <= first_after["bid"]
@@ -153,4 +172,5 @@ def test_snb_window_stops_out_a_20_to_1_usdchf_book_at_the_gap(shared_data: Path
         assert mt5.history_deals_get(0, 2**40)[-1].type == c.DEAL_TYPE_CORRECTION
     else:
         assert final.balance < -30_000.0
-    assert final.equity == final.balance and mt5.positions_total() == 0
+    assert final.equity == final.balance
+    assert mt5.positions_total() == 0

@@ -17,17 +17,24 @@ def test_the_required_builtins_ship() -> None:
     assert set(BUILTINS) <= set(builtin_scenarios())
 
 
-@pytest.mark.parametrize(("name", "calm_until"), [
-    ("flash-gbp-2016", 1.0), ("snb-2015", 1.0),
-    ("covid-2020", 0.75),  # a regime, not a flash: the squeeze can bite hours before the trough
-])
-def test_builtin_has_a_calm_lead_in_a_crash_and_a_stop_out_left_alone(name: str,
-                                                                       calm_until: float) -> None:
+@pytest.mark.parametrize(
+    ("name", "calm_until"),
+    [
+        ("flash-gbp-2016", 1.0),
+        ("snb-2015", 1.0),
+        ("covid-2020", 0.75),  # a regime, not a flash: the squeeze can bite hours before the trough
+    ],
+)
+def test_builtin_has_a_calm_lead_in_a_crash_and_a_stop_out_left_alone(
+    name: str, calm_until: float
+) -> None:
     mt5 = SimTerminal.from_scenario(name)
     assert mt5.initialize()
     s = mt5.scenario
-    assert s.crash_time is not None and s.start < s.crash_time < s.end
-    assert s.crash_time - s.start >= 5 * 3600 and s.end - s.crash_time >= 3 * 3600
+    assert s.crash_time is not None
+    assert s.start < s.crash_time < s.end
+    assert s.crash_time - s.start >= 5 * 3600
+    assert s.end - s.crash_time >= 3 * 3600
     assert len(s.book) >= 2
     a0 = mt5.account_info()
     assert a0.margin_level > 150.0  # a plausible book, not one already in margin call
@@ -59,7 +66,8 @@ def test_market_book_shape_and_symbols_without_a_book() -> None:
     mt5 = SimTerminal.from_scenario("flash-gbp-2016")
     mt5.initialize()
     assert mt5.market_book_get("GBPUSD") is None  # before market_book_add
-    assert mt5.market_book_add("GBPUSD") and mt5.market_book_add("USDJPY")
+    assert mt5.market_book_add("GBPUSD")
+    assert mt5.market_book_add("USDJPY")
     book = mt5.market_book_get("GBPUSD")
     sells = [b for b in book if b.type == c.BOOK_TYPE_SELL]
     buys = [b for b in book if b.type == c.BOOK_TYPE_BUY]
@@ -68,8 +76,10 @@ def test_market_book_shape_and_symbols_without_a_book() -> None:
     assert [b.price for b in sells] == sorted((b.price for b in sells), reverse=True)
     assert [b.price for b in buys] == sorted((b.price for b in buys), reverse=True)
     tick = mt5.symbol_info_tick("GBPUSD")
-    assert sells[-1].price == pytest.approx(tick.ask) and buys[0].price == pytest.approx(tick.bid)
-    assert mt5.symbol_info("USDJPY").ticks_bookdepth == 0 and mt5.market_book_get("USDJPY") == ()
+    assert sells[-1].price == pytest.approx(tick.ask)
+    assert buys[0].price == pytest.approx(tick.bid)
+    assert mt5.symbol_info("USDJPY").ticks_bookdepth == 0
+    assert mt5.market_book_get("USDJPY") == ()
     assert mt5.market_book_release("GBPUSD")
 
 
@@ -78,8 +88,10 @@ def test_rates_and_ticks_come_from_the_played_replay_only() -> None:
     mt5.initialize()
     mt5.advance(3 * 3600)
     h1 = mt5.copy_rates_from_pos("GBPUSD", c.TIMEFRAME_H1, 0, 50)
-    assert h1.dtype.names[0] == "time" and len(h1) == 50
-    assert np.all(np.diff(h1["time"]) > 0) and np.all(h1["high"] >= h1["low"])
+    assert h1.dtype.names[0] == "time"
+    assert len(h1) == 50
+    assert np.all(np.diff(h1["time"]) > 0)
+    assert np.all(h1["high"] >= h1["low"])
     tick = mt5.symbol_info_tick("GBPUSD")
     assert h1["time"][-1] <= tick.time < h1["time"][-1] + 3600  # row 0 = the forming bar
     assert h1["close"][-1] == tick.bid
@@ -95,9 +107,11 @@ def test_terminal_info_points_at_per_instance_folders() -> None:
     mt5 = SimTerminal.from_scenario("snb-2015")
     mt5.initialize()
     ti = mt5.terminal_info()
-    assert Path(ti.commondata_path).is_dir() and Path(ti.data_path).is_dir()
+    assert Path(ti.commondata_path).is_dir()
+    assert Path(ti.data_path).is_dir()
     assert (Path(ti.commondata_path) / "Files").is_dir()
-    assert ti.connected and ti.trade_allowed
+    assert ti.connected
+    assert ti.trade_allowed
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -118,27 +132,34 @@ price = 1.1
 """
 
 
-@pytest.mark.parametrize(("patch", "message"), [
-    ("[account]\nleverage = 0\n", "account.leverage = 0"),
-    ("[account]\nmargin_mode = \"hedge\"\n", "account.margin_mode = 'hedge' is not allowed"),
-    ("[broker]\nimpact = 0.7\n", "broker.impact is not a known key"),
-    ("colour = 1\n", "colour is not a known key"),
-    ("[[book]]\nsymbol = \"GBPUSD\"\nvolume = 1.0\n", "book[0].symbol = 'GBPUSD'"),
-    ("[[overlays]]\nkind = \"spreads\"\npoints = [[0, 2.0]]\n", "overlays[0].kind = 'spreads'"),
-    ("[[overlays]]\nkind = \"spread\"\npoints = [[0, -2.0]]\n", "must be > 0"),
-    ("[[faults]]\nkind = \"ipc\"\n", "faults[0].kind = 'ipc' is not allowed"),
-    ("[server_time]\ndst = \"au\"\n", "server_time.dst = 'au'"),
-])
+@pytest.mark.parametrize(
+    ("patch", "message"),
+    [
+        ("[account]\nleverage = 0\n", "account.leverage = 0"),
+        ('[account]\nmargin_mode = "hedge"\n', "account.margin_mode = 'hedge' is not allowed"),
+        ("[broker]\nimpact = 0.7\n", "broker.impact is not a known key"),
+        ("colour = 1\n", "colour is not a known key"),
+        ('[[book]]\nsymbol = "GBPUSD"\nvolume = 1.0\n', "book[0].symbol = 'GBPUSD'"),
+        ('[[overlays]]\nkind = "spreads"\npoints = [[0, 2.0]]\n', "overlays[0].kind = 'spreads'"),
+        ('[[overlays]]\nkind = "spread"\npoints = [[0, -2.0]]\n', "must be > 0"),
+        ('[[faults]]\nkind = "ipc"\n', "faults[0].kind = 'ipc' is not allowed"),
+        ('[server_time]\ndst = "au"\n', "server_time.dst = 'au'"),
+    ],
+)
 def test_bad_keys_and_values_are_named(tmp_path: Path, patch: str, message: str) -> None:
-    text = BASE.replace("[[symbols]]", patch + "[[symbols]]", 1) if not patch.startswith("[") \
+    text = (
+        BASE.replace("[[symbols]]", patch + "[[symbols]]", 1)
+        if not patch.startswith("[")
         else BASE + patch
+    )
     with pytest.raises(ScenarioError, match=message.replace("(", r"\(").replace("[", r"\[")):
         load_scenario(_write(tmp_path, text))
 
 
 def test_missing_conversion_symbol_is_named(tmp_path: Path) -> None:
     text = BASE.replace('name = "EURUSD"', 'name = "EURCHF"').replace(
-        "generator.symbols.EURUSD", "generator.symbols.EURCHF")
+        "generator.symbols.EURUSD", "generator.symbols.EURCHF"
+    )
     with pytest.raises(ScenarioError, match="no symbol converts CHF to USD"):
         load_scenario(_write(tmp_path, text))
 

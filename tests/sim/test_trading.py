@@ -12,12 +12,21 @@ from bridge.sim import SimTerminal
 from bridge.sim import constants as c
 from tests.sim.helpers import flat_terminal
 
+BOOK_2 = '[[book]]\nsymbol = "EURUSD"\nvolume = 1.0\n[[book]]\nsymbol = "GBPUSD"\nvolume = 1.0\n'
 Q = {"EURUSD": (1.10000, 1.10010), "GBPUSD": (1.25000, 1.25012)}
 
 
 def deal(mt5: SimTerminal, sym: str, side: int, vol: float, **kw: object):  # type: ignore[no-untyped-def]
-    req = {"action": c.TRADE_ACTION_DEAL, "symbol": sym, "type": side, "volume": vol,
-           "type_filling": c.ORDER_FILLING_IOC, "deviation": 20, "magic": 7, **kw}
+    req = {
+        "action": c.TRADE_ACTION_DEAL,
+        "symbol": sym,
+        "type": side,
+        "volume": vol,
+        "type_filling": c.ORDER_FILLING_IOC,
+        "deviation": 20,
+        "magic": 7,
+        **kw,
+    }
     return mt5.order_send(req)
 
 
@@ -33,15 +42,18 @@ def netting(tmp_path: Path) -> SimTerminal:
 
 def test_partial_close_by_ticket_on_hedging(hedging: SimTerminal) -> None:
     r = deal(hedging, "EURUSD", c.ORDER_TYPE_BUY, 1.0)
-    assert r.retcode == c.TRADE_RETCODE_DONE and r.comment == "Request executed"
+    assert r.retcode == c.TRADE_RETCODE_DONE
+    assert r.comment == "Request executed"
     ticket = r.order
     r2 = deal(hedging, "EURUSD", c.ORDER_TYPE_SELL, 0.37, position=ticket)
     assert r2.retcode == c.TRADE_RETCODE_DONE
     (p,) = hedging.positions_get(symbol="EURUSD")
-    assert p.ticket == ticket and p.identifier == ticket
+    assert p.ticket == ticket
+    assert p.identifier == ticket
     assert p.volume == pytest.approx(0.63, abs=1e-12)
     closing = hedging.history_deals_get(position=ticket)[-1]
-    assert closing.entry == c.DEAL_ENTRY_OUT and closing.volume == 0.37
+    assert closing.entry == c.DEAL_ENTRY_OUT
+    assert closing.volume == 0.37
     # without the ticket an opposite order opens a hedge instead
     r3 = deal(hedging, "EURUSD", c.ORDER_TYPE_SELL, 0.2)
     assert r3.retcode == c.TRADE_RETCODE_DONE
@@ -52,10 +64,12 @@ def test_opposite_deal_reduces_on_netting(netting: SimTerminal) -> None:
     r = deal(netting, "GBPUSD", c.ORDER_TYPE_BUY, 0.5)
     deal(netting, "GBPUSD", c.ORDER_TYPE_BUY, 0.25)
     (p,) = netting.positions_get()
-    assert p.volume == pytest.approx(0.75) and p.ticket == r.order
+    assert p.volume == pytest.approx(0.75)
+    assert p.ticket == r.order
     deal(netting, "GBPUSD", c.ORDER_TYPE_SELL, 0.3)
     (p,) = netting.positions_get()
-    assert p.volume == pytest.approx(0.45, abs=1e-12) and p.type == c.POSITION_TYPE_BUY
+    assert p.volume == pytest.approx(0.45, abs=1e-12)
+    assert p.type == c.POSITION_TYPE_BUY
     deal(netting, "GBPUSD", c.ORDER_TYPE_SELL, 0.45, position=p.ticket)
     assert netting.positions_get() == ()
     assert netting.positions_total() == 0
@@ -65,24 +79,34 @@ def test_netting_reversal_is_one_inout_deal(netting: SimTerminal) -> None:
     deal(netting, "EURUSD", c.ORDER_TYPE_BUY, 0.4)
     deal(netting, "EURUSD", c.ORDER_TYPE_SELL, 1.0)
     (p,) = netting.positions_get()
-    assert p.type == c.POSITION_TYPE_SELL and p.volume == pytest.approx(0.6)
+    assert p.type == c.POSITION_TYPE_SELL
+    assert p.volume == pytest.approx(0.6)
     assert netting.history_deals_get(0, 2**40)[-1].entry == c.DEAL_ENTRY_INOUT
 
 
 @pytest.mark.parametrize("vol", [0.015, 0.0, 0.001, 1000.0, 0.10000001 + 0.003])
 def test_volume_off_the_step_or_limits_is_10014(hedging: SimTerminal, vol: float) -> None:
     r = deal(hedging, "EURUSD", c.ORDER_TYPE_BUY, vol)
-    assert r.retcode == c.TRADE_RETCODE_INVALID_VOLUME and r.comment == "Invalid volume"
-    assert r.deal == 0 and r.order == 0 and hedging.positions_total() == 0
+    assert r.retcode == c.TRADE_RETCODE_INVALID_VOLUME
+    assert r.comment == "Invalid volume"
+    assert r.deal == 0
+    assert r.order == 0
+    assert hedging.positions_total() == 0
 
 
 def test_close_volume_above_the_position_and_closed_ticket(hedging: SimTerminal) -> None:
     t = deal(hedging, "EURUSD", c.ORDER_TYPE_BUY, 0.1).order
-    assert deal(hedging, "EURUSD", c.ORDER_TYPE_SELL, 0.2, position=t).retcode == \
-        c.TRADE_RETCODE_INVALID_CLOSE_VOLUME
-    assert deal(hedging, "EURUSD", c.ORDER_TYPE_SELL, 0.1, position=t).retcode == c.TRADE_RETCODE_DONE
-    assert deal(hedging, "EURUSD", c.ORDER_TYPE_SELL, 0.1, position=t).retcode == \
-        c.TRADE_RETCODE_POSITION_CLOSED
+    assert (
+        deal(hedging, "EURUSD", c.ORDER_TYPE_SELL, 0.2, position=t).retcode
+        == c.TRADE_RETCODE_INVALID_CLOSE_VOLUME
+    )
+    assert (
+        deal(hedging, "EURUSD", c.ORDER_TYPE_SELL, 0.1, position=t).retcode == c.TRADE_RETCODE_DONE
+    )
+    assert (
+        deal(hedging, "EURUSD", c.ORDER_TYPE_SELL, 0.1, position=t).retcode
+        == c.TRADE_RETCODE_POSITION_CLOSED
+    )
 
 
 def test_malformed_requests_return_none_with_the_reason(hedging: SimTerminal) -> None:
@@ -93,24 +117,41 @@ def test_malformed_requests_return_none_with_the_reason(hedging: SimTerminal) ->
     assert hedging.last_error() == (-2, "Invalid 'sl' argument")
     assert hedging.order_send({**req, "volume": 1}) is None
     r = hedging.order_send(**req)
-    assert r.retcode == c.TRADE_RETCODE_DONE and hedging.last_error() == (1, "Success")
-    assert r.request.symbol == "EURUSD" and r.request.position == 0
+    assert r.retcode == c.TRADE_RETCODE_DONE
+    assert hedging.last_error() == (1, "Success")
+    assert r.request.symbol == "EURUSD"
+    assert r.request.position == 0
 
 
 def test_no_money_invalid_filling_and_pending_orders(hedging: SimTerminal) -> None:
     assert deal(hedging, "EURUSD", c.ORDER_TYPE_BUY, 99.0).retcode == c.TRADE_RETCODE_NO_MONEY
-    assert deal(hedging, "EURUSD", c.ORDER_TYPE_BUY, 0.1,
-                type_filling=c.ORDER_FILLING_RETURN).retcode == c.TRADE_RETCODE_INVALID_FILL
-    r = hedging.order_send({"action": c.TRADE_ACTION_PENDING, "symbol": "EURUSD", "volume": 0.1,
-                            "type": c.ORDER_TYPE_BUY_LIMIT, "price": 1.0})
+    assert (
+        deal(hedging, "EURUSD", c.ORDER_TYPE_BUY, 0.1, type_filling=c.ORDER_FILLING_RETURN).retcode
+        == c.TRADE_RETCODE_INVALID_FILL
+    )
+    r = hedging.order_send(
+        {
+            "action": c.TRADE_ACTION_PENDING,
+            "symbol": "EURUSD",
+            "volume": 0.1,
+            "type": c.ORDER_TYPE_BUY_LIMIT,
+            "price": 1.0,
+        }
+    )
     assert r.retcode == c.TRADE_RETCODE_INVALID_ORDER
 
 
 def test_order_check_reports_margin_after_the_trade(hedging: SimTerminal) -> None:
-    req = {"action": c.TRADE_ACTION_DEAL, "symbol": "EURUSD", "type": 0, "volume": 1.0,
-           "type_filling": c.ORDER_FILLING_IOC}
+    req = {
+        "action": c.TRADE_ACTION_DEAL,
+        "symbol": "EURUSD",
+        "type": 0,
+        "volume": 1.0,
+        "type_filling": c.ORDER_FILLING_IOC,
+    }
     chk = hedging.order_check(req)
-    assert chk.retcode == 0 and chk.comment == "Done"
+    assert chk.retcode == 0
+    assert chk.comment == "Done"
     assert chk.margin == hedging.order_calc_margin(0, "EURUSD", 1.0, 1.1001)
     assert chk.margin_free == pytest.approx(chk.equity - chk.margin)
     assert hedging.positions_total() == 0
@@ -122,17 +163,23 @@ def test_calls_before_initialize_and_after_shutdown_fail(tmp_path: Path) -> None
     assert mt5.account_info() is None
     assert mt5.last_error() == (-10004, "No IPC connection")
     assert mt5.symbol_select("EURUSD") is False
-    assert mt5.initialize() and mt5.account_info() is not None
-    assert mt5.initialize(login=1) is False and mt5.last_error()[0] == c.RES_E_AUTH_FAILED
+    assert mt5.initialize()
+    assert mt5.account_info() is not None
+    assert mt5.initialize(login=1) is False
+    assert mt5.last_error()[0] == c.RES_E_AUTH_FAILED
 
 
 def test_stop_out_closes_the_largest_loser_first_one_at_a_time(tmp_path: Path) -> None:
-    moves = {"EURUSD": [("2019-02-05T11:00:00", 1.0700, 1.0701)],
-             "GBPUSD": [("2019-02-05T11:00:00", 1.2400, 1.2401)]}
+    moves = {
+        "EURUSD": [("2019-02-05T11:00:00", 1.0700, 1.0701)],
+        "GBPUSD": [("2019-02-05T11:00:00", 1.2400, 1.2401)],
+    }
     mt5 = flat_terminal(
-        tmp_path, Q, moves=moves,
+        tmp_path,
+        Q,
+        moves=moves,
         account="balance = 5000.0\nleverage = 100\nstop_out = 50.0\nmargin_call = 100.0",
-        book='[[book]]\nsymbol = "EURUSD"\nvolume = 1.0\n[[book]]\nsymbol = "GBPUSD"\nvolume = 1.0\n',
+        book=BOOK_2,
     )
     a0 = mt5.account_info()
     assert a0.margin_level > 100
@@ -140,7 +187,8 @@ def test_stop_out_closes_the_largest_loser_first_one_at_a_time(tmp_path: Path) -
     so = [d for d in mt5.history_deals_get(0, 2**40) if d.reason == c.DEAL_REASON_SO]
     assert so, "the broker must stop the account out"
     assert so[0].symbol == "EURUSD"  # −3000 on EURUSD vs −1000 on GBPUSD: the largest loser first
-    assert so[0].comment.startswith("so: ") and so[0].entry == c.DEAL_ENTRY_OUT
+    assert so[0].comment.startswith("so: ")
+    assert so[0].entry == c.DEAL_ENTRY_OUT
     a = mt5.account_info()
     assert a.margin == 0 or a.margin_level > 50.0
 
@@ -166,8 +214,10 @@ def test_instances_are_independent() -> None:
     a.initialize()
     b.initialize()
     a.advance_to(a.end_time)
-    assert a.finished and not b.finished
-    assert b.account_info().balance == 10000.0 and b.positions_total() == 3
+    assert a.finished
+    assert not b.finished
+    assert b.account_info().balance == 10000.0
+    assert b.positions_total() == 3
     assert a.terminal_info().commondata_path != b.terminal_info().commondata_path
 
 

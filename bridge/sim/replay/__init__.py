@@ -9,8 +9,8 @@ from bridge.sim.replay.schedule import Schedule, Windows
 
 __all__ = [
     "Bars",
-    "ServerClock",
     "Schedule",
+    "ServerClock",
     "Ticks",
     "Windows",
     "expand_bars",

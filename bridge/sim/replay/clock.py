@@ -27,8 +27,11 @@ _YEARS = range(1990, 2101)
 
 def _nth_sunday(year: int, month: int, n: int) -> int:
     """Day of month of the n-th Sunday (n = -1: the last one)."""
-    days = [d for d in range(1, calendar.monthrange(year, month)[1] + 1)
-            if calendar.weekday(year, month, d) == calendar.SUNDAY]
+    days = [
+        d
+        for d in range(1, calendar.monthrange(year, month)[1] + 1)
+        if calendar.weekday(year, month, d) == calendar.SUNDAY
+    ]
     return days[n]
 
 
@@ -48,7 +51,9 @@ def _boundaries(rule: str) -> npt.NDArray[np.int64]:
 
 @dataclass(frozen=True)
 class ServerClock:
-    """UTC ↔ server time. `utc_offset_hours` is the winter (standard) offset; `dst` one of DST_RULES."""
+    """UTC ↔ server time.
+
+    `utc_offset_hours` is the winter (standard) offset; `dst` one of DST_RULES."""
 
     utc_offset_hours: float = 2.0
     dst: str = "us"
@@ -79,7 +84,7 @@ class ServerClock:
         return t_utc + float(self.offset_seconds(t_utc))
 
     def to_utc(self, t_server: float) -> float:
-        """UTC epoch seconds for a server-clock stamp (the hour repeated at a DST end maps early)."""
+        """UTC epoch seconds for a server-clock stamp (a repeated hour at a DST end maps early)."""
         guess = t_server - self._offset_s
         return t_server - float(self.offset_seconds(guess - 3600))
 

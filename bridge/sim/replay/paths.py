@@ -14,6 +14,8 @@ column) or the symbol's normal spread, times the spread schedule. Such ticks are
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import numpy.typing as npt
 
@@ -36,8 +38,13 @@ def _bridge(rng: np.random.Generator, n: int, v0: float, v1: float, sd: float) -
 
 
 def _anchors(
-    rng: np.random.Generator, valid: npt.NDArray[np.int64], n: int,
-    o: float, h: float, lo: float, c: float,
+    rng: np.random.Generator,
+    valid: npt.NDArray[np.int64],
+    n: int,
+    o: float,
+    h: float,
+    lo: float,
+    c: float,
 ) -> list[tuple[int, float]]:
     gap = np.flatnonzero(np.diff(valid) > 1)
     near, far = (h, lo) if abs(h - o) <= abs(o - lo) else (lo, h)
@@ -79,7 +86,7 @@ def expand_bars(
         path = np.empty(n)
         anchors = _anchors(rng, valid, n, o, h, lo, c)
         sd = 0.25 * (h - lo) / np.sqrt(n)
-        for (i0, v0), (i1, v1) in zip(anchors, anchors[1:], strict=False):
+        for (i0, v0), (i1, v1) in itertools.pairwise(anchors):
             path[i0 : i1 + 1] = _bridge(rng, i1 - i0, v0, v1, sd)
         path = np.round(np.clip(path, lo, h), digits)
         for ia, va in anchors:
@@ -97,6 +104,6 @@ def expand_bars(
     spread = np.concatenate(spreads)
     if spread_schedule is not None:
         spread = spread * spread_schedule.at(t_all / 1000.0)
-    point = 10.0 ** -digits
+    point = 10.0**-digits
     ask = np.round(bid + np.maximum(spread, point), digits)
     return Ticks(t_all, bid, ask, modelled=True)

@@ -12,7 +12,7 @@ Layouts (detected from the file, or named with `fmt`):
   <LAST> <VOLUME> <FLAGS>`` (a blank side is unchanged: forward-filled) and ``<DATE> <TIME> <OPEN>
   <HIGH> <LOW> <CLOSE> <TICKVOL> <VOL> <SPREAD>`` (spread in points).
 
-Time zones: ``time_utc`` is UTC, ``time_utcminus5`` is a fixed UTC-5, ``time_server`` is the broker's
+Time zones: ``time_utc`` is UTC, ``time_utcminus5`` a fixed UTC-5, ``time_server`` the broker's
 server clock (a `ServerClock` is required); MT5 layouts carry no zone, so `time_zone` says it
 (``"utc"``, ``"server"`` or ``"utc+H"`` / ``"utc-H"``; PROVENANCE: the converted files are UTC).
 """
@@ -94,7 +94,7 @@ def _to_utc_ms(local_ms: I64, zone: str, clock: ServerClock | None, source: Path
 
 
 def _parse_times(col: pd.Series) -> I64:
-    """Naive wall-clock strings (ISO, with or without 'Z') → epoch milliseconds of that wall clock."""
+    """Naive wall-clock strings (ISO, with or without 'Z') → epoch ms of that wall clock."""
     s = col.astype(str).str.replace("Z", "", regex=False).str.replace("T", " ", regex=False)
     dt = pd.to_datetime(s, format="ISO8601")
     return (dt.to_numpy(dtype="datetime64[ms]").astype(np.int64)).astype(np.int64)
@@ -104,8 +104,11 @@ def _detect(path: Path) -> str:
     name = path.name.lower()
     if name.endswith(".bi5"):
         return "bi5"
-    head = pd.read_csv(path, nrows=0, sep=None, engine="python") if not name.endswith(".gz") \
+    head = (
+        pd.read_csv(path, nrows=0, sep=None, engine="python")
+        if not name.endswith(".gz")
         else pd.read_csv(path, nrows=0)
+    )
     cols = [str(c).strip().lower() for c in head.columns]
     if cols and cols[0].startswith("<date>"):
         return "mt5_ticks" if any("<bid>" in c for c in cols) else "mt5_bars"
@@ -184,8 +187,12 @@ def _ohlc_from_frame(df: pd.DataFrame, t_ms: I64, source: Path) -> Bars:
     t_s = t_ms // 1000
     order = np.argsort(t_s, kind="stable")
     return Bars(
-        time=t_s[order].astype(np.int64), period=_period(t_s[order], source),
-        open=o[order], high=h[order], low=lo[order], close=c[order],
+        time=t_s[order].astype(np.int64),
+        period=_period(t_s[order], source),
+        open=o[order],
+        high=h[order],
+        low=lo[order],
+        close=c[order],
         spread=None if spread is None else spread[order],
         tick_volume=None if vol is None else vol[order],
     )
@@ -220,13 +227,18 @@ _BI5_RECORD = struct.Struct(">IIIff")
 def _read_bi5(path: Path, price_scale: float) -> Ticks:
     m = _BI5_PATH.search(path.as_posix())
     if not m:
-        raise ValueError(f"{path}: a .bi5 path must end in YYYY/MM/DD/HHh_ticks.bi5 (month 0-based)")
+        raise ValueError(
+            f"{path}: a .bi5 path must end in YYYY/MM/DD/HHh_ticks.bi5 (month 0-based)"
+        )
     y, mo, d, h = (int(g) for g in m.groups())
     hour_ms = int(pd.Timestamp(year=y, month=mo + 1, day=d, hour=h).value // 1_000_000)
     raw = path.read_bytes()
     data = lzma.decompress(raw) if raw else b""
-    rec = np.frombuffer(data, dtype=np.dtype(
-        [("ms", ">u4"), ("ask", ">u4"), ("bid", ">u4"), ("askv", ">f4"), ("bidv", ">f4")]
-    ))
+    rec = np.frombuffer(
+        data,
+        dtype=np.dtype(
+            [("ms", ">u4"), ("ask", ">u4"), ("bid", ">u4"), ("askv", ">f4"), ("bidv", ">f4")]
+        ),
+    )
     t = hour_ms + rec["ms"].astype(np.int64)
     return _finish_ticks(t, rec["bid"] / price_scale, rec["ask"] / price_scale, path)
