@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bridge.commands import decide, run
+from bridge.commands import decide, ea, run
 
-COMMANDS: tuple[ModuleType, ...] = (run, decide)
+COMMANDS: tuple[ModuleType, ...] = (run, decide, ea)

@@ -1,0 +1,119 @@
+"""`lca ea`: install the guard EA into a terminal, and show what it reports."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from bridge.ealink import (
+    EaLinkError,
+    TelemetryReader,
+    resolve_link_folder,
+)
+from bridge.ealink.install import EXPERT_SUBFOLDER, install_ea
+
+__all__ = ["register"]
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("ea", help="the guard EA inside the terminal: install it, see its state")
+    ea_sub = p.add_subparsers(dest="ea_command", metavar="ACTION", required=True)
+    inst = ea_sub.add_parser(
+        "install", help="copy LiquidityGuard into a terminal's MQL5/Experts folder"
+    )
+    inst.add_argument(
+        "--data-folder",
+        type=Path,
+        help="the terminal's data folder (File > Open Data Folder); default: ask the running "
+        "terminal through the MetaTrader5 package",
+    )
+    inst.set_defaults(func=_install)
+    status = ea_sub.add_parser("status", help="read the EA's telemetry file and show its state")
+    status.add_argument(
+        "--common-folder",
+        type=Path,
+        help="the terminals' common data folder (…/MetaQuotes/Terminal/Common); default: ask "
+        "the running terminal",
+    )
+    status.set_defaults(func=_status)
+
+
+def _terminal() -> Any:
+    """The MetaTrader5 module, initialised, or None when it is not available here."""
+    try:
+        import MetaTrader5 as mt5  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    if not mt5.initialize():
+        return None
+    return mt5
+
+
+def _install(args: argparse.Namespace) -> int:
+    out = Console(soft_wrap=True)
+    err = Console(stderr=True, soft_wrap=True)
+    data_folder: Path | None = args.data_folder
+    if data_folder is None:
+        mt5 = _terminal()
+        info = mt5.terminal_info() if mt5 is not None else None
+        if info is None:
+            err.print(
+                "[red]lca ea install: no running MetaTrader 5 terminal found[/] (the MetaTrader5 "
+                "package works on Windows only). Pass the data folder: in the terminal use "
+                "File > Open Data Folder, then [bold]lca ea install --data-folder PATH[/]."
+            )
+            return 2
+        data_folder = Path(info.data_path)
+    try:
+        written = install_ea(data_folder)
+    except EaLinkError as exc:
+        err.print(f"[red]lca ea install:[/] {exc}")
+        return 2
+    target = data_folder / EXPERT_SUBFOLDER
+    out.print(f"Installed the guard EA into [bold]{target}[/]:")
+    for path in written:
+        out.print(f"  {path.name}")
+    out.print(
+        "\nNext, in the terminal:\n"
+        "  1. Open MetaEditor (F4), open Experts\\LiquidityGuard\\LiquidityGuard.mq5 and press "
+        "Compile (F7); it must report 0 errors.\n"
+        "  2. In the Navigator, drag Expert Advisors > LiquidityGuard onto ONE chart "
+        "(any symbol).\n"
+        "  3. In its properties: Common tab, tick 'Allow Algo Trading'; Inputs tab, review the "
+        "hard limits (max leverage, MSI floor, lots per symbol, heartbeat timeout).\n"
+        "  4. Turn on 'Algo Trading' on the toolbar. The Experts tab of the journal shows "
+        "'LiquidityGuard: started ...'.\n"
+        "lca and the EA talk through <Common>\\Files\\lca\\limits.txt and telemetry.txt. "
+        "If lca stops for longer than the heartbeat timeout, the EA enters FAIL-SAFE: its own "
+        "hard limits apply and new positions are closed. See docs/ea.md."
+    )
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    out = Console(soft_wrap=True)
+    err = Console(stderr=True, soft_wrap=True)
+    try:
+        terminal = None if args.common_folder is not None else _terminal()
+        folder = resolve_link_folder(terminal, args.common_folder)
+        t = TelemetryReader(folder).read()
+    except EaLinkError as exc:
+        err.print(f"[red]lca ea status:[/] {exc}")
+        return 2
+    age = time.time() - t.written_utc  # shell: the wall clock is right here
+    mode = "[red]FAIL-SAFE[/]" if t.failsafe else "[green]normal[/]"
+    out.print(
+        f"EA {mode}, telemetry {age:.0f} s old, limits sequence {t.limits_sequence} applied, "
+        f"Algo Trading {'on' if t.trade_allowed else '[red]OFF[/]'}"
+    )
+    for s in t.symbols.values():
+        out.print(
+            f"  {s.symbol:<10} bid {s.bid:.5f} ask {s.ask:.5f} spread {s.spread_mean:.5f} "
+            f"depth {s.bid_depth:.2f}/{s.ask_depth:.2f} lots ({s.depth_source}), "
+            f"{s.tick_count} ticks"
+        )
+    return 0
