@@ -24,6 +24,7 @@ from controller.indicators._history import SymbolHistory
 from controller.indicators._kernels import ewma_alpha
 from controller.indicators._params import MINUTES_PER_DAY
 from controller.indicators._settings import IndicatorSettings
+from controller.indicators._volatility import minute_return
 
 __all__ = [
     "PortfolioIndicators",
@@ -250,7 +251,8 @@ def avg_pairwise_correlation(state: PortfolioIndicators, symbols: Iterable[str])
 
 
 def minute_returns(history: SymbolHistory) -> tuple[list[int], list[float]]:
-    """(epoch minute, log return) of every closed minute, as `on_quote` / `on_bar("M1")` see them.
+    """(epoch minute, per-minute log return) of every closed minute, as `on_quote` and
+    `on_bar("M1")` see them (a return over k minutes is divided by √k, see `minute_return`).
 
     From quotes: a minute's close is its last mid; the last minute of the quotes is still open
     (no later quote closed it) and gives no return. From M1 bars (when no quotes): each close.
@@ -268,7 +270,10 @@ def minute_returns(history: SymbolHistory) -> tuple[list[int], list[float]]:
         closes = history.m1.close.tolist()
     else:
         return [], []
-    rets = [math.log(c / p) for p, c in itertools.pairwise(closes)]
+    rets = [
+        minute_return(p, c, m1 - m0)
+        for (m0, p), (m1, c) in itertools.pairwise(zip(minutes, closes, strict=True))
+    ]
     return minutes[1:], rets
 
 

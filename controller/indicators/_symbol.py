@@ -92,7 +92,8 @@ class SymbolIndicators:
 
     @property
     def minute_return(self) -> float | None:
-        """Log return of the last closed minute (feed it to `on_minute_returns`)."""
+        """Per-minute log return of the last closed minute, ln(C / C₋ₖ) / √k after k minutes
+        (feed it to `on_minute_returns`)."""
         return self.vol.last_return
 
     @property

@@ -4,8 +4,10 @@ high-volatility percentiles (DESIGN §3.2, §3.3, §3.7).
 Variance (zero-mean, RiskMetrics style, bias-corrected weights):
     var_n = Σ_k λ^(n−k) r_k² / Σ_k λ^(n−k),   λ = 1 − α = 2^(−1/half-life)
 kept as two running sums S ← λS + r², W ← λW + 1, so each minute costs O(1). σ_now = √(var × 1440),
-a fraction per day. A minute's close is the mid of its last quote; a minute with no quote adds no
-return (the next return spans the gap).
+a fraction per day. A minute's close is the mid of its last quote. Minutes without a quote add no
+sample: the next return spans k minutes and enters as one per-minute return r = ln(C / C₋ₖ) / √k,
+so a quiet patch or a weekend (k = 2,880) does not count as one huge minute, while a 10-minute
+quote outage in a crash still shows (2 % over 10 minutes enters as 0.63 % in a minute).
 """
 
 from __future__ import annotations
@@ -17,7 +19,12 @@ import numpy as np
 
 from controller.indicators._params import MINUTES_PER_DAY, Params
 
-__all__ = ["VolState", "close_minute"]
+__all__ = ["VolState", "close_minute", "minute_return"]
+
+
+def minute_return(prev_close: float, close: float, minutes: int) -> float:
+    """Per-minute log return of a move over `minutes` ≥ 1: ln(close / prev_close) / √minutes."""
+    return math.log(close / prev_close) / math.sqrt(minutes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +39,8 @@ class VolState:
     weight: float = 0.0
     n_returns: int = 0
     last_return: float | None = None
-    """Log return of the last closed minute (None before the second minute)."""
+    """Per-minute log return of the last closed minute (see `minute_return`); None before the
+    second minute."""
     sigma: float | None = None
     """σ_now, daily σ as a fraction (None below `min_vol_minutes` returns)."""
     day: int | None = None
@@ -58,9 +66,9 @@ def close_minute(v: VolState, p: Params, minute: int, close: float) -> VolState:
         if len(daily) >= p.min_vol_days:
             enter = float(np.percentile(daily, p.enter_pct))
             exit_ = float(np.percentile(daily, p.exit_pct))
-    if v.last_close is None:
+    if v.last_close is None or v.last_minute is None:
         return VolState(minute, close, 0.0, 0.0, 0, None, None, day, daily, enter, exit_)
-    r = math.log(close / v.last_close)
+    r = minute_return(v.last_close, close, minute - v.last_minute)
     sum_sq = p.vol_decay * v.sum_sq + r * r
     weight = p.vol_decay * v.weight + 1.0
     n = v.n_returns + 1

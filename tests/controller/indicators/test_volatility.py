@@ -76,9 +76,41 @@ def test_ticks_within_a_minute_use_the_last_mid_as_the_close() -> None:
     state = on_quote(state, EPOCH + 1.0, 1.0, 1.0)
     state = on_quote(state, EPOCH + 61.0, 2.0, 2.0)
     state = on_quote(state, EPOCH + 62.0, 1.0, 1.2)  # minute 1 closes at mid 1.1
-    state = on_quote(state, EPOCH + 180.0, 1.3, 1.3)  # minute 2 has no quote: one return spans it
+    state = on_quote(state, EPOCH + 180.0, 1.3, 1.3)  # closes minute 1; minute 2 has no quote
     assert state.minute_return == pytest.approx(math.log(1.1 / 1.0), rel=1e-14)
     assert state.vol.n_returns == 1
+    state = on_quote(state, EPOCH + 240.0, 1.3, 1.3)  # closes minute 3: one return over 2 minutes
+    assert state.minute_return == pytest.approx(math.log(1.3 / 1.1) / math.sqrt(2.0), rel=1e-14)
+    assert state.vol.n_returns == 2
+
+
+def test_a_return_over_k_minutes_enters_as_one_per_minute_return() -> None:
+    # half-life 1 minute, λ = ½. Closes at minutes 0, 1, 5: r1 = 0.01, r2 = 0.04 over 4 minutes
+    # → 0.04 / √4 = 0.02; var = (½ × 0.01² + 0.02²) / 1.5 = 3e-4
+    s = small_settings(vol_halflife_minutes=1.0)
+    state = new_symbol_indicators(s)
+    for minute, log_price in ((0, 0.0), (1, 0.01), (5, 0.05), (6, 0.0)):
+        p = math.exp(log_price)
+        state = on_quote(state, EPOCH + 60.0 * minute, p, p)
+    assert state.vol.n_returns == 2
+    assert state.sigma_now == pytest.approx(math.sqrt(3e-4 * 1440.0), rel=1e-12)
+
+
+def test_a_weekend_gap_is_not_one_huge_minute() -> None:
+    rng = np.random.default_rng(8)
+    s = IndicatorSettings()
+    state = new_symbol_indicators(s)
+    price = 1.1
+    for k in range(600):  # Friday: 10 h of 1-minute moves of ~0.5 pip
+        price *= math.exp(5e-5 * rng.standard_normal())
+        state = on_quote(state, EPOCH + 60.0 * k, price, price)
+    friday = state.sigma_now
+    assert friday is not None
+    sunday = EPOCH + 60.0 * 600 + 2 * 86_400.0
+    state = on_quote(state, sunday, price * 1.005, price * 1.005)  # a 50-pip weekend gap
+    state = on_quote(state, sunday + 60.0, price * 1.005, price * 1.005)  # closes that minute
+    assert state.sigma_now is not None
+    assert state.sigma_now < 1.1 * friday
 
 
 def test_m1_bars_stand_in_for_quotes() -> None:
@@ -134,3 +166,27 @@ def test_quotes_out_of_order_raise() -> None:
         on_quote(state, EPOCH + 11.0, 1.1, 1.0)
     with pytest.raises(ValueError, match=r"bid=nan"):
         on_quote(state, EPOCH + 11.0, math.nan, 1.0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    moves=st.lists(
+        st.tuples(st.floats(-0.01, 0.01), st.integers(1, 3000)), min_size=3, max_size=200
+    ),
+    halflife=st.floats(0.5, 5000.0),
+)
+def test_sigma_now_with_gaps_equals_the_weighted_sum_of_per_minute_returns(
+    moves: list[tuple[float, int]], halflife: float
+) -> None:
+    log_prices = np.cumsum([0.0, *(m for m, _ in moves)])
+    minutes = np.cumsum([0, *(g for _, g in moves)])
+    closes = 1.1 * np.exp(log_prices)
+    state = new_symbol_indicators(small_settings(vol_halflife_minutes=halflife))
+    for minute, c in zip(minutes.tolist(), closes.tolist(), strict=True):
+        state = on_quote(state, EPOCH + 60.0 * minute + 5.0, c, c)
+    state = on_quote(state, EPOCH + 60.0 * (minutes[-1] + 1) + 5.0, 1.0, 1.0)
+    r = np.log(closes[1:] / closes[:-1]) / np.sqrt(np.diff(minutes))
+    lam = 1.0 - ewma_alpha(halflife)
+    w = lam ** np.arange(r.size - 1, -1, -1, dtype=np.float64)
+    expected = math.sqrt(float(np.sum(w * r * r) / np.sum(w)) * 1440.0)
+    assert state.sigma_now == pytest.approx(expected, rel=1e-12, abs=1e-15)
