@@ -70,8 +70,8 @@ class Account:
     balance: float = 0.0
     credit: float = 0.0
     positions: list[Position] = field(default_factory=list)
-    deals: list[tuple] = field(default_factory=list)  # type: ignore[type-arg]
-    orders: list[tuple] = field(default_factory=list)  # type: ignore[type-arg]
+    deals: list[TradeDeal] = field(default_factory=list)
+    orders: list[TradeOrder] = field(default_factory=list)
     cursor: int = 0
     next_order: int = 50_000_001
     next_deal: int = 40_000_001
@@ -200,7 +200,7 @@ class Account:
         if self.broker.weekend_close and weekend(t_s):
             return False
         j = int(self.market.pos[k, self.tick_index()])
-        return t_s - st.time_msc[j] / 1000.0 <= self.broker.quote_timeout_s
+        return bool(t_s - st.time_msc[j] / 1000.0 <= self.broker.quote_timeout_s)
 
     # ---------------------------------------------------------------- fills
     def fill_price(self, k: int, side: int, volume: float, t_s: float) -> float:

@@ -265,12 +265,16 @@ def _weekend(t: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
     """Fri 21:00 UTC – Sun 21:00 UTC (no FX quotes)."""
     day = ((t // D).astype(np.int64) + 4) % 7  # 0 = Sunday (1970-01-01 was a Thursday)
     hour = (t % D) / H
-    return ((day == 5) & (hour >= 21)) | (day == 6) | ((day == 0) & (hour < 21))
+    out: npt.NDArray[np.bool_] = (
+        ((day == 5) & (hour >= 21)) | (day == 6) | ((day == 0) & (hour < 21))
+    )
+    return out
 
 
 def _timeline(s: Scenario) -> npt.NDArray[np.float64]:
     g = s.generator
-    assert g is not None
+    if g is None:
+        raise ValueError("the scenario has no [generator] table")
     crash = s.crash_time if s.crash_time is not None else s.start
     lo = s.start - s.warmup_s
     parts = [
@@ -279,7 +283,7 @@ def _timeline(s: Scenario) -> npt.NDArray[np.float64]:
         np.arange(max(s.start, crash - 900.0), min(s.end, crash + 1800.0), g.crash_tick_seconds),
         np.arange(min(s.end, max(s.start, crash + 1800.0)), s.end + 1e-9, g.tick_seconds),
     ]
-    t = np.unique(np.round(np.concatenate(parts), 3))
+    t: npt.NDArray[np.float64] = np.unique(np.round(np.concatenate(parts), 3)).astype(np.float64)
     return t[~_weekend(t)]
 
 

@@ -104,7 +104,8 @@ def _sigma(t_ms: I64, bid: F64, ask: F64, window_s: float) -> F64:
     cs = np.cumsum(r * r)
     j = np.searchsorted(t_ms, t_ms - int(window_s * 1000), side="left")
     rv = cs - np.where(j > 0, cs[np.maximum(j - 1, 0)], 0.0)
-    return np.sqrt(np.maximum(rv, 0.0) * 86400.0 / window_s)
+    out: F64 = np.sqrt(np.maximum(rv, 0.0) * 86400.0 / window_s)
+    return out
 
 
 def _schedules(s: Scenario, extra: tuple) -> dict[tuple[str, str], Schedule]:  # type: ignore[type-arg]

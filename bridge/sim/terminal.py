@@ -25,6 +25,7 @@ import math
 import shutil
 import tempfile
 import weakref
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -584,9 +585,9 @@ class SimTerminal:
 
     def _history_window(
         self,
-        records: list[tuple],
+        records: Sequence[Any],
         date_from: Any,
-        date_to: Any,  # type: ignore[type-arg]
+        date_to: Any,
         group: str | None,
         ticket: int | None,
         position: int | None,
@@ -762,7 +763,7 @@ class SimTerminal:
         if v < spec.volume_min - 1e-9 or v > spec.volume_max + 1e-9:
             return False
         steps = (v - spec.volume_min) / spec.volume_step
-        return abs(steps - round(steps)) * spec.volume_step < 5e-9
+        return bool(abs(steps - round(steps)) * spec.volume_step < 5e-9)
 
     def _validate(self, req: dict[str, Any]) -> tuple[int, Position | None, int]:
         """(retcode or 0, the target position, symbol index) for a DEAL or SLTP request."""
@@ -923,8 +924,7 @@ class SimTerminal:
         code, pos, k = self._validate(req)
         if code:
             return self._result(code, req, quotes=code == _c.TRADE_RETCODE_REQUOTE)
-        if req["action"] == _c.TRADE_ACTION_SLTP:
-            assert pos is not None
+        if req["action"] == _c.TRADE_ACTION_SLTP and pos is not None:  # _validate: pos exists
             sl, tp = req.get("sl", 0.0), req.get("tp", 0.0)
             if sl == pos.sl and tp == pos.tp:
                 return self._result(_c.TRADE_RETCODE_NO_CHANGES, req)

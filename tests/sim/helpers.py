@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from bridge.sim import SimTerminal
 
@@ -19,7 +20,7 @@ def flat_terminal(
     extra: str = "",
     book: str = "",
     moves: dict[str, list[tuple[str, float, float]]] | None = None,
-) -> SimTerminal:
+) -> Any:
     """A terminal whose symbols quote (bid, ask) every 10 s from 08:00 to 14:00 UTC on a Tuesday.
 
     `moves[symbol]` adds later quotes (ISO time, bid, ask) after which the price stays there."""
@@ -52,6 +53,6 @@ def flat_terminal(
     )
     path = tmp_path / "flat.toml"
     path.write_text(text)
-    mt5 = SimTerminal.from_scenario(path)
+    mt5: Any = SimTerminal.from_scenario(path)
     assert mt5.initialize()
     return mt5

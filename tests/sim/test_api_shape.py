@@ -65,7 +65,11 @@ def test_namedtuples_match_the_stub_classes(stub_tree: ast.Module) -> None:
         "TerminalInfo",
         "TradeRequest",
     ):
-        fields = [s.target.id for s in classes[name].body if isinstance(s, ast.AnnAssign)]
+        fields = [
+            s.target.id
+            for s in classes[name].body
+            if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+        ]
         assert list(getattr(r, name)._fields) == fields, name
         assert getattr(r, name).__name__ == name
 

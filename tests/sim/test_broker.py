@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -52,7 +53,7 @@ def test_order_calc_profit_matches_the_doc_sample(doc) -> None:  # type: ignore[
 
 
 def test_margin_per_calculation_mode() -> None:
-    def spec(mode: int, **kw: float) -> SymbolSpec:
+    def spec(mode: int, **kw: Any) -> SymbolSpec:
         return SymbolSpec("X", "XAU", "USD", "USD", calc_mode=mode, contract_size=100.0, **kw)
 
     lev = 50.0

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from bridge.sim import SimTerminal
 from bridge.sim import constants as c
 from tests.sim.helpers import flat_terminal
 
@@ -20,7 +20,7 @@ REQ = {
 
 
 @pytest.fixture
-def mt5(tmp_path: Path) -> SimTerminal:
+def mt5(tmp_path: Path) -> Any:
     return flat_terminal(tmp_path, {"EURUSD": (1.1, 1.1001)})
 
 
@@ -36,7 +36,7 @@ def mt5(tmp_path: Path) -> SimTerminal:
         ("reject", 10006),
     ],
 )
-def test_trade_faults_reject_without_executing(mt5: SimTerminal, kind: str, code: int) -> None:
+def test_trade_faults_reject_without_executing(mt5: Any, kind: str, code: int) -> None:
     mt5.faults.inject(kind)
     r = mt5.order_send(REQ)
     assert r.retcode == code
@@ -46,7 +46,7 @@ def test_trade_faults_reject_without_executing(mt5: SimTerminal, kind: str, code
     assert mt5.order_send(REQ).retcode == c.TRADE_RETCODE_DONE  # count = 1: consumed
 
 
-def test_request_timeout_that_did_execute(mt5: SimTerminal) -> None:
+def test_request_timeout_that_did_execute(mt5: Any) -> None:
     mt5.faults.inject("request_timeout", executed=True)
     r = mt5.order_send(REQ)
     assert r.retcode == c.TRADE_RETCODE_TIMEOUT
@@ -56,13 +56,13 @@ def test_request_timeout_that_did_execute(mt5: SimTerminal) -> None:
     assert mt5.history_deals_get(0, 2**40)[-1].position_id == p.ticket
 
 
-def test_request_timeout_that_did_not_execute(mt5: SimTerminal) -> None:
+def test_request_timeout_that_did_not_execute(mt5: Any) -> None:
     mt5.faults.inject("request_timeout", executed=False)
     assert mt5.order_send(REQ).retcode == c.TRADE_RETCODE_TIMEOUT
     assert mt5.positions_total() == 0
 
 
-def test_partial_fill(mt5: SimTerminal) -> None:
+def test_partial_fill(mt5: Any) -> None:
     mt5.faults.inject("partial_fill", fraction=0.5)
     r = mt5.order_send({**REQ, "volume": 0.75})
     assert r.retcode == c.TRADE_RETCODE_DONE_PARTIAL
@@ -77,7 +77,7 @@ def test_partial_fill(mt5: SimTerminal) -> None:
         ("no_connection", -10004, "No IPC connection"),
     ],
 )
-def test_ipc_faults(mt5: SimTerminal, kind: str, code: int, msg: str) -> None:
+def test_ipc_faults(mt5: Any, kind: str, code: int, msg: str) -> None:
     mt5.faults.inject(kind, count=2)
     assert mt5.account_info() is None
     assert mt5.last_error() == (code, msg)
@@ -86,7 +86,7 @@ def test_ipc_faults(mt5: SimTerminal, kind: str, code: int, msg: str) -> None:
     assert mt5.last_error() == (1, "Success")
 
 
-def test_ipc_fault_on_one_function_and_later(mt5: SimTerminal) -> None:
+def test_ipc_fault_on_one_function_and_later(mt5: Any) -> None:
     mt5.faults.inject("ipc_timeout", function="order_send", at=mt5.now() + 60)
     assert mt5.order_send(REQ).retcode == c.TRADE_RETCODE_DONE
     mt5.advance(61)
@@ -95,7 +95,7 @@ def test_ipc_fault_on_one_function_and_later(mt5: SimTerminal) -> None:
     assert mt5.last_error()[0] == -10005
 
 
-def test_disconnect_for_a_period(mt5: SimTerminal) -> None:
+def test_disconnect_for_a_period(mt5: Any) -> None:
     mt5.faults.inject("disconnect", duration_s=30)
     assert mt5.terminal_info().connected is False
     assert mt5.order_send(REQ).retcode == c.TRADE_RETCODE_CONNECTION
@@ -111,7 +111,7 @@ def test_faults_from_the_scenario_file(tmp_path: Path) -> None:
     assert [mt5.order_send(REQ).retcode for _ in range(3)] == [10004, 10004, 10009]
 
 
-def test_bad_fault_is_refused(mt5: SimTerminal) -> None:
+def test_bad_fault_is_refused(mt5: Any) -> None:
     with pytest.raises(ValueError, match="not known"):
         mt5.faults.inject("meteor")
     with pytest.raises(ValueError, match="duration_s"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -142,7 +143,7 @@ def test_snb_window_stops_out_a_20_to_1_usdchf_book_at_the_gap(
 ) -> None:
     f = tmp_path / "snb.toml"
     f.write_text(SNB.format(nbp=str(nbp).lower()))
-    mt5 = SimTerminal.from_scenario(f, data_dir=shared_data)
+    mt5: Any = SimTerminal.from_scenario(f, data_dir=shared_data)
     assert mt5.initialize()
     a = mt5.account_info()
     (p,) = mt5.positions_get()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -28,7 +29,7 @@ def test_the_required_builtins_ship() -> None:
 def test_builtin_has_a_calm_lead_in_a_crash_and_a_stop_out_left_alone(
     name: str, calm_until: float
 ) -> None:
-    mt5 = SimTerminal.from_scenario(name)
+    mt5: Any = SimTerminal.from_scenario(name)
     assert mt5.initialize()
     s = mt5.scenario
     assert s.crash_time is not None
@@ -48,7 +49,7 @@ def test_builtin_has_a_calm_lead_in_a_crash_and_a_stop_out_left_alone(
 
 
 def test_lead_in_deteriorates_before_the_flash_crash() -> None:
-    mt5 = SimTerminal.from_scenario("flash-gbp-2016")
+    mt5: Any = SimTerminal.from_scenario("flash-gbp-2016")
     mt5.initialize()
     mt5.market_book_add("GBPUSD")
     spreads, depths = [], []
@@ -63,7 +64,7 @@ def test_lead_in_deteriorates_before_the_flash_crash() -> None:
 
 
 def test_market_book_shape_and_symbols_without_a_book() -> None:
-    mt5 = SimTerminal.from_scenario("flash-gbp-2016")
+    mt5: Any = SimTerminal.from_scenario("flash-gbp-2016")
     mt5.initialize()
     assert mt5.market_book_get("GBPUSD") is None  # before market_book_add
     assert mt5.market_book_add("GBPUSD")
@@ -84,7 +85,7 @@ def test_market_book_shape_and_symbols_without_a_book() -> None:
 
 
 def test_rates_and_ticks_come_from_the_played_replay_only() -> None:
-    mt5 = SimTerminal.from_scenario("flash-gbp-2016")
+    mt5: Any = SimTerminal.from_scenario("flash-gbp-2016")
     mt5.initialize()
     mt5.advance(3 * 3600)
     h1 = mt5.copy_rates_from_pos("GBPUSD", c.TIMEFRAME_H1, 0, 50)
@@ -104,7 +105,7 @@ def test_rates_and_ticks_come_from_the_played_replay_only() -> None:
 
 
 def test_terminal_info_points_at_per_instance_folders() -> None:
-    mt5 = SimTerminal.from_scenario("snb-2015")
+    mt5: Any = SimTerminal.from_scenario("snb-2015")
     mt5.initialize()
     ti = mt5.terminal_info()
     assert Path(ti.commondata_path).is_dir()
@@ -170,8 +171,8 @@ def test_unknown_scenario_names_the_builtins() -> None:
 
 
 def test_seed_changes_the_path_but_not_the_figures() -> None:
-    a = SimTerminal.from_scenario("flash-gbp-2016")
-    b = SimTerminal.from_scenario("flash-gbp-2016", seed=99)
+    a: Any = SimTerminal.from_scenario("flash-gbp-2016")
+    b: Any = SimTerminal.from_scenario("flash-gbp-2016", seed=99)
     for m in (a, b):
         m.initialize()
         m.advance_to(m.crash_time - 3600)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ BOOK_2 = '[[book]]\nsymbol = "EURUSD"\nvolume = 1.0\n[[book]]\nsymbol = "GBPUSD"
 Q = {"EURUSD": (1.10000, 1.10010), "GBPUSD": (1.25000, 1.25012)}
 
 
-def deal(mt5: SimTerminal, sym: str, side: int, vol: float, **kw: object):  # type: ignore[no-untyped-def]
+def deal(mt5: Any, sym: str, side: int, vol: float, **kw: object):  # type: ignore[no-untyped-def]
     req = {
         "action": c.TRADE_ACTION_DEAL,
         "symbol": sym,
@@ -31,16 +32,16 @@ def deal(mt5: SimTerminal, sym: str, side: int, vol: float, **kw: object):  # ty
 
 
 @pytest.fixture
-def hedging(tmp_path: Path) -> SimTerminal:
+def hedging(tmp_path: Path) -> Any:
     return flat_terminal(tmp_path, Q, account='margin_mode = "hedging"')
 
 
 @pytest.fixture
-def netting(tmp_path: Path) -> SimTerminal:
+def netting(tmp_path: Path) -> Any:
     return flat_terminal(tmp_path, Q, account='margin_mode = "netting"')
 
 
-def test_partial_close_by_ticket_on_hedging(hedging: SimTerminal) -> None:
+def test_partial_close_by_ticket_on_hedging(hedging: Any) -> None:
     r = deal(hedging, "EURUSD", c.ORDER_TYPE_BUY, 1.0)
     assert r.retcode == c.TRADE_RETCODE_DONE
     assert r.comment == "Request executed"
@@ -60,7 +61,7 @@ def test_partial_close_by_ticket_on_hedging(hedging: SimTerminal) -> None:
     assert sorted(x.volume for x in hedging.positions_get(symbol="EURUSD")) == [0.2, 0.63]
 
 
-def test_opposite_deal_reduces_on_netting(netting: SimTerminal) -> None:
+def test_opposite_deal_reduces_on_netting(netting: Any) -> None:
     r = deal(netting, "GBPUSD", c.ORDER_TYPE_BUY, 0.5)
     deal(netting, "GBPUSD", c.ORDER_TYPE_BUY, 0.25)
     (p,) = netting.positions_get()
@@ -75,7 +76,7 @@ def test_opposite_deal_reduces_on_netting(netting: SimTerminal) -> None:
     assert netting.positions_total() == 0
 
 
-def test_netting_reversal_is_one_inout_deal(netting: SimTerminal) -> None:
+def test_netting_reversal_is_one_inout_deal(netting: Any) -> None:
     deal(netting, "EURUSD", c.ORDER_TYPE_BUY, 0.4)
     deal(netting, "EURUSD", c.ORDER_TYPE_SELL, 1.0)
     (p,) = netting.positions_get()
@@ -85,7 +86,7 @@ def test_netting_reversal_is_one_inout_deal(netting: SimTerminal) -> None:
 
 
 @pytest.mark.parametrize("vol", [0.015, 0.0, 0.001, 1000.0, 0.10000001 + 0.003])
-def test_volume_off_the_step_or_limits_is_10014(hedging: SimTerminal, vol: float) -> None:
+def test_volume_off_the_step_or_limits_is_10014(hedging: Any, vol: float) -> None:
     r = deal(hedging, "EURUSD", c.ORDER_TYPE_BUY, vol)
     assert r.retcode == c.TRADE_RETCODE_INVALID_VOLUME
     assert r.comment == "Invalid volume"
@@ -94,7 +95,7 @@ def test_volume_off_the_step_or_limits_is_10014(hedging: SimTerminal, vol: float
     assert hedging.positions_total() == 0
 
 
-def test_close_volume_above_the_position_and_closed_ticket(hedging: SimTerminal) -> None:
+def test_close_volume_above_the_position_and_closed_ticket(hedging: Any) -> None:
     t = deal(hedging, "EURUSD", c.ORDER_TYPE_BUY, 0.1).order
     assert (
         deal(hedging, "EURUSD", c.ORDER_TYPE_SELL, 0.2, position=t).retcode
@@ -109,7 +110,7 @@ def test_close_volume_above_the_position_and_closed_ticket(hedging: SimTerminal)
     )
 
 
-def test_malformed_requests_return_none_with_the_reason(hedging: SimTerminal) -> None:
+def test_malformed_requests_return_none_with_the_reason(hedging: Any) -> None:
     req = {"action": c.TRADE_ACTION_DEAL, "symbol": "EURUSD", "type": 0, "volume": 0.1}
     assert hedging.order_send(req, comment="x") is None
     assert hedging.last_error() == (-2, "Unnamed arguments not allowed")
@@ -123,7 +124,7 @@ def test_malformed_requests_return_none_with_the_reason(hedging: SimTerminal) ->
     assert r.request.position == 0
 
 
-def test_no_money_invalid_filling_and_pending_orders(hedging: SimTerminal) -> None:
+def test_no_money_invalid_filling_and_pending_orders(hedging: Any) -> None:
     assert deal(hedging, "EURUSD", c.ORDER_TYPE_BUY, 99.0).retcode == c.TRADE_RETCODE_NO_MONEY
     assert (
         deal(hedging, "EURUSD", c.ORDER_TYPE_BUY, 0.1, type_filling=c.ORDER_FILLING_RETURN).retcode
@@ -141,7 +142,7 @@ def test_no_money_invalid_filling_and_pending_orders(hedging: SimTerminal) -> No
     assert r.retcode == c.TRADE_RETCODE_INVALID_ORDER
 
 
-def test_order_check_reports_margin_after_the_trade(hedging: SimTerminal) -> None:
+def test_order_check_reports_margin_after_the_trade(hedging: Any) -> None:
     req = {
         "action": c.TRADE_ACTION_DEAL,
         "symbol": "EURUSD",
@@ -195,7 +196,7 @@ def test_stop_out_closes_the_largest_loser_first_one_at_a_time(tmp_path: Path) -
 
 def test_same_scenario_and_seed_give_the_same_deal_history() -> None:
     def run() -> list[tuple[object, ...]]:
-        mt5 = SimTerminal.from_scenario("flash-gbp-2016")
+        mt5: Any = SimTerminal.from_scenario("flash-gbp-2016")
         mt5.initialize()
         mt5.advance_to(mt5.crash_time - 600)
         for p in mt5.positions_get(symbol="GBPUSD"):
@@ -209,8 +210,8 @@ def test_same_scenario_and_seed_give_the_same_deal_history() -> None:
 
 
 def test_instances_are_independent() -> None:
-    a = SimTerminal.from_scenario("flash-gbp-2016")
-    b = SimTerminal.from_scenario("flash-gbp-2016")
+    a: Any = SimTerminal.from_scenario("flash-gbp-2016")
+    b: Any = SimTerminal.from_scenario("flash-gbp-2016")
     a.initialize()
     b.initialize()
     a.advance_to(a.end_time)
@@ -222,7 +223,7 @@ def test_instances_are_independent() -> None:
 
 
 def test_vectorised_per_tick_state_equals_the_scalar_account_state() -> None:
-    mt5 = SimTerminal.from_scenario("flash-gbp-2016")
+    mt5: Any = SimTerminal.from_scenario("flash-gbp-2016")
     mt5.initialize()
     deal(mt5, "USDJPY", c.ORDER_TYPE_SELL, 0.3)  # a short with JPY profit: ask side, conversion
     acc = mt5.account

@@ -88,7 +88,7 @@ def expand_bars(
         sd = 0.25 * (h - lo) / np.sqrt(n)
         for (i0, v0), (i1, v1) in itertools.pairwise(anchors):
             path[i0 : i1 + 1] = _bridge(rng, i1 - i0, v0, v1, sd)
-        path = np.round(np.clip(path, lo, h), digits)
+        path = np.asarray(np.round(np.clip(path, lo, h), digits), dtype=np.float64)
         for ia, va in anchors:
             path[ia] = va
         if len(valid) < n and anchors[0][0] > 0:

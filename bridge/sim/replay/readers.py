@@ -97,7 +97,8 @@ def _parse_times(col: pd.Series) -> I64:
     """Naive wall-clock strings (ISO, with or without 'Z') → epoch ms of that wall clock."""
     s = col.astype(str).str.replace("Z", "", regex=False).str.replace("T", " ", regex=False)
     dt = pd.to_datetime(s, format="ISO8601")
-    return (dt.to_numpy(dtype="datetime64[ms]").astype(np.int64)).astype(np.int64)
+    out: I64 = np.asarray(dt.to_numpy(dtype="datetime64[ms]").astype(np.int64), dtype=np.int64)
+    return out
 
 
 def _detect(path: Path) -> str:
