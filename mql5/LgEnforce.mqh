@@ -201,9 +201,10 @@ void LgUpdateBlocking(const bool want, const string why)
      }
   }
 
-//--- close positions opened, increased or reversed since blocking began
-void LgCutNewExposure(const string why)
+//--- close positions opened, increased or reversed since blocking began; returns the deals done
+int LgCutNewExposure(const string why)
   {
+   int done = 0;
    LgPosition positions[];
    int order[];
    int n = LgCollectPositions(positions, order);
@@ -222,16 +223,21 @@ void LgCutNewExposure(const string why)
         }
       if(b < 0 || g_base_types[b] != positions[i].type)
         {
-         LgClose(positions[i], positions[i].volume, StringFormat("new position while %s", why));
+         if(LgClose(positions[i], positions[i].volume, StringFormat("new position while %s", why)))
+            done++;
          continue;
         }
       double extra = positions[i].volume - g_base_volumes[b];
       if(extra > 1e-9)
-         LgClose(positions[i], LgCloseVolume(positions[i].symbol, positions[i].volume, extra),
-                 StringFormat("increase while %s", why));
+        {
+         if(LgClose(positions[i], LgCloseVolume(positions[i].symbol, positions[i].volume, extra),
+                    StringFormat("increase while %s", why)))
+            done++;
+        }
       else
          g_base_volumes[b] = positions[i].volume;
      }
+   return done;
   }
 
 //--- the tighter of lca's cap and the EA's own cap, in lots; -1 = no cap
@@ -243,9 +249,10 @@ double LgSymbolCap(const string symbol)
    return cap;
   }
 
-//--- cut each symbol's gross volume to its cap, newest position first
-void LgCutSymbolCaps()
+//--- cut each symbol's gross volume to its cap, newest position first; returns the deals done
+int LgCutSymbolCaps()
   {
+   int done = 0;
    LgPosition positions[];
    int order[];
    int n = LgCollectPositions(positions, order);
@@ -276,12 +283,13 @@ void LgCutSymbolCaps()
          if(positions[i].symbol != symbol)
             continue;
          double v = LgCloseVolume(symbol, positions[i].volume, excess);
-         if(LgClose(positions[i], v, why))
-            excess -= v;
-         else
+         if(!LgClose(positions[i], v, why))
             break;
+         excess -= v;
+         done++;
         }
      }
+   return done;
   }
 
 //--- the account's effective leverage cap (ratio), the tighter of lca's and the EA's own; 0 = none
@@ -303,20 +311,21 @@ double LgMsiFloor()
   }
 
 //--- hold the account's effective leverage cap and MSI floor, newest position first
-void LgCutAccountCaps()
+int LgCutAccountCaps()
   {
+   int done = 0;
    LgPosition positions[];
    int order[];
    int n = LgCollectPositions(positions, order);
    if(n == 0)
-      return;
+      return 0;
    double equity = AccountInfoDouble(ACCOUNT_EQUITY);
    double margin = AccountInfoDouble(ACCOUNT_MARGIN);
    double value = 0.0;
    for(int i = 0; i < n; i++)
       value += positions[i].volume * LgNotionalPerLot(positions[i].symbol, positions[i].price);
    if(value <= 0.0)
-      return;
+      return 0;
    double excess = 0.0;
    string why = "";
    double max_lev = LgMaxEffLev();
@@ -344,7 +353,7 @@ void LgCutAccountCaps()
         }
      }
    if(excess <= 1e-6 * value)
-      return;
+      return 0;
    for(int k = 0; k < n && excess > 0.0; k++)
      {
       int i = order[k];
@@ -353,7 +362,11 @@ void LgCutAccountCaps()
          continue;
       double v = LgCloseVolume(positions[i].symbol, positions[i].volume, excess / per_lot);
       if(LgClose(positions[i], v, why))
+        {
          excess -= v * per_lot;
+         done++;
+        }
      }
+   return done;
   }
 //+------------------------------------------------------------------+

@@ -69,7 +69,9 @@ void LgUpdateMode()
    g_started = true;
   }
 
-//--- check the mode, then cut whatever breaks the limits
+//--- check the mode, then cut whatever breaks the limits. After a step that closed something
+//--- the pass stops: the terminal may not show the new volumes yet, and a second step working
+//--- from stale positions could close twice. The deal's own transaction (or the timer) re-checks.
 void LgEnforce()
   {
    LgUpdateMode();
@@ -77,9 +79,10 @@ void LgEnforce()
    LgUpdateBlocking(g_failsafe || (g_lim_ok && g_lim_prop_lock), why);
    if(!LgTradingAllowed())
       return;
-   if(g_blocking)
-      LgCutNewExposure(why);
-   LgCutSymbolCaps();
+   if(g_blocking && LgCutNewExposure(why) > 0)
+      return;
+   if(LgCutSymbolCaps() > 0)
+      return;
    LgCutAccountCaps();
   }
 

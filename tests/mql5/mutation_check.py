@@ -110,6 +110,12 @@ MUTANTS: tuple[Mutant, ...] = (
         "",
     ),
     Mutant(
+        "after a close, the same pass goes on with stale positions",
+        "LiquidityGuard.mq5",
+        "   if(LgCutSymbolCaps() > 0)\n      return;\n",
+        "   LgCutSymbolCaps();\n",
+    ),
+    Mutant(
         "no enforcement on start-up (only on later events)",
         "LiquidityGuard.mq5",
         "   LgEnsureSymbols();\n   LgEnforce();\n   if(!EventSetMillisecondTimer",

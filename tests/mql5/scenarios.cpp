@@ -503,6 +503,18 @@ static void remainder_below_minimum_closes_the_whole_position() {
   CHECK(sim().trades.size() == 1 && std::fabs(sim().trades[0].request.volume - 0.15) < 1e-9);
 }
 
+static void no_double_close_while_the_terminal_still_lists_old_volumes() {
+  setup(true);
+  sim().positions_lag = true;
+  sim().balance = 100000;
+  put_golden("limits_v1.txt");  // EURUSD cap 2 lots, max effective leverage 2.5
+  CHECK(init() == INIT_SUCCEEDED);
+  buy("EURUSD", 3.0);  // 3.3x: after the cap cut to 2 lots it is 2.2x, within 2.5x
+  sim().advance_ms(1000);
+  CHECK_NEAR(sim().volume_of("EURUSD"), 2.0, 1e-9);  // not cut again from the stale 3 lots
+  CHECK(sim().trades.size() == 1);
+}
+
 static void invalid_inputs_are_refused() {
   setup(true);
   ea::InpHeartbeatTimeoutSec = 1;
@@ -550,6 +562,7 @@ static const Scenario kScenarios[] = {
     {"prop_lock_closes_any_new_position", prop_lock_closes_any_new_position},
     {"own_hard_limits_bound_what_lca_allows", own_hard_limits_bound_what_lca_allows},
     {"remainder_below_minimum_closes_the_whole_position", remainder_below_minimum_closes_the_whole_position},
+    {"no_double_close_while_the_terminal_still_lists_old_volumes", no_double_close_while_the_terminal_still_lists_old_volumes},
     {"invalid_inputs_are_refused", invalid_inputs_are_refused},
 };
 

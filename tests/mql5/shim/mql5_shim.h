@@ -269,6 +269,11 @@ struct Sim {
   // market
   std::map<string, Symbol> symbols;
   std::vector<Position> positions;
+  // a real terminal may still list the old volumes right after OrderSend returns; with
+  // `positions_lag` the position functions show the pre-deal list until the next event
+  bool positions_lag = false;
+  bool shown_valid = false;
+  std::vector<Position> shown;
   ulong next_ticket = 1000;
   long msc_counter = 0;
   // selected position (a copy, as PositionSelectByTicket makes)
@@ -349,6 +354,8 @@ struct Sim {
       if (p.symbol == name) v += p.volume;
     return v;
   }
+  std::vector<Position> &listed() { return positions_lag && shown_valid ? shown : positions; }
+
   Position *find(ulong ticket) {
     for (auto &p : positions)
       if (p.ticket == ticket) return &p;
@@ -450,6 +457,7 @@ struct Sim {
       Event e = queue.front();
       queue.pop_front();
       in_handler = true;
+      shown_valid = false;
       switch (e.kind) {
         case Event::TIMER:
           if (handlers.on_timer) handlers.on_timer();
@@ -479,6 +487,7 @@ struct Sim {
         continue;
       }
       in_handler = true;
+      shown_valid = false;
       if (handlers.on_trade) handlers.on_trade(e.trans, e.request, e.result);
       in_handler = false;
     }
@@ -874,22 +883,26 @@ inline bool MarketBookGet(const string &name, MqlArray<MqlBookInfo> &book) {
 }
 
 //--- positions (selection copies the data, as in MQL5)
-inline int PositionsTotal() { return (int)mql5sim::sim().positions.size(); }
+inline int PositionsTotal() { return (int)mql5sim::sim().listed().size(); }
 inline bool PositionSelectByTicket(ulong ticket) {
   mql5sim::Sim &s = mql5sim::sim();
-  mql5sim::Position *p = s.find(ticket);
-  s.selected_ok = p != nullptr;
-  if (p) s.selected = *p;
-  else s.last_error = ERR_TRADE_POSITION_NOT_FOUND;
+  s.selected_ok = false;
+  for (auto &p : s.listed()) {
+    if (p.ticket == ticket) {
+      s.selected = p;
+      s.selected_ok = true;
+    }
+  }
+  if (!s.selected_ok) s.last_error = ERR_TRADE_POSITION_NOT_FOUND;
   return s.selected_ok;
 }
 inline ulong PositionGetTicket(int index) {
   mql5sim::Sim &s = mql5sim::sim();
-  if (index < 0 || index >= (int)s.positions.size()) {
+  if (index < 0 || index >= (int)s.listed().size()) {
     s.last_error = ERR_TRADE_POSITION_NOT_FOUND;
     return 0;
   }
-  s.selected = s.positions[(size_t)index];
+  s.selected = s.listed()[(size_t)index];
   s.selected_ok = true;
   return s.selected.ticket;
 }
@@ -955,6 +968,10 @@ inline bool OrderSend(const MqlTradeRequest &r, MqlTradeResult &res) {
     bool opposite = (p->type == POSITION_TYPE_BUY) == (r.type == ORDER_TYPE_SELL);
     if (!opposite) return reject(TRADE_RETCODE_INVALID);
     if (r.volume > p->volume + 1e-9) return reject(TRADE_RETCODE_INVALID_CLOSE_VOLUME);
+  }
+  if (s.positions_lag && !s.shown_valid) {
+    s.shown = s.positions;
+    s.shown_valid = true;
   }
   double price = 0;
   ulong ticket = s.fill(r.symbol, r.type, r.volume, r.position, r.magic, r.comment, price);
