@@ -1095,10 +1095,18 @@ inline uint FileWriteString(int id, const string &text, int length = -1) {
   (void)length;
   mql5sim::Handle *h = file_handle(id);
   if (h == nullptr || !(h->flags & FILE_WRITE)) return 0;
+  string out = text;
+  if (h->flags & (FILE_TXT | FILE_CSV)) {  // MQL5 adds the '\r' before a lone '\n' in text files
+    out.clear();
+    for (size_t i = 0; i < text.size(); i++) {
+      if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r')) out.push_back('\r');
+      out.push_back(text[i]);
+    }
+  }
   if (h->flags & (FILE_ANSI | FILE_BIN)) {
-    h->data += text;
+    h->data += out;
   } else {  // two bytes per character without FILE_ANSI
-    for (char c : text) {
+    for (char c : out) {
       h->data.push_back(c);
       h->data.push_back('\0');
     }
