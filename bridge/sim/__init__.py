@@ -12,7 +12,14 @@ See shared/DESIGN.md §5 and docs/scenarios.md.
 from __future__ import annotations
 
 from bridge.sim.errors import ScenarioError
-from bridge.sim.scenario import Scenario, builtin_scenarios, load_scenario
+from bridge.sim.scenario import Scenario, builtin_scenarios, data_scenarios, load_scenario
 from bridge.sim.terminal import SimTerminal
 
-__all__ = ["Scenario", "ScenarioError", "SimTerminal", "builtin_scenarios", "load_scenario"]
+__all__ = [
+    "Scenario",
+    "ScenarioError",
+    "SimTerminal",
+    "builtin_scenarios",
+    "data_scenarios",
+    "load_scenario",
+]

@@ -304,6 +304,9 @@ def generate_ticks(s: Scenario) -> dict[str, Ticks]:
         gs = g.symbols[spec.name]
         drift = np.log1p(np.interp(t, path_t, path_v) * gs.beta)
         vol = _schedule(p.volatility, crash, gs.stress).at(t) * spec.daily_volatility
+        for ov in s.overlays:  # [[overlays]] kind = "volatility" scale the generated noise
+            if ov.kind == "volatility" and spec.name in ov.symbols:
+                vol = vol * Schedule(ov.times, ov.values).at(t)
         dt_s = np.diff(t, prepend=t[0])
         w = np.cumsum(rng.standard_normal(len(t)) * vol * np.sqrt(dt_s / D))
         pins = np.clip(np.searchsorted(t, np.concatenate(([t[0]], path_t, [t[-1]]))), 0, len(t) - 1)

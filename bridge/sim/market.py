@@ -97,10 +97,10 @@ def _load_symbol(s: Scenario, spec: SymbolSpec, nq: Windows, rng: np.random.Gene
     )
 
 
-def _sigma(t_ms: I64, bid: F64, ask: F64, window_s: float) -> F64:
-    """Realised daily volatility of the mid over the trailing window (fraction per √day)."""
-    mid = 0.5 * (bid + ask)
-    r = np.diff(np.log(mid), prepend=np.log(mid[0]))
+def _sigma(t_ms: I64, bid: F64, window_s: float) -> F64:
+    """Realised daily volatility of the bid over the trailing window (fraction per √day); the bid,
+    not the mid, so that a blown-out ask does not read as volatility."""
+    r = np.diff(np.log(bid), prepend=np.log(bid[0]))
     cs = np.cumsum(r * r)
     j = np.searchsorted(t_ms, t_ms - int(window_s * 1000), side="left")
     rv = cs - np.where(j > 0, cs[np.maximum(j - 1, 0)], 0.0)
@@ -150,12 +150,15 @@ def _stream(
         )
     if ("spread", spec.name) in sched:
         ask = np.round(bid + (ask - bid) * sched[("spread", spec.name)].at(t / 1000.0), spec.digits)
-    sigma = _sigma(t, bid, ask, s.broker.volatility_window_s)
+    sigma = _sigma(t, bid, s.broker.volatility_window_s)
     mult = sched.get(("margin", spec.name), Schedule()).at(t / 1000.0)
     if s.broker.volatility_margin > 0:
         m_reg = regulatory_margin_fraction(spec, float(s.account.leverage))
-        vm = s.broker.volatility_margin * sigma * np.sqrt(s.broker.volatility_horizon_days)
-        mult = mult * np.maximum(1.0, vm / m_reg)
+        b = s.broker
+        review = int(b.volatility_review_s * 1000)
+        seen = np.maximum(np.searchsorted(t, t // review * review, side="right") - 1, 0)
+        vm = b.volatility_margin * sigma[seen] * np.sqrt(b.volatility_horizon_days)
+        mult = mult * np.clip(vm / m_reg, 1.0, b.volatility_margin_cap)
     flags = np.full(len(t), c.TICK_FLAG_BID | c.TICK_FLAG_ASK, dtype=np.uint32)
     if ticks.modelled:
         flags |= np.uint32(c.TICK_FLAG_MODELLED)

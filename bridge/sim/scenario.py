@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ __all__ = [
     "Overlay",
     "Scenario",
     "builtin_scenarios",
+    "data_scenarios",
     "load_scenario",
 ]
 
@@ -117,7 +119,10 @@ class BrokerPolicy:
 
     `impact_coefficient`: Y of the square-root law (crash-events.md §4.4, default 0.7).
     `volatility_margin`: c of m = max(m_reg, c·σ̂·√h) (0 = off); `volatility_horizon_days`: h;
-    `volatility_window_s`: window of the realised-volatility estimate σ̂ (daily units).
+    `volatility_window_s`: trailing window of the realised volatility σ̂ of the bid (daily units);
+    `volatility_review_s`: the broker reviews the rate at these intervals and holds it in between
+    (so a flash move raises margin at the next review, not within the second);
+    `volatility_margin_cap`: the largest multiplier the rule applies (IG: ×10 after the SNB).
     `quote_timeout_s`: a symbol without a quote for this long is off quotes (retcode 10021).
     `weekend_close`: no trading Fri 21:00 – Sun 21:00 UTC (retcode 10018).
     """
@@ -125,7 +130,9 @@ class BrokerPolicy:
     impact_coefficient: float = 0.7
     volatility_margin: float = 0.0
     volatility_horizon_days: float = 1.0
-    volatility_window_s: float = 3600.0
+    volatility_window_s: float = 86400.0
+    volatility_review_s: float = 3600.0
+    volatility_margin_cap: float = 10.0
     quote_timeout_s: float = 600.0
     weekend_close: bool = True
 
@@ -420,7 +427,9 @@ def _broker(raw: Mapping[str, Any]) -> BrokerPolicy:
         impact_coefficient=t.positive("impact_coefficient", 0.7, zero_ok=True),
         volatility_margin=t.positive("volatility_margin", 0.0, zero_ok=True),
         volatility_horizon_days=t.positive("volatility_horizon_days", 1.0),
-        volatility_window_s=t.positive("volatility_window_s", 3600.0),
+        volatility_window_s=t.positive("volatility_window_s", 86400.0),
+        volatility_review_s=t.positive("volatility_review_s", 3600.0),
+        volatility_margin_cap=t.positive("volatility_margin_cap", 10.0),
         quote_timeout_s=t.positive("quote_timeout_s", 600.0),
         weekend_close=t.get("weekend_close", bool, True),
     )
@@ -591,8 +600,14 @@ def _sections(
 
 
 def builtin_scenarios() -> tuple[str, ...]:
-    """Names of the scenarios shipped in bridge/sim/scenarios."""
+    """Names of the generated scenarios shipped in bridge/sim/scenarios (no data needed)."""
     return tuple(sorted(p.stem for p in BUILTIN_DIR.glob("*.toml")))
+
+
+def data_scenarios() -> tuple[str, ...]:
+    """Names of the shipped real-data windows (`data/<name>`); they read ../shared/data files,
+    found through `data_dir` or LCA_SHARED_DATA."""
+    return tuple(sorted(f"data/{p.stem}" for p in (BUILTIN_DIR / "data").glob("*.toml")))
 
 
 def load_scenario(
@@ -600,8 +615,11 @@ def load_scenario(
 ) -> Scenario:
     """Read and validate a scenario: a built-in name or a TOML path.
 
-    `data_dir` resolves relative `[[data]].path` entries (default: the scenario file's folder);
-    `seed` overrides the file's seed."""
+    `data_dir` resolves relative `[[data]].path` entries (default: the environment variable
+    LCA_SHARED_DATA, else the scenario file's folder); `seed` overrides the file's seed. Built-in
+    names: `builtin_scenarios()` (generated) and `data_scenarios()` (real windows, need data)."""
+    if data_dir is None and os.environ.get("LCA_SHARED_DATA"):
+        data_dir = os.environ["LCA_SHARED_DATA"]
     p = Path(name_or_path)
     if not p.suffix and not p.exists():
         p = BUILTIN_DIR / f"{name_or_path}.toml"

@@ -175,3 +175,28 @@ def test_snb_window_stops_out_a_20_to_1_usdchf_book_at_the_gap(
         assert final.balance < -30_000.0
     assert final.equity == final.balance
     assert mt5.positions_total() == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "stopped_out"),
+    [
+        ("data/snb-2015", True),
+        ("data/gbp-flash-2016", True),
+        ("data/jpy-flash-2019", True),
+        ("data/covid-2020", True),
+        ("data/gilt-2022", True),
+        ("data/calm-2019", False),
+    ],
+)
+def test_shipped_real_windows_replay(shared_data: Path, name: str, stopped_out: bool) -> None:
+    mt5: Any = SimTerminal.from_scenario(name, data_dir=shared_data)
+    assert mt5.initialize()
+    assert mt5.account_info().margin_level > 150.0
+    while not mt5.finished:
+        mt5.advance(3600)
+        a = mt5.account_info()
+        assert a.equity == pytest.approx(a.balance + a.credit + a.profit, abs=1e-6)
+    assert (mt5.stop_outs > 0) is stopped_out
+    if name == "data/calm-2019":
+        ticks = mt5.copy_ticks_range("EURUSD", 0, 2**40, c.COPY_TICKS_ALL)
+        assert not np.any(ticks["flags"] & c.TICK_FLAG_MODELLED)  # real ticks stay unflagged

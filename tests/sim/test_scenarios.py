@@ -179,3 +179,31 @@ def test_seed_changes_the_path_but_not_the_figures() -> None:
     ta, tb = a.symbol_info_tick("GBPUSD"), b.symbol_info_tick("GBPUSD")
     assert ta.bid != tb.bid
     assert ta.bid == pytest.approx(tb.bid, rel=0.02)
+
+
+def test_margin_rate_rises_with_volatility_at_the_next_review() -> None:
+    mt5: Any = SimTerminal.from_scenario("flash-gbp-2016")
+    mt5.initialize()
+
+    def rate() -> float:  # margin per unit of notional: GBP margin converted at the GBPUSD ask
+        m = mt5.order_calc_margin(c.ORDER_TYPE_BUY, "GBPUSD", 1.0, 1.26)
+        return float(m / mt5.symbol_info_tick("GBPUSD").ask / 100_000)
+
+    mt5.advance_to(mt5.crash_time - 60)
+    before = rate()
+    assert before == pytest.approx(0.01, rel=1e-3)  # 1:100 in the calm
+    mt5.advance_to(mt5.crash_time + 60)  # the crash is in σ̂, but the broker has not reviewed yet
+    assert rate() == pytest.approx(before, rel=1e-3)
+    mt5.advance_to(mt5.crash_time + 3600)
+    after = rate()
+    assert after > 2 * before
+    assert after <= 10 * before * (1 + 1e-3)  # the cap: ×10
+
+
+def test_scheduled_margin_hike_applies_to_open_positions() -> None:
+    mt5: Any = SimTerminal.from_scenario("covid-2020")
+    mt5.initialize()
+    m0 = mt5.order_calc_margin(c.ORDER_TYPE_BUY, "GBPUSD", 1.0, 1.2)
+    mt5.advance_to(mt5.crash_time - 60)
+    m1 = mt5.order_calc_margin(c.ORDER_TYPE_BUY, "GBPUSD", 1.0, 1.2)
+    assert m1 > m0  # S4: margin ×1.5 → ×2 into the trough
