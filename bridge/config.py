@@ -12,11 +12,89 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from controller.settings import Settings
 
-__all__ = ["ConfigError", "load_settings", "settings_from_dict"]
+__all__ = [
+    "AppConfig",
+    "ConfigError",
+    "Mode",
+    "RunSettings",
+    "TerminalSettings",
+    "load_config",
+    "load_settings",
+    "settings_from_dict",
+]
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+class TerminalSettings(BaseModel):
+    """Which terminal to talk to. Credentials come from environment variables, never from here."""
+
+    model_config = _FROZEN
+
+    kind: str = Field("sim", description="sim (built-in simulated terminal), mt5 (the "
+                      "MetaTrader5 package, Windows) or mt5linux (RPyC client to Wine)")
+    scenario: str = Field("flash-gbp-2016", description="sim only: built-in name or TOML path")
+    data_dir: str = Field("", description="sim only: folder of real market data for scenarios")
+    path: str = Field("", description="mt5 only: path to terminal64.exe (empty: find it)")
+    host: str = Field("localhost", description="mt5linux only: RPyC host (loopback)")
+    port: Annotated[int, Field(ge=1, le=65535)] = 18812
+    login_env: str = Field("LCA_MT5_LOGIN", description="environment variable with the login")
+    password_env: str = Field("LCA_MT5_PASSWORD",
+                              description="environment variable with the password")
+    server_env: str = Field("LCA_MT5_SERVER", description="environment variable with the server")
+    timeout_ms: Annotated[int, Field(ge=1000, le=600_000)] = 60_000
+    watch: tuple[str, ...] = Field((), description="symbols to watch besides the held ones")
+
+    def model_post_init(self, _context: object) -> None:
+        if self.kind not in ("sim", "mt5", "mt5linux"):
+            raise ValueError(f"terminal.kind {self.kind!r} is unknown (allowed: sim, mt5, "
+                             "mt5linux)")
+
+
+class Mode(StrEnum):
+    """observe: decisions journaled and shown, no orders. enforce: the guard sends them."""
+
+    OBSERVE = "observe"
+    ENFORCE = "enforce"
+
+
+class RunSettings(BaseModel):
+    """The runtime: mode, schedule, journal, logs."""
+
+    model_config = _FROZEN
+
+    mode: Mode = Mode.ENFORCE
+    allow_real_account: bool = Field(False, description="send orders on a REAL account")
+    speed: Annotated[float, Field(ge=0.0)] = Field(
+        0.0, description="sim only: simulated seconds per wall second (0 = as fast as possible)")
+    guard_seconds: Annotated[float, Field(gt=0.0, le=3600.0)] = Field(
+        1.0, description="fast guard period: MSI, EffLev, prop limits, stale data")
+    cycle_minutes: Annotated[float, Field(gt=0.0, le=1440.0)] = 5.0
+    recalibrate_minutes: Annotated[float, Field(gt=0.0, le=10_080.0)] = 60.0
+    warmup_hours: Annotated[float, Field(ge=0.0, le=24.0 * 90)] = Field(
+        48.0, description="history read at start-up to prepare the indicators")
+    stale_after_seconds: Annotated[float, Field(gt=0.0)] = Field(
+        30.0, description="quotes older than this are stale: no new exposure")
+    magic: Annotated[int, Field(ge=0)] = 770077
+    deviation_points: Annotated[int, Field(ge=0, le=10_000)] = 20
+    journal: str = Field("sqlite:///runs/journal.db", description="any SQLAlchemy URL")
+    log_file: str = Field("runs/lca.log", description="loguru log file (rotated)")
+    compare_unguarded: bool = Field(True, description="sim only: replay the same book "
+                                    "without the guard and compare")
+
+
+class AppConfig(Settings):
+    """The whole configuration file: the controller's tables plus [terminal] and [run]."""
+
+    terminal: TerminalSettings = Field(default_factory=TerminalSettings)
+    run: RunSettings = Field(default_factory=RunSettings)
 
 
 class ConfigError(ValueError):
@@ -60,16 +138,21 @@ def _explain(model: type[BaseModel], error: Any) -> str:
     return f"{where} = {error.get('input')!r}: {message}"
 
 
-def settings_from_dict(data: dict[str, Any], source: str = "config") -> Settings:
+def settings_from_dict(data: dict[str, Any], source: str = "config") -> AppConfig:
     """Validate a parsed TOML document; raise ConfigError naming every bad key."""
     try:
-        return Settings.model_validate(data)
+        return AppConfig.model_validate(data)
     except ValidationError as exc:
-        lines = [f"{source}: {_explain(Settings, e)}" for e in exc.errors()]
+        lines = [f"{source}: {_explain(AppConfig, e)}" for e in exc.errors()]
         raise ConfigError("\n".join(lines)) from None
 
 
-def load_settings(path: str | Path) -> Settings:
+def load_settings(path: str | Path) -> AppConfig:
+    """Read and validate a TOML configuration file."""
+    return load_config(path)
+
+
+def load_config(path: str | Path) -> AppConfig:
     """Read and validate a TOML configuration file."""
     p = Path(path)
     try:

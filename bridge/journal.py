@@ -130,6 +130,13 @@ class Journal:
         found = self.rows(kind, limit=1, newest_first=True)
         return found[0] if found else None
 
+    def latest_account(self) -> int | None:
+        """The account of the newest row of any account (what `lca status` shows by default)."""
+        query = select(JOURNAL.c.account).order_by(JOURNAL.c.id.desc()).limit(1)
+        with self.engine.connect() as conn:
+            found = conn.execute(query).scalar()
+        return None if found is None else int(found)
+
     def __iter__(self) -> Iterator[JournalRow]:
         return iter(self.rows())
 

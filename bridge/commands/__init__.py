@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bridge.commands import decide, ea, run
+from bridge.commands import check, decide, ea, run, status
 
-COMMANDS: tuple[ModuleType, ...] = (run, decide, ea)
+COMMANDS: tuple[ModuleType, ...] = (run, status, check, decide, ea)

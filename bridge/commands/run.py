@@ -1,22 +1,90 @@
-"""`lca run`: the guard beside a terminal (the runtime is not built yet)."""
+"""`lca run`: the guard beside a terminal (the built-in simulated terminal by default)."""
 
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
+from typing import Any
 
 from rich.console import Console
+from rich.live import Live
+
+from bridge.config import ConfigError, load_config
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("run", help="run the guard beside a terminal (simulated by default)")
-    p.add_argument("--config", default="config.toml", help="configuration file (TOML)")
+    p = sub.add_parser(
+        "run", help="run the guard beside a terminal (simulated by default)",
+        description="Run the guard. With the default config.toml it replays a built-in crash "
+        "scenario on the simulated terminal and compares the guarded book with the same book "
+        "left to the broker's stop-out.")
+    p.add_argument("--config", type=Path, default=Path("config.toml"))
+    p.add_argument("--scenario", help="sim: a built-in scenario name or a scenario TOML file")
+    p.add_argument("--speed", type=float, help="sim: simulated seconds per wall second "
+                   "(0 = as fast as possible)")
+    p.add_argument("--quiet", action="store_true", help="no live view (for services)")
+    p.add_argument("--summary-json", type=Path, help="write the end-of-run summary here")
     p.set_defaults(func=_run)
 
 
+def _load(args: argparse.Namespace) -> Any:
+    config = load_config(args.config)
+    if args.scenario:
+        terminal = config.terminal.model_copy(update={"scenario": args.scenario})
+        config = config.model_copy(update={"terminal": terminal})
+    return config
+
+
 def _run(args: argparse.Namespace) -> int:
-    Console(stderr=True).print(
-        "[yellow]lca run: the runtime (terminal port, executor, scheduler) is not built yet.[/]\n"
-        "Try [bold]uv run lca decide --snapshot examples/seed-003-worked-example.json[/] "
-        "to see what the controller decides for an account snapshot."
-    )
+    from bridge.app import run, setup_logging
+    from bridge.console import guard_view, summary_table
+    from bridge.sim import ScenarioError
+    from bridge.terminal import TerminalError
+    from controller import SnapshotError
+
+    err = Console(stderr=True)
+    out = Console()
+    try:
+        config = _load(args)
+    except ConfigError as exc:
+        err.print(f"[red]configuration error[/]\n{exc}", highlight=False)
+        return 2
+    live_view = not args.quiet and out.is_terminal
+    setup_logging(config.run.log_file, args.quiet, live_view)
+    title = f"lca · {config.terminal.kind}" + (
+        f" · {args.scenario or config.terminal.scenario}" if config.terminal.kind == "sim" else "")
+    if not args.quiet:
+        out.print(f"[bold]{title}[/]: guard every {config.run.guard_seconds:g} s, cycle every "
+                  f"{config.run.cycle_minutes:g} min, mode {config.run.mode.value}; journal "
+                  f"{config.run.journal}")
+    try:
+        if live_view:
+            with Live(console=out, refresh_per_second=8, transient=False) as live:
+                step = {"n": 0}
+
+                def on_step(guard: Any) -> None:
+                    step["n"] += 1
+                    if step["n"] % 20 == 0:
+                        live.update(guard_view(guard, title))
+
+                result = run(config, on_step=on_step, speed=args.speed)
+        else:
+            result = run(config, speed=args.speed)
+    except (ScenarioError, TerminalError, SnapshotError, ValueError) as exc:
+        err.print(f"[red]cannot run:[/] {exc}", highlight=False)
+        return 2
+    except KeyboardInterrupt:
+        err.print("stopped")
+        return 130
+    if args.summary_json:
+        args.summary_json.parent.mkdir(parents=True, exist_ok=True)
+        args.summary_json.write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
+    if not args.quiet or not args.summary_json:
+        out.print(summary_table(result.summary, result.currency))
+        g = result.summary.get("guarded", {})
+        if "unguarded" in result.summary:
+            out.print(f"guarded: {g.get('stop_outs')} stop-out(s); unguarded: "
+                      f"{result.summary['unguarded']['stop_outs']} stop-out(s). "
+                      "`uv run lca status` shows the journal.")
     return 0

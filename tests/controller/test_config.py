@@ -6,14 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from bridge.config import ConfigError, load_settings, settings_from_dict
-from controller import Settings
+from bridge.config import AppConfig, ConfigError, load_settings, settings_from_dict
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def test_shipped_config_equals_the_defaults():
-    assert load_settings(REPO / "config.toml") == Settings()
+    assert load_settings(REPO / "config.toml") == AppConfig()
 
 
 @pytest.mark.parametrize(

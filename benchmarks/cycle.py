@@ -1,0 +1,70 @@
+"""One controller cycle on the simulated terminal: snapshot (50 positions), decide, journal.
+
+    uv run python benchmarks/cycle.py [--repeat 500]
+
+Prints the median and p99 of `Guard.cycle()` (target: median ≤ 5 ms) and of its parts, with
+the guard in observe mode so that nothing is closed between repetitions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bridge.app import build_guard
+from bridge.config import AppConfig, Mode, RunSettings
+from controller import decide
+
+
+def _timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:
+    samples = []
+    for _ in range(repeat):
+        t0 = time.perf_counter_ns()
+        fn()
+        samples.append(time.perf_counter_ns() - t0)
+    samples.sort()
+    return statistics.median(samples) / 1e6, samples[int(0.99 * len(samples)) - 1] / 1e6
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=500)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="lca-bench-"))
+    config = AppConfig(run=RunSettings(mode=Mode.OBSERVE, journal=f"sqlite:///{folder}/j.db",
+                                       log_file="", compare_unguarded=False))
+    guard, mt5 = build_guard(config)
+    mt5.initialize()
+    symbols = ["GBPUSD", "EURUSD", "USDJPY"]
+    for i in range(50 - mt5.positions_total()):
+        name = symbols[i % 3]
+        tick = mt5.symbol_info_tick(name)
+        result = mt5.order_send({"action": mt5.TRADE_ACTION_DEAL, "symbol": name, "volume": 0.01,
+                                 "type": mt5.ORDER_TYPE_BUY if i % 2 else mt5.ORDER_TYPE_SELL,
+                                 "price": tick.ask if i % 2 else tick.bid, "deviation": 20,
+                                 "type_filling": mt5.ORDER_FILLING_IOC, "magic": 1})
+        if result is None or result.retcode != mt5.TRADE_RETCODE_DONE:
+            raise SystemExit(f"could not open position {i}: {result} {mt5.last_error()}")
+    guard.start()
+    mt5.advance(3600)
+    positions = mt5.positions_total()
+    cycle = _timed(guard.cycle, args.repeat)
+    snap_t = _timed(lambda: guard.port.snapshot(mt5.now()), args.repeat)
+    snap = guard.port.snapshot(mt5.now())
+    decide_t = _timed(lambda: decide(snap, config, guard.indicators, guard.portfolio,
+                                     guard.memory), args.repeat)
+    print(f"controller cycle on the simulated terminal, {positions} positions, "
+          f"{len(snap.market)} symbols (observe mode)")
+    print(f"  Guard.cycle()  median {cycle[0]:7.3f} ms, p99 {cycle[1]:7.3f} ms   "
+          "(target: median ≤ 5 ms)")
+    print(f"  snapshot       median {snap_t[0]:7.3f} ms, p99 {snap_t[1]:7.3f} ms")
+    print(f"  decide         median {decide_t[0]:7.3f} ms, p99 {decide_t[1]:7.3f} ms")
+    print("  journal        the rest (3 committed rows per cycle, SQLite WAL)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""Composition root: configuration → terminal, journal, executor, guard → driver → summary."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from loguru import logger
+
+from bridge.config import AppConfig
+from bridge.driver import run_live, run_replay
+from bridge.executor import Executor
+from bridge.journal import Journal
+from bridge.runtime import Guard
+from bridge.sim.replay.clock import ServerClock
+from bridge.terminal import Credentials, TerminalPort, open_module
+
+__all__ = ["RunResult", "build_guard", "run", "setup_logging", "unguarded_run"]
+
+
+@dataclass
+class RunResult:
+    """The end of a run: its summary (JSON-ready) and the account currency."""
+
+    summary: dict[str, Any]
+    currency: str
+
+
+def setup_logging(log_file: str, quiet: bool, live_console: bool) -> None:
+    """A rotated log file always; stderr for warnings unless a live view owns the terminal."""
+    logger.remove()
+    if log_file:
+        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+        logger.add(log_file, rotation="10 MB", retention=5, level="INFO", enqueue=False)
+    if not live_console:
+        logger.add(sys.stderr, level="WARNING" if quiet else "INFO")
+
+
+def _journal_url(url: str) -> str:
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    return url
+
+
+def build_guard(config: AppConfig, module: Any | None = None) -> tuple[Guard, Any]:
+    """The guard and the module-shaped terminal it talks to (a fresh SimTerminal for sim)."""
+    t = config.terminal
+    mt5 = module if module is not None else open_module(
+        t.kind, scenario=t.scenario, data_dir=t.data_dir or None, host=t.host, port=t.port)
+    if t.kind == "sim":
+        clock = mt5.scenario.clock
+        now = mt5.now
+    else:
+        import time
+
+        clock = ServerClock(config.prop.server_utc_offset_hours, config.prop.server_dst)
+        now = time.time
+    credentials = Credentials.from_env(t.login_env, t.password_env, t.server_env)
+    port = TerminalPort(mt5, credentials, path=t.path or None, timeout_ms=t.timeout_ms,
+                        server_clock=clock)
+    journal = Journal(_journal_url(config.run.journal))
+    extra: dict[str, Any] = {"wait": mt5.advance} if t.kind == "sim" else {}
+    executor = Executor(mt5, journal, now, magic=config.run.magic,
+                        deviation_points=config.run.deviation_points, **extra)
+    return Guard(port, executor, journal, config, now), mt5
+
+
+def unguarded_run(config: AppConfig) -> dict[str, Any]:
+    """The same scenario and book left to the broker's stop-out: no guard, no orders."""
+    from bridge.sim import SimTerminal
+
+    t = config.terminal
+    sim = SimTerminal.from_scenario(t.scenario, data_dir=t.data_dir or None)
+    sim.initialize()
+    peak = equity = sim.account_info().equity
+    max_dd = 0.0
+    while not sim.finished:
+        sim.advance(config.run.guard_seconds)  # sampled like the guarded run
+        equity = sim.account_info().equity
+        peak = max(peak, equity)
+        if peak > 0:
+            max_dd = max(max_dd, 1.0 - equity / peak)
+    info = sim.account_info()
+    return {"stop_outs": sim.stop_outs, "max_drawdown": max_dd, "final_equity": info.equity,
+            "final_balance": info.balance, "orders": 0, "lots_closed": 0.0}
+
+
+def run(config: AppConfig, *, on_step: Any = None, speed: float | None = None) -> RunResult:
+    """Run the guard: over the whole replay for a simulated terminal, forever for a live one."""
+    guard, mt5 = build_guard(config)
+    guard.start()
+    if config.terminal.kind != "sim":
+        run_live(guard, on_step=on_step)
+        currency = guard.snapshot.account.currency if guard.snapshot else ""
+        return RunResult({"guarded": _guarded(guard)}, currency)
+    run_replay(guard, mt5, speed=config.run.speed if speed is None else speed, on_step=on_step)
+    summary: dict[str, Any] = {
+        "scenario": mt5.scenario.name,
+        "start": mt5.start_time, "end": mt5.end_time, "crash_time": mt5.crash_time,
+        "guarded": _guarded(guard, mt5),
+    }
+    if config.run.compare_unguarded:
+        summary["unguarded"] = unguarded_run(config)
+    guard.journal.append("end", mt5.now(), summary)
+    currency = mt5.account_info().currency
+    return RunResult(summary, currency)
+
+
+def _guarded(guard: Guard, sim: Any | None = None) -> dict[str, Any]:
+    s = guard.stats
+    stop_outs = sim.stop_outs if sim is not None else s.stop_outs
+    final = guard.snapshot.account.equity if guard.snapshot else None
+    if sim is not None:
+        info = sim.account_info()
+        final = info.equity
+    return {"stop_outs": stop_outs, "max_drawdown": s.max_drawdown, "final_equity": final,
+            "orders": s.orders, "lots_closed": round(s.lots_closed, 8),
+            "first_order_time": s.first_order_time, "retcodes": dict(s.retcodes),
+            "state": guard.decision.state.value if guard.decision else None}

@@ -1,0 +1,90 @@
+"""The live console view of a running guard (rich)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from bridge.runtime import Guard
+
+__all__ = ["guard_view", "summary_table"]
+
+_STATE = {"ACTIVE": "green", "REDUCING": "yellow", "HALTED": "bold red", "INSOLVENT": "bold red"}
+_BAND = {"safe": "green", "normal": "green", "caution": "yellow", "aggressive": "yellow",
+         "elevated": "yellow", "danger": "red", "high": "red", "critical": "bold red",
+         "ruin": "bold red", "extreme": "bold red", "forced_close": "bold red",
+         "insolvent": "bold red"}
+
+
+def _num(value: float | None, spec: str = ".2f") -> str:
+    return "—" if value is None else format(value, spec)
+
+
+def guard_view(guard: Guard, title: str = "") -> RenderableType:
+    """Account; EffLev, MU, MSI, LVI against their bands; regime; state; binding cap; plan
+    progress; last orders."""
+    d = guard.decision
+    snap = guard.snapshot
+    head = Text()
+    t = snap.time if snap is not None else guard.now()
+    head.append(f"{title}  {datetime.fromtimestamp(t, tz=UTC):%Y-%m-%d %H:%M:%S} UTC  ",
+                "bold")
+    head.append(f"mode {guard.mode.value}  ")
+    if not guard.connection_ok:
+        head.append("TERMINAL UNREACHABLE  ", "bold red")
+    if d is None:
+        return Group(head, Text("waiting for the first decision..."))
+    head.append("state ")
+    head.append(d.state.value, _STATE.get(d.state.value, ""))
+    head.append(f"  regime {d.regime.value}  target {d.target_eff_lev:.2f} ({d.binding_cap})")
+    m = d.metrics
+    bands = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    for col in ("equity", "EffLev", "MU", "MSI", "LVI", "L_safe", "σ/day"):
+        bands.add_column(col, justify="right")
+    bands.add_row(
+        f"{m.equity:,.2f}",
+        Text(_num(m.eff_lev), _BAND.get(m.eff_lev_band, "")),
+        Text(_num(None if m.mu is None else 100 * m.mu, ".1f") + " %", _BAND.get(m.mu_band, "")),
+        Text(_num(m.msi), _BAND.get(m.msi_band, "")),
+        _num(m.lvi), _num(m.l_safe), _num(m.sigma, ".4f"),
+    )
+    plan = Text(f"plan: {len(guard.plan)} slice(s) pending, {guard.stats.lots_closed:g} lots "
+                f"closed in {guard.stats.orders} order(s); broker stop-outs seen: "
+                f"{guard.stats.stop_outs}")
+    parts: list[RenderableType] = [head, bands, plan]
+    if guard.stats.last_orders:
+        orders = Table(title="last orders", header_style="bold", box=None)
+        for col in ("ticket", "symbol", "slice", "lots", "status", "retcode"):
+            orders.add_column(col)
+        for o in guard.stats.last_orders[:5]:
+            orders.add_row(str(o["ticket"]), o["symbol"], f"{o['slice_index']}/{o['slices']}",
+                           f"{o['filled']:g}/{o['volume']:g}", o["status"], str(o["retcode"]))
+        parts.append(orders)
+    if d.warnings:
+        parts.append(Text("\n".join(f"• {w.message}" for w in d.warnings[:4]), "yellow"))
+    return Group(*parts)
+
+
+def summary_table(summary: dict[str, Any], currency: str) -> Table:
+    """Guarded vs unguarded, side by side."""
+    table = Table(title=f"{summary.get('scenario', '')}: the same book, guarded and left to the "
+                  "broker", header_style="bold")
+    table.add_column("")
+    for name in ("guarded", "unguarded"):
+        if name in summary:
+            table.add_column(name, justify="right")
+    rows = (("stop-outs", "stop_outs", "{:d}"), ("max drawdown", "max_drawdown", "{:.1%}"),
+            (f"final equity ({currency})", "final_equity", "{:,.2f}"),
+            ("orders", "orders", "{:d}"), ("lots closed by the guard", "lots_closed", "{:g}"))
+    for label, key, fmt in rows:
+        cells = []
+        for name in ("guarded", "unguarded"):
+            if name in summary:
+                value = summary[name].get(key)
+                cells.append("—" if value is None else fmt.format(value))
+        table.add_row(label, *cells)
+    return table

@@ -1,0 +1,446 @@
+"""The guard: the job functions that run beside a terminal.
+
+- `fast_guard` (every `guard_seconds`): one snapshot, indicator updates, a decision; acts at once
+  when the state escalates (a more urgent reduction, a lower target, a prop lock); sends the
+  slices that are due.
+- `cycle` (every `cycle_minutes`): the journaled controller decision and the plan refresh.
+- `recalibrate` (every `recalibrate_minutes`): H1/D1 bars (ATR, trend, long-run σ) and the margin
+  rate per symbol (for the margin-pressure gradient).
+
+The same functions run under APScheduler against a live terminal and under the deterministic
+driver (`bridge.driver`) against the simulated clock. A restarted process resumes the unfinished
+plan and the controller memory from the journal.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from loguru import logger
+
+from bridge.config import AppConfig, Mode
+from bridge.journal import Journal
+from bridge.terminal import TerminalError, TerminalPort
+from controller import (
+    Action,
+    ControllerMemory,
+    Decision,
+    Regime,
+    Snapshot,
+    SnapshotError,
+    TradingState,
+    Urgency,
+    decide,
+    decision_to_dict,
+    prepare_indicators,
+)
+from controller.indicators import (
+    PortfolioIndicators,
+    SymbolIndicators,
+    new_portfolio_indicators,
+    new_symbol_indicators,
+    on_bar,
+    on_depth,
+    on_margin_rate,
+    on_minute_returns,
+    on_quote,
+)
+from controller.liquidity import hit_side_depth
+
+__all__ = ["Guard", "GuardStats"]
+
+_URGENCY_RANK = {None: 0, Urgency.NORMAL: 1, Urgency.FORCED: 2, Urgency.EMERGENCY: 3}
+_DONE = ("done", "gone")
+DEAL_REASON_SO = 6
+
+
+@dataclass
+class GuardStats:
+    """What a run did, for the console and the end-of-run summary (money in account currency)."""
+
+    guard_runs: int = 0
+    cycles: int = 0
+    orders: int = 0
+    lots_closed: float = 0.0
+    retcodes: dict[str, int] = field(default_factory=dict)
+    first_order_time: float | None = None
+    peak_equity: float = 0.0
+    max_drawdown: float = 0.0
+    equity: float = 0.0
+    stop_outs: int = 0
+    errors: int = 0
+    last_orders: list[dict[str, Any]] = field(default_factory=list)
+
+    def track_equity(self, equity: float) -> None:
+        self.equity = equity
+        self.peak_equity = max(self.peak_equity, equity)
+        if self.peak_equity > 0.0:
+            self.max_drawdown = max(self.max_drawdown, 1.0 - equity / self.peak_equity)
+
+
+def _plan_payload(actions: Sequence[Action]) -> list[dict[str, Any]]:
+    return [
+        {"ticket": a.ticket, "symbol": a.symbol, "side": a.side, "volume": a.volume,
+         "urgency": a.urgency.value, "not_before": a.not_before, "slice_index": a.slice_index,
+         "slices": a.slices, "close_by_ticket": a.close_by_ticket, "full_close": a.full_close,
+         "reason": a.reason, "plan_id": a.plan_id}
+        for a in actions
+    ]
+
+
+def _action_from(row: dict[str, Any]) -> Action:
+    return Action(plan_id=row["plan_id"], ticket=row["ticket"], symbol=row["symbol"],
+                  side=row["side"], volume=row["volume"], urgency=Urgency(row["urgency"]),
+                  not_before=row["not_before"], slice_index=row["slice_index"],
+                  slices=row["slices"], close_by_ticket=row["close_by_ticket"],
+                  full_close=row["full_close"], reason=row["reason"])
+
+
+class Guard:
+    """The guard beside one terminal account."""
+
+    def __init__(self, port: TerminalPort, executor: Any, journal: Journal, config: AppConfig,
+                 now: Callable[[], float]) -> None:
+        self.port = port
+        self.executor = executor
+        self.journal = journal
+        self.config = config
+        self.now = now
+        self.mode = config.run.mode
+        self.memory = ControllerMemory()
+        self.indicators: dict[str, SymbolIndicators] = {}
+        self.portfolio: PortfolioIndicators | None = None
+        self.plan: list[Action] = []
+        self.decision: Decision | None = None
+        self.snapshot: Snapshot | None = None
+        self.stats = GuardStats()
+        self.connection_ok = True
+        self.stale = False
+        self._last_minute_fed: float | None = None
+        self._last_journal_cycle = -math.inf
+        self._deals_seen_until = 0.0
+        self._stop_out_deals: set[int] = set()
+        self._bar_fed: dict[tuple[str, str], float] = {}
+        self.listeners: list[Callable[[Guard], None]] = []
+
+    # -- start-up ----------------------------------------------------------------------------
+    def start(self) -> None:
+        """Connect, check the account type, resume from the journal, prepare the indicators."""
+        self.port.connect()
+        account = self.port.account()
+        self.journal.account = account.login
+        if self.mode is Mode.ENFORCE and account.trade_mode == 2 and \
+                not self.config.run.allow_real_account:
+            self.mode = Mode.OBSERVE
+            logger.warning("REAL account {}: orders refused (set run.allow_real_account = true "
+                           "to enforce); observing only", account.login)
+            self._record_state("mode", "observe: real account without allow_real_account")
+        self._resume()
+        now = self.now()
+        snap = self.port.snapshot(now, self.config.terminal.watch)
+        symbols = sorted(snap.market)
+        start = now - self.config.run.warmup_hours * 3600.0
+        histories = {}
+        for name in symbols:
+            try:
+                histories[name] = self.port.history(name, start, now)
+            except (TerminalError, ValueError) as exc:
+                logger.warning("no history for {}: {}", name, exc)
+        self.indicators, self.portfolio = prepare_indicators(histories, self.config)
+        for name, h in histories.items():
+            for timeframe, bars in (("H1", h.h1), ("D1", h.d1)):
+                if bars is not None and len(bars):
+                    self._bar_fed[(name, timeframe)] = float(bars.time[-1])
+        for name in symbols:
+            self.indicators.setdefault(name, new_symbol_indicators(self.config.indicators))
+        if self.portfolio is None or set(self.portfolio.symbols) != set(symbols):
+            self.portfolio = new_portfolio_indicators(symbols, self.config.indicators)
+        fed = [i.minute_return_time for i in self.indicators.values()
+               if i.minute_return_time is not None]
+        self._last_minute_fed = max(fed) if fed else None  # the history is already folded in
+        self.snapshot = snap
+        self.stats.track_equity(snap.account.equity)
+        self._deals_seen_until = now
+        self.journal.append("run", now, {
+            "mode": self.mode.value, "terminal": self.config.terminal.kind,
+            "scenario": self.config.terminal.scenario if self.config.terminal.kind == "sim"
+            else None, "login": account.login, "currency": account.currency,
+            "symbols": symbols, "resumed_slices": len(self.plan)})
+        logger.info("guard started on account {} ({} mode), {} symbols, {} slices resumed",
+                    account.login, self.mode.value, len(symbols), len(self.plan))
+
+    def _resume(self) -> None:
+        row = self.journal.last("memory")
+        if row is not None:
+            data = dict(row.payload)
+            data["regime"] = Regime(data["regime"])
+            data["state"] = TradingState(data["state"])
+            self.memory = ControllerMemory(**data)
+        plan_row = self.journal.last("plan")
+        if plan_row is None or not plan_row.payload.get("actions"):
+            return
+        finished = {(r.payload["ticket"], r.payload["slice_index"])
+                    for r in self.journal.rows("slice", plan_id=plan_row.plan_id)
+                    if r.payload["status"] in _DONE}
+        self.plan = [_action_from(a) for a in plan_row.payload["actions"]
+                     if (a["ticket"], a["slice_index"]) not in finished]
+
+    # -- jobs --------------------------------------------------------------------------------
+    def fast_guard(self) -> None:
+        """Snapshot, indicators, decision; act at once on escalation; send due slices."""
+        self.stats.guard_runs += 1
+        snap = self._read_snapshot()
+        if snap is None:
+            return
+        self._update_indicators(snap)
+        decision = decide(snap, self.config, self.indicators, self.portfolio, self.memory)
+        if self._escalated(decision):
+            self._adopt(decision, journal=True)
+        else:
+            self.decision = decision
+            self.memory = decision.memory
+        self._execute_due()
+        self._watch_stop_outs()
+        for listener in self.listeners:
+            listener(self)
+
+    def cycle(self) -> None:
+        """The controller cycle: a journaled decision and a plan refresh."""
+        self.stats.cycles += 1
+        snap = self._read_snapshot()
+        if snap is None:
+            return
+        decision = decide(snap, self.config, self.indicators, self.portfolio, self.memory)
+        self._adopt(decision, journal=True)
+        self._execute_due()
+
+    def recalibrate(self) -> None:
+        """Hourly: the last closed H1/D1 bars and the margin rate of every symbol."""
+        snap = self.snapshot
+        if snap is None:
+            return
+        mt5 = self.port.mt5
+        for name, ind in list(self.indicators.items()):
+            try:
+                for timeframe, tf in (("H1", mt5.TIMEFRAME_H1), ("D1", mt5.TIMEFRAME_D1)):
+                    bars = self.port.call("copy_rates_from_pos", name, tf, 1, 1)
+                    if not len(bars):
+                        continue
+                    b = bars[-1]
+                    t = self.port.clock.to_utc(float(b["time"]))
+                    if t <= self._bar_fed.get((name, timeframe), -math.inf):
+                        continue  # this closed bar is already in the indicators
+                    ind = on_bar(ind, timeframe, t, float(b["open"]), float(b["high"]),
+                                 float(b["low"]), float(b["close"]))
+                    self._bar_fed[(name, timeframe)] = t
+                market = snap.market.get(name)
+                spec = snap.symbols.get(name)
+                if market is not None and spec is not None:
+                    margin = self.port.call("order_calc_margin", mt5.ORDER_TYPE_BUY, name, 1.0,
+                                            market.ask)
+                    notional = spec.trade_contract_size * market.mid * \
+                        snap.rates.get(spec.currency_profit, 0.0)
+                    if notional > 0.0 and margin > 0.0:
+                        ind = on_margin_rate(ind, snap.time, float(margin) / notional)
+            except (TerminalError, ValueError) as exc:
+                logger.warning("recalibration of {} skipped: {}", name, exc)
+                continue
+            self.indicators[name] = ind
+
+    # -- internals ---------------------------------------------------------------------------
+    def _read_snapshot(self) -> Snapshot | None:
+        now = self.now()
+        try:
+            self.port.ensure_connected()
+            snap = self.port.snapshot(now, self.config.terminal.watch)
+        except TerminalError as exc:
+            self.stats.errors += 1
+            if self.connection_ok:
+                self._record_state("connection", f"terminal unreachable: {exc}")
+            self.connection_ok = False
+            self._check_stale(now)
+            return None
+        except SnapshotError as exc:
+            self.stats.errors += 1
+            logger.error("corrupt snapshot rejected: {}", exc)
+            self._record_state("data", f"corrupt snapshot rejected: {exc}")
+            return None
+        if not self.connection_ok:
+            self._record_state("connection", "terminal reachable again")
+        self.connection_ok = True
+        self.stale = False
+        self.snapshot = snap
+        self.stats.track_equity(snap.account.equity)
+        return snap
+
+    def _check_stale(self, now: float) -> None:
+        last = self.snapshot.time if self.snapshot is not None else now
+        if not self.stale and now - last > self.config.run.stale_after_seconds:
+            self.stale = True
+            self._record_state("stale", f"no fresh data for {now - last:.0f} s: no new exposure; "
+                               "the EA's fail-safe guards the terminal")
+
+    def _update_indicators(self, snap: Snapshot) -> None:
+        minute_returns: dict[str, float] = {}
+        minute_time: float | None = None
+        for name, market in snap.market.items():
+            ind = self.indicators.get(name)
+            if ind is None:
+                ind = new_symbol_indicators(self.config.indicators)
+            try:
+                ind = on_quote(ind, snap.time, market.bid, market.ask)
+                if market.book:
+                    bids = hit_side_depth(market, 1.0) or 0.0
+                    asks = hit_side_depth(market, -1.0) or 0.0
+                    ind = on_depth(ind, snap.time, bids, asks)
+                elif market.bid_depth is not None and market.ask_depth is not None:
+                    ind = on_depth(ind, snap.time, market.bid_depth, market.ask_depth)
+            except ValueError as exc:
+                logger.warning("indicator update for {} skipped: {}", name, exc)
+                continue
+            self.indicators[name] = ind
+            t = ind.minute_return_time
+            if t is not None and ind.minute_return is not None and \
+                    (self._last_minute_fed is None or t > self._last_minute_fed):
+                minute_returns[name] = ind.minute_return
+                minute_time = t if minute_time is None else max(minute_time, t)
+        if minute_returns and minute_time is not None and self.portfolio is not None:
+            known = {k: v for k, v in minute_returns.items() if k in self.portfolio.symbols}
+            if known:
+                self.portfolio = on_minute_returns(self.portfolio, minute_time, known)
+            self._last_minute_fed = minute_time
+
+    def _escalated(self, d: Decision) -> bool:
+        """Act now (not at the next cycle) when the decision is more severe than the plan's."""
+        prev = self.decision
+        if prev is None or d.state is not prev.state or d.regime is not prev.regime:
+            return True
+        if _URGENCY_RANK[d.urgency] > _URGENCY_RANK[self._plan_urgency()]:
+            return True
+        if d.actions and not self.plan:
+            return True
+        return bool(d.actions) and d.target_eff_lev < prev.target_eff_lev * 0.98
+
+    def _plan_urgency(self) -> Urgency | None:
+        return max((a.urgency for a in self.plan), key=lambda u: _URGENCY_RANK[u], default=None)
+
+    def _adopt(self, d: Decision, *, journal: bool) -> None:
+        now = d.time
+        if journal:
+            self.journal.append("snapshot", now, _snapshot_summary(d))
+            self.journal.append("decision", now, {
+                "state": d.state.value, "regime": d.regime.value,
+                "urgency": d.urgency.value if d.urgency else None,
+                "target_eff_lev": d.target_eff_lev, "binding_cap": d.binding_cap,
+                "reasons": list(d.reasons), "warnings": [w.message for w in d.warnings],
+                "actions": len(d.actions), "limits": decision_to_dict(d)["limits"],
+            }, plan_id=d.actions[0].plan_id if d.actions else None)
+            self.journal.append("memory", now, decision_to_dict(d)["memory"])
+        if self.decision is not None and self.decision.state is not d.state:
+            self._record_state("state", f"{self.decision.state.value} → {d.state.value}: "
+                               + "; ".join(d.reasons))
+        self.decision = d
+        self.memory = d.memory
+        keep = self.plan and d.actions and \
+            _URGENCY_RANK[d.urgency] <= _URGENCY_RANK[self._plan_urgency()] and \
+            d.target_eff_lev >= self._plan_target() * 0.98
+        if not d.actions:
+            if self.plan:
+                self.journal.append("plan", now, {"actions": [], "why": "target reached"},
+                                    plan_id=self.plan[0].plan_id)
+            self.plan = []
+        elif not keep:
+            self.plan = list(d.actions)
+            self._plan_target_value = d.target_eff_lev
+            self.journal.append("plan", now, {"actions": _plan_payload(d.actions),
+                                              "target": d.target_eff_lev,
+                                              "binding_cap": d.binding_cap},
+                                plan_id=d.actions[0].plan_id)
+
+    def _plan_target(self) -> float:
+        return getattr(self, "_plan_target_value", math.inf)
+
+    def _execute_due(self) -> None:
+        if not self.plan:
+            return
+        now = self.now()
+        if self.mode is Mode.OBSERVE:
+            return
+        open_tickets = {p.ticket for p in self.snapshot.positions} if self.snapshot else set()
+        remaining: list[Action] = []
+        for action in self.plan:
+            if action.not_before > now:
+                remaining.append(action)
+                continue
+            if action.ticket not in open_tickets:
+                self._record_slice(action, "gone", 0.0, 0.0, None, "position no longer open")
+                continue
+            outcome = self.executor.execute(action)
+            self.stats.orders += outcome.attempts
+            if outcome.retcode is not None:
+                key = str(outcome.retcode)
+                self.stats.retcodes[key] = self.stats.retcodes.get(key, 0) + 1
+            if outcome.filled > 0.0:
+                self.stats.lots_closed += outcome.filled
+                if self.stats.first_order_time is None:
+                    self.stats.first_order_time = now
+            self._record_slice(action, outcome.status, outcome.filled, outcome.remaining,
+                               outcome.retcode, outcome.message)
+            if outcome.status in _DONE:
+                continue
+            if outcome.status == "not_due":
+                remaining.append(action)
+            elif outcome.remaining > 0.0:
+                retry = outcome.retry_at if outcome.retry_at is not None else now + 60.0
+                remaining.append(replace(action, volume=outcome.remaining, not_before=retry))
+        self.plan = remaining
+
+    def _record_slice(self, action: Action, status: str, filled: float, remaining: float,
+                      retcode: int | None, message: str) -> None:
+        row = {"ticket": action.ticket, "symbol": action.symbol, "slice_index": action.slice_index,
+               "slices": action.slices, "volume": action.volume, "status": status,
+               "filled": filled, "remaining": remaining, "retcode": retcode, "message": message}
+        self.journal.append("slice", self.now(), row, plan_id=action.plan_id,
+                            ticket=action.ticket)
+        self.stats.last_orders = ([row, *self.stats.last_orders])[:8]
+
+    def _record_state(self, what: str, message: str) -> None:
+        logger.info("{}: {}", what, message)
+        self.journal.append("state", self.now(), {"what": what, "message": message})
+
+    def _watch_stop_outs(self) -> None:
+        now = self.now()
+        if now - self._deals_seen_until < 60.0:
+            return
+        clock = self.port.clock
+        try:
+            deals = self.port.call("history_deals_get",
+                                   int(clock.to_server(self._deals_seen_until)) - 1,
+                                   int(clock.to_server(now)) + 86_400)
+        except TerminalError:
+            return
+        for deal in deals:
+            t = clock.to_utc(float(deal.time))
+            if int(deal.reason) == DEAL_REASON_SO and int(deal.ticket) not in self._stop_out_deals:
+                self._stop_out_deals.add(int(deal.ticket))
+                self.stats.stop_outs += 1
+                self.journal.append("stop_out", t, {
+                    "ticket": int(deal.ticket), "position": int(deal.position_id),
+                    "symbol": str(deal.symbol), "volume": float(deal.volume),
+                    "price": float(deal.price), "profit": float(deal.profit),
+                    "comment": str(deal.comment)})
+                logger.warning("broker stop-out: {} {} lots at {}", deal.symbol, deal.volume,
+                               deal.price)
+        self._deals_seen_until = now
+
+
+def _snapshot_summary(d: Decision) -> dict[str, Any]:
+    m = d.metrics
+    return {"equity": m.equity, "balance": m.balance, "margin": m.margin,
+            "position_value": m.position_value, "eff_lev": m.eff_lev, "mu": m.mu, "msi": m.msi,
+            "lvi": m.lvi, "sigma": m.sigma, "l_safe": m.l_safe,
+            "depth_sources": {s.symbol: s.depth_source for s in d.symbols},
+            "positions": sum(1 for _ in d.symbols)}
