@@ -24,6 +24,7 @@ __all__ = [
     "MQL5_DIR",
     "BuildError",
     "build",
+    "compile_snippet",
     "gxx",
     "run_scenario",
     "scenario_names",
@@ -111,6 +112,18 @@ def strict_check(mql5_dir: Path = MQL5_DIR, *, build_root: Path = BUILD_DIR) -> 
         _compile(["g++", *_STRICT_FLAGS, "-include", str(SHIM), str(gen)], "the EA (strict)")
     finally:
         gen.unlink(missing_ok=True)
+
+
+def compile_snippet(mq5: str, folder: Path) -> subprocess.CompletedProcess[str]:
+    """Translate and syntax-check a piece of MQL5 against the shim (returncode 0 = accepted)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    src = folder / "Snippet.mq5"
+    src.write_text(mq5, encoding="utf-8")
+    gen = folder / "Snippet.gen.cpp"
+    gen.write_text(translate_file(src), encoding="utf-8")
+    return subprocess.run(
+        ["g++", *_STRICT_FLAGS, "-include", str(SHIM), str(gen)], capture_output=True, text=True
+    )
 
 
 def scenario_names() -> list[str]:

@@ -535,6 +535,93 @@ static void interop() {
   std::printf("EURUSD %.2f\nGBPUSD %.2f\nFAILSAFE %.0f\n", volume_of_ticket(e), volume_of_ticket(g), failsafe_flag());
 }
 
+//--- fidelity of the fake terminal itself: it must refuse what a real terminal refuses ---------
+static MqlTradeRequest close_request(ulong ticket, ENUM_ORDER_TYPE type, double volume) {
+  MqlTradeRequest r{};
+  r.action = TRADE_ACTION_DEAL;
+  r.symbol = "EURUSD";
+  r.position = ticket;
+  r.type = type;
+  r.volume = volume;
+  r.price = type == ORDER_TYPE_SELL ? sim().symbol("EURUSD").bid : sim().symbol("EURUSD").ask;
+  r.deviation = 10;
+  r.type_filling = ORDER_FILLING_FOK;
+  r.magic = (ulong)ea::InpMagic;
+  return r;
+}
+
+static void fidelity_ordersend_refuses_what_a_terminal_refuses() {
+  setup(true);
+  ulong t = buy("EURUSD", 1.0);
+  MqlTradeResult res{};
+  CHECK(!OrderSend(close_request(t, ORDER_TYPE_SELL, 0.015), res) && res.retcode == TRADE_RETCODE_INVALID_VOLUME);
+  CHECK(!OrderSend(close_request(t, ORDER_TYPE_SELL, 0.001), res) && res.retcode == TRADE_RETCODE_INVALID_VOLUME);
+  CHECK(!OrderSend(close_request(t, ORDER_TYPE_BUY, 0.5), res) && res.retcode == TRADE_RETCODE_INVALID);
+  CHECK(!OrderSend(close_request(t, ORDER_TYPE_SELL, 1.5), res) && res.retcode == TRADE_RETCODE_INVALID_CLOSE_VOLUME);
+  CHECK(!OrderSend(close_request(t + 99, ORDER_TYPE_SELL, 0.5), res) && res.retcode == TRADE_RETCODE_POSITION_CLOSED);
+  MqlTradeRequest r = close_request(t, ORDER_TYPE_SELL, 0.5);
+  r.type_filling = ORDER_FILLING_RETURN;
+  CHECK(!OrderSend(r, res) && res.retcode == TRADE_RETCODE_INVALID_FILL);
+  r = close_request(t, ORDER_TYPE_SELL, 0.5);
+  r.price += 0.01;
+  CHECK(!OrderSend(r, res) && res.retcode == TRADE_RETCODE_INVALID_PRICE);
+  sim().terminal_trade_allowed = false;
+  CHECK(!OrderSend(close_request(t, ORDER_TYPE_SELL, 0.5), res) && res.retcode == TRADE_RETCODE_CLIENT_DISABLES_AT);
+  sim().terminal_trade_allowed = true;
+  CHECK(OrderSend(close_request(t, ORDER_TYPE_SELL, 0.5), res) && res.retcode == TRADE_RETCODE_DONE);
+  CHECK_NEAR(volume_of_ticket(t), 0.5, 1e-12);
+  sim().trades.clear();  // these were the test's own requests, not the EA's
+}
+
+static void fidelity_events_are_queued_and_timer_not_doubled() {
+  setup(true);
+  int timers = 0;
+  int trades = 0;
+  sim().handlers.on_timer = [&] {
+    timers++;
+    sim().post_timer();  // dropped: a timer is being processed (a slow OnTimer loses ticks)
+  };
+  sim().handlers.on_trade = [&](const MqlTradeTransaction &, const MqlTradeRequest &, const MqlTradeResult &) {
+    CHECK(!sim().queue.empty() || trades >= 0);
+    trades++;
+  };
+  sim().timer_ms = 1000;
+  buy("EURUSD", 1.0);  // four transactions, handled one after the other
+  sim().post_timer();
+  sim().post_timer();  // dropped: one is already pending
+  sim().pump();
+  CHECK(trades == 4);
+  CHECK(timers == 1);
+  sim().advance_ms(3000);
+  CHECK(timers == 4);
+  CHECK(TimeCurrent() - TimeGMT() == 7200);  // server time is not UTC
+}
+
+static void fidelity_selection_is_a_copy_and_files_follow_windows_sharing() {
+  setup(true);
+  ulong t = buy("EURUSD", 1.0);
+  CHECK(PositionSelectByTicket(t));
+  sim().find(t)->volume = 0.4;
+  CHECK(PositionGetDouble(POSITION_VOLUME) == 1.0);  // until selected again
+  CHECK(PositionSelectByTicket(t) && PositionGetDouble(POSITION_VOLUME) == 0.4);
+  write_text(link_path("x.txt"), "abc\r\n");
+  int other = mql5sim::external_open("lca\\x.txt", FILE_READ | FILE_SHARE_READ);  // no share-write
+  CHECK(FileOpen("lca\\x.txt", FILE_WRITE | FILE_TXT | FILE_ANSI | FILE_COMMON | FILE_SHARE_READ) == INVALID_HANDLE);
+  CHECK(GetLastError() == ERR_CANNOT_OPEN_FILE);
+  int h = FileOpen("lca\\x.txt", FILE_READ | FILE_TXT | FILE_COMMON | FILE_SHARE_READ);
+  CHECK(h != INVALID_HANDLE);
+  CHECK(FileReadString(h) != "abc");  // without FILE_ANSI the text is read as two-byte characters
+  FileClose(h);
+  CHECK(!FileMove("lca\\x.txt", FILE_COMMON, "lca\\y.txt", FILE_COMMON | FILE_REWRITE));  // open elsewhere
+  mql5sim::external_close(other);
+  write_text(link_path("y.txt"), "old");
+  CHECK(!FileMove("lca\\x.txt", FILE_COMMON, "lca\\y.txt", FILE_COMMON));  // no FILE_REWRITE
+  CHECK(FileMove("lca\\x.txt", FILE_COMMON, "lca\\y.txt", FILE_COMMON | FILE_REWRITE));
+  CHECK(read_text(link_path("y.txt")) == "abc\r\n");
+  CHECK(StringFormat("%I64d|%.2f|%s|%u", (long)5, 1.005, string("x"), (uint)7) == "5|1.00|x|7" ||
+        StringFormat("%I64d|%.2f|%s|%u", (long)5, 1.005, string("x"), (uint)7) == "5|1.01|x|7");
+}
+
 //--- runner ---------------------------------------------------------------------------------
 struct Scenario {
   const char *name;
@@ -564,6 +651,9 @@ static const Scenario kScenarios[] = {
     {"remainder_below_minimum_closes_the_whole_position", remainder_below_minimum_closes_the_whole_position},
     {"no_double_close_while_the_terminal_still_lists_old_volumes", no_double_close_while_the_terminal_still_lists_old_volumes},
     {"invalid_inputs_are_refused", invalid_inputs_are_refused},
+    {"fidelity_ordersend_refuses_what_a_terminal_refuses", fidelity_ordersend_refuses_what_a_terminal_refuses},
+    {"fidelity_events_are_queued_and_timer_not_doubled", fidelity_events_are_queued_and_timer_not_doubled},
+    {"fidelity_selection_is_a_copy_and_files_follow_windows_sharing", fidelity_selection_is_a_copy_and_files_follow_windows_sharing},
 };
 
 int main(int argc, char **argv) {

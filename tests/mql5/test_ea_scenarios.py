@@ -46,3 +46,30 @@ def test_an_ea_that_writes_to_an_input_fails_the_strict_build(
     ea.write_text(bad, encoding="utf-8")
     with pytest.raises(harness.BuildError, match=r"read-only"):
         harness.strict_check(tmp_path, build_root=tmp_path / "build")
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        # a property of the wrong kind does not compile in MQL5 either
+        ("double v = PositionGetDouble(POSITION_TYPE);", "POSITION_TYPE"),
+        # in C++ "a" + 5 would be pointer arithmetic; translated, it is refused
+        ('string s = "count " + 5;', "operator"),
+        # an API the shim does not implement is a loud gap, never a silent stub
+        ("MqlTradeRequest r; MqlTradeResult res; OrderSendAsync(r, res);", "OrderSendAsync"),
+        # an array cannot be copied by assignment in MQL5
+        ("double a[]; double b[]; a = b;", "deleted"),
+    ],
+)
+def test_the_shim_refuses_what_mql5_refuses(
+    gxx_available: str, tmp_path: Path, body: str, error: str
+) -> None:
+    proc = harness.compile_snippet(f"void Check()\n  {{\n   {body}\n  }}\n", tmp_path)
+    assert proc.returncode != 0
+    assert error in proc.stderr
+
+
+def test_a_valid_snippet_compiles(gxx_available: str, tmp_path: Path) -> None:
+    body = 'double v = PositionGetDouble(POSITION_VOLUME); Print("n=" + IntegerToString(5), v);'
+    proc = harness.compile_snippet(f"void Check()\n  {{\n   {body}\n  }}\n", tmp_path)
+    assert proc.returncode == 0, proc.stderr

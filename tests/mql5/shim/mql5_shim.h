@@ -293,6 +293,7 @@ struct Sim {
   // events
   std::deque<Event> queue;
   bool in_handler = false;
+  bool in_timer = false;
   Handlers handlers;
   bool verbose = false;
 
@@ -460,7 +461,9 @@ struct Sim {
       shown_valid = false;
       switch (e.kind) {
         case Event::TIMER:
+          in_timer = true;
           if (handlers.on_timer) handlers.on_timer();
+          in_timer = false;
           break;
         case Event::TRADE:
           if (handlers.on_trade) handlers.on_trade(e.trans, e.request, e.result);
@@ -494,7 +497,8 @@ struct Sim {
     for (auto &e : keep) queue.push_back(e);
   }
 
-  void post_timer() {  // a Timer event is not queued while one is pending
+  void post_timer() {  // a Timer event is not queued while one is pending or being processed
+    if (in_timer) return;
     for (auto &e : queue)
       if (e.kind == Event::TIMER) return;
     Event e{};
