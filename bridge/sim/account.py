@@ -59,6 +59,14 @@ class _Legs:
     as_: float = 0.0
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    key: tuple[tuple[int, int, float, float, float, float], ...]
+    rows: tuple[tuple[int, float, _Legs, str, str, float, bool], ...]
+    need: tuple[int, ...]
+    stops: tuple[tuple[int, bool, float, float], ...]
+
+
 @dataclass
 class Account:
     """Mutable account state of one SimTerminal. Times are server-clock ms in records."""
@@ -77,6 +85,7 @@ class Account:
     next_deal: int = 40_000_001
     stop_outs: int = 0
     _blocked_until: int = -1
+    _prep: _Prepared | None = None
 
     # ---------------------------------------------------------------- prices at the cursor
     def tick_index(self) -> int:
@@ -412,51 +421,83 @@ class Account:
             self.cursor = hit + 1
             self.act(hit)
 
+    def _prepared(self) -> _Prepared:
+        """Per-symbol constants of the current positions (cached until the positions change)."""
+        key = tuple((p.ticket, p.type, p.volume, p.price_open, p.sl, p.tp) for p in self.positions)
+        if self._prep is not None and self._prep.key == key:
+            return self._prep
+        m = self.market
+        conv = m.converter
+        acc = self.spec.currency
+        rows = []
+        need: set[int] = set()
+        for k, lg in self.legs().items():
+            spec = m.symbols[k]
+            mccy, side = self.symbol_margin_ccy(k, lg)
+            rows.append(
+                (
+                    k,
+                    profit_factor(spec),
+                    lg,
+                    spec.currency_profit,
+                    spec.currency_margin,
+                    mccy,
+                    side == "buy",
+                )
+            )
+            need.add(k)
+            need.update(conv.symbols_for(spec.currency_profit, acc))
+            need.update(conv.symbols_for(spec.currency_margin, acc))
+        stops = tuple(
+            (p.sym, p.type == c.POSITION_TYPE_BUY, p.sl, p.tp)
+            for p in self.positions
+            if p.sl > 0 or p.tp > 0
+        )
+        self._prep = _Prepared(key, tuple(rows), tuple(sorted(need)), stops)
+        return self._prep
+
     def series(self, i0: int, i1: int) -> tuple[F64, F64, int]:
         """Equity and margin (account currency, unrounded) on ticks [i0, i1) with the current
         positions, and the offset of the first SL/TP trigger (i1 − i0 if none). Vectorised."""
         m = self.market
         conv = m.converter
         acc = self.spec.currency
+        prep = self._prepared()
         n = i1 - i0
-        legs = self.legs()
-        need: set[int] = set(legs)
-        for k in legs:
-            spec = m.symbols[k]
-            need.update(conv.symbols_for(spec.currency_profit, acc))
-            need.update(conv.symbols_for(spec.currency_margin, acc))
+        pos = m.pos[:, i0:i1]
         bid: dict[int, F64] = {}
         ask: dict[int, F64] = {}
-        mult: dict[int, F64] = {}
-        for k in need:
-            idx = m.pos[k, i0:i1]
+        for k in prep.need:
+            idx = pos[k]
             st = m.streams[k]
             bid[k], ask[k] = st.bid[idx], st.ask[idx]
-            if k in legs:
-                mult[k] = st.margin_mult[idx]
         equity = np.full(n, self.balance + self.credit)
         margin = np.zeros(n)
-        for k, lg in legs.items():
-            spec = m.symbols[k]
-            lo, hi = conv.rates(spec.currency_profit, acc, bid, ask)
-            pf = profit_factor(spec)
-            for raw in (pf * (lg.vl * bid[k] - lg.al), pf * (lg.as_ - lg.vs * ask[k])):
-                equity += raw * np.where(raw >= 0, lo, hi)  # each leg at its unfavourable rate
-            mccy, side = self.symbol_margin_ccy(k, lg)
+        for k, pf, lg, ccy_p, ccy_m, mccy, buy in prep.rows:
+            lo, hi = conv.rates(ccy_p, acc, bid, ask)
+            legs = []
+            if lg.vl > _EPS:
+                legs.append(pf * (lg.vl * bid[k] - lg.al))
+            if lg.vs > _EPS:
+                legs.append(pf * (lg.as_ - lg.vs * ask[k]))
+            for raw in legs:  # each leg at its unfavourable rate (no conversion: rate 1)
+                equity += raw if ccy_p == acc else raw * np.where(raw >= 0, lo, hi)
             if mccy > 0:
-                mlo, mhi = conv.rates(spec.currency_margin, acc, bid, ask)
-                margin += mccy * mult[k] * (mhi if side == "buy" else mlo)
+                mm = m.streams[k].margin_mult[pos[k]]
+                if ccy_m == acc:
+                    margin += mccy * mm
+                else:
+                    mlo, mhi = conv.rates(ccy_m, acc, bid, ask)
+                    margin += (mccy * mm) * (mhi if buy else mlo)
         first = n
-        for p in self.positions:
-            if p.sl <= 0 and p.tp <= 0:
-                continue
-            px = bid[p.sym] if p.type == c.POSITION_TYPE_BUY else ask[p.sym]
-            sgn = 1.0 if p.type == c.POSITION_TYPE_BUY else -1.0
+        for k, is_buy, sl, tp in prep.stops:
+            px = bid[k] if is_buy else ask[k]
+            sgn = 1.0 if is_buy else -1.0
             trig = np.zeros(n, dtype=bool)
-            if p.sl > 0:
-                trig |= sgn * (px - p.sl) <= 0
-            if p.tp > 0:
-                trig |= sgn * (px - p.tp) >= 0
+            if sl > 0:
+                trig |= sgn * (px - sl) <= 0
+            if tp > 0:
+                trig |= sgn * (px - tp) >= 0
             if trig.any():
                 first = min(first, int(np.argmax(trig)))
         return equity, margin, first
