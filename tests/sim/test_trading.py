@@ -234,3 +234,56 @@ def test_vectorised_per_tick_state_equals_the_scalar_account_state() -> None:
         _, eq, mg, _, _ = acc.state(int(i))
         assert equity[i - i0] == pytest.approx(eq, abs=0.03)  # MT5 rounds each position
         assert margin[i - i0] == pytest.approx(mg, abs=0.02)
+
+
+def test_hedged_pair_margin_follows_margin_hedged(tmp_path: Path) -> None:
+    full = flat_terminal(tmp_path, Q)
+    deal(full, "EURUSD", c.ORDER_TYPE_BUY, 1.0)
+    one = full.account_info().margin
+    deal(full, "EURUSD", c.ORDER_TYPE_SELL, 1.0)  # no ticket: a hedge
+    assert full.account_info().margin == pytest.approx(one, abs=0.01)  # margin_hedged = CS
+    free_dir = tmp_path / "free"
+    free_dir.mkdir()
+    free = flat_terminal(free_dir, Q, symbols_extra={"EURUSD": "margin_hedged = 0\n"})
+    deal(free, "EURUSD", c.ORDER_TYPE_BUY, 1.0)
+    deal(free, "EURUSD", c.ORDER_TYPE_SELL, 0.4)
+    assert free.account_info().margin == pytest.approx(one * 0.6, abs=0.01)  # covered part free
+
+
+def test_money_mode_stop_out_compares_equity_with_the_level(tmp_path: Path) -> None:
+    moves = {"EURUSD": [("2019-02-05T11:00:00", 1.0600, 1.0601)]}
+    mt5 = flat_terminal(
+        tmp_path,
+        {"EURUSD": (1.1, 1.1001)},
+        moves=moves,
+        account='balance = 5000.0\nstop_out_mode = "money"\nmargin_call = 2000.0\nstop_out = 1500.0',
+        book='[[book]]\nsymbol = "EURUSD"\nvolume = 1.0\n',
+    )
+    assert mt5.account_info().margin_so_mode == c.ACCOUNT_STOPOUT_MODE_MONEY
+    mt5.advance_to(mt5.end_time)
+    (so,) = [d for d in mt5.history_deals_get(0, 2**40) if d.reason == c.DEAL_REASON_SO]
+    assert so.profit == pytest.approx(-(1.1001 - 1.06) * 100_000, abs=60.0)  # filled near 1.06
+
+
+def test_group_filters(hedging: Any) -> None:
+    deal(hedging, "EURUSD", c.ORDER_TYPE_BUY, 0.1)
+    deal(hedging, "GBPUSD", c.ORDER_TYPE_BUY, 0.1)
+    assert [p.symbol for p in hedging.positions_get(group="*USD*,!EUR*")] == ["GBPUSD"]
+    assert [s.name for s in hedging.symbols_get(group="EUR*")] == ["EURUSD"]
+    assert hedging.positions_get(symbol="USDJPY") == ()
+    t = hedging.positions_get(symbol="EURUSD")[0].ticket
+    assert [p.ticket for p in hedging.positions_get(ticket=t)] == [t]
+
+
+def test_sl_and_tp_close_with_their_reasons(tmp_path: Path) -> None:
+    moves = {"EURUSD": [("2019-02-05T10:30:00", 1.1050, 1.1051)]}
+    mt5 = flat_terminal(tmp_path, {"EURUSD": (1.1, 1.1001)}, moves=moves)
+    t = deal(mt5, "EURUSD", c.ORDER_TYPE_BUY, 0.2).order
+    r = mt5.order_send({"action": c.TRADE_ACTION_SLTP, "position": t, "sl": 1.09, "tp": 1.104})
+    assert r.retcode == c.TRADE_RETCODE_DONE
+    assert mt5.positions_get(ticket=t)[0].tp == 1.104
+    mt5.advance_to(mt5.end_time)
+    last = mt5.history_deals_get(position=t)[-1]
+    assert last.reason == c.DEAL_REASON_TP
+    assert last.comment == "[tp 1.104]"
+    assert mt5.positions_total() == 0
