@@ -1,0 +1,490 @@
+"""The executor: one Decision slice (`controller.Action`) → `order_send` requests, until it is done.
+
+Request (shared/reference/mt5-api.md §2.1/§2.2, "close / partial close"): ``action``
+TRADE_ACTION_DEAL, ``symbol``, ``volume`` (float lots), ``type`` the opposite of the position
+(ORDER_TYPE_SELL closes a long, ORDER_TYPE_BUY a short), ``position`` the ticket, ``price`` from a
+fresh tick (bid for a sell, ask for a buy), ``deviation`` (int points), ``type_filling`` a mode the
+symbol's ``filling_mode`` bits allow (FOK, then IOC; RETURN when neither bit is set),
+``type_time`` ORDER_TIME_GTC, ``magic`` and ``comment`` ``"lca <tag> <slice>/<slices>"`` (≤ 31
+characters; `<tag>` is 8 hex digits of the plan id, see `plan_tag`).
+
+On a netting account the slice is checked against the symbol's net position
+(``positions_get(symbol=...)``) and the opposite deal carries that position's ticket too
+(mql5-testing.md: "mandatory on hedging, recommended on netting"): without it, a deal sent just
+after the position shrank (a stop-out, the trader) would reverse the position and open exposure;
+with it the server refuses instead (10036 / 10038).
+
+Safety rules:
+
+- never more than the position holds: the position is read before every send and the volume is
+  the smaller of what the slice still needs, what the position holds and ``volume_max``, rounded
+  down to ``volume_step``;
+- never without a trail: an ``intent`` row (the full request) is committed to the journal before
+  each ``order_send`` and a ``result`` row after it (retcode, deal, order, volume, price, comment,
+  attempt, conclusion, lots filled);
+- never twice: after a timeout, a lost connection or any answer that may hide an execution the
+  position is read back; if it shrank by the request (or is gone) the order executed and is not
+  resent. If it cannot be read back, nothing is resent: the outcome is ``failed`` and the next
+  call resolves the unknown attempt from the position before sending anything;
+- idempotent: a slice is known by (plan id, slice index, ticket); what the journal says was
+  already filled is subtracted, so calling `execute` again with the same action (after
+  ``partial``, ``postponed`` or ``failed``) closes only what is left of it.
+
+Retcodes are handled per `bridge.retcodes` (done, partial, fresh-price retries, postpone, filling
+switch, back-off, volume re-rounding, read-back, gone, fail); at most `max_attempts` sends per call.
+Waiting goes through the injected `wait` (a simulated clock in replays; `time.sleep` live).
+
+Not modelled: pending orders, close-by (TRADE_ACTION_CLOSE_BY), asynchronous sends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from loguru import logger
+
+from bridge.journal import Journal
+from bridge.retcodes import Handling, Retcode, error_handling, retcode_handling
+from controller import Action
+
+__all__ = ["Executor", "SliceOutcome", "comment_for", "plan_tag"]
+
+SYMBOL_FILLING_FOK = 1
+"""`symbol_info().filling_mode` bit for fill-or-kill (not exported by the MetaTrader5 module)."""
+SYMBOL_FILLING_IOC = 2
+"""`symbol_info().filling_mode` bit for immediate-or-cancel."""
+MARKET_CLOSED_RETRY_S = 60.0
+"""After 10018 (market closed) the slice is postponed by this many seconds."""
+
+_TOL = 1e-8  # lots: volumes closer than this are equal
+_COMMENT_MAX = 31
+# Documented MT5 values (mt5-api.md §3), used only if the terminal object lacks the attribute.
+_DEFAULTS = {
+    "TRADE_ACTION_DEAL": 1,
+    "ORDER_TYPE_BUY": 0,
+    "ORDER_TYPE_SELL": 1,
+    "ORDER_FILLING_FOK": 0,
+    "ORDER_FILLING_IOC": 1,
+    "ORDER_FILLING_RETURN": 2,
+    "ORDER_TIME_GTC": 0,
+    "POSITION_TYPE_BUY": 0,
+    "POSITION_TYPE_SELL": 1,
+    "SYMBOL_TRADE_EXECUTION_MARKET": 2,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SliceOutcome:
+    """What one `Executor.execute` call achieved for one slice.
+
+    `status`: ``done`` (nothing left to close), ``partial`` (some lots closed, the rest to retry at
+    `retry_at`), ``postponed`` (market closed; retry at `retry_at`), ``failed`` (see `message`;
+    `retry_at` is set when the cause may pass by itself, None when a person has to act),
+    ``gone`` (the position is no longer there), ``not_due`` (before the slice's not-before time;
+    nothing sent). `filled` and `remaining` are in lots; `retry_at` in UTC epoch seconds.
+    `retcode` is the last trade-server retcode, or the negative `last_error()` code when
+    `order_send` returned None (e.g. -10005 IPC timeout); None when nothing was sent.
+    """
+
+    status: str
+    filled: float
+    remaining: float
+    retcode: int | None
+    attempts: int
+    message: str
+    retry_at: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    """A position as read from the terminal: its ticket and volume (0 = gone)."""
+
+    ticket: int
+    volume: float
+
+
+@dataclass
+class _Run:
+    """The mutable state of one `execute` call."""
+
+    action: Action
+    todo: float  # lots this call aims to close
+    comment: str
+    fillings: list[int] = field(default_factory=list)
+    info: Any = None
+    filled: float = 0.0
+    attempts: int = 0
+    fill_index: int = 0
+    backoffs: int = 0
+    rerounded: bool = False
+    last: Retcode | None = None
+    note: str = ""
+
+    @property
+    def remaining(self) -> float:
+        return max(self.todo - self.filled, 0.0)
+
+    @property
+    def retcode(self) -> int | None:
+        return None if self.last is None else self.last.code
+
+
+def plan_tag(plan_id: str) -> str:
+    """8 hex digits naming a plan in deal comments: the start of SHA-1 of the plan id."""
+    return hashlib.sha1(plan_id.encode("utf-8")).hexdigest()[:8]
+
+
+def comment_for(action: Action) -> str:
+    """The deal comment tying a deal to its plan and slice, e.g. ``"lca 1a2b3c4d 2/5"``."""
+    return f"lca {plan_tag(action.plan_id)} {action.slice_index}/{action.slices}"[:_COMMENT_MAX]
+
+
+def _lots(v: float) -> str:
+    return f"{v:.2f}"
+
+
+class Executor:
+    """Sends one slice at a time through a `MetaTrader5`-shaped `terminal` (see the module doc).
+
+    `now()` gives UTC epoch seconds; `wait(seconds)` pauses (``time.sleep`` live, a simulated
+    clock in replays). `deviation_points` is the accepted slippage in points for instant/request
+    execution; `max_attempts` bounds the sends (and the reads while the link is down) per call;
+    back-off waits are `backoff_seconds` × 2^k.
+    """
+
+    def __init__(
+        self,
+        terminal: Any,
+        journal: Journal,
+        now: Callable[[], float],
+        *,
+        magic: int = 770077,
+        deviation_points: int = 20,
+        max_attempts: int = 5,
+        backoff_seconds: float = 1.0,
+        wait: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if max_attempts < 1:
+            raise ValueError(f"max_attempts = {max_attempts} must be ≥ 1")
+        if backoff_seconds < 0 or not math.isfinite(backoff_seconds):
+            raise ValueError(f"backoff_seconds = {backoff_seconds} must be a finite number ≥ 0")
+        if deviation_points < 0:
+            raise ValueError(f"deviation_points = {deviation_points} must be ≥ 0")
+        self._t = terminal
+        self._journal = journal
+        self._now = now
+        self.magic = int(magic)
+        self.deviation_points = int(deviation_points)
+        self.max_attempts = int(max_attempts)
+        self.backoff_seconds = float(backoff_seconds)
+        self._wait = wait
+
+    # ------------------------------------------------------------------ public
+    def execute(self, action: Action) -> SliceOutcome:
+        """Close `action.volume` lots of the position (or what is left of it); see the module doc.
+
+        Raises ValueError for a malformed action (side not "buy"/"sell", volume ≤ 0) and lets a
+        journal failure propagate (nothing is sent without its intent row).
+        """
+        now = self._now()
+        if now < action.not_before:
+            return SliceOutcome("not_due", 0.0, action.volume, None, 0,
+                                f"slice {action.slice_index}/{action.slices} of {action.symbol} "
+                                f"is due at {action.not_before:.0f}, now {now:.0f}",
+                                action.not_before)
+        _check(action)
+        run = _Run(action, action.volume, comment_for(action))
+        unresolved = self._resolve_unknown(run)
+        if unresolved is not None:
+            return unresolved
+        total, closed = self._journaled(action)
+        run.todo = max(min(action.volume, total - closed), 0.0)
+        if run.todo <= _TOL:
+            run.note = f"the journal shows {_lots(closed)} lots already closed"
+            return self._finish(run, "done", "slice already closed")
+        return self._loop(run)
+
+    # ------------------------------------------------------------------ the send loop
+    def _loop(self, run: _Run) -> SliceOutcome:
+        a = run.action
+        run.info = self._read(lambda: self._t.symbol_info(a.symbol))
+        if run.info is None:
+            return self._unreachable(run, f"symbol_info({a.symbol!r}) could not be read")
+        run.fillings = self._fillings(run.info)
+        while run.attempts < self.max_attempts:
+            held = self._position(a)
+            if held is None:
+                return self._unreachable(run, f"position #{a.ticket} could not be read")
+            if held.volume <= _TOL:
+                return self._finish(run, "done" if run.filled > _TOL else "gone",
+                                    "the position is closed" if run.filled > _TOL
+                                    else "the position is no longer open")
+            if held.volume < run.remaining - _TOL:
+                run.note = f"the position held only {_lots(held.volume)} lots"
+            vol = self._volume(run, held)
+            if vol is None:
+                return self._finish(run, "failed",
+                                    f"{_lots(run.remaining)} lots left are below the symbol's "
+                                    f"minimum volume {run.info.volume_min}")
+            price = self._price(a)
+            if price is None:
+                return self._unreachable(run, f"no fresh price for {a.symbol}")
+            stop = self._send(run, held, vol, price)
+            if stop is not None:
+                return stop
+            if run.remaining <= _TOL:
+                return self._finish(run, "done", "")
+        return self._exhausted(run)
+
+    def _send(self, run: _Run, held: _Held, vol: float, price: float) -> SliceOutcome | None:
+        """One intent, one `order_send`, one result; None to go round the loop again."""
+        a = run.action
+        request = self._request(run, held, vol, price)
+        self._journal.append("intent", self._now(), {
+            "request": request, "slice_index": a.slice_index, "slices": a.slices,
+            "slice_volume": a.volume, "attempt": run.attempts + 1, "held_before": held.volume,
+            "position": held.ticket, "tag": plan_tag(a.plan_id),
+        }, plan_id=a.plan_id, ticket=a.ticket)
+        result = self._t.order_send(request)
+        run.attempts += 1
+        if result is None:
+            code, text = self._last_error()
+            entry = error_handling(code)
+            base: dict[str, Any] = {"retcode": None, "error": [code, text]}
+        else:
+            entry = retcode_handling(int(result.retcode))
+            base = {"retcode": int(result.retcode), "deal": int(result.deal),
+                    "order": int(result.order), "volume": float(result.volume),
+                    "price": float(result.price), "comment": str(result.comment)}
+        run.last = entry
+        return self._handle(run, held, vol, result, entry, base)
+
+    def _handle(self, run: _Run, held: _Held, vol: float, result: Any, entry: Retcode,
+                base: dict[str, Any]) -> SliceOutcome | None:
+        h = entry.handling
+        if h in (Handling.DONE, Handling.PARTIAL):
+            got = float(result.volume) if result.volume > _TOL else vol
+            got = min(got, vol) if h is Handling.PARTIAL else got
+            run.filled += got
+            self._result(run, base, h.value, got, vol)
+            return None
+        if h is Handling.READ_BACK:
+            return self._read_back(run, held, vol, base)
+        self._result(run, base, h.value, 0.0, vol)
+        if h is Handling.REREAD_POSITION:
+            return None  # the loop reads the position before the next send
+        if h is Handling.RETRY_FRESH_PRICE:
+            if entry.code == 10021:  # off quotes: give the feed a moment
+                self._wait(self.backoff_seconds)
+            return None
+        if h is Handling.BACK_OFF:
+            self._wait(self.backoff_seconds * 2.0**run.backoffs)
+            run.backoffs += 1
+            return None
+        if h is Handling.SWITCH_FILLING:
+            run.fill_index += 1
+            if run.fill_index < len(run.fillings):
+                return None
+            return self._finish(run, "failed", "no filling mode the symbol allows was accepted")
+        if h is Handling.FIX_VOLUME and not run.rerounded:
+            run.rerounded = True
+            fresh = self._read(lambda: self._t.symbol_info(run.action.symbol))
+            run.info = fresh if fresh is not None else run.info
+            return None
+        if h is Handling.POSTPONE:
+            return self._finish(run, "postponed", "", self._now() + MARKET_CLOSED_RETRY_S)
+        if h is Handling.GONE:
+            return self._finish(run, "done" if run.filled > _TOL else "gone", "")
+        return self._finish(run, "failed", "")
+
+    def _read_back(self, run: _Run, held: _Held, vol: float,
+                   base: dict[str, Any]) -> SliceOutcome | None:
+        """After an answer that may hide an execution: did the position shrink by `vol`?"""
+        self._wait(self.backoff_seconds)  # let a late execution land before looking
+        after = self._position(run.action)
+        if after is None:
+            self._result(run, base, "unknown", 0.0, vol, held_before=held.volume)
+            return self._unreachable(run, "the order may have executed and the position could "
+                                          "not be read back; nothing is resent until it is")
+        drop = held.volume - after.volume
+        got = min(max(drop, 0.0), vol) if drop > _TOL else 0.0
+        conclusion = ("executed" if got >= vol - _TOL else
+                      "partly executed" if got > 0 else "not executed")
+        run.filled += got
+        self._result(run, base, conclusion, got, vol, held_before=held.volume,
+                     held_after=after.volume)
+        return None
+
+    def _exhausted(self, run: _Run) -> SliceOutcome:
+        status = "partial" if run.filled > _TOL else "failed"
+        return self._finish(run, status, f"gave up after {run.attempts} attempts",
+                            self._later(run))
+
+    def _unreachable(self, run: _Run, why: str) -> SliceOutcome:
+        return self._finish(run, "partial" if run.filled > _TOL else "failed",
+                            f"{why} (terminal: {self._last_error()[1]})", self._later(run))
+
+    def _later(self, run: _Run) -> float:
+        return self._now() + max(self.backoff_seconds * 2.0 ** min(run.backoffs, 6), 1.0)
+
+    # ------------------------------------------------------------------ unknown attempts
+    def _resolve_unknown(self, run: _Run) -> SliceOutcome | None:
+        """If this slice's last attempt ended unknown, settle it from the position first."""
+        rows = self._slice_rows(run.action)
+        if not rows or rows[-1].get("conclusion") != "unknown":
+            return None
+        last = rows[-1]
+        after = self._position(run.action)
+        if after is None:
+            return self._unreachable(run, "an earlier attempt may have executed and the "
+                                          "position still cannot be read back")
+        requested = float(last.get("requested", 0.0))
+        drop = float(last.get("held_before", after.volume)) - after.volume
+        got = min(max(drop, 0.0), requested) if drop > _TOL else 0.0
+        self._journal.append("result", self._now(), {
+            "retcode": None, "slice_index": run.action.slice_index, "ticket": run.action.ticket,
+            "slice_volume": run.action.volume, "attempt": last.get("attempt"),
+            "requested": requested, "filled": got, "held_after": after.volume,
+            "conclusion": "executed (resolved)" if got > 0 else "not executed (resolved)",
+        }, plan_id=run.action.plan_id, ticket=run.action.ticket)
+        return None
+
+    def _slice_rows(self, action: Action) -> list[dict[str, Any]]:
+        rows = self._journal.rows("result", plan_id=action.plan_id)
+        return [r.payload for r in rows if r.payload.get("slice_index") == action.slice_index
+                and r.payload.get("ticket") == action.ticket]
+
+    def _journaled(self, action: Action) -> tuple[float, float]:
+        """(the slice's volume when it was first sent, lots the journal says are closed)."""
+        rows = self._slice_rows(action)
+        if not rows:
+            return action.volume, 0.0
+        total = float(rows[0].get("slice_volume", action.volume))
+        return total, sum(float(r.get("filled", 0.0)) for r in rows)
+
+    # ------------------------------------------------------------------ terminal reads
+    def _read(self, call: Callable[[], Any]) -> Any:
+        """`call()` until it answers (not None), at most `max_attempts` times with back-off."""
+        for k in range(self.max_attempts):
+            got = call()
+            if got is not None:
+                return got
+            if k + 1 < self.max_attempts:
+                self._wait(self.backoff_seconds * 2.0**k)
+        return None
+
+    def _position(self, action: Action) -> _Held | None:
+        """The position the slice reduces (volume 0 when gone), or None when it cannot be read."""
+        if action.close_by_ticket:
+            found = self._read(lambda: self._t.positions_get(ticket=action.ticket))
+        else:
+            found = self._read(lambda: self._t.positions_get(symbol=action.symbol))
+        if found is None:
+            return None
+        want = self._c("POSITION_TYPE_BUY" if action.side == "sell" else "POSITION_TYPE_SELL")
+        for p in found:
+            ok = p.ticket == action.ticket if action.close_by_ticket else p.symbol == action.symbol
+            if ok and p.type == want:
+                return _Held(int(p.ticket), float(p.volume))
+        if action.close_by_ticket and found:
+            raise ValueError(f"position #{action.ticket} is not a "
+                             f"{'long' if action.side == 'sell' else 'short'} {action.symbol} "
+                             f"position; the action's side {action.side!r} would not reduce it")
+        return _Held(action.ticket, 0.0)
+
+    def _price(self, action: Action) -> float | None:
+        tick = self._read(lambda: self._t.symbol_info_tick(action.symbol))
+        if tick is None:
+            return None
+        price = float(tick.bid if action.side == "sell" else tick.ask)
+        return price if price > 0 and math.isfinite(price) else None
+
+    def _last_error(self) -> tuple[int, str]:
+        err = self._t.last_error()
+        return int(err[0]), str(err[1])
+
+    def _c(self, name: str) -> int:
+        return int(getattr(self._t, name, _DEFAULTS[name]))
+
+    # ------------------------------------------------------------------ the request
+    def _fillings(self, info: Any) -> list[int]:
+        """Filling modes to try, in order: FOK and IOC as the bits allow; RETURN when neither
+        bit is set or the symbol is not on market execution."""
+        bits = int(info.filling_mode)
+        out = []
+        if bits & SYMBOL_FILLING_FOK:
+            out.append(self._c("ORDER_FILLING_FOK"))
+        if bits & SYMBOL_FILLING_IOC:
+            out.append(self._c("ORDER_FILLING_IOC"))
+        if not out or int(info.trade_exemode) != self._c("SYMBOL_TRADE_EXECUTION_MARKET"):
+            out.append(self._c("ORDER_FILLING_RETURN"))
+        return out
+
+    def _volume(self, run: _Run, held: _Held) -> float | None:
+        """Lots for the next send: ≤ what is left, ≤ the position, ≤ volume_max, on the step."""
+        info = run.info
+        step = float(info.volume_step) or 0.01
+        vmin = float(info.volume_min)
+        want = min(run.remaining, held.volume, float(info.volume_max))
+        if want < vmin - _TOL:
+            # A remainder below the minimum: close the whole position if that is all it holds.
+            return held.volume if held.volume <= run.remaining + _TOL else None
+        k = math.floor((want - vmin) / step + 1e-6)
+        digits = max(0, -math.floor(math.log10(step))) + 2 if step < 1 else 2
+        return round(vmin + k * step, digits)
+
+    def _request(self, run: _Run, held: _Held, vol: float, price: float) -> dict[str, Any]:
+        a = run.action
+        return {
+            "action": self._c("TRADE_ACTION_DEAL"),
+            "symbol": a.symbol,
+            "volume": float(vol),
+            "type": self._c("ORDER_TYPE_SELL" if a.side == "sell" else "ORDER_TYPE_BUY"),
+            "position": int(held.ticket),
+            "price": float(price),
+            "deviation": self.deviation_points,
+            "type_filling": run.fillings[run.fill_index],
+            "type_time": self._c("ORDER_TIME_GTC"),
+            "magic": self.magic,
+            "comment": run.comment,
+        }
+
+    # ------------------------------------------------------------------ journal and outcome
+    def _result(self, run: _Run, base: dict[str, Any], conclusion: str, filled: float,
+                requested: float, **extra: float) -> None:
+        a = run.action
+        self._journal.append("result", self._now(), {
+            **base, "slice_index": a.slice_index, "ticket": a.ticket, "slice_volume": a.volume,
+            "attempt": run.attempts, "requested": requested, "filled": filled,
+            "conclusion": conclusion, **extra,
+        }, plan_id=a.plan_id, ticket=a.ticket)
+
+    def _finish(self, run: _Run, status: str, why: str,
+                retry_at: float | None = None) -> SliceOutcome:
+        a = run.action
+        remaining = 0.0 if status in ("done", "gone") else run.remaining
+        parts = [f"{a.symbol} #{a.ticket} slice {a.slice_index}/{a.slices}: {status}, closed "
+                 f"{_lots(run.filled)} of {_lots(run.todo)} lots"]
+        if run.last is not None and status != "done":
+            parts.append(f"last answer {run.last.code} ({run.last.sentence})")
+        parts += [p for p in (why, run.note) if p]
+        if retry_at is not None:
+            parts.append(f"retry at {retry_at:.0f}")
+        message = "; ".join(parts)
+        level = {"done": "INFO", "gone": "INFO", "partial": "WARNING",
+                 "postponed": "WARNING"}.get(status, "ERROR")
+        logger.log(level, message)
+        return SliceOutcome(status, run.filled, remaining, run.retcode, run.attempts, message,
+                            retry_at)
+
+
+def _check(action: Action) -> None:
+    if action.side not in ("buy", "sell"):
+        raise ValueError(f"action side = {action.side!r} must be 'buy' or 'sell'")
+    if not (action.volume > 0 and math.isfinite(action.volume)):
+        raise ValueError(f"action volume = {action.volume} lots must be a finite number > 0")
