@@ -256,7 +256,8 @@ def test_money_mode_stop_out_compares_equity_with_the_level(tmp_path: Path) -> N
         tmp_path,
         {"EURUSD": (1.1, 1.1001)},
         moves=moves,
-        account='balance = 5000.0\nstop_out_mode = "money"\nmargin_call = 2000.0\nstop_out = 1500.0',
+        account='balance = 5000.0\nstop_out_mode = "money"\n'
+        "margin_call = 2000.0\nstop_out = 1500.0",
         book='[[book]]\nsymbol = "EURUSD"\nvolume = 1.0\n',
     )
     assert mt5.account_info().margin_so_mode == c.ACCOUNT_STOPOUT_MODE_MONEY
