@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 from pathlib import Path
 
 import numpy as np
@@ -188,3 +189,28 @@ def test_the_documented_functions_exist() -> None:
     for n in ("positions_get", "orders_get"):
         ps = list(inspect.signature(getattr(SimTerminal, n)).parameters.values())[1:]
         assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in ps), n
+
+
+def test_field_lists_appear_verbatim_in_the_reference(shared_data: Path) -> None:
+    ref = shared_data.parent / "reference" / "mt5-api.md"
+    if not ref.is_file():
+        pytest.skip(f"{ref} not found")
+    text = ref.read_text(encoding="utf-8")
+    lists = {
+        tuple(x.strip() for x in m.group(1).split(","))
+        for m in re.finditer(r"`([a-z_0-9]+(?:,\s*[a-z_0-9]+){3,})`", text)
+    }
+    for name in (
+        "AccountInfo",
+        "TerminalInfo",
+        "SymbolInfo",
+        "Tick",
+        "BookInfo",
+        "TradeRequest",
+        "OrderCheckResult",
+        "OrderSendResult",
+        "TradeOrder",
+        "TradePosition",
+        "TradeDeal",
+    ):
+        assert tuple(getattr(r, name)._fields) in lists, name
