@@ -15,6 +15,7 @@ position is reset to zero by a correction deal.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -74,7 +75,7 @@ class Account:
     spec: AccountSpec
     broker: BrokerPolicy
     market: Market
-    to_server_ms: object
+    to_server_ms: Callable[[int], int]
     balance: float = 0.0
     credit: float = 0.0
     positions: list[Position] = field(default_factory=list)
@@ -247,7 +248,7 @@ class Account:
         spec = self.market.symbols[k]
         order = self.next_order
         self.next_order += 1
-        server_ms = int(self.to_server_ms(t_ms))  # type: ignore[operator]
+        server_ms = int(self.to_server_ms(t_ms))
         entry, profit, pos_id = c.DEAL_ENTRY_IN, 0.0, order
         if position is not None and position.type != side:
             closing = min(volume, position.volume)
@@ -352,7 +353,7 @@ class Account:
         return ticket, order, position
 
     def balance_deal(self, amount: float, t_ms: int, kind: int, comment: str) -> None:
-        server_ms = int(self.to_server_ms(t_ms))  # type: ignore[operator]
+        server_ms = int(self.to_server_ms(t_ms))
         self.balance = round(self.balance + amount, 2)
         self.deals.append(
             TradeDeal(

@@ -15,7 +15,7 @@ import itertools
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -228,7 +228,6 @@ class Scenario:
     book: tuple[BookEntry, ...] = ()
     trade_allowed: bool = True
     source: str = ""
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def symbol_index(self, name: str) -> int:
         for i, s in enumerate(self.symbols):

@@ -13,7 +13,8 @@ numpy arrays, `last_error()` codes) sit beside an explicit replay API for the ru
 
 Times the MT5 functions return (tick, bar, deal and position times) are in the broker's server
 clock, as a real terminal does. Date arguments (`datetime` or epoch seconds) are compared with
-those server-clock stamps. Not modelled: pending orders (TRADE_ACTION_PENDING/MODIFY/REMOVE give
+those server-clock stamps; a naive `datetime` is read as UTC (the simulator has no local zone).
+Not modelled: pending orders (TRADE_ACTION_PENDING/MODIFY/REMOVE give
 10035), close-by, swaps, commissions, `history_*` windows beyond the replay.
 """
 
@@ -419,7 +420,7 @@ class SimTerminal:
         bid, ask = self.account.quote(k)
         st = self._m.streams[k]
         j = int(self._m.pos[k, self.account.tick_index()])
-        server_t = int(self.account.to_server_ms(int(st.time_msc[j]))) // 1000  # type: ignore[operator]
+        server_t = int(self.account.to_server_ms(int(st.time_msc[j]))) // 1000
         tv = self.account.convert(spec.tick * profit_factor(spec), spec.currency_profit, "profit")
         tv_loss = self.account.convert(
             -spec.tick * profit_factor(spec), spec.currency_profit, "profit"
@@ -482,7 +483,7 @@ class SimTerminal:
             return None
         st = self._m.streams[k]
         j = int(self._m.pos[k, self.account.tick_index()])
-        ms = int(self.account.to_server_ms(int(st.time_msc[j])))  # type: ignore[operator]
+        ms = int(self.account.to_server_ms(int(st.time_msc[j])))
         return Tick(
             ms // 1000, float(st.bid[j]), float(st.ask[j]), 0.0, 0, ms, int(st.flags[j]), 0.0
         )
