@@ -23,6 +23,7 @@ def test_the_required_builtins_ship() -> None:
     [
         ("flash-gbp-2016", 1.0),
         ("snb-2015", 1.0),
+        ("flash-jpy-2019", 1.0),
         ("covid-2020", 0.75),  # a regime, not a flash: the squeeze can bite hours before the trough
     ],
 )
