@@ -308,17 +308,37 @@ class Executor:
         self._wait(self.backoff_seconds)  # let a late execution land before looking
         after = self._position(run.action)
         if after is None:
-            self._result(run, base, "unknown", 0.0, vol, held_before=held.volume)
+            self._result(run, base, "unknown", 0.0, vol, held_before=held.volume,
+                         position=held.ticket)
             return self._unreachable(run, "the order may have executed and the position could "
                                           "not be read back; nothing is resent until it is")
-        drop = held.volume - after.volume
-        got = min(max(drop, 0.0), vol) if drop > _TOL else 0.0
+        got, deals, source = self._attribute(run, held.ticket, held.volume, after.volume, vol)
         conclusion = ("executed" if got >= vol - _TOL else
                       "partly executed" if got > 0 else "not executed")
         run.filled += got
         self._result(run, base, conclusion, got, vol, held_before=held.volume,
-                     held_after=after.volume)
+                     held_after=after.volume, deals=deals, evidence=source)
         return None
+
+    def _attribute(self, run: _Run, ticket: int, before: float, after: float,
+                   requested: float) -> tuple[float, list[int], str]:
+        """Lots of an unconfirmed request that executed: (lots, deal tickets, evidence).
+
+        First choice: deals on the position carrying this slice's magic and comment that the
+        journal has not credited yet (exact). Otherwise the position's drop, capped at the
+        request: it may include someone else's close (the trader, the EA, a stop-out), so it can
+        only under-count our fill, never make us close twice.
+        """
+        deals = self._t.history_deals_get(position=ticket)
+        if deals:
+            credited = self._credited_deals(run.action)
+            ours = [d for d in deals if int(d.magic) == self.magic and str(d.comment) ==
+                    run.comment and int(d.entry) != 0 and int(d.ticket) not in credited]
+            lots = sum(float(d.volume) for d in ours)
+            if lots > _TOL:
+                return min(lots, requested), [int(d.ticket) for d in ours], "deals"
+        drop = before - after
+        return (min(drop, requested) if drop > _TOL else 0.0), [], "position"
 
     def _exhausted(self, run: _Run) -> SliceOutcome:
         status = "partial" if run.filled > _TOL else "failed"
@@ -344,12 +364,14 @@ class Executor:
             return self._unreachable(run, "an earlier attempt may have executed and the "
                                           "position still cannot be read back")
         requested = float(last.get("requested", 0.0))
-        drop = float(last.get("held_before", after.volume)) - after.volume
-        got = min(max(drop, 0.0), requested) if drop > _TOL else 0.0
+        ticket = int(last.get("position", after.ticket))
+        got, deals, source = self._attribute(
+            run, ticket, float(last.get("held_before", after.volume)), after.volume, requested)
         self._journal.append("result", self._now(), {
             "retcode": None, "slice_index": run.action.slice_index, "ticket": run.action.ticket,
             "slice_volume": run.action.volume, "attempt": last.get("attempt"),
-            "requested": requested, "filled": got, "held_after": after.volume,
+            "requested": requested, "filled": got, "held_after": after.volume, "deals": deals,
+            "evidence": source,
             "conclusion": "executed (resolved)" if got > 0 else "not executed (resolved)",
         }, plan_id=run.action.plan_id, ticket=run.action.ticket)
         return None
@@ -358,6 +380,15 @@ class Executor:
         rows = self._journal.rows("result", plan_id=action.plan_id)
         return [r.payload for r in rows if r.payload.get("slice_index") == action.slice_index
                 and r.payload.get("ticket") == action.ticket]
+
+    def _credited_deals(self, action: Action) -> set[int]:
+        """Deal tickets the journal already counts for this slice."""
+        out: set[int] = set()
+        for r in self._slice_rows(action):
+            if int(r.get("deal") or 0) > 0:
+                out.add(int(r["deal"]))
+            out.update(int(d) for d in r.get("deals") or ())
+        return out
 
     def _journaled(self, action: Action) -> tuple[float, float]:
         """(the slice's volume when it was first sent, lots the journal says are closed)."""
@@ -456,7 +487,7 @@ class Executor:
 
     # ------------------------------------------------------------------ journal and outcome
     def _result(self, run: _Run, base: dict[str, Any], conclusion: str, filled: float,
-                requested: float, **extra: float) -> None:
+                requested: float, **extra: Any) -> None:
         a = run.action
         self._journal.append("result", self._now(), {
             **base, "slice_index": a.slice_index, "ticket": a.ticket, "slice_volume": a.volume,

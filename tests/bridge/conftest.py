@@ -55,6 +55,7 @@ def variants(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {
         "netting": scenario_variant(d, "flash-netting", netting=True),
         "algo_off": scenario_variant(d, "flash-algo-off", algo_trading=False),
+        "instant": scenario_variant(d, "flash-instant", gbp_instant=True),
     }
 
 

@@ -168,6 +168,7 @@ def test_price_retcodes_retry_with_a_fresh_tick(env: Env, kind: str, code: int) 
     assert (out.status, out.filled, out.attempts, out.retcode) == ("done", 0.5, 3, 10009)
     sends = env.mt5.named("order_send")
     assert [s.result.retcode for s in sends] == [code, code, 10009]
+    assert env.waits == ([1.0, 1.0] if kind == "off_quotes" else [])  # no quotes: a pause
     names = env.mt5.names()
     for i in (i for i, n in enumerate(names) if n == "order_send"):
         assert names[i - 1] == "symbol_info_tick"  # a fresh price before every send
@@ -225,6 +226,8 @@ def test_timeout_that_did_execute_is_never_sent_again(env: Env) -> None:
     (result,) = env.journal.rows("result")
     assert result.payload["conclusion"] == "executed"
     assert (result.payload["held_before"], result.payload["held_after"]) == (1.5, 1.0)
+    assert result.payload["evidence"] == "deals"  # the tagged deal, not just the drop
+    assert result.payload["deals"] == [closing_deals(env.sim)[0].ticket]
     assert_never_closed_twice(env.sim)
 
 
@@ -408,4 +411,83 @@ def test_bad_actions_and_settings_raise(env: Env) -> None:
         env.executor().execute(env.action(side="buy"))  # the GBPUSD ticket is a long
     with pytest.raises(ValueError, match="max_attempts"):
         Executor(env.mt5, env.journal, env.sim.now, max_attempts=0)
+    assert env.mt5.requests() == []
+
+
+def test_a_foreign_close_during_a_timeout_counts_as_ours_never_twice(env: Env) -> None:
+    """Nothing executed, but the trader closed 0.3 lots meanwhile: the drop is counted as ours
+    (no tagged deal to tell otherwise), so the slice under-closes rather than closing twice."""
+    first = {"yes": True}
+
+    def trader_closes_meanwhile(request: dict[str, Any]) -> None:
+        if first.pop("yes", False):
+            _close_by_hand(env.sim, GBP_TICKET, 0.3)
+            env.sim.faults.inject("request_timeout", executed=False)  # hits our send
+
+    env.mt5.before["order_send"] = trader_closes_meanwhile
+    out = env.executor().execute(env.action(volume=0.5))
+    assert out.status == "done"
+    assert [r.payload["conclusion"] for r in env.journal.rows("result")] == [
+        "partly executed", "done"]
+    assert env.journal.rows("result")[0].payload["evidence"] == "position"
+    assert [r["volume"] for r in env.mt5.requests()] == [0.5, 0.2]
+    assert env.position_volume() == pytest.approx(1.0)
+    assert_never_closed_twice(env.sim)
+
+
+def test_nothing_is_sent_when_the_intent_cannot_be_journaled(env: Env) -> None:
+    def broken(*args: Any, **kwargs: Any) -> int:
+        raise OSError("disk full")
+
+    env.journal.append = broken  # type: ignore[method-assign]
+    with pytest.raises(OSError, match="disk full"):
+        env.executor().execute(env.action())
+    assert env.mt5.requests() == []
+    assert env.position_volume() == 1.5
+
+
+def test_a_slice_above_volume_max_goes_out_in_pieces(env: Env) -> None:
+    env.mt5.replace["symbol_info"] = lambda inner, symbol: inner.symbol_info(symbol)._replace(
+        volume_max=0.5)
+    out = env.executor().execute(env.action(volume=1.2))
+    assert (out.status, out.attempts) == ("done", 3)
+    assert out.filled == pytest.approx(1.2)
+    assert [r["volume"] for r in env.mt5.requests()] == [0.5, 0.5, 0.2]
+    assert env.position_volume() == pytest.approx(0.3)
+
+
+def test_instant_execution_requote_from_a_real_price_move(
+    make_env: MakeEnv, variants: dict[str, Path]
+) -> None:
+    """GBPUSD on instant execution, no FOK/IOC bit: RETURN filling, and the sim itself requotes
+    when the price moved beyond the deviation between the tick and the send."""
+    env = make_env(variants["instant"])
+    info = env.sim.symbol_info("GBPUSD")
+    assert (info.trade_exemode, info.filling_mode) == (c.SYMBOL_TRADE_EXECUTION_INSTANT, 0)
+    moved = {"yes": False}
+
+    def price_moves_before_the_send(request: dict[str, Any]) -> None:
+        if not moved["yes"]:
+            moved["yes"] = True
+            env.sim.advance(600)
+
+    env.mt5.before["order_send"] = price_moves_before_the_send
+    out = env.executor(deviation_points=5).execute(env.action())
+    sends = env.mt5.named("order_send")
+    assert [s.result.retcode for s in sends] == [c.TRADE_RETCODE_REQUOTE, c.TRADE_RETCODE_DONE]
+    assert out.status == "done"
+    first, second = (s.args[0] for s in sends)
+    assert first["type_filling"] == second["type_filling"] == c.ORDER_FILLING_RETURN
+    assert first["price"] != second["price"]
+    assert second["price"] == env.mt5.named("symbol_info_tick")[-1].result.bid
+    assert second["deviation"] == 5
+
+
+def test_netting_position_on_the_other_side_is_gone(
+    make_env: MakeEnv, variants: dict[str, Path]
+) -> None:
+    env = make_env(variants["netting"])
+    (net,) = env.sim.positions_get(symbol="GBPUSD")  # a long: a "buy" slice would add to it
+    out = env.executor().execute(env.action(side="buy", hedging=False, ticket=net.ticket))
+    assert (out.status, out.attempts) == ("gone", 0)
     assert env.mt5.requests() == []
