@@ -208,3 +208,25 @@ def test_scheduled_margin_hike_applies_to_open_positions() -> None:
     mt5.advance_to(mt5.crash_time - 60)
     m1 = mt5.order_calc_margin(c.ORDER_TYPE_BUY, "GBPUSD", 1.0, 1.2)
     assert m1 > m0  # S4: margin ×1.5 → ×2 into the trough
+
+
+@pytest.mark.parametrize(
+    ("name", "symbol", "offset_s", "move"),
+    [
+        ("flash-gbp-2016", "GBPUSD", 45.0, -0.088),  # S2: −8.8 % at 45 s (Reuters low 1.1491)
+        ("flash-gbp-2016", "GBPUSD", 600.0, -0.016),  # −1.6 % at 10 min (80 % retraced)
+        ("snb-2015", "EURCHF", 1500.0, -0.284),  # S1: −28.4 % trough at 25 min
+        ("flash-jpy-2019", "USDJPY", 420.0, -0.032),  # S3: −3.2 % at 7 min
+    ],
+)
+def test_generated_paths_pass_through_the_published_figures(
+    name: str, symbol: str, offset_s: float, move: float
+) -> None:
+    mt5: Any = SimTerminal.from_scenario(name)
+    mt5.initialize()
+    t = mt5.crash_time + offset_s
+    mt5.advance_to(t)
+    tick = mt5.symbol_info_tick(symbol)
+    assert tick.time_msc == round(mt5.to_server_time(t) * 1000)
+    price = dict(mt5.scenario.generator.symbols)[symbol].price
+    assert tick.bid == pytest.approx(price * (1 + move), abs=2e-5 * price)
