@@ -78,10 +78,17 @@ def _compile(args: list[str], what: str) -> None:
 
 
 def build(
-    mql5_dir: Path = MQL5_DIR, *, sanitize: bool = True, build_root: Path = BUILD_DIR
+    mql5_dir: Path = MQL5_DIR,
+    *,
+    sanitize: bool = True,
+    optimize: bool = False,
+    build_root: Path = BUILD_DIR,
 ) -> Path:
-    """Compile the scenario binary for the EA in ``mql5_dir``; return its path (cached)."""
-    flags = _TEST_FLAGS + (_SANITIZE if sanitize else [])
+    """Compile the scenario binary for the EA in ``mql5_dir``; return its path (cached).
+
+    ``sanitize`` adds ASan and UBSan (the tests); ``optimize`` builds with -O2 (timings).
+    """
+    flags = _TEST_FLAGS + (_SANITIZE if sanitize else []) + (["-O2"] if optimize else [])
     key = _key(mql5_dir, flags)
     out = build_root / key
     binary = out / "guard_tests"

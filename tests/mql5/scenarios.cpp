@@ -6,6 +6,7 @@
 //   guard_tests run <scenario> <golden_dir> <work_dir> [gmt_seconds]
 #include "ea.gen.cpp"
 
+#include <chrono>
 #include <iostream>
 
 using mql5sim::sim;
@@ -656,7 +657,49 @@ static const Scenario kScenarios[] = {
     {"fidelity_selection_is_a_copy_and_files_follow_windows_sharing", fidelity_selection_is_a_copy_and_files_follow_windows_sharing},
 };
 
+// a timing of the EA's passes with a large book (see tests/mql5/bench_ea.py); not a test
+static int bench(const string &work) {
+  g_work = work;
+  setup(true);
+  std::vector<string> caps;
+  for (int s = 0; s < 20; s++) {
+    string name = "SYM" + std::to_string(s);
+    mql5sim::Symbol &sym = sim().add_symbol(name, 1.1 + s * 0.01, 1.1001 + s * 0.01);
+    sym.has_book = true;
+    for (int l = 0; l < 10; l++) {
+      sym.book.push_back({BOOK_TYPE_SELL, 1.2 + s * 0.01 - l * 0.0001, 5, 5.0});
+    }
+    for (int l = 0; l < 10; l++) sym.book.push_back({BOOK_TYPE_BUY, 1.1 + s * 0.01 - l * 0.0001, 5, 5.0});
+    caps.push_back(name + ";50");
+    for (int p = 0; p < 10; p++) sim().manual(name, p % 2 ? ORDER_TYPE_SELL : ORDER_TYPE_BUY, 0.1);
+  }
+  sim().queue.clear();
+  sim().balance = 1e8;
+  write_limits(1, 1700000000, "2.5", "1.5", 0, caps);
+  ea::OnInit();
+  sim().pump();
+  const int passes = 2000;
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < passes; i++) ea::OnTimer();
+  auto t1 = std::chrono::steady_clock::now();
+  MqlTradeTransaction trans{};
+  trans.type = TRADE_TRANSACTION_DEAL_ADD;
+  MqlTradeRequest req{};
+  MqlTradeResult res{};
+  for (int i = 0; i < passes; i++) ea::OnTradeTransaction(trans, req, res);
+  auto t2 = std::chrono::steady_clock::now();
+  for (int i = 0; i < passes; i++) ea::OnBookEvent("SYM7");
+  auto t3 = std::chrono::steady_clock::now();
+  auto us = [&](std::chrono::steady_clock::time_point a, std::chrono::steady_clock::time_point b) {
+    return std::chrono::duration<double, std::micro>(b - a).count() / passes;
+  };
+  std::printf("positions %zu symbols %d trades %zu\n", sim().positions.size(), ArraySize(ea::g_stats), sim().trades.size());
+  std::printf("OnTimer_us %.1f\nOnTradeTransaction_us %.1f\nOnBookEvent_us %.2f\n", us(t0, t1), us(t1, t2), us(t2, t3));
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc >= 3 && string(argv[1]) == "bench") return bench(argv[2]);
   if (argc >= 2 && string(argv[1]) == "list") {
     for (auto &s : kScenarios) std::printf("%s\n", s.name);
     return 0;
