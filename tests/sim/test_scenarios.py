@@ -10,6 +10,7 @@ import pytest
 
 from bridge.sim import ScenarioError, SimTerminal, builtin_scenarios, load_scenario
 from bridge.sim import constants as c
+from tests.sim.helpers import flat_terminal
 
 BUILTINS = ("flash-gbp-2016", "snb-2015", "covid-2020")
 
@@ -230,3 +231,29 @@ def test_generated_paths_pass_through_the_published_figures(
     assert tick.time_msc == round(mt5.to_server_time(t) * 1000)
     price = dict(mt5.scenario.generator.symbols)[symbol].price
     assert tick.bid == pytest.approx(price * (1 + move), abs=2e-5 * price)
+
+
+def test_a_market_order_walks_the_published_book(tmp_path: Path) -> None:
+    mt5 = flat_terminal(
+        tmp_path,
+        {"GBPUSD": (1.25, 1.2502)},
+        account="balance = 1000000.0",
+        symbols_extra={"GBPUSD": "book_level_lots = 2.0\ndaily_volume_lots = 2000.0\n"},
+    )
+    mt5.market_book_add("GBPUSD")
+    bids = [b for b in mt5.market_book_get("GBPUSD") if b.type == c.BOOK_TYPE_BUY]
+    assert [b.volume_dbl for b in bids] == [2.0] * 5
+    expected = sum(b.price for b in bids[:3]) / 3
+    req = {
+        "action": c.TRADE_ACTION_DEAL,
+        "symbol": "GBPUSD",
+        "type": c.ORDER_TYPE_SELL,
+        "volume": 6.0,
+        "type_filling": c.ORDER_FILLING_IOC,
+    }
+    r = mt5.order_send(req)
+    assert r.retcode == c.TRADE_RETCODE_DONE
+    assert r.price == pytest.approx(expected, abs=1e-5)  # three levels, volume-weighted
+    assert r.price < bids[0].price  # worse than the touch
+    small = mt5.order_send({**req, "volume": 0.01})
+    assert small.price == pytest.approx(1.25, abs=1e-9)  # within the first level: the touch
