@@ -62,6 +62,8 @@ MARKET_CLOSED_RETRY_S = 60.0
 """After 10018 (market closed) the slice is postponed by this many seconds."""
 
 _TOL = 1e-8  # lots: volumes closer than this are equal
+# conclusions after which the attempt may still execute on the server (a late fill)
+_UNCERTAIN = frozenset({"not executed", "partly executed", "not executed (resolved)"})
 _COMMENT_MAX = 31
 # Documented MT5 values (mt5-api.md §3), used only if the terminal object lacks the attribute.
 _DEFAULTS = {
@@ -122,6 +124,7 @@ class _Run:
     fill_index: int = 0
     backoffs: int = 0
     rerounded: bool = False
+    uncertain: bool = False  # an earlier attempt may still execute: look for late fills
     last: Retcode | None = None
     note: str = ""
 
@@ -204,6 +207,7 @@ class Executor:
             return unresolved
         total, closed = self._journaled(action)
         run.todo = max(min(action.volume, total - closed), 0.0)
+        run.uncertain = any(r.get("conclusion") in _UNCERTAIN for r in self._slice_rows(action))
         if run.todo <= _TOL:
             run.note = f"the journal shows {_lots(closed)} lots already closed"
             return self._finish(run, "done", "slice already closed")
@@ -220,6 +224,8 @@ class Executor:
             held = self._position(a)
             if held is None:
                 return self._unreachable(run, f"position #{a.ticket} could not be read")
+            if run.uncertain and self._late_fills(run, held.ticket) and run.remaining <= _TOL:
+                return self._finish(run, "done", "an earlier attempt filled late")
             if held.volume <= _TOL:
                 return self._finish(run, "done" if run.filled > _TOL else "gone",
                                     "the position is closed" if run.filled > _TOL
@@ -316,6 +322,7 @@ class Executor:
         conclusion = ("executed" if got >= vol - _TOL else
                       "partly executed" if got > 0 else "not executed")
         run.filled += got
+        run.uncertain = run.uncertain or got < vol - _TOL
         self._result(run, base, conclusion, got, vol, held_before=held.volume,
                      held_after=after.volume, deals=deals, evidence=source)
         return None
@@ -329,16 +336,37 @@ class Executor:
         request: it may include someone else's close (the trader, the EA, a stop-out), so it can
         only under-count our fill, never make us close twice.
         """
-        deals = self._t.history_deals_get(position=ticket)
-        if deals:
-            credited = self._credited_deals(run.action)
-            ours = [d for d in deals if int(d.magic) == self.magic and str(d.comment) ==
-                    run.comment and int(d.entry) != 0 and int(d.ticket) not in credited]
-            lots = sum(float(d.volume) for d in ours)
-            if lots > _TOL:
-                return min(lots, requested), [int(d.ticket) for d in ours], "deals"
+        found = self._tagged_deals(run, ticket)
+        if found[0] > _TOL:
+            return min(found[0], requested), found[1], "deals"
         drop = before - after
         return (min(drop, requested) if drop > _TOL else 0.0), [], "position"
+
+    def _tagged_deals(self, run: _Run, ticket: int) -> tuple[float, list[int]]:
+        """(lots, tickets) of deals on the position with this slice's magic and comment that
+        the journal has not credited yet; (0, []) when the history cannot be read."""
+        deals = self._t.history_deals_get(position=ticket)
+        if not deals:
+            return 0.0, []
+        credited = self._credited_deals(run.action)
+        ours = [d for d in deals if int(d.magic) == self.magic and str(d.comment) == run.comment
+                and int(d.entry) != 0 and int(d.ticket) not in credited]
+        return sum(float(d.volume) for d in ours), [int(d.ticket) for d in ours]
+
+    def _late_fills(self, run: _Run, ticket: int) -> bool:
+        """Credit deals of an attempt that was answered "not executed" but filled later."""
+        lots, deals = self._tagged_deals(run, ticket)
+        if lots <= _TOL:
+            return False
+        got = min(lots, run.remaining)
+        run.filled += got
+        a = run.action
+        self._journal.append("result", self._now(), {
+            "retcode": None, "slice_index": a.slice_index, "ticket": a.ticket,
+            "slice_volume": a.volume, "attempt": run.attempts, "requested": 0.0, "filled": got,
+            "deals": deals, "evidence": "deals", "conclusion": "late fill",
+        }, plan_id=a.plan_id, ticket=a.ticket)
+        return True
 
     def _exhausted(self, run: _Run) -> SliceOutcome:
         status = "partial" if run.filled > _TOL else "failed"

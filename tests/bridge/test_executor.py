@@ -491,3 +491,41 @@ def test_netting_position_on_the_other_side_is_gone(
     out = env.executor().execute(env.action(side="buy", hedging=False, ticket=net.ticket))
     assert (out.status, out.attempts) == ("gone", 0)
     assert env.mt5.requests() == []
+
+
+def test_an_order_placed_then_filled_late_is_credited_not_resent(env: Env) -> None:
+    """10008 (placed): the read-back sees nothing yet; the server refuses a second close while
+    the first is pending (10039); when the first fills, its tagged deal is credited and nothing
+    more is sent."""
+    pending: dict[str, Any] = {}
+
+    def answer(inner: Any, request: dict[str, Any], retcode: int, comment: str) -> Any:
+        # a real answer object that executed nothing (10014 from an off-step volume), relabelled
+        refused = inner.order_send({**request, "volume": 0.503})
+        assert refused.retcode == c.TRADE_RETCODE_INVALID_VOLUME
+        return refused._replace(retcode=retcode, comment=comment)
+
+    def placed_now_filled_later(inner: Any, request: dict[str, Any]) -> Any:
+        if not pending:
+            pending.update(request=request, at=inner.now())
+            return answer(inner, request, c.TRADE_RETCODE_PLACED, "Order placed")
+        return answer(inner, request, c.TRADE_RETCODE_CLOSE_ORDER_EXIST,
+                      "Close order already exists")
+
+    def server_fills_after_two_seconds(**kwargs: Any) -> None:
+        if pending and "deal" not in pending and env.sim.now() >= pending["at"] + 2.0:
+            pending["deal"] = env.sim.order_send(pending["request"]).deal
+
+    env.mt5.replace["order_send"] = placed_now_filled_later
+    env.mt5.before["positions_get"] = server_fills_after_two_seconds
+    out = env.executor().execute(env.action())
+    assert [s.result.retcode for s in env.mt5.named("order_send")] == [
+        c.TRADE_RETCODE_PLACED, c.TRADE_RETCODE_CLOSE_ORDER_EXIST]
+    assert (out.status, out.filled, out.attempts) == ("done", 0.5, 2)
+    assert "filled late" in out.message
+    assert [r.payload["conclusion"] for r in env.journal.rows("result")] == [
+        "not executed", "back_off", "late fill"]
+    assert env.journal.rows("result")[-1].payload["deals"] == [pending["deal"]]
+    assert [d.volume for d in closing_deals(env.sim)] == [0.5]
+    assert env.position_volume() == 1.0
+    assert_never_closed_twice(env.sim)
