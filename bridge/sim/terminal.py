@@ -166,6 +166,10 @@ class SimTerminal:
         )
         return cls(s, market)
 
+    def __repr__(self) -> str:
+        at = dt.datetime.fromtimestamp(self._now, dt.UTC).isoformat(timespec="seconds")
+        return f"<SimTerminal {self.scenario.name!r} at {at}, {self.ticks_played} ticks played>"
+
     # ------------------------------------------------------------------ replay API
     @property
     def start_time(self) -> float:
