@@ -84,17 +84,19 @@ double LgRoundUpToStep(const string symbol, const double lots)
    return NormalizeDouble(steps * step, 8);
   }
 
-//--- how much of a position to close to remove at least `excess` lots
+//--- how much of a position to close to remove at least `excess` lots; one deal is at most the
+//--- symbol's maximum volume (the rest follows on the next check)
 double LgCloseVolume(const string symbol, const double position_volume, const double excess)
   {
    double vmin = SymbolInfoDouble(symbol, SYMBOL_VOLUME_MIN);
+   double vmax = SymbolInfoDouble(symbol, SYMBOL_VOLUME_MAX);
    double v = LgRoundUpToStep(symbol, excess);
    if(v < vmin)
       v = vmin;
-   if(v >= position_volume - 1e-9)
-      return position_volume;
-   if(position_volume - v < vmin - 1e-9)
-      return position_volume;
+   if(v >= position_volume - 1e-9 || position_volume - v < vmin - 1e-9)
+      v = position_volume;
+   if(vmax > 0.0 && v > vmax)
+      v = vmax;
    return v;
   }
 

@@ -106,14 +106,20 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "a remainder below the minimum volume is left open",
         "LgEnforce.mqh",
-        "   if(position_volume - v < vmin - 1e-9)\n      return position_volume;\n",
-        "",
+        "if(v >= position_volume - 1e-9 || position_volume - v < vmin - 1e-9)",
+        "if(v >= position_volume - 1e-9)",
     ),
     Mutant(
         "after a close, the same pass goes on with stale positions",
         "LiquidityGuard.mq5",
         "   if(LgCutSymbolCaps() > 0)\n      return;\n",
         "   LgCutSymbolCaps();\n",
+    ),
+    Mutant(
+        "a close above the symbol's maximum volume is sent whole (and refused)",
+        "LgEnforce.mqh",
+        "   if(vmax > 0.0 && v > vmax)\n      v = vmax;\n",
+        "",
     ),
     Mutant(
         "no enforcement on start-up (only on later events)",

@@ -516,6 +516,20 @@ static void no_double_close_while_the_terminal_still_lists_old_volumes() {
   CHECK(sim().trades.size() == 1);
 }
 
+static void a_close_above_the_maximum_volume_is_split() {
+  setup(false);
+  sim().symbol("GBPUSD").vol_max = 1.0;
+  put_golden("limits_v1.txt");  // GBPUSD cap 0.5
+  CHECK(init() == INIT_SUCCEEDED);
+  for (int i = 0; i < 3; i++) buy("GBPUSD", 1.0);  // netting: one 3-lot position
+  sim().advance_ms(1000);
+  CHECK_NEAR(sim().volume_of("GBPUSD"), 0.5, 1e-9);
+  for (auto &t : sim().trades) {
+    CHECK(t.request.volume <= 1.0 + 1e-9);
+    CHECK(t.retcode == TRADE_RETCODE_DONE);
+  }
+}
+
 static void invalid_inputs_are_refused() {
   setup(true);
   ea::InpHeartbeatTimeoutSec = 1;
@@ -651,6 +665,7 @@ static const Scenario kScenarios[] = {
     {"own_hard_limits_bound_what_lca_allows", own_hard_limits_bound_what_lca_allows},
     {"remainder_below_minimum_closes_the_whole_position", remainder_below_minimum_closes_the_whole_position},
     {"no_double_close_while_the_terminal_still_lists_old_volumes", no_double_close_while_the_terminal_still_lists_old_volumes},
+    {"a_close_above_the_maximum_volume_is_split", a_close_above_the_maximum_volume_is_split},
     {"invalid_inputs_are_refused", invalid_inputs_are_refused},
     {"fidelity_ordersend_refuses_what_a_terminal_refuses", fidelity_ordersend_refuses_what_a_terminal_refuses},
     {"fidelity_events_are_queued_and_timer_not_doubled", fidelity_events_are_queued_and_timer_not_doubled},
