@@ -374,8 +374,11 @@ class Executor:
                             self._later(run))
 
     def _unreachable(self, run: _Run, why: str) -> SliceOutcome:
-        return self._finish(run, "partial" if run.filled > _TOL else "failed",
-                            f"{why} (terminal: {self._last_error()[1]})", self._later(run))
+        code, text = self._last_error()
+        if code != 1:
+            why = f"{why} (terminal: {text}, {code})"
+        return self._finish(run, "partial" if run.filled > _TOL else "failed", why,
+                            self._later(run))
 
     def _later(self, run: _Run) -> float:
         return self._now() + max(self.backoff_seconds * 2.0 ** min(run.backoffs, 6), 1.0)
@@ -427,12 +430,17 @@ class Executor:
         return total, sum(float(r.get("filled", 0.0)) for r in rows)
 
     # ------------------------------------------------------------------ terminal reads
-    def _read(self, call: Callable[[], Any]) -> Any:
-        """`call()` until it answers (not None), at most `max_attempts` times with back-off."""
+    def _read(self, call: Callable[[], Any], *, none_is_empty: bool = False) -> Any:
+        """`call()` until it answers (not None), at most `max_attempts` times with back-off.
+
+        With `none_is_empty`, None while `last_error()` says success is an empty answer (`()`):
+        mt5-api.md §0.2, "treat None and an empty result alike as nothing"."""
         for k in range(self.max_attempts):
             got = call()
             if got is not None:
                 return got
+            if none_is_empty and self._last_error()[0] == 1:
+                return ()
             if k + 1 < self.max_attempts:
                 self._wait(self.backoff_seconds * 2.0**k)
         return None
@@ -440,15 +448,17 @@ class Executor:
     def _position(self, action: Action) -> _Held | None:
         """The position the slice reduces (volume 0 when gone), or None when it cannot be read."""
         if action.close_by_ticket:
-            found = self._read(lambda: self._t.positions_get(ticket=action.ticket))
+            found = self._read(lambda: self._t.positions_get(ticket=action.ticket),
+                               none_is_empty=True)
         else:
-            found = self._read(lambda: self._t.positions_get(symbol=action.symbol))
+            found = self._read(lambda: self._t.positions_get(symbol=action.symbol),
+                               none_is_empty=True)
         if found is None:
             return None
         want = self._c("POSITION_TYPE_BUY" if action.side == "sell" else "POSITION_TYPE_SELL")
         for p in found:
-            ok = p.ticket == action.ticket if action.close_by_ticket else p.symbol == action.symbol
-            if ok and p.type == want:
+            ok = p.ticket == action.ticket or not action.close_by_ticket
+            if ok and p.symbol == action.symbol and p.type == want:
                 return _Held(int(p.ticket), float(p.volume))
         if action.close_by_ticket and found:
             raise ValueError(f"position #{action.ticket} is not a "

@@ -493,31 +493,39 @@ def test_netting_position_on_the_other_side_is_gone(
     assert env.mt5.requests() == []
 
 
+def _answer(inner: Any, request: dict[str, Any], retcode: int, comment: str) -> Any:
+    """A real answer object that executed nothing (10014 from an off-step volume), relabelled."""
+    refused = inner.order_send({**request, "volume": 0.503})
+    assert refused.retcode == c.TRADE_RETCODE_INVALID_VOLUME
+    return refused._replace(retcode=retcode, comment=comment)
+
+
+def _server_places_then_fills_late(env: Env, delay_s: float) -> dict[str, Any]:
+    """order_send answers 10008 and executes the request `delay_s` later (seen by the next
+    positions_get); meanwhile further closes of the position get 10039."""
+    pending: dict[str, Any] = {}
+
+    def placed(inner: Any, request: dict[str, Any]) -> Any:
+        if not pending:
+            pending.update(request=request, at=inner.now())
+            return _answer(inner, request, c.TRADE_RETCODE_PLACED, "Order placed")
+        return _answer(inner, request, c.TRADE_RETCODE_CLOSE_ORDER_EXIST,
+                       "Close order already exists")
+
+    def fills_late(**kwargs: Any) -> None:
+        if pending and "deal" not in pending and env.sim.now() >= pending["at"] + delay_s:
+            pending["deal"] = env.sim.order_send(pending["request"]).deal
+
+    env.mt5.replace["order_send"] = placed
+    env.mt5.before["positions_get"] = fills_late
+    return pending
+
+
 def test_an_order_placed_then_filled_late_is_credited_not_resent(env: Env) -> None:
     """10008 (placed): the read-back sees nothing yet; the server refuses a second close while
     the first is pending (10039); when the first fills, its tagged deal is credited and nothing
     more is sent."""
-    pending: dict[str, Any] = {}
-
-    def answer(inner: Any, request: dict[str, Any], retcode: int, comment: str) -> Any:
-        # a real answer object that executed nothing (10014 from an off-step volume), relabelled
-        refused = inner.order_send({**request, "volume": 0.503})
-        assert refused.retcode == c.TRADE_RETCODE_INVALID_VOLUME
-        return refused._replace(retcode=retcode, comment=comment)
-
-    def placed_now_filled_later(inner: Any, request: dict[str, Any]) -> Any:
-        if not pending:
-            pending.update(request=request, at=inner.now())
-            return answer(inner, request, c.TRADE_RETCODE_PLACED, "Order placed")
-        return answer(inner, request, c.TRADE_RETCODE_CLOSE_ORDER_EXIST,
-                      "Close order already exists")
-
-    def server_fills_after_two_seconds(**kwargs: Any) -> None:
-        if pending and "deal" not in pending and env.sim.now() >= pending["at"] + 2.0:
-            pending["deal"] = env.sim.order_send(pending["request"]).deal
-
-    env.mt5.replace["order_send"] = placed_now_filled_later
-    env.mt5.before["positions_get"] = server_fills_after_two_seconds
+    pending = _server_places_then_fills_late(env, 2.0)
     out = env.executor().execute(env.action())
     assert [s.result.retcode for s in env.mt5.named("order_send")] == [
         c.TRADE_RETCODE_PLACED, c.TRADE_RETCODE_CLOSE_ORDER_EXIST]
@@ -529,3 +537,29 @@ def test_an_order_placed_then_filled_late_is_credited_not_resent(env: Env) -> No
     assert [d.volume for d in closing_deals(env.sim)] == [0.5]
     assert env.position_volume() == 1.0
     assert_never_closed_twice(env.sim)
+
+
+def test_a_late_fill_between_two_calls_is_credited_by_the_next_call(env: Env) -> None:
+    _server_places_then_fills_late(env, 5.0)
+    a = env.action()
+    first = env.executor(max_attempts=1).execute(a)
+    assert (first.status, first.filled, first.retcode) == ("failed", 0.0, 10008)
+    assert first.retry_at is not None
+    env.sim.advance_to(first.retry_at + 5.0)
+    again = env.executor().execute(a)
+    assert (again.status, again.filled, again.attempts) == ("done", 0.5, 0)
+    assert len(env.mt5.requests()) == 1
+    assert [d.volume for d in closing_deals(env.sim)] == [0.5]
+
+
+def test_none_with_success_from_positions_get_means_gone(env: Env) -> None:
+    env.mt5.replace["positions_get"] = lambda inner, **kw: (inner.positions_get(**kw), None)[1]
+    out = env.executor().execute(env.action())
+    assert (out.status, out.attempts) == ("gone", 0)
+    assert env.waits == []
+
+
+def test_a_ticket_of_another_symbol_raises(env: Env) -> None:
+    with pytest.raises(ValueError, match="not a long EURUSD position"):
+        env.executor().execute(env.action(symbol="EURUSD"))  # the ticket is GBPUSD's
+    assert env.mt5.requests() == []
