@@ -6,6 +6,7 @@ __all__ = [
     "EaFolderError",
     "EaLinkError",
     "ProtocolError",
+    "TelemetryBusyError",
     "TelemetryMissingError",
     "TornFileError",
     "WrongVersionError",
@@ -30,6 +31,10 @@ class WrongVersionError(ProtocolError):
 
 class TelemetryMissingError(EaLinkError, FileNotFoundError):
     """The EA has not written its telemetry file (yet): is it attached to a chart?"""
+
+
+class TelemetryBusyError(EaLinkError):
+    """The telemetry file could not be read right now (Windows: the EA is replacing it); retry."""
 
 
 class EaFolderError(EaLinkError):

@@ -6,7 +6,7 @@ import math
 from collections.abc import Mapping
 from pathlib import Path
 
-from bridge.ealink.errors import ProtocolError, TelemetryMissingError
+from bridge.ealink.errors import EaLinkError, ProtocolError
 from bridge.ealink.history import TelemetryHistory
 from bridge.ealink.reader import TelemetryReader
 from bridge.ealink.records import EaLimits, EaTelemetry
@@ -77,10 +77,10 @@ class EaLink:
 
     def poll(self) -> EaTelemetry | None:
         """Read the telemetry; add it to `history`. None (and `last_error` set) when the file is
-        missing or torn: the previous telemetry stays in `last_telemetry`."""
+        missing, busy or torn: the previous telemetry stays in `last_telemetry`."""
         try:
             telemetry = self.reader.read()
-        except (TelemetryMissingError, ProtocolError) as exc:
+        except EaLinkError as exc:
             self.last_error = str(exc)
             return None
         self.last_error = None

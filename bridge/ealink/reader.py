@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bridge.ealink.errors import ProtocolError, TelemetryMissingError
+from bridge.ealink.errors import ProtocolError, TelemetryBusyError, TelemetryMissingError
 from bridge.ealink.protocol import parse_telemetry
 from bridge.ealink.records import EaTelemetry
 
@@ -23,7 +23,8 @@ class TelemetryReader:
     def read(self) -> EaTelemetry:
         """Parse the current telemetry file.
 
-        Raises `TelemetryMissingError` when the EA has not written it, `TornFileError` or
+        Raises `TelemetryMissingError` when the EA has not written it, `TelemetryBusyError` when
+        Windows refuses the read for a moment (the EA is replacing the file), `TornFileError` or
         `WrongVersionError` (both `ProtocolError`) when it is half-written or of another version.
         """
         try:
@@ -32,6 +33,10 @@ class TelemetryReader:
             raise TelemetryMissingError(
                 f"{self.path} does not exist: attach LiquidityGuard to a chart in the terminal "
                 "(lca ea install) and check that its InpFolder input is 'lca'"
+            ) from None
+        except PermissionError as exc:  # Windows sharing violation while the EA moves the file
+            raise TelemetryBusyError(
+                f"{self.path} is being replaced ({exc}); read it again"
             ) from None
         try:
             text = data.decode("ascii")

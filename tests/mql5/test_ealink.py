@@ -16,6 +16,7 @@ from bridge.ealink import (
     EaLink,
     EaLinkError,
     LimitsWriter,
+    TelemetryBusyError,
     TelemetryHistory,
     TelemetryMissingError,
     TelemetryReader,
@@ -84,6 +85,22 @@ def test_reader_names_a_missing_and_a_torn_file(tmp_path: Path) -> None:
         reader.read()
     (tmp_path / "telemetry.txt").write_bytes(good)
     assert reader.read() == parse_telemetry(good.decode("ascii"))
+
+
+def test_a_busy_telemetry_file_is_a_named_miss(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "telemetry.txt").write_bytes((harness.GOLDEN_DIR / "telemetry_v1.txt").read_bytes())
+
+    def busy(self: Path) -> bytes:
+        raise PermissionError(32, "being used by another process")
+
+    monkeypatch.setattr(Path, "read_bytes", busy)
+    with pytest.raises(TelemetryBusyError, match="read it again"):
+        TelemetryReader(tmp_path).read()
+    link = EaLink(tmp_path)
+    assert link.poll() is None
+    assert link.last_error is not None
 
 
 def test_link_publishes_heartbeats_with_increasing_sequence(tmp_path: Path) -> None:
