@@ -73,16 +73,17 @@ def unguarded_run(config: AppConfig) -> dict[str, Any]:
 
     t = config.terminal
     sim = SimTerminal.from_scenario(t.scenario, data_dir=t.data_dir or None)
-    sim.initialize()
-    peak = equity = sim.account_info().equity
+    port = TerminalPort(sim, server_clock=sim.scenario.clock)
+    port.connect(attempts=1)
+    peak = port.account().equity
     max_dd = 0.0
     while not sim.finished:
         sim.advance(config.run.guard_seconds)  # sampled like the guarded run
-        equity = sim.account_info().equity
+        equity = port.account().equity
         peak = max(peak, equity)
         if peak > 0:
             max_dd = max(max_dd, 1.0 - equity / peak)
-    info = sim.account_info()
+    info = port.account()
     return {"stop_outs": sim.stop_outs, "max_drawdown": max_dd, "final_equity": info.equity,
             "final_balance": info.balance, "orders": 0, "lots_closed": 0.0}
 
@@ -104,7 +105,7 @@ def run(config: AppConfig, *, on_step: Any = None, speed: float | None = None) -
     if config.run.compare_unguarded:
         summary["unguarded"] = unguarded_run(config)
     guard.journal.append("end", mt5.now(), summary)
-    currency = mt5.account_info().currency
+    currency = guard.port.account().currency
     return RunResult(summary, currency)
 
 
@@ -113,8 +114,7 @@ def _guarded(guard: Guard, sim: Any | None = None) -> dict[str, Any]:
     stop_outs = sim.stop_outs if sim is not None else s.stop_outs
     final = guard.snapshot.account.equity if guard.snapshot else None
     if sim is not None:
-        info = sim.account_info()
-        final = info.equity
+        final = guard.port.account().equity
     return {"stop_outs": stop_outs, "max_drawdown": s.max_drawdown, "final_equity": final,
             "orders": s.orders, "lots_closed": round(s.lots_closed, 8),
             "first_order_time": s.first_order_time, "retcodes": dict(s.retcodes),

@@ -9,11 +9,9 @@ Every problem names the key (as `[table] key`), the value found and what is allo
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
-from typing import Any
-
 from enum import StrEnum
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -22,6 +20,7 @@ from controller.settings import Settings
 __all__ = [
     "AppConfig",
     "ConfigError",
+    "EaSettings",
     "Mode",
     "RunSettings",
     "TerminalSettings",
@@ -90,11 +89,27 @@ class RunSettings(BaseModel):
                                     "without the guard and compare")
 
 
+class EaSettings(BaseModel):
+    """The link with the guard EA (mql5/PROTOCOL.md): limits out, telemetry in."""
+
+    model_config = _FROZEN
+
+    enabled: bool = Field(True, description="write the limits file and read the EA's telemetry")
+    common_folder: str = Field("", description="the terminal's common data folder (…/MetaQuotes/"
+                               "Terminal/Common); empty: terminal_info().commondata_path")
+    heartbeat_seconds: Annotated[float, Field(gt=0.0, le=60.0)] = Field(
+        5.0, description="rewrite the limits with a fresh heartbeat this often (the EA's "
+        "fail-safe trips after its own timeout, 30 s by default)")
+    telemetry_max_age_seconds: Annotated[float, Field(gt=0.0)] = Field(
+        30.0, description="older telemetry is not used for depth")
+
+
 class AppConfig(Settings):
-    """The whole configuration file: the controller's tables plus [terminal] and [run]."""
+    """The whole configuration file: the controller's tables plus [terminal], [run] and [ea]."""
 
     terminal: TerminalSettings = Field(default_factory=TerminalSettings)
     run: RunSettings = Field(default_factory=RunSettings)
+    ea: EaSettings = Field(default_factory=EaSettings)
 
 
 class ConfigError(ValueError):

@@ -22,6 +22,9 @@ from typing import Any
 from loguru import logger
 
 from bridge.config import AppConfig, Mode
+from bridge.ealink import EaLink
+from bridge.ealink.errors import EaLinkError
+from bridge.ealink.folder import resolve_link_folder
 from bridge.journal import Journal
 from bridge.terminal import TerminalError, TerminalPort
 from controller import (
@@ -103,7 +106,7 @@ class Guard:
     """The guard beside one terminal account."""
 
     def __init__(self, port: TerminalPort, executor: Any, journal: Journal, config: AppConfig,
-                 now: Callable[[], float]) -> None:
+                 now: Callable[[], float], ea_link: EaLink | None = None) -> None:
         self.port = port
         self.executor = executor
         self.journal = journal
@@ -125,11 +128,22 @@ class Guard:
         self._stop_out_deals: set[int] = set()
         self._bar_fed: dict[tuple[str, str], float] = {}
         self.listeners: list[Callable[[Guard], None]] = []
+        self.ea_link = ea_link
+        # symbols once held stay watched: their limits keep being published to the EA
+        self.watch: list[str] = list(config.terminal.watch)
+        self._last_beat = -math.inf
+        self._published: tuple[Any, ...] | None = None
 
     # -- start-up ----------------------------------------------------------------------------
     def start(self) -> None:
         """Connect, check the account type, resume from the journal, prepare the indicators."""
         self.port.connect()
+        if self.config.ea.enabled and self.ea_link is None:
+            try:
+                self.ea_link = EaLink(resolve_link_folder(self.port.mt5,
+                                                          self.config.ea.common_folder or None))
+            except (EaLinkError, OSError) as exc:
+                logger.warning("EA link off: {}", exc)
         account = self.port.account()
         self.journal.account = account.login
         if self.mode is Mode.ENFORCE and account.trade_mode == 2 and \
@@ -140,8 +154,9 @@ class Guard:
             self._record_state("mode", "observe: real account without allow_real_account")
         self._resume()
         now = self.now()
-        snap = self.port.snapshot(now, self.config.terminal.watch)
+        snap = self.port.snapshot(now, self.watch)
         symbols = sorted(snap.market)
+        self.watch = symbols
         start = now - self.config.run.warmup_hours * 3600.0
         histories = {}
         for name in symbols:
@@ -203,6 +218,7 @@ class Guard:
             self.decision = decision
             self.memory = decision.memory
         self._execute_due()
+        self._publish_limits()
         self._watch_stop_outs()
         for listener in self.listeners:
             listener(self)
@@ -255,7 +271,7 @@ class Guard:
         now = self.now()
         try:
             self.port.ensure_connected()
-            snap = self.port.snapshot(now, self.config.terminal.watch)
+            snap = self.port.snapshot(now, self.watch, self._ea_depth(now))
         except TerminalError as exc:
             self.stats.errors += 1
             if self.connection_ok:
@@ -272,9 +288,44 @@ class Guard:
             self._record_state("connection", "terminal reachable again")
         self.connection_ok = True
         self.stale = False
+        for name in snap.market:
+            if name not in self.watch:
+                self.watch.append(name)
         self.snapshot = snap
         self.stats.track_equity(snap.account.equity)
         return snap
+
+    def _ea_depth(self, now: float) -> dict[str, tuple[float, float]] | None:
+        """Depth per side (lots) from the EA's telemetry, for symbols with a published book."""
+        if self.ea_link is None:
+            return None
+        telemetry = self.ea_link.poll()
+        if telemetry is None or now - telemetry.written_utc > \
+                self.config.ea.telemetry_max_age_seconds:
+            return None
+        return {name: (t.bid_depth, t.ask_depth) for name, t in telemetry.symbols.items()
+                if t.levels > 0}
+
+    def _publish_limits(self) -> None:
+        """Write the EA's limits when they change, and a heartbeat every few seconds."""
+        if self.ea_link is None or self.decision is None:
+            return
+        now = self.now()
+        lim = self.decision.limits
+        symbols = {row.symbol: row.max_volume for row in lim.symbols}
+        key = (lim.max_eff_lev, lim.msi_floor, lim.prop_lock, tuple(sorted(symbols.items())))
+        try:
+            if key != self._published:
+                self.ea_link.publish(now_utc=now, max_eff_lev=max(lim.max_eff_lev, 1e-6),
+                                     msi_floor=lim.msi_floor, prop_lock=lim.prop_lock,
+                                     symbols=symbols)
+                self._published = key
+                self._last_beat = now
+            elif now - self._last_beat >= self.config.ea.heartbeat_seconds:
+                self.ea_link.heartbeat(now)
+                self._last_beat = now
+        except (EaLinkError, OSError) as exc:
+            logger.warning("EA limits not written: {}", exc)
 
     def _check_stale(self, now: float) -> None:
         last = self.snapshot.time if self.snapshot is not None else now

@@ -84,8 +84,9 @@ def open_module(kind: str, *, scenario: str = "", data_dir: str | None = None,
         try:
             import MetaTrader5
         except ImportError:
-            raise TerminalError("import", -1, "the MetaTrader5 package is not installed: it "
-                                "exists for Windows only; on Linux use kind = \"mt5linux\"") from None
+            raise TerminalError(
+                "import", -1, "the MetaTrader5 package is not installed: it exists for Windows "
+                "only; on Linux use kind = \"mt5linux\"") from None
         return MetaTrader5
     if kind == "mt5linux":
         try:
@@ -240,7 +241,7 @@ class TerminalPort:
         return wanted
 
     def _pair(self, a: str, b: str) -> str | None:
-        assert self._all_symbols is not None  # noqa: S101 - set by the caller
+        assert self._all_symbols is not None
         for name, (base, profit) in self._all_symbols.items():
             if {base, profit} == {a, b}:
                 return name

@@ -13,6 +13,7 @@ from rich.console import Console
 from bridge.config import ConfigError, load_settings
 from bridge.view import decision_view
 from controller import (
+    Settings,
     SnapshotError,
     decide,
     decision_to_dict,
@@ -48,11 +49,7 @@ def _decide(args: argparse.Namespace) -> int:
     err = Console(stderr=True)
     try:
         config = args.config or (Path("config.toml") if Path("config.toml").exists() else None)
-        settings = load_settings(config) if config is not None else None
-        if settings is None:
-            from controller import Settings
-
-            settings = Settings()
+        settings: Settings = load_settings(config) if config is not None else Settings()
         document = _read(args.snapshot)
         parsed = parse_snapshot(document, settings)
         indicators, portfolio = prepare_indicators(parsed.histories, settings)

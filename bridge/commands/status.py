@@ -49,6 +49,7 @@ def collect(journal: Journal, decisions: int = 20) -> dict[str, Any]:
         open_plan = [a for a in plan_row.payload["actions"]
                      if (a["ticket"], a["slice_index"]) not in finished]
     results = journal.rows("result", after_id=since)
+    end = journal.last("end")
     slices = journal.rows("slice", after_id=since)
     return {
         "account": run.account if run else None,
@@ -67,7 +68,7 @@ def collect(journal: Journal, decisions: int = 20) -> dict[str, Any]:
         "stop_outs": [{"time": _iso(r.time), **r.payload} for r in journal.rows("stop_out")],
         "states": [{"time": _iso(r.time), **r.payload}
                    for r in journal.rows("state", after_id=since)][-20:],
-        "end": journal.last("end").payload if journal.last("end") else None,
+        "end": end.payload if end is not None else None,
     }
 
 
