@@ -107,7 +107,19 @@ def build(
         tmp.rename(out)
     except OSError:  # built meanwhile by another process: use that one
         shutil.rmtree(tmp, ignore_errors=True)
+    _prune(build_root, keep=4)
     return binary
+
+
+def _prune(build_root: Path, keep: int) -> None:
+    """Delete all but the ``keep`` most recent cached builds."""
+    builds = sorted(
+        (p for p in build_root.iterdir() if p.is_dir() and re.fullmatch(r"[0-9a-f]{20}", p.name)),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in builds[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def strict_check(mql5_dir: Path = MQL5_DIR, *, build_root: Path = BUILD_DIR) -> None:
