@@ -75,7 +75,8 @@ class Credentials:
 def open_module(kind: str, *, scenario: str = "", data_dir: str | None = None,
                 host: str = "localhost", port: int = 18812) -> Any:
     """The module-shaped object for `kind`: "sim", "mt5" (the MetaTrader5 package, imported
-    here and nowhere else) or "mt5linux" (an RPyC client to a terminal under Wine)."""
+    here and nowhere else) or "mt5linux" (the mt5linux RPyC server of a terminal under Wine,
+    through `bridge.mt5remote.RemoteMT5`: one round trip per call)."""
     if kind == "sim":
         from bridge.sim import SimTerminal
 
@@ -90,11 +91,12 @@ def open_module(kind: str, *, scenario: str = "", data_dir: str | None = None,
         return MetaTrader5
     if kind == "mt5linux":
         try:
-            from mt5linux import MetaTrader5 as RemoteMT5
+            from bridge.mt5remote import RemoteMT5
+
+            return RemoteMT5(host, port)
         except ImportError:
-            raise TerminalError("import", -1, "mt5linux is not installed: uv sync --extra "
+            raise TerminalError("import", -1, "rpyc is not installed: uv sync --extra "
                                 "mt5linux") from None
-        return RemoteMT5(host=host, port=port)
     raise ValueError(f"terminal kind {kind!r} is unknown (allowed: sim, mt5, mt5linux)")
 
 
