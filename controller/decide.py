@@ -208,6 +208,8 @@ def _structure(snapshot: Snapshot, book: _Book, weights: Mapping[str, float],
     # a proxy DepthRatio is the spread ratio inverted: count the spread once in LR
     depth_ratios = {k: v.ratio for k, v in liq.depth.items() if v.source == "book"}
     spread_ratios = {k: ind[k].spread_ratio if k in ind else None for k in weights}
+    if not s.components.liquidity:
+        depth_ratios, spread_ratios = {}, {}
     lr = liquidity_risk(weights, depth_ratios, spread_ratios) if weights else None
     classes = {k: s.safe_leverage.l_max.for_class(snapshot.symbols[k].symbol_class)
                for k in weights}
@@ -275,13 +277,11 @@ def _multiplier(snapshot: Snapshot, book: _Book, weights: Mapping[str, float],
     return total, reducing
 
 
-def _caps(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, st: _Structure,
-          regime: Regime, prop: PropView | None, mult: tuple[float, float],
-          s: Settings) -> list[Cap]:
+def _rule_cap(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, s: Settings) -> Cap:
+    """The §3.1 threshold rules as one cap (EffLev back to its target, MSI restored)."""
     acct = snapshot.account
     eff = lev.eff_lev or 0.0
     reduce, forced, _, msi_low = rule_triggers(lev, s.rules)
-    caps: list[Cap] = []
     rule_value = s.rules.eff_lev_target
     msi_cap = msi_rule_cap(book.total_pv, acct.margin, s.rules.msi_reduce_below)
     if msi_low and msi_cap is not None and msi_cap < rule_value:
@@ -296,28 +296,38 @@ def _caps(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, st: _Structure,
     elif msi_low:
         rule_reason = (f"MSI {lev.msi:.2f} below {s.rules.msi_reduce_below:.2f}: reduce until "
                        "it is restored")
-    caps.append(Cap("rule", rule_value, reduce or msi_low, rule_reason))
-    if st.l_safe is not None:
+    return Cap("rule", rule_value, reduce or msi_low, rule_reason)
+
+
+def _caps(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, st: _Structure,
+          regime: Regime, prop: PropView | None, mult: tuple[float, float],
+          s: Settings) -> list[Cap]:
+    acct = snapshot.account
+    eff = lev.eff_lev or 0.0
+    on = s.components
+    caps: list[Cap] = [_rule_cap(snapshot, book, lev, s)] if on.rules else []
+    if on.safe_leverage and st.l_safe is not None:
         caps.append(Cap("l_safe", st.l_safe, eff > st.l_safe,
                         f"L_safe {st.l_safe:.2f} = min(L_max {st.l_max or 0:.1f}, "
                         f"K {s.safe_leverage.k_daily_equity_vol:g} / (σ {st.sigma or 0:.4f} × "
                         f"LR {st.lr or 1:.2f}))"))
-    else:
+    elif on.safe_leverage:
         caps.append(Cap("l_safe", None, False, "L_safe unavailable: too little history for σ"))
-    if regime is Regime.MINIMUM:
+    if on.regime and regime is Regime.MINIMUM:
         caps.append(Cap("regime", s.regime.minimum_eff_lev, eff > s.regime.minimum_eff_lev,
                         f"MINIMUM regime: step down to EffLev {s.regime.minimum_eff_lev:.2f}"))
-    if st.buffer_cap is not None:
+    if on.buffer and st.buffer_cap is not None:
         free = acct.equity - acct.margin
         caps.append(Cap("buffer", st.buffer_cap, free < st.buffer_required,
                         f"cash buffer: free margin {free:,.2f} must cover M × g × D = "
                         f"{st.buffer_required:,.2f} (g {st.growth:.2f}/day, "
                         f"D {s.buffer.stress_days:g} days)"))
-    caps.extend(_broker_caps(snapshot, book, lev, s))
+    if on.broker_levels:
+        caps.extend(_broker_caps(snapshot, book, lev, s))
     if prop is not None:
         caps.extend(_prop_caps(snapshot, book, lev, st, prop, s))
     total, reducing = mult
-    if total < 1.0:
+    if on.extras and total < 1.0:
         base = min(s.rules.eff_lev_target, st.l_safe if st.l_safe is not None else float("inf"))
         value = base * total
         caps.append(Cap("extras", value, reducing < 1.0 and eff > value,
@@ -571,8 +581,12 @@ def decide(
     eff_band, mu_band, msi_band, lev_state = band_names(lev, acct.equity, s.bands)
     weights = _weights(book, snapshot)
     liq = _liquidity(snapshot, book, ind, portfolio, acct.equity, s)
+    regime_in = _regime_inputs(book, weights, ind, liq)
+    if not s.components.liquidity:  # evaluation policies: no depth, spread or crash flag
+        liq = replace(liq, crash_flag=False, crash_signs=())
+        regime_in = replace(regime_in, depth_ratio=1.0, crash_flag=False)
     st = _structure(snapshot, book, weights, ind, portfolio, liq, s)
-    step = next_regime(snapshot.time, _regime_inputs(book, weights, ind, liq), mem.regime,
+    step = next_regime(snapshot.time, regime_in, mem.regime,
                        mem.regime_since, mem.vol_high, mem.depth_thin, s.regime)
     mult = _multiplier(snapshot, book, weights, ind, s)
     prop = evaluate_prop(snapshot.time, acct.balance, acct.equity, s.prop, mem) \
@@ -580,6 +594,9 @@ def decide(
     mem = prop.memory if prop is not None else mem
     caps = _caps(snapshot, book, lev, st, step.regime, prop, mult, s)
     valued = [c for c in caps if c.value is not None]
+    if not valued:  # every cap switched off or unavailable: nothing binds, nothing is cut
+        valued = [Cap("none", max(lev.eff_lev or 0.0, s.rules.eff_lev_target), False,
+                      "no cap applies (components switched off or unavailable)")]
     binding = min(valued, key=lambda c: c.value if c.value is not None else float("inf"))
     target = binding.value if binding.value is not None else s.rules.eff_lev_target
     triggered = any(c.triggered for c in caps)

@@ -19,6 +19,7 @@ from controller.indicators import IndicatorSettings
 __all__ = [
     "Bands",
     "BufferSettings",
+    "ComponentSettings",
     "DailyAnchor",
     "DailyLossBasis",
     "DrawdownMode",
@@ -438,6 +439,27 @@ PROP_PRESETS: dict[str, dict[str, object]] = {
 }
 
 
+class ComponentSettings(BaseModel):
+    """Which parts of the risk model may cap the target. All on by default, and a live account
+    should keep them on: switching parts off exists to evaluate reduced policies side by side
+    (`lca stress`: `vol-only` keeps L_safe without liquidity, `rules-only` keeps the §3.1 rules).
+
+    `liquidity` off: LR counts no depth or spread (LR = 1), the regime sees a thick book, and the
+    liquidity-crash flag is never raised. The other switches remove one cap each."""
+
+    model_config = _FROZEN
+
+    rules: bool = Field(True, description="the §3.1 threshold rules (EffLev, MSI) cap the target")
+    safe_leverage: bool = Field(True, description="L_safe = min(L_max, K / (σ × LR)) caps it")
+    liquidity: bool = Field(True, description="depth and spread enter LR, the regime and the "
+                            "crash flag")
+    regime: bool = Field(True, description="the MINIMUM regime caps the target")
+    buffer: bool = Field(True, description="the cash buffer caps the target")
+    broker_levels: bool = Field(True, description="the broker's margin-call and stop-out levels "
+                                "cap the target")
+    extras: bool = Field(True, description="the §3.5 multipliers cap the target")
+
+
 class Settings(BaseModel):
     """All controller settings; one TOML table per field."""
 
@@ -453,3 +475,4 @@ class Settings(BaseModel):
     extras: ExtrasSettings = Field(default_factory=ExtrasSettings)
     prop: PropSettings = Field(default_factory=PropSettings)
     indicators: IndicatorSettings = Field(default_factory=IndicatorSettings)
+    components: ComponentSettings = Field(default_factory=ComponentSettings)
