@@ -17,6 +17,7 @@ long     g_lim_heartbeat = 0;
 double   g_lim_max_eff_lev = 0.0;
 double   g_lim_msi_floor = 0.0;
 bool     g_lim_prop_lock = false;
+bool     g_lim_new_exposure = true;
 string   g_lim_names[];
 double   g_lim_lots[];
 string   g_lim_problem = "";
@@ -49,10 +50,10 @@ int LgReadLines(const string path, string &lines[], string &problem)
 
 //--- parse the lines of a limits file; false with a reason when anything is wrong
 bool LgParseLimits(string &lines[], const int n, long &sequence, long &heartbeat,
-                   double &max_eff_lev, double &msi_floor, bool &prop_lock,
+                   double &max_eff_lev, double &msi_floor, bool &prop_lock, bool &new_exposure,
                    string &names[], double &lots[], string &problem)
   {
-   if(n < 7)
+   if(n < 8)
      {
       problem = StringFormat("limits file has only %d lines: torn, ignored", n);
       return false;
@@ -127,11 +128,17 @@ bool LgParseLimits(string &lines[], const int n, long &sequence, long &heartbeat
       return false;
      }
    prop_lock = (v == "1");
+   if(!LgKeyValue(lines[6], "new_exposure", v) || (v != "0" && v != "1"))
+     {
+      problem = StringFormat("limits line 7 '%s' is not new_exposure=0 or 1: ignored", lines[6]);
+      return false;
+     }
+   new_exposure = (v == "1");
 //--- the symbol lines
    int count = 0;
    ArrayResize(names, 0);
    ArrayResize(lots, 0);
-   for(int i = 6; i < n - 1; i++)
+   for(int i = 7; i < n - 1; i++)
      {
       string fields[];
       double cap = 0.0;
@@ -191,9 +198,10 @@ void LgReadLimits(const string path)
    double max_eff_lev = 0.0;
    double msi_floor = 0.0;
    bool prop_lock = false;
+   bool new_exposure = true;
    string names[];
    double lots[];
-   if(!LgParseLimits(lines, n, sequence, heartbeat, max_eff_lev, msi_floor, prop_lock, names, lots, problem))
+   if(!LgParseLimits(lines, n, sequence, heartbeat, max_eff_lev, msi_floor, prop_lock, new_exposure, names, lots, problem))
      {
       LgLimitsProblem(problem);
       return;
@@ -202,7 +210,8 @@ void LgReadLimits(const string path)
       Print("LiquidityGuard: limits file is readable again");
    g_lim_problem = "";
    bool changed = !g_lim_ok || max_eff_lev != g_lim_max_eff_lev || msi_floor != g_lim_msi_floor
-                  || prop_lock != g_lim_prop_lock || ArraySize(names) != ArraySize(g_lim_names);
+                  || prop_lock != g_lim_prop_lock || new_exposure != g_lim_new_exposure
+                  || ArraySize(names) != ArraySize(g_lim_names);
    int count = ArraySize(names);
    for(int i = 0; i < count && !changed; i++)
      {
@@ -215,6 +224,7 @@ void LgReadLimits(const string path)
    g_lim_max_eff_lev = max_eff_lev;
    g_lim_msi_floor = msi_floor;
    g_lim_prop_lock = prop_lock;
+   g_lim_new_exposure = new_exposure;
    ArrayResize(g_lim_names, count);
    ArrayResize(g_lim_lots, count);
    for(int i = 0; i < count; i++)
@@ -223,8 +233,8 @@ void LgReadLimits(const string path)
       g_lim_lots[i] = lots[i];
      }
    if(changed)
-      PrintFormat("LiquidityGuard: new limits from lca (sequence %I64d): max effective leverage %.2f, MSI floor %.2f, prop lock %s, %d symbol caps",
-                  sequence, max_eff_lev, msi_floor, prop_lock ? "ON" : "off", count);
+      PrintFormat("LiquidityGuard: new limits from lca (sequence %I64d): max effective leverage %.2f, MSI floor %.2f, prop lock %s, new exposure %s, %d symbol caps",
+                  sequence, max_eff_lev, msi_floor, prop_lock ? "ON" : "off", new_exposure ? "allowed" : "BLOCKED", count);
   }
 
 //--- lca's cap for a symbol in lots, or -1 when lca sets none

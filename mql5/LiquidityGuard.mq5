@@ -8,7 +8,8 @@
 //  2. fail-safe when lca's heartbeat is older than InpHeartbeatTimeoutSec (checked with TimeGMT):
 //     the EA's own hard limits apply, new exposure is closed at once, global variable lca.failsafe = 1;
 //  3. cuts any symbol's volume above its cap and holds the account's effective leverage cap and MSI
-//     floor, newest position first; closes any new position while a prop lock is on;
+//     floor, newest position first; closes any new position while a prop lock is on or lca
+//     allows no new exposure;
 //  4. samples spread and depth of market and writes Common\Files\lca\telemetry.txt for lca.
 // It never opens a position. Algo Trading must be on, or it can only warn.
 // The file is written in the subset of MQL5 that is also C++: tests/mql5 compiles and tests it.
@@ -75,8 +76,10 @@ void LgUpdateMode()
 void LgEnforce()
   {
    LgUpdateMode();
-   string why = g_failsafe ? "fail-safe" : "prop lock";
-   LgUpdateBlocking(g_failsafe || (g_lim_ok && g_lim_prop_lock), why);
+   string why = "fail-safe";
+   if(!g_failsafe)
+      why = g_lim_prop_lock ? "prop lock" : "lca allows no new exposure";
+   LgUpdateBlocking(g_failsafe || (g_lim_ok && (g_lim_prop_lock || !g_lim_new_exposure)), why);
    if(!LgTradingAllowed())
       return;
    if(g_blocking && LgCutNewExposure(why) > 0)

@@ -45,8 +45,12 @@ class EaLink:
         msi_floor: float,
         prop_lock: bool,
         symbols: Mapping[str, float],
+        new_exposure_allowed: bool = True,
     ) -> EaLimits:
-        """Write new limits (lots per symbol, ratios for EffLev and MSI) with a fresh heartbeat."""
+        """Write new limits (lots per symbol, ratios for EffLev and MSI) with a fresh heartbeat.
+
+        ``new_exposure_allowed=False`` makes the EA close any new position or increase at once.
+        """
         if not math.isfinite(now_utc):
             raise ProtocolError(f"EaLink.publish now_utc={now_utc!r}: use UTC seconds")
         limits = EaLimits(
@@ -56,6 +60,7 @@ class EaLink:
             msi_floor=msi_floor,
             prop_lock=prop_lock,
             symbols=symbols,
+            new_exposure_allowed=new_exposure_allowed,
         )
         self.writer.write(limits)
         self._sequence = limits.sequence
@@ -73,6 +78,7 @@ class EaLink:
             msi_floor=old.msi_floor,
             prop_lock=old.prop_lock,
             symbols=old.symbols,
+            new_exposure_allowed=old.new_exposure_allowed,
         )
 
     def poll(self) -> EaTelemetry | None:

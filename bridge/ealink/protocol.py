@@ -36,7 +36,9 @@ _HASH_MOD = 2147483647
 _HASH_MUL = 131
 _INT = re.compile(r"-?[0-9]+")
 _DEC = re.compile(r"-?[0-9]+(\.[0-9]+)?")
-_LIMIT_KEYS = ("sequence", "heartbeat_utc", "max_eff_lev", "msi_floor", "prop_lock")
+_LIMIT_KEYS = (
+    "sequence", "heartbeat_utc", "max_eff_lev", "msi_floor", "prop_lock", "new_exposure"
+)
 _TELEMETRY_KEYS = (
     "sequence",
     "written_utc",
@@ -77,6 +79,7 @@ def format_limits(limits: EaLimits) -> str:
         f"max_eff_lev={format_decimal(limits.max_eff_lev)}",
         f"msi_floor={format_decimal(limits.msi_floor)}",
         f"prop_lock={int(limits.prop_lock)}",
+        f"new_exposure={int(limits.new_exposure_allowed)}",
     ]
     lines += [f"symbol={name};{format_decimal(lots)}" for name, lots in limits.symbols.items()]
     return _seal(lines, limits.sequence)
@@ -199,6 +202,7 @@ def parse_limits(text: str, what: str = "limits.txt") -> EaLimits:
         max_eff_lev=_dec(v["max_eff_lev"], "max_eff_lev", what),
         msi_floor=_dec(v["msi_floor"], "msi_floor", what),
         prop_lock=_flag(v["prop_lock"], "prop_lock", what),
+        new_exposure_allowed=_flag(v["new_exposure"], "new_exposure", what),
         symbols=symbols,
     )
 

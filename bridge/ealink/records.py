@@ -41,6 +41,8 @@ class EaLimits:
     - ``msi_floor``: the minimum margin safety index, equity / margin (ratio, ≥ 0; 0 = none).
     - ``prop_lock``: a prop-firm lock is on: the EA closes any new position at once.
     - ``symbols``: maximum gross volume per symbol in lots (buys and sells added), {name: lots ≥ 0}.
+    - ``new_exposure_allowed``: False when lca allows no new exposure (its regime or rules, e.g.
+      MU > 50 %): the EA then closes any new position or increase at once, on every symbol.
 
     The EA applies the tighter of these and its own inputs: lca can tighten, never loosen.
     """
@@ -51,6 +53,7 @@ class EaLimits:
     msi_floor: float
     prop_lock: bool = False
     symbols: Mapping[str, float] = field(default_factory=dict)
+    new_exposure_allowed: bool = True
 
     def __post_init__(self) -> None:
         seq = self.sequence
@@ -81,6 +84,7 @@ class EaLimits:
                     f"EaLimits.symbols[{name!r}] is {lots!r} lots: use a finite volume ≥ 0"
                 )
         object.__setattr__(self, "prop_lock", bool(self.prop_lock))
+        object.__setattr__(self, "new_exposure_allowed", bool(self.new_exposure_allowed))
         object.__setattr__(
             self, "symbols", MappingProxyType({k: float(v) for k, v in self.symbols.items()})
         )

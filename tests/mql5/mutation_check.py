@@ -100,8 +100,14 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "prop lock does not block new positions",
         "LiquidityGuard.mq5",
-        "LgUpdateBlocking(g_failsafe || (g_lim_ok && g_lim_prop_lock), why);",
-        "LgUpdateBlocking(g_failsafe, why);",
+        "(g_lim_prop_lock || !g_lim_new_exposure)",
+        "(!g_lim_new_exposure)",
+    ),
+    Mutant(
+        "lca's 'no new exposure' is ignored",
+        "LiquidityGuard.mq5",
+        "(g_lim_prop_lock || !g_lim_new_exposure)",
+        "g_lim_prop_lock",
     ),
     Mutant(
         "a remainder below the minimum volume is left open",

@@ -64,10 +64,11 @@ static long hash31(const std::vector<string> &lines) {
 }
 
 static void write_limits(long seq, long heartbeat, const string &lev, const string &msi, int lock,
-                         const std::vector<string> &symbol_lines) {
+                         const std::vector<string> &symbol_lines, int new_exposure = 1) {
   std::vector<string> lines = {"lca-limits 1", "sequence=" + std::to_string(seq),
                                "heartbeat_utc=" + std::to_string(heartbeat), "max_eff_lev=" + lev,
-                               "msi_floor=" + msi, "prop_lock=" + std::to_string(lock)};
+                               "msi_floor=" + msi, "prop_lock=" + std::to_string(lock),
+                               "new_exposure=" + std::to_string(new_exposure)};
   for (auto &s : symbol_lines) lines.push_back("symbol=" + s);
   string text;
   for (auto &l : lines) text += l + "\r\n";
@@ -530,6 +531,26 @@ static void a_close_above_the_maximum_volume_is_split() {
   }
 }
 
+static void no_new_exposure_from_lca_closes_new_positions_on_any_symbol() {
+  setup(false);
+  ulong t = buy("EURUSD", 1.0);
+  sim().queue.clear();
+  write_limits(12, 1700000000, "2.5", "1.5", 0, {"EURUSD;1"}, 0);  // lca: no new exposure
+  CHECK(init() == INIT_SUCCEEDED);
+  CHECK(failsafe_flag() == 0.0);
+  CHECK(sim().logged("new exposure is BLOCKED (lca allows no new exposure)"));
+  ulong n = buy("USDJPY", 0.5);  // a symbol lca sent no cap for
+  buy("EURUSD", 0.3);            // netting: an increase of the existing position
+  sim().pump();
+  CHECK(sim().find(n) == nullptr);
+  CHECK_NEAR(volume_of_ticket(t), 1.0, 1e-9);
+  write_limits(13, 1700000000, "2.5", "1.5", 0, {"EURUSD;1"}, 1);
+  sim().advance_ms(300);
+  ulong m = buy("USDJPY", 0.5);
+  sim().advance_ms(300);
+  CHECK_NEAR(volume_of_ticket(m), 0.5, 1e-9);
+}
+
 static void invalid_inputs_are_refused() {
   setup(true);
   ea::InpHeartbeatTimeoutSec = 1;
@@ -666,6 +687,7 @@ static const Scenario kScenarios[] = {
     {"remainder_below_minimum_closes_the_whole_position", remainder_below_minimum_closes_the_whole_position},
     {"no_double_close_while_the_terminal_still_lists_old_volumes", no_double_close_while_the_terminal_still_lists_old_volumes},
     {"a_close_above_the_maximum_volume_is_split", a_close_above_the_maximum_volume_is_split},
+    {"no_new_exposure_from_lca_closes_new_positions_on_any_symbol", no_new_exposure_from_lca_closes_new_positions_on_any_symbol},
     {"invalid_inputs_are_refused", invalid_inputs_are_refused},
     {"fidelity_ordersend_refuses_what_a_terminal_refuses", fidelity_ordersend_refuses_what_a_terminal_refuses},
     {"fidelity_events_are_queued_and_timer_not_doubled", fidelity_events_are_queued_and_timer_not_doubled},
