@@ -551,6 +551,38 @@ static void no_new_exposure_from_lca_closes_new_positions_on_any_symbol() {
   CHECK_NEAR(volume_of_ticket(m), 0.5, 1e-9);
 }
 
+static void negative_equity_closes_everything_newest_first() {
+  setup(true);
+  sim().balance = 3000;
+  ea::InpMaxEffLev = 0.0;  // only the equity rule may act here
+  ea::InpMsiFloor = 0.0;
+  write_limits(3, 1700000000, "100", "0", 0, {});
+  CHECK(init() == INIT_SUCCEEDED);
+  ulong a = buy("EURUSD", 1.0);
+  ulong b = buy("GBPUSD", 0.1);
+  sim().pump();
+  CHECK(sim().positions.size() == 2);
+  sim().quote("EURUSD", 1.05000, 1.05010);  // -5,010 on EURUSD: equity below zero
+  sim().advance_ms(1000);
+  CHECK(sim().positions.empty());
+  CHECK(sim().logged("is not positive"));
+  CHECK(sim().trades.size() == 2);
+  if (sim().trades.size() == 2) {
+    CHECK(sim().trades[0].request.position == b);  // the newest first
+    CHECK(sim().trades[1].request.position == a);
+  }
+}
+
+static void removal_is_logged_and_stops_the_timer() {
+  setup(true);
+  put_golden("limits_v1.txt");
+  CHECK(init() == INIT_SUCCEEDED);
+  CHECK(sim().timer_ms == 250);
+  ea::OnDeinit(1);
+  CHECK(sim().timer_ms == 0);
+  CHECK(sim().logged("The limits are NOT enforced until it is attached again"));
+}
+
 static void invalid_inputs_are_refused() {
   setup(true);
   ea::InpHeartbeatTimeoutSec = 1;
@@ -688,6 +720,8 @@ static const Scenario kScenarios[] = {
     {"no_double_close_while_the_terminal_still_lists_old_volumes", no_double_close_while_the_terminal_still_lists_old_volumes},
     {"a_close_above_the_maximum_volume_is_split", a_close_above_the_maximum_volume_is_split},
     {"no_new_exposure_from_lca_closes_new_positions_on_any_symbol", no_new_exposure_from_lca_closes_new_positions_on_any_symbol},
+    {"negative_equity_closes_everything_newest_first", negative_equity_closes_everything_newest_first},
+    {"removal_is_logged_and_stops_the_timer", removal_is_logged_and_stops_the_timer},
     {"invalid_inputs_are_refused", invalid_inputs_are_refused},
     {"fidelity_ordersend_refuses_what_a_terminal_refuses", fidelity_ordersend_refuses_what_a_terminal_refuses},
     {"fidelity_events_are_queued_and_timer_not_doubled", fidelity_events_are_queued_and_timer_not_doubled},
