@@ -44,7 +44,10 @@ EA_MAIN = "LiquidityGuard.mq5"
 _WARN = ["-Wall", "-Wextra", "-Wno-unused-parameter"]
 _TEST_FLAGS = ["-std=c++17", "-g", "-O0", *_WARN]
 _SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"]
-_STRICT_FLAGS = ["-std=c++17", "-fsyntax-only", "-DMQL5_STRICT_INPUTS", *_WARN, "-Werror"]
+# -Wconversion and -Wshadow stand in for MetaEditor's "possible loss of data due to type
+# conversion" and "declaration of 'x' hides global variable" warnings
+_STRICT_FLAGS = ["-std=c++17", "-fsyntax-only", "-DMQL5_STRICT_INPUTS", *_WARN, "-Wconversion",
+                 "-Wshadow", "-Werror"]
 _RUN_ENV = {"ASAN_OPTIONS": "detect_leaks=0", "UBSAN_OPTIONS": "print_stacktrace=1"}
 
 

@@ -73,3 +73,17 @@ def test_a_valid_snippet_compiles(gxx_available: str, tmp_path: Path) -> None:
     body = 'double v = PositionGetDouble(POSITION_VOLUME); Print("n=" + IntegerToString(5), v);'
     proc = harness.compile_snippet(f"void Check()\n  {{\n   {body}\n  }}\n", tmp_path)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_the_strict_build_flags_lossy_conversions_and_shadowing(
+    gxx_available: str, tmp_path: Path
+) -> None:
+    # MetaEditor warns "possible loss of data" and "declaration hides global variable"
+    lossy_src = "int Check(long x)\n  {\n   int y = x;\n   return y;\n  }\n"
+    lossy = harness.compile_snippet(lossy_src, tmp_path / "a")
+    assert lossy.returncode != 0
+    assert "conversion" in lossy.stderr
+    shadow_src = "int g_n = 0;\nint Check()\n  {\n   int g_n = 1;\n   return g_n;\n  }\n"
+    shadow = harness.compile_snippet(shadow_src, tmp_path / "b")
+    assert shadow.returncode != 0
+    assert "shadows" in shadow.stderr
