@@ -24,6 +24,13 @@ ulong    g_base_tickets[];
 double   g_base_volumes[];
 long     g_base_types[];
 bool     g_algo_off_reported = false;
+//--- after a refused close (market closed, no connection, ...) wait before sending again, and say
+//--- the same failure once a minute, not on every timer tick
+#define LG_RETRY_AFTER_SEC 2
+#define LG_REPEAT_FAILURE_SEC 60
+long     g_retry_after = 0;
+string   g_last_failure = "";
+long     g_last_failure_time = 0;
 
 //--- open positions, and their indices ordered newest first
 int LgCollectPositions(LgPosition &positions[], int &order[])
@@ -161,8 +168,16 @@ bool LgClose(const LgPosition &p, const double volume, const string why)
                   volume, p.volume, p.symbol, p.ticket, why);
       return true;
      }
-   PrintFormat("LiquidityGuard: FAILED to close %.2f lots of %s position #%I64u (%s): retcode %u, error %d; retrying on the next check",
-               volume, p.symbol, p.ticket, why, result.retcode, GetLastError());
+   long now = (long)TimeGMT();
+   g_retry_after = now + LG_RETRY_AFTER_SEC;
+   string failure = StringFormat("%s #%I64u retcode %u", p.symbol, p.ticket, result.retcode);
+   if(failure != g_last_failure || now - g_last_failure_time >= LG_REPEAT_FAILURE_SEC)
+     {
+      PrintFormat("LiquidityGuard: FAILED to close %.2f lots of %s position #%I64u (%s): retcode %u, error %d; retrying every %d s",
+                  volume, p.symbol, p.ticket, why, result.retcode, GetLastError(), LG_RETRY_AFTER_SEC);
+      g_last_failure = failure;
+      g_last_failure_time = now;
+     }
    return false;
   }
 

@@ -80,7 +80,7 @@ void LgEnforce()
    if(!g_failsafe)
       why = g_lim_prop_lock ? "prop lock" : "lca allows no new exposure";
    LgUpdateBlocking(g_failsafe || (g_lim_ok && (g_lim_prop_lock || !g_lim_new_exposure)), why);
-   if(!LgTradingAllowed())
+   if(!LgTradingAllowed() || (long)TimeGMT() < g_retry_after)
       return;
    if(g_blocking && LgCutNewExposure(why) > 0)
       return;

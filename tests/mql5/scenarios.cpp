@@ -583,6 +583,22 @@ static void removal_is_logged_and_stops_the_timer() {
   CHECK(sim().logged("The limits are NOT enforced until it is attached again"));
 }
 
+static void refused_closes_are_retried_calmly() {
+  setup(true);
+  put_golden("limits_v1.txt");
+  CHECK(init() == INIT_SUCCEEDED);
+  sim().symbol("EURUSD").market_open = false;
+  buy("EURUSD", 3.0);
+  sim().advance_ms(10000);  // 40 timer ticks while the market is closed
+  CHECK(!sim().trades.empty());
+  CHECK(sim().trades.size() <= 6);  // one try every 2 s, not 4 a second
+  CHECK(sim().count_logged("FAILED to close") == 1);
+  CHECK(sim().logged("retcode 10018"));
+  sim().symbol("EURUSD").market_open = true;
+  sim().advance_ms(2500);
+  CHECK_NEAR(sim().volume_of("EURUSD"), 2.0, 1e-9);
+}
+
 static void invalid_inputs_are_refused() {
   setup(true);
   ea::InpHeartbeatTimeoutSec = 1;
@@ -722,6 +738,7 @@ static const Scenario kScenarios[] = {
     {"no_new_exposure_from_lca_closes_new_positions_on_any_symbol", no_new_exposure_from_lca_closes_new_positions_on_any_symbol},
     {"negative_equity_closes_everything_newest_first", negative_equity_closes_everything_newest_first},
     {"removal_is_logged_and_stops_the_timer", removal_is_logged_and_stops_the_timer},
+    {"refused_closes_are_retried_calmly", refused_closes_are_retried_calmly},
     {"invalid_inputs_are_refused", invalid_inputs_are_refused},
     {"fidelity_ordersend_refuses_what_a_terminal_refuses", fidelity_ordersend_refuses_what_a_terminal_refuses},
     {"fidelity_events_are_queued_and_timer_not_doubled", fidelity_events_are_queued_and_timer_not_doubled},

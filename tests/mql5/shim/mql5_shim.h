@@ -115,6 +115,7 @@ const uint TRADE_RETCODE_DONE_PARTIAL = 10010;
 const uint TRADE_RETCODE_INVALID = 10013;
 const uint TRADE_RETCODE_INVALID_VOLUME = 10014;
 const uint TRADE_RETCODE_INVALID_PRICE = 10015;
+const uint TRADE_RETCODE_MARKET_CLOSED = 10018;
 const uint TRADE_RETCODE_CLIENT_DISABLES_AT = 10027;
 const uint TRADE_RETCODE_INVALID_FILL = 10030;
 const uint TRADE_RETCODE_POSITION_CLOSED = 10036;
@@ -211,6 +212,7 @@ struct Symbol {
   long filling = SYMBOL_FILLING_FOK | SYMBOL_FILLING_IOC;
   long time_msc = 0;
   ulong tick_volume = 0;
+  bool market_open = true;      // false: every deal is refused with 10018 (market closed)
   bool has_book = false;        // the broker publishes depth for it
   bool book_get_empty = false;  // without depth: MarketBookGet gives true and 0 entries (else false)
   std::vector<MqlBookInfo> book;
@@ -955,6 +957,7 @@ inline bool OrderSend(const MqlTradeRequest &r, MqlTradeResult &res) {
   if (r.action != TRADE_ACTION_DEAL || !s.symbols.count(r.symbol)) return reject(TRADE_RETCODE_INVALID);
   if (r.type != ORDER_TYPE_BUY && r.type != ORDER_TYPE_SELL) return reject(TRADE_RETCODE_INVALID);
   mql5sim::Symbol &sym = s.symbol(r.symbol);
+  if (!sym.market_open) return reject(TRADE_RETCODE_MARKET_CLOSED);
   double steps = r.volume / sym.vol_step;
   if (!(r.volume > 0) || r.volume < sym.vol_min - 1e-9 || r.volume > sym.vol_max + 1e-9 ||
       std::fabs(steps - std::round(steps)) > 1e-6)
