@@ -22,14 +22,23 @@ Safety rules:
 - never without a trail: an ``intent`` row (the full request) is committed to the journal before
   each ``order_send`` and a ``result`` row after it (retcode, deal, order, volume, price, comment,
   attempt, conclusion, lots filled);
-- never twice: after a timeout, a lost connection or any answer that may hide an execution the
-  position is read back; if it shrank by the request (or is gone) the order executed and is not
-  resent. If it cannot be read back, nothing is resent: the outcome is ``failed`` and the next
-  call resolves the unknown attempt from the position before sending anything;
-- idempotent: a slice is known by (plan id, slice index, ticket); what the journal says was
-  already filled is subtracted, so calling `execute` again with the same action (after
-  ``partial``, ``postponed`` or ``failed``) closes only what is left of it.
+- never twice: after a timeout, a lost connection or any answer that may hide an execution
+  (10008, 10011, 10012, 10031, a None answer with an IPC error) the position is read back
+  before anything is resent. What executed is taken from the deals on the position that carry
+  this slice's magic and comment and are not yet credited in the journal (exact); without such
+  a deal, from the position's drop, capped at the request (it may include someone else's close,
+  so it can only under-count our fill). If the position cannot be read back nothing is resent:
+  the outcome is ``failed`` and the next call settles the unknown attempt first. An attempt
+  read back as "not executed" may still fill later: before every later send of the slice its
+  tagged deals are looked up again and credited ("late fill");
+- idempotent: a slice is known by (plan id, slice index, ticket); it closes at most the volume
+  of its first send minus what the journal says is already filled, so calling `execute` again
+  after ``partial``, ``postponed`` or ``failed`` (with the same action, or with
+  ``replace(action, volume=outcome.remaining)``) closes only what is left, also after a
+  restart.
 
+The filling mode goes FOK first: a slice is already sized to the book (DESIGN §3.4), so
+all-or-nothing is the expected fill; IOC is the fallback when the broker refuses FOK (10030).
 Retcodes are handled per `bridge.retcodes` (done, partial, fresh-price retries, postpone, filling
 switch, back-off, volume re-rounding, read-back, gone, fail); at most `max_attempts` sends per call.
 Waiting goes through the injected `wait` (a simulated clock in replays; `time.sleep` live).
@@ -125,6 +134,7 @@ class _Run:
     backoffs: int = 0
     rerounded: bool = False
     uncertain: bool = False  # an earlier attempt may still execute: look for late fills
+    credited: set[int] = field(default_factory=set)  # deal tickets the journal counts already
     last: Retcode | None = None
     note: str = ""
 
@@ -202,12 +212,15 @@ class Executor:
                                 action.not_before)
         _check(action)
         run = _Run(action, action.volume, comment_for(action))
-        unresolved = self._resolve_unknown(run)
+        rows = self._slice_rows(action)
+        run.credited = _credited(rows)
+        unresolved = self._resolve_unknown(run, rows)
         if unresolved is not None:
             return unresolved
-        total, closed = self._journaled(action)
+        total = float(rows[0].get("slice_volume", action.volume)) if rows else action.volume
+        closed = sum(float(r.get("filled", 0.0)) for r in rows)
         run.todo = max(min(action.volume, total - closed), 0.0)
-        run.uncertain = any(r.get("conclusion") in _UNCERTAIN for r in self._slice_rows(action))
+        run.uncertain = any(r.get("conclusion") in _UNCERTAIN for r in rows)
         if run.todo <= _TOL:
             run.note = f"the journal shows {_lots(closed)} lots already closed"
             return self._finish(run, "done", "slice already closed")
@@ -348,9 +361,8 @@ class Executor:
         deals = self._t.history_deals_get(position=ticket)
         if not deals:
             return 0.0, []
-        credited = self._credited_deals(run.action)
         ours = [d for d in deals if int(d.magic) == self.magic and str(d.comment) == run.comment
-                and int(d.entry) != 0 and int(d.ticket) not in credited]
+                and int(d.entry) != 0 and int(d.ticket) not in run.credited]
         return sum(float(d.volume) for d in ours), [int(d.ticket) for d in ours]
 
     def _late_fills(self, run: _Run, ticket: int) -> bool:
@@ -360,12 +372,9 @@ class Executor:
             return False
         got = min(lots, run.remaining)
         run.filled += got
-        a = run.action
-        self._journal.append("result", self._now(), {
-            "retcode": None, "slice_index": a.slice_index, "ticket": a.ticket,
-            "slice_volume": a.volume, "attempt": run.attempts, "requested": 0.0, "filled": got,
-            "deals": deals, "evidence": "deals", "conclusion": "late fill",
-        }, plan_id=a.plan_id, ticket=a.ticket)
+        self._record(run, {"retcode": None, "attempt": run.attempts, "requested": 0.0,
+                           "filled": got, "deals": deals, "evidence": "deals",
+                           "conclusion": "late fill"})
         return True
 
     def _exhausted(self, run: _Run) -> SliceOutcome:
@@ -384,9 +393,8 @@ class Executor:
         return self._now() + max(self.backoff_seconds * 2.0 ** min(run.backoffs, 6), 1.0)
 
     # ------------------------------------------------------------------ unknown attempts
-    def _resolve_unknown(self, run: _Run) -> SliceOutcome | None:
+    def _resolve_unknown(self, run: _Run, rows: list[dict[str, Any]]) -> SliceOutcome | None:
         """If this slice's last attempt ended unknown, settle it from the position first."""
-        rows = self._slice_rows(run.action)
         if not rows or rows[-1].get("conclusion") != "unknown":
             return None
         last = rows[-1]
@@ -398,36 +406,16 @@ class Executor:
         ticket = int(last.get("position", after.ticket))
         got, deals, source = self._attribute(
             run, ticket, float(last.get("held_before", after.volume)), after.volume, requested)
-        self._journal.append("result", self._now(), {
-            "retcode": None, "slice_index": run.action.slice_index, "ticket": run.action.ticket,
-            "slice_volume": run.action.volume, "attempt": last.get("attempt"),
-            "requested": requested, "filled": got, "held_after": after.volume, "deals": deals,
-            "evidence": source,
-            "conclusion": "executed (resolved)" if got > 0 else "not executed (resolved)",
-        }, plan_id=run.action.plan_id, ticket=run.action.ticket)
+        rows.append(self._record(run, {
+            "retcode": None, "attempt": last.get("attempt"), "requested": requested,
+            "filled": got, "held_after": after.volume, "deals": deals, "evidence": source,
+            "conclusion": "executed (resolved)" if got > 0 else "not executed (resolved)"}))
         return None
 
     def _slice_rows(self, action: Action) -> list[dict[str, Any]]:
         rows = self._journal.rows("result", plan_id=action.plan_id)
         return [r.payload for r in rows if r.payload.get("slice_index") == action.slice_index
                 and r.payload.get("ticket") == action.ticket]
-
-    def _credited_deals(self, action: Action) -> set[int]:
-        """Deal tickets the journal already counts for this slice."""
-        out: set[int] = set()
-        for r in self._slice_rows(action):
-            if int(r.get("deal") or 0) > 0:
-                out.add(int(r["deal"]))
-            out.update(int(d) for d in r.get("deals") or ())
-        return out
-
-    def _journaled(self, action: Action) -> tuple[float, float]:
-        """(the slice's volume when it was first sent, lots the journal says are closed)."""
-        rows = self._slice_rows(action)
-        if not rows:
-            return action.volume, 0.0
-        total = float(rows[0].get("slice_volume", action.volume))
-        return total, sum(float(r.get("filled", 0.0)) for r in rows)
 
     # ------------------------------------------------------------------ terminal reads
     def _read(self, call: Callable[[], Any], *, none_is_empty: bool = False) -> Any:
@@ -526,12 +514,17 @@ class Executor:
     # ------------------------------------------------------------------ journal and outcome
     def _result(self, run: _Run, base: dict[str, Any], conclusion: str, filled: float,
                 requested: float, **extra: Any) -> None:
+        self._record(run, {**base, "attempt": run.attempts, "requested": requested,
+                           "filled": filled, "conclusion": conclusion, **extra})
+
+    def _record(self, run: _Run, payload: dict[str, Any]) -> dict[str, Any]:
+        """Append one `result` row for this slice; its deals count as credited from now on."""
         a = run.action
-        self._journal.append("result", self._now(), {
-            **base, "slice_index": a.slice_index, "ticket": a.ticket, "slice_volume": a.volume,
-            "attempt": run.attempts, "requested": requested, "filled": filled,
-            "conclusion": conclusion, **extra,
-        }, plan_id=a.plan_id, ticket=a.ticket)
+        row = {"slice_index": a.slice_index, "ticket": a.ticket, "slice_volume": a.volume,
+               **payload}
+        self._journal.append("result", self._now(), row, plan_id=a.plan_id, ticket=a.ticket)
+        run.credited |= _credited([row])
+        return row
 
     def _finish(self, run: _Run, status: str, why: str,
                 retry_at: float | None = None) -> SliceOutcome:
@@ -550,6 +543,16 @@ class Executor:
         logger.log(level, message)
         return SliceOutcome(status, run.filled, remaining, run.retcode, run.attempts, message,
                             retry_at)
+
+
+def _credited(rows: list[dict[str, Any]]) -> set[int]:
+    """Deal tickets that result rows count as filled."""
+    out: set[int] = set()
+    for r in rows:
+        if int(r.get("deal") or 0) > 0 and float(r.get("filled") or 0.0) > 0:
+            out.add(int(r["deal"]))
+        out.update(int(d) for d in r.get("deals") or ())
+    return out
 
 
 def _check(action: Action) -> None:
