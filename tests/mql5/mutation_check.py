@@ -128,6 +128,12 @@ MUTANTS: tuple[Mutant, ...] = (
         "",
     ),
     Mutant(
+        "a refused close is resent on every timer tick (request flood)",
+        "LiquidityGuard.mq5",
+        "if(!LgTradingAllowed() || (long)TimeGMT() < g_retry_after)",
+        "if(!LgTradingAllowed())",
+    ),
+    Mutant(
         "no enforcement on start-up (only on later events)",
         "LiquidityGuard.mq5",
         "   LgEnsureSymbols();\n   LgEnforce();\n   if(!EventSetMillisecondTimer",
