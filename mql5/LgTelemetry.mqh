@@ -29,6 +29,7 @@ struct LgSymbolStats
   };
 
 LgSymbolStats g_stats[];
+string   g_unknown_symbols[];
 long     g_tel_sequence = 0;
 long     g_tel_written = 0;
 string   g_tel_problem = "";
@@ -53,7 +54,15 @@ int LgStatsAdd(const string symbol)
       return i;
    if(!SymbolSelect(symbol, true))
      {
-      PrintFormat("LiquidityGuard: symbol %s is unknown to this terminal; not sampled", symbol);
+      int u = ArraySize(g_unknown_symbols);
+      for(int k = 0; k < u; k++)
+        {
+         if(g_unknown_symbols[k] == symbol)
+            return -1;
+        }
+      ArrayResize(g_unknown_symbols, u + 1);
+      g_unknown_symbols[u] = symbol;
+      PrintFormat("LiquidityGuard: symbol %s is unknown to this terminal (a broker suffix?); not sampled", symbol);
       return -1;
      }
    i = ArraySize(g_stats);

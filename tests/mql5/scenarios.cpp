@@ -599,6 +599,15 @@ static void refused_closes_are_retried_calmly() {
   CHECK_NEAR(sim().volume_of("EURUSD"), 2.0, 1e-9);
 }
 
+static void an_unknown_symbol_is_reported_once() {
+  setup(true);
+  write_limits(4, 1700000000, "2.5", "1.5", 0, {"EURUSD;2", "XAUUSD.x;1"});
+  CHECK(init() == INIT_SUCCEEDED);
+  sim().advance_ms(3000);
+  CHECK(sim().count_logged("symbol XAUUSD.x is unknown to this terminal") == 1);
+  CHECK(read_text(link_path("telemetry.txt")).find("XAUUSD.x") == string::npos);
+}
+
 static void invalid_inputs_are_refused() {
   setup(true);
   ea::InpHeartbeatTimeoutSec = 1;
@@ -739,6 +748,7 @@ static const Scenario kScenarios[] = {
     {"negative_equity_closes_everything_newest_first", negative_equity_closes_everything_newest_first},
     {"removal_is_logged_and_stops_the_timer", removal_is_logged_and_stops_the_timer},
     {"refused_closes_are_retried_calmly", refused_closes_are_retried_calmly},
+    {"an_unknown_symbol_is_reported_once", an_unknown_symbol_is_reported_once},
     {"invalid_inputs_are_refused", invalid_inputs_are_refused},
     {"fidelity_ordersend_refuses_what_a_terminal_refuses", fidelity_ordersend_refuses_what_a_terminal_refuses},
     {"fidelity_events_are_queued_and_timer_not_doubled", fidelity_events_are_queued_and_timer_not_doubled},
