@@ -71,6 +71,7 @@ MARKET_CLOSED_RETRY_S = 60.0
 """After 10018 (market closed) the slice is postponed by this many seconds."""
 
 _TOL = 1e-8  # lots: volumes closer than this are equal
+_RES_E_INTERNAL_FAIL = -10000  # last_error code for "the link failed" (mt5-api.md §0.3)
 # conclusions after which the attempt may still execute on the server (a late fill)
 _UNCERTAIN = frozenset({"not executed", "partly executed", "not executed (resolved)"})
 _COMMENT_MAX = 31
@@ -196,6 +197,7 @@ class Executor:
         self.max_attempts = int(max_attempts)
         self.backoff_seconds = float(backoff_seconds)
         self._wait = wait
+        self._raised: tuple[int, str] | None = None  # the last terminal call raised this
 
     # ------------------------------------------------------------------ public
     def execute(self, action: Action) -> SliceOutcome:
@@ -214,9 +216,6 @@ class Executor:
         run = _Run(action, action.volume, comment_for(action))
         rows = self._slice_rows(action)
         run.credited = _credited(rows)
-        unresolved = self._resolve_unknown(run, rows)
-        if unresolved is not None:
-            return unresolved
         total = float(rows[0].get("slice_volume", action.volume)) if rows else action.volume
         closed = sum(float(r.get("filled", 0.0)) for r in rows)
         run.todo = max(min(action.volume, total - closed), 0.0)
@@ -224,12 +223,18 @@ class Executor:
         if run.todo <= _TOL:
             run.note = f"the journal shows {_lots(closed)} lots already closed"
             return self._finish(run, "done", "slice already closed")
+        if rows and rows[-1].get("conclusion") == "unknown":
+            unresolved = self._resolve_unknown(run, rows[-1])
+            if unresolved is not None:
+                return unresolved
+            if run.remaining <= _TOL:
+                return self._finish(run, "done", "an earlier attempt had executed")
         return self._loop(run)
 
     # ------------------------------------------------------------------ the send loop
     def _loop(self, run: _Run) -> SliceOutcome:
         a = run.action
-        run.info = self._read(lambda: self._t.symbol_info(a.symbol))
+        run.info = self._read(lambda: self._call("symbol_info", a.symbol))
         if run.info is None:
             return self._unreachable(run, f"symbol_info({a.symbol!r}) could not be read")
         run.fillings = self._fillings(run.info)
@@ -269,7 +274,7 @@ class Executor:
             "slice_volume": a.volume, "attempt": run.attempts + 1, "held_before": held.volume,
             "position": held.ticket, "tag": plan_tag(a.plan_id),
         }, plan_id=a.plan_id, ticket=a.ticket)
-        result = self._t.order_send(request)
+        result = self._call("order_send", request)
         run.attempts += 1
         if result is None:
             code, text = self._last_error()
@@ -312,7 +317,7 @@ class Executor:
             return self._finish(run, "failed", "no filling mode the symbol allows was accepted")
         if h is Handling.FIX_VOLUME and not run.rerounded:
             run.rerounded = True
-            fresh = self._read(lambda: self._t.symbol_info(run.action.symbol))
+            fresh = self._read(lambda: self._call("symbol_info", run.action.symbol))
             run.info = fresh if fresh is not None else run.info
             return None
         if h is Handling.POSTPONE:
@@ -358,7 +363,7 @@ class Executor:
     def _tagged_deals(self, run: _Run, ticket: int) -> tuple[float, list[int]]:
         """(lots, tickets) of deals on the position with this slice's magic and comment that
         the journal has not credited yet; (0, []) when the history cannot be read."""
-        deals = self._t.history_deals_get(position=ticket)
+        deals = self._call("history_deals_get", position=ticket)
         if not deals:
             return 0.0, []
         ours = [d for d in deals if int(d.magic) == self.magic and str(d.comment) == run.comment
@@ -393,11 +398,11 @@ class Executor:
         return self._now() + max(self.backoff_seconds * 2.0 ** min(run.backoffs, 6), 1.0)
 
     # ------------------------------------------------------------------ unknown attempts
-    def _resolve_unknown(self, run: _Run, rows: list[dict[str, Any]]) -> SliceOutcome | None:
-        """If this slice's last attempt ended unknown, settle it from the position first."""
-        if not rows or rows[-1].get("conclusion") != "unknown":
-            return None
-        last = rows[-1]
+    def _resolve_unknown(self, run: _Run, last: dict[str, Any]) -> SliceOutcome | None:
+        """Settle an earlier attempt that ended unknown (no answer, or the process died during
+        the send) from the position and its deals, before anything is sent; None when settled.
+        Lots it turns out to have closed count as filled by this call (no outcome has reported
+        them yet)."""
         after = self._position(run.action)
         if after is None:
             return self._unreachable(run, "an earlier attempt may have executed and the "
@@ -406,16 +411,29 @@ class Executor:
         ticket = int(last.get("position", after.ticket))
         got, deals, source = self._attribute(
             run, ticket, float(last.get("held_before", after.volume)), after.volume, requested)
-        rows.append(self._record(run, {
+        got = min(got, run.remaining)
+        run.filled += got
+        run.uncertain = run.uncertain or got < requested - _TOL
+        self._record(run, {
             "retcode": None, "attempt": last.get("attempt"), "requested": requested,
             "filled": got, "held_after": after.volume, "deals": deals, "evidence": source,
-            "conclusion": "executed (resolved)" if got > 0 else "not executed (resolved)"}))
+            "conclusion": "executed (resolved)" if got > 0 else "not executed (resolved)"})
         return None
 
     def _slice_rows(self, action: Action) -> list[dict[str, Any]]:
-        rows = self._journal.rows("result", plan_id=action.plan_id)
-        return [r.payload for r in rows if r.payload.get("slice_index") == action.slice_index
-                and r.payload.get("ticket") == action.ticket]
+        """This slice's `result` payloads, oldest first. An `intent` with no result after it
+        (the process died during the send) is returned as a last, "unknown" result."""
+        rows = [r for r in self._journal.rows(plan_id=action.plan_id)
+                if r.kind in ("intent", "result") and r.ticket == action.ticket
+                and r.payload.get("slice_index") == action.slice_index]
+        out = [r.payload for r in rows if r.kind == "result"]
+        if rows and rows[-1].kind == "intent":
+            i = rows[-1].payload
+            out.append({"conclusion": "unknown", "attempt": i.get("attempt"), "filled": 0.0,
+                        "requested": float(i["request"]["volume"]),
+                        "held_before": i.get("held_before"), "position": i.get("position"),
+                        "slice_volume": i.get("slice_volume", action.volume)})
+        return out
 
     # ------------------------------------------------------------------ terminal reads
     def _read(self, call: Callable[[], Any], *, none_is_empty: bool = False) -> Any:
@@ -436,10 +454,10 @@ class Executor:
     def _position(self, action: Action) -> _Held | None:
         """The position the slice reduces (volume 0 when gone), or None when it cannot be read."""
         if action.close_by_ticket:
-            found = self._read(lambda: self._t.positions_get(ticket=action.ticket),
+            found = self._read(lambda: self._call("positions_get", ticket=action.ticket),
                                none_is_empty=True)
         else:
-            found = self._read(lambda: self._t.positions_get(symbol=action.symbol),
+            found = self._read(lambda: self._call("positions_get", symbol=action.symbol),
                                none_is_empty=True)
         if found is None:
             return None
@@ -455,15 +473,31 @@ class Executor:
         return _Held(action.ticket, 0.0)
 
     def _price(self, action: Action) -> float | None:
-        tick = self._read(lambda: self._t.symbol_info_tick(action.symbol))
+        tick = self._read(lambda: self._call("symbol_info_tick", action.symbol))
         if tick is None:
             return None
         price = float(tick.bid if action.side == "sell" else tick.ask)
         return price if price > 0 and math.isfinite(price) else None
 
+    def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """One terminal call. A transport that raises instead of answering None (mt5linux/RPyC:
+        "result expired", a dropped connection; mt5-api.md §5.3) counts as a lost answer:
+        None, with `_last_error()` giving RES_E_INTERNAL_FAIL and the exception's text."""
+        self._raised = None
+        try:
+            return getattr(self._t, name)(*args, **kwargs)
+        except Exception as exc:
+            self._raised = (_RES_E_INTERNAL_FAIL, f"{name}() raised {type(exc).__name__}: {exc}")
+            return None
+
     def _last_error(self) -> tuple[int, str]:
-        err = self._t.last_error()
-        return int(err[0]), str(err[1])
+        if self._raised is not None:
+            return self._raised
+        try:
+            err = self._t.last_error()
+            return int(err[0]), str(err[1])
+        except Exception as exc:
+            return _RES_E_INTERNAL_FAIL, f"last_error() raised {type(exc).__name__}: {exc}"
 
     def _c(self, name: str) -> int:
         return int(getattr(self._t, name, _DEFAULTS[name]))

@@ -76,6 +76,7 @@ def _check_intent_first(env: Env) -> Callable[..., None]:
 @pytest.fixture
 def make_env(tmp_path: Path) -> Iterator[Callable[[str | Path], Env]]:
     journals: list[Journal] = []
+    envs: list[Env] = []
 
     def make(source: str | Path = "flash-gbp-2016") -> Env:
         sim = open_sim(source)
@@ -84,11 +85,14 @@ def make_env(tmp_path: Path) -> Iterator[Callable[[str | Path], Env]]:
         journals.append(journal)
         env = Env(sim, Recorder(sim), journal)
         env.mt5.before["order_send"] = _check_intent_first(env)
+        envs.append(env)
         return env
 
     yield make
     for j in journals:
         j.close()
+    for e in envs:
+        assert e.mt5.hook_failures == []
 
 
 @pytest.fixture

@@ -56,6 +56,9 @@ class Recorder:
         self.calls: list[Call] = []
         self.before: dict[str, Callable[..., None]] = {}
         self.replace: dict[str, Callable[..., Any]] = {}
+        # the executor treats an exception from a terminal call as a lost answer, so a failed
+        # assertion inside a hook is kept here too and checked when the test ends
+        self.hook_failures: list[AssertionError] = []
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self.inner, name)
@@ -64,12 +67,16 @@ class Recorder:
 
         def call(*args: Any, **kwargs: Any) -> Any:
             saved_args, saved_kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
-            if name in self.before:
-                self.before[name](*args, **kwargs)
-            if name in self.replace:
-                result = self.replace[name](self.inner, *args, **kwargs)
-            else:
-                result = attr(*args, **kwargs)
+            try:
+                if name in self.before:
+                    self.before[name](*args, **kwargs)
+                if name in self.replace:
+                    result = self.replace[name](self.inner, *args, **kwargs)
+                else:
+                    result = attr(*args, **kwargs)
+            except AssertionError as exc:
+                self.hook_failures.append(exc)
+                raise
             self.calls.append(Call(name, saved_args, saved_kwargs, result))
             return result
 

@@ -316,7 +316,7 @@ def test_connection_lost_everywhere_fails_without_resending_then_resolves(env: E
     env.sim.faults.clear()
     del env.mt5.replace["order_send"]
     again = env.executor().execute(a)
-    assert (again.status, again.attempts) == ("done", 0)
+    assert (again.status, again.attempts, again.filled) == ("done", 0, 0.5)
     assert env.journal.rows("result")[-1].payload["conclusion"] == "executed (resolved)"
     assert len(env.mt5.requests()) == 1
     assert [d.volume for d in closing_deals(env.sim)] == [0.5]
@@ -563,3 +563,52 @@ def test_a_ticket_of_another_symbol_raises(env: Env) -> None:
     with pytest.raises(ValueError, match="not a long EURUSD position"):
         env.executor().execute(env.action(symbol="EURUSD"))  # the ticket is GBPUSD's
     assert env.mt5.requests() == []
+
+
+def test_a_transport_that_raises_after_executing_is_read_back(env: Env) -> None:
+    """mt5linux/RPyC raise ("result expired") instead of returning None: a lost answer."""
+
+    def executed_then_raise(inner: Any, request: dict[str, Any]) -> Any:
+        assert inner.order_send(request).retcode == c.TRADE_RETCODE_DONE
+        raise TimeoutError("result expired")
+
+    env.mt5.replace["order_send"] = executed_then_raise
+    out = env.executor().execute(env.action())
+    assert (out.status, out.filled, out.attempts) == ("done", 0.5, 1)
+    (result,) = env.journal.rows("result")
+    assert result.payload["error"] == [
+        -10000, "order_send() raised TimeoutError: result expired"]
+    assert result.payload["conclusion"] == "executed"
+    assert [d.volume for d in closing_deals(env.sim)] == [0.5]
+
+
+@pytest.mark.parametrize("reached_the_server", [True, False])
+def test_a_restart_after_dying_mid_send_settles_the_intent_first(
+    env: Env, reached_the_server: bool
+) -> None:
+    """The process dies between the intent and the result: the restarted executor (same journal)
+    finds the dangling intent and reads the position back before sending anything."""
+
+    def die(inner: Any, request: dict[str, Any]) -> Any:
+        if reached_the_server:
+            inner.order_send(request)
+        raise SystemExit("killed")
+
+    env.mt5.replace["order_send"] = die
+    a = env.action()
+    with pytest.raises(SystemExit):
+        env.executor().execute(a)
+    assert env.journal.rows("result") == []
+    del env.mt5.replace["order_send"]
+    restarted = env.executor()
+    out = restarted.execute(a)
+    assert (out.status, out.filled) == ("done", 0.5)
+    conclusions = [r.payload["conclusion"] for r in env.journal.rows("result")]
+    if reached_the_server:
+        assert conclusions == ["executed (resolved)"]
+        assert out.attempts == 0
+    else:
+        assert conclusions == ["not executed (resolved)", "done"]
+        assert out.attempts == 1
+    assert [d.volume for d in closing_deals(env.sim)] == [0.5]
+    assert env.position_volume() == 1.0

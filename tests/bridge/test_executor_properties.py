@@ -62,10 +62,12 @@ def test_any_fault_sequence_never_closes_twice(
                         slice_index=1, slices=1, close_by_ticket=hedging, full_close=False,
                         reason="property")
         status, give_up = "", sim.now() + 900.0  # every armed fault is spent well before this
+        reported = 0.0
         for _ in range(400):
             out = ex.execute(action)
             status = out.status
             assert 0.0 <= out.filled <= SLICE + 1e-9
+            reported += out.filled
             if status in ("done", "gone") or sim.now() > give_up:
                 break
             sim.advance_to(out.retry_at if out.retry_at is not None else sim.now() + 60.0)
@@ -76,6 +78,7 @@ def test_any_fault_sequence_never_closes_twice(
         credited = sum(r.payload["filled"] for r in journal.rows("result"))
         assert closed <= SLICE + 1e-9
         assert abs(credited - closed) < 1e-9, (credited, closed)
+        assert abs(reported - closed) < 1e-9, (reported, closed)  # the runtime's count is exact
         assert status == "done"
         assert abs(closed - SLICE) < 1e-9
         assert abs(sum(p.volume for p in sim.positions_get(symbol="GBPUSD")) -
