@@ -94,7 +94,9 @@ class EaSettings(BaseModel):
 
     model_config = _FROZEN
 
-    enabled: bool = Field(True, description="write the limits file and read the EA's telemetry")
+    enabled: bool | None = Field(
+        None, description="write the limits file and read the EA's telemetry; unset: on for a "
+        "live terminal, off for the simulated one (no EA runs there)")
     common_folder: str = Field("", description="the terminal's common data folder (…/MetaQuotes/"
                                "Terminal/Common); empty: terminal_info().commondata_path")
     heartbeat_seconds: Annotated[float, Field(gt=0.0, le=60.0)] = Field(

@@ -138,7 +138,10 @@ class Guard:
     def start(self) -> None:
         """Connect, check the account type, resume from the journal, prepare the indicators."""
         self.port.connect()
-        if self.config.ea.enabled and self.ea_link is None:
+        ea_on = self.config.ea.enabled
+        if ea_on is None:
+            ea_on = self.config.terminal.kind != "sim"
+        if ea_on and self.ea_link is None:
             try:
                 self.ea_link = EaLink(resolve_link_folder(self.port.mt5,
                                                           self.config.ea.common_folder or None))
@@ -313,7 +316,9 @@ class Guard:
         now = self.now()
         lim = self.decision.limits
         symbols = {row.symbol: row.max_volume for row in lim.symbols}
-        key = (lim.max_eff_lev, lim.msi_floor, lim.prop_lock, tuple(sorted(symbols.items())))
+        # rewrite on a material change only (EffLev to 0.01); heartbeats carry the rest
+        key = (round(lim.max_eff_lev, 2), lim.msi_floor, lim.prop_lock,
+               tuple(sorted(symbols.items())))
         try:
             if key != self._published:
                 self.ea_link.publish(now_utc=now, max_eff_lev=max(lim.max_eff_lev, 1e-6),

@@ -210,7 +210,8 @@ class TerminalPort:
             for p in rows
         )
 
-    def market(self, name: str) -> MarketState:
+    def market(self, name: str, server_offset: float | None = None) -> MarketState:
+        """Quote (and book) of `name`; `server_offset` (server − UTC, seconds) saves a lookup."""
         tick = self.call("symbol_info_tick", name)
         book = None
         if self._books.get(name):
@@ -218,8 +219,10 @@ class TerminalPort:
             if rows:
                 book = tuple(BookLevel(int(r.type), float(r.price), float(r.volume_dbl))
                              for r in rows)
-        return MarketState(bid=float(tick.bid), ask=float(tick.ask),
-                           time=self.clock.to_utc(float(tick.time_msc) / 1000.0), book=book)
+        server_time = float(tick.time_msc) / 1000.0
+        time = server_time - server_offset if server_offset is not None else \
+            self.clock.to_utc(server_time)
+        return MarketState(bid=float(tick.bid), ask=float(tick.ask), time=time, book=book)
 
     def conversion_symbols(self, account_currency: str, currencies: Iterable[str]) -> list[str]:
         """Symbols that convert each currency to the account currency (direct or inverse, else
@@ -263,8 +266,9 @@ class TerminalPort:
             if extra not in specs:
                 specs[extra] = self.symbol(extra)
         market = {}
+        offset = self.clock.to_server(now) - now
         for name in specs:
-            m = self.market(name)
+            m = self.market(name, offset)
             if m.book is None and depth and name in depth:
                 bid_lots, ask_lots = depth[name]
                 m = MarketState(bid=m.bid, ask=m.ask, time=m.time, bid_depth=bid_lots,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bridge.app import build_guard
-from bridge.config import AppConfig, Mode, RunSettings
+from bridge.config import AppConfig, EaSettings, Mode, RunSettings
 from bridge.driver import run_replay
 from bridge.ealink import LIMITS_FILE, parse_limits
 from controller.settings import PlanSettings
@@ -107,7 +107,8 @@ def test_orders_on_a_real_account_are_refused_without_allow_real_account(tmp_pat
 
 
 def test_the_guard_writes_the_ea_limits_with_a_heartbeat(tmp_path):
-    config = _config(tmp_path)
+    base = _config(tmp_path)
+    config = base.model_copy(update={"ea": EaSettings(enabled=True)})
     guard, sim = build_guard(config)
     guard.start()
     guard.cycle()
