@@ -99,6 +99,9 @@ class SliceOutcome:
     `retry_at` is set when the cause may pass by itself, None when a person has to act),
     ``gone`` (the position is no longer there), ``not_due`` (before the slice's not-before time;
     nothing sent). `filled` and `remaining` are in lots; `retry_at` in UTC epoch seconds.
+    `filled` counts this call's fills plus fills of earlier attempts that this call settled (a
+    late fill, an unknown attempt after a restart) and no earlier outcome reported, so summing
+    `filled` over the calls of a slice gives exactly the lots the terminal booked for it.
     `retcode` is the last trade-server retcode, or the negative `last_error()` code when
     `order_send` returned None (e.g. -10005 IPC timeout); None when nothing was sent.
     """
