@@ -44,6 +44,12 @@ def _journal_url(url: str) -> str:
     return url
 
 
+def _wall_clock() -> float:
+    import time
+
+    return time.time()
+
+
 def build_guard(config: AppConfig, module: Any | None = None) -> tuple[Guard, Any]:
     """The guard and the module-shaped terminal it talks to (a fresh SimTerminal for sim)."""
     t = config.terminal
@@ -53,13 +59,13 @@ def build_guard(config: AppConfig, module: Any | None = None) -> tuple[Guard, An
         clock = mt5.scenario.clock
         now = mt5.now
     else:
-        import time
-
         clock = ServerClock(config.prop.server_utc_offset_hours, config.prop.server_dst)
-        now = time.time
+        now = _wall_clock
     credentials = Credentials.from_env(t.login_env, t.password_env, t.server_env)
+    import time
+
     port = TerminalPort(mt5, credentials, path=t.path or None, timeout_ms=t.timeout_ms,
-                        server_clock=clock)
+                        server_clock=clock, sleep=None if t.kind == "sim" else time.sleep)
     journal = Journal(_journal_url(config.run.journal))
     extra: dict[str, Any] = {"wait": mt5.advance} if t.kind == "sim" else {}
     executor = Executor(mt5, journal, now, magic=config.run.magic,

@@ -22,7 +22,7 @@ from loguru import logger
 
 from bridge.runtime import Guard
 
-__all__ = ["run_live", "run_replay"]
+__all__ = ["make_scheduler", "run_live", "run_replay"]
 
 
 def run_replay(guard: Guard, sim: Any, *, speed: float = 0.0,
@@ -56,10 +56,13 @@ def run_replay(guard: Guard, sim: Any, *, speed: float = 0.0,
                 sleep(ahead)
 
 
-def run_live(guard: Guard, *, on_step: Callable[[Guard], None] | None = None) -> None:
-    """Run the jobs under APScheduler until interrupted (Ctrl-C or SIGTERM)."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
+def make_scheduler(guard: Guard, *, on_step: Callable[[Guard], None] | None = None,
+                   scheduler: Any = None) -> Any:
+    """The APScheduler 3.x scheduler with the three jobs (a BlockingScheduler by default)."""
+    if scheduler is None:
+        from apscheduler.schedulers.blocking import BlockingScheduler
 
+        scheduler = BlockingScheduler(timezone="UTC")
     run = guard.config.run
 
     def fast() -> None:
@@ -67,7 +70,6 @@ def run_live(guard: Guard, *, on_step: Callable[[Guard], None] | None = None) ->
         if on_step is not None:
             on_step(guard)
 
-    scheduler = BlockingScheduler(timezone="UTC")
     common = {"max_instances": 1, "coalesce": True}
     scheduler.add_job(fast, "interval", seconds=run.guard_seconds, id="fast_guard",
                       misfire_grace_time=max(1, int(run.guard_seconds)), **common)
@@ -75,6 +77,13 @@ def run_live(guard: Guard, *, on_step: Callable[[Guard], None] | None = None) ->
                       misfire_grace_time=60, **common)
     scheduler.add_job(guard.recalibrate, "interval", minutes=run.recalibrate_minutes,
                       id="recalibrate", misfire_grace_time=300, **common)
+    return scheduler
+
+
+def run_live(guard: Guard, *, on_step: Callable[[Guard], None] | None = None) -> None:
+    """Run the jobs under APScheduler until interrupted (Ctrl-C or SIGTERM)."""
+    run = guard.config.run
+    scheduler = make_scheduler(guard, on_step=on_step)
     guard.cycle()
     logger.info("scheduler started: guard every {} s, cycle every {} min, recalibration every "
                 "{} min", run.guard_seconds, run.cycle_minutes, run.recalibrate_minutes)

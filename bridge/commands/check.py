@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from bridge.config import ConfigError, load_config
@@ -29,7 +30,7 @@ def _check(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.config)
     except ConfigError as exc:
-        out.print(f"[red]✗ configuration[/]\n{exc}", highlight=False)
+        out.print(f"[red]✗ configuration[/]\n{escape(str(exc))}", highlight=False)
         return 2
     out.print(f"[green]✓[/] configuration {args.config} is valid")
     t = config.terminal
@@ -42,7 +43,7 @@ def _check(args: argparse.Namespace) -> int:
         account = port.account()
         info = port.call("terminal_info")
     except (TerminalError, ValueError) as exc:
-        out.print(f"[red]✗ terminal ({t.kind})[/]: {exc}", highlight=False)
+        out.print(f"[red]✗ terminal ({t.kind})[/]: {escape(str(exc))}", highlight=False)
         return 1
     kind = {0: "demo", 1: "contest", 2: "REAL"}.get(account.trade_mode, str(account.trade_mode))
     margin = {0: "netting", 1: "exchange", 2: "hedging"}.get(account.margin_mode, "?")

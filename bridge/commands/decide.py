@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 from bridge.config import ConfigError, load_settings
 from bridge.view import decision_view
@@ -55,13 +56,14 @@ def _decide(args: argparse.Namespace) -> int:
         indicators, portfolio = prepare_indicators(parsed.histories, settings)
         decision = decide(parsed.snapshot, settings, indicators, portfolio, parsed.memory)
     except ConfigError as exc:
-        err.print(f"[red]configuration error[/]\n{exc}", highlight=False)
+        err.print(f"[red]configuration error[/]\n{escape(str(exc))}", highlight=False)
         return 2
     except (OSError, json.JSONDecodeError) as exc:
-        err.print(f"[red]cannot read the snapshot {args.snapshot}:[/] {exc}", highlight=False)
+        err.print(f"[red]cannot read the snapshot {args.snapshot}:[/] {escape(str(exc))}",
+                  highlight=False)
         return 2
     except SnapshotError as exc:
-        err.print(f"[red]bad snapshot {args.snapshot}:[/] {exc}", highlight=False)
+        err.print(f"[red]bad snapshot {args.snapshot}:[/] {escape(str(exc))}", highlight=False)
         return 2
     if args.format == "json":
         sys.stdout.write(json.dumps(decision_to_dict(decision), indent=2) + "\n")

@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.live import Live
+from rich.markup import escape
 
 from bridge.config import ConfigError, load_config
 
@@ -48,7 +49,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         config = _load(args)
     except ConfigError as exc:
-        err.print(f"[red]configuration error[/]\n{exc}", highlight=False)
+        err.print(f"[red]configuration error[/]\n{escape(str(exc))}", highlight=False)
         return 2
     live_view = not args.quiet and out.is_terminal
     setup_logging(config.run.log_file, args.quiet, live_view)
@@ -72,7 +73,7 @@ def _run(args: argparse.Namespace) -> int:
         else:
             result = run(config, speed=args.speed)
     except (ScenarioError, TerminalError, SnapshotError, ValueError) as exc:
-        err.print(f"[red]cannot run:[/] {exc}", highlight=False)
+        err.print(f"[red]cannot run:[/] {escape(str(exc))}", highlight=False)
         return 2
     except KeyboardInterrupt:
         err.print("stopped")

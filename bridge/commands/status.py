@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from bridge.config import ConfigError, load_config
@@ -88,7 +89,7 @@ def _status(args: argparse.Namespace) -> int:
             url = load_config(args.config).run.journal if args.config.exists() else \
                 "sqlite:///runs/journal.db"
         except ConfigError as exc:
-            err.print(f"[red]configuration error[/]\n{exc}", highlight=False)
+            err.print(f"[red]configuration error[/]\n{escape(str(exc))}", highlight=False)
             return 2
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
         err.print(f"no journal at {url}: run `uv run lca run` first")
