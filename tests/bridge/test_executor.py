@@ -612,3 +612,19 @@ def test_a_restart_after_dying_mid_send_settles_the_intent_first(
         assert out.attempts == 1
     assert [d.volume for d in closing_deals(env.sim)] == [0.5]
     assert env.position_volume() == 1.0
+
+
+def test_one_log_line_per_outcome_not_per_retry(env: Env) -> None:
+    from loguru import logger
+
+    lines: list[str] = []
+    sink = logger.add(lambda m: lines.append(str(m)), level="DEBUG", format="{level} {message}")
+    try:
+        env.sim.faults.inject("requote", count=2)
+        env.sim.faults.inject("too_many_requests")
+        out = env.executor().execute(env.action())
+    finally:
+        logger.remove(sink)
+    assert out.attempts == 4
+    assert len(lines) == 1
+    assert lines[0].startswith("INFO GBPUSD #50000001 slice 1/1: done, closed 0.50 of 0.50 lots")
