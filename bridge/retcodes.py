@@ -5,19 +5,19 @@ sentence for the log and the trader; the ``last_error()`` codes of §0.3 that `o
 when it returns ``None`` map the same way (an IPC failure may hide an executed order, so it is
 read back, never blindly resent).
 
-| handling            | meaning                                                                 |
-|---------------------|-------------------------------------------------------------------------|
-| `done`              | the deal executed in full                                               |
-| `partial`           | part of the volume executed; the rest is still to close                 |
-| `retry_fresh_price` | nothing executed; take a fresh tick and send again (bounded)            |
-| `postpone`          | nothing executed; the market is closed, try again later                 |
-| `switch_filling`    | nothing executed; send again with the next filling mode the symbol allows|
-| `back_off`          | nothing executed; wait backoff × 2^k and send again                     |
-| `fix_volume`        | nothing executed; round the volume to the symbol's step once and resend |
-| `reread_position`   | nothing executed; the position changed: read it again, send what it holds|
-| `read_back`         | the outcome is unknown: read the position back before any resend       |
-| `gone`              | the position is no longer there                                         |
-| `fail`              | retrying will not help; the sentence says what a person has to do       |
+| handling            | meaning                                                                   |
+|---------------------|---------------------------------------------------------------------------|
+| `done`              | the deal executed in full                                                 |
+| `partial`           | part of the volume executed; the rest is still to close                   |
+| `retry_fresh_price` | nothing executed; take a fresh tick and send again (bounded)              |
+| `postpone`          | nothing executed; the market is closed, try again later                   |
+| `switch_filling`    | nothing executed; send again with the next filling mode the symbol allows |
+| `back_off`          | nothing executed; wait backoff × 2^k and send again                       |
+| `fix_volume`        | nothing executed; round the volume to the symbol's step once and resend   |
+| `reread_position`   | nothing executed; the position changed: read it again, send what it holds |
+| `read_back`         | the outcome is unknown: read the position back before any resend          |
+| `gone`              | the position is no longer there                                           |
+| `fail`              | retrying will not help; the sentence says what a person has to do         |
 
 Codes not in the table (a newer server's) are `fail` with a sentence naming the number.
 """
