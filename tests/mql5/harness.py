@@ -162,6 +162,7 @@ def run_scenario(
     *,
     golden: Path = GOLDEN_DIR,
     gmt: int | None = None,
+    env: dict[str, str] | None = None,
     timeout: float = 60,
 ) -> subprocess.CompletedProcess[str]:
     """Run one scenario in its own process; exit code 0 = every check held."""
@@ -169,5 +170,5 @@ def run_scenario(
     args = [str(binary), "run", name, str(golden), str(work)]
     if gmt is not None:
         args.append(str(gmt))
-    env = {**os.environ, **_RUN_ENV}
-    return subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env)
+    full_env = {**os.environ, **_RUN_ENV, **(env or {})}
+    return subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=full_env)

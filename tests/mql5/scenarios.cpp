@@ -755,6 +755,109 @@ static const Scenario kScenarios[] = {
     {"fidelity_selection_is_a_copy_and_files_follow_windows_sharing", fidelity_selection_is_a_copy_and_files_follow_windows_sharing},
 };
 
+// random trading against the EA (seed from LCA_FUZZ_SEED): after every step the limits hold
+static unsigned long long g_rng = 1;
+static double rnd() {
+  g_rng = g_rng * 6364136223846793005ULL + 1442695040888963407ULL;
+  return (double)(g_rng >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static void fuzz() {
+  const char *seed = std::getenv("LCA_FUZZ_SEED");
+  g_rng = seed ? std::strtoull(seed, nullptr, 10) : 1;
+  rnd();
+  bool hedging = rnd() < 0.5;
+  setup(hedging);
+  ea::InpMaxEffLev = 0.0;  // lca's limits alone, so the invariants below are exact
+  ea::InpMsiFloor = 0.0;
+  ea::InpMaxLotsPerSymbol = 0.0;
+  ea::InpHeartbeatTimeoutSec = 5;
+  sim().balance = 20000 + rnd() * 200000;
+  sim().leverage = rnd() < 0.5 ? 30 : 100;
+  const char *names[] = {"EURUSD", "GBPUSD", "USDJPY"};
+  double cap[3];
+  double lev = 0, msi = 0;
+  int lock = 0, new_exposure = 1;
+  long seq = 1, heartbeat = 0;
+  int blocked_steps = 0, failsafe_steps = 0;
+  auto new_limits = [&] {
+    std::vector<string> lines;
+    for (int s = 0; s < 3; s++) {
+      cap[s] = std::round((0.2 + rnd() * 4.0) * 10) / 10;  // a multiple of every step used here
+      lines.push_back(string(names[s]) + ";" + DoubleToString(cap[s], 1));
+    }
+    lev = std::round((1.0 + rnd() * 9.0) * 100) / 100;
+    msi = std::round(rnd() * 300) / 100;
+    lock = rnd() < 0.1 ? 1 : 0;
+    new_exposure = rnd() < 0.8 ? 1 : 0;
+    heartbeat = TimeGMT();
+    write_limits(seq, heartbeat, DoubleToString(lev, 2), DoubleToString(msi, 2), lock, lines, new_exposure);
+    seq++;
+  };
+  new_limits();
+  CHECK(init() == INIT_SUCCEEDED);
+  for (int step = 0; step < 80 && g_failures == 0; step++) {
+    long age_start = TimeGMT() - heartbeat;
+    bool limits_block = (lock || !new_exposure) && ea::g_lim_sequence == seq - 1;
+    bool blocked_start = age_start >= 7 || limits_block;
+    double r = rnd();
+    int s = (int)(rnd() * 3);
+    mql5sim::Symbol &sym = sim().symbol(names[s]);
+    bool trade = r < 0.55;
+    std::vector<std::pair<ulong, double>> before;
+    for (auto &p : sim().positions) before.push_back({p.ticket, p.volume});
+    if (trade) {
+      double lots = std::max(sym.vol_min, std::round(rnd() * 3.0 / sym.vol_step) * sym.vol_step);
+      sim().manual(names[s], rnd() < 0.5 ? ORDER_TYPE_BUY : ORDER_TYPE_SELL, lots);
+    } else if (r < 0.8) {
+      double f = 1.0 + (rnd() - 0.5) * 0.01;
+      double spread = sym.ask - sym.bid;
+      double bid = NormalizeDouble(sym.bid * f, sym.digits);
+      sim().quote(names[s], bid, NormalizeDouble(bid + spread, sym.digits));
+    } else if (r < 0.92) {
+      new_limits();
+    } else {
+      sim().advance_ms(6000);  // lca falls silent: fail-safe
+    }
+    sim().advance_ms(300);
+    // 1. the limits hold after every step, in every mode
+    for (int k = 0; k < 3; k++) CHECK(sim().volume_of(names[k]) <= cap[k] + 1e-9);
+    double equity = sim().equity();
+    if (equity > 0) {
+      CHECK(sim().position_value() <= lev * equity * (1 + 1e-9));
+      if (msi > 0 && sim().margin() > 0) CHECK(equity / sim().margin() >= msi * (1 - 1e-9));
+    } else {
+      CHECK(sim().positions.empty());
+    }
+    // 2. fail-safe exactly when the heartbeat is stale (away from the boundary second)
+    long age_end = TimeGMT() - heartbeat;
+    if (age_end >= 7) {
+      CHECK(failsafe_flag() == 1.0);
+      failsafe_steps++;
+    }
+    if (age_end <= 4) CHECK(failsafe_flag() == 0.0);
+    // 3. while new exposure is blocked, a manual trade never leaves anything larger or new
+    if (trade && blocked_start) {
+      blocked_steps++;
+      for (auto &p : sim().positions) {
+        bool known = false;
+        for (auto &b : before) {
+          if (b.first == p.ticket) {
+            known = true;
+            CHECK(p.volume <= b.second + 1e-9);
+          }
+        }
+        CHECK(known);
+      }
+    }
+    if (g_failures)
+      std::fprintf(stderr, "fuzz seed %s failed at step %d (hedging %d, age %ld, blocked %d)\n",
+                   seed ? seed : "1", step, hedging, age_end, blocked_start);
+  }
+  CHECK(!sim().trades.empty());  // the run did make the guard act
+  std::printf("trades %zu blocked_steps %d failsafe_steps %d\n", sim().trades.size(), blocked_steps, failsafe_steps);
+}
+
 // a timing of the EA's passes with a large book (see tests/mql5/bench_ea.py); not a test
 static int bench(const string &work) {
   g_work = work;
@@ -810,6 +913,11 @@ int main(int argc, char **argv) {
   g_golden = argv[3];
   g_work = argv[4];
   if (argc >= 6) sim().gmt_ms = std::atol(argv[5]) * 1000L;
+  if (name == "fuzz") {
+    fuzz();
+    check_only_reductions();
+    return g_failures == 0 ? 0 : 1;
+  }
   if (name == "interop") {
     interop();
     return g_failures == 0 ? 0 : 1;

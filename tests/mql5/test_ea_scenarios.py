@@ -87,3 +87,14 @@ def test_the_strict_build_flags_lossy_conversions_and_shadowing(
     shadow = harness.compile_snippet(shadow_src, tmp_path / "b")
     assert shadow.returncode != 0
     assert "shadows" in shadow.stderr
+
+
+@pytest.mark.parametrize("seed", range(1, 21))
+def test_random_trading_never_leaves_a_limit_breached(
+    guard_binary: Path, seed: int, tmp_path: Path
+) -> None:
+    # 80 random steps per seed (manual trades on hedging or netting, price moves, new limits,
+    # lca falling silent); after each, every cap, the leverage cap and the MSI floor hold, and in
+    # fail-safe nothing grows
+    proc = harness.run_scenario(guard_binary, "fuzz", tmp_path, env={"LCA_FUZZ_SEED": str(seed)})
+    assert proc.returncode == 0, proc.stderr[-3000:]
