@@ -10,7 +10,9 @@
   whole position.
 - Slices: at most `α × D_s × min(1, σ_ref / σ_now)` of account-currency notional each (α the
   slice depth fraction, D_s the hitting-side depth), rounded *down* to the step and never below the
-  minimum; a position is never cut in more than `max_slices_per_position` slices.
+  minimum; a symbol's cut is staged in at least `min_slices_normal` / `min_slices_forced` slices
+  when its volume allows (an emergency goes by depth alone); a position is never cut in more than
+  `max_slices_per_position` slices.
 - When: a symbol's K slices are spread evenly over the urgency's window (normal about an hour,
   forced minutes, emergency all now); the first goes at once.
 - How: hedging accounts close by position ticket; netting accounts send an opposite deal.
@@ -132,6 +134,13 @@ def _slice_actions(
     plan_id: str, hedging: bool, plan: PlanSettings, u: UrgencySettings, reason: str,
 ) -> list[Action]:
     q = _slice_lots(ps, plan)
+    spread = {Urgency.NORMAL: plan.min_slices_normal, Urgency.FORCED: plan.min_slices_forced}
+    min_slices = spread.get(urgency, 1)
+    if min_slices > 1:  # staged even where the book could take it all at once
+        total = sum(lots for _, lots in cuts)
+        staged = max(round_down_to_step(total / min_slices, ps.spec.volume_step),
+                     ps.spec.volume_min)
+        q = min(q, staged)
     pieces: list[tuple[Position, float, bool]] = []
     for position, lots in cuts:
         full = lots >= position.volume - _EPS

@@ -221,6 +221,13 @@ class PlanSettings(BaseModel):
     max_slices_per_position: Annotated[int, Field(ge=1, le=1000)] = Field(
         20, description="a position is never cut in more slices than this"
     )
+    min_slices_normal: Annotated[int, Field(ge=1, le=100)] = Field(
+        4, description="a normal reduction of a symbol is staged in at least this many slices "
+        "(when its volume allows), even where the book could take it at once"
+    )
+    min_slices_forced: Annotated[int, Field(ge=1, le=100)] = Field(
+        3, description="the same for a forced reduction (spread over minutes)"
+    )
     proxy_depth_notional: dict[SymbolClass, Annotated[float, Field(gt=0.0)]] = Field(
         default_factory=lambda: {
             SymbolClass.MAJOR_FX: 10e6,

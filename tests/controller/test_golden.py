@@ -30,7 +30,9 @@ def test_seed_example_metrics_and_cut():
     assert d.binding_cap == "rule"
     assert d.state is TradingState.REDUCING
     assert d.urgency is Urgency.FORCED  # EffLev 2.857 > 2.5
-    assert [(a.ticket, a.side, a.volume) for a in d.actions] == [(5001, "sell", 0.6)]
+    # staged: three slices of 0.2 lots over the forced window of 5 minutes
+    assert [(a.ticket, a.side, a.volume) for a in d.actions] == [(5001, "sell", 0.2)] * 3
+    assert [a.not_before - d.time for a in d.actions] == [0.0, 100.0, 200.0]
     cut_value = sum(a.volume for a in d.actions) * 100.0 * 1.0
     assert cut_value == pytest.approx(0.30 * 200.0, rel=1e-12)
 
@@ -66,5 +68,5 @@ def test_seed_example_through_the_cli(capsys):
 def test_table_output_names_the_numbers(capsys):
     assert main(["decide", "--snapshot", str(EXAMPLE)]) == 0
     out = capsys.readouterr().out
-    for text in ("REDUCING", "2.86", "71.4 %", "1.40", "0.6", "bound by rule"):
+    for text in ("REDUCING", "2.86", "71.4 %", "1.40", "0.2", "3 slice(s)", "bound by rule"):
         assert text in out
