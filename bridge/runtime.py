@@ -128,6 +128,7 @@ class Guard:
         self._stop_out_deals: set[int] = set()
         self._bar_fed: dict[tuple[str, str], float] = {}
         self.listeners: list[Callable[[Guard], None]] = []
+        self._plan_target_value = math.inf
         self.ea_link = ea_link
         # symbols once held stay watched: their limits keep being published to the EA
         self.watch: list[str] = list(config.terminal.watch)
@@ -205,6 +206,7 @@ class Guard:
                     if r.payload["status"] in _DONE}
         self.plan = [_action_from(a) for a in plan_row.payload["actions"]
                      if (a["ticket"], a["slice_index"]) not in finished]
+        self._plan_target_value = float(plan_row.payload.get("target", math.inf))
 
     # -- jobs --------------------------------------------------------------------------------
     def fast_guard(self) -> None:
@@ -417,7 +419,7 @@ class Guard:
                                 plan_id=d.actions[0].plan_id)
 
     def _plan_target(self) -> float:
-        return getattr(self, "_plan_target_value", math.inf)
+        return self._plan_target_value
 
     def _execute_due(self) -> None:
         if not self.plan:

@@ -52,13 +52,22 @@ def test_a_restarted_guard_resumes_the_plan_without_closing_twice(tmp_path):
     for _ in range(40):
         _step(restarted, sim, 15.0)
     deals = _guard_deals(sim)
-    tickets = [d.position_id for d in deals]
-    assert len(deals) == len(planned)  # every slice once, none twice
-    closed_volume = {t: sum(d.volume for d in deals if d.position_id == t) for t in set(tickets)}
+    # every slice of every plan was sent once: (position, plan tag, slice) never repeats
+    keys = [(d.position_id, d.comment) for d in deals]
+    assert len(keys) == len(set(keys))
+    # the resumed plan's slices all went out, each once
+    tag = deals[0].comment.split()[1]
+    resumed = [d for d in deals if d.comment.split()[1] == tag]
+    assert len(resumed) == len(planned)
     planned_volume: dict[int, float] = {}
     for a in planned:
         planned_volume[a["ticket"]] = planned_volume.get(a["ticket"], 0.0) + a["volume"]
+    closed_volume = {t: sum(d.volume for d in resumed if d.position_id == t)
+                     for t in planned_volume}
     assert closed_volume == pytest.approx(planned_volume)
+    opened = {p.ticket: p.volume for p in guard.snapshot.positions}
+    for ticket, volume in opened.items():  # nothing closed beyond what was open
+        assert sum(d.volume for d in deals if d.position_id == ticket) <= volume + 1e-9
 
 
 def test_observe_mode_journals_decisions_and_sends_nothing(tmp_path):
