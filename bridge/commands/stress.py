@@ -1,0 +1,79 @@
+"""`lca stress`: the same book on real crash windows under four policies, side by side."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+_DEFAULT_DATA = os.environ.get("LCA_SHARED_DATA", "../shared/data")
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "stress", help="replay real crash windows: none / vol-only / rules-only / full",
+        description="Replay the real crash windows (and the calm control) with a documented "
+        "retail book under both broker presets (esma, offshore) and four policies, on the live "
+        "code path; write summary.json, one PNG per scenario and report.html (docs/stress.md).")
+    p.add_argument("--data-dir", default=_DEFAULT_DATA,
+                   help="the real market data folder (default: $LCA_SHARED_DATA or "
+                   "../shared/data)")
+    p.add_argument("--scenario", nargs="+", metavar="NAME",
+                   help="windows (snb-2015, …: both presets) or window-preset names "
+                   "(snb-2015-offshore); default: all")
+    p.add_argument("--policy", nargs="+", metavar="POLICY",
+                   help="a subset of none, vol-only, rules-only, full (default: all)")
+    p.add_argument("--out", type=Path, default=Path("runs/stress"), help="output folder")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="parallel processes (default: the number of CPUs)")
+    p.add_argument("--no-plots", action="store_true", help="summary.json and tables only")
+    p.set_defaults(func=_stress)
+
+
+def _stress(args: argparse.Namespace) -> int:
+    from bridge.stress import POLICIES, run_stress
+    from bridge.stress.report import checks_table, console_table
+    from bridge.stress.runner import RunSpec
+
+    out = Console()
+    if not out.is_terminal:
+        out = Console(width=170)  # a pasted or logged table keeps its columns
+    err = Console(stderr=True)
+    columns = (TextColumn("[bold]stress[/]"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn(), TextColumn("{task.description}"))
+    with Progress(*columns, console=err, transient=False) as progress:
+        task = progress.add_task("starting", total=None)
+
+        def on_total(n: int) -> None:
+            progress.update(task, total=n, description="")
+
+        def on_done(spec: RunSpec, result: dict[str, Any]) -> None:
+            m = result["metrics"]
+            line = (f"{spec.scenario} {spec.policy}: {m['stop_outs']} stop-out(s), max DD "
+                    f"{m['max_drawdown']:.1%} ({m['wall_seconds']:.0f} s)")
+            progress.update(task, advance=1, description=line)
+            if not err.is_terminal:  # no live bar in a log: one line per finished run
+                done = progress.tasks[0].completed
+                err.print(f"[{done:.0f}/{progress.tasks[0].total or 0:.0f}] {line}",
+                          highlight=False)
+
+        try:
+            summary = run_stress(data_dir=args.data_dir, out_dir=args.out,
+                                 scenarios=args.scenario, policies=args.policy or POLICIES,
+                                 jobs=args.jobs, on_done=on_done, on_total=on_total,
+                                 plots=not args.no_plots)
+        except (ValueError, FileNotFoundError) as exc:
+            err.print(f"[red]cannot run:[/] {exc}", highlight=False)
+            return 2
+    out.print(console_table(summary))
+    if summary["checks"]:
+        out.print(checks_table(summary))
+    timing = summary["timing"]
+    out.print(f"{timing['runs']} runs in {timing['total_wall_seconds']:.0f} s wall "
+              f"({timing['cpu_seconds']:.0f} s of runs on {timing['jobs']} processes). "
+              f"Wrote {args.out / 'summary.json'} and {args.out / 'report.html'}.")
+    return 0

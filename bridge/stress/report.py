@@ -1,0 +1,266 @@
+"""The outputs of `lca stress`: one PNG per scenario, report.html, and the console table.
+
+Each PNG stacks five panels on one time axis (UTC): the main symbol's price with its spread band
+(the lowest bid and highest ask of each plotted bucket, so a spike is never decimated away),
+equity per policy, EffLev, MSI (with the broker's margin-call and stop-out levels) and LVI. The
+`full` run's regime shades every panel; the guard's orders are triangles and the broker's
+stop-outs crosses, in the policy's colour.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich.table import Table
+
+from bridge.stress.windows import POLICIES
+
+__all__ = ["COLOURS", "console_table", "plot_scenario", "write_report"]
+
+COLOURS = {"none": "#555555", "vol-only": "#1f77b4", "rules-only": "#ff7f0e", "full": "#2ca02c"}
+_REGIME_COLOURS = {"NO_EXPANSION": "#fff3b0", "WAIT": "#ffd59e", "MINIMUM": "#f7b2b2"}
+
+
+def _times(ts: Any) -> Any:
+    return np.asarray([dt.datetime.fromtimestamp(t, dt.UTC).replace(tzinfo=None) for t in ts])
+
+
+def _shade(ax: Any, t: Any, regimes: Sequence[str]) -> None:
+    start = 0
+    for i in range(1, len(regimes) + 1):
+        if i == len(regimes) or regimes[i] != regimes[start]:
+            colour = _REGIME_COLOURS.get(regimes[start])
+            if colour is not None:
+                ax.axvspan(t[start], t[min(i, len(t) - 1)], color=colour, alpha=0.6, lw=0,
+                           zorder=0)
+            start = i
+
+
+def plot_scenario(name: str, sc: dict[str, Any], runs: dict[str, dict[str, Any]],
+                  path: Path) -> None:
+    """Write the scenario's PNG (five panels) to `path`."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.dates as mdates
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    fig, axes = plt.subplots(5, 1, figsize=(11, 12), sharex=True,
+                             gridspec_kw={"height_ratios": [2.2, 2, 1.3, 1.3, 1.2]})
+    ax_p, ax_e, ax_l, ax_m, ax_v = axes
+    ref = runs.get("full") or next(iter(runs.values()))
+    s = ref["series"]
+    t = _times(s["t"])
+    for ax in axes:
+        _shade(ax, t, s["regime"])
+        ax.grid(True, alpha=0.3)
+        if sc.get("crash_time"):
+            ax.axvline(_times([sc["crash_time"]])[0], color="#aa0000", ls=":", lw=1)
+    if "mid" in s:
+        ax_p.fill_between(t, s["bid_low"], s["ask_high"], color="#9ecae1", alpha=0.7, lw=0,
+                          label="spread band (bid low – ask high)")
+        ax_p.plot(t, s["mid"], color="#08306b", lw=0.8, label="mid")
+    main = sc.get("main_symbol", "")
+    label = "MODELLED intrabar ticks from bars" if sc["modelled"] else "recorded ticks"
+    ax_p.set_ylabel(f"{main} price")
+    ax_p.set_title(f"{name} — {sc['account']['margin_call']:g}% margin call / "
+                   f"{sc['account']['stop_out']:g}% stop-out, NBP "
+                   f"{'on' if sc['account']['negative_balance_protection'] else 'off'} — "
+                   f"{label}", fontsize=10)
+    for policy in POLICIES:
+        run = runs.get(policy)
+        if run is None:
+            continue
+        c = COLOURS[policy]
+        rs = run["series"]
+        rt = _times(rs["t"])
+        ax_e.plot(rt, rs["equity"], color=c, lw=1.2, label=policy)
+        ax_l.plot(rt, rs["eff_lev"], color=c, lw=1.0)
+        ax_m.plot(rt, rs["msi"], color=c, lw=1.0)
+        ax_v.plot(rt, rs["lvi"], color=c, lw=1.0)
+        eq = np.asarray(rs["equity"], dtype=float)
+        ts = np.asarray(rs["t"], dtype=float)
+        for kind, marker, size in (("orders", "v", 40), ("stop_outs", "X", 70)):
+            marks = run["markers"][kind]
+            if not marks:
+                continue
+            mt = np.asarray([m[0] for m in marks], dtype=float)
+            idx = np.clip(np.searchsorted(ts, mt), 0, len(ts) - 1)
+            ax_e.scatter(_times(mt), eq[idx], marker=marker, s=size, color=c,
+                         edgecolors="black", linewidths=0.5, zorder=5)
+            if "mid" in s:
+                mid = np.asarray(s["mid"], dtype=float)
+                pidx = np.clip(np.searchsorted(np.asarray(s["t"]), mt), 0, len(mid) - 1)
+                ax_p.scatter(_times(mt), mid[pidx], marker=marker, s=size, color=c,
+                             edgecolors="black", linewidths=0.5, zorder=5)
+    ax_e.set_ylabel(f"equity ({sc['account']['currency']})")
+    ax_l.set_ylabel("EffLev")
+    ax_l.set_yscale("symlog", linthresh=1.0)
+    ax_l.set_ylim(bottom=0.0)
+    ax_m.set_ylabel("MSI")
+    ax_m.set_yscale("symlog", linthresh=1.0)
+    ax_m.set_ylim(bottom=0.0)
+    mc = sc["account"]["margin_call"] / 100.0
+    so = sc["account"]["stop_out"] / 100.0
+    ax_m.axhline(mc, color="#d62728", ls="--", lw=0.8)
+    ax_m.axhline(so, color="#7f0000", ls="-", lw=0.8)
+    ax_v.set_ylabel("LVI")
+    ax_v.set_yscale("symlog", linthresh=1.0)
+    ax_v.set_ylim(bottom=0.0)
+    handles = [
+        *[Line2D([], [], color=COLOURS[p], lw=2, label=p) for p in POLICIES if p in runs],
+        Line2D([], [], marker="v", ls="", color="grey", label="guard order"),
+        Line2D([], [], marker="X", ls="", color="grey", label="broker stop-out"),
+        *[Patch(color=c, label=f"regime {r} (full)") for r, c in _REGIME_COLOURS.items()],
+    ]
+    ax_e.legend(handles=handles, fontsize=7, ncol=4, loc="lower left")
+    ax_p.legend(fontsize=7, loc="lower left")
+    ax_m.text(0.005, 0.05, f"— margin call {mc:.2f}   — stop-out {so:.2f}",
+              transform=ax_m.transAxes, fontsize=7, color="#7f0000")
+    ax_v.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %H:%M"))  # type: ignore[no-untyped-call]
+    ax_v.set_xlabel("UTC")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.1f} %"
+
+
+def _secs(x: float | None) -> str:
+    if x is None:
+        return "–"
+    sign = "−" if x < 0 else ""
+    x = abs(x)
+    if x >= 3600:
+        return f"{sign}{x / 3600:.1f} h"
+    if x >= 60:
+        return f"{sign}{x / 60:.0f} min"
+    return f"{sign}{x:.0f} s"
+
+
+def _row(policy: str, m: dict[str, Any], kind: str) -> list[str]:
+    return [policy, _pct(m["max_drawdown"]), str(m["stop_outs"]),
+            f"{m['negative_balance']:,.0f}", f"{m['final_equity']:,.0f}", _pct(m["return"]),
+            f"{m['slippage_paid']:,.0f}", _secs(m.get("warning_to_order_s")),
+            _pct(m.get("return_given_up")) if kind == "calm" else ""]
+
+
+_HEAD = ["policy", "max DD", "stop-outs", "neg. balance", "final equity", "return", "slippage",
+         "warn→order", "given up"]
+
+
+def console_table(summary: dict[str, Any]) -> Table:
+    """Every scenario × policy, then the must-show checks."""
+    table = Table(title="lca stress — same book, same ticks, four policies", show_lines=False)
+    table.add_column("scenario")
+    for h in _HEAD:
+        table.add_column(h, justify="left" if h == "policy" else "right")
+    for name, sc in summary["scenarios"].items():
+        first = True
+        for policy in POLICIES:
+            m = sc["policies"].get(policy)
+            if m is None:
+                continue
+            label = f"{name}{' (calm)' if sc['kind'] == 'calm' else ''}" if first else ""
+            table.add_row(label, *_row(policy, m, sc["kind"]), end_section=policy == "full")
+            first = False
+    return table
+
+
+def checks_table(summary: dict[str, Any]) -> Table:
+    table = Table(title="must show (full controller)")
+    for h in ("scenario", "check", "holds", "numbers"):
+        table.add_column(h)
+    for c in summary["checks"]:
+        table.add_row(c["scenario"], c["check"], "yes" if c["holds"] else "[red]NO[/]",
+                      c["detail"])
+    return table
+
+
+_CSS = """body{font-family:system-ui,sans-serif;margin:24px;max-width:1200px;color:#222}
+table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;
+text-align:right;font-size:13px}th{background:#f2f2f2}td:first-child,th:first-child{text-align:left}
+.no{color:#b00;font-weight:bold}.yes{color:#070}img{max-width:100%;border:1px solid #ddd}
+.label{display:inline-block;padding:1px 6px;border-radius:3px;background:#eee;font-size:12px}
+.modelled{background:#ffe0b2}"""
+
+_SCRIPT = """window.addEventListener('load',function(){var i=document.images,n=0;
+for(var k=0;k<i.length;k++){if(i[k].complete&&i[k].naturalWidth>0){n++;}}
+var s=document.getElementById('img-status');s.textContent=n+' of '+i.length+' plots loaded';
+s.setAttribute('data-loaded',n);s.setAttribute('data-total',i.length);});"""
+
+
+def _html(summary: dict[str, Any], pngs: dict[str, str]) -> str:
+    e = html.escape
+    parts = ["<!doctype html><html><head><meta charset='utf-8'><title>lca stress report</title>",
+             f"<style>{_CSS}</style><script>{_SCRIPT}</script></head><body>",
+             "<h1>lca stress: the same book on real crash windows</h1>",
+             f"<p>Generated {e(summary['generated_utc'])}. Four policies on the same ticks and "
+             "book: <b>none</b> (the broker's stop-out only), <b>vol-only</b> (leverage targeted "
+             "on volatility alone), <b>rules-only</b> (the seed-003 thresholds on EffLev, MU, "
+             "MSI), <b>full</b> (the whole controller). Each runs the live code path (Guard + "
+             "deterministic replay driver). <span id='img-status'>plots loading…</span></p>",
+             "<h2>Must show</h2><table><tr><th>scenario</th><th>check</th><th>holds</th>"
+             "<th>numbers</th></tr>"]
+    for c in summary["checks"]:
+        cls = "yes" if c["holds"] else "no"
+        parts.append(f"<tr><td>{e(c['scenario'])}</td><td>{e(c['check'])}</td>"
+                     f"<td class='{cls}'>{'yes' if c['holds'] else 'NO'}</td>"
+                     f"<td>{e(c['detail'])}</td></tr>")
+    parts.append("</table>")
+    for name, sc in summary["scenarios"].items():
+        acct = sc["account"]
+        label = ("<span class='label modelled'>MODELLED intrabar ticks from bars</span>"
+                 if sc["modelled"] else "<span class='label'>recorded ticks</span>")
+        book = ", ".join(f"{b['side']} {b['volume']:g} {b['symbol']}" for b in sc["book"])
+        parts.append(
+            f"<h2 id='{e(name)}'>{e(name)} <span class='label'>{e(sc['kind'])}</span> {label}</h2>"
+            f"<p>{e(sc['description'])}</p><p>Data: {e(sc['data'])}. Book: {e(book)} on "
+            f"{acct['balance']:,.0f} {e(acct['currency'])}, 1:{acct['leverage']}; margin call "
+            f"{acct['margin_call']:g} %, stop-out {acct['stop_out']:g} %, negative balance "
+            f"protection {'on' if acct['negative_balance_protection'] else 'off'}. Guard "
+            f"every {sc['guard_seconds']:g} s of simulated time.</p><table><tr>"
+            + "".join(f"<th>{h}</th>" for h in _HEAD) + "</tr>")
+        for policy in POLICIES:
+            m = sc["policies"].get(policy)
+            if m is not None:
+                parts.append("<tr>" + "".join(f"<td>{e(x)}</td>" for x in _row(
+                    policy, m, sc["kind"])) + "</tr>")
+        parts.append("</table>")
+        regimes = {p: m["regime_seconds"] for p, m in sc["policies"].items()}
+        parts.append("<p>Time in each regime: " + "; ".join(
+            f"{e(p)}: " + ", ".join(f"{e(k)} {_secs(v)}" for k, v in r.items())
+            for p, r in regimes.items()) + "</p>")
+        if name in pngs:
+            parts.append(f"<img src='{e(pngs[name])}' alt='{e(name)} plots' width='880'>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def write_report(summary: dict[str, Any], results: Sequence[dict[str, Any]], out: Path, *,
+                 plots: bool = True) -> None:
+    """The PNGs (one per scenario) and report.html in `out`."""
+    from bridge.stress.windows import WINDOWS
+
+    by_scenario: dict[str, dict[str, dict[str, Any]]] = {}
+    for r in results:
+        by_scenario.setdefault(r["scenario"], {})[r["policy"]] = r
+    pngs: dict[str, str] = {}
+    if plots:
+        for name, runs in by_scenario.items():
+            sc = dict(summary["scenarios"][name])
+            sc["main_symbol"] = WINDOWS[sc["window"]].main_symbol
+            file = f"{name}.png"
+            plot_scenario(name, sc, runs, out / file)
+            pngs[name] = file
+    (out / "report.html").write_text(_html(summary, pngs), encoding="utf-8")

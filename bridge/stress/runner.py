@@ -1,0 +1,226 @@
+"""One run: one window, one broker preset, one policy, on the live code path.
+
+`run_one` builds the guard with `bridge.app.build_guard` on a fresh simulated terminal, drives it
+with `bridge.driver.run_replay`, records what the guard saw at every fast-guard step (equity,
+EffLev, MSI, LVI, regime, quotes, orders, stop-outs) and returns the metrics and a decimated
+series for the plots. Money is in the account currency; times are UTC epoch seconds.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+from loguru import logger
+
+from bridge.app import build_guard
+from bridge.driver import run_replay
+from bridge.runtime import Guard
+from bridge.sim import constants as _c
+from bridge.sim.market import Market, build_market
+from bridge.sim.scenario import Scenario, load_scenario
+from bridge.sim.terminal import SimTerminal
+from bridge.stress.windows import PRESETS, WINDOWS, policy_config, with_preset
+from controller import Regime
+
+__all__ = ["MAX_POINTS", "RunSpec", "run_one"]
+
+#: plots get at most this many points per series (bucketed: the price band keeps each bucket's
+#: lowest bid and highest ask, so a spike is never decimated away)
+MAX_POINTS = 2500
+_WARNING_REGIMES = (Regime.NO_EXPANSION.value, Regime.WAIT.value, Regime.MINIMUM.value)
+_CLOSING = (_c.DEAL_ENTRY_OUT, _c.DEAL_ENTRY_INOUT, _c.DEAL_ENTRY_OUT_BY)
+_CACHE: dict[tuple[str, str], tuple[Scenario, Market]] = {}
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """What to run: a window name (WINDOWS), a preset name (PRESETS), a policy (POLICIES)."""
+
+    window: str
+    preset: str
+    policy: str
+    data_dir: str
+    end: float | None = None  # cut the replay short at this UTC time (tests); None: the window's
+
+
+    @property
+    def scenario(self) -> str:
+        return f"{self.window}-{self.preset}"
+
+
+def _market(window: str, data_dir: str) -> tuple[Scenario, Market]:
+    """The window's scenario and market, built once per process and shared read-only."""
+    key = (window, data_dir)
+    if key not in _CACHE:
+        s = load_scenario(WINDOWS[window].path, data_dir=data_dir)
+        _CACHE[key] = (s, build_market(s))
+    return _CACHE[key]
+
+
+class _Recorder:
+    """Called after every fast-guard step: what the guard saw, at full resolution."""
+
+    def __init__(self, sim: SimTerminal, symbols: list[str]) -> None:
+        self.sim = sim
+        self.symbols = symbols
+        self.t: list[float] = []
+        self.equity: list[float] = []
+        self.eff_lev: list[float] = []
+        self.msi: list[float] = []
+        self.lvi: list[float] = []
+        self.regime: list[str] = []
+        self.bid: dict[str, list[float]] = {s: [] for s in symbols}
+        self.ask: dict[str, list[float]] = {s: [] for s in symbols}
+        self.first_warning: float | None = None
+        self.orders: list[tuple[float, float]] = []
+        self.stop_out_marks: list[tuple[float, int]] = []
+        self._lots = 0.0
+        self._stop_outs = 0
+
+    def __call__(self, guard: Guard) -> None:
+        snap, d = guard.snapshot, guard.decision
+        if snap is None:
+            return
+        t = self.sim.now()
+        self.t.append(t)
+        self.equity.append(snap.account.equity)
+        m = d.metrics if d is not None else None
+        self.eff_lev.append(m.eff_lev if m is not None and m.eff_lev is not None else np.nan)
+        self.msi.append(m.msi if m is not None and m.msi is not None else np.nan)
+        self.lvi.append(m.lvi if m is not None and m.lvi is not None else np.nan)
+        regime = d.regime.value if d is not None else "unavailable"
+        self.regime.append(regime)
+        if self.first_warning is None and d is not None and \
+                (regime in _WARNING_REGIMES or d.metrics.crash_flag):
+            self.first_warning = t
+        for s in self.symbols:
+            q = snap.market.get(s)
+            self.bid[s].append(q.bid if q is not None else np.nan)
+            self.ask[s].append(q.ask if q is not None else np.nan)
+        lots = guard.stats.lots_closed
+        if lots > self._lots + 1e-9:
+            self.orders.append((t, lots - self._lots))
+            self._lots = lots
+        so = self.sim.stop_outs
+        if so > self._stop_outs:
+            self.stop_out_marks.append((t, so - self._stop_outs))
+            self._stop_outs = so
+
+
+def _buckets(n: int) -> list[tuple[int, int]]:
+    if n <= MAX_POINTS:
+        return [(i, i + 1) for i in range(n)]
+    edges = np.linspace(0, n, MAX_POINTS + 1).astype(int)
+    return [(int(a), int(b)) for a, b in itertools.pairwise(edges) if b > a]
+
+
+def _series(rec: _Recorder, main: str) -> dict[str, list[float]]:
+    """Decimated series: the last value of each bucket, the band's extremes over it."""
+    b = _buckets(len(rec.t))
+    last = [hi - 1 for _, hi in b]
+
+    def pick(xs: list[float]) -> list[float]:
+        return [float(xs[i]) for i in last]
+
+    bid = np.asarray(rec.bid.get(main, []), dtype=float)
+    ask = np.asarray(rec.ask.get(main, []), dtype=float)
+    out: dict[str, list[float]] = {
+        "t": pick(rec.t), "equity": pick(rec.equity), "eff_lev": pick(rec.eff_lev),
+        "msi": pick(rec.msi), "lvi": pick(rec.lvi),
+    }
+    if len(bid):
+        out["bid_low"] = [float(np.nanmin(bid[lo:hi])) if np.isfinite(bid[lo:hi]).any()
+                          else float("nan") for lo, hi in b]
+        out["ask_high"] = [float(np.nanmax(ask[lo:hi])) if np.isfinite(ask[lo:hi]).any()
+                           else float("nan") for lo, hi in b]
+        out["mid"] = [float((bid[i] + ask[i]) / 2.0) for i in last]
+    out["regime"] = [rec.regime[i] for i in last]  # type: ignore[misc]
+    return out
+
+
+def _deal_costs(sim: SimTerminal, rec: _Recorder) -> tuple[float, float]:
+    """(slippage paid, the lowest running balance): slippage is each closing fill (the guard's
+    or the broker's stop-out) against the mid the guard last saw, at or before the fill."""
+    deals = sim.history_deals_get(0, 4_102_444_800) or ()
+    clock = sim.scenario.clock
+    times = np.asarray(rec.t)
+    balance, lowest, slippage = 0.0, 0.0, 0.0
+    for deal in sorted(deals, key=lambda x: (x.time_msc, x.ticket)):
+        balance += float(deal.profit) + float(deal.commission) + float(deal.swap) + float(
+            getattr(deal, "fee", 0.0))
+        lowest = min(lowest, balance)
+        if int(deal.entry) not in _CLOSING or deal.symbol not in rec.bid or not len(times):
+            continue
+        t = clock.to_utc(deal.time_msc / 1000.0)
+        i = int(np.searchsorted(times, t, side="right")) - 1
+        if i < 0:
+            continue
+        mid = (rec.bid[deal.symbol][i] + rec.ask[deal.symbol][i]) / 2.0
+        if not np.isfinite(mid):
+            continue
+        # a sell fill below the mid (closing a long) costs what a buy at the fill earns at the mid
+        side = _c.ORDER_TYPE_BUY if int(deal.type) == _c.DEAL_TYPE_SELL else _c.ORDER_TYPE_SELL
+        cost = sim.order_calc_profit(side, deal.symbol, float(deal.volume), float(deal.price),
+                                     float(mid))
+        if cost is not None:
+            slippage += float(cost)
+    return slippage, lowest
+
+
+def run_one(spec: RunSpec) -> dict[str, Any]:
+    """Run one (window, preset, policy); returns {"metrics", "series", "markers"} (JSON-ready)."""
+    logger.remove()  # workers are quiet; the journal of each run is in memory
+    wall = time.perf_counter()
+    window, preset = WINDOWS[spec.window], PRESETS[spec.preset]
+    base, market = _market(spec.window, spec.data_dir)
+    scenario = with_preset(base, preset)
+    if spec.end is not None:
+        scenario = replace(scenario, end=min(scenario.end, spec.end))
+    sim = SimTerminal(scenario, market)
+    config = policy_config(spec.policy, window, scenario=str(window.path))
+    run = config.run.model_copy(update={"warmup_hours": min(48.0, scenario.warmup_s / 3600.0)})
+    config = config.model_copy(update={"run": run})
+    guard, _ = build_guard(config, module=sim)
+    guard.start()
+    symbols = sorted({s.name for s in scenario.symbols})
+    rec = _Recorder(sim, symbols)
+    rec(guard)
+    run_replay(guard, sim, speed=0.0, on_step=rec)
+    info = sim.account_info()
+    if info is None:
+        raise RuntimeError(f"account_info() failed at the end of {spec}: {sim.last_error()}")
+    initial = scenario.account.balance
+    slippage, lowest = _deal_costs(sim, rec)
+    equity = np.asarray([initial, *rec.equity], dtype=float)
+    peak = np.maximum.accumulate(equity)
+    drawdown = np.where(peak > 0, 1.0 - equity / np.where(peak > 0, peak, 1.0), 0.0)
+    regimes: dict[str, float] = {}
+    for r in rec.regime[1:]:
+        regimes[r] = regimes.get(r, 0.0) + window.guard_seconds
+    first_order = guard.stats.first_order_time
+    metrics = {
+        "max_drawdown": float(drawdown.max()),
+        "stop_outs": int(sim.stop_outs),
+        "negative_balance": round(max(0.0, -lowest), 2),
+        "owed_at_end": round(max(0.0, -float(info.balance)), 2),
+        "final_equity": round(float(info.equity), 2),
+        "final_balance": round(float(info.balance), 2),
+        "return": float(info.equity) / initial - 1.0,
+        "slippage_paid": round(slippage, 2),
+        "orders": guard.stats.orders,
+        "lots_closed": round(guard.stats.lots_closed, 8),
+        "first_warning_time": rec.first_warning,
+        "first_order_time": first_order,
+        "regime_seconds": regimes,
+        "wall_seconds": round(time.perf_counter() - wall, 2),
+        "steps": len(rec.t),
+    }
+    return {
+        "scenario": spec.scenario, "window": spec.window, "preset": spec.preset,
+        "policy": spec.policy, "metrics": metrics, "series": _series(rec, window.main_symbol),
+        "markers": {"orders": rec.orders, "stop_outs": rec.stop_out_marks},
+    }

@@ -1,0 +1,200 @@
+"""The whole evaluation: every (window, preset, policy) run in parallel across processes, then the
+summary, the checks of the issue's "must show" list, the plots and the report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from bridge.stress.runner import RunSpec, run_one
+from bridge.stress.windows import POLICIES, PRESETS, WINDOWS
+
+__all__ = ["SUMMARY_VERSION", "checks", "resolve_scenarios", "run_stress", "summarise"]
+
+SUMMARY_VERSION = 1
+#: the issue's thresholds: full's drawdown at most this share of none's; on the calm control the
+#: return given up at most this share of none's return
+DD_SHARE = 0.5
+CALM_GIVE_UP = 0.10
+_EPS = 1e-9
+
+
+def resolve_scenarios(names: Sequence[str] | None) -> list[tuple[str, str]]:
+    """(window, preset) pairs for names given as `window` (both presets) or `window-preset`."""
+    if not names:
+        return [(w, p) for w in WINDOWS for p in PRESETS]
+    out: list[tuple[str, str]] = []
+    for name in names:
+        if name in WINDOWS:
+            out.extend((name, p) for p in PRESETS)
+            continue
+        window, _, preset = name.rpartition("-")
+        if window in WINDOWS and preset in PRESETS:
+            out.append((window, preset))
+            continue
+        known = [*WINDOWS, *(f"{w}-{p}" for w in WINDOWS for p in PRESETS)]
+        raise ValueError(f"scenario {name!r} is unknown (allowed: {', '.join(known)})")
+    return list(dict.fromkeys(out))
+
+
+def _cost(spec: RunSpec) -> float:
+    """A rough cost for ordering the work (longest first): steps × symbols."""
+    from bridge.stress.runner import _market
+
+    w = WINDOWS[spec.window]
+    s, _ = _market(spec.window, spec.data_dir)
+    return (s.end - s.start) / w.guard_seconds * (1 + len(s.symbols))
+
+
+def run_all(specs: Sequence[RunSpec], jobs: int,
+            on_done: Callable[[RunSpec, dict[str, Any]], None] | None = None
+            ) -> list[dict[str, Any]]:
+    """Run every spec, `jobs` processes in parallel (1: in this process)."""
+    ordered = sorted(specs, key=_cost, reverse=True)
+    results: list[dict[str, Any]] = []
+    if jobs <= 1:
+        for spec in ordered:
+            r = run_one(spec)
+            results.append(r)
+            if on_done is not None:
+                on_done(spec, r)
+        return results
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(run_one, spec): spec for spec in ordered}
+        for future in as_completed(futures):
+            r = future.result()
+            results.append(r)
+            if on_done is not None:
+                on_done(futures[future], r)
+    return results
+
+
+def checks(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """The issue's must-show list, per scenario: which hold and which do not, with the numbers."""
+    out: list[dict[str, Any]] = []
+    for name, sc in summary["scenarios"].items():
+        pol = sc["policies"]
+        if "none" not in pol or "full" not in pol:
+            continue
+        none, full = pol["none"], pol["full"]
+
+        def add(check: str, holds: bool, detail: str, _name: str = name) -> None:
+            out.append({"scenario": _name, "check": check, "holds": bool(holds),
+                        "detail": detail})
+
+        if none["stop_outs"] > 0:
+            add("full: 0 stop-outs where none has them", full["stop_outs"] == 0,
+                f"none {none['stop_outs']}, full {full['stop_outs']}")
+        if none["negative_balance"] > 0:
+            add("full: 0 negative balance where none has one", full["negative_balance"] == 0,
+                f"none {none['negative_balance']:,.2f}, full {full['negative_balance']:,.2f}")
+        if sc["kind"] == "crash":
+            add(f"full: max drawdown ≤ {DD_SHARE:.0%} of none's",
+                full["max_drawdown"] <= DD_SHARE * none["max_drawdown"] + _EPS,
+                f"full {full['max_drawdown']:.2%}, none {none['max_drawdown']:.2%} "
+                f"(limit {DD_SHARE * none['max_drawdown']:.2%})")
+            for other in ("vol-only", "rules-only"):
+                if other in pol:
+                    add(f"full: max drawdown no worse than {other}",
+                        full["max_drawdown"] <= pol[other]["max_drawdown"] + _EPS,
+                        f"full {full['max_drawdown']:.2%}, {other} "
+                        f"{pol[other]['max_drawdown']:.2%}")
+        else:
+            given = full.get("return_given_up")
+            limit = CALM_GIVE_UP * abs(none["return"])
+            add(f"full: return given up on the calm control ≤ {CALM_GIVE_UP:.0%} of none's",
+                given is not None and given <= limit + _EPS,
+                f"none return {none['return']:.2%}, full {full['return']:.2%}, given up "
+                f"{given:.2%} (limit {limit:.2%})")
+    return out
+
+
+def summarise(results: Sequence[dict[str, Any]], data_dir: str,
+              timing: dict[str, Any]) -> dict[str, Any]:
+    """summary.json (keys documented in docs/stress.md) from the runs' results."""
+    from bridge.stress.runner import _market
+
+    scenarios: dict[str, Any] = {}
+    for r in sorted(results, key=lambda x: (x["scenario"], POLICIES.index(x["policy"]))):
+        w = WINDOWS[r["window"]]
+        p = PRESETS[r["preset"]]
+        sc = scenarios.get(r["scenario"])
+        if sc is None:
+            s, _ = _market(r["window"], data_dir)
+            sc = scenarios[r["scenario"]] = {
+                "kind": w.kind, "window": w.name, "preset": p.name,
+                "description": s.description, "data": w.data, "modelled": w.modelled,
+                "start": s.start, "end": s.end, "crash_time": s.crash_time,
+                "guard_seconds": w.guard_seconds,
+                "account": {"currency": s.account.currency, "balance": s.account.balance,
+                            "leverage": p.leverage, "margin_call": p.margin_call,
+                            "stop_out": p.stop_out,
+                            "negative_balance_protection": p.negative_balance_protection},
+                "book": [{"symbol": b.symbol, "side": "buy" if b.type == 0 else "sell",
+                          "volume": b.volume} for b in s.book],
+                "first_warning_time": None, "policies": {},
+            }
+        sc["policies"][r["policy"]] = dict(r["metrics"])
+    for sc in scenarios.values():
+        pol = sc["policies"]
+        none = pol.get("none")
+        if none is not None:
+            sc["first_warning_time"] = none["first_warning_time"]
+        warn = sc["first_warning_time"]
+        for m in pol.values():
+            first = m["first_order_time"]
+            m["warning_to_order_s"] = None if first is None or warn is None else first - warn
+            if none is not None:
+                m["return_given_up"] = none["return"] - m["return"]
+    summary: dict[str, Any] = {
+        "version": SUMMARY_VERSION,
+        "generated_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "data_dir": data_dir, "policies": list(POLICIES),
+        "presets": {k: vars(v) for k, v in PRESETS.items()},
+        "scenarios": scenarios, "timing": timing,
+    }
+    summary["checks"] = checks(summary)
+    return summary
+
+
+def run_stress(*, data_dir: str | Path, out_dir: str | Path, scenarios: Sequence[str] | None = None,
+               policies: Sequence[str] = POLICIES, jobs: int | None = None,
+               on_done: Callable[[RunSpec, dict[str, Any]], None] | None = None,
+               on_total: Callable[[int], None] | None = None,
+               plots: bool = True) -> dict[str, Any]:
+    """Run the evaluation and write summary.json, the PNG plots and report.html into `out_dir`."""
+    from bridge.stress.report import write_report
+
+    data = str(Path(data_dir).resolve())
+    if not Path(data).is_dir():
+        raise FileNotFoundError(f"data folder {data} not found (pass --data-dir ../shared/data)")
+    for p in policies:
+        if p not in POLICIES:
+            raise ValueError(f"policy {p!r} is unknown (allowed: {', '.join(POLICIES)})")
+    pairs = resolve_scenarios(scenarios)
+    specs = [RunSpec(w, pr, pol, data) for w, pr in pairs for pol in policies]
+    if on_total is not None:
+        on_total(len(specs))
+    jobs = jobs if jobs is not None else min(len(specs), os.cpu_count() or 1)
+    wall = time.perf_counter()
+    results = run_all(specs, jobs, on_done)
+    runs_s = time.perf_counter() - wall
+    summary = summarise(results, data, {"runs_wall_seconds": round(runs_s, 1), "jobs": jobs,
+                                        "runs": len(specs),
+                                        "cpu_seconds": round(sum(
+                                            r["metrics"]["wall_seconds"] for r in results), 1)})
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    write_report(summary, results, out, plots=plots)
+    summary["timing"]["total_wall_seconds"] = round(time.perf_counter() - wall, 1)
+    (out / "summary.json").write_text(json.dumps(summary, indent=1, allow_nan=False) + "\n",
+                                      encoding="utf-8")
+    return summary

@@ -1,0 +1,171 @@
+"""`lca stress`: windows, presets, policies, the checks, and one short end-to-end run (the live
+code path on real data) whose report a real browser opens with every plot."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bridge.cli import main
+from bridge.config import AppConfig, Mode
+from bridge.sim.scenario import load_scenario
+from bridge.stress import POLICIES, PRESETS, WINDOWS, RunSpec
+from bridge.stress.report import write_report
+from bridge.stress.suite import checks, resolve_scenarios, run_all, summarise
+from bridge.stress.windows import policy_config, with_preset
+
+
+@pytest.mark.parametrize("name", list(WINDOWS))
+def test_every_window_loads_on_the_real_data_under_both_presets(shared_data: Path, name: str):
+    w = WINDOWS[name]
+    s = load_scenario(w.path, data_dir=shared_data)
+    assert s.book, "every window has a documented book"
+    assert w.main_symbol in {x.name for x in s.symbols}
+    assert (w.kind == "calm") == (s.crash_time is None)
+    esma = with_preset(s, PRESETS["esma"]).account
+    off = with_preset(s, PRESETS["offshore"]).account
+    assert (esma.margin_so_call, esma.margin_so_so, esma.negative_balance_protection) == \
+        (100.0, 50.0, True)
+    assert (off.margin_so_call, off.margin_so_so, off.negative_balance_protection) == \
+        (50.0, 20.0, False)
+
+
+def test_every_window_of_the_issue_is_there():
+    assert set(WINDOWS) == {"snb-2015", "gbp-flash-2016", "jpy-flash-2019", "covid-2020",
+                            "gilt-2022", "calm-2019"}
+    assert [w.name for w in WINDOWS.values() if w.kind == "calm"] == ["calm-2019"]
+
+
+def test_policies_are_configurations_of_the_same_guard():
+    w = WINDOWS["gbp-flash-2016"]
+    none = policy_config("none", w)
+    full = policy_config("full", w)
+    vol = policy_config("vol-only", w)
+    rules = policy_config("rules-only", w)
+    assert none.run.mode is Mode.OBSERVE  # no orders: the broker's stop-out only
+    assert full.run.mode is Mode.ENFORCE
+    assert full.components == AppConfig().components  # the whole controller, defaults
+    assert {k for k, v in vol.components.model_dump().items() if v} == {"safe_leverage"}
+    assert {k for k, v in rules.components.model_dump().items() if v} == {"rules"}
+    assert full.run.guard_seconds == w.guard_seconds
+    with pytest.raises(ValueError, match="unknown"):
+        policy_config("hope", w)
+
+
+def test_scenario_names():
+    assert resolve_scenarios(["snb-2015"]) == [("snb-2015", "esma"), ("snb-2015", "offshore")]
+    assert resolve_scenarios(["gilt-2022-offshore"]) == [("gilt-2022", "offshore")]
+    assert len(resolve_scenarios(None)) == 2 * len(WINDOWS)
+    with pytest.raises(ValueError, match="unknown"):
+        resolve_scenarios(["ltcm-1998"])
+
+
+def _m(dd: float, so: int = 0, neg: float = 0.0, ret: float = 0.0) -> dict[str, Any]:
+    return {"max_drawdown": dd, "stop_outs": so, "negative_balance": neg, "return": ret}
+
+
+def test_checks_say_which_hold_and_which_do_not():
+    summary = {"scenarios": {
+        "a": {"kind": "crash", "policies": {"none": _m(0.9, 1, 50.0), "vol-only": _m(0.3),
+                                            "rules-only": _m(0.2), "full": _m(0.25)}},
+        "calm": {"kind": "calm", "policies": {
+            "none": _m(0.05, ret=0.02), "full": {**_m(0.01, ret=0.019),
+                                                  "return_given_up": 0.001}}},
+    }}
+    got = {(c["scenario"], c["check"]): c["holds"] for c in checks(summary)}
+    assert got[("a", "full: 0 stop-outs where none has them")]
+    assert got[("a", "full: 0 negative balance where none has one")]
+    assert got[("a", "full: max drawdown ≤ 50% of none's")]
+    assert got[("a", "full: max drawdown no worse than vol-only")]
+    assert not got[("a", "full: max drawdown no worse than rules-only")]
+    assert got[("calm", "full: return given up on the calm control ≤ 10% of none's")]
+
+
+def test_the_command_refuses_an_unknown_scenario(shared_data: Path, capsys):
+    code = main(["stress", "--data-dir", str(shared_data), "--scenario", "ltcm-1998",
+                 "--out", str(Path(tempfile.mkdtemp()) / "o")])
+    assert code == 2
+    assert "ltcm-1998" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def short_run(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The sterling flash on the offshore preset, cut 50 min after the crash: none and full."""
+    s = load_scenario(WINDOWS["gbp-flash-2016"].path, data_dir=shared_data)
+    assert s.crash_time is not None
+    end = s.crash_time + 3000.0
+    specs = [RunSpec("gbp-flash-2016", "offshore", p, str(shared_data), end=end)
+             for p in ("none", "full")]
+    results = run_all(specs, jobs=2)
+    summary = summarise(results, str(shared_data), {})
+    out = tmp_path_factory.mktemp("stress")
+    write_report(summary, results, out)
+    (out / "summary.json").write_text(json.dumps(summary, allow_nan=False), encoding="utf-8")
+    return {"summary": summary, "out": out}
+
+
+def test_short_run_keys_and_the_guard_acting(short_run: dict[str, Any]):
+    summary = json.loads((short_run["out"] / "summary.json").read_text(encoding="utf-8"))
+    sc = summary["scenarios"]["gbp-flash-2016-offshore"]
+    assert sc["kind"] == "crash"
+    assert sc["modelled"] is True
+    for policy in ("none", "full"):
+        m = sc["policies"][policy]
+        for key in ("max_drawdown", "stop_outs", "negative_balance", "final_equity", "return",
+                    "slippage_paid", "first_order_time", "warning_to_order_s",
+                    "regime_seconds"):
+            assert key in m
+    none, full = sc["policies"]["none"], sc["policies"]["full"]
+    assert none["orders"] == 0
+    assert none["slippage_paid"] >= 0.0
+    assert none["stop_outs"] >= 1  # a 20:1 long-sterling book does not survive the flash
+    assert full["orders"] > 0
+    assert full["stop_outs"] == 0
+    assert full["max_drawdown"] < none["max_drawdown"]
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def test_the_report_opens_in_a_real_browser_with_every_plot(short_run: dict[str, Any]):
+    browser = _chromium()
+    if browser is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but chromium is not installed (.ci/run installs it)")
+        pytest.skip("chromium not installed (apt-get install chromium) and CI unset")
+    out: Path = short_run["out"]
+    report = out / "report.html"
+    assert "gbp-flash-2016-offshore.png" in report.read_text(encoding="utf-8")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--hide-scrollbars"]
+    with tempfile.TemporaryDirectory() as profile:
+        dom = subprocess.run(
+            [browser, *flags, f"--user-data-dir={profile}", "--virtual-time-budget=5000",
+             "--dump-dom", report.as_uri()],
+            capture_output=True, text=True, timeout=120, check=True).stdout
+    assert 'data-total="1"' in dom, dom[-2000:]
+    assert 'data-loaded="1"' in dom, dom[-2000:]
+    shot = out / "report-screenshot.png"
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run(
+            [browser, *flags, f"--user-data-dir={profile}", "--window-size=1280,2400",
+             "--virtual-time-budget=5000", f"--screenshot={shot}", report.as_uri()],
+            capture_output=True, text=True, timeout=120, check=True)
+    assert shot.stat().st_size > 20_000  # a page with a plot, not a blank one
+    keep = os.environ.get("LCA_STRESS_SCREENSHOT")
+    if keep:  # for a human look: LCA_STRESS_SCREENSHOT=/tmp/shot.png uv run pytest tests/stress
+        shutil.copy(shot, keep)
+        shutil.copy(out / "gbp-flash-2016-offshore.png", Path(keep).with_suffix(".plot.png"))
+
+
+def test_policies_tuple():
+    assert POLICIES == ("none", "vol-only", "rules-only", "full")
