@@ -33,6 +33,7 @@ input long   InpMagic = 5051;               // Magic number of the guard's closi
 input int    InpDeviationPoints = 50;       // Max slippage of a closing deal, points
 
 #define LG_GV_FAILSAFE "lca.failsafe"
+#define LG_GV_GUARD "lca.guard_chart"
 
 #include "LgText.mqh"
 #include "LgLimits.mqh"
@@ -68,6 +69,22 @@ void LgUpdateMode()
          GlobalVariableSet(LG_GV_FAILSAFE, 0.0);
         }
    g_started = true;
+  }
+
+//--- this chart as a number a terminal global variable (a double) holds exactly
+double LgChartToken()
+  {
+   return (double)(ChartID() % 1000000000000 + 1);
+  }
+
+//--- one guard per terminal: a second copy would close every excess twice
+bool LgClaimTerminal()
+  {
+   if(!GlobalVariableCheck(LG_GV_GUARD))
+      GlobalVariableTemp(LG_GV_GUARD);
+   if(GlobalVariableSetOnCondition(LG_GV_GUARD, LgChartToken(), 0.0))
+      return true;
+   return GlobalVariableGet(LG_GV_GUARD) == LgChartToken();
   }
 
 //--- check the mode, then cut whatever breaks the limits. After a step that closed something
@@ -124,6 +141,11 @@ int OnInit()
       Print("LiquidityGuard: invalid inputs: heartbeat timeout >= 5 s, telemetry >= 1 s, timer >= 20 ms, depth levels >= 1, limits >= 0 and a folder name are required");
       return INIT_PARAMETERS_INCORRECT;
      }
+   if(!LgClaimTerminal())
+     {
+      Print("LiquidityGuard: another LiquidityGuard already guards this terminal (see global variable lca.guard_chart); remove this copy: two guards would close every excess twice");
+      return INIT_FAILED;
+     }
    PrintFormat("LiquidityGuard: started on %s. Hard limits: max leverage %.2f, MSI floor %.2f, %.2f lots per symbol; fail-safe after %d s without lca; link files in Common\\Files\\%s",
                _Symbol, InpMaxEffLev, InpMsiFloor, InpMaxLotsPerSymbol, InpHeartbeatTimeoutSec, InpFolder);
    LgReadLimits(InpFolder + "\\limits.txt");
@@ -140,6 +162,8 @@ int OnInit()
 void OnDeinit(const int reason)
   {
    EventKillTimer();
+   if(GlobalVariableCheck(LG_GV_GUARD) && GlobalVariableGet(LG_GV_GUARD) == LgChartToken())
+      GlobalVariableDel(LG_GV_GUARD);
    int n = ArraySize(g_stats);
    for(int i = 0; i < n; i++)
      {

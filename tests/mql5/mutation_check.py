@@ -134,6 +134,14 @@ MUTANTS: tuple[Mutant, ...] = (
         "if(!LgTradingAllowed())",
     ),
     Mutant(
+        "the one-guard-per-terminal claim is not released on removal",
+        "LiquidityGuard.mq5",
+        "   if(GlobalVariableCheck(LG_GV_GUARD) && "
+        "GlobalVariableGet(LG_GV_GUARD) == LgChartToken())\n"
+        "      GlobalVariableDel(LG_GV_GUARD);\n",
+        "",
+    ),
+    Mutant(
         "no enforcement on start-up (only on later events)",
         "LiquidityGuard.mq5",
         "   LgEnsureSymbols();\n   LgEnforce();\n   if(!EventSetMillisecondTimer",

@@ -608,6 +608,22 @@ static void an_unknown_symbol_is_reported_once() {
   CHECK(read_text(link_path("telemetry.txt")).find("XAUUSD.x") == string::npos);
 }
 
+static void a_second_copy_in_the_same_terminal_refuses_to_start() {
+  setup(true);
+  put_golden("limits_v1.txt");
+  g_chart_id = 111;
+  GlobalVariableTemp("lca.guard_chart");
+  GlobalVariableSetOnCondition("lca.guard_chart", 222.0, 0.0);  // another chart's guard runs
+  CHECK(init() == INIT_FAILED);
+  CHECK(sim().logged("another LiquidityGuard already guards this terminal"));
+  GlobalVariableDel("lca.guard_chart");  // that guard was removed
+  CHECK(init() == INIT_SUCCEEDED);
+  CHECK(GlobalVariableGet("lca.guard_chart") == 112.0);
+  ea::OnDeinit(3);  // chart change: de-init then init on the same chart
+  CHECK(!GlobalVariableCheck("lca.guard_chart"));
+  CHECK(init() == INIT_SUCCEEDED);
+}
+
 static void invalid_inputs_are_refused() {
   setup(true);
   ea::InpHeartbeatTimeoutSec = 1;
@@ -749,6 +765,7 @@ static const Scenario kScenarios[] = {
     {"removal_is_logged_and_stops_the_timer", removal_is_logged_and_stops_the_timer},
     {"refused_closes_are_retried_calmly", refused_closes_are_retried_calmly},
     {"an_unknown_symbol_is_reported_once", an_unknown_symbol_is_reported_once},
+    {"a_second_copy_in_the_same_terminal_refuses_to_start", a_second_copy_in_the_same_terminal_refuses_to_start},
     {"invalid_inputs_are_refused", invalid_inputs_are_refused},
     {"fidelity_ordersend_refuses_what_a_terminal_refuses", fidelity_ordersend_refuses_what_a_terminal_refuses},
     {"fidelity_events_are_queued_and_timer_not_doubled", fidelity_events_are_queued_and_timer_not_doubled},

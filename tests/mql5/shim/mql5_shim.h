@@ -791,6 +791,8 @@ inline int MQLInfoInteger(ENUM_MQL_INFO_INTEGER p) {
   return p == MQL_TRADE_ALLOWED ? (int)mql5sim::sim().mql_trade_allowed : 0;
 }
 inline string _Symbol = "EURUSD";
+inline long g_chart_id = 133246954827395174L;  // the chart the EA is attached to
+inline long ChartID() { return g_chart_id; }
 inline string Symbol() { return _Symbol; }
 
 //--- account and symbols
@@ -1015,6 +1017,18 @@ inline double GlobalVariableGet(const string &name) {
   return it->second;
 }
 inline bool GlobalVariableCheck(const string &name) { return mql5sim::sim().globals.count(name) > 0; }
+inline bool GlobalVariableTemp(const string &name) {  // lives until the terminal closes
+  auto &g = mql5sim::sim().globals;
+  if (!g.count(name)) g[name] = 0.0;
+  return true;
+}
+inline bool GlobalVariableSetOnCondition(const string &name, double value, double check_value) {
+  auto &g = mql5sim::sim().globals;  // atomic in the terminal: set only if it equals check_value
+  auto it = g.find(name);
+  if (it == g.end() || it->second != check_value) return false;
+  it->second = value;
+  return true;
+}
 inline bool GlobalVariableDel(const string &name) { return mql5sim::sim().globals.erase(name) > 0; }
 
 //--- files: only FILE_COMMON, on real disk under <Common>/Files
