@@ -320,12 +320,13 @@ class Guard:
         symbols = {row.symbol: row.max_volume for row in lim.symbols}
         # rewrite on a material change only (EffLev to 0.01); heartbeats carry the rest
         key = (round(lim.max_eff_lev, 2), lim.msi_floor, lim.prop_lock,
-               tuple(sorted(symbols.items())))
+               lim.new_exposure_allowed, tuple(sorted(symbols.items())))
         try:
             if key != self._published:
                 self.ea_link.publish(now_utc=now, max_eff_lev=max(lim.max_eff_lev, 1e-6),
                                      msi_floor=lim.msi_floor, prop_lock=lim.prop_lock,
-                                     symbols=symbols)
+                                     symbols=symbols,
+                                     new_exposure_allowed=lim.new_exposure_allowed)
                 self._published = key
                 self._last_beat = now
             elif now - self._last_beat >= self.config.ea.heartbeat_seconds:

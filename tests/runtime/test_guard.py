@@ -126,6 +126,7 @@ def test_the_guard_writes_the_ea_limits_with_a_heartbeat(tmp_path):
     limits = parse_limits(path.read_text())
     assert limits.heartbeat_utc == int(sim.now())
     assert set(limits.symbols) >= {"GBPUSD", "EURUSD", "USDJPY"}
+    assert limits.new_exposure_allowed is guard.decision.limits.new_exposure_allowed
     first = limits.sequence
     for _ in range(3):
         _step(guard, sim, 5.0)
