@@ -120,14 +120,15 @@ def plot_scenario(name: str, sc: dict[str, Any], runs: dict[str, dict[str, Any]]
         Line2D([], [], marker="X", ls="", color="grey", label="broker stop-out"),
         *[Patch(color=c, label=f"regime {r} (full)") for r, c in _REGIME_COLOURS.items()],
     ]
-    ax_e.legend(handles=handles, fontsize=7, ncol=4, loc="lower left")
+    fig.legend(handles=handles, fontsize=8, ncol=5, loc="upper center",
+               bbox_to_anchor=(0.5, 0.995), frameon=False)
     ax_p.legend(fontsize=7, loc="lower left")
     ax_m.text(0.005, 0.05, f"— margin call {mc:.2f}   — stop-out {so:.2f}",
               transform=ax_m.transAxes, fontsize=7, color="#7f0000")
     ax_v.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %H:%M"))  # type: ignore[no-untyped-call]
     ax_v.set_xlabel("UTC")
     fig.autofmt_xdate()
-    fig.tight_layout()
+    fig.tight_layout(rect=(0.0, 0.0, 1.0, 0.955))
     fig.savefig(path, dpi=80)
     plt.close(fig)
 

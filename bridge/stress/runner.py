@@ -174,7 +174,7 @@ def _deal_costs(sim: SimTerminal, rec: _Recorder) -> tuple[float, float]:
 def run_one(spec: RunSpec) -> dict[str, Any]:
     """Run one (window, preset, policy); returns {"metrics", "series", "markers"} (JSON-ready)."""
     logger.remove()  # workers are quiet; the journal of each run is in memory
-    wall = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     window, preset = WINDOWS[spec.window], PRESETS[spec.preset]
     base, market = _market(spec.window, spec.data_dir)
     scenario = with_preset(base, preset)
@@ -217,6 +217,7 @@ def run_one(spec: RunSpec) -> dict[str, Any]:
         "first_order_time": first_order,
         "regime_seconds": regimes,
         "wall_seconds": round(time.perf_counter() - wall, 2),
+        "cpu_seconds": round(time.process_time() - cpu, 2),
         "steps": len(rec.t),
     }
     return {

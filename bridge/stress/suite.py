@@ -146,8 +146,11 @@ def summarise(results: Sequence[dict[str, Any]], data_dir: str,
     for sc in scenarios.values():
         pol = sc["policies"]
         none = pol.get("none")
-        if none is not None:
-            sc["first_warning_time"] = none["first_warning_time"]
+        # the whole model watches the same ticks in `none` (observing) and `full`: the earlier
+        # of their first warnings is the scenario's (vol-only and rules-only see no liquidity)
+        seen = [pol[p]["first_warning_time"] for p in ("none", "full")
+                if p in pol and pol[p]["first_warning_time"] is not None]
+        sc["first_warning_time"] = min(seen) if seen else None
         warn = sc["first_warning_time"]
         for m in pol.values():
             first = m["first_order_time"]
@@ -190,7 +193,7 @@ def run_stress(*, data_dir: str | Path, out_dir: str | Path, scenarios: Sequence
     summary = summarise(results, data, {"runs_wall_seconds": round(runs_s, 1), "jobs": jobs,
                                         "runs": len(specs),
                                         "cpu_seconds": round(sum(
-                                            r["metrics"]["wall_seconds"] for r in results), 1)})
+                                            r["metrics"]["cpu_seconds"] for r in results), 1)})
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     write_report(summary, results, out, plots=plots)

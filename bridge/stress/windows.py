@@ -81,6 +81,11 @@ WINDOWS: dict[str, Window] = {w.name: w for w in (
     Window("gilt-2022", "crash", 120.0, True, "GBPUSD", "GBPUSD H4 (MT5 broker)"),
     Window("calm-2019", "calm", 15.0, False, "EURUSD",
            "EURUSD real ticks with bid and ask (Dukascopy)"),
+    # the same control with the mirrored book: EURUSD drifted down on these two days, so a long
+    # book's guard "gives up" a negative return; the short book shows the cost when the drift
+    # pays the book instead
+    Window("calm-2019-short", "calm", 15.0, False, "EURUSD",
+           "EURUSD real ticks with bid and ask (Dukascopy)"),
 )}
 
 

@@ -39,8 +39,9 @@ def test_every_window_loads_on_the_real_data_under_both_presets(shared_data: Pat
 
 def test_every_window_of_the_issue_is_there():
     assert set(WINDOWS) == {"snb-2015", "gbp-flash-2016", "jpy-flash-2019", "covid-2020",
-                            "gilt-2022", "calm-2019"}
-    assert [w.name for w in WINDOWS.values() if w.kind == "calm"] == ["calm-2019"]
+                            "gilt-2022", "calm-2019", "calm-2019-short"}
+    assert [w.name for w in WINDOWS.values() if w.kind == "calm"] == ["calm-2019",
+                                                                      "calm-2019-short"]
 
 
 def test_policies_are_configurations_of_the_same_guard():
@@ -62,6 +63,7 @@ def test_policies_are_configurations_of_the_same_guard():
 def test_scenario_names():
     assert resolve_scenarios(["snb-2015"]) == [("snb-2015", "esma"), ("snb-2015", "offshore")]
     assert resolve_scenarios(["gilt-2022-offshore"]) == [("gilt-2022", "offshore")]
+    assert resolve_scenarios(["calm-2019-short-esma"]) == [("calm-2019-short", "esma")]
     assert len(resolve_scenarios(None)) == 2 * len(WINDOWS)
     with pytest.raises(ValueError, match="unknown"):
         resolve_scenarios(["ltcm-1998"])
