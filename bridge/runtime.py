@@ -375,6 +375,13 @@ class Guard:
     def _escalated(self, d: Decision) -> bool:
         """Act now (not at the next cycle) when the decision is more severe than the plan's."""
         prev = self.decision
+        if prev is None and self.plan:
+            # the first decision after a restart: the resumed plan carries on unless this one
+            # is more severe than the journaled state and plan
+            if d.state is not self.memory.state or d.regime is not self.memory.regime:
+                return True
+            return _URGENCY_RANK[d.urgency] > _URGENCY_RANK[self._plan_urgency()] or \
+                (bool(d.actions) and d.target_eff_lev < self._plan_target() * 0.98)
         if prev is None or d.state is not prev.state or d.regime is not prev.regime:
             return True
         if _URGENCY_RANK[d.urgency] > _URGENCY_RANK[self._plan_urgency()]:
