@@ -153,3 +153,49 @@ def _refusal(code: int) -> Any:
     return OrderSendResult(retcode=code, deal=0, order=0, volume=0.0, price=0.0, bid=0.0,
                            ask=0.0, comment=f"injected {code}", request_id=0, retcode_external=0,
                            request=None)  # type: ignore[arg-type]
+
+
+def serve_terminal(sim: Any, authkey: bytes) -> tuple[int, Any]:
+    """Serve `sim` on a loopback port to guard processes (tests/reliability/crash_child.py), one
+    thread per connection, calls serialized; returns (port, listener) (close the listener to
+    stop accepting)."""
+    import threading
+    from multiprocessing.connection import Listener
+
+    listener = Listener(("127.0.0.1", 0), authkey=authkey)
+    lock = threading.Lock()
+
+    def handle(conn: Any) -> None:
+        with conn:
+            while True:
+                try:
+                    message = conn.recv()
+                except (EOFError, OSError):
+                    return  # the guard process died or finished
+                with lock:
+                    try:
+                        op, name, *rest = message
+                        if op == "call":
+                            value = getattr(sim, name)(*rest[0], **rest[1])
+                        elif op == "attr":
+                            value = getattr(sim, name)
+                        else:
+                            value = callable(getattr(sim, name))
+                        answer = ("ok", value)
+                    except Exception as exc:
+                        answer = ("err", f"{type(exc).__name__}: {exc}")
+                try:
+                    conn.send(answer)
+                except OSError:
+                    return
+
+    def accept() -> None:
+        while True:
+            try:
+                conn = listener.accept()
+            except OSError:
+                return  # closed
+            threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    return int(listener.address[1]), listener
