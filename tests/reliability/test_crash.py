@@ -88,6 +88,9 @@ def _kill_chains() -> list[list[str]]:
         # and sends one order per slice (11)
         chains.append([f"after-row:{rng.randint(2, 30)}", f"in-send:{rng.randint(1, 4)}",
                        f"before-row:{rng.randint(2, 20)}", "none"])
+    # the kill point that found the resume bug fixed in bridge/runtime.py (76156b6): the 10th
+    # send executed, its answer lost, the 11th and last slice still to send
+    chains.append(["in-send:10", "none"])
     return chains
 
 
