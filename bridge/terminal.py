@@ -66,7 +66,12 @@ class Credentials:
             except ValueError:
                 raise ValueError(f"environment variable {login_var} must be the account "
                                  f"number (digits), not {raw!r}") from None
-        return cls(login, os.environ.get(password_var) or None, os.environ.get(server_var) or None)
+        password = os.environ.get(password_var) or None
+        if login is not None and password is None:
+            raise ValueError(f"environment variable {password_var} is not set: it holds the "
+                             f"password of account {login} ({login_var}); set it, or unset "
+                             f"{login_var} to use the account the terminal is logged into")
+        return cls(login, password, os.environ.get(server_var) or None)
 
     def __repr__(self) -> str:  # never show the password
         return f"Credentials(login={self.login}, password=***, server={self.server!r})"
