@@ -227,3 +227,18 @@ def test_a_bad_limits_file_is_named(tmp_path: Path, damage: str) -> None:
     (tmp_path / "ea" / LIMITS_FILE).write_text(bad, encoding="ascii")
     drive(guard, sim, 4)  # the guard rewrites its own file on the next heartbeat or change
     assert parse_limits((tmp_path / "ea" / LIMITS_FILE).read_text(encoding="ascii"))
+
+
+def test_a_missing_password_variable_is_named_and_keeps_the_journal(
+        journaled: tuple[Path, dict[int, tuple[str, dict[str, Any]]]],
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    folder, before = journaled
+    path = folder / "config.toml"
+    path.write_text(f'[run]\njournal = "sqlite:///{folder}/journal.db"\nlog_file = ""\n',
+                    encoding="utf-8")
+    monkeypatch.setenv("LCA_MT5_LOGIN", "10000001")
+    monkeypatch.delenv("LCA_MT5_PASSWORD", raising=False)
+    assert main(["run", "--quiet", "--config", str(path)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "LCA_MT5_PASSWORD is not set" in err, err
+    _assert_kept(folder, before)
