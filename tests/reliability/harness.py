@@ -74,9 +74,11 @@ def duplicates(sim: Any, journal: Journal) -> list[str]:
 
 
 def completed(sim: Any, journal: Journal) -> bool:
-    """Every slice of the newest plan closed in full (per the deal history)."""
-    row = journal.last("plan")
-    assert row is not None
+    """Every slice of the newest plan with actions closed in full (per the deal history); a
+    later "target reached" row (an empty plan) does not count as completing it."""
+    rows = [r for r in journal.rows("plan", newest_first=True) if r.payload.get("actions")]
+    assert rows, "no plan in the journal"
+    row = rows[0]
     closed = closed_by_slice(sim)
     return all(abs(closed.get((_tag(a["plan_id"]), a["slice_index"], a["ticket"]), 0.0)
                    - a["volume"]) < 1e-6 for a in row.payload["actions"])

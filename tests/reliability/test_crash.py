@@ -122,3 +122,59 @@ def test_sigkill_and_restart_loses_nothing_and_closes_nothing_twice(
         journal.close()
     assert _positions(sim) == reference["positions"]  # the plan's target, as if never killed
     assert len(guard_deals(sim)) == reference["sends"]
+
+
+class _Died(BaseException):
+    """The process dies here (nothing in the guard catches a BaseException)."""
+
+
+class _DiesInSend:
+    """The simulated terminal; the guard dies once its `n`-th order_send has executed."""
+
+    def __init__(self, sim: SimTerminal, n: int) -> None:
+        self._sim, self._left = sim, n
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sim, name)
+
+    def order_send(self, request: dict[str, Any]) -> Any:
+        result = self._sim.order_send(request)
+        self._left -= 1
+        if self._left == 0:
+            raise _Died
+        return result
+
+
+def test_a_restart_with_the_last_slices_pending_sends_them(tmp_path: Path) -> None:
+    """In-process form of the `in-send:10` kill point (the bug fixed in bridge/runtime.py,
+    76156b6): restarted with two small slices pending (the first executed, its answer lost),
+    the guard's first fresh decision has no actions (the residual is below the action size); it
+    used to count as an escalation and clear the resumed plan, so the last slice was never sent
+    and the lost answer never settled."""
+    from bridge.app import build_guard
+    from tests.reliability.harness import config
+
+    cfg = config(tmp_path)
+    sim = SimTerminal.from_scenario("flash-gbp-2016")
+    guard, _ = build_guard(cfg, module=_DiesInSend(sim, 10))
+    guard.start()
+
+    def run_until_it_dies() -> None:
+        guard.cycle()
+        for _ in range(40):
+            sim.advance(15.0)
+            guard.fast_guard()
+
+    with pytest.raises(_Died):
+        run_until_it_dies()
+    restarted, _ = build_guard(cfg, module=sim)  # a new process on the same terminal and journal
+    restarted.start()
+    assert len(restarted.plan) == 2
+    for _ in range(20):
+        sim.advance(15.0)
+        restarted.fast_guard()
+    assert completed(sim, restarted.journal)
+    assert duplicates(sim, restarted.journal) == []
+    # the slice whose answer was lost closed the whole EURUSD position: after the restart it is
+    # settled as "gone" (position no longer open), the last slice is sent and done
+    assert [r.payload["status"] for r in restarted.journal.rows("slice")][-2:] == ["gone", "done"]
