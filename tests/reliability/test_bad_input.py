@@ -173,9 +173,6 @@ def test_a_data_file_with_wrong_columns_names_the_column(shared_data: Path,
     assert path.name in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, reason="bridge/sim/replay/readers.py accepts a truncated last "
-                   "row, unsorted and duplicate timestamps (bug reported, not in this folder's "
-                   "remit)")
 @pytest.mark.parametrize("name", ["truncated", "unsorted", "duplicate"])
 def test_a_damaged_data_file_is_refused_by_name(shared_data: Path, tmp_path: Path,
                                                 name: str) -> None:

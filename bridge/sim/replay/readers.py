@@ -155,12 +155,25 @@ def read_market_file(
     return _ohlc_from_frame(df, t_ms, p)
 
 
+def _check_order(t: I64, source: Path, what: str, strict: bool) -> None:
+    """Times must increase (strictly for bars; ticks may share a millisecond): a file out of
+    order or with repeated bars is refused, naming the first bad row (1 = the first data row)."""
+    d = np.diff(t)
+    bad = np.flatnonzero(d <= 0) if strict else np.flatnonzero(d < 0)
+    if len(bad):
+        i = int(bad[0]) + 1
+        kind = "repeats" if d[i - 1] == 0 else "goes back from"
+        raise ValueError(f"{source}: {what} time {kind} the row before at data row {i + 1} "
+                         f"(t = {int(t[i])}): sort the file by time and drop duplicate rows")
+
+
 def _finish_ticks(t_ms: I64, bid: F64, ask: F64, source: Path) -> Ticks:
-    order = np.argsort(t_ms, kind="stable")
-    t_ms, bid, ask = t_ms[order], bid[order], ask[order]
+    _check_order(t_ms, source, "tick", strict=False)
     bad = ~(np.isfinite(bid) & np.isfinite(ask) & (bid > 0) & (ask > 0))
     if bad.any():
-        raise ValueError(f"{source}: {int(bad.sum())} ticks with a missing or non-positive price")
+        raise ValueError(f"{source}: {int(bad.sum())} ticks with a missing or non-positive price "
+                         f"(first at data row {int(np.flatnonzero(bad)[0]) + 1}): is the file "
+                         "truncated?")
     return Ticks(t_ms.astype(np.int64), bid.astype(np.float64), ask.astype(np.float64))
 
 
@@ -179,6 +192,13 @@ def _ohlc_from_frame(df: pd.DataFrame, t_ms: I64, source: Path) -> Bars:
     if missing:
         raise ValueError(f"{source}: missing bar columns {missing}")
     o, h, lo, c = (df[k].to_numpy(float) for k in need)
+    for name, col in zip(need, (o, h, lo, c), strict=True):
+        bad = ~(np.isfinite(col) & (col > 0))
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0]) + 1
+            raise ValueError(f"{source}: column {name} is missing or not a positive price at "
+                             f"data row {row}: is the file truncated?")
+    _check_order(t_ms // 1000, source, "bar", strict=True)
     spread = None
     if "ask_open" in df.columns and "ask_close" in df.columns:
         s = 0.5 * ((df["ask_open"].to_numpy(float) - o) + (df["ask_close"].to_numpy(float) - c))
