@@ -106,6 +106,7 @@ def main(port: str, authkey: str, folder: str, kill: str) -> int:
     _arm_row_kill(Path(folder) / "committed.txt", kind, count)
     guard, _ = build_guard(config(Path(folder)), module=sim)
     guard.start()
+    print("started", flush=True)  # the test's random-instant kills count from here
     if guard.journal.last("plan") is None:
         guard.cycle()
     for _ in range(40):

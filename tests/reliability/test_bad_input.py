@@ -235,6 +235,8 @@ def test_a_missing_password_variable_is_named_and_keeps_the_journal(
                     encoding="utf-8")
     monkeypatch.setenv("LCA_MT5_LOGIN", "10000001")
     monkeypatch.delenv("LCA_MT5_PASSWORD", raising=False)
+    # `lca run` points loguru at this test's captured stderr, closed when the test ends
+    monkeypatch.setattr("bridge.app.setup_logging", lambda *args, **kwargs: None)
     assert main(["run", "--quiet", "--config", str(path)]) == 2
     err = " ".join(capsys.readouterr().err.split())
     assert "LCA_MT5_PASSWORD is not set" in err, err
