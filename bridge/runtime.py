@@ -292,7 +292,7 @@ class Guard:
         if not self.connection_ok:
             self._record_state("connection", "terminal reachable again")
         self.connection_ok = True
-        self.stale = False
+        self._check_quotes(snap)
         for name in snap.market:
             if name not in self.watch:
                 self.watch.append(name)
@@ -319,14 +319,14 @@ class Guard:
         lim = self.decision.limits
         symbols = {row.symbol: row.max_volume for row in lim.symbols}
         # rewrite on a material change only (EffLev to 0.01); heartbeats carry the rest
-        key = (round(lim.max_eff_lev, 2), lim.msi_floor, lim.prop_lock,
-               lim.new_exposure_allowed, tuple(sorted(symbols.items())))
+        allowed = lim.new_exposure_allowed and not self.stale and self.connection_ok
+        key = (round(lim.max_eff_lev, 2), lim.msi_floor, lim.prop_lock, allowed,
+               tuple(sorted(symbols.items())))
         try:
             if key != self._published:
                 self.ea_link.publish(now_utc=now, max_eff_lev=max(lim.max_eff_lev, 1e-6),
                                      msi_floor=lim.msi_floor, prop_lock=lim.prop_lock,
-                                     symbols=symbols,
-                                     new_exposure_allowed=lim.new_exposure_allowed)
+                                     symbols=symbols, new_exposure_allowed=allowed)
                 self._published = key
                 self._last_beat = now
             elif now - self._last_beat >= self.config.ea.heartbeat_seconds:
@@ -334,6 +334,20 @@ class Guard:
                 self._last_beat = now
         except (EaLinkError, OSError) as exc:
             logger.warning("EA limits not written: {}", exc)
+
+    def _check_quotes(self, snap: Snapshot) -> None:
+        """Stale when even the freshest quote is older than `stale_after_seconds` (a market
+        closed, or a terminal that answers but lost its trade server)."""
+        newest = max((m.time for m in snap.market.values() if m.time > 0.0), default=snap.time)
+        age = snap.time - newest
+        if age > self.config.run.stale_after_seconds:
+            if not self.stale:
+                self.stale = True
+                self._record_state("stale", f"quotes frozen for {age:.0f} s (market closed or "
+                                   "the trade server lost): no new exposure")
+        elif self.stale:
+            self.stale = False
+            self._record_state("stale", "quotes fresh again")
 
     def _check_stale(self, now: float) -> None:
         last = self.snapshot.time if self.snapshot is not None else now

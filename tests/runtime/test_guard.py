@@ -143,3 +143,45 @@ def test_replay_driver_runs_jobs_in_time_order(tmp_path):
     assert sim.finished
     assert times == sorted(times)
     assert guard.stats.cycles >= (sim.end_time - sim.start_time) / 300 - 1
+
+
+class _FrozenQuotes:
+    """The simulated terminal answering with quotes stuck at one instant (a terminal that is up
+    but lost its trade server, or a closed market)."""
+
+    def __init__(self, sim) -> None:
+        self._sim = sim
+        self.frozen_ms: int | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sim, name)
+
+    def symbol_info_tick(self, symbol):
+        tick = self._sim.symbol_info_tick(symbol)
+        if tick is None or self.frozen_ms is None:
+            return tick
+        return tick._replace(time_msc=self.frozen_ms, time=self.frozen_ms // 1000)
+
+
+def test_frozen_quotes_are_flagged_stale_and_block_new_exposure_at_the_ea(tmp_path):
+    base = _config(tmp_path, stale_after_seconds=30.0)
+    config = base.model_copy(update={"ea": EaSettings(enabled=True)})
+    _, sim = build_guard(config)
+    frozen = _FrozenQuotes(sim)
+    guard, _ = build_guard(config, module=frozen)
+    guard.start()
+    guard.cycle()
+    _step(guard, sim, 5.0)
+    assert not guard.stale
+    frozen.frozen_ms = int(sim.symbol_info_tick("GBPUSD").time_msc)
+    for _ in range(10):
+        _step(guard, sim, 5.0)
+    assert guard.stale
+    path = guard.ea_link.writer.folder / LIMITS_FILE
+    assert parse_limits(path.read_text()).new_exposure_allowed is False
+    frozen.frozen_ms = None
+    _step(guard, sim, 5.0)
+    assert not guard.stale
+    messages = [r.payload["message"] for r in guard.journal.rows("state")]
+    assert any(m.startswith("quotes frozen") for m in messages)
+    assert "quotes fresh again" in messages
