@@ -43,12 +43,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _terminal() -> Any:
-    """The MetaTrader5 module, initialised, or None when it is not available here."""
+    """The terminal of config.toml's [terminal] (the one terminal port), connected, or None when
+    there is none here (the simulated terminal has no data folder worth installing into)."""
+    from bridge.config import AppConfig, ConfigError, load_config
+    from bridge.terminal import Credentials, TerminalError, TerminalPort, open_module
+
     try:
-        import MetaTrader5 as mt5  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return None
-    if not mt5.initialize():
+        config = load_config("config.toml") if Path("config.toml").exists() else AppConfig()
+        t = config.terminal
+        if t.kind == "sim":
+            return None
+        mt5 = open_module(t.kind, host=t.host, port=t.port)
+        port = TerminalPort(mt5, Credentials.from_env(t.login_env, t.password_env, t.server_env),
+                            path=t.path or None, timeout_ms=t.timeout_ms)
+        port.connect(attempts=1)
+    except (ConfigError, TerminalError, ValueError):
         return None
     return mt5
 
@@ -62,9 +71,10 @@ def _install(args: argparse.Namespace) -> int:
         info = mt5.terminal_info() if mt5 is not None else None
         if info is None:
             err.print(
-                "[red]lca ea install: no running MetaTrader 5 terminal found[/] (the MetaTrader5 "
-                "package works on Windows only). Pass the data folder: in the terminal use "
-                "File > Open Data Folder, then [bold]lca ea install --data-folder PATH[/]."
+                "[red]lca ea install: no running MetaTrader 5 terminal found[/] (config.toml "
+                "\\[terminal] kind = \"mt5\" or \"mt5linux\"). Pass the data folder: in the "
+                "terminal use File > Open Data Folder, then [bold]lca ea install --data-folder "
+                "PATH[/]."
             )
             return 2
         data_folder = Path(info.data_path)
