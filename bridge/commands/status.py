@@ -59,10 +59,7 @@ def collect(journal: Journal, decisions: int = 20) -> dict[str, Any]:
         "last_decision": _decision(last) if last else None,
         "open_plan": {"plan_id": plan_row.plan_id, "slices": open_plan} if open_plan and
         plan_row else None,
-        "orders": [{"time": _iso(r.time), "plan_id": r.plan_id, "ticket": r.ticket,
-                    **{k: r.payload.get(k) for k in ("retcode", "volume", "price", "comment",
-                                                       "deal", "outcome", "attempt")}}
-                   for r in results],
+        "orders": [_order(r) for r in results],
         "slices": [{"time": _iso(r.time), "plan_id": r.plan_id, **r.payload} for r in slices],
         "decisions": [_decision(r) for r in journal.rows("decision", newest_first=True,
                                                          limit=decisions)],
@@ -71,6 +68,19 @@ def collect(journal: Journal, decisions: int = 20) -> dict[str, Any]:
                    for r in journal.rows("state", after_id=since)][-20:],
         "end": end.payload if end is not None else None,
     }
+
+
+def _order(r: JournalRow) -> dict[str, Any]:
+    """One order_send answer. `retcode` is the trade server's retcode, or the terminal's
+    last_error() code (negative) when order_send returned None; `error` keeps its text."""
+    p = r.payload
+    error = p.get("error")
+    retcode = p.get("retcode")
+    if retcode is None and error:
+        retcode = error[0]
+    return {"time": _iso(r.time), "plan_id": r.plan_id, "ticket": r.ticket, "retcode": retcode,
+            "error": error, **{k: p.get(k) for k in ("volume", "price", "comment", "deal",
+                                                     "conclusion", "attempt")}}
 
 
 def _decision(r: JournalRow) -> dict[str, Any]:
