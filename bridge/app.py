@@ -118,9 +118,8 @@ def run(config: AppConfig, *, on_step: Any = None, speed: float | None = None) -
 def _guarded(guard: Guard, sim: Any | None = None) -> dict[str, Any]:
     s = guard.stats
     stop_outs = sim.stop_outs if sim is not None else s.stop_outs
-    final = guard.snapshot.account.equity if guard.snapshot else None
-    if sim is not None:
-        final = guard.port.account().equity
+    # the replay ended after the last guard step: read the account once more
+    final = guard.port.account().equity if sim is not None else s.equity
     return {"stop_outs": stop_outs, "max_drawdown": s.max_drawdown, "final_equity": final,
             "orders": s.orders, "lots_closed": round(s.lots_closed, 8),
             "first_order_time": s.first_order_time, "retcodes": dict(s.retcodes),

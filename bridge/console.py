@@ -10,19 +10,9 @@ from rich.table import Table
 from rich.text import Text
 
 from bridge.runtime import Guard
+from bridge.view import BAND_STYLE, STATE_STYLE, fmt
 
 __all__ = ["guard_view", "summary_table"]
-
-_STATE = {"ACTIVE": "green", "REDUCING": "yellow", "HALTED": "bold red", "INSOLVENT": "bold red"}
-_BAND = {"safe": "green", "normal": "green", "caution": "yellow", "aggressive": "yellow",
-         "elevated": "yellow", "danger": "red", "high": "red", "critical": "bold red",
-         "ruin": "bold red", "extreme": "bold red", "forced_close": "bold red",
-         "insolvent": "bold red"}
-
-
-def _num(value: float | None, spec: str = ".2f") -> str:
-    return "—" if value is None else format(value, spec)
-
 
 def guard_view(guard: Guard, title: str = "") -> RenderableType:
     """Account; EffLev, MU, MSI, LVI against their bands; regime; state; binding cap; plan
@@ -39,7 +29,7 @@ def guard_view(guard: Guard, title: str = "") -> RenderableType:
     if d is None:
         return Group(head, Text("waiting for the first decision..."))
     head.append("state ")
-    head.append(d.state.value, _STATE.get(d.state.value, ""))
+    head.append(d.state.value, STATE_STYLE.get(d.state.value, ""))
     head.append(f"  regime {d.regime.value}  target {d.target_eff_lev:.2f} ({d.binding_cap})")
     m = d.metrics
     bands = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
@@ -47,10 +37,11 @@ def guard_view(guard: Guard, title: str = "") -> RenderableType:
         bands.add_column(col, justify="right")
     bands.add_row(
         f"{m.equity:,.2f}",
-        Text(_num(m.eff_lev), _BAND.get(m.eff_lev_band, "")),
-        Text(_num(None if m.mu is None else 100 * m.mu, ".1f") + " %", _BAND.get(m.mu_band, "")),
-        Text(_num(m.msi), _BAND.get(m.msi_band, "")),
-        _num(m.lvi), _num(m.l_safe), _num(m.sigma, ".4f"),
+        Text(fmt(m.eff_lev), BAND_STYLE.get(m.eff_lev_band, "")),
+        Text(fmt(None if m.mu is None else 100 * m.mu, ".1f", " %"),
+             BAND_STYLE.get(m.mu_band, "")),
+        Text(fmt(m.msi), BAND_STYLE.get(m.msi_band, "")),
+        fmt(m.lvi), fmt(m.l_safe), fmt(m.sigma, ".4f"),
     )
     plan = Text(f"plan: {len(guard.plan)} slice(s) pending, {guard.stats.lots_closed:g} lots "
                 f"closed in {guard.stats.orders} order(s); broker stop-outs seen: "
@@ -80,11 +71,11 @@ def summary_table(summary: dict[str, Any], currency: str) -> Table:
     rows = (("stop-outs", "stop_outs", "{:d}"), ("max drawdown", "max_drawdown", "{:.1%}"),
             (f"final equity ({currency})", "final_equity", "{:,.2f}"),
             ("orders", "orders", "{:d}"), ("lots closed by the guard", "lots_closed", "{:g}"))
-    for label, key, fmt in rows:
+    for label, key, pattern in rows:
         cells = []
         for name in ("guarded", "unguarded"):
             if name in summary:
                 value = summary[name].get(key)
-                cells.append("—" if value is None else fmt.format(value))
+                cells.append("—" if value is None else pattern.format(value))
         table.add_row(label, *cells)
     return table

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from loguru import logger
@@ -85,21 +85,13 @@ class GuardStats:
 
 
 def _plan_payload(actions: Sequence[Action]) -> list[dict[str, Any]]:
-    return [
-        {"ticket": a.ticket, "symbol": a.symbol, "side": a.side, "volume": a.volume,
-         "urgency": a.urgency.value, "not_before": a.not_before, "slice_index": a.slice_index,
-         "slices": a.slices, "close_by_ticket": a.close_by_ticket, "full_close": a.full_close,
-         "reason": a.reason, "plan_id": a.plan_id}
-        for a in actions
-    ]
+    """The plan's slices as journal data (every Action field; the urgency as its value)."""
+    return [asdict(a) for a in actions]
 
 
 def _action_from(row: dict[str, Any]) -> Action:
-    return Action(plan_id=row["plan_id"], ticket=row["ticket"], symbol=row["symbol"],
-                  side=row["side"], volume=row["volume"], urgency=Urgency(row["urgency"]),
-                  not_before=row["not_before"], slice_index=row["slice_index"],
-                  slices=row["slices"], close_by_ticket=row["close_by_ticket"],
-                  full_close=row["full_close"], reason=row["reason"])
+    """A journaled slice back as an Action."""
+    return Action(**{**row, "urgency": Urgency(row["urgency"])})
 
 
 class Guard:

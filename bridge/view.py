@@ -11,19 +11,22 @@ from rich.text import Text
 
 from controller import Decision
 
-__all__ = ["decision_view"]
+__all__ = ["BAND_STYLE", "STATE_STYLE", "decision_view", "fmt"]
 
-_STYLE = {
+#: rich style per band / leverage-state name (controller.margin_state.band_names)
+BAND_STYLE = {
     "safe": "green", "normal": "green", "caution": "yellow", "aggressive": "yellow",
     "elevated": "yellow", "danger": "red", "high": "red", "critical": "bold red",
     "ruin": "bold red", "extreme": "bold red", "forced_close": "bold red",
     "insolvent": "bold red",
 }
-_STATE_STYLE = {"ACTIVE": "green", "REDUCING": "yellow", "HALTED": "bold red",
+#: rich style per trading state
+STATE_STYLE = {"ACTIVE": "green", "REDUCING": "yellow", "HALTED": "bold red",
                 "INSOLVENT": "bold red"}
 
 
-def _fmt(value: float | None, spec: str = ".2f", suffix: str = "") -> str:
+def fmt(value: float | None, spec: str = ".2f", suffix: str = "") -> str:
+    """A number for a table, or "—" when it is unknown."""
     return "—" if value is None else f"{value:{spec}}{suffix}"
 
 
@@ -40,15 +43,15 @@ def _metrics(d: Decision, currency: str) -> Table:
     t.add_row("equity", f"{m.equity:,.2f} {currency}", "")
     t.add_row("position value", f"{m.position_value:,.2f} {currency}", "")
     t.add_row("margin / free", f"{m.margin:,.2f} / {m.free_margin:,.2f}", "")
-    t.add_row("EffLev (PV / E)", _fmt(m.eff_lev), Text(m.eff_lev_band,
-                                                         _STYLE.get(m.eff_lev_band, "")))
-    t.add_row("MU (M / E)", _fmt(None if m.mu is None else 100 * m.mu, ".1f", " %"),
-              Text(m.mu_band, _STYLE.get(m.mu_band, "")))
-    t.add_row("MSI (E / M)", _fmt(m.msi), Text(m.msi_band, _STYLE.get(m.msi_band, "")))
-    t.add_row("LVI", _fmt(m.lvi), "")
-    t.add_row("σ (daily) / LR", f"{_fmt(m.sigma, '.4f')} / {_fmt(m.liquidity_risk)}", "")
-    t.add_row("L_safe / L_max", f"{_fmt(m.l_safe)} / {_fmt(m.l_max, '.1f')}", "")
-    t.add_row("leverage state", "", Text(m.leverage_state, _STYLE.get(m.leverage_state, "")))
+    t.add_row("EffLev (PV / E)", fmt(m.eff_lev), Text(m.eff_lev_band,
+                                                         BAND_STYLE.get(m.eff_lev_band, "")))
+    t.add_row("MU (M / E)", fmt(None if m.mu is None else 100 * m.mu, ".1f", " %"),
+              Text(m.mu_band, BAND_STYLE.get(m.mu_band, "")))
+    t.add_row("MSI (E / M)", fmt(m.msi), Text(m.msi_band, BAND_STYLE.get(m.msi_band, "")))
+    t.add_row("LVI", fmt(m.lvi), "")
+    t.add_row("σ (daily) / LR", f"{fmt(m.sigma, '.4f')} / {fmt(m.liquidity_risk)}", "")
+    t.add_row("L_safe / L_max", f"{fmt(m.l_safe)} / {fmt(m.l_max, '.1f')}", "")
+    t.add_row("leverage state", "", Text(m.leverage_state, BAND_STYLE.get(m.leverage_state, "")))
     return t
 
 
@@ -56,7 +59,7 @@ def _summary(d: Decision) -> Text:
     text = Text()
     text.append(f"{_utc(d.time)}   ")
     text.append("state ")
-    text.append(d.state.value, _STATE_STYLE.get(d.state.value, ""))
+    text.append(d.state.value, STATE_STYLE.get(d.state.value, ""))
     text.append(f"   regime {d.regime.value}   target EffLev {d.target_eff_lev:.2f} "
                 f"(bound by {d.binding_cap})")
     if d.urgency is not None:
@@ -100,7 +103,7 @@ def decision_view(d: Decision, currency: str) -> RenderableType:
         for col in ("limit", f"loss ({currency})", "adverse move"):
             dist.add_column(col, justify="left" if col == "limit" else "right")
         for x in d.distances:
-            dist.add_row(x.name, f"{x.loss_to_limit:,.2f}", _fmt(x.adverse_move_pct, ".2f", " %"))
+            dist.add_row(x.name, f"{x.loss_to_limit:,.2f}", fmt(x.adverse_move_pct, ".2f", " %"))
         parts.append(dist)
     if d.warnings:
         parts.append(Panel("\n".join(f"• {w.message}" for w in d.warnings), title="Warnings",
