@@ -14,7 +14,7 @@ from bridge.driver import run_live, run_replay
 from bridge.executor import Executor
 from bridge.journal import Journal
 from bridge.runtime import Guard
-from bridge.sim.replay.clock import ServerClock
+from bridge.servertime import ServerClock
 from bridge.terminal import Credentials, TerminalPort, open_module
 
 __all__ = ["RunResult", "build_guard", "run", "setup_logging", "unguarded_run"]

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from loguru import logger
 
-from bridge.sim.replay.clock import ServerClock
+from bridge.servertime import ServerClock
 from controller import Account, BookLevel, MarketState, Position, Snapshot, SymbolSpec
 from controller.indicators import SymbolHistory
 from controller.snapshot import guess_symbol_class, make_snapshot

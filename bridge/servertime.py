@@ -1,0 +1,99 @@
+"""The broker's server clock: UTC plus a fixed offset, plus one hour in daylight-saving time.
+
+MT5 stamps every time it returns (ticks, bars, deals) in the trade server's wall clock, "broker time
+disguised as UTC" (shared/reference/mt5-api.md §0.4). The common "New York close" server runs at
+UTC+2 in winter and UTC+3 while the US is on daylight-saving time (shared/data/PROVENANCE.md).
+
+DST rules (transition instants in UTC):
+- ``us``: second Sunday of March 07:00 UTC to first Sunday of November 06:00 UTC (rules since 2007);
+- ``eu``: last Sunday of March 01:00 UTC to last Sunday of October 01:00 UTC;
+- ``none``: a fixed offset.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["DST_RULES", "ServerClock"]
+
+DST_RULES = ("none", "us", "eu")
+_YEARS = range(1990, 2101)
+
+
+def _nth_sunday(year: int, month: int, n: int) -> int:
+    """Day of month of the n-th Sunday (n = -1: the last one)."""
+    days = [
+        d
+        for d in range(1, calendar.monthrange(year, month)[1] + 1)
+        if calendar.weekday(year, month, d) == calendar.SUNDAY
+    ]
+    return days[n]
+
+
+@lru_cache(maxsize=4)
+def _boundaries(rule: str) -> npt.NDArray[np.int64]:
+    out: list[int] = []
+    for y in _YEARS:
+        if rule == "us":
+            start = calendar.timegm((y, 3, _nth_sunday(y, 3, 1), 7, 0, 0))
+            end = calendar.timegm((y, 11, _nth_sunday(y, 11, 0), 6, 0, 0))
+        else:
+            start = calendar.timegm((y, 3, _nth_sunday(y, 3, -1), 1, 0, 0))
+            end = calendar.timegm((y, 10, _nth_sunday(y, 10, -1), 1, 0, 0))
+        out += [start, end]
+    return np.asarray(out, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class ServerClock:
+    """UTC ↔ server time.
+
+    `utc_offset_hours` is the winter (standard) offset; `dst` one of DST_RULES."""
+
+    utc_offset_hours: float = 2.0
+    dst: str = "us"
+    _offset_s: int = field(init=False, repr=False, compare=False, default=0)
+
+    def __post_init__(self) -> None:
+        if self.dst not in DST_RULES:
+            raise ValueError(
+                f"server_time.dst = {self.dst!r} is not a known rule; use one of {DST_RULES}"
+            )
+        if not -14 <= self.utc_offset_hours <= 14:
+            raise ValueError(
+                f"server_time.utc_offset_hours = {self.utc_offset_hours} is outside -14..14 hours"
+            )
+        object.__setattr__(self, "_offset_s", round(self.utc_offset_hours * 3600))
+
+    def offset_seconds(self, t_utc: npt.ArrayLike) -> npt.NDArray[np.int64]:
+        """Server-minus-UTC offset in seconds at the UTC epoch-second instants `t_utc`."""
+        t = np.asarray(t_utc, dtype=np.float64)
+        base = np.full(t.shape, self._offset_s, dtype=np.int64)
+        if self.dst == "none":
+            return base
+        idx = np.searchsorted(_boundaries(self.dst), t, side="right")
+        return base + np.where(idx % 2 == 1, 3600, 0).astype(np.int64)
+
+    def to_server(self, t_utc: float) -> float:
+        """Server-clock epoch seconds for a UTC epoch-second instant."""
+        return t_utc + float(self.offset_seconds(t_utc))
+
+    def to_utc(self, t_server: float) -> float:
+        """UTC epoch seconds for a server-clock stamp (a repeated hour at a DST end maps early)."""
+        guess = t_server - self._offset_s
+        return t_server - float(self.offset_seconds(guess - 3600))
+
+    def to_utc_array(self, t_server: npt.ArrayLike) -> npt.NDArray[np.int64]:
+        """Vectorised `to_utc` for integer server-clock seconds."""
+        t = np.asarray(t_server, dtype=np.int64)
+        return t - self.offset_seconds(t - self._offset_s - 3600)
+
+    def to_server_array(self, t_utc: npt.ArrayLike) -> npt.NDArray[np.int64]:
+        """Vectorised `to_server` for integer UTC seconds."""
+        t = np.asarray(t_utc, dtype=np.int64)
+        return t + self.offset_seconds(t)
