@@ -6,10 +6,13 @@ import math
 from collections.abc import Mapping
 from pathlib import Path
 
+from loguru import logger
+
 from bridge.ealink.errors import EaLinkError, ProtocolError
 from bridge.ealink.history import TelemetryHistory
 from bridge.ealink.reader import TelemetryReader
 from bridge.ealink.records import EaLimits, EaTelemetry
+from bridge.ealink.screen import screen_depth
 from bridge.ealink.writer import LimitsWriter
 
 __all__ = ["EaLink"]
@@ -31,6 +34,8 @@ class EaLink:
         self._limits: EaLimits | None = None
         self.last_telemetry: EaTelemetry | None = None
         self.last_error: str | None = None
+        # what was last warned about (a symbol, or "" for the whole file): one warning per fault
+        self._warned: dict[str, str] = {}
 
     @property
     def limits(self) -> EaLimits | None:
@@ -93,6 +98,35 @@ class EaLink:
         self.last_telemetry = telemetry
         self.history.add(telemetry)
         return telemetry
+
+    def depth(self, now_utc: float, max_age_s: float) -> dict[str, tuple[float, float]] | None:
+        """Poll the telemetry; the book depth (bid lots, ask lots) per symbol it may give now.
+
+        None when there is no usable telemetry (missing, torn, another version, stale, stamped in
+        the future). A symbol with a bad value or stamp is left out, so it falls back to the
+        proxy depth; each fault is warned about once, and again only after it cleared.
+        """
+        telemetry = self.poll()
+        if telemetry is None:
+            return None
+        screen = screen_depth(telemetry, now_utc, max_age_s)
+        self._warn_once("", screen.stale)
+        if screen.stale is not None:
+            return None
+        for name in list(self._warned):
+            if name and name not in screen.problems:
+                del self._warned[name]  # good again: a new fault is worth a new warning
+        for name, problem in screen.problems.items():
+            self._warn_once(name, problem)
+        return dict(screen.depth)
+
+    def _warn_once(self, key: str, problem: str | None) -> None:
+        if problem is None:
+            self._warned.pop(key, None)
+        elif key not in self._warned:
+            self._warned[key] = problem
+            logger.warning("EA telemetry {}: {}; the proxy depth applies", key or "file",
+                           problem)
 
     def acknowledged(self) -> bool:
         """True when the EA's last telemetry echoes the sequence last written."""

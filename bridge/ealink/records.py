@@ -14,10 +14,12 @@ from typing import Literal
 
 from bridge.ealink.errors import ProtocolError
 
-__all__ = ["MAX_SYMBOLS", "EaLimits", "EaTelemetry", "SymbolTelemetry"]
+__all__ = ["MAX_DEPTH_LOTS", "MAX_SYMBOLS", "EaLimits", "EaTelemetry", "SymbolTelemetry"]
 
 MAX_SYMBOLS = 512
 """The most `symbol=` lines a limits file may hold (the EA rejects more)."""
+MAX_DEPTH_LOTS = 1e9
+"""A telemetry depth above this many lots is not a reading but a fault: that symbol is left out."""
 
 _FORBIDDEN_IN_NAME = (";", "=", " ", "\t", "\r", "\n")
 
@@ -136,6 +138,8 @@ class EaTelemetry:
     - ``limits_sequence``: the last limits file the EA applied (0 = none), an acknowledgement.
     - ``heartbeat_utc``: that file's heartbeat (0 = none).
     - ``trade_allowed``: False when Algo Trading is off: the EA can close nothing.
+    - ``rejected``: the ``s=`` lines left out for a bad value, {symbol: reason}; those symbols
+      fall back to the proxy depth.
     """
 
     sequence: int
@@ -145,6 +149,8 @@ class EaTelemetry:
     heartbeat_utc: int
     trade_allowed: bool
     symbols: Mapping[str, SymbolTelemetry]
+    rejected: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "symbols", MappingProxyType(dict(self.symbols)))
+        object.__setattr__(self, "rejected", MappingProxyType(dict(self.rejected)))

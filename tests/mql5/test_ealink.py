@@ -160,3 +160,51 @@ def test_link_folder_from_terminal_or_config(tmp_path: Path) -> None:
         resolve_link_folder(SimpleNamespace(terminal_info=lambda: None))
     with pytest.raises(EaFolderError, match="configuration"):
         resolve_link_folder()
+
+
+def _rehash(text: str) -> str:
+    from bridge.ealink import hash31
+
+    lines = text.split("\r\n")[:-2]
+    seq = text.split("\r\n")[-2].split("=")[1].split(";")[0]
+    return "".join(x + "\r\n" for x in [*lines, f"end={seq};{hash31(lines)}"])
+
+
+@pytest.mark.parametrize(
+    ("good", "bad", "reason"),
+    [
+        (";12.50;9.50;", ";-12.50;9.50;", "bid_depth"),
+        (";12.50;9.50;", ";nan;9.50;", "bid_depth"),
+        (";12.50;9.50;", ";12.50;" + "9" * 25 + ";", "ask_depth"),
+        (";12.50;9.50;3;", ";12.50;9.50;-3;", "levels"),
+    ],
+)
+def test_a_bad_value_on_one_symbol_line_rejects_that_symbol_only(
+        good: str, bad: str, reason: str) -> None:
+    text = (harness.GOLDEN_DIR / "telemetry_v1.txt").read_bytes().decode("ascii")
+    assert good in text
+    t = parse_telemetry(_rehash(text.replace(good, bad)))
+    assert sorted(t.symbols) == ["GBPUSD", "USDJPY"]
+    assert list(t.rejected) == ["EURUSD"]
+    assert reason in t.rejected["EURUSD"]
+
+
+def test_a_symbol_named_twice_is_rejected_not_the_file() -> None:
+    text = (harness.GOLDEN_DIR / "telemetry_v1.txt").read_bytes().decode("ascii")
+    line = next(x for x in text.split("\r\n") if x.startswith("s=GBPUSD"))
+    t = parse_telemetry(_rehash(text.replace(line, line + "\r\n" + line)))
+    assert "GBPUSD" not in t.symbols
+    assert "twice" in t.rejected["GBPUSD"]
+
+
+def test_screen_future_stamp_is_stale_and_old_quotes_are_left_out() -> None:
+    from bridge.ealink.screen import screen_depth
+
+    t = parse_telemetry((harness.GOLDEN_DIR / "telemetry_v1.txt").read_bytes().decode("ascii"))
+    now = 1_700_000_000
+    assert screen_depth(t, now, 30).depth == {"EURUSD": (12.5, 9.5)}  # only a published book
+    assert screen_depth(t, now + 31, 30).stale is not None  # too old
+    future = screen_depth(t, now - 3600, 30)  # the file is an hour ahead of lca's clock
+    assert future.stale is not None
+    assert "future" in future.stale
+    assert screen_depth(t, now - 5, 30).stale is None  # small clock skew is tolerated
