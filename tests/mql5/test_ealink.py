@@ -108,15 +108,52 @@ def test_link_publishes_heartbeats_with_increasing_sequence(tmp_path: Path) -> N
     assert link.heartbeat(1_700_000_000.0) is None  # nothing to repeat before a publish
     first = link.publish(now_utc=1_700_000_000.7, max_eff_lev=2.5, msi_floor=1.5, prop_lock=False,
                          symbols={"EURUSD": 2.0})
-    assert (first.sequence, first.heartbeat_utc) == (1, 1_700_000_000)
+    assert first.heartbeat_utc == 1_700_000_000
     beat = link.heartbeat(1_700_000_005.2)
     assert beat is not None
-    assert (beat.sequence, beat.heartbeat_utc) == (2, 1_700_000_005)
+    assert beat.heartbeat_utc == 1_700_000_005
+    assert beat.sequence > first.sequence
     assert dict(beat.symbols) == {"EURUSD": 2.0}
     assert parse_limits((tmp_path / "limits.txt").read_text(encoding="ascii")) == beat
-    # a restarted lca continues the sequence, so the EA's acknowledgement stays monotonic
-    assert EaLink(tmp_path).publish(now_utc=1_700_000_010, max_eff_lev=2.5, msi_floor=1.5,
-                                    prop_lock=True, symbols={}).sequence == 3
+    # a restarted lca continues above the sequence on disk, even with its clock set back
+    again = EaLink(tmp_path).publish(now_utc=1_699_999_000, max_eff_lev=2.5, msi_floor=1.5,
+                                     prop_lock=True, symbols={})
+    assert again.sequence == beat.sequence + 1
+
+
+def _publish(link: EaLink, now: float) -> int:
+    return link.publish(now_utc=now, max_eff_lev=2.5, msi_floor=1.5, prop_lock=False,
+                        symbols={"EURUSD": 2.0}).sequence
+
+
+@pytest.mark.parametrize("left_behind", ["nothing", "a torn file"])
+def test_a_restarted_lca_starts_above_every_sequence_of_the_run_before(
+        tmp_path: Path, left_behind: str) -> None:
+    # the EA refuses a sequence that goes backwards: a new run that started again from 1 (its
+    # limits.txt deleted or torn) would be ignored by the EA for ever; the sequence follows the
+    # clock in milliseconds, so a later run is always above an earlier one
+    first = EaLink(tmp_path)
+    last = max(_publish(first, 1_700_000_000.0 + 5 * i) for i in range(20))
+    path = tmp_path / "limits.txt"
+    if left_behind == "nothing":
+        path.unlink()
+    else:
+        path.write_bytes(path.read_bytes()[:30])
+    assert _publish(EaLink(tmp_path), 1_700_000_200.0) > last
+
+
+def test_a_restarted_lca_starts_above_what_the_ea_acknowledged(tmp_path: Path) -> None:
+    # no limits file and a clock set back: the EA's telemetry still names the sequence it holds
+    from bridge.ealink import format_telemetry
+
+    acked = 1_800_000_000_000
+    telemetry = parse_telemetry((harness.GOLDEN_DIR / "telemetry_v1.txt").read_bytes()
+                                .decode("ascii"))
+    held = type(telemetry)(telemetry.sequence, telemetry.written_utc, False, acked,
+                           telemetry.heartbeat_utc, True, telemetry.symbols)
+    (tmp_path / "telemetry.txt").write_text(format_telemetry(held), encoding="ascii",
+                                            newline="")
+    assert _publish(EaLink(tmp_path), 1_700_000_000.0) > acked
 
 
 def test_link_poll_keeps_the_last_good_telemetry(tmp_path: Path) -> None:
