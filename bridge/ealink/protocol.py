@@ -13,6 +13,7 @@ import re
 from bridge.ealink.errors import ProtocolError, TornFileError, WrongVersionError
 from bridge.ealink.records import (
     MAX_DEPTH_LOTS,
+    MAX_SEQUENCE,
     MAX_SYMBOLS,
     EaLimits,
     EaTelemetry,
@@ -193,6 +194,11 @@ def parse_limits(text: str, what: str = "limits.txt") -> EaLimits:
     sequence = _int(v["sequence"], "sequence", what)
     if end_sequence != sequence:
         raise TornFileError(f"{what}: end sequence {end_sequence} ≠ sequence {sequence}: torn file")
+    if not 1 <= sequence <= MAX_SEQUENCE:
+        raise ProtocolError(
+            f"{what}: sequence={sequence} is outside 1..{MAX_SEQUENCE} (18 digits, what the EA "
+            "parses)"
+        )
     symbols: dict[str, float] = {}
     for line in body[1 + len(_LIMIT_KEYS):]:
         k, sep, rest = line.partition("=")
