@@ -29,7 +29,7 @@ from bridge.ealink import (
     parse_limits,
 )
 from bridge.sim import SimTerminal
-from tests.reliability.harness import config
+from tests.reliability.harness import FIGURES, config
 
 SYMBOL = "USDJPY"  # the simulated broker publishes no book for it: EA depth applies
 
@@ -114,6 +114,7 @@ def test_one_bad_depth_value_discards_that_symbol_and_the_guard_keeps_heartbeati
         _write(tmp_path / "ea", now, _line(SYMBOL, now, bid_depth, 9.0), sequence=step + 1,
                raw=raw)
         guard.fast_guard()
+        FIGURES["telemetry: files with a bad value read by a running guard"] += 1
         beats.append(_heartbeat(tmp_path))
         market = guard.snapshot.market[SYMBOL]
         assert market.bid_depth is None or (math.isfinite(market.bid_depth)
@@ -126,6 +127,10 @@ def test_one_bad_depth_value_discards_that_symbol_and_the_guard_keeps_heartbeati
     assert beats[-1] >= int(guard.now()) - 1  # the heartbeat is fresh for the EA
     about = [w for w in warnings_seen if SYMBOL in w and "telemetry" in w]
     assert len(about) == 1, about  # one warning, not one per read
+    FIGURES["telemetry: snapshots rejected"] += len(_corrupt_rows(guard))
+    FIGURES["telemetry: heartbeats missed"] += len(beats) - len(set(beats))
+    FIGURES["telemetry: warnings per bad symbol"] = max(
+        FIGURES["telemetry: warnings per bad symbol"], len(about))
 
 
 def test_a_good_symbol_beside_a_bad_one_keeps_its_telemetry_depth(tmp_path: Path) -> None:
