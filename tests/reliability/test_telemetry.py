@@ -107,6 +107,7 @@ def test_one_bad_depth_value_discards_that_symbol_and_the_guard_keeps_heartbeati
         raw: dict[str, str] | None) -> None:
     guard, sim, _link = _ea_guard(tmp_path)
     start = _heartbeat(tmp_path)
+    sent = len(guard.journal.rows("slice"))
     beats = []
     for step in range(8):
         sim.advance(15.0)
@@ -121,6 +122,7 @@ def test_one_bad_depth_value_discards_that_symbol_and_the_guard_keeps_heartbeati
                                             and market.bid_depth >= 0.0), what
         assert abs(guard.snapshot.time - guard.now()) < 1.0  # the snapshot is today's
     assert _corrupt_rows(guard) == []
+    assert len(guard.journal.rows("slice")) > sent  # the plan's slices kept going out
     assert beats == sorted(beats)
     assert beats[-1] > start
     assert len(set(beats)) == len(beats)
