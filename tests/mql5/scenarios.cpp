@@ -836,6 +836,34 @@ static void fidelity_ordersend_refuses_what_a_terminal_refuses() {
   sim().trades.clear();  // these were the test's own requests, not the EA's
 }
 
+static void fidelity_placed_orders_are_listed_then_filled_and_fillings_refused() {
+  setup(true);
+  ulong t = buy("EURUSD", 1.0);
+  sim().place_delay_ms = 1000;
+  MqlTradeResult res{};
+  CHECK(OrderSend(close_request(t, ORDER_TYPE_SELL, 0.5), res) && res.retcode == TRADE_RETCODE_PLACED);
+  CHECK(res.order != 0 && res.deal == 0);
+  CHECK(OrdersTotal() == 1 && OrderGetTicket(0) == res.order);
+  CHECK(OrderGetInteger(ORDER_MAGIC) == ea::InpMagic && OrderGetInteger(ORDER_POSITION_ID) == (long)t);
+  CHECK(OrderGetString(ORDER_SYMBOL) == "EURUSD" && OrderGetDouble(ORDER_VOLUME_CURRENT) == 0.5);
+  // hedging: a second close of the same position while one is pending is refused
+  CHECK(!OrderSend(close_request(t, ORDER_TYPE_SELL, 0.5), res) && res.retcode == TRADE_RETCODE_CLOSE_ORDER_EXIST);
+  CHECK_NEAR(volume_of_ticket(t), 1.0, 1e-12);  // not filled yet
+  sim().advance_ms(1000);
+  CHECK(OrdersTotal() == 0 && !OrderSelect(res.order));
+  CHECK_NEAR(volume_of_ticket(t), 0.5, 1e-12);
+  sim().place_delay_ms = -1;
+  sim().symbol("EURUSD").refused_fillings = 1L << ORDER_FILLING_FOK;
+  CHECK(!OrderSend(close_request(t, ORDER_TYPE_SELL, 0.1), res) && res.retcode == TRADE_RETCODE_INVALID_FILL);
+  MqlTradeRequest ioc = close_request(t, ORDER_TYPE_SELL, 0.1);
+  ioc.type_filling = ORDER_FILLING_IOC;
+  CHECK(OrderSend(ioc, res) && res.retcode == TRADE_RETCODE_DONE);
+  sim().symbol("USDJPY").tick_value_hidden = true;
+  CHECK(SymbolInfoDouble("USDJPY", SYMBOL_TRADE_TICK_VALUE) == 0.0);
+  CHECK(SymbolInfoString("USDJPY", SYMBOL_CURRENCY_PROFIT) == "JPY" && AccountInfoString(ACCOUNT_CURRENCY) == "USD");
+  sim().trades.clear();  // these were the test's own requests, not the EA's
+}
+
 static void fidelity_events_are_queued_and_timer_not_doubled() {
   setup(true);
   int timers = 0;
@@ -930,6 +958,7 @@ static const Scenario kScenarios[] = {
     {"a_limits_file_with_a_lower_sequence_is_refused", a_limits_file_with_a_lower_sequence_is_refused},
     {"sequence_limit_matches_protocol", sequence_limit_matches_protocol},
     {"fidelity_ordersend_refuses_what_a_terminal_refuses", fidelity_ordersend_refuses_what_a_terminal_refuses},
+    {"fidelity_placed_orders_are_listed_then_filled_and_fillings_refused", fidelity_placed_orders_are_listed_then_filled_and_fillings_refused},
     {"fidelity_events_are_queued_and_timer_not_doubled", fidelity_events_are_queued_and_timer_not_doubled},
     {"fidelity_selection_is_a_copy_and_files_follow_windows_sharing", fidelity_selection_is_a_copy_and_files_follow_windows_sharing},
 };
