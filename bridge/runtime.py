@@ -293,15 +293,11 @@ class Guard:
         return snap
 
     def _ea_depth(self, now: float) -> dict[str, tuple[float, float]] | None:
-        """Depth per side (lots) from the EA's telemetry, for symbols with a published book."""
+        """Depth per side (lots) from the EA's telemetry, for symbols with a published book;
+        screened field by field (`EaLink.depth`): a bad value costs that symbol alone."""
         if self.ea_link is None:
             return None
-        telemetry = self.ea_link.poll()
-        if telemetry is None or now - telemetry.written_utc > \
-                self.config.ea.telemetry_max_age_seconds:
-            return None
-        return {name: (t.bid_depth, t.ask_depth) for name, t in telemetry.symbols.items()
-                if t.levels > 0}
+        return self.ea_link.depth(now, self.config.ea.telemetry_max_age_seconds)
 
     def _publish_limits(self) -> None:
         """Write the EA's limits when they change, and a heartbeat every few seconds."""

@@ -3,34 +3,16 @@
 //| Part of LiquidityGuard (lca).                                    |
 //+------------------------------------------------------------------+
 // An EA cannot veto a trade before it executes: it hears of it in OnTradeTransaction and cuts the
-// excess at once, newest position first. Closes are raw OrderSend deals with position = ticket,
-// which reduce on hedging and netting accounts alike. Close volumes are rounded UP to the volume
+// excess at once, newest position first. Closes are raw OrderSend deals with position = ticket
+// (LgSend.mqh), which reduce on hedging and netting accounts alike. Close volumes are rounded UP to the volume
 // step (rounding down would leave the cap breached), never below the minimum volume, and a
 // remainder below the minimum closes the whole position.
-
-struct LgPosition
-  {
-   ulong             ticket;
-   string            symbol;
-   long              type;
-   double            volume;
-   double            price;
-   long              time_msc;
-  };
 
 //--- new-exposure block (fail-safe or prop lock): the positions and volumes allowed to remain
 bool     g_blocking = false;
 ulong    g_base_tickets[];
 double   g_base_volumes[];
 long     g_base_types[];
-bool     g_algo_off_reported = false;
-//--- after a refused close (market closed, no connection, ...) wait before sending again, and say
-//--- the same failure once a minute, not on every timer tick
-#define LG_RETRY_AFTER_SEC 2
-#define LG_REPEAT_FAILURE_SEC 60
-long     g_retry_after = 0;
-string   g_last_failure = "";
-long     g_last_failure_time = 0;
 
 //--- open positions, and their indices ordered newest first
 int LgCollectPositions(LgPosition &positions[], int &order[])
@@ -71,16 +53,6 @@ int LgCollectPositions(LgPosition &positions[], int &order[])
    return n;
   }
 
-//--- value of one lot in the account currency: price / tick size * tick value
-double LgNotionalPerLot(const string symbol, const double price)
-  {
-   double tick_size = SymbolInfoDouble(symbol, SYMBOL_TRADE_TICK_SIZE);
-   double tick_value = SymbolInfoDouble(symbol, SYMBOL_TRADE_TICK_VALUE);
-   if(tick_size > 0.0 && tick_value > 0.0)
-      return price / tick_size * tick_value;
-   return price * SymbolInfoDouble(symbol, SYMBOL_TRADE_CONTRACT_SIZE);
-  }
-
 //--- volume rounded UP to the symbol's volume step
 double LgRoundUpToStep(const string symbol, const double lots)
   {
@@ -105,80 +77,6 @@ double LgCloseVolume(const string symbol, const double position_volume, const do
    if(vmax > 0.0 && v > vmax)
       v = vmax;
    return v;
-  }
-
-//--- a filling mode the symbol allows
-ENUM_ORDER_TYPE_FILLING LgFilling(const string symbol)
-  {
-   long modes = SymbolInfoInteger(symbol, SYMBOL_FILLING_MODE);
-   if((modes & SYMBOL_FILLING_FOK) != 0)
-      return ORDER_FILLING_FOK;
-   if((modes & SYMBOL_FILLING_IOC) != 0)
-      return ORDER_FILLING_IOC;
-   return ORDER_FILLING_RETURN;
-  }
-
-//--- Algo Trading must be on in the terminal and for this EA; reported once per change
-bool LgTradingAllowed()
-  {
-   bool allowed = TerminalInfoInteger(TERMINAL_TRADE_ALLOWED) != 0 && MQLInfoInteger(MQL_TRADE_ALLOWED) != 0;
-   if(!allowed && !g_algo_off_reported)
-     {
-      Print("LiquidityGuard: Algo Trading is OFF, so the guard cannot close anything. Press 'Algo Trading' on the toolbar and tick 'Allow Algo Trading' in the EA's properties.");
-      g_algo_off_reported = true;
-     }
-   if(allowed && g_algo_off_reported)
-     {
-      Print("LiquidityGuard: Algo Trading is on again; the limits are enforced.");
-      g_algo_off_reported = false;
-     }
-   return allowed;
-  }
-
-//--- close `volume` lots of a position with an opposite deal; true when the server filled it
-bool LgClose(const LgPosition &p, const double volume, const string why)
-  {
-   MqlTradeRequest request;
-   MqlTradeResult result;
-   ZeroMemory(request);
-   ZeroMemory(result);
-   request.action = TRADE_ACTION_DEAL;
-   request.position = p.ticket;
-   request.symbol = p.symbol;
-   request.volume = volume;
-   request.deviation = (ulong)InpDeviationPoints;
-   request.magic = (ulong)InpMagic;
-   request.comment = "lca guard";
-   request.type_filling = LgFilling(p.symbol);
-   if(p.type == POSITION_TYPE_BUY)
-     {
-      request.type = ORDER_TYPE_SELL;
-      request.price = SymbolInfoDouble(p.symbol, SYMBOL_BID);
-     }
-   else
-     {
-      request.type = ORDER_TYPE_BUY;
-      request.price = SymbolInfoDouble(p.symbol, SYMBOL_ASK);
-     }
-   ResetLastError();
-   bool sent = OrderSend(request, result);
-   if(sent && (result.retcode == TRADE_RETCODE_DONE || result.retcode == TRADE_RETCODE_DONE_PARTIAL))
-     {
-      PrintFormat("LiquidityGuard: closed %.2f of %.2f lots of %s position #%I64u (%s)",
-                  volume, p.volume, p.symbol, p.ticket, why);
-      return true;
-     }
-   long now = (long)TimeGMT();
-   g_retry_after = now + LG_RETRY_AFTER_SEC;
-   string failure = StringFormat("%s #%I64u retcode %u", p.symbol, p.ticket, result.retcode);
-   if(failure != g_last_failure || now - g_last_failure_time >= LG_REPEAT_FAILURE_SEC)
-     {
-      PrintFormat("LiquidityGuard: FAILED to close %.2f lots of %s position #%I64u (%s): retcode %u, error %d; retrying every %d s",
-                  volume, p.symbol, p.ticket, why, result.retcode, GetLastError(), LG_RETRY_AFTER_SEC);
-      g_last_failure = failure;
-      g_last_failure_time = now;
-     }
-   return false;
   }
 
 //--- remember the open positions: while blocking, anything above them is new exposure

@@ -4,11 +4,14 @@
 //+------------------------------------------------------------------+
 // A file is applied only when it is valid as a whole: magic and version, every key in order,
 // every number, and the end marker "end=<sequence>;<lca-hash31>". A missing, locked, torn or
-// unparsable file is ignored and the last good limits are kept.
+// unparsable file is ignored and the last good limits are kept; so is a file whose sequence is
+// below the one applied (an old or replayed file), said once. The sequence has at most 18 digits
+// (1 to 999999999999999999, LG_MAX_SEQUENCE): lca never writes more (PROTOCOL.md).
 
 #define LG_LIMITS_MAGIC "lca-limits 1"
 #define LG_MAX_SYMBOL_LINES 512
 #define LG_MAX_LINES 530
+#define LG_MAX_SEQUENCE 999999999999999999
 
 //--- the last good limits (g_lim_ok is false until one file was applied)
 bool     g_lim_ok = false;
@@ -102,7 +105,7 @@ bool LgParseLimits(string &lines[], const int n, long &sequence, long &heartbeat
      }
 //--- the fixed keys, in order
    string v = "";
-   if(!LgKeyValue(lines[1], "sequence", v) || !LgParseInt(v, sequence) || sequence < 1 || sequence != end_sequence)
+   if(!LgKeyValue(lines[1], "sequence", v) || !LgParseInt(v, sequence) || sequence < 1 || sequence > LG_MAX_SEQUENCE || sequence != end_sequence)
      {
       problem = StringFormat("limits line 2 '%s' is not a valid sequence: ignored", lines[1]);
       return false;
@@ -204,6 +207,12 @@ void LgReadLimits(const string path)
    if(!LgParseLimits(lines, n, sequence, heartbeat, max_eff_lev, msi_floor, prop_lock, new_exposure, names, lots, problem))
      {
       LgLimitsProblem(problem);
+      return;
+     }
+   if(g_lim_ok && sequence < g_lim_sequence)
+     {
+      LgLimitsProblem(StringFormat("limits file sequence %I64d goes backwards (below the applied %I64d: an old or replayed file?): ignored",
+                                   sequence, g_lim_sequence));
       return;
      }
    if(g_lim_problem != "")

@@ -37,6 +37,8 @@ input int    InpDeviationPoints = 50;       // Max slippage of a closing deal, p
 
 #include "LgText.mqh"
 #include "LgLimits.mqh"
+#include "LgValue.mqh"
+#include "LgSend.mqh"
 #include "LgEnforce.mqh"
 #include "LgTelemetry.mqh"
 
@@ -98,6 +100,8 @@ void LgEnforce()
       why = g_lim_prop_lock ? "prop lock" : "lca allows no new exposure";
    LgUpdateBlocking(g_failsafe || (g_lim_ok && (g_lim_prop_lock || !g_lim_new_exposure)), why);
    if(!LgTradingAllowed() || (long)TimeGMT() < g_retry_after)
+      return;
+   if(LgCloseInFlight())
       return;
    if(g_blocking && LgCutNewExposure(why) > 0)
       return;

@@ -26,14 +26,17 @@ from bridge.ealink.protocol import (
     parse_telemetry,
 )
 from bridge.ealink.reader import TELEMETRY_FILE, TelemetryReader
-from bridge.ealink.records import EaLimits, EaTelemetry, SymbolTelemetry
+from bridge.ealink.records import MAX_SEQUENCE, EaLimits, EaTelemetry, SymbolTelemetry
+from bridge.ealink.screen import DepthScreen, screen_depth
 from bridge.ealink.writer import LIMITS_FILE, LimitsWriter
 
 __all__ = [
     "LIMITS_FILE",
     "LINK_SUBFOLDER",
+    "MAX_SEQUENCE",
     "PROTOCOL_VERSION",
     "TELEMETRY_FILE",
+    "DepthScreen",
     "EaFolderError",
     "EaLimits",
     "EaLink",
@@ -56,4 +59,5 @@ __all__ = [
     "parse_limits",
     "parse_telemetry",
     "resolve_link_folder",
+    "screen_depth",
 ]

@@ -7,10 +7,19 @@ subclass naming the line and the value, so a caller keeps its last good value.
 
 from __future__ import annotations
 
+import math
 import re
 
 from bridge.ealink.errors import ProtocolError, TornFileError, WrongVersionError
-from bridge.ealink.records import MAX_SYMBOLS, EaLimits, EaTelemetry, SymbolTelemetry
+from bridge.ealink.records import (
+    MAX_DEPTH_LOTS,
+    MAX_SEQUENCE,
+    MAX_SYMBOLS,
+    EaLimits,
+    EaTelemetry,
+    SymbolTelemetry,
+    check_symbol_name,
+)
 
 __all__ = [
     "LIMITS_MAGIC",
@@ -185,6 +194,11 @@ def parse_limits(text: str, what: str = "limits.txt") -> EaLimits:
     sequence = _int(v["sequence"], "sequence", what)
     if end_sequence != sequence:
         raise TornFileError(f"{what}: end sequence {end_sequence} ≠ sequence {sequence}: torn file")
+    if not 1 <= sequence <= MAX_SEQUENCE:
+        raise ProtocolError(
+            f"{what}: sequence={sequence} is outside 1..{MAX_SEQUENCE} (18 digits, what the EA "
+            "parses)"
+        )
     symbols: dict[str, float] = {}
     for line in body[1 + len(_LIMIT_KEYS):]:
         k, sep, rest = line.partition("=")
@@ -213,7 +227,8 @@ def _symbol_line(line: str, what: str) -> SymbolTelemetry:
     if k != "s" or not sep or len(cols) != 12:
         raise ProtocolError(f"{what}: line {line!r} is not 's=' with 12 ';'-separated columns")
     name = cols[0]
-    return SymbolTelemetry(
+    check_symbol_name(name)
+    s = SymbolTelemetry(
         symbol=name,
         time_utc=_int(cols[1], f"{name} quote_utc", what),
         bid=_dec(cols[2], f"{name} bid", what),
@@ -227,10 +242,34 @@ def _symbol_line(line: str, what: str) -> SymbolTelemetry:
         tick_count=_int(cols[10], f"{name} tick_count", what),
         tick_volume=_int(cols[11], f"{name} tick_volume", what),
     )
+    for field_name in ("bid_depth", "ask_depth"):
+        lots = getattr(s, field_name)
+        if not (math.isfinite(lots) and 0.0 <= lots <= MAX_DEPTH_LOTS):
+            raise ProtocolError(
+                f"{what}: {name} {field_name}={lots!r} is not a depth in lots "
+                f"(0 to {MAX_DEPTH_LOTS:.0f})"
+            )
+    for field_name in ("levels", "tick_count", "tick_volume", "time_utc"):
+        if getattr(s, field_name) < 0:
+            raise ProtocolError(f"{what}: {name} {field_name}={getattr(s, field_name)} is negative")
+    return s
+
+
+def _line_name(line: str) -> str:
+    """The symbol an ``s=`` line is about (its first column), or the line itself, shortened."""
+    name = line.partition("=")[2].split(";")[0]
+    return name if name and len(name) <= 64 else line[:64]
 
 
 def parse_telemetry(text: str, what: str = "telemetry.txt") -> EaTelemetry:
-    """Parse and validate a whole telemetry file; raise a `ProtocolError` subclass on any fault."""
+    """Parse and validate a telemetry file.
+
+    The header (magic, version, keys, column list, end marker) is validated as a whole and any
+    fault raises a `ProtocolError` subclass. The ``s=`` lines are read one by one: a line with a
+    bad value (not a number, a negative or absurd depth, a negative count, a symbol named twice)
+    is left out of ``symbols`` and listed in ``rejected`` with the reason, so one bad value costs
+    that symbol alone.
+    """
     lines = _split_lines(text, what)
     _check_magic(lines, TELEMETRY_MAGIC, what)
     body, end_sequence = _check_end(lines, what)
@@ -243,10 +282,17 @@ def parse_telemetry(text: str, what: str = "telemetry.txt") -> EaTelemetry:
     if v["columns"] != TELEMETRY_COLUMNS:
         raise WrongVersionError(f"{what}: columns={v['columns']!r} differ from version 1's list")
     symbols: dict[str, SymbolTelemetry] = {}
+    rejected: dict[str, str] = {}
     for line in body[1 + len(_TELEMETRY_KEYS):]:
-        s = _symbol_line(line, what)
-        if s.symbol in symbols:
-            raise ProtocolError(f"{what}: symbol {s.symbol!r} appears twice")
+        try:
+            s = _symbol_line(line, what)
+        except ProtocolError as exc:
+            rejected[_line_name(line)] = str(exc)
+            continue
+        if s.symbol in symbols or s.symbol in rejected:
+            symbols.pop(s.symbol, None)
+            rejected[s.symbol] = f"{what}: symbol {s.symbol!r} appears twice"
+            continue
         symbols[s.symbol] = s
     return EaTelemetry(
         sequence=sequence,
@@ -256,4 +302,5 @@ def parse_telemetry(text: str, what: str = "telemetry.txt") -> EaTelemetry:
         heartbeat_utc=_int(v["heartbeat_utc"], "heartbeat_utc", what),
         trade_allowed=_flag(v["trade_allowed"], "trade_allowed", what),
         symbols=symbols,
+        rejected=rejected,
     )

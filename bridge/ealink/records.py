@@ -14,10 +14,23 @@ from typing import Literal
 
 from bridge.ealink.errors import ProtocolError
 
-__all__ = ["MAX_SYMBOLS", "EaLimits", "EaTelemetry", "SymbolTelemetry"]
+__all__ = [
+    "MAX_DEPTH_LOTS",
+    "MAX_SEQUENCE",
+    "MAX_SYMBOLS",
+    "EaLimits",
+    "EaTelemetry",
+    "SymbolTelemetry",
+]
 
 MAX_SYMBOLS = 512
 """The most `symbol=` lines a limits file may hold (the EA rejects more)."""
+MAX_SEQUENCE = 999_999_999_999_999_999
+"""The largest limits sequence: 18 digits, what the EA parses into a long (LG_MAX_SEQUENCE in
+LgLimits.mqh, PROTOCOL.md). lca refuses to write past it; it never wraps (the EA refuses a
+sequence that goes backwards)."""
+MAX_DEPTH_LOTS = 1e9
+"""A telemetry depth above this many lots is not a reading but a fault: that symbol is left out."""
 
 _FORBIDDEN_IN_NAME = (";", "=", " ", "\t", "\r", "\n")
 
@@ -35,7 +48,8 @@ def check_symbol_name(name: str) -> None:
 class EaLimits:
     """One limits file: what the EA must enforce, and the heartbeat that proves lca is alive.
 
-    - ``sequence``: write counter, ≥ 1, increasing with every write.
+    - ``sequence``: write counter, 1 to `MAX_SEQUENCE`, increasing with every write (lca takes
+      it from the clock in milliseconds, see `EaLink`).
     - ``heartbeat_utc``: when lca wrote the file, UTC seconds (compared with TimeGMT()).
     - ``max_eff_lev``: the account's max effective leverage, position value / equity (ratio > 0).
     - ``msi_floor``: the minimum margin safety index, equity / margin (ratio, ≥ 0; 0 = none).
@@ -59,6 +73,11 @@ class EaLimits:
         seq = self.sequence
         if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
             raise ProtocolError(f"EaLimits.sequence is {self.sequence!r}: use an integer ≥ 1")
+        if seq > MAX_SEQUENCE:
+            raise ProtocolError(
+                f"EaLimits.sequence is {seq}, above {MAX_SEQUENCE}, the most the EA parses (18 "
+                "digits): delete limits.txt in the link folder and re-attach the EA to start over"
+            )
         if isinstance(self.heartbeat_utc, bool) or not isinstance(self.heartbeat_utc, int):
             raise ProtocolError(
                 f"EaLimits.heartbeat_utc is {self.heartbeat_utc!r}: use whole UTC seconds (int)"
@@ -136,6 +155,8 @@ class EaTelemetry:
     - ``limits_sequence``: the last limits file the EA applied (0 = none), an acknowledgement.
     - ``heartbeat_utc``: that file's heartbeat (0 = none).
     - ``trade_allowed``: False when Algo Trading is off: the EA can close nothing.
+    - ``rejected``: the ``s=`` lines left out for a bad value, {symbol: reason}; those symbols
+      fall back to the proxy depth.
     """
 
     sequence: int
@@ -145,6 +166,8 @@ class EaTelemetry:
     heartbeat_utc: int
     trade_allowed: bool
     symbols: Mapping[str, SymbolTelemetry]
+    rejected: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "symbols", MappingProxyType(dict(self.symbols)))
+        object.__setattr__(self, "rejected", MappingProxyType(dict(self.rejected)))

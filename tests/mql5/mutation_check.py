@@ -142,6 +142,42 @@ MUTANTS: tuple[Mutant, ...] = (
         "",
     ),
     Mutant(
+        "a close answered 10008 (placed) counts as failed and is not tracked",
+        "LgSend.mqh",
+        "if(sent && result.retcode == TRADE_RETCODE_PLACED)",
+        "if(sent && result.retcode == TRADE_RETCODE_PLACED && false)",
+    ),
+    Mutant(
+        "own orders still pending are not looked for before a resend",
+        "LgSend.mqh",
+        "ulong order = LgOwnOrderPending();",
+        "ulong order = 0;",
+    ),
+    Mutant(
+        "closes in flight do not stop the next pass",
+        "LiquidityGuard.mq5",
+        "   if(LgCloseInFlight())\n      return;\n",
+        "",
+    ),
+    Mutant(
+        "10030 (invalid filling) is not retried with the next filling mode",
+        "LgSend.mqh",
+        "if(result.retcode != TRADE_RETCODE_INVALID_FILL)\n         break;",
+        "break;",
+    ),
+    Mutant(
+        "notional without tick value left in the symbol's profit currency",
+        "LgValue.mqh",
+        "return price * SymbolInfoDouble(symbol, SYMBOL_TRADE_CONTRACT_SIZE) * rate;",
+        "return price * SymbolInfoDouble(symbol, SYMBOL_TRADE_CONTRACT_SIZE);",
+    ),
+    Mutant(
+        "a limits file whose sequence goes backwards is applied",
+        "LgLimits.mqh",
+        "if(g_lim_ok && sequence < g_lim_sequence)",
+        "if(g_lim_ok && sequence < 0)",
+    ),
+    Mutant(
         "no enforcement on start-up (only on later events)",
         "LiquidityGuard.mq5",
         "   LgEnsureSymbols();\n   LgEnforce();\n   if(!EventSetMillisecondTimer",

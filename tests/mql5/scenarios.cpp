@@ -631,6 +631,160 @@ static void invalid_inputs_are_refused() {
   CHECK(sim().logged("invalid inputs"));
 }
 
+static size_t count_trades(uint retcode) {
+  size_t n = 0;
+  for (auto &t : sim().trades) n += t.retcode == retcode ? 1 : 0;
+  return n;
+}
+
+static void placed_close_is_in_flight_and_not_resent() {
+  setup(false);  // netting: a second close order would execute too and close twice
+  sim().place_delay_ms = 5000;  // the server answers 10008 and fills 5 s later
+  put_golden("limits_v1.txt");  // EURUSD cap 2 lots
+  CHECK(init() == INIT_SUCCEEDED);
+  buy("EURUSD", 3.0);
+  sim().pump();
+  CHECK(count_trades(TRADE_RETCODE_PLACED) == 1);
+  CHECK(sim().logged("placed as order #"));
+  sim().advance_ms(4000);  // 16 timer ticks, twice the retry pause: still the one order
+  CHECK(sim().trades.size() == 1);
+  CHECK(sim().count_logged("is in flight") == 1);
+  CHECK_NEAR(sim().volume_of("EURUSD"), 3.0, 1e-9);
+  sim().advance_ms(2000);  // filled
+  CHECK(sim().orders.empty());
+  CHECK_NEAR(sim().volume_of("EURUSD"), 2.0, 1e-9);  // closed once, not twice
+  CHECK(sim().trades.size() == 1);
+  CHECK(sim().logged("no close in flight any more"));
+  sim().place_delay_ms = -1;
+  buy("EURUSD", 0.5);  // afterwards the guard acts as before
+  sim().advance_ms(300);
+  CHECK_NEAR(sim().volume_of("EURUSD"), 2.0, 1e-9);
+  CHECK(sim().trades.size() == 2);
+  sim().advance_ms(10000);  // no second order of the first close fills late
+  CHECK_NEAR(sim().volume_of("EURUSD"), 2.0, 1e-9);
+}
+
+static void an_own_pending_close_from_before_blocks_a_resend() {
+  setup(false);
+  put_golden("limits_v1.txt");  // EURUSD cap 2 lots
+  ulong t = buy("EURUSD", 3.0);
+  sim().queue.clear();
+  // an order of the guard's that the server still holds (sent before the EA was re-attached)
+  MqlTradeRequest r{};
+  r.action = TRADE_ACTION_DEAL;
+  r.symbol = "EURUSD";
+  r.position = t;
+  r.type = ORDER_TYPE_SELL;
+  r.volume = 1.0;
+  r.magic = (ulong)ea::InpMagic;
+  sim().orders.push_back({sim().next_ticket++, r, sim().gmt_ms + 3000, sim().now_msc()});
+  CHECK(init() == INIT_SUCCEEDED);
+  sim().advance_ms(2000);
+  CHECK(sim().trades.empty());  // nothing sent while that order is pending
+  CHECK(sim().logged("is in flight"));
+  sim().advance_ms(2000);
+  CHECK_NEAR(volume_of_ticket(t), 2.0, 1e-9);
+  CHECK(sim().trades.empty());
+}
+
+static void refused_filling_falls_back_to_the_next_mode() {
+  setup(true);
+  sim().symbol("EURUSD").refused_fillings = 1L << ORDER_FILLING_FOK;  // bits say FOK, server says 10030
+  put_golden("limits_v1.txt");  // EURUSD cap 2 lots
+  CHECK(init() == INIT_SUCCEEDED);
+  buy("EURUSD", 3.0);
+  sim().pump();
+  CHECK_NEAR(sim().volume_of("EURUSD"), 2.0, 1e-9);
+  CHECK(sim().trades.size() == 2);
+  if (sim().trades.size() == 2) {
+    CHECK(sim().trades[0].request.type_filling == ORDER_FILLING_FOK);
+    CHECK(sim().trades[0].retcode == TRADE_RETCODE_INVALID_FILL);
+    CHECK(sim().trades[1].request.type_filling == ORDER_FILLING_IOC);
+    CHECK(sim().trades[1].retcode == TRADE_RETCODE_DONE);
+  }
+  CHECK(!sim().logged("FAILED to close"));
+}
+
+static void no_filling_bit_uses_return_filling() {
+  setup(true);
+  sim().symbol("GBPUSD").filling = 0;  // neither FOK nor IOC: an exchange-style symbol
+  put_golden("limits_v1.txt");         // GBPUSD cap 0.5 lots
+  CHECK(init() == INIT_SUCCEEDED);
+  buy("GBPUSD", 1.0);
+  sim().pump();
+  CHECK_NEAR(sim().volume_of("GBPUSD"), 0.5, 1e-9);
+  CHECK(sim().trades.size() == 1 && sim().trades[0].request.type_filling == ORDER_FILLING_RETURN);
+}
+
+static void notional_without_tick_value_is_in_the_account_currency() {
+  setup(true);
+  sim().balance = 10000;
+  ea::InpMsiFloor = 0.0;
+  sim().symbol("USDJPY").tick_value_hidden = true;  // contract x price is then in JPY
+  write_limits(7, 1700000000, "2.5", "0", 0, {});
+  CHECK(init() == INIT_SUCCEEDED);
+  buy("USDJPY", 0.5);  // 50,000 USD on about 10,000 of equity: 5x
+  sim().pump();
+  // valued in JPY as if USD (15,000,000 per lot) everything would be closed; in USD the excess
+  // is about 25,000 = 0.25 lots -> 0.3 (step 0.1), leaving 0.2 lots = 2x
+  CHECK_NEAR(sim().volume_of("USDJPY"), 0.2, 1e-9);
+  CHECK(eff_lev() <= 2.5);
+  CHECK(sim().logged("effective leverage 5.00 above the cap 2.50"));
+}
+
+static void notional_without_tick_value_or_conversion_is_said_once() {
+  setup(true);
+  sim().balance = 10000;
+  ea::InpMsiFloor = 0.0;
+  mql5sim::Symbol &x = sim().add_symbol("XAUCHF", 1900.0, 1900.5);  // no CHF pair at this broker
+  x.tick_value_hidden = true;
+  x.tick_value = 0.01;  // what the terminal itself would book, unknown to the EA
+  x.tick_size = 0.01;
+  x.contract = 100;
+  write_limits(8, 1700000000, "2.5", "0", 0, {});
+  CHECK(init() == INIT_SUCCEEDED);
+  buy("XAUCHF", 0.1);
+  sim().advance_ms(2000);
+  CHECK(sim().count_logged("no symbol converts CHF to the account currency USD") == 1);
+  CHECK(sim().trades.empty());  // an unknown value is not a reason to close at random
+}
+
+static void a_limits_file_with_a_lower_sequence_is_refused() {
+  setup(true);
+  put_golden("limits_v1.txt");  // sequence 42, EURUSD cap 2 lots
+  CHECK(init() == INIT_SUCCEEDED);
+  write_limits(41, 1700000000, "2.5", "1.5", 0, {"EURUSD;5"});  // older, and looser
+  sim().advance_ms(3000);
+  CHECK(ea::g_lim_sequence == 42);
+  CHECK(sim().count_logged("sequence 41 goes backwards") == 1);  // said once, not per timer
+  CHECK(sim().logged("keeping the last good limits (sequence 42)"));
+  buy("EURUSD", 3.0);
+  sim().pump();
+  CHECK_NEAR(sim().volume_of("EURUSD"), 2.0, 1e-9);
+  write_limits(42, 1700000003, "2.5", "1.5", 0, {"EURUSD;2"});  // the same sequence again: fine
+  sim().advance_ms(300);
+  CHECK(ea::g_lim_heartbeat == 1700000003);
+  write_limits(43, 1700000003, "2.5", "1.5", 0, {"EURUSD;1"});
+  sim().advance_ms(300);
+  CHECK(ea::g_lim_sequence == 43);
+  CHECK(sim().logged("limits file is readable again"));
+  CHECK_NEAR(sim().volume_of("EURUSD"), 1.0, 1e-9);
+}
+
+static void sequence_limit_matches_protocol() {
+  setup(true);
+  put_golden("limits_max_sequence.txt");  // 999999999999999999, the largest lca writes
+  CHECK(init() == INIT_SUCCEEDED);
+  CHECK(ea::g_lim_ok && ea::g_lim_sequence == 999999999999999999L);
+  CHECK(failsafe_flag() == 0.0);
+  ea::g_lim_ok = false;  // as on a fresh attach: any valid sequence would be taken
+  ea::g_lim_sequence = 0;
+  put_golden("limits_sequence_too_long.txt");  // 19 digits: refused, never wrapped or clipped
+  sim().advance_ms(300);
+  CHECK(!ea::g_lim_ok);
+  CHECK(sim().logged("ignored"));
+}
+
 // driven by tests/mql5/test_interop.py: Python wrote limits.txt, the EA enforces and reports
 static void interop() {
   setup(true);
@@ -679,6 +833,34 @@ static void fidelity_ordersend_refuses_what_a_terminal_refuses() {
   sim().terminal_trade_allowed = true;
   CHECK(OrderSend(close_request(t, ORDER_TYPE_SELL, 0.5), res) && res.retcode == TRADE_RETCODE_DONE);
   CHECK_NEAR(volume_of_ticket(t), 0.5, 1e-12);
+  sim().trades.clear();  // these were the test's own requests, not the EA's
+}
+
+static void fidelity_placed_orders_are_listed_then_filled_and_fillings_refused() {
+  setup(true);
+  ulong t = buy("EURUSD", 1.0);
+  sim().place_delay_ms = 1000;
+  MqlTradeResult res{};
+  CHECK(OrderSend(close_request(t, ORDER_TYPE_SELL, 0.5), res) && res.retcode == TRADE_RETCODE_PLACED);
+  CHECK(res.order != 0 && res.deal == 0);
+  CHECK(OrdersTotal() == 1 && OrderGetTicket(0) == res.order);
+  CHECK(OrderGetInteger(ORDER_MAGIC) == ea::InpMagic && OrderGetInteger(ORDER_POSITION_ID) == (long)t);
+  CHECK(OrderGetString(ORDER_SYMBOL) == "EURUSD" && OrderGetDouble(ORDER_VOLUME_CURRENT) == 0.5);
+  // hedging: a second close of the same position while one is pending is refused
+  CHECK(!OrderSend(close_request(t, ORDER_TYPE_SELL, 0.5), res) && res.retcode == TRADE_RETCODE_CLOSE_ORDER_EXIST);
+  CHECK_NEAR(volume_of_ticket(t), 1.0, 1e-12);  // not filled yet
+  sim().advance_ms(1000);
+  CHECK(OrdersTotal() == 0 && !OrderSelect(res.order));
+  CHECK_NEAR(volume_of_ticket(t), 0.5, 1e-12);
+  sim().place_delay_ms = -1;
+  sim().symbol("EURUSD").refused_fillings = 1L << ORDER_FILLING_FOK;
+  CHECK(!OrderSend(close_request(t, ORDER_TYPE_SELL, 0.1), res) && res.retcode == TRADE_RETCODE_INVALID_FILL);
+  MqlTradeRequest ioc = close_request(t, ORDER_TYPE_SELL, 0.1);
+  ioc.type_filling = ORDER_FILLING_IOC;
+  CHECK(OrderSend(ioc, res) && res.retcode == TRADE_RETCODE_DONE);
+  sim().symbol("USDJPY").tick_value_hidden = true;
+  CHECK(SymbolInfoDouble("USDJPY", SYMBOL_TRADE_TICK_VALUE) == 0.0);
+  CHECK(SymbolInfoString("USDJPY", SYMBOL_CURRENCY_PROFIT) == "JPY" && AccountInfoString(ACCOUNT_CURRENCY) == "USD");
   sim().trades.clear();  // these were the test's own requests, not the EA's
 }
 
@@ -767,7 +949,16 @@ static const Scenario kScenarios[] = {
     {"an_unknown_symbol_is_reported_once", an_unknown_symbol_is_reported_once},
     {"a_second_copy_in_the_same_terminal_refuses_to_start", a_second_copy_in_the_same_terminal_refuses_to_start},
     {"invalid_inputs_are_refused", invalid_inputs_are_refused},
+    {"placed_close_is_in_flight_and_not_resent", placed_close_is_in_flight_and_not_resent},
+    {"an_own_pending_close_from_before_blocks_a_resend", an_own_pending_close_from_before_blocks_a_resend},
+    {"refused_filling_falls_back_to_the_next_mode", refused_filling_falls_back_to_the_next_mode},
+    {"no_filling_bit_uses_return_filling", no_filling_bit_uses_return_filling},
+    {"notional_without_tick_value_is_in_the_account_currency", notional_without_tick_value_is_in_the_account_currency},
+    {"notional_without_tick_value_or_conversion_is_said_once", notional_without_tick_value_or_conversion_is_said_once},
+    {"a_limits_file_with_a_lower_sequence_is_refused", a_limits_file_with_a_lower_sequence_is_refused},
+    {"sequence_limit_matches_protocol", sequence_limit_matches_protocol},
     {"fidelity_ordersend_refuses_what_a_terminal_refuses", fidelity_ordersend_refuses_what_a_terminal_refuses},
+    {"fidelity_placed_orders_are_listed_then_filled_and_fillings_refused", fidelity_placed_orders_are_listed_then_filled_and_fillings_refused},
     {"fidelity_events_are_queued_and_timer_not_doubled", fidelity_events_are_queued_and_timer_not_doubled},
     {"fidelity_selection_is_a_copy_and_files_follow_windows_sharing", fidelity_selection_is_a_copy_and_files_follow_windows_sharing},
 };

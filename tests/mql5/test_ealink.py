@@ -108,15 +108,52 @@ def test_link_publishes_heartbeats_with_increasing_sequence(tmp_path: Path) -> N
     assert link.heartbeat(1_700_000_000.0) is None  # nothing to repeat before a publish
     first = link.publish(now_utc=1_700_000_000.7, max_eff_lev=2.5, msi_floor=1.5, prop_lock=False,
                          symbols={"EURUSD": 2.0})
-    assert (first.sequence, first.heartbeat_utc) == (1, 1_700_000_000)
+    assert first.heartbeat_utc == 1_700_000_000
     beat = link.heartbeat(1_700_000_005.2)
     assert beat is not None
-    assert (beat.sequence, beat.heartbeat_utc) == (2, 1_700_000_005)
+    assert beat.heartbeat_utc == 1_700_000_005
+    assert beat.sequence > first.sequence
     assert dict(beat.symbols) == {"EURUSD": 2.0}
     assert parse_limits((tmp_path / "limits.txt").read_text(encoding="ascii")) == beat
-    # a restarted lca continues the sequence, so the EA's acknowledgement stays monotonic
-    assert EaLink(tmp_path).publish(now_utc=1_700_000_010, max_eff_lev=2.5, msi_floor=1.5,
-                                    prop_lock=True, symbols={}).sequence == 3
+    # a restarted lca continues above the sequence on disk, even with its clock set back
+    again = EaLink(tmp_path).publish(now_utc=1_699_999_000, max_eff_lev=2.5, msi_floor=1.5,
+                                     prop_lock=True, symbols={})
+    assert again.sequence == beat.sequence + 1
+
+
+def _publish(link: EaLink, now: float) -> int:
+    return link.publish(now_utc=now, max_eff_lev=2.5, msi_floor=1.5, prop_lock=False,
+                        symbols={"EURUSD": 2.0}).sequence
+
+
+@pytest.mark.parametrize("left_behind", ["nothing", "a torn file"])
+def test_a_restarted_lca_starts_above_every_sequence_of_the_run_before(
+        tmp_path: Path, left_behind: str) -> None:
+    # the EA refuses a sequence that goes backwards: a new run that started again from 1 (its
+    # limits.txt deleted or torn) would be ignored by the EA for ever; the sequence follows the
+    # clock in milliseconds, so a later run is always above an earlier one
+    first = EaLink(tmp_path)
+    last = max(_publish(first, 1_700_000_000.0 + 5 * i) for i in range(20))
+    path = tmp_path / "limits.txt"
+    if left_behind == "nothing":
+        path.unlink()
+    else:
+        path.write_bytes(path.read_bytes()[:30])
+    assert _publish(EaLink(tmp_path), 1_700_000_200.0) > last
+
+
+def test_a_restarted_lca_starts_above_what_the_ea_acknowledged(tmp_path: Path) -> None:
+    # no limits file and a clock set back: the EA's telemetry still names the sequence it holds
+    from bridge.ealink import format_telemetry
+
+    acked = 1_800_000_000_000
+    telemetry = parse_telemetry((harness.GOLDEN_DIR / "telemetry_v1.txt").read_bytes()
+                                .decode("ascii"))
+    held = type(telemetry)(telemetry.sequence, telemetry.written_utc, False, acked,
+                           telemetry.heartbeat_utc, True, telemetry.symbols)
+    (tmp_path / "telemetry.txt").write_text(format_telemetry(held), encoding="ascii",
+                                            newline="")
+    assert _publish(EaLink(tmp_path), 1_700_000_000.0) > acked
 
 
 def test_link_poll_keeps_the_last_good_telemetry(tmp_path: Path) -> None:
@@ -160,3 +197,51 @@ def test_link_folder_from_terminal_or_config(tmp_path: Path) -> None:
         resolve_link_folder(SimpleNamespace(terminal_info=lambda: None))
     with pytest.raises(EaFolderError, match="configuration"):
         resolve_link_folder()
+
+
+def _rehash(text: str) -> str:
+    from bridge.ealink import hash31
+
+    lines = text.split("\r\n")[:-2]
+    seq = text.split("\r\n")[-2].split("=")[1].split(";")[0]
+    return "".join(x + "\r\n" for x in [*lines, f"end={seq};{hash31(lines)}"])
+
+
+@pytest.mark.parametrize(
+    ("good", "bad", "reason"),
+    [
+        (";12.50;9.50;", ";-12.50;9.50;", "bid_depth"),
+        (";12.50;9.50;", ";nan;9.50;", "bid_depth"),
+        (";12.50;9.50;", ";12.50;" + "9" * 25 + ";", "ask_depth"),
+        (";12.50;9.50;3;", ";12.50;9.50;-3;", "levels"),
+    ],
+)
+def test_a_bad_value_on_one_symbol_line_rejects_that_symbol_only(
+        good: str, bad: str, reason: str) -> None:
+    text = (harness.GOLDEN_DIR / "telemetry_v1.txt").read_bytes().decode("ascii")
+    assert good in text
+    t = parse_telemetry(_rehash(text.replace(good, bad)))
+    assert sorted(t.symbols) == ["GBPUSD", "USDJPY"]
+    assert list(t.rejected) == ["EURUSD"]
+    assert reason in t.rejected["EURUSD"]
+
+
+def test_a_symbol_named_twice_is_rejected_not_the_file() -> None:
+    text = (harness.GOLDEN_DIR / "telemetry_v1.txt").read_bytes().decode("ascii")
+    line = next(x for x in text.split("\r\n") if x.startswith("s=GBPUSD"))
+    t = parse_telemetry(_rehash(text.replace(line, line + "\r\n" + line)))
+    assert "GBPUSD" not in t.symbols
+    assert "twice" in t.rejected["GBPUSD"]
+
+
+def test_screen_future_stamp_is_stale_and_old_quotes_are_left_out() -> None:
+    from bridge.ealink.screen import screen_depth
+
+    t = parse_telemetry((harness.GOLDEN_DIR / "telemetry_v1.txt").read_bytes().decode("ascii"))
+    now = 1_700_000_000
+    assert screen_depth(t, now, 30).depth == {"EURUSD": (12.5, 9.5)}  # only a published book
+    assert screen_depth(t, now + 31, 30).stale is not None  # too old
+    future = screen_depth(t, now - 3600, 30)  # the file is an hour ahead of lca's clock
+    assert future.stale is not None
+    assert "future" in future.stale
+    assert screen_depth(t, now - 5, 30).stale is None  # small clock skew is tolerated

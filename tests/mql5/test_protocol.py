@@ -208,3 +208,27 @@ def test_protocol_doc_lists_every_limits_key() -> None:
     for key in ("sequence", "heartbeat_utc", "max_eff_lev", "msi_floor", "prop_lock", "symbol"):
         assert f"| `{key}` |" in doc
     assert Path(GOLDEN / "telemetry_v1.txt").exists()
+
+
+# --- the sequence limit both sides agree on (PROTOCOL.md; the EA: sequence_limit_matches_protocol)
+SEQUENCE_MAX = 999_999_999_999_999_999  # 18 digits: what the EA parses into a long
+
+
+def test_the_largest_sequence_golden_file_parses_and_is_written_byte_for_byte() -> None:
+    limits = parse_limits(golden("limits_max_sequence.txt"))
+    assert limits.sequence == SEQUENCE_MAX
+    assert format_limits(limits) == golden("limits_max_sequence.txt")
+
+
+def test_a_sequence_past_what_the_ea_parses_is_refused_on_read_and_on_write() -> None:
+    with pytest.raises(ProtocolError, match="sequence"):
+        parse_limits(golden("limits_sequence_too_long.txt"))
+    with pytest.raises(ProtocolError, match="999999999999999999"):
+        EaLimits(sequence=SEQUENCE_MAX + 1, heartbeat_utc=1_700_000_000, max_eff_lev=2.5,
+                 msi_floor=1.5)
+
+
+def test_protocol_doc_states_the_sequence_limit() -> None:
+    doc = (harness.MQL5_DIR / "PROTOCOL.md").read_text(encoding="utf-8")
+    assert "999999999999999999" in doc
+    assert "goes backwards" in doc

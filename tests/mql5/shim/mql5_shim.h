@@ -7,7 +7,12 @@
 // for manual trades, queued events that never re-enter a handler, a timer that is not queued twice,
 // server time (TimeCurrent) two hours ahead of GMT, sandboxed files in <Common>/Files with
 // Windows-style share checks, FILE_ANSI versus two-byte text, and symbols without broker depth.
-// Not modelled: requotes, slippage, partial fills, margin calls, pending orders, FIFO accounts.
+// Optional server behaviours a scenario switches on: deals answered 10008 (placed) and filled
+// later (`place_delay_ms`; the order is listed by OrdersTotal meanwhile, and on hedging a second
+// close of the same position is refused with 10039), filling modes the server refuses with 10030
+// although the symbol's bits allow them (`refused_fillings`), a tick value of 0 (`tick_value_hidden`).
+// Not modelled: requotes, slippage, partial fills, margin calls, pending limit/stop orders, FIFO
+// accounts.
 #ifndef LCA_MQL5_SHIM_H
 #define LCA_MQL5_SHIM_H
 
@@ -92,10 +97,16 @@ enum ENUM_POSITION_PROPERTY_DOUBLE { POSITION_VOLUME, POSITION_PRICE_OPEN, POSIT
 enum ENUM_POSITION_PROPERTY_STRING { POSITION_SYMBOL, POSITION_COMMENT };
 enum ENUM_POSITION_TYPE { POSITION_TYPE_BUY = 0, POSITION_TYPE_SELL = 1 };
 enum ENUM_SYMBOL_INFO_DOUBLE { SYMBOL_BID, SYMBOL_ASK, SYMBOL_POINT, SYMBOL_VOLUME_MIN, SYMBOL_VOLUME_MAX, SYMBOL_VOLUME_STEP, SYMBOL_TRADE_TICK_VALUE, SYMBOL_TRADE_TICK_SIZE, SYMBOL_TRADE_CONTRACT_SIZE };
-enum ENUM_SYMBOL_INFO_INTEGER { SYMBOL_DIGITS, SYMBOL_FILLING_MODE, SYMBOL_TICKS_BOOKDEPTH, SYMBOL_SPREAD };
+enum ENUM_SYMBOL_INFO_INTEGER { SYMBOL_DIGITS, SYMBOL_FILLING_MODE, SYMBOL_TICKS_BOOKDEPTH, SYMBOL_SPREAD, SYMBOL_TRADE_EXEMODE };
+enum ENUM_SYMBOL_INFO_STRING { SYMBOL_CURRENCY_BASE, SYMBOL_CURRENCY_PROFIT, SYMBOL_CURRENCY_MARGIN, SYMBOL_DESCRIPTION };
+enum ENUM_SYMBOL_TRADE_EXECUTION { SYMBOL_TRADE_EXECUTION_REQUEST = 0, SYMBOL_TRADE_EXECUTION_INSTANT = 1, SYMBOL_TRADE_EXECUTION_MARKET = 2, SYMBOL_TRADE_EXECUTION_EXCHANGE = 3 };
+enum ENUM_ORDER_PROPERTY_INTEGER { ORDER_TICKET, ORDER_TIME_SETUP_MSC, ORDER_TYPE, ORDER_STATE, ORDER_MAGIC, ORDER_POSITION_ID };
+enum ENUM_ORDER_PROPERTY_DOUBLE { ORDER_VOLUME_INITIAL, ORDER_VOLUME_CURRENT, ORDER_PRICE_OPEN };
+enum ENUM_ORDER_PROPERTY_STRING { ORDER_SYMBOL, ORDER_COMMENT };
 enum { SYMBOL_FILLING_FOK = 1, SYMBOL_FILLING_IOC = 2 };
 enum ENUM_ACCOUNT_INFO_DOUBLE { ACCOUNT_BALANCE, ACCOUNT_EQUITY, ACCOUNT_MARGIN, ACCOUNT_MARGIN_FREE, ACCOUNT_MARGIN_LEVEL, ACCOUNT_PROFIT };
 enum ENUM_ACCOUNT_INFO_INTEGER { ACCOUNT_LOGIN, ACCOUNT_LEVERAGE, ACCOUNT_MARGIN_MODE, ACCOUNT_TRADE_ALLOWED, ACCOUNT_TRADE_EXPERT };
+enum ENUM_ACCOUNT_INFO_STRING { ACCOUNT_CURRENCY, ACCOUNT_NAME, ACCOUNT_SERVER, ACCOUNT_COMPANY };
 enum ENUM_TERMINAL_INFO_INTEGER { TERMINAL_CONNECTED, TERMINAL_TRADE_ALLOWED };
 enum ENUM_TERMINAL_INFO_STRING { TERMINAL_DATA_PATH, TERMINAL_COMMONDATA_PATH };
 enum ENUM_MQL_INFO_INTEGER { MQL_TRADE_ALLOWED, MQL_TESTER };
@@ -110,6 +121,7 @@ enum ENUM_BOOK_TYPE { BOOK_TYPE_SELL = 1, BOOK_TYPE_BUY = 2, BOOK_TYPE_SELL_MARK
 enum ENUM_INIT_RETCODE { INIT_SUCCEEDED = 0, INIT_FAILED = 1, INIT_PARAMETERS_INCORRECT = 32767 };
 
 const uint TRADE_RETCODE_REQUOTE = 10004;
+const uint TRADE_RETCODE_PLACED = 10008;
 const uint TRADE_RETCODE_DONE = 10009;
 const uint TRADE_RETCODE_DONE_PARTIAL = 10010;
 const uint TRADE_RETCODE_INVALID = 10013;
@@ -120,6 +132,7 @@ const uint TRADE_RETCODE_CLIENT_DISABLES_AT = 10027;
 const uint TRADE_RETCODE_INVALID_FILL = 10030;
 const uint TRADE_RETCODE_POSITION_CLOSED = 10036;
 const uint TRADE_RETCODE_INVALID_CLOSE_VOLUME = 10038;
+const uint TRADE_RETCODE_CLOSE_ORDER_EXIST = 10039;
 
 const int INVALID_HANDLE = -1;
 const int FILE_READ = 1, FILE_WRITE = 2, FILE_BIN = 4, FILE_CSV = 8, FILE_TXT = 16, FILE_ANSI = 32,
@@ -128,7 +141,8 @@ const int FILE_READ = 1, FILE_WRITE = 2, FILE_BIN = 4, FILE_CSV = 8, FILE_TXT = 
 const uint CP_ACP = 0, CP_UTF8 = 65001;
 const int ERR_MARKET_UNKNOWN_SYMBOL = 4301, ERR_CANNOT_OPEN_FILE = 5004,
           ERR_INVALID_FILEHANDLE = 5007, ERR_FILE_NOT_EXIST = 5019, ERR_FILE_CANNOT_REWRITE = 5020,
-          ERR_GLOBALVARIABLE_NOT_FOUND = 4501, ERR_TRADE_POSITION_NOT_FOUND = 4753;
+          ERR_GLOBALVARIABLE_NOT_FOUND = 4501, ERR_TRADE_POSITION_NOT_FOUND = 4753,
+          ERR_TRADE_ORDER_NOT_FOUND = 4754;
 
 //--- structures
 struct MqlTick {
@@ -210,6 +224,10 @@ struct Symbol {
   double vol_min = 0.01, vol_max = 100, vol_step = 0.01;
   double tick_size = 0.00001, tick_value = 1.0, contract = 100000;
   long filling = SYMBOL_FILLING_FOK | SYMBOL_FILLING_IOC;
+  long exemode = SYMBOL_TRADE_EXECUTION_MARKET;
+  long refused_fillings = 0;       // bits 1 << ORDER_FILLING_*: refused with 10030 all the same
+  bool tick_value_hidden = false;  // SYMBOL_TRADE_TICK_VALUE reads 0 (the account still values it)
+  string currency_base, currency_profit;  // from the name (EURUSD: EUR, USD) unless set
   long time_msc = 0;
   ulong tick_volume = 0;
   bool market_open = true;      // false: every deal is refused with 10018 (market closed)
@@ -227,6 +245,13 @@ struct Position {
   long time_msc;
   ulong magic;
   string comment;
+};
+
+struct Order {  // a deal the server accepted (10008) and fills at `fill_at_ms`
+  ulong ticket;
+  MqlTradeRequest request;
+  long fill_at_ms;
+  long setup_msc;
 };
 
 struct Trade {  // every OrderSend the EA made
@@ -261,6 +286,7 @@ struct Sim {
   // account
   bool hedging = true;
   double balance = 10000.0;
+  string account_currency = "USD";
   long leverage = 100;
   bool terminal_trade_allowed = true;
   bool mql_trade_allowed = true;
@@ -271,6 +297,11 @@ struct Sim {
   // market
   std::map<string, Symbol> symbols;
   std::vector<Position> positions;
+  // deals answered 10008 and filled this many ms later (-1: filled at once, 10009)
+  long place_delay_ms = -1;
+  std::vector<Order> orders;
+  bool order_selected_ok = false;
+  Order order_selected{};
   // a real terminal may still list the old volumes right after OrderSend returns; with
   // `positions_lag` the position functions show the pre-deal list until the next event
   bool positions_lag = false;
@@ -310,6 +341,10 @@ struct Sim {
   Symbol &add_symbol(const string &name, double bid, double ask) {
     Symbol s;
     s.name = name;
+    if (name.size() >= 6) {
+      s.currency_base = name.substr(0, 3);
+      s.currency_profit = name.substr(3, 3);
+    }
     symbols[name] = s;
     quote(name, bid, ask, 0);
     return symbols[name];
@@ -515,20 +550,45 @@ struct Sim {
     queue.push_back(e);
   }
 
+  // the server fills the accepted (10008) orders that are due; an order whose position is gone
+  // or smaller than the order is cancelled
+  void fill_due_orders() {
+    for (size_t i = 0; i < orders.size();) {
+      if (orders[i].fill_at_ms > gmt_ms) {
+        i++;
+        continue;
+      }
+      Order o = orders[i];
+      orders.erase(orders.begin() + (long)i);
+      const MqlTradeRequest &r = o.request;
+      Position *p = r.position != 0 ? find(r.position) : nullptr;
+      if (r.position != 0 && (p == nullptr || r.volume > p->volume + 1e-9)) {
+        say("server: order #" + std::to_string(o.ticket) + " cancelled (position gone or smaller)");
+        continue;
+      }
+      double price = 0;
+      ulong ticket = fill(r.symbol, r.type, r.volume, r.position, r.magic, r.comment, price);
+      queue_transactions(r.symbol, r.type, r.volume, ticket, price, o.ticket, next_ticket++);
+    }
+  }
+
   // let `ms` milliseconds pass: the timer fires every timer_ms, each event is handled
   void advance_ms(long ms) {
     long end = gmt_ms + ms;
     if (timer_ms <= 0) {
       gmt_ms = end;
+      fill_due_orders();
       pump();
       return;
     }
     while (gmt_ms + timer_ms <= end) {
       gmt_ms += timer_ms;
+      fill_due_orders();
       post_timer();
       pump();
     }
     gmt_ms = end;
+    fill_due_orders();
     pump();
   }
 
@@ -808,6 +868,16 @@ inline double AccountInfoDouble(ENUM_ACCOUNT_INFO_DOUBLE p) {
   }
   return 0;
 }
+inline string AccountInfoString(ENUM_ACCOUNT_INFO_STRING p) {
+  mql5sim::Sim &s = mql5sim::sim();
+  switch (p) {
+    case ACCOUNT_CURRENCY: return s.account_currency;
+    case ACCOUNT_NAME: return "Test Trader";
+    case ACCOUNT_SERVER: return "Sim-Demo";
+    case ACCOUNT_COMPANY: return "Sim Broker";
+  }
+  return "";
+}
 inline long AccountInfoInteger(ENUM_ACCOUNT_INFO_INTEGER p) {
   mql5sim::Sim &s = mql5sim::sim();
   switch (p) {
@@ -840,7 +910,7 @@ inline double SymbolInfoDouble(const string &name, ENUM_SYMBOL_INFO_DOUBLE p) {
     case SYMBOL_VOLUME_MIN: return s.vol_min;
     case SYMBOL_VOLUME_MAX: return s.vol_max;
     case SYMBOL_VOLUME_STEP: return s.vol_step;
-    case SYMBOL_TRADE_TICK_VALUE: return s.tick_value;
+    case SYMBOL_TRADE_TICK_VALUE: return s.tick_value_hidden ? 0.0 : s.tick_value;
     case SYMBOL_TRADE_TICK_SIZE: return s.tick_size;
     case SYMBOL_TRADE_CONTRACT_SIZE: return s.contract;
   }
@@ -859,8 +929,24 @@ inline long SymbolInfoInteger(const string &name, ENUM_SYMBOL_INFO_INTEGER p) {
     case SYMBOL_FILLING_MODE: return s.filling;
     case SYMBOL_TICKS_BOOKDEPTH: return s.has_book ? 10 : 0;
     case SYMBOL_SPREAD: return (long)std::lround((s.ask - s.bid) / s.point);
+    case SYMBOL_TRADE_EXEMODE: return s.exemode;
   }
   return 0;
+}
+inline string SymbolInfoString(const string &name, ENUM_SYMBOL_INFO_STRING p) {
+  auto &m = mql5sim::sim().symbols;
+  auto it = m.find(name);
+  if (it == m.end()) {
+    mql5sim::sim().last_error = ERR_MARKET_UNKNOWN_SYMBOL;
+    return "";
+  }
+  switch (p) {
+    case SYMBOL_CURRENCY_BASE: return it->second.currency_base;
+    case SYMBOL_CURRENCY_PROFIT: return it->second.currency_profit;
+    case SYMBOL_CURRENCY_MARGIN: return it->second.currency_base;
+    case SYMBOL_DESCRIPTION: return name;
+  }
+  return "";
 }
 inline bool SymbolInfoTick(const string &name, MqlTick &tick) {
   auto &m = mql5sim::sim().symbols;
@@ -946,7 +1032,60 @@ inline string PositionGetString(ENUM_POSITION_PROPERTY_STRING p) {
   return p == POSITION_SYMBOL ? s.selected.symbol : s.selected.comment;
 }
 
-//--- trading: synchronous market deals only
+//--- orders the server accepted but has not filled yet (selection copies, as in MQL5)
+inline int OrdersTotal() { return (int)mql5sim::sim().orders.size(); }
+inline ulong OrderGetTicket(int index) {
+  mql5sim::Sim &s = mql5sim::sim();
+  s.order_selected_ok = index >= 0 && index < (int)s.orders.size();
+  if (!s.order_selected_ok) {
+    s.last_error = ERR_TRADE_ORDER_NOT_FOUND;
+    return 0;
+  }
+  s.order_selected = s.orders[(size_t)index];
+  return s.order_selected.ticket;
+}
+inline bool OrderSelect(ulong ticket) {
+  mql5sim::Sim &s = mql5sim::sim();
+  s.order_selected_ok = false;
+  for (auto &o : s.orders)
+    if (o.ticket == ticket) {
+      s.order_selected = o;
+      s.order_selected_ok = true;
+    }
+  if (!s.order_selected_ok) s.last_error = ERR_TRADE_ORDER_NOT_FOUND;
+  return s.order_selected_ok;
+}
+inline long OrderGetInteger(ENUM_ORDER_PROPERTY_INTEGER p) {
+  mql5sim::Sim &s = mql5sim::sim();
+  if (!s.order_selected_ok) return 0;
+  const mql5sim::Order &o = s.order_selected;
+  switch (p) {
+    case ORDER_TICKET: return (long)o.ticket;
+    case ORDER_TIME_SETUP_MSC: return o.setup_msc;
+    case ORDER_TYPE: return (long)o.request.type;
+    case ORDER_STATE: return (long)ORDER_STATE_PLACED;
+    case ORDER_MAGIC: return (long)o.request.magic;
+    case ORDER_POSITION_ID: return (long)o.request.position;
+  }
+  return 0;
+}
+inline double OrderGetDouble(ENUM_ORDER_PROPERTY_DOUBLE p) {
+  mql5sim::Sim &s = mql5sim::sim();
+  if (!s.order_selected_ok) return 0;
+  switch (p) {
+    case ORDER_VOLUME_INITIAL: return s.order_selected.request.volume;
+    case ORDER_VOLUME_CURRENT: return s.order_selected.request.volume;
+    case ORDER_PRICE_OPEN: return s.order_selected.request.price;
+  }
+  return 0;
+}
+inline string OrderGetString(ENUM_ORDER_PROPERTY_STRING p) {
+  mql5sim::Sim &s = mql5sim::sim();
+  if (!s.order_selected_ok) return "";
+  return p == ORDER_SYMBOL ? s.order_selected.request.symbol : s.order_selected.request.comment;
+}
+
+//--- trading: market deals, filled at once (10009) or accepted and filled later (10008)
 inline bool OrderSend(const MqlTradeRequest &r, MqlTradeResult &res) {
   mql5sim::Sim &s = mql5sim::sim();
   res = MqlTradeResult{};
@@ -967,7 +1106,8 @@ inline bool OrderSend(const MqlTradeRequest &r, MqlTradeResult &res) {
   bool fill_ok = (r.type_filling == ORDER_FILLING_FOK && (sym.filling & SYMBOL_FILLING_FOK)) ||
                  (r.type_filling == ORDER_FILLING_IOC && (sym.filling & SYMBOL_FILLING_IOC)) ||
                  (r.type_filling == ORDER_FILLING_RETURN && sym.filling == 0);
-  if (!fill_ok) return reject(TRADE_RETCODE_INVALID_FILL);
+  if (!fill_ok || (sym.refused_fillings & (1L << (int)r.type_filling)) != 0)
+    return reject(TRADE_RETCODE_INVALID_FILL);
   double expected = r.type == ORDER_TYPE_BUY ? sym.ask : sym.bid;
   if (std::fabs(r.price - expected) > (double)r.deviation * sym.point + 1e-12)
     return reject(TRADE_RETCODE_INVALID_PRICE);
@@ -977,6 +1117,20 @@ inline bool OrderSend(const MqlTradeRequest &r, MqlTradeResult &res) {
     bool opposite = (p->type == POSITION_TYPE_BUY) == (r.type == ORDER_TYPE_SELL);
     if (!opposite) return reject(TRADE_RETCODE_INVALID);
     if (r.volume > p->volume + 1e-9) return reject(TRADE_RETCODE_INVALID_CLOSE_VOLUME);
+    if (s.hedging)
+      for (auto &o : s.orders)
+        if (o.request.position == r.position) return reject(TRADE_RETCODE_CLOSE_ORDER_EXIST);
+  }
+  if (s.place_delay_ms >= 0) {  // accepted, filled later: 10008 with the order ticket, no deal
+    mql5sim::Order o{s.next_ticket++, r, s.gmt_ms + s.place_delay_ms, s.now_msc()};
+    s.orders.push_back(o);
+    res.retcode = TRADE_RETCODE_PLACED;
+    res.order = o.ticket;
+    res.volume = r.volume;
+    res.bid = sym.bid;
+    res.ask = sym.ask;
+    s.trades.push_back({r, TRADE_RETCODE_PLACED});
+    return true;
   }
   if (s.positions_lag && !s.shown_valid) {
     s.shown = s.positions;
