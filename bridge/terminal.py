@@ -78,7 +78,8 @@ class Credentials:
 
 
 def open_module(kind: str, *, scenario: str = "", data_dir: str | None = None,
-                host: str = "localhost", port: int = 18812) -> Any:
+                host: str = "localhost", port: int = 18812,
+                allow_remote: bool = False) -> Any:
     """The module-shaped object for `kind`: "sim", "mt5" (the MetaTrader5 package, imported
     here and nowhere else) or "mt5linux" (the mt5linux RPyC server of a terminal under Wine,
     through `bridge.mt5remote.RemoteMT5`: one round trip per call)."""
@@ -98,7 +99,7 @@ def open_module(kind: str, *, scenario: str = "", data_dir: str | None = None,
         try:
             from bridge.mt5remote import RemoteMT5
 
-            return RemoteMT5(host, port)
+            return RemoteMT5(host, port, allow_remote=allow_remote)
         except ImportError:
             raise TerminalError("import", -1, "rpyc is not installed: uv sync --extra "
                                 "mt5linux") from None
