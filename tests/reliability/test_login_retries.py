@@ -25,6 +25,7 @@ from bridge.terminal import Credentials, TerminalError, TerminalPort
 from tests.reliability.harness import config as harness_config
 
 PASSWORD = "Right-Pa55word"
+WRONG = "Wr0ng-Secret-9x"
 LOGIN = 10000001
 SERVER = "LCA-Simulated"
 
@@ -56,12 +57,12 @@ class _Counting:
 
 def test_a_wrong_password_is_tried_once_by_the_port_and_never_again(tmp_path: Path) -> None:
     terminal = _Counting(SimTerminal.from_scenario(str(_scenario(tmp_path))))
-    port = TerminalPort(terminal, Credentials(LOGIN, "wrong", SERVER), sleep=lambda s: None)
+    port = TerminalPort(terminal, Credentials(LOGIN, WRONG, SERVER), sleep=lambda s: None)
     with pytest.raises(TerminalError, match="LCA_MT5_LOGIN") as first:
         port.connect(attempts=5)
     assert first.value.code == -6
     assert "LCA_MT5_PASSWORD" in str(first.value)
-    assert "wrong" not in str(first.value)
+    assert WRONG not in str(first.value)
     for _ in range(3):  # the guard's reconnects
         with pytest.raises(TerminalError, match="LCA_MT5_LOGIN"):
             port.ensure_connected()
@@ -85,7 +86,7 @@ def test_lca_run_with_a_wrong_password_logs_in_once_and_names_the_login_variable
                       f'log_file = "{tmp_path}/lca.log"\ncompare_unguarded = false\n',
                       encoding="utf-8")
     monkeypatch.setenv("LCA_MT5_LOGIN", str(LOGIN))
-    monkeypatch.setenv("LCA_MT5_PASSWORD", "wrong")
+    monkeypatch.setenv("LCA_MT5_PASSWORD", WRONG)
     monkeypatch.setenv("LCA_MT5_SERVER", SERVER)
     try:
         assert main(["run", "--quiet", "--config", str(config)]) == 2
