@@ -23,6 +23,7 @@ from loguru import logger
 
 from bridge.servertime import ServerClock
 from controller import Account, BookLevel, MarketState, Position, Snapshot, SymbolSpec
+from controller.bounds import check_bounds
 from controller.indicators import SymbolHistory
 from controller.snapshot import guess_symbol_class, make_snapshot
 
@@ -305,7 +306,9 @@ class TerminalPort:
                 m = MarketState(bid=m.bid, ask=m.ask, time=m.time, bid_depth=bid_lots,
                                 ask_depth=ask_lots)
             market[name] = m
-        return make_snapshot(now, account, specs, positions, market)
+        snap = make_snapshot(now, account, specs, positions, market)
+        check_bounds(snap)  # 1e308 lots, a ticket twice, a time of 1e20: named, not used
+        return snap
 
     def history(self, name: str, start_utc: float, end_utc: float) -> SymbolHistory:
         """Ticks (bid/ask) and H1/D1 bars of `name` between two UTC times, for the indicators."""

@@ -100,7 +100,8 @@ def test_values_at_real_extremes_are_accepted():
     (_second_position(volume=0.5), "positions[1].ticket"),
     ((("time",), 1e20), "time"),
 ])
-def test_lca_decide_rejects_the_value_by_name(tmp_path, capsys, change, field):
+def test_lca_decide_rejects_the_value_by_name(tmp_path, capsys, monkeypatch, change, field):
+    monkeypatch.setenv("COLUMNS", "300")  # one line per message
     path = tmp_path / "snapshot.json"
     path.write_text(json.dumps(_with(change)), encoding="utf-8")
     assert main(["decide", "--snapshot", str(path)]) == 2
