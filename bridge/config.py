@@ -28,6 +28,7 @@ __all__ = [
     "is_loopback_host",
     "load_config",
     "load_settings",
+    "nesting_problem",
     "remote_host_problem",
     "settings_from_dict",
 ]
@@ -200,15 +201,50 @@ def load_settings(path: str | Path) -> AppConfig:
     return load_config(path)
 
 
+MAX_NESTING = 16  # the deepest real key is [extras] thin_hours[0].label: 3 levels
+
+
+def nesting_problem(data: object, limit: int = MAX_NESTING) -> str | None:
+    """Where `data` (parsed TOML or JSON) nests deeper than `limit` levels, or None."""
+    stack: list[tuple[object, int, str]] = [(data, 0, "")]
+    while stack:
+        value, depth, where = stack.pop()
+        if depth > limit:
+            return f"nested deeper than {limit} levels (at {where or 'the top'})"
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1, f"{where}.{k}" if where else str(k))
+                         for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1, f"{where}[{i}]") for i, v in enumerate(value))
+    return None
+
+
 def load_config(path: str | Path) -> AppConfig:
-    """Read and validate a TOML configuration file."""
+    """Read and validate a TOML configuration file; every problem is a `ConfigError`."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        raw = p.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{p}: configuration file not found (pass --config PATH)") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{p}: is a folder, not a file (pass --config PATH of a TOML "
+                          "file)") from None
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot read it ({exc.strerror or exc}): check the path and "
+                          "its permissions") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{p}: not UTF-8 text (byte {exc.start} is 0x{raw[exc.start]:02x}): "
+                          "is it a binary file? Save the configuration as UTF-8 TOML") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{p}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{p}: nested beyond reason (thousands of levels): not a "
+                          "configuration file") from None
+    problem = nesting_problem(data)
+    if problem is not None:
+        raise ConfigError(f"{p}: {problem}: not a configuration file (docs/config.md)")
     return settings_from_dict(data, str(p))
