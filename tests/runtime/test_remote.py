@@ -312,3 +312,49 @@ def test_a_connection_closed_mid_call_is_a_message_naming_host_port_and_what_to_
     assert f"127.0.0.1:{srv.port}" in text
     assert "closed the connection" in text
     assert "Traceback" not in text
+
+
+class _ClosingOnceService(rpyc.SlaveService):
+    """The classic server in front of the simulated terminal; the first account_info call of
+    the whole server drops the connection (the server under Wine restarted)."""
+
+    dropped: ClassVar[list[int]] = []
+
+    def execute(self, text):
+        super().execute(text)
+        real = self.namespace.get("_lca_call")
+        if real is not None and not getattr(real, "closing", False):
+            def closing(payload):
+                if "account_info" in str(payload) and not self.dropped:
+                    self.dropped.append(1)
+                    self._conn.close()
+                    raise EOFError("closed")
+                return real(payload)
+
+            closing.closing = True
+            self.namespace["_lca_call"] = closing
+
+
+def test_a_dropped_connection_is_no_ipc_connection_and_the_next_initialize_reconnects(
+        monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "MetaTrader5", SimTerminal.from_scenario("flash-gbp-2016"))
+    service = type("ClosingOnce", (_ClosingOnceService,), {"dropped": []})
+    srv, thread = _serve(service)
+    try:
+        port = TerminalPort(RemoteMT5("127.0.0.1", srv.port))
+        port.connect(attempts=1)
+        with pytest.raises(TerminalError) as lost:
+            port.account()
+        assert lost.value.code == -10004
+        assert lost.value.connection_lost
+        assert f"127.0.0.1:{srv.port} closed the connection during account_info()" in str(
+            lost.value)
+        assert not port.connected
+        port.ensure_connected()  # initialize opens a new connection
+        assert port.account().login == 10000001
+        port.mt5.close()
+    finally:
+        srv.close()
+        thread.join(timeout=5)
