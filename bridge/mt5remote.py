@@ -115,6 +115,21 @@ _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}\Z")
 _NUMERIC_DTYPE = re.compile(r"[<>|=]?(b1|[iu][1248]|f[48])\Z")
 _MAX_DEPTH = 16
 _MAX_FIELDS = 128
+# The fields lca reads from each MetaTrader5 record (bridge/terminal.py, executor.py,
+# runtime.py): a record of one of these types without them is a malformed reply.
+_REQUIRED = {name: frozenset(fields.split()) for name, fields in {
+    "AccountInfo": "login currency balance equity margin margin_so_call margin_so_so "
+                   "margin_so_mode margin_mode leverage trade_mode credit profit",
+    "SymbolInfo": "currency_base currency_profit trade_calc_mode trade_contract_size "
+                  "volume_min volume_step volume_max filling_mode ticks_bookdepth",
+    "TradePosition": "ticket symbol type volume price_open price_current profit swap time "
+                     "magic",
+    "Tick": "time_msc bid ask",
+    "BookInfo": "type price volume_dbl",
+    "TradeDeal": "ticket position_id symbol volume price profit comment time reason",
+    "OrderSendResult": "retcode deal order volume price comment",
+    "TerminalInfo": "trade_allowed commondata_path",
+}.items()}
 
 
 class _BadReply(ValueError):
@@ -158,6 +173,9 @@ def _record(body: Any, types: dict[tuple[str, tuple[str, ...]], type], depth: in
     fields = tuple(_name(f, f"a field of {type_name}") for f in body[1])
     if len(set(fields)) != len(fields):
         raise _BadReply(f"record {type_name}: a field name repeats")
+    missing = _REQUIRED.get(type_name, frozenset()) - set(fields)
+    if missing:
+        raise _BadReply(f"record {type_name} lacks {', '.join(sorted(missing))}")
     record = types.get((type_name, fields))
     if record is None:
         record = types[(type_name, fields)] = _record_class(type_name, fields)
