@@ -253,7 +253,7 @@ def _parse_reply(raw: Any, types: dict[tuple[str, tuple[str, ...]], type]) -> tu
     return _rebuild(document["result"], types), (error[0], error[1])
 
 
-def _connect(host: str, port: int) -> Any:
+def _connect(host: str, port: int, timeout_s: float) -> Any:
     """An RPyC connection whose own side is `VoidService` under `_CLIENT_CONFIG`. The socket is
     opened here (rpyc's own connect leaks it when refused, and retries a silent host 6 × 3 s)."""
     import socket
@@ -264,7 +264,7 @@ def _connect(host: str, port: int) -> Any:
     sock = socket.create_connection((host, port), timeout=5.0)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return rpyc.connect_stream(SocketStream(sock), service=rpyc.VoidService,
-                               config=dict(_CLIENT_CONFIG))
+                               config={**_CLIENT_CONFIG, "sync_request_timeout": timeout_s})
 
 
 class RemoteMT5:
@@ -272,14 +272,16 @@ class RemoteMT5:
 
     `setup` is the server-side code that binds `_lca_mt5` to the module (default: the real
     `MetaTrader5`). `allow_remote` lets `host` be other than loopback (config: `allow_remote`).
+    `timeout_s` (seconds) is how long one call may take before it counts as an IPC timeout:
+    longer than the terminal's own `initialize` timeout (config `timeout_ms`, 60 s by default).
     """
 
     def __init__(self, host: str = "localhost", port: int = 18812, *,
                  setup: str = "import MetaTrader5 as _lca_mt5",
-                 allow_remote: bool = False) -> None:
+                 allow_remote: bool = False, timeout_s: float = 70.0) -> None:
         if not allow_remote and not is_loopback_host(host):
             raise ValueError(remote_host_problem(host))
-        self.host, self.port, self._setup = host, port, setup
+        self.host, self.port, self._setup, self.timeout_s = host, port, setup, timeout_s
         self._where = f"mt5linux server at {host}:{port}"
         self._types: dict[tuple[str, tuple[str, ...]], type] = {}
         self._error: tuple[int, str] = (1, "Success")
@@ -305,7 +307,7 @@ class RemoteMT5:
     def _open(self) -> None:
         """Connect and install the server function; `TerminalError` naming host:port if not."""
         try:
-            conn = _connect(self.host, self.port)
+            conn = _connect(self.host, self.port, self.timeout_s)
         except OSError as exc:
             raise TerminalError("connect", _NO_IPC_CONNECTION, (
                 f"no {self._where} answers ({exc.strerror or exc}): start it under Wine "
@@ -353,8 +355,8 @@ class RemoteMT5:
         try:
             raw = self._remote(payload)  # type: ignore[misc]
         except TimeoutError:  # before OSError, its base class
-            self._error = (_IPC_TIMEOUT, f"the {self._where} did not answer {name}() in time: "
-                           "is the terminal busy or frozen?")
+            self._error = (_IPC_TIMEOUT, f"the {self._where} did not answer {name}() within "
+                           f"{self.timeout_s:g} s: is the terminal busy or frozen?")
             return None
         except (EOFError, OSError):
             self._drop()

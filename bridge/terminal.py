@@ -96,7 +96,7 @@ class Credentials:
 
 def open_module(kind: str, *, scenario: str = "", data_dir: str | None = None,
                 host: str = "localhost", port: int = 18812,
-                allow_remote: bool = False) -> Any:
+                allow_remote: bool = False, timeout_ms: int = 60_000) -> Any:
     """The module-shaped object for `kind`: "sim", "mt5" (the MetaTrader5 package, imported
     here and nowhere else) or "mt5linux" (the mt5linux RPyC server of a terminal under Wine,
     through `bridge.mt5remote.RemoteMT5`: one round trip per call)."""
@@ -116,7 +116,9 @@ def open_module(kind: str, *, scenario: str = "", data_dir: str | None = None,
         try:
             from bridge.mt5remote import RemoteMT5
 
-            return RemoteMT5(host, port, allow_remote=allow_remote)
+            # one call may last the terminal's own timeout, plus the round trip
+            return RemoteMT5(host, port, allow_remote=allow_remote,
+                             timeout_s=timeout_ms / 1000.0 + 10.0)
         except ImportError:
             raise TerminalError("import", -1, "rpyc is not installed: uv sync --extra "
                                 "mt5linux") from None

@@ -38,7 +38,8 @@ def _check(args: argparse.Namespace) -> int:
     try:
         credentials = Credentials.from_env(t.login_env, t.password_env, t.server_env)
         mt5 = open_module(t.kind, scenario=t.scenario, data_dir=t.data_dir or None,
-                          host=t.host, port=t.port, allow_remote=t.allow_remote)
+                          host=t.host, port=t.port, allow_remote=t.allow_remote,
+                          timeout_ms=t.timeout_ms)
         port = TerminalPort(mt5, credentials, path=t.path or None, timeout_ms=t.timeout_ms)
         port.connect(attempts=1)
         account = port.account()

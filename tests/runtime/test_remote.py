@@ -367,3 +367,39 @@ def test_a_dropped_connection_is_no_ipc_connection_and_the_next_initialize_recon
     finally:
         srv.close()
         thread.join(timeout=5)
+
+
+class _SlowService(rpyc.SlaveService):
+    """The classic server in front of the simulated terminal; positions_get takes 3 s."""
+
+    def execute(self, text):
+        super().execute(text)
+        real = self.namespace.get("_lca_call")
+        if real is not None and not getattr(real, "slow", False):
+            def slow(payload):
+                if "positions_get" in str(payload):
+                    time.sleep(3.0)
+                return real(payload)
+
+            slow.slow = True
+            self.namespace["_lca_call"] = slow
+
+
+def test_a_call_past_its_timeout_is_an_ipc_timeout_naming_the_server(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "MetaTrader5", SimTerminal.from_scenario("flash-gbp-2016"))
+    srv, thread = _serve(_SlowService)
+    try:
+        mt5 = RemoteMT5("127.0.0.1", srv.port, timeout_s=1.0)
+        assert mt5.initialize() is True
+        assert mt5.positions_get() is None
+        code, message = mt5.last_error()
+        assert code == -10005
+        assert f"127.0.0.1:{srv.port} did not answer positions_get() within 1 s" in message
+        time.sleep(2.5)  # the server serves one call at a time: let the slow one finish
+        assert mt5.account_info().login == 10000001  # the late answer is dropped, not misread
+        mt5.close()
+    finally:
+        srv.close()
+        thread.join(timeout=5)
