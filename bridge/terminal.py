@@ -163,8 +163,9 @@ class TerminalPort:
         """initialize (+ login when credentials are set), with exponential back-off. An
         authorization failure stops at once and is kept: later calls raise it without trying
         the credentials again."""
-        if self.refused is not None:
-            raise self.refused
+        if self.refused is not None:  # a fresh error each time (no growing traceback)
+            r = self.refused
+            raise TerminalError(r.function, r.code, r.message)
         c = self.credentials
         kwargs: dict[str, Any] = {"timeout": self.timeout_ms}
         if c.login is not None:
