@@ -54,7 +54,9 @@ def build_guard(config: AppConfig, module: Any | None = None) -> tuple[Guard, An
     """The guard and the module-shaped terminal it talks to (a fresh SimTerminal for sim)."""
     t = config.terminal
     mt5 = module if module is not None else open_module(
-        t.kind, scenario=t.scenario, data_dir=t.data_dir or None, host=t.host, port=t.port)
+        t.kind, scenario=t.scenario, data_dir=t.data_dir or None, host=t.host, port=t.port,
+        allow_remote=t.allow_remote,
+        timeout_ms=t.timeout_ms)
     if t.kind == "sim":
         clock = mt5.scenario.clock
         now = mt5.now

@@ -8,6 +8,7 @@ Every problem names the key (as `[table] key`), the value found and what is allo
 
 from __future__ import annotations
 
+import ipaddress
 import tomllib
 from enum import StrEnum
 from pathlib import Path
@@ -24,12 +25,33 @@ __all__ = [
     "Mode",
     "RunSettings",
     "TerminalSettings",
+    "is_loopback_host",
     "load_config",
     "load_settings",
+    "nesting_problem",
+    "remote_host_problem",
     "settings_from_dict",
 ]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for "localhost" and loopback addresses (127.0.0.0/8, ::1); no name is resolved."""
+    if host.strip().lower() in ("localhost", "localhost.", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def remote_host_problem(host: str) -> str:
+    """Why a non-loopback mt5linux host is refused, and the two ways forward."""
+    return (f"[terminal] host = {host!r} is not loopback: the mt5linux channel has no "
+            "authentication or encryption. Reach another machine through an SSH tunnel "
+            "(ssh -N -L 18812:localhost:18812 you@wine-host) and keep host = \"localhost\", or "
+            "set allow_remote = true with a remote_reason")
 
 
 class TerminalSettings(BaseModel):
@@ -42,8 +64,12 @@ class TerminalSettings(BaseModel):
     scenario: str = Field("flash-gbp-2016", description="sim only: built-in name or TOML path")
     data_dir: str = Field("", description="sim only: folder of real market data for scenarios")
     path: str = Field("", description="mt5 only: path to terminal64.exe (empty: find it)")
-    host: str = Field("localhost", description="mt5linux only: RPyC host (loopback)")
+    host: str = Field("localhost", description="mt5linux only: RPyC host (loopback unless "
+                      "allow_remote)")
     port: Annotated[int, Field(ge=1, le=65535)] = 18812
+    allow_remote: bool = Field(False, description="mt5linux only: allow a host that is not "
+                               "loopback (an SSH tunnel to loopback is the documented way)")
+    remote_reason: str = Field("", description="mt5linux only: why allow_remote is needed")
     login_env: str = Field("LCA_MT5_LOGIN", description="environment variable with the login")
     password_env: str = Field("LCA_MT5_PASSWORD",
                               description="environment variable with the password")
@@ -55,6 +81,12 @@ class TerminalSettings(BaseModel):
         if self.kind not in ("sim", "mt5", "mt5linux"):
             raise ValueError(f"terminal.kind {self.kind!r} is unknown (allowed: sim, mt5, "
                              "mt5linux)")
+        if self.allow_remote and not self.remote_reason.strip():
+            raise ValueError("[terminal] allow_remote = true needs remote_reason = \"...\": "
+                             "say why an SSH tunnel to loopback will not do")
+        if self.kind == "mt5linux" and not self.allow_remote and \
+                not is_loopback_host(self.host):
+            raise ValueError(remote_host_problem(self.host))
 
 
 class Mode(StrEnum):
@@ -169,15 +201,50 @@ def load_settings(path: str | Path) -> AppConfig:
     return load_config(path)
 
 
+MAX_NESTING = 16  # the deepest real key is [extras] thin_hours[0].label: 3 levels
+
+
+def nesting_problem(data: object, limit: int = MAX_NESTING) -> str | None:
+    """Where `data` (parsed TOML or JSON) nests deeper than `limit` levels, or None."""
+    stack: list[tuple[object, int, str]] = [(data, 0, "")]
+    while stack:
+        value, depth, where = stack.pop()
+        if depth > limit:
+            return f"nested deeper than {limit} levels (at {where or 'the top'})"
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1, f"{where}.{k}" if where else str(k))
+                         for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1, f"{where}[{i}]") for i, v in enumerate(value))
+    return None
+
+
 def load_config(path: str | Path) -> AppConfig:
-    """Read and validate a TOML configuration file."""
+    """Read and validate a TOML configuration file; every problem is a `ConfigError`."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        raw = p.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{p}: configuration file not found (pass --config PATH)") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{p}: is a folder, not a file (pass --config PATH of a TOML "
+                          "file)") from None
+    except OSError as exc:
+        raise ConfigError(f"{p}: cannot read it ({exc.strerror or exc}): check the path and "
+                          "its permissions") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{p}: not UTF-8 text (byte {exc.start} is 0x{raw[exc.start]:02x}): "
+                          "is it a binary file? Save the configuration as UTF-8 TOML") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{p}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{p}: nested beyond reason (thousands of levels): not a "
+                          "configuration file") from None
+    problem = nesting_problem(data)
+    if problem is not None:
+        raise ConfigError(f"{p}: {problem}: not a configuration file (docs/config.md)")
     return settings_from_dict(data, str(p))

@@ -1,118 +1,380 @@
-"""A `MetaTrader5`-shaped client for a terminal under Wine, one round trip per call.
+"""A `MetaTrader5`-shaped client for a terminal under Wine, one round trip per call, that runs
+nothing the terminal side sends.
 
 mt5linux exposes the Windows `MetaTrader5` module over an RPyC *classic* server. Its own client
 hands back RPyC netrefs: every attribute read of a result is another round trip, and a tuple of 50
 positions costs about 60 ms (shared/reference/perf-anchors.md §1.2). This client instead sends one
 request per call: a small function installed once on the server calls the module, turns the
-result into plain data there (namedtuples to (type name, fields, values), numpy arrays to dtype +
-bytes), pickles it with the terminal's `last_error()`, and returns one bytes payload. Locally the
-namedtuples are rebuilt with the real type names and field order, arrays with their real dtypes.
-Arguments travel pickled too, so datetimes and numpy scalars arrive intact.
+result into JSON there (namedtuples to type name + fields + values, numpy arrays to dtype + shape
++ base64 bytes) with the terminal's `last_error()`, and returns one text. Locally the JSON is
+checked against that shape and the namedtuples are rebuilt with the real type names and field
+order, arrays with their real (numeric) dtypes. Arguments travel as JSON too.
 
     mt5 = RemoteMT5("localhost", 18812)   # the mt5linux server under Wine (loopback)
     mt5.initialize(); mt5.positions_get()
 
-Security: RPyC classic executes what the client sends; bind its server to loopback only.
+Security. The channel is one-way: lca runs code on the server (that is what an RPyC classic
+server is for), the server runs none in lca.
+- Our side of the connection exposes `rpyc.VoidService` with a protocol config that allows
+  nothing: no attribute access of any kind, no pickling, no custom exceptions. A server that
+  calls back (`conn.root.eval`, `getmodule`, walking `__globals__`) gets "cannot access".
+- Replies are JSON text, never pickle. A reply that is not text, does not parse, or does not have
+  the expected shape raises `TerminalError` naming the server; nothing in it is run.
+- `host` must be loopback unless `allow_remote` is set (config: `allow_remote = true` with a
+  `remote_reason`); the documented way to another machine is an SSH tunnel to its loopback.
+A refused connection, one closed mid-call, or a call that times out is the terminal's own
+failure shape: `None` with `last_error()` -10004 / -10005 and a sentence naming host:port and what
+to do; the next `initialize` reconnects.
 """
 
 from __future__ import annotations
 
-import pickle
+import base64
+import binascii
+import contextlib
+import json
+import keyword
+import math
+import re
 from collections import namedtuple
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 import numpy as np
 
+from bridge.config import is_loopback_host, remote_host_problem
+from bridge.terminal import TerminalError
+
 __all__ = ["RemoteMT5"]
+
+_NO_IPC_CONNECTION = -10004
+_IPC_TIMEOUT = -10005
+_INTERNAL_FAIL = -10000
+
+# Our side of the connection: the server may access nothing in lca.
+_CLIENT_CONFIG: dict[str, Any] = {
+    "allow_safe_attrs": False, "allow_exposed_attrs": False, "allow_public_attrs": False,
+    "allow_all_attrs": False, "allow_getattr": False, "allow_setattr": False,
+    "allow_delattr": False, "allow_pickle": False, "import_custom_exceptions": False,
+    "instantiate_custom_exceptions": False, "instantiate_oldstyle_exceptions": False,
+    "include_local_traceback": False, "safe_attrs": set(),
+}
 
 # Installed on the server with one `execute`; runs there, next to the MetaTrader5 module.
 _SERVER_CODE = r'''
-import pickle as _lca_pickle
+import base64 as _lca_b64
+import datetime as _lca_dt
+import json as _lca_json
 
 def _lca_plain(value):
-    if value is None or isinstance(value, (bool, int, float, str, bytes)):
+    if value is None or isinstance(value, (bool, int, float, str)):
         return value
+    if isinstance(value, bytes):
+        return {"b64": _lca_b64.b64encode(value).decode("ascii")}
     if hasattr(value, "_asdict"):
         fields = value._asdict()
-        return ("nt", type(value).__name__, tuple(fields),
-                tuple(_lca_plain(v) for v in fields.values()))
+        return {"nt": [type(value).__name__, list(fields),
+                       [_lca_plain(v) for v in fields.values()]]}
     if hasattr(value, "dtype") and hasattr(value, "tobytes"):
-        return ("nd", value.dtype.descr, value.shape, value.tobytes())
+        if value.shape == ():
+            return _lca_plain(value.item())
+        return {"nd": [[list(d[:2]) for d in value.dtype.descr], list(value.shape),
+                       _lca_b64.b64encode(value.tobytes()).decode("ascii")]}
     if isinstance(value, (tuple, list)):
-        return ("seq", tuple(_lca_plain(v) for v in value))
+        return [_lca_plain(v) for v in value]
     if isinstance(value, dict):
-        return ("map", {k: _lca_plain(v) for k, v in value.items()})
+        return {"map": [[str(k), _lca_plain(v)] for k, v in value.items()]}
+    raise TypeError("lca: cannot send a %s" % type(value).__name__)
+
+def _lca_arg(value):
+    if isinstance(value, dict):
+        if list(value) == ["__lca_datetime__"]:
+            return _lca_dt.datetime.fromisoformat(value["__lca_datetime__"])
+        return {k: _lca_arg(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_lca_arg(v) for v in value]
     return value
 
 def _lca_call(payload):
-    name, args, kwargs = _lca_pickle.loads(payload)
+    request = _lca_json.loads(payload)
+    name = request["name"]
     if name == "__constants__":
         result = {k: getattr(_lca_mt5, k) for k in dir(_lca_mt5)
                   if k.isupper() and isinstance(getattr(_lca_mt5, k), int)}
-        return _lca_pickle.dumps((result, (1, "Success")))
+        return _lca_json.dumps({"result": {"map": [[k, v] for k, v in result.items()]},
+                                "error": [1, "Success"]})
+    args = [_lca_arg(a) for a in request["args"]]
+    kwargs = {k: _lca_arg(v) for k, v in request["kwargs"].items()}
     result = getattr(_lca_mt5, name)(*args, **kwargs)
-    return _lca_pickle.dumps((_lca_plain(result), tuple(_lca_mt5.last_error())))
+    code, message = _lca_mt5.last_error()
+    return _lca_json.dumps({"result": _lca_plain(result), "error": [int(code), str(message)]})
 '''
 
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}\Z")
+_NUMERIC_DTYPE = re.compile(r"[<>|=]?(b1|[iu][1248]|f[48])\Z")
+_MAX_DEPTH = 16
+_MAX_FIELDS = 128
+# The fields lca reads from each MetaTrader5 record (bridge/terminal.py, executor.py,
+# runtime.py): a record of one of these types without them is a malformed reply.
+_REQUIRED = {name: frozenset(fields.split()) for name, fields in {
+    "AccountInfo": "login currency balance equity margin margin_so_call margin_so_so "
+                   "margin_so_mode margin_mode leverage trade_mode credit profit",
+    "SymbolInfo": "currency_base currency_profit trade_calc_mode trade_contract_size "
+                  "volume_min volume_step volume_max filling_mode ticks_bookdepth",
+    "TradePosition": "ticket symbol type volume price_open price_current profit swap time "
+                     "magic",
+    "Tick": "time_msc bid ask",
+    "BookInfo": "type price volume_dbl",
+    "TradeDeal": "ticket position_id symbol volume price profit comment time reason",
+    "OrderSendResult": "retcode deal order volume price comment",
+    "TerminalInfo": "trade_allowed commondata_path",
+}.items()}
 
-def _record_type(types: dict[tuple[str, tuple[str, ...]], type], type_name: str,
-                 fields: tuple[str, ...]) -> type:
-    """A namedtuple class with the real type's name and field order (cached)."""
+
+class _BadReply(ValueError):
+    """The reply is not lca's data format; the text says what is wrong."""
+
+
+def _arg(value: Any) -> Any:
+    """An argument as JSON data (tuples as lists, numpy scalars as numbers, datetimes tagged)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, datetime):
+        return {"__lca_datetime__": value.isoformat()}
+    if isinstance(value, (tuple, list)):
+        return [_arg(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _arg(v) for k, v in value.items()}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"cannot send a {type(value).__name__} to the mt5linux server")
+
+
+def _name(value: Any, what: str) -> str:
+    if type(value) is not str or not _NAME.match(value) or keyword.iskeyword(value):
+        raise _BadReply(f"{what} is not a plain name")
+    return value
+
+
+def _record_class(type_name: str, fields: tuple[str, ...]) -> type:
+    """A namedtuple class with the real type's name and field order (names checked already)."""
     record: type = namedtuple(type_name, fields)  # type: ignore[misc]
-    types[(type_name, fields)] = record
     return record
 
 
-def _rebuild(value: Any, types: dict[tuple[str, tuple[str, ...]], type]) -> Any:
-    if isinstance(value, tuple) and value and isinstance(value[0], str):
-        tag = value[0]
-        if tag == "nt" and len(value) == 4:
-            _, type_name, fields, values = value
-            record = types.get((type_name, fields)) or _record_type(types, type_name, fields)
-            return record(*(_rebuild(v, types) for v in values))
-        if tag == "nd" and len(value) == 4:
-            _, descr, shape, raw = value
-            dtype = np.dtype([tuple(d) for d in descr])
-            return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
-        if tag == "seq" and len(value) == 2:
-            return tuple(_rebuild(v, types) for v in value[1])
-        if tag == "map" and len(value) == 2:
-            return {k: _rebuild(v, types) for k, v in value[1].items()}
-    return value
+def _record(body: Any, types: dict[tuple[str, tuple[str, ...]], type], depth: int) -> Any:
+    if type(body) is not list or len(body) != 3:
+        raise _BadReply("a record is not [type name, fields, values]")
+    type_name = _name(body[0], "a record's type name")
+    if type(body[1]) is not list or type(body[2]) is not list or \
+            len(body[1]) != len(body[2]) or len(body[1]) > _MAX_FIELDS:
+        raise _BadReply(f"record {type_name}: fields and values do not match")
+    fields = tuple(_name(f, f"a field of {type_name}") for f in body[1])
+    if len(set(fields)) != len(fields):
+        raise _BadReply(f"record {type_name}: a field name repeats")
+    missing = _REQUIRED.get(type_name, frozenset()) - set(fields)
+    if missing:
+        raise _BadReply(f"record {type_name} lacks {', '.join(sorted(missing))}")
+    record = types.get((type_name, fields))
+    if record is None:
+        record = types[(type_name, fields)] = _record_class(type_name, fields)
+    return record(*(_rebuild(v, types, depth + 1) for v in body[2]))
+
+
+def _array(body: Any) -> np.ndarray:
+    if type(body) is not list or len(body) != 3 or type(body[0]) is not list or \
+            type(body[1]) is not list or type(body[2]) is not str:
+        raise _BadReply("an array is not [dtype, shape, base64 bytes]")
+    descr, shape, text = body
+    fields = []
+    for item in descr:
+        if type(item) is not list or len(item) != 2 or type(item[0]) is not str or \
+                type(item[1]) is not str or not _NUMERIC_DTYPE.match(item[1]) or \
+                (item[0] and not _NAME.match(item[0])):
+            raise _BadReply("an array's dtype is not a list of numeric fields")
+        fields.append((item[0], item[1]))
+    if not fields or len(fields) > _MAX_FIELDS or len(shape) > 4 or \
+            any(type(n) is not int or n < 0 for n in shape):
+        raise _BadReply("an array's dtype or shape is out of bounds")
+    dtype = np.dtype(fields)
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise _BadReply("an array's bytes are not base64") from None
+    if len(raw) != math.prod(shape) * dtype.itemsize:
+        raise _BadReply("an array's bytes do not match its shape")
+    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+
+
+def _rebuild(value: Any, types: dict[tuple[str, tuple[str, ...]], type], depth: int = 0) -> Any:
+    """JSON data back into MetaTrader5 shapes; anything else raises `_BadReply`."""
+    if depth > _MAX_DEPTH:
+        raise _BadReply(f"nested deeper than {_MAX_DEPTH} levels")
+    if value is None or type(value) in (bool, int, float, str):
+        return value
+    if type(value) is list:
+        return tuple(_rebuild(v, types, depth + 1) for v in value)
+    if type(value) is dict and len(value) == 1:
+        ((tag, body),) = value.items()
+        if tag == "nt":
+            return _record(body, types, depth)
+        if tag == "nd":
+            return _array(body)
+        if tag == "b64" and type(body) is str:
+            try:
+                return base64.b64decode(body, validate=True)
+            except (binascii.Error, ValueError):
+                raise _BadReply("bytes are not base64") from None
+        if tag == "map" and type(body) is list:
+            out = {}
+            for pair in body:
+                if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
+                    raise _BadReply("a mapping is not a list of [name, value]")
+                out[pair[0]] = _rebuild(pair[1], types, depth + 1)
+            return out
+    raise _BadReply("a value of unknown shape")
+
+
+def _parse_reply(raw: Any, types: dict[tuple[str, tuple[str, ...]], type]) -> tuple[Any, Any]:
+    """(result, (code, message)) from the server's reply text; `_BadReply` otherwise."""
+    if type(raw) is not str:  # a netref or bytes: never looked into
+        raise _BadReply(f"the reply is a {type(raw).__name__}, not JSON text")
+    try:
+        document = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise _BadReply("the reply is not JSON (or nested beyond reason)") from None
+    if type(document) is not dict or set(document) != {"result", "error"}:
+        raise _BadReply("the reply is not {result, error}")
+    error = document["error"]
+    if type(error) is not list or len(error) != 2 or type(error[0]) is not int or \
+            type(error[1]) is not str:
+        raise _BadReply("the reply's error is not [code, message]")
+    return _rebuild(document["result"], types), (error[0], error[1])
+
+
+def _connect(host: str, port: int, timeout_s: float) -> Any:
+    """An RPyC connection whose own side is `VoidService` under `_CLIENT_CONFIG`. The socket is
+    opened here (rpyc's own connect leaks it when refused, and retries a silent host 6 × 3 s)."""
+    import socket
+
+    import rpyc
+    from rpyc.core.stream import SocketStream
+
+    sock = socket.create_connection((host, port), timeout=5.0)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return rpyc.connect_stream(SocketStream(sock), service=rpyc.VoidService,
+                               config={**_CLIENT_CONFIG, "sync_request_timeout": timeout_s})
 
 
 class RemoteMT5:
     """The `MetaTrader5` API of a remote terminal over RPyC classic, one round trip per call.
 
     `setup` is the server-side code that binds `_lca_mt5` to the module (default: the real
-    `MetaTrader5`). `connect` opens the RPyC classic connection (tests pass a loopback one).
+    `MetaTrader5`). `allow_remote` lets `host` be other than loopback (config: `allow_remote`).
+    `timeout_s` (seconds) is how long one call may take before it counts as an IPC timeout:
+    longer than the terminal's own `initialize` timeout (config `timeout_ms`, 60 s by default).
     """
 
     def __init__(self, host: str = "localhost", port: int = 18812, *,
                  setup: str = "import MetaTrader5 as _lca_mt5",
-                 connect: Callable[[str, int], Any] | None = None) -> None:
-        if connect is None:
-            import rpyc
-
-            connect = rpyc.classic.connect
-        self._conn = connect(host, port)
-        self._conn.execute(setup)
-        self._conn.execute(_SERVER_CODE)
-        self._remote = self._conn.namespace["_lca_call"]
+                 allow_remote: bool = False, timeout_s: float = 70.0) -> None:
+        if not allow_remote and not is_loopback_host(host):
+            raise ValueError(remote_host_problem(host))
+        self.host, self.port, self._setup, self.timeout_s = host, port, setup, timeout_s
+        self._where = f"mt5linux server at {host}:{port}"
         self._types: dict[tuple[str, tuple[str, ...]], type] = {}
         self._error: tuple[int, str] = (1, "Success")
         self.round_trips = 0
-        constants = self._invoke("__constants__", (), {})
+        self._conn: Any = None
+        self._remote: Callable[[str], Any] | None = None
+        self._open()
+        try:
+            constants = self._invoke("__constants__", (), {})
+        except TerminalError:
+            self._drop()
+            raise
+        if self._conn is None or type(constants) is not dict or \
+                any(type(v) not in (int, bool) for v in constants.values()):
+            code, message = self._error
+            self._drop()
+            raise TerminalError("connect", code if code < 0 else _INTERNAL_FAIL,
+                                message if code < 0 else f"the {self._where} sent no constants")
         for key, value in constants.items():
-            setattr(self, key, value)
+            if _NAME.match(key) and key.isupper():
+                setattr(self, key, value)
+
+    def _open(self) -> None:
+        """Connect and install the server function; `TerminalError` naming host:port if not."""
+        try:
+            conn = _connect(self.host, self.port, self.timeout_s)
+        except OSError as exc:
+            raise TerminalError("connect", _NO_IPC_CONNECTION, (
+                f"no {self._where} answers ({exc.strerror or exc}): start it under Wine "
+                "(python -m mt5linux in the Wine Python that has MetaTrader5) or fix [terminal] "
+                "host and port")) from None
+        try:
+            conn.root.execute(self._setup)
+            conn.root.execute(_SERVER_CODE)
+            self._remote = conn.root.namespace["_lca_call"]
+        except (EOFError, OSError, TimeoutError):
+            conn.close()
+            raise TerminalError("connect", _NO_IPC_CONNECTION, self._closed_text("the set-up")) \
+                from None
+        except Exception as exc:  # the server refused our set-up: its error, as data
+            conn.close()
+            raise TerminalError("connect", _INTERNAL_FAIL, (
+                f"the {self._where} refused lca's set-up ({type(exc).__name__}: "
+                f"{str(exc).splitlines()[0] if str(exc) else ''}): is it the mt5linux server "
+                "of a terminal (python -m mt5linux)?")) from None
+        self._conn = conn
+
+    def _closed_text(self, during: str) -> str:
+        return (f"the {self._where} closed the connection during {during}: check that it still "
+                "runs under Wine (python -m mt5linux) with the terminal open; lca reconnects at "
+                "the next initialize")
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(Exception):  # already gone
+                self._conn.close()
+        self._conn, self._remote = None, None
 
     def _invoke(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if self._conn is None or self._remote is None:
+            if name != "initialize":
+                self._error = (_NO_IPC_CONNECTION, self._closed_text("an earlier call"))
+                return None
+            try:
+                self._open()
+            except TerminalError as exc:
+                self._error = (exc.code, exc.message)
+                return None
         self.round_trips += 1
-        raw = self._remote(pickle.dumps((name, args, kwargs)))
-        result, error = pickle.loads(bytes(raw))  # our own server's payload
-        self._error = (int(error[0]), str(error[1]))
-        return _rebuild(result, self._types)
+        payload = json.dumps({"name": name, "args": _arg(args), "kwargs": _arg(kwargs)})
+        try:
+            raw = self._remote(payload)  # type: ignore[misc]
+        except TimeoutError:  # before OSError, its base class
+            self._error = (_IPC_TIMEOUT, f"the {self._where} did not answer {name}() within "
+                           f"{self.timeout_s:g} s: is the terminal busy or frozen?")
+            return None
+        except (EOFError, OSError):
+            self._drop()
+            self._error = (_NO_IPC_CONNECTION, self._closed_text(f"{name}()"))
+            return None
+        except Exception as exc:  # raised on the server; rebuilt here as a builtin or generic
+            text = str(exc).splitlines()[0] if str(exc) else ""
+            raise TerminalError(name, _INTERNAL_FAIL, f"the {self._where} failed {name}() "
+                                f"({type(exc).__name__}: {text})") from None
+        try:
+            result, error = _parse_reply(raw, self._types)
+        except _BadReply as exc:
+            raise TerminalError(name, _INTERNAL_FAIL, (
+                f"the {self._where} sent a reply to {name}() that is not lca's data format "
+                f"({exc}); nothing in it was run. Is {self.host}:{self.port} the mt5linux "
+                "server of your terminal (python -m mt5linux)?")) from None
+        self._error = error
+        return result
 
     def last_error(self) -> tuple[int, str]:
         """The error of the last call, carried back with its result (no extra round trip)."""
@@ -129,4 +391,4 @@ class RemoteMT5:
         return call
 
     def close(self) -> None:
-        self._conn.close()
+        self._drop()

@@ -23,6 +23,7 @@ from loguru import logger
 
 from bridge.servertime import ServerClock
 from controller import Account, BookLevel, MarketState, Position, Snapshot, SymbolSpec
+from controller.bounds import check_bounds
 from controller.indicators import SymbolHistory
 from controller.snapshot import guess_symbol_class, make_snapshot
 
@@ -31,6 +32,7 @@ __all__ = ["Credentials", "TerminalError", "TerminalPort", "open_module"]
 _BOOL_FUNCTIONS = frozenset({"initialize", "login", "symbol_select", "market_book_add",
                              "market_book_release"})
 _CONNECTION_CODES = frozenset({-10001, -10002, -10003, -10004, -10005})
+_AUTH_FAILED = -6  # RES_E_AUTH_FAILED (mt5-api.md §0.3): never retried
 
 
 class TerminalError(RuntimeError):
@@ -50,11 +52,15 @@ class TerminalError(RuntimeError):
 
 @dataclass(frozen=True)
 class Credentials:
-    """Login, password and server, read from environment variables (never from a file)."""
+    """Login, password and server, read from environment variables (never from a file), and
+    the names of those variables (for messages)."""
 
     login: int | None
     password: str | None
     server: str | None
+    login_var: str = "LCA_MT5_LOGIN"
+    password_var: str = "LCA_MT5_PASSWORD"
+    server_var: str = "LCA_MT5_SERVER"
 
     @classmethod
     def from_env(cls, login_var: str, password_var: str, server_var: str) -> Credentials:
@@ -71,14 +77,26 @@ class Credentials:
             raise ValueError(f"environment variable {password_var} is not set: it holds the "
                              f"password of account {login} ({login_var}); set it, or unset "
                              f"{login_var} to use the account the terminal is logged into")
-        return cls(login, password, os.environ.get(server_var) or None)
+        return cls(login, password, os.environ.get(server_var) or None, login_var, password_var,
+                   server_var)
+
+    def refused(self, error: TerminalError) -> TerminalError:
+        """The authorization failure, naming the variables to fix (never the password)."""
+        account = f"account {self.login} ({self.login_var})" if self.login is not None else \
+            f"the account the terminal is logged into ({self.login_var} is not set)"
+        server = f" on server {self.server!r} ({self.server_var})" if self.server else ""
+        return TerminalError(error.function, error.code, (
+            f"{error.message}: the terminal refused {account}{server}. Check {self.login_var}, "
+            f"{self.password_var} and {self.server_var}, then start lca again; it does not "
+            "retry a refused login (a broker locks an account after repeated wrong passwords)"))
 
     def __repr__(self) -> str:  # never show the password
         return f"Credentials(login={self.login}, password=***, server={self.server!r})"
 
 
 def open_module(kind: str, *, scenario: str = "", data_dir: str | None = None,
-                host: str = "localhost", port: int = 18812) -> Any:
+                host: str = "localhost", port: int = 18812,
+                allow_remote: bool = False, timeout_ms: int = 60_000) -> Any:
     """The module-shaped object for `kind`: "sim", "mt5" (the MetaTrader5 package, imported
     here and nowhere else) or "mt5linux" (the mt5linux RPyC server of a terminal under Wine,
     through `bridge.mt5remote.RemoteMT5`: one round trip per call)."""
@@ -98,7 +116,9 @@ def open_module(kind: str, *, scenario: str = "", data_dir: str | None = None,
         try:
             from bridge.mt5remote import RemoteMT5
 
-            return RemoteMT5(host, port)
+            # one call may last the terminal's own timeout, plus the round trip
+            return RemoteMT5(host, port, allow_remote=allow_remote,
+                             timeout_s=timeout_ms / 1000.0 + 10.0)
         except ImportError:
             raise TerminalError("import", -1, "rpyc is not installed: uv sync --extra "
                                 "mt5linux") from None
@@ -126,6 +146,7 @@ class TerminalPort:
         self._all_symbols: dict[str, tuple[str, str]] | None = None
         self._books: dict[str, bool] = {}
         self.connected = False
+        self.refused: TerminalError | None = None  # an authorization failure: never retried
 
     # -- calls ----------------------------------------------------------------------------
     def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
@@ -139,7 +160,12 @@ class TerminalPort:
         return result
 
     def connect(self, attempts: int = 5, backoff_s: float = 1.0) -> None:
-        """initialize (+ login when credentials are set), with exponential back-off."""
+        """initialize (+ login when credentials are set), with exponential back-off. An
+        authorization failure stops at once and is kept: later calls raise it without trying
+        the credentials again."""
+        if self.refused is not None:  # a fresh error each time (no growing traceback)
+            r = self.refused
+            raise TerminalError(r.function, r.code, r.message)
         c = self.credentials
         kwargs: dict[str, Any] = {"timeout": self.timeout_ms}
         if c.login is not None:
@@ -159,6 +185,10 @@ class TerminalPort:
                 self._books.clear()
                 return
             except TerminalError as exc:
+                if exc.code == _AUTH_FAILED:
+                    self.refused = c.refused(exc)
+                    logger.error("{}", self.refused)
+                    raise self.refused from None
                 last = exc
                 logger.warning("connect attempt {} failed: {}", attempt + 1, exc)
                 if self._sleep is not None and attempt + 1 < attempts:
@@ -279,7 +309,9 @@ class TerminalPort:
                 m = MarketState(bid=m.bid, ask=m.ask, time=m.time, bid_depth=bid_lots,
                                 ask_depth=ask_lots)
             market[name] = m
-        return make_snapshot(now, account, specs, positions, market)
+        snap = make_snapshot(now, account, specs, positions, market)
+        check_bounds(snap)  # 1e308 lots, a ticket twice, a time of 1e20: named, not used
+        return snap
 
     def history(self, name: str, start_utc: float, end_utc: float) -> SymbolHistory:
         """Ticks (bid/ask) and H1/D1 bars of `name` between two UTC times, for the indicators."""

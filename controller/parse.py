@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from controller.bounds import check_bounds, check_time
 from controller.errors import MISSING, SnapshotError
 from controller.indicators import Bars, SymbolHistory
 from controller.memory import ControllerMemory, Regime, TradingState
@@ -38,13 +39,14 @@ __all__ = ["ParsedSnapshot", "parse_snapshot", "parse_time"]
 
 
 def parse_time(value: object, path: str) -> float:
-    """UTC epoch seconds from a number or an ISO-8601 string with a time zone."""
+    """UTC epoch seconds from a number or an ISO-8601 string with a time zone, between 1970
+    and 2100 (controller/bounds.py)."""
     if isinstance(value, bool):
         raise SnapshotError(path, value, "a time is epoch seconds (UTC) or an ISO-8601 string")
     if isinstance(value, int | float):
         if not math.isfinite(value):
             raise SnapshotError(path, value, "must be a finite number of seconds")
-        return float(value)
+        return check_time(path, float(value))
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -52,7 +54,7 @@ def parse_time(value: object, path: str) -> float:
             raise SnapshotError(path, value, "not an ISO-8601 time (2024-03-12T14:00:00Z)") from exc
         if parsed.tzinfo is None:
             raise SnapshotError(path, value, "give the time zone, e.g. 2024-03-12T14:00:00Z")
-        return parsed.timestamp()
+        return check_time(path, parsed.timestamp())
     raise SnapshotError(path, value, "a time is epoch seconds (UTC) or an ISO-8601 string")
 
 
@@ -327,4 +329,5 @@ def parse_snapshot(data: object, settings: Settings) -> ParsedSnapshot:
     events = [_event(i, e) for i, e in enumerate(_sequence(doc.get("events", []), "events"))]
     memory = _memory(doc["memory"]) if doc.get("memory") else None
     snapshot = make_snapshot(time, account, symbols, positions, market, events)
+    check_bounds(snapshot)
     return ParsedSnapshot(snapshot, histories, memory)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bridge.config import ConfigError, load_config
+from bridge.config import AppConfig, ConfigError, load_config
 
 _FILLING = {1: "FOK", 2: "IOC", 4: "BOC"}
 _CALC = {0: "Forex", 1: "Futures", 2: "CFD", 3: "CFD index", 4: "CFD leverage",
@@ -37,14 +38,23 @@ def _check(args: argparse.Namespace) -> int:
     try:
         credentials = Credentials.from_env(t.login_env, t.password_env, t.server_env)
         mt5 = open_module(t.kind, scenario=t.scenario, data_dir=t.data_dir or None,
-                          host=t.host, port=t.port)
+                          host=t.host, port=t.port, allow_remote=t.allow_remote,
+                          timeout_ms=t.timeout_ms)
         port = TerminalPort(mt5, credentials, path=t.path or None, timeout_ms=t.timeout_ms)
         port.connect(attempts=1)
         account = port.account()
         info = port.call("terminal_info")
+        _report(out, config, port, account, info)
     except (TerminalError, ValueError) as exc:
         out.print(f"[red]✗ terminal ({t.kind})[/]: {escape(str(exc))}", highlight=False)
         return 1
+    mt5.shutdown()
+    return 0
+
+
+def _report(out: Console, config: AppConfig, port: Any, account: Any, info: Any) -> None:
+    """The account line and the symbols table (each row is a terminal call)."""
+    t = config.terminal
     kind = {0: "demo", 1: "contest", 2: "REAL"}.get(account.trade_mode, str(account.trade_mode))
     margin = {0: "netting", 1: "exchange", 2: "hedging"}.get(account.margin_mode, "?")
     so_unit = "%" if account.margin_so_mode == 0 else f" {account.currency}"
@@ -70,5 +80,3 @@ def _check(args: argparse.Namespace) -> int:
                       f"{float(s.trade_contract_size):g}",
                       f"{s.volume_min:g}/{s.volume_step:g}/{s.volume_max:g}", filling, depth)
     out.print(table)
-    mt5.shutdown()
-    return 0

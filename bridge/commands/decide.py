@@ -11,7 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from bridge.config import ConfigError, load_settings
+from bridge.config import ConfigError, load_settings, nesting_problem
 from bridge.view import decision_view
 from controller import (
     Settings,
@@ -39,11 +39,32 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=_decide)
 
 
+class _Unreadable(ValueError):
+    """The snapshot file is not a JSON document lca can read; the text says why."""
+
+
+_SNAPSHOT_NESTING = 16  # a real snapshot: market.X.history.rates_h1[i].close is 5 levels
+
+
 def _read(path: Path) -> Any:
-    if str(path) == "-":
-        return json.load(sys.stdin)
-    with path.open(encoding="utf-8") as handle:
-        return json.load(handle)
+    """The JSON document of `path` ('-': stdin); `_Unreadable` naming what is wrong."""
+    try:
+        raw = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+    except IsADirectoryError:
+        raise _Unreadable("is a folder, not a file") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _Unreadable(f"not UTF-8 text (byte {exc.start} is 0x{raw[exc.start]:02x}): is it "
+                          "a binary file? A snapshot is JSON (docs/snapshot.md)") from None
+    try:
+        document = json.loads(text)
+    except RecursionError:
+        raise _Unreadable("nested beyond reason (thousands of levels): not a snapshot") from None
+    problem = nesting_problem(document, _SNAPSHOT_NESTING)
+    if problem is not None:
+        raise _Unreadable(f"{problem}: not a snapshot (docs/snapshot.md)")
+    return document
 
 
 def _decide(args: argparse.Namespace) -> int:
@@ -58,7 +79,7 @@ def _decide(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         err.print(f"[red]configuration error[/]\n{escape(str(exc))}", highlight=False)
         return 2
-    except (OSError, json.JSONDecodeError) as exc:
+    except (OSError, json.JSONDecodeError, _Unreadable) as exc:
         err.print(f"[red]cannot read the snapshot {args.snapshot}:[/] {escape(str(exc))}",
                   highlight=False)
         return 2

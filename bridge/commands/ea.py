@@ -53,7 +53,8 @@ def _terminal() -> Any:
         t = config.terminal
         if t.kind == "sim":
             return None
-        mt5 = open_module(t.kind, host=t.host, port=t.port)
+        mt5 = open_module(t.kind, host=t.host, port=t.port, allow_remote=t.allow_remote,
+                          timeout_ms=t.timeout_ms)
         port = TerminalPort(mt5, Credentials.from_env(t.login_env, t.password_env, t.server_env),
                             path=t.path or None, timeout_ms=t.timeout_ms)
         port.connect(attempts=1)

@@ -37,6 +37,16 @@ def _load(args: argparse.Namespace) -> Any:
     return config
 
 
+def _log_problem(path: Path, exc: OSError) -> str:
+    """What is wrong with the log path, in words."""
+    if path.is_dir():
+        return "it is a folder, not a file"
+    for parent in path.parents:
+        if parent.exists() and not parent.is_dir():
+            return f"{parent} is a file, not a folder"
+    return str(exc.strerror or exc)
+
+
 def _run(args: argparse.Namespace) -> int:
     from bridge.app import run, setup_logging
     from bridge.console import guard_view, summary_table
@@ -52,7 +62,14 @@ def _run(args: argparse.Namespace) -> int:
         err.print(f"[red]configuration error[/]\n{escape(str(exc))}", highlight=False)
         return 2
     live_view = not args.quiet and out.is_terminal
-    setup_logging(config.run.log_file, args.quiet, live_view)
+    try:  # before the journal and the terminal: nothing is started when the log is unwritable
+        setup_logging(config.run.log_file, args.quiet, live_view)
+    except OSError as exc:
+        err.print(f"[red]cannot write the log file {escape(config.run.log_file)}:[/] "
+                  f"{escape(_log_problem(Path(config.run.log_file), exc))}; fix \\[run] log_file "
+                  "(a file in a folder lca can write) or the folder's permissions. Nothing was "
+                  "started.", highlight=False)
+        return 2
     title = f"lca · {config.terminal.kind}" + (
         f" · {args.scenario or config.terminal.scenario}" if config.terminal.kind == "sim" else "")
     if not args.quiet:
