@@ -202,6 +202,8 @@ def run_one(spec: RunSpec) -> dict[str, Any]:
     for r in rec.regime[1:]:
         regimes[r] = regimes.get(r, 0.0) + window.guard_seconds
     first_order = guard.stats.first_order_time
+    steps = rec.regime[1:]
+    available = sum(1 for r in steps if r != Regime.UNAVAILABLE.value)
     metrics = {
         "max_drawdown": float(drawdown.max()),
         "stop_outs": int(sim.stop_outs),
@@ -216,6 +218,7 @@ def run_one(spec: RunSpec) -> dict[str, Any]:
         "first_warning_time": rec.first_warning,
         "first_order_time": first_order,
         "regime_seconds": regimes,
+        "regime_available_share": available / len(steps) if steps else 0.0,
         "wall_seconds": round(time.perf_counter() - wall, 2),
         "cpu_seconds": round(time.process_time() - cpu, 2),
         "steps": len(rec.t),

@@ -26,7 +26,8 @@ def _warm(guard: Any, names: list[str]) -> None:
     for name in names:
         ind = guard.indicators[name]
         assert ind.sigma_now is not None, name
-        assert ind.sigma_enter is not None and ind.sigma_exit is not None, name
+        assert ind.sigma_enter is not None, name
+        assert ind.sigma_exit is not None, name
         assert ind.sigma_long is not None, name
         assert ind.atr_d1 is not None, name
         assert ind.spread_median is not None, name

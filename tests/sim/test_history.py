@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from bridge.sim import constants as c
 from bridge.sim.records import RATES_DTYPE
@@ -29,7 +28,8 @@ def test_real_window_serves_the_history_folder_d1_and_h4_bars_before_the_first_t
     sim = _sim(str(STRESS / "gbp-flash-2016.toml"), shared_data)
     d1 = sim.copy_rates_from_pos("GBPUSD", c.TIMEFRAME_D1, 1, 400)
     h4 = sim.copy_rates_from_pos("GBPUSD", c.TIMEFRAME_H4, 1, 180 * 6)
-    assert d1.dtype == RATES_DTYPE and h4.dtype == RATES_DTYPE
+    assert d1.dtype == RATES_DTYPE
+    assert h4.dtype == RATES_DTYPE
     assert len(d1) >= 270  # about 400 calendar days of weekday bars
     assert (h4["time"][-1] - h4["time"][0]) / 86_400 >= 170
     f = pd.read_csv(shared_data / "gbp_flash_2016-10-07/history/"
@@ -39,7 +39,8 @@ def test_real_window_serves_the_history_folder_d1_and_h4_bars_before_the_first_t
     assert int(d1["time"][0]) == stamp
     assert (d1["open"][0], d1["high"][0], d1["low"][0], d1["close"][0]) == \
         (first["open"], first["high"], first["low"], first["close"])
-    assert np.all(np.diff(d1["time"]) > 0) and np.all(np.diff(h4["time"]) > 0)
+    assert np.all(np.diff(d1["time"]) > 0)
+    assert np.all(np.diff(h4["time"]) > 0)
 
 
 def test_no_served_bar_carries_a_price_from_after_now(shared_data: Path):
@@ -76,7 +77,8 @@ def test_generated_scenario_serves_calm_modelled_history_ending_at_the_first_tic
     for name in ("GBPUSD", "EURUSD", "USDJPY"):
         d1 = sim.copy_rates_from_pos(name, c.TIMEFRAME_D1, 1, 400)
         h4 = sim.copy_rates_from_pos(name, c.TIMEFRAME_H4, 1, 180 * 6)
-        assert len(d1) >= 270 and (h4["time"][-1] - h4["time"][0]) / 86_400 >= 170
+        assert len(d1) >= 270
+        assert (h4["time"][-1] - h4["time"][0]) / 86_400 >= 170
         assert np.all(d1["high"] >= np.maximum(d1["open"], d1["close"]))
         assert np.all(d1["low"] <= np.minimum(d1["open"], d1["close"]))
         weekday = (d1["time"] // 86_400 + 3) % 7
@@ -86,7 +88,8 @@ def test_generated_scenario_serves_calm_modelled_history_ending_at_the_first_tic
         assert abs(float(h4["close"][:-1][-1]) / first_bid - 1.0) < 0.02
         r = np.diff(np.log(d1["close"]))
         assert 0.002 < float(np.std(r)) < 0.012  # calm: about the symbol's daily_volatility
-    assert sim.scenario.generator is not None and sim.scenario.generator.history_days == 400
+    assert sim.scenario.generator is not None
+    assert sim.scenario.generator.history_days == 400
 
 
 def test_timeframes_the_history_cannot_make_come_from_the_ticks_only(shared_data: Path):

@@ -73,7 +73,8 @@ def test_prepare_seeds_the_percentiles_from_intraday_bars_before_the_first_quote
     history = SymbolHistory(quote_time=q, bid=mid - 1e-5, ask=mid + 1e-5, intraday=h4,
                             intraday_seconds=14_400.0)
     ind = prepare_symbol(history, settings)
-    assert ind.sigma_enter is not None and ind.sigma_exit is not None
+    assert ind.sigma_enter is not None
+    assert ind.sigma_exit is not None
     assert ind.sigma_exit <= ind.sigma_enter
     expected = seed_vol_window(prepare_symbol(SymbolHistory(), settings).vol, p, h4, 14_400.0,
                                first_quote)
