@@ -117,6 +117,13 @@ def _scaled(scenario: Scenario, market: Market, leverage: float) -> tuple[Scenar
     return replace(scenario, book=tuple(book)), start
 
 
+def _account(sim: SimTerminal) -> Any:
+    info = sim.account_info()
+    if info is None:
+        raise RuntimeError(f"account_info() failed in a static run: {sim.last_error()}")
+    return info
+
+
 def run_static(scenario: Scenario, market: Market, leverage: float,
                guard_seconds: float) -> dict[str, Any]:
     """One static run: metrics (as the guard's runs, with no orders) and plot series."""
@@ -128,20 +135,20 @@ def run_static(scenario: Scenario, market: Market, leverage: float,
     lev_step = max(guard_seconds, (scaled.end - scaled.start) / 2000.0)
     t_lev, lev = [sim.now()], [eff_lev(port.snapshot(sim.now(), []))]
     start_lev = lev[0]
-    t_eq, equity = [sim.now()], [float(sim.account_info().equity)]
+    t_eq, equity = [sim.now()], [float(_account(sim).equity)]
     next_lev = sim.now() + lev_step
     t = sim.now()
     while not sim.finished:
         t = min(t + guard_seconds, sim.end_time)
         sim.advance_to(t)
-        info = sim.account_info()
+        info = _account(sim)
         t_eq.append(t)
         equity.append(float(info.equity))
         if t >= next_lev or sim.finished:
             t_lev.append(t)
             lev.append(eff_lev(port.snapshot(t, [])) if sim.positions_total() else 0.0)
             next_lev = t + lev_step
-    info = sim.account_info()
+    info = _account(sim)
     initial = scaled.account.balance
     eq = np.asarray([initial, *equity], dtype=float)
     peak = np.maximum.accumulate(eq)
@@ -152,7 +159,7 @@ def run_static(scenario: Scenario, market: Market, leverage: float,
         balance += float(deal.profit) + float(deal.commission) + float(deal.swap)
         lowest = min(lowest, balance)
     crash = scaled.crash_time
-    metrics = {
+    metrics: dict[str, Any] = {
         "max_drawdown": float(dd.max()),
         "stop_outs": int(sim.stop_outs),
         "negative_balance": round(max(0.0, -lowest), 2),
