@@ -52,10 +52,13 @@ from controller.indicators import (
     on_quote,
 )
 from controller.liquidity import hit_side_depth
+from controller.regime import severity
 
 __all__ = ["Guard", "GuardStats"]
 
 _URGENCY_RANK = {None: 0, Urgency.NORMAL: 1, Urgency.FORCED: 2, Urgency.EMERGENCY: 3}
+_STATE_RANK = {TradingState.ACTIVE: 0, TradingState.REDUCING: 1, TradingState.HALTED: 2,
+               TradingState.INSOLVENT: 3}
 _DONE = ("done", "gone")
 DEAL_REASON_SO = 6
 
@@ -154,7 +157,6 @@ class Guard:
         symbols = sorted(snap.market)
         self.watch = symbols
         self.indicators, self.portfolio = self.warmup.prepare(symbols, snap)
-        self._say_waiting()
         for name in symbols:
             self.indicators.setdefault(name, new_symbol_indicators(self.config.indicators))
         if self.portfolio is None or set(self.portfolio.symbols) != set(symbols):
@@ -172,6 +174,7 @@ class Guard:
             "symbols": symbols, "resumed_slices": len(self.plan)})
         logger.info("guard started on account {} ({} mode), {} symbols, {} slices resumed",
                     account.login, self.mode.value, len(symbols), len(self.plan))
+        self._say_waiting()  # after the run row: what the history could not warm
 
     def _resume(self) -> None:
         row = self.journal.last("memory")
@@ -370,8 +373,10 @@ class Guard:
         prev = self.decision
         if prev is None and self.plan:
             # the first decision after a restart: the resumed plan carries on unless this one
-            # is more severe than the journaled state and plan
-            if d.state is not self.memory.state or d.regime is not self.memory.regime:
+            # is more severe than the journaled state and plan (a milder one, e.g. the target
+            # met by a slice whose answer was lost, leaves the plan to the next cycle)
+            if _STATE_RANK[d.state] > _STATE_RANK[self.memory.state] or \
+                    severity(d.regime) > severity(self.memory.regime):
                 return True
             return _URGENCY_RANK[d.urgency] > _URGENCY_RANK[self._plan_urgency()] or \
                 (bool(d.actions) and d.target_eff_lev < self._plan_target() * 0.98)
