@@ -4,8 +4,9 @@
   when the state escalates (a more urgent reduction, a lower target, a prop lock); sends the
   slices that are due.
 - `cycle` (every `cycle_minutes`): the journaled controller decision and the plan refresh.
-- `recalibrate` (every `recalibrate_minutes`): H1/D1 bars (ATR, trend, long-run σ) and the margin
-  rate per symbol (for the margin-pressure gradient).
+- `recalibrate` (every `recalibrate_minutes`): the H1/D1 bars closed since (ATR, trend, long-run
+  σ) and the margin rate per symbol (for the margin-pressure gradient); `bridge.warmup` reads the
+  terminal's history for both, and at start.
 
 The same functions run under APScheduler against a live terminal and under the deterministic
 driver (`bridge.driver`) against the simulated clock. A restarted process resumes the unfinished
@@ -27,6 +28,7 @@ from bridge.ealink.errors import EaLinkError
 from bridge.ealink.folder import resolve_link_folder
 from bridge.journal import Journal
 from bridge.terminal import TerminalError, TerminalPort
+from bridge.warmup import Warmup
 from controller import (
     Action,
     ControllerMemory,
@@ -38,24 +40,25 @@ from controller import (
     Urgency,
     decide,
     decision_to_dict,
-    prepare_indicators,
 )
 from controller.indicators import (
     PortfolioIndicators,
     SymbolIndicators,
     new_portfolio_indicators,
     new_symbol_indicators,
-    on_bar,
     on_depth,
     on_margin_rate,
     on_minute_returns,
     on_quote,
 )
 from controller.liquidity import hit_side_depth
+from controller.regime import severity
 
 __all__ = ["Guard", "GuardStats"]
 
 _URGENCY_RANK = {None: 0, Urgency.NORMAL: 1, Urgency.FORCED: 2, Urgency.EMERGENCY: 3}
+_STATE_RANK = {TradingState.ACTIVE: 0, TradingState.REDUCING: 1, TradingState.HALTED: 2,
+               TradingState.INSOLVENT: 3}
 _DONE = ("done", "gone")
 DEAL_REASON_SO = 6
 
@@ -118,7 +121,7 @@ class Guard:
         self._last_journal_cycle = -math.inf
         self._deals_seen_until = 0.0
         self._stop_out_deals: set[int] = set()
-        self._bar_fed: dict[tuple[str, str], float] = {}
+        self.warmup = Warmup(port, config)
         self.listeners: list[Callable[[Guard], None]] = []
         self._plan_target_value = math.inf
         self.ea_link = ea_link
@@ -153,18 +156,7 @@ class Guard:
         snap = self.port.snapshot(now, self.watch)
         symbols = sorted(snap.market)
         self.watch = symbols
-        start = now - self.config.run.warmup_hours * 3600.0
-        histories = {}
-        for name in symbols:
-            try:
-                histories[name] = self.port.history(name, start, now)
-            except (TerminalError, ValueError) as exc:
-                logger.warning("no history for {}: {}", name, exc)
-        self.indicators, self.portfolio = prepare_indicators(histories, self.config)
-        for name, h in histories.items():
-            for timeframe, bars in (("H1", h.h1), ("D1", h.d1)):
-                if bars is not None and len(bars):
-                    self._bar_fed[(name, timeframe)] = float(bars.time[-1])
+        self.indicators, self.portfolio = self.warmup.prepare(symbols, snap)
         for name in symbols:
             self.indicators.setdefault(name, new_symbol_indicators(self.config.indicators))
         if self.portfolio is None or set(self.portfolio.symbols) != set(symbols):
@@ -182,6 +174,7 @@ class Guard:
             "symbols": symbols, "resumed_slices": len(self.plan)})
         logger.info("guard started on account {} ({} mode), {} symbols, {} slices resumed",
                     account.login, self.mode.value, len(symbols), len(self.plan))
+        self._say_waiting()  # after the run row: what the history could not warm
 
     def _resume(self) -> None:
         row = self.journal.last("memory")
@@ -238,17 +231,7 @@ class Guard:
         mt5 = self.port.mt5
         for name, ind in list(self.indicators.items()):
             try:
-                for timeframe, tf in (("H1", mt5.TIMEFRAME_H1), ("D1", mt5.TIMEFRAME_D1)):
-                    bars = self.port.call("copy_rates_from_pos", name, tf, 1, 1)
-                    if not len(bars):
-                        continue
-                    b = bars[-1]
-                    t = self.port.clock.to_utc(float(b["time"]))
-                    if t <= self._bar_fed.get((name, timeframe), -math.inf):
-                        continue  # this closed bar is already in the indicators
-                    ind = on_bar(ind, timeframe, t, float(b["open"]), float(b["high"]),
-                                 float(b["low"]), float(b["close"]))
-                    self._bar_fed[(name, timeframe)] = t
+                ind = self.warmup.refresh(name, ind, snap.time)
                 market = snap.market.get(name)
                 spec = snap.symbols.get(name)
                 if market is not None and spec is not None:
@@ -262,8 +245,15 @@ class Guard:
                 logger.warning("recalibration of {} skipped: {}", name, exc)
                 continue
             self.indicators[name] = ind
+        self._say_waiting()
 
     # -- internals ---------------------------------------------------------------------------
+    def _say_waiting(self) -> None:
+        """Each indicator the terminal's history could not warm, said once (log and journal)."""
+        for message in self.warmup.waiting(self.indicators):
+            logger.warning("warm-up: {}", message)
+            self.journal.append("state", self.now(), {"what": "warmup", "message": message})
+
     def _read_snapshot(self) -> Snapshot | None:
         now = self.now()
         try:
@@ -379,8 +369,10 @@ class Guard:
         prev = self.decision
         if prev is None and self.plan:
             # the first decision after a restart: the resumed plan carries on unless this one
-            # is more severe than the journaled state and plan
-            if d.state is not self.memory.state or d.regime is not self.memory.regime:
+            # is more severe than the journaled state and plan (a milder one, e.g. the target
+            # met by a slice whose answer was lost, leaves the plan to the next cycle)
+            if _STATE_RANK[d.state] > _STATE_RANK[self.memory.state] or \
+                    severity(d.regime) > severity(self.memory.regime):
                 return True
             return _URGENCY_RANK[d.urgency] > _URGENCY_RANK[self._plan_urgency()] or \
                 (bool(d.actions) and d.target_eff_lev < self._plan_target() * 0.98)

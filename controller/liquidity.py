@@ -62,24 +62,33 @@ def read_depth(
     symbol_class: SymbolClass,
     plan: PlanSettings,
 ) -> DepthReading:
-    """Depth of one symbol, from the book where there is one, else the spread proxy.
+    """Depth of one symbol, from the book where there is one, else the spread proxy. While the
+    book's rolling median is still warming (MT5 keeps no history of the book), the DepthRatio
+    comes from the spread proxy and the reading says "proxy".
 
     `unit_notional` is the account-currency value of one lot.
     """
     lots = hit_side_depth(market, net_volume)
+    proxy = _spread_proxy_ratio(market, ind)
     if lots is not None:
-        ratio = None
-        if ind is not None:
-            median = _median_for_side(ind, net_volume)
-            if median is not None and median > 0.0:
-                ratio = lots / median
-        return DepthReading(lots, lots * unit_notional, ratio, "book")
-    if ind is not None and ind.spread_median is not None and ind.spread_median > 0.0:
-        spread = market.ask - market.bid
-        ratio = ind.spread_median / spread if spread > 0.0 else 1.0
-        notional = plan.proxy_depth_notional[symbol_class] * min(ratio, 1.0)
-        return DepthReading(notional / unit_notional, notional, ratio, "proxy")
+        median = _median_for_side(ind, net_volume) if ind is not None else None
+        if median is not None and median > 0.0:
+            return DepthReading(lots, lots * unit_notional, lots / median, "book")
+        if proxy is not None:  # the book's median is still warming (no book history): proxy
+            return DepthReading(lots, lots * unit_notional, proxy, "proxy")
+        return DepthReading(lots, lots * unit_notional, None, "book")
+    if proxy is not None:
+        notional = plan.proxy_depth_notional[symbol_class] * min(proxy, 1.0)
+        return DepthReading(notional / unit_notional, notional, proxy, "proxy")
     return DepthReading(None, None, None, None)
+
+
+def _spread_proxy_ratio(market: MarketState, ind: SymbolIndicators | None) -> float | None:
+    """The spread proxy of DepthRatio: median spread ÷ spread (1 with no spread)."""
+    if ind is None or ind.spread_median is None or ind.spread_median <= 0.0:
+        return None
+    spread = market.ask - market.bid
+    return ind.spread_median / spread if spread > 0.0 else 1.0
 
 
 def _median_for_side(ind: SymbolIndicators, net_volume: float) -> float | None:

@@ -1,4 +1,4 @@
-"""`lca stress`: the same book on real crash windows under four policies, side by side."""
+"""`lca stress`: the same book on real crash windows under four guard policies and static books."""
 
 from __future__ import annotations
 
@@ -26,7 +26,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="windows (snb-2015, …: both presets) or window-preset names "
                    "(snb-2015-offshore); default: all")
     p.add_argument("--policy", nargs="+", metavar="POLICY",
-                   help="a subset of none, vol-only, rules-only, full (default: all)")
+                   help="a subset of none, vol-only, rules-only, full, static-<L> (default: "
+                   "the four guard policies and the static books of --static)")
+    p.add_argument("--static", nargs="*", type=float, metavar="L", default=None,
+                   help="EffLev of the static books (the book scaled at the start, never "
+                   "touched) run beside the guard policies (default: 1 2 3 5 10 20; none given: "
+                   "no static book)")
     p.add_argument("--out", type=Path, default=Path("runs/stress"), help="output folder")
     p.add_argument("--jobs", type=int, default=None,
                    help="parallel processes (default: the number of CPUs)")
@@ -35,9 +40,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _stress(args: argparse.Namespace) -> int:
-    from bridge.stress import POLICIES, run_stress
-    from bridge.stress.report import checks_table, console_table
+    from bridge.stress import run_stress
+    from bridge.stress.report import checks_table, console_table, equal_exposure_table
     from bridge.stress.runner import RunSpec
+    from bridge.stress.static import STATIC_GRID, static_name
+    from bridge.stress.suite import default_policies
+
+    grid = STATIC_GRID if args.static is None else tuple(args.static)
+    bad = [x for x in grid if not 0.0 < x <= 1000.0]
+    if bad:
+        Console(stderr=True).print(f"[red]cannot run:[/] --static {bad[0]:g}: an EffLev above 0 "
+                                   "and at most 1000", highlight=False)
+        return 2
+    policies = args.policy or default_policies(grid)
+    if args.policy and args.static:
+        policies = [*args.policy, *(static_name(x) for x in grid)]
 
     out = Console()
     if not out.is_terminal:
@@ -63,13 +80,15 @@ def _stress(args: argparse.Namespace) -> int:
 
         try:
             summary = run_stress(data_dir=args.data_dir, out_dir=args.out,
-                                 scenarios=args.scenario, policies=args.policy or POLICIES,
+                                 scenarios=args.scenario, policies=list(dict.fromkeys(policies)),
                                  jobs=args.jobs, on_done=on_done, on_total=on_total,
                                  plots=not args.no_plots)
         except (ValueError, FileNotFoundError) as exc:
             err.print(f"[red]cannot run:[/] {exc}", highlight=False)
             return 2
     out.print(console_table(summary))
+    if any(sc.get("equal_exposure") for sc in summary["scenarios"].values()):
+        out.print(equal_exposure_table(summary))
     if summary["checks"]:
         out.print(checks_table(summary))
     timing = summary["timing"]

@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from bridge.sim import constants as c
 from bridge.sim.broker import Converter, SymbolSpec, regulatory_margin_fraction
+from bridge.sim.history import HistoryBars, generated_history, read_history
 from bridge.sim.replay.paths import expand_bars
 from bridge.sim.replay.readers import Bars, Ticks, read_market_file
 from bridge.sim.replay.schedule import Schedule, Windows
@@ -54,6 +55,8 @@ class Market:
     pos: npt.NDArray[np.int32]
     start_index: int
     converter: Converter
+    history: tuple[tuple[HistoryBars, ...], ...] = ()
+    """Per symbol: the bars served before its first tick (bridge.sim.history)."""
 
     @property
     def size(self) -> int:
@@ -190,5 +193,22 @@ def build_market(s: Scenario) -> Market:
         pos[k] = np.maximum(np.searchsorted(st.time_msc, times, side="right") - 1, 0)
     start_index = int(np.searchsorted(times, int(s.start * 1000), side="right"))
     return Market(
-        tuple(s.symbols), tuple(streams), times, syms, pos, start_index, Converter(tuple(s.symbols))
+        tuple(s.symbols), tuple(streams), times, syms, pos, start_index,
+        Converter(tuple(s.symbols)), _history(s, streams),
     )
+
+
+def _history(s: Scenario, streams: list[Stream]) -> tuple[tuple[HistoryBars, ...], ...]:
+    """Per symbol: its `[[history]]` files, or the generator's calm modelled history."""
+    out: list[tuple[HistoryBars, ...]] = []
+    rng = np.random.default_rng([s.seed, 0x4849])  # its own stream: the ticks stay as they were
+    days = s.generator.history_days if s.generator is not None else 0
+    for st in streams:
+        files = tuple(read_history(Path(src.path), src.format, src.time_zone, s.clock, st.spec)
+                      for src in s.history if src.symbol == st.spec.name)
+        if not files and days > 0:
+            t0 = int(st.time_msc[0] // 1000)
+            first = int(t0 + s.clock.offset_seconds(t0))
+            files = generated_history(st.spec, first, float(st.bid[0]), days, rng)
+        out.append(files)
+    return tuple(out)

@@ -165,6 +165,8 @@ class GeneratorSpec:
     tick_seconds: float = 2.0
     crash_tick_seconds: float = 0.5
     warmup_tick_seconds: float = 60.0
+    history_days: int = 0
+    """Days of calm D1/H4 history (modelled, seeded) served before the first tick (0 = none)."""
 
 
 @dataclass(frozen=True)
@@ -221,6 +223,8 @@ class Scenario:
     broker: BrokerPolicy
     symbols: tuple[SymbolSpec, ...]
     data: tuple[DataSource, ...] = ()
+    history: tuple[DataSource, ...] = ()
+    """Bar files (D1, H4, ...) that `copy_rates_*` serves before the first tick (sim.history)."""
     generator: GeneratorSpec | None = None
     overlays: tuple[Overlay, ...] = ()
     no_quotes: tuple[NoQuoteSpec, ...] = ()
@@ -468,25 +472,27 @@ def _generator(raw: Mapping[str, Any], known: set[str]) -> GeneratorSpec:
         tick_seconds=t.positive("tick_seconds", 2.0),
         crash_tick_seconds=t.positive("crash_tick_seconds", 0.5),
         warmup_tick_seconds=t.positive("warmup_tick_seconds", 60.0),
+        history_days=int(t.positive("history_days", 0, zero_ok=True)),
     )
     t.done()
     return g
 
 
 def _parse_data(
-    root: _Table, known: set[str], anchor: float, base: Path, data_dir: Path | None
+    root: _Table, known: set[str], anchor: float, base: Path, data_dir: Path | None,
+    key: str = "data",
 ) -> list[Any]:
     items: list[Any] = []
-    for i, raw in enumerate(root.get("data", list, [])):
-        t = _Table(raw, f"data[{i}]")
+    for i, raw in enumerate(root.get(key, list, [])):
+        t = _Table(raw, f"{key}[{i}]")
         sym = t.get("symbol", str)
         if sym not in known:
-            raise ScenarioError(f"data[{i}].symbol = {sym!r} is not a scenario symbol")
+            raise ScenarioError(f"{key}[{i}].symbol = {sym!r} is not a scenario symbol")
         rel = Path(t.get("path", str))
         path = rel if rel.is_absolute() else (data_dir or base) / rel
         fmt = t.get("format", str, "auto")
         if fmt not in FORMATS:
-            raise ScenarioError(f"data[{i}].format = {fmt!r} is not allowed; use one of {FORMATS}")
+            raise ScenarioError(f"{key}[{i}].format = {fmt!r} is not allowed; use one of {FORMATS}")
         items.append(
             DataSource(
                 sym,
@@ -590,6 +596,7 @@ def _sections(
 ) -> dict[str, Any]:
     parsers = {
         "data": _parse_data,
+        "history": lambda *a: _parse_data(*a, key="history"),
         "overlays": _parse_overlays,
         "no_quotes": _parse_no_quotes,
         "faults": _parse_faults,
@@ -700,6 +707,7 @@ def parse_scenario(
         broker=broker,
         symbols=symbols,
         data=tuple(sec["data"]),
+        history=tuple(sec["history"]),
         generator=generator,
         overlays=tuple(sec["overlays"]),
         no_quotes=tuple(sec["no_quotes"]),

@@ -39,6 +39,7 @@ from bridge.sim.account import Account, Position, _Legs, weekend
 from bridge.sim.broker import margin_per_lot, profit_factor
 from bridge.sim.errors import ERROR_MESSAGES, RETCODE_COMMENTS
 from bridge.sim.faults import TRADE_FAULT_RETCODES, FaultInjector
+from bridge.sim.history import merge_rates
 from bridge.sim.market import Market, build_market
 from bridge.sim.records import (
     RATES_DTYPE,
@@ -1015,7 +1016,7 @@ class SimTerminal:
             bucket = t // period * period
         out = np.zeros(0, dtype=RATES_DTYPE)
         if n == 0:
-            return out
+            return self._with_history(k, period, timeframe, out)
         starts = np.flatnonzero(np.diff(bucket, prepend=bucket[0] - 1))
         bid = st.bid[:n]
         spread_pts = np.round((st.ask[:n] - bid) / st.spec.point).astype(np.int64)
@@ -1028,7 +1029,25 @@ class SimTerminal:
         out["close"] = bid[ends]
         out["tick_volume"] = np.diff(np.append(starts, n))
         out["spread"] = np.minimum.reduceat(spread_pts, starts)
-        return out
+        return self._with_history(k, period, timeframe, out)
+
+    def _with_history(self, k: int, period: int | None, timeframe: int,
+                      out: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """The stored bars before the first tick in front of the tick-built ones (sim.history)."""
+        hist = self._m.history[k] if k < len(self._m.history) else ()
+        if not hist:
+            return out
+        first_ms = int(self._m.streams[k].time_msc[0])
+        first = first_ms // 1000 + int(self.scenario.clock.offset_seconds(first_ms // 1000))
+        if timeframe == _c.TIMEFRAME_W1:
+            def bucket(t: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+                return (t - 3 * 86400) // 604800 * 604800 + 3 * 86400
+        else:
+            p = period or 0
+
+            def bucket(t: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+                return t // p * p
+        return merge_rates(hist, out, period, bucket, first, self._server_s())
 
     def copy_rates_from_pos(
         self,

@@ -20,7 +20,7 @@ from rich.table import Table
 
 from bridge.stress.windows import POLICIES
 
-__all__ = ["COLOURS", "console_table", "plot_scenario", "write_report"]
+__all__ = ["COLOURS", "console_table", "equal_exposure_table", "plot_scenario", "write_report"]
 
 COLOURS = {"none": "#555555", "vol-only": "#1f77b4", "rules-only": "#ff7f0e", "full": "#2ca02c"}
 _REGIME_COLOURS = {"NO_EXPANSION": "#fff3b0", "WAIT": "#ffd59e", "MINIMUM": "#f7b2b2"}
@@ -100,6 +100,12 @@ def plot_scenario(name: str, sc: dict[str, Any], runs: dict[str, dict[str, Any]]
                 pidx = np.clip(np.searchsorted(np.asarray(s["t"]), mt), 0, len(mid) - 1)
                 ax_p.scatter(_times(mt), mid[pidx], marker=marker, s=size, color=c,
                              edgecolors="black", linewidths=0.5, zorder=5)
+    statics = sorted((p for p in runs if p.startswith("static-")),
+                     key=lambda p: float(p.removeprefix("static-")))
+    for i, policy in enumerate(statics):
+        rs = runs[policy]["series"]
+        shade = 0.25 + 0.6 * i / max(1, len(statics) - 1)
+        ax_e.plot(_times(rs["t"]), rs["equity"], color=(shade, shade, shade), lw=0.7, ls="--")
     ax_e.set_ylabel(f"equity ({sc['account']['currency']})")
     ax_l.set_ylabel("EffLev")
     ax_l.set_yscale("symlog", linthresh=1.0)
@@ -116,6 +122,9 @@ def plot_scenario(name: str, sc: dict[str, Any], runs: dict[str, dict[str, Any]]
     ax_v.set_ylim(bottom=0.0)
     handles = [
         *[Line2D([], [], color=COLOURS[p], lw=2, label=p) for p in POLICIES if p in runs],
+        *([Line2D([], [], color="grey", lw=0.8, ls="--",
+                  label=f"static books ({', '.join(p.removeprefix('static-') for p in statics)})")]
+          if statics else []),
         Line2D([], [], marker="v", ls="", color="grey", label="guard order"),
         Line2D([], [], marker="X", ls="", color="grey", label="broker stop-out"),
         *[Patch(color=c, label=f"regime {r} (full)") for r, c in _REGIME_COLOURS.items()],
@@ -149,32 +158,70 @@ def _secs(x: float | None) -> str:
     return f"{sign}{x:.0f} s"
 
 
+def _lev(x: float | None) -> str:
+    return "–" if x is None else f"{x:.2f}"
+
+
 def _row(policy: str, m: dict[str, Any], kind: str) -> list[str]:
+    share = m.get("regime_available_share")
     return [policy, _pct(m["max_drawdown"]), str(m["stop_outs"]),
             f"{m['negative_balance']:,.0f}", f"{m['final_equity']:,.0f}", _pct(m["return"]),
             f"{m['slippage_paid']:,.0f}", _secs(m.get("warning_to_order_s")),
-            _pct(m.get("return_given_up")) if kind == "calm" else ""]
+            _pct(m.get("return_given_up")) if kind == "calm" else "",
+            _lev(m.get("mean_eff_lev")), _lev(m.get("mean_eff_lev_before_crash")),
+            _pct(share) if share is not None else "–"]
 
 
 _HEAD = ["policy", "max DD", "stop-outs", "neg. balance", "final equity", "return", "slippage",
-         "warn→order", "given up"]
+         "warn→order", "given up", "mean EffLev", "EffLev pre-crash", "regime known"]
+
+
+def _policies(sc: dict[str, Any]) -> list[str]:
+    from bridge.stress.suite import policy_order
+
+    return sorted(sc["policies"], key=policy_order)
+
+
+def equal_exposure_table(summary: dict[str, Any]) -> Table:
+    """Per crash scenario: did full beat the static books at equal pre-crash exposure?"""
+    table = Table(title="full against static books at the same or higher pre-crash EffLev")
+    for h in ("scenario", "full EffLev pre-crash", "full max DD", "nearest static",
+              "its EffLev pre-crash", "its max DD", "margin", "verdict"):
+        table.add_column(h, justify="left" if h in ("scenario", "verdict") else "right")
+    for name, sc in summary["scenarios"].items():
+        eq = sc.get("equal_exposure")
+        if not eq:
+            continue
+        verdict = ("not testable" if eq["matched"] is None else
+                   "full beat static" if eq["holds"] else
+                   f"[red]static lower DD: {', '.join(eq['lower_drawdown'])}[/]")
+        table.add_row(name, _lev(eq["full_mean_eff_lev_before_crash"]),
+                      _pct(eq["full_max_drawdown"]), eq["matched"] or "–",
+                      _lev(eq["matched_mean_eff_lev_before_crash"]),
+                      _pct(eq["matched_max_drawdown"]),
+                      "–" if eq["margin"] is None else f"{100 * eq['margin']:+.1f} pt", verdict)
+    pooled = summary.get("equal_exposure_pooled")
+    if pooled:
+        table.add_row("pooled", "", _pct(pooled["full_mean_max_drawdown"]), "mean of nearest",
+                      "", _pct(pooled["matched_static_mean_max_drawdown"]),
+                      f"{100 * pooled['margin']:+.1f} pt",
+                      f"{pooled['holds_in']} of {pooled['scenarios']} hold")
+    return table
 
 
 def console_table(summary: dict[str, Any]) -> Table:
     """Every scenario × policy, then the must-show checks."""
-    table = Table(title="lca stress — same book, same ticks, four policies", show_lines=False)
+    table = Table(title="lca stress — same book, same ticks: the guard policies and the static "
+                  "books", show_lines=False)
     table.add_column("scenario")
     for h in _HEAD:
         table.add_column(h, justify="left" if h == "policy" else "right")
     for name, sc in summary["scenarios"].items():
-        first = True
-        for policy in POLICIES:
-            m = sc["policies"].get(policy)
-            if m is None:
-                continue
-            label = f"{name}{' (calm)' if sc['kind'] == 'calm' else ''}" if first else ""
-            table.add_row(label, *_row(policy, m, sc["kind"]), end_section=policy == "full")
-            first = False
+        order = _policies(sc)
+        for i, policy in enumerate(order):
+            m = sc["policies"][policy]
+            label = f"{name}{' (calm)' if sc['kind'] == 'calm' else ''}" if i == 0 else ""
+            table.add_row(label, *_row(policy, m, sc["kind"]), end_section=i == len(order) - 1)
     return table
 
 
@@ -206,11 +253,13 @@ def _html(summary: dict[str, Any], pngs: dict[str, str]) -> str:
     parts = ["<!doctype html><html><head><meta charset='utf-8'><title>lca stress report</title>",
              f"<style>{_CSS}</style><script>{_SCRIPT}</script></head><body>",
              "<h1>lca stress: the same book on real crash windows</h1>",
-             f"<p>Generated {e(summary['generated_utc'])}. Four policies on the same ticks and "
-             "book: <b>none</b> (the broker's stop-out only), <b>vol-only</b> (leverage targeted "
-             "on volatility alone), <b>rules-only</b> (the seed-003 thresholds on EffLev, MU, "
-             "MSI), <b>full</b> (the whole controller). Each runs the live code path (Guard + "
-             "deterministic replay driver). <span id='img-status'>plots loading…</span></p>",
+             f"<p>Generated {e(summary['generated_utc'])}. Four guard policies on the same ticks "
+             "and book: <b>none</b> (the broker's stop-out only), <b>vol-only</b> (leverage "
+             "targeted on volatility alone), <b>rules-only</b> (the seed-003 thresholds on "
+             "EffLev, MU, MSI), <b>full</b> (the whole controller), each on the live code path "
+             "(Guard + deterministic replay driver), and the static books static-L (the book "
+             "scaled at the start to EffLev L, never touched). "
+             "<span id='img-status'>plots loading…</span></p>",
              "<h2>Must show</h2><table><tr><th>scenario</th><th>check</th><th>holds</th>"
              "<th>numbers</th></tr>"]
     for c in summary["checks"]:
@@ -219,6 +268,15 @@ def _html(summary: dict[str, Any], pngs: dict[str, str]) -> str:
                      f"<td class='{cls}'>{'yes' if c['holds'] else 'NO'}</td>"
                      f"<td>{e(c['detail'])}</td></tr>")
     parts.append("</table>")
+    pooled = summary.get("equal_exposure_pooled")
+    if pooled:
+        cls = "yes" if pooled["holds"] else "no"
+        parts.append(f"<h2>Equal pre-crash exposure, pooled</h2><p class='{cls}'>"
+                     f"{e(pooled['detail'])}</p><p>Static books (static-L): the same book scaled "
+                     "at the start to EffLev L and never touched. For each crash run, every "
+                     "static book whose time-averaged EffLev from the start to the crash is at "
+                     "least full's must have the higher max drawdown; the nearest of them gives "
+                     "the margin.</p>")
     for name, sc in summary["scenarios"].items():
         acct = sc["account"]
         label = ("<span class='label modelled'>MODELLED intrabar ticks from bars</span>"
@@ -232,13 +290,18 @@ def _html(summary: dict[str, Any], pngs: dict[str, str]) -> str:
             f"protection {'on' if acct['negative_balance_protection'] else 'off'}. Guard "
             f"every {sc['guard_seconds']:g} s of simulated time.</p><table><tr>"
             + "".join(f"<th>{h}</th>" for h in _HEAD) + "</tr>")
-        for policy in POLICIES:
-            m = sc["policies"].get(policy)
-            if m is not None:
-                parts.append("<tr>" + "".join(f"<td>{e(x)}</td>" for x in _row(
-                    policy, m, sc["kind"])) + "</tr>")
+        for policy in _policies(sc):
+            m = sc["policies"][policy]
+            parts.append("<tr>" + "".join(f"<td>{e(x)}</td>" for x in _row(
+                policy, m, sc["kind"])) + "</tr>")
         parts.append("</table>")
-        regimes = {p: m["regime_seconds"] for p, m in sc["policies"].items()}
+        eq = sc.get("equal_exposure")
+        if eq:
+            cls = "yes" if eq["holds"] else "no"
+            parts.append(f"<p><b>Equal pre-crash exposure:</b> <span class='{cls}'>"
+                         f"{e(eq['detail'])}</span></p>")
+        regimes = {p: m["regime_seconds"] for p, m in sc["policies"].items()
+                   if m.get("regime_seconds")}
         parts.append("<p>Time in each regime: " + "; ".join(
             f"{e(p)}: " + ", ".join(f"{e(k)} {_secs(v)}" for k, v in r.items())
             for p, r in regimes.items()) + "</p>")

@@ -23,6 +23,7 @@ from bridge.sim import constants as _c
 from bridge.sim.market import Market, build_market
 from bridge.sim.scenario import Scenario, load_scenario
 from bridge.sim.terminal import SimTerminal
+from bridge.stress.static import mean_eff_lev, parse_static, run_static
 from bridge.stress.windows import PRESETS, WINDOWS, policy_config, with_preset
 from controller import Regime
 
@@ -42,7 +43,7 @@ class RunSpec:
 
     window: str
     preset: str
-    policy: str
+    policy: str  # POLICIES or static-<L> (bridge.stress.static)
     data_dir: str
     end: float | None = None  # cut the replay short at this UTC time (tests); None: the window's
 
@@ -180,6 +181,11 @@ def run_one(spec: RunSpec) -> dict[str, Any]:
     scenario = with_preset(base, preset)
     if spec.end is not None:
         scenario = replace(scenario, end=min(scenario.end, spec.end))
+    leverage = parse_static(spec.policy)
+    if leverage is not None:  # no guard: the scaled book left alone (bridge.stress.static)
+        out = run_static(scenario, market, leverage, window.guard_seconds)
+        return {"scenario": spec.scenario, "window": spec.window, "preset": spec.preset,
+                "policy": spec.policy, **out}
     sim = SimTerminal(scenario, market)
     config = policy_config(spec.policy, window, scenario=str(window.path))
     run = config.run.model_copy(update={"warmup_hours": min(48.0, scenario.warmup_s / 3600.0)})
@@ -202,6 +208,8 @@ def run_one(spec: RunSpec) -> dict[str, Any]:
     for r in rec.regime[1:]:
         regimes[r] = regimes.get(r, 0.0) + window.guard_seconds
     first_order = guard.stats.first_order_time
+    steps = rec.regime[1:]
+    available = sum(1 for r in steps if r != Regime.UNAVAILABLE.value)
     metrics = {
         "max_drawdown": float(drawdown.max()),
         "stop_outs": int(sim.stop_outs),
@@ -216,6 +224,10 @@ def run_one(spec: RunSpec) -> dict[str, Any]:
         "first_warning_time": rec.first_warning,
         "first_order_time": first_order,
         "regime_seconds": regimes,
+        "regime_available_share": available / len(steps) if steps else 0.0,
+        "mean_eff_lev": mean_eff_lev(rec.t, rec.eff_lev, scenario.end),
+        "mean_eff_lev_before_crash": mean_eff_lev(rec.t, rec.eff_lev, scenario.crash_time)
+        if scenario.crash_time else None,
         "wall_seconds": round(time.perf_counter() - wall, 2),
         "cpu_seconds": round(time.process_time() - cpu, 2),
         "steps": len(rec.t),

@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from bridge.stress.runner import RunSpec, run_one
+from bridge.stress.static import STATIC_GRID, equal_exposure, parse_static, static_name
 from bridge.stress.windows import POLICIES, PRESETS, WINDOWS
 
-__all__ = ["SUMMARY_VERSION", "checks", "resolve_scenarios", "run_stress", "summarise"]
+__all__ = ["SUMMARY_VERSION", "checks", "default_policies", "policy_order",
+           "pooled_equal_exposure", "resolve_scenarios", "run_stress", "summarise"]
 
 SUMMARY_VERSION = 1
 #: the issue's thresholds: full's drawdown at most this share of none's; on the calm control the
@@ -46,12 +48,25 @@ def resolve_scenarios(names: Sequence[str] | None) -> list[tuple[str, str]]:
 
 
 def _cost(spec: RunSpec) -> float:
-    """A rough cost for ordering the work (longest first): steps × symbols."""
+    """A rough cost for ordering the work (longest first): steps × symbols (a static run has
+    no guard to step: about a tenth)."""
     from bridge.stress.runner import _market
 
     w = WINDOWS[spec.window]
     s, _ = _market(spec.window, spec.data_dir)
-    return (s.end - s.start) / w.guard_seconds * (1 + len(s.symbols))
+    cost = (s.end - s.start) / w.guard_seconds * (1 + len(s.symbols))
+    return cost / 10.0 if parse_static(spec.policy) is not None else cost
+
+
+def policy_order(policy: str) -> tuple[int, float]:
+    """Sort key: the guard policies in POLICIES order, then the static books by EffLev."""
+    lev = parse_static(policy)
+    return (len(POLICIES), lev) if lev is not None else (POLICIES.index(policy), 0.0)
+
+
+def default_policies(static: Sequence[float] = STATIC_GRID) -> tuple[str, ...]:
+    """The four guard policies and one static book per EffLev of `static`."""
+    return (*POLICIES, *(static_name(x) for x in static))
 
 
 def run_all(specs: Sequence[RunSpec], jobs: int,
@@ -107,6 +122,10 @@ def checks(summary: dict[str, Any]) -> list[dict[str, Any]]:
                         full["max_drawdown"] <= pol[other]["max_drawdown"] + _EPS,
                         f"full {full['max_drawdown']:.2%}, {other} "
                         f"{pol[other]['max_drawdown']:.2%}")
+            eq = sc.get("equal_exposure")
+            if eq is not None:
+                add("full: no static book at the same or higher pre-crash EffLev has a lower "
+                    "max drawdown", eq["holds"], eq["detail"])
         else:
             given = full.get("return_given_up")
             limit = CALM_GIVE_UP * abs(none["return"])
@@ -114,6 +133,11 @@ def checks(summary: dict[str, Any]) -> list[dict[str, Any]]:
                 given is not None and given <= limit + _EPS,
                 f"none return {none['return']:.2%}, full {full['return']:.2%}, given up "
                 f"{given:.2%} (limit {limit:.2%})")
+    pooled = summary.get("equal_exposure_pooled")
+    if pooled is not None:
+        out.append({"scenario": "pooled (crash runs)",
+                    "check": "full beats static at equal pre-crash exposure",
+                    "holds": bool(pooled["holds"]), "detail": pooled["detail"]})
     return out
 
 
@@ -123,7 +147,7 @@ def summarise(results: Sequence[dict[str, Any]], data_dir: str,
     from bridge.stress.runner import _market
 
     scenarios: dict[str, Any] = {}
-    for r in sorted(results, key=lambda x: (x["scenario"], POLICIES.index(x["policy"]))):
+    for r in sorted(results, key=lambda x: (x["scenario"], policy_order(x["policy"]))):
         w = WINDOWS[r["window"]]
         p = PRESETS[r["preset"]]
         sc = scenarios.get(r["scenario"])
@@ -157,31 +181,54 @@ def summarise(results: Sequence[dict[str, Any]], data_dir: str,
             m["warning_to_order_s"] = None if first is None or warn is None else first - warn
             if none is not None:
                 m["return_given_up"] = none["return"] - m["return"]
+        sc["equal_exposure"] = equal_exposure(pol) if sc["kind"] == "crash" else None
+    policies = sorted({r["policy"] for r in results}, key=policy_order)
     summary: dict[str, Any] = {
         "version": SUMMARY_VERSION,
         "generated_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "data_dir": data_dir, "policies": list(POLICIES),
+        "data_dir": data_dir, "policies": policies or list(POLICIES),
         "presets": {k: vars(v) for k, v in PRESETS.items()},
         "scenarios": scenarios, "timing": timing,
     }
+    summary["equal_exposure_pooled"] = pooled_equal_exposure(scenarios)
     summary["checks"] = checks(summary)
     return summary
 
 
+def pooled_equal_exposure(scenarios: dict[str, Any]) -> dict[str, Any] | None:
+    """Across the crash scenarios with a testable verdict: how many hold, and full's mean max
+    drawdown against the mean of each scenario's nearest equal-exposure static book."""
+    rows = [sc["equal_exposure"] for sc in scenarios.values()
+            if sc.get("equal_exposure") and sc["equal_exposure"]["matched"] is not None]
+    if not rows:
+        return None
+    full_dd = sum(r["full_max_drawdown"] for r in rows) / len(rows)
+    static_dd = sum(r["matched_max_drawdown"] for r in rows) / len(rows)
+    held = sum(1 for r in rows if r["holds"])
+    return {"scenarios": len(rows), "holds_in": held, "full_mean_max_drawdown": full_dd,
+            "matched_static_mean_max_drawdown": static_dd, "margin": static_dd - full_dd,
+            "holds": full_dd <= static_dd + _EPS and held == len(rows),
+            "detail": f"full beat static at equal pre-crash exposure in {held} of {len(rows)} "
+                      f"crash runs; mean max DD full {full_dd:.2%} against the nearest static "
+                      f"{static_dd:.2%} (margin {static_dd - full_dd:+.2%})"}
+
+
 def run_stress(*, data_dir: str | Path, out_dir: str | Path, scenarios: Sequence[str] | None = None,
-               policies: Sequence[str] = POLICIES, jobs: int | None = None,
+               policies: Sequence[str] | None = None, jobs: int | None = None,
                on_done: Callable[[RunSpec, dict[str, Any]], None] | None = None,
                on_total: Callable[[int], None] | None = None,
                plots: bool = True) -> dict[str, Any]:
     """Run the evaluation and write summary.json, the PNG plots and report.html into `out_dir`."""
     from bridge.stress.report import write_report
 
+    policies = default_policies() if policies is None else policies
     data = str(Path(data_dir).resolve())
     if not Path(data).is_dir():
         raise FileNotFoundError(f"data folder {data} not found (pass --data-dir ../shared/data)")
     for p in policies:
-        if p not in POLICIES:
-            raise ValueError(f"policy {p!r} is unknown (allowed: {', '.join(POLICIES)})")
+        if p not in POLICIES and parse_static(p) is None:
+            raise ValueError(f"policy {p!r} is unknown (allowed: {', '.join(POLICIES)}, or "
+                             "static-<L> with L > 0, e.g. static-5)")
     pairs = resolve_scenarios(scenarios)
     specs = [RunSpec(w, pr, pol, data) for w, pr in pairs for pol in policies]
     if on_total is not None:

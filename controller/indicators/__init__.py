@@ -24,6 +24,7 @@ from controller.indicators._portfolio import (
 )
 from controller.indicators._prepare import prepare_symbol
 from controller.indicators._risk import lvi, stress_margin
+from controller.indicators._seed import intraday_daily_sigmas, seed_vol_window
 from controller.indicators._settings import IndicatorSettings
 from controller.indicators._symbol import (
     DepthSource,
@@ -46,6 +47,7 @@ __all__ = [
     "Timeframe",
     "avg_pairwise_correlation",
     "ewma_alpha",
+    "intraday_daily_sigmas",
     "lvi",
     "minute_returns",
     "new_portfolio_indicators",
@@ -59,6 +61,7 @@ __all__ = [
     "portfolio_sigma",
     "prepare_portfolio",
     "prepare_symbol",
+    "seed_vol_window",
     "stress_margin",
     "wilder_atr",
 ]

@@ -119,6 +119,7 @@ class SymbolHistory:
     - `depth_time, bid_depth_lots, ask_depth_lots`: book depth per side over the top N levels, lots.
     - `margin_time, margin_rate`: hourly samples of required margin per unit notional (fraction).
     - `depth_source`: "book" or "proxy", where the depth arrays come from.
+    - `intraday`, `intraday_seconds`: H1/H4 bars for the daily σ samples before the quotes.
     Validation happens on construction.
     """
 
@@ -135,6 +136,12 @@ class SymbolHistory:
     margin_rate: FloatArray | None = None
     depth_source: str = "book"
     """Where the depth arrays come from: "book" (the broker's) or "proxy" (the EA's, §7)."""
+    intraday: Bars | None = None
+    """Closed intraday bars (H1 or H4) reaching back before the quotes: their returns give the
+    daily σ samples of the high-volatility percentiles for the days before the first quote
+    (`_seed.seed_vol_window`), so the regime is warm on the first decision."""
+    intraday_seconds: float = 3600.0
+    """Length of one `intraday` bar, seconds (3600 = H1, 14 400 = H4)."""
 
     def __post_init__(self) -> None:
         if self.depth_source not in ("book", "proxy"):
@@ -188,7 +195,12 @@ class SymbolHistory:
             _check_lengths("history.", margin_time=self.margin_time, margin_rate=self.margin_rate)
             _check_times("history.margin_time", self.margin_time)
             _check_prices_rate(self.margin_rate)
-        for name in ("m1", "h1", "d1"):
+        if self.intraday is not None and not 60.0 <= self.intraday_seconds <= 86_400.0:
+            raise ValueError(
+                f"history.intraday_seconds={self.intraday_seconds!r}: the length of one intraday "
+                "bar in seconds, 60 (M1) to 86 400 (D1)"
+            )
+        for name in ("m1", "h1", "d1", "intraday"):
             bars = getattr(self, name)
             if bars is not None:
                 bars.validate(f"history.{name}")

@@ -5,12 +5,14 @@ quotes that close a minute or a bucket and only those closes run through the sam
 the `on_*` functions use (same arithmetic, same order: the result is identical, not just close).
 
 M1 bars stand in for quotes only when the history has no quotes (they are ignored otherwise).
+Intraday bars (H1/H4) before the first quote seed the daily σ samples of the percentiles first.
 Order, as the equivalent fold: samples in time order; at equal times quotes first, then depth,
 then bars (each at its close time = open time + bar length), then margin samples.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -19,6 +21,7 @@ from controller.indicators._bars import update_atr, update_daily
 from controller.indicators._history import Bars, SymbolHistory
 from controller.indicators._liquidity import DepthState, close_depth_buckets, close_spread_buckets
 from controller.indicators._margin import update_margin
+from controller.indicators._seed import seed_vol_window
 from controller.indicators._settings import IndicatorSettings
 from controller.indicators._symbol import SymbolIndicators, new_symbol_indicators
 from controller.indicators._volatility import close_minute
@@ -102,6 +105,16 @@ def _margin_events(h: SymbolHistory) -> list[Event]:
     ]
 
 
+def _first_sample(h: SymbolHistory) -> float:
+    """Time of the first quote (or M1 bar when there are no quotes): intraday bars seed the
+    daily σ samples only for the time before it. UTC s; +inf with neither."""
+    if h.quote_time is not None and h.quote_time.size:
+        return float(h.quote_time[0])
+    if h.m1 is not None and len(h.m1):
+        return float(h.m1.time[0])
+    return float("inf")
+
+
 def prepare_symbol(history: SymbolHistory, settings: IndicatorSettings) -> SymbolIndicators:
     """Indicators of one symbol prepared from its history; equal to folding `on_quote`,
     `on_depth`, `on_bar` and `on_margin_rate` over it in time order (see the module docstring
@@ -109,6 +122,13 @@ def prepare_symbol(history: SymbolHistory, settings: IndicatorSettings) -> Symbo
     closes are stepped one by one."""
     state = new_symbol_indicators(settings)
     p = state.params
+    if history.intraday is not None:
+        state = replace(
+            state,
+            vol=seed_vol_window(
+                state.vol, p, history.intraday, history.intraday_seconds, _first_sample(history)
+            ),
+        )
     events = [
         *_quote_events(history, p.bucket_seconds),
         *_depth_events(history, p.bucket_seconds),

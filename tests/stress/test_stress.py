@@ -99,12 +99,13 @@ def test_the_command_refuses_an_unknown_scenario(shared_data: Path, capsys):
 
 @pytest.fixture(scope="module")
 def short_run(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The sterling flash on the offshore preset, cut 50 min after the crash: none and full."""
+    """The sterling flash on the offshore preset, cut 50 min after the crash: none, full and two
+    static books."""
     s = load_scenario(WINDOWS["gbp-flash-2016"].path, data_dir=shared_data)
     assert s.crash_time is not None
     end = s.crash_time + 3000.0
     specs = [RunSpec("gbp-flash-2016", "offshore", p, str(shared_data), end=end)
-             for p in ("none", "full")]
+             for p in ("none", "full", "static-2", "static-20")]
     results = run_all(specs, jobs=2)
     summary = summarise(results, str(shared_data), {})
     out = tmp_path_factory.mktemp("stress")
@@ -131,6 +132,30 @@ def test_short_run_keys_and_the_guard_acting(short_run: dict[str, Any]):
     assert full["orders"] > 0
     assert full["stop_outs"] == 0
     assert full["max_drawdown"] < none["max_drawdown"]
+
+
+def test_short_run_is_warm_and_compares_full_with_static_books(short_run: dict[str, Any]):
+    summary = json.loads((short_run["out"] / "summary.json").read_text(encoding="utf-8"))
+    sc = summary["scenarios"]["gbp-flash-2016-offshore"]
+    for policy in ("none", "full"):
+        m = sc["policies"][policy]
+        assert m["regime_available_share"] >= 0.99, policy  # warm from the history folders
+        assert m["mean_eff_lev"] > 0.0
+        assert m["mean_eff_lev_before_crash"] > 0.0
+    assert sc["policies"]["none"]["mean_eff_lev_before_crash"] == pytest.approx(20.0, rel=0.1)
+    assert sc["policies"]["static-20"]["mean_eff_lev_before_crash"] == pytest.approx(20.0,
+                                                                                       rel=0.1)
+    eq = sc["equal_exposure"]
+    assert eq["full_mean_eff_lev_before_crash"] == \
+        sc["policies"]["full"]["mean_eff_lev_before_crash"]
+    assert set(eq["comparable"]) <= {"static-2", "static-20"}
+    rows = [c for c in summary["checks"] if "pre-crash EffLev" in c["check"]]
+    assert len(rows) == 1
+    assert rows[0]["holds"] == eq["holds"]
+    assert summary["equal_exposure_pooled"]["scenarios"] == 1
+    html = (short_run["out"] / "report.html").read_text(encoding="utf-8")
+    assert "Equal pre-crash exposure" in html
+    assert "static-20" in html
 
 
 def _chromium() -> str | None:

@@ -1,0 +1,90 @@
+"""Warm on the first decision (issue 12 item 1): at start the guard reads the terminal's own
+history (`bridge.warmup`) and its first decision already has σ, its 60-day percentiles, the
+long-run σ floor, ATR and a regime; what the terminal cannot serve is said once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from bridge.app import build_guard
+from bridge.config import AppConfig, RunSettings, TerminalSettings
+from controller import Regime
+
+STRESS = Path(__file__).resolve().parents[2] / "bridge" / "stress" / "scenarios"
+
+
+def _config(tmp_path: Path, scenario: str, data_dir: Path | None = None, **run: Any) -> AppConfig:
+    return AppConfig(
+        run=RunSettings(journal=f"sqlite:///{tmp_path}/journal.db", log_file="",
+                        compare_unguarded=False, **run),
+        terminal=TerminalSettings(kind="sim", scenario=scenario,
+                                  data_dir=str(data_dir) if data_dir else ""))
+
+
+def _warm(guard: Any, names: list[str]) -> None:
+    for name in names:
+        ind = guard.indicators[name]
+        assert ind.sigma_now is not None, name
+        assert ind.sigma_enter is not None, name
+        assert ind.sigma_exit is not None, name
+        assert ind.sigma_long is not None, name
+        assert ind.atr_d1 is not None, name
+        assert ind.spread_median is not None, name
+
+
+def test_first_decision_on_a_real_window_has_a_regime(tmp_path: Path, shared_data: Path):
+    config = _config(tmp_path, str(STRESS / "gbp-flash-2016.toml"), shared_data,
+                     warmup_hours=17.0, guard_seconds=5.0)
+    guard, sim = build_guard(config)
+    guard.start()
+    _warm(guard, ["GBPUSD"])
+    sim.advance(5.0)
+    guard.fast_guard()
+    assert guard.decision is not None
+    assert guard.decision.regime is not Regime.UNAVAILABLE
+    assert guard.decision.metrics.l_safe is not None
+
+
+def test_first_decision_on_the_default_generated_scenario_has_a_regime(tmp_path: Path):
+    guard, sim = build_guard(_config(tmp_path, "flash-gbp-2016"))
+    guard.start()
+    _warm(guard, ["GBPUSD", "EURUSD", "USDJPY"])
+    sim.advance(5.0)
+    guard.fast_guard()
+    assert guard.decision is not None
+    assert guard.decision.regime is not Regime.UNAVAILABLE
+
+
+def test_what_the_terminal_cannot_serve_is_said_once(tmp_path: Path, shared_data: Path):
+    config = _config(tmp_path, str(STRESS / "calm-2019.toml"), shared_data, warmup_hours=6.0)
+    guard, sim = build_guard(config)
+    guard.start()
+    said = [r.payload["message"] for r in guard.journal.rows("state")
+            if r.payload["what"] == "warmup"]
+    # six hours of ticks: 6 H1 bars, fewer than ATR's 14; MT5 keeps no book or margin history
+    assert any(m.startswith("EURUSD: ATR H1 waits for 14 closed H1 bars") for m in said), said
+    assert any("the depth medians wait for" in m and "no history of the book" in m
+               for m in said), said
+    assert any(m.startswith("EURUSD: MPG waits for 24 hourly margin-rate samples") for m in said)
+    assert not any("percentiles" in m or "long-run" in m for m in said), said  # warm
+    for _ in range(3):
+        sim.advance(3600.0)
+        guard.fast_guard()
+        guard.recalibrate()
+    again = [r.payload["message"] for r in guard.journal.rows("state")
+             if r.payload["what"] == "warmup"]
+    assert again == said
+
+
+def test_recalibration_folds_every_bar_closed_since_the_last(tmp_path: Path, shared_data: Path):
+    config = _config(tmp_path, str(STRESS / "calm-2019.toml"), shared_data, warmup_hours=6.0)
+    guard, sim = build_guard(config)
+    guard.start()
+    before = guard.indicators["EURUSD"].h1.n_bars
+    sim.advance(5 * 3600.0)  # five H1 bars close; one recalibration catches up on all five
+    guard.fast_guard()
+    guard.recalibrate()
+    assert guard.indicators["EURUSD"].h1.n_bars == before + 5
+    guard.recalibrate()
+    assert guard.indicators["EURUSD"].h1.n_bars == before + 5  # each bar once
