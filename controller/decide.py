@@ -37,6 +37,7 @@ from controller.indicators import (
     PortfolioIndicators,
     SymbolIndicators,
     avg_pairwise_correlation,
+    lvi,
     portfolio_sigma,
 )
 from controller.liquidity import DepthReading, crash_signs, read_depth
@@ -134,7 +135,7 @@ def _liquidity(snapshot: Snapshot, book: _Book, ind: Mapping[str, SymbolIndicato
                portfolio: PortfolioIndicators | None, equity: float, s: Settings) -> _Liquidity:
     depth: dict[str, DepthReading] = {}
     rows: list[SymbolMetrics] = []
-    lvi = 0.0
+    total_lvi = 0.0
     ratio_sum = ratio_weight = 0.0
     spread_max: float | None = None
     slip_max: float | None = None
@@ -144,8 +145,9 @@ def _liquidity(snapshot: Snapshot, book: _Book, ind: Mapping[str, SymbolIndicato
         si = ind.get(sym)
         reading = read_depth(market, si, book.net[sym], book.unit[sym], spec.symbol_class, s.plan)
         depth[sym] = reading
-        contribution = (book.pv[sym] / equity if equity > 0.0 else 0.0) / (reading.ratio or 1.0)
-        lvi += contribution
+        contribution = lvi({sym: book.pv[sym]}, equity, {sym: reading.ratio}) \
+            if equity > 0.0 else 0.0
+        total_lvi += contribution
         if reading.ratio is not None:
             ratio_sum += reading.ratio * book.pv[sym]
             ratio_weight += book.pv[sym]
@@ -169,7 +171,7 @@ def _liquidity(snapshot: Snapshot, book: _Book, ind: Mapping[str, SymbolIndicato
     corr = avg_pairwise_correlation(portfolio, held) if portfolio is not None and len(held) > 1 \
         else None
     flag, signs = crash_signs(depth_ratio, spread_max, slip_max, corr, s.regime)
-    return _Liquidity(depth, tuple(rows), lvi, depth_ratio, flag, signs)
+    return _Liquidity(depth, tuple(rows), total_lvi, depth_ratio, flag, signs)
 
 
 def _sigma(book: _Book, weights: Mapping[str, float], ind: Mapping[str, SymbolIndicators],

@@ -8,7 +8,8 @@ Where the broker publishes no book (most FX symbols), a proxy is used: `DepthRat
 / spread` (quoted depth thins as the spread widens), with `D_s = ` the class's normal depth
 (`[plan.proxy_depth_notional]`) × that ratio; every output names its `depth_source`.
 
-    LVI = Σ_s (PV_s / E) / DepthRatio_s        (a symbol without a ratio counts with 1)
+    LVI = Σ_s (PV_s / E) / DepthRatio_s        (a symbol without a ratio counts with 1; an
+                                               empty hit side has ratio 0: infinite LVI)
 """
 
 from __future__ import annotations
@@ -68,8 +69,8 @@ def read_depth(
     """
     lots = hit_side_depth(market, net_volume)
     if lots is not None:
-        ratio = None
-        if ind is not None:
+        ratio = 0.0 if lots <= 0.0 else None  # an empty side is empty whatever its median
+        if ind is not None and lots > 0.0:
             median = _median_for_side(ind, net_volume)
             if median is not None and median > 0.0:
                 ratio = lots / median

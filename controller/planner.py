@@ -267,8 +267,10 @@ def plan_reduction(
         cap = _pair_cap({p.type for p in by_symbol[s]}, start_net, ps.spec, keep_net)
         # a hedge's covered pairs go in pieces of at most `cap`: only as many as the slice
         # limit allows (none when the symbol is flat: any leg cut would open net exposure)
-        covered_max = max(0.0, plan.max_slices_per_position * cap - abs(start_net)) \
-            if start_net != 0.0 else 0.0
+        covered_max = math.inf
+        if keep_net:
+            covered_max = max(0.0, plan.max_slices_per_position * cap - abs(start_net)) \
+                if start_net != 0.0 else 0.0
         cuts = _allocate_symbol(by_symbol[s], want, ps.unit_notional, ps.spec, covered_max)
         done = _slice_actions(cuts, ps, start_net, urgency, now, plan_id, hedging, plan,
                               urgency_settings, reason, keep_net)
