@@ -15,9 +15,10 @@
   whole position.
 - Slices: at most `α × D_s × min(1, σ_ref / σ_now)` of account-currency notional each (α the
   slice depth fraction, D_s the hitting-side depth), rounded *down* to the step and never below the
-  minimum, and a last slice under a quarter of the others joins the one before; a symbol's cut is staged in at least `min_slices_normal` / `min_slices_forced` slices
-  when its volume allows (an emergency goes by depth alone); a position is never cut in more than
-  `max_slices_per_position` slices.
+  minimum, and a last slice under a quarter of the others joins the one before; a symbol's cut is
+  staged in at least `min_slices_normal` / `min_slices_forced` slices when its volume allows (an
+  emergency goes by depth alone); a position is never cut in more than `max_slices_per_position`
+  slices.
 - When: a symbol's K slices are spread evenly over the urgency's window (normal about an hour,
   forced minutes, emergency all now); the first goes at once.
 - How: hedging accounts close by position ticket; netting accounts send an opposite deal.

@@ -25,7 +25,8 @@ def test_item04_zero_depth_on_the_hit_side_is_the_most_illiquid_and_goes_first()
     rows = {m.symbol: m for m in d.symbols}
     assert rows["EURUSD"].lvi_contribution > rows["GBPUSD"].lvi_contribution
     assert math.isinf(rows["EURUSD"].lvi_contribution)
-    assert d.actions and d.actions[0].symbol == "EURUSD"
+    assert d.actions
+    assert d.actions[0].symbol == "EURUSD"
 
 
 def test_item04_decide_lvi_is_the_indicator_lvi():
@@ -38,5 +39,6 @@ def test_item04_decide_lvi_is_the_indicator_lvi():
     d = decide(snap, S, ind, portfolio)
     pv = {m.symbol: m.position_value for m in d.symbols}
     ratios = {m.symbol: m.depth_ratio for m in d.symbols}
-    assert ratios["EURUSD"] is not None and ratios["EURUSD"] < 1.0
+    assert ratios["EURUSD"] is not None
+    assert ratios["EURUSD"] < 1.0
     assert d.metrics.lvi == lvi(pv, snap.account.equity, ratios)
