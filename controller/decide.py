@@ -39,6 +39,7 @@ from controller.indicators import (
     avg_pairwise_correlation,
     lvi,
     portfolio_sigma,
+    stress_margin,
 )
 from controller.liquidity import DepthReading, crash_signs, read_depth
 from controller.margin_state import (
@@ -221,13 +222,12 @@ def _structure(snapshot: Snapshot, book: _Book, weights: Mapping[str, float],
     stress = None
     mpg_growth = 0.0
     if margin > 0.0:
-        extra = 0.0
-        for k in book.positions:
-            si = ind.get(k)
-            if si is not None and si.mpg is not None and si.sigma_now is not None:
-                extra += si.mpg * s.buffer.stress_vol_shock * si.sigma_now * book.pv[k]
-        stress = margin + extra
-        mpg_growth = extra / margin
+        # the same function the unit tests check: each symbol's term floored at 0
+        mpg = {k: ind[k].mpg for k in book.positions if k in ind}
+        shock = {k: s.buffer.stress_vol_shock * sn for k in book.positions
+                 if k in ind and (sn := ind[k].sigma_now) is not None}
+        stress = stress_margin(margin, mpg, shock, book.pv)
+        mpg_growth = (stress - margin) / margin
     observed = max((ind[k].margin_growth_max or 0.0 for k in book.positions if k in ind),
                    default=0.0)
     growth = max(s.buffer.growth_floor, observed, mpg_growth)
