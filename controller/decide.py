@@ -550,6 +550,8 @@ def _warnings(snapshot: Snapshot, lev: LeverageMetrics, liq: _Liquidity, regime:
                            + ", ".join(liq.crash_signs)))
     if regime in _FREEZE_REGIMES:
         out.append(Warning("regime", f"{regime.value} regime: no new exposure"))
+    if prop is not None and prop.unavailable:
+        out.append(Warning("prop_unavailable", prop.unavailable))
     if prop is not None:
         warn = s.prop.warning_fraction
         out.extend(
@@ -617,7 +619,8 @@ def decide(
     actions = _actions(snapshot, book, ind, liq, target, triggered, urgency, close_everything,
                        reason, s)
     _, _, mu_high, _ = rule_triggers(lev, s.rules)
-    prop_warn = prop is not None and any(x.used >= s.prop.warning_fraction for x in prop.limits)
+    prop_warn = prop is not None and (bool(prop.unavailable) or
+                                      any(x.used >= s.prop.warning_fraction for x in prop.limits))
     frozen = mu_high or step.regime in _FREEZE_REGIMES or prop_warn or \
         (lev.eff_lev or 0.0) > target
     locked = prop is not None and prop.memory.locked
