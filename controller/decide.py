@@ -66,6 +66,7 @@ from controller.snapshot import Position, Snapshot
 __all__ = ["decide"]
 
 _FREEZE_REGIMES = (Regime.NO_EXPANSION, Regime.WAIT, Regime.MINIMUM)
+_BROKER_KEEP = 1.2  # the broker cap keeps MSI at 1.2 × the MSI the broker's levels imply
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,7 +350,7 @@ def _broker_caps(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, s: Setti
     floor = _broker_floor(snapshot, s)
     if floor is None or floor <= 0.0 or snapshot.account.margin <= 0.0:
         return []
-    keep = 1.2 * floor
+    keep = _BROKER_KEEP * floor
     value = book.total_pv / (snapshot.account.margin * keep)
     low = lev.msi is not None and lev.msi < keep
     return [Cap("broker", value, low,
@@ -516,7 +517,10 @@ def _limits(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, target: float
         if locked:
             max_volume, reason = 0.0, "prop lock: close only"
         rows.append(SymbolLimit(sym, round(max_volume, 8), round(current, 8), reason))
-    floor = _broker_floor(snapshot, s) or 0.0
+    # the EA holds this when Python is dead: the level the broker cap keeps (1.2 × the broker
+    # floor), not the margin call itself
+    floor = _BROKER_KEEP * (_broker_floor(snapshot, s) or 0.0) if s.components.broker_levels \
+        else 0.0
     return Limits(
         max_eff_lev=round(max(target, eff) if not allowed else target, 6),
         msi_floor=round(floor, 6), new_exposure_allowed=allowed and not locked,
