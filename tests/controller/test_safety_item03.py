@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from controller import Account, Settings, TradingState, Urgency, decide
+from controller import Account, Settings, TradingState, Urgency, decide, prepare_indicators
 from tests.controller.builders import fx, pos, snapshot
+from tests.controller.safety_builders import book, history
 
 S = Settings()
 
@@ -20,16 +21,18 @@ def _money_account(equity: float, call: float = 10_000.0, so: float = 5_000.0,
 
 def test_item03_two_percent_from_a_money_margin_call_reduces_and_publishes_a_floor():
     # equity 10 200 against a margin call at 10 000 of equity; EffLev 1.6, MSI 5.1: no rule fires
-    snap = snapshot(_money_account(10_200.0), [fx()], [pos(1, "EURUSD", 0.15)],
-                    {"EURUSD": (1.0999, 1.1001)})
-    d = decide(snap, S)
+    ind, portfolio = prepare_indicators({"EURUSD": history(1.1, depth_lots=10.0)}, S)
+    snap = snapshot(_money_account(10_200.0), [fx()], [pos(1, "EURUSD", 0.15)], {},
+                    market={"EURUSD": book(1.1, 10.0, 10.0)})
+    d = decide(snap, S, ind, portfolio)
     broker = next(c for c in d.caps if c.name == "broker")
     assert broker.triggered
     assert d.binding_cap == "broker"
     assert d.state is TradingState.REDUCING
     assert d.actions
-    # the book must survive the reference move (1 %) without equity reaching 10 000
-    assert broker.value == pytest.approx(200.0 / (10_200.0 * S.prop.reference_move))
+    # the book must survive a 2 daily σ move without equity reaching 10 000
+    assert d.metrics.sigma == pytest.approx(0.02, rel=1e-2)
+    assert broker.value == pytest.approx(200.0 / (10_200.0 * 2 * d.metrics.sigma))
     # the EA's floor, as equity / margin at the current margin: 1.2 × 10 000 / 2 000
     assert d.limits.msi_floor == pytest.approx(1.2 * 10_000.0 / 2_000.0)
 
