@@ -326,7 +326,7 @@ def _caps(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, st: _Structure,
                         f"{st.buffer_required:,.2f} (g {st.growth:.2f}/day, "
                         f"D {s.buffer.stress_days:g} days)"))
     if on.broker_levels:
-        caps.extend(_broker_caps(snapshot, book, lev, s))
+        caps.extend(_broker_caps(snapshot, book, lev, st.sigma, s))
     if prop is not None:
         caps.extend(_prop_caps(snapshot, book, lev, st, prop, s))
     total, reducing = mult
@@ -338,24 +338,57 @@ def _caps(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, st: _Structure,
     return caps
 
 
+def _broker_equity_floor(snapshot: Snapshot, s: Settings) -> float:
+    """Money mode: the equity the broker's levels imply, max(margin call, 2 × stop-out)."""
+    acct = snapshot.account
+    return max(acct.margin_so_call, s.urgency.emergency_stop_out_multiple * acct.margin_so_so)
+
+
 def _broker_floor(snapshot: Snapshot, s: Settings) -> float | None:
-    """The MSI the broker's levels imply (percent mode): max(margin call, 2 × stop-out) / 100."""
+    """The MSI the broker's levels imply: max(margin call, 2 × stop-out) / 100 in percent mode;
+    in money mode that equity over the current margin (None without margin)."""
+    acct = snapshot.account
+    if acct.margin_so_mode == 0:
+        return max(acct.margin_so_call,
+                   s.urgency.emergency_stop_out_multiple * acct.margin_so_so) / 100
+    if acct.margin <= 0.0:
+        return None
+    return _broker_equity_floor(snapshot, s) / acct.margin
+
+
+def _broker_caps(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, sigma: float | None,
+                 s: Settings) -> list[Cap]:
     acct = snapshot.account
     if acct.margin_so_mode != 0:
-        return None
-    return max(acct.margin_so_call, s.urgency.emergency_stop_out_multiple * acct.margin_so_so) / 100
-
-
-def _broker_caps(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, s: Settings) -> list[Cap]:
+        return _broker_money_caps(snapshot, lev, sigma, s)
     floor = _broker_floor(snapshot, s)
-    if floor is None or floor <= 0.0 or snapshot.account.margin <= 0.0:
+    if floor is None or floor <= 0.0 or acct.margin <= 0.0:
         return []
     keep = _BROKER_KEEP * floor
-    value = book.total_pv / (snapshot.account.margin * keep)
+    value = book.total_pv / (acct.margin * keep)
     low = lev.msi is not None and lev.msi < keep
     return [Cap("broker", value, low,
-                f"broker levels (margin call {snapshot.account.margin_so_call:g} %, stop-out "
-                f"{snapshot.account.margin_so_so:g} %): keep MSI ≥ {keep:.2f}")]
+                f"broker levels (margin call {acct.margin_so_call:g} %, stop-out "
+                f"{acct.margin_so_so:g} %): keep MSI ≥ {keep:.2f}")]
+
+
+def _broker_money_caps(snapshot: Snapshot, lev: LeverageMetrics, sigma: float | None,
+                       s: Settings) -> list[Cap]:
+    """Money mode: cutting does not lift equity, it lowers the loss per move, so the book must
+    survive a reference adverse move (2 daily σ, else `prop.reference_move`) without equity
+    reaching the broker's floor: EffLev ≤ (E − floor) / (E × move)."""
+    acct = snapshot.account
+    if acct.margin <= 0.0 or acct.equity <= 0.0:
+        return []
+    floor = _broker_equity_floor(snapshot, s)
+    if floor <= 0.0:
+        return []
+    move = 2.0 * sigma if sigma else s.prop.reference_move
+    value = max(0.0, (acct.equity - floor) / (acct.equity * move))
+    return [Cap("broker", value, (lev.eff_lev or 0.0) > value,
+                f"broker levels in money (margin call {acct.margin_so_call:,.2f}, stop-out "
+                f"{acct.margin_so_so:,.2f}): survive a {move:.2%} adverse move without equity "
+                f"reaching {floor:,.2f}")]
 
 
 def _prop_caps(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, st: _Structure,
@@ -386,6 +419,9 @@ def _urgency(snapshot: Snapshot, lev: LeverageMetrics, st: _Structure, liq: _Liq
     if acct.margin_so_mode == 0 and lev.msi is not None and \
             lev.msi < s.urgency.emergency_stop_out_multiple * acct.margin_so_so / 100.0:
         return Urgency.EMERGENCY
+    if acct.margin_so_mode != 0 and acct.margin > 0.0 and \
+            acct.equity < s.urgency.emergency_stop_out_multiple * acct.margin_so_so:
+        return Urgency.EMERGENCY  # money mode: equity below twice the stop-out level
     stop_out = next((d for d in distances if d.name == "stop_out"), None)
     if st.sigma and stop_out is not None and stop_out.adverse_move_pct is not None and \
             stop_out.adverse_move_pct / 100.0 < s.urgency.emergency_sigma_moves * st.sigma:
