@@ -67,7 +67,10 @@ class Bands(BaseModel):
     mu_aggressive_max: Fraction = Field(0.50, description="MU up to this is aggressive (40–50 %)")
     mu_extreme: Fraction = Field(0.60, description="MU from this on is extreme (60–70 %)")
     msi_safe: Leverage = Field(1.5, description="MSI at or above this is safe")
-    msi_caution: Leverage = Field(1.2, description="MSI below safe and at or above this: caution")
+    msi_caution: Leverage = Field(
+        1.2, description="MSI below safe and at or above this: caution; below it and above "
+        "msi_danger: low"
+    )
     msi_danger: Leverage = Field(1.0, description="MSI at or below this: danger")
     msi_forced_close: Leverage = Field(0.8, description="MSI at or below this: forced close likely")
 
