@@ -145,7 +145,8 @@ def _liquidity(snapshot: Snapshot, book: _Book, ind: Mapping[str, SymbolIndicato
         spec = snapshot.symbols[sym]
         market = snapshot.market[sym]
         si = ind.get(sym)
-        reading = read_depth(market, si, book.net[sym], book.unit[sym], spec.symbol_class, s.plan)
+        reading = read_depth(market, si, book.net[sym], book.unit[sym], spec.symbol_class, s.plan,
+                             snapshot.rates.get("USD"))
         depth[sym] = reading
         contribution = lvi({sym: book.pv[sym]}, equity, {sym: reading.ratio}) \
             if equity > 0.0 else 0.0

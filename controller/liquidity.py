@@ -6,7 +6,8 @@ a net short), summed over the published book levels, in lots and in account-curr
 `DepthRatio_s = D_s / its rolling median` (the median comes from the prepared indicators).
 Where the broker publishes no book (most FX symbols), a proxy is used: `DepthRatio = median spread
 / spread` (quoted depth thins as the spread widens), with `D_s = ` the class's normal depth
-(`[plan.proxy_depth_notional]`) × that ratio; every output names its `depth_source`.
+(`[plan.proxy_depth_notional]`, in USD, converted to the account currency) × that ratio; every
+output names its `depth_source`.
 
     LVI = Σ_s (PV_s / E) / DepthRatio_s        (a symbol without a ratio counts with 1; an
                                                empty hit side has ratio 0: infinite LVI)
@@ -62,10 +63,12 @@ def read_depth(
     unit_notional: float,
     symbol_class: SymbolClass,
     plan: PlanSettings,
+    usd_rate: float | None = None,
 ) -> DepthReading:
     """Depth of one symbol, from the book where there is one, else the spread proxy.
 
-    `unit_notional` is the account-currency value of one lot.
+    `unit_notional` is the account-currency value of one lot; `usd_rate` the value of one USD in
+    the account currency (the proxy's class depths are in USD; None: taken as 1).
     """
     lots = hit_side_depth(market, net_volume)
     if lots is not None:
@@ -78,7 +81,8 @@ def read_depth(
     if ind is not None and ind.spread_median is not None and ind.spread_median > 0.0:
         spread = market.ask - market.bid
         ratio = ind.spread_median / spread if spread > 0.0 else 1.0
-        notional = plan.proxy_depth_notional[symbol_class] * min(ratio, 1.0)
+        usd = usd_rate if usd_rate is not None and usd_rate > 0.0 else 1.0
+        notional = plan.proxy_depth_notional[symbol_class] * usd * min(ratio, 1.0)
         return DepthReading(notional / unit_notional, notional, ratio, "proxy")
     return DepthReading(None, None, None, None)
 

@@ -241,8 +241,9 @@ class PlanSettings(BaseModel):
             SymbolClass.EQUITY: 0.5e6,
             SymbolClass.CRYPTO: 0.5e6,
         },
-        description="where no book is published: normal top-of-book depth per class, in account "
-        "currency, scaled by the spread proxy of the DepthRatio",
+        description="where no book is published: normal top-of-book depth per class, in USD "
+        "(converted to the account currency at the USD rate), scaled by the spread proxy of the "
+        "DepthRatio",
     )
     allow_headroom_in_loss: bool = Field(
         False,
