@@ -16,18 +16,24 @@ R = SIGMA / math.sqrt(1440.0)  # per-minute log return, alternating in sign
 
 def history(mid: float = 1.1, minutes: int = 2 * 1440, spread: float | None = None,
             depth_lots: float | None = None, sigma: float = SIGMA,
-            every: int = 1) -> SymbolHistory:
+            every: int = 1, last_spread: float | None = None,
+            last_depth_lots: float | None = None) -> SymbolHistory:
     """Quotes every `every` minutes up to T0, alternating ± a per-minute return of daily σ;
-    with `depth_lots`, a book of that many lots on each side at every quote."""
+    with `depth_lots`, a book of that many lots on each side at every quote. `last_spread` /
+    `last_depth_lots` replace the spread / depth of the last quote (the one at T0 − 60 s)."""
     r = sigma / math.sqrt(1440.0) * math.sqrt(every)
     n = minutes // every
     t = T0 - 60.0 * every * np.arange(n, 0, -1)
     mids = mid * np.exp(r * (np.arange(n) % 2))
-    half = (spread if spread is not None else mid * 2e-4) / 2
+    half = np.full(n, (spread if spread is not None else mid * 2e-4) / 2)
+    if last_spread is not None:
+        half[-1] = last_spread / 2
     extra = {}
     if depth_lots is not None:
-        extra = {"depth_time": t, "bid_depth_lots": np.full(n, depth_lots),
-                 "ask_depth_lots": np.full(n, depth_lots)}
+        lots = np.full(n, depth_lots)
+        if last_depth_lots is not None:
+            lots[-1] = last_depth_lots
+        extra = {"depth_time": t, "bid_depth_lots": lots, "ask_depth_lots": lots}
     return SymbolHistory(quote_time=t, bid=mids - half, ask=mids + half, **extra)
 
 
