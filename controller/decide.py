@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from controller.decision_types import (
     Action,
     Cap,
+    CrashSign,
     Decision,
     Distance,
     Limits,
@@ -131,6 +132,7 @@ class _Liquidity:
     depth_ratio: float | None
     crash_flag: bool
     crash_signs: tuple[str, ...]
+    crash_evidence: tuple[CrashSign, ...]
 
 
 def _liquidity(snapshot: Snapshot, book: _Book, ind: Mapping[str, SymbolIndicators],
@@ -139,6 +141,7 @@ def _liquidity(snapshot: Snapshot, book: _Book, ind: Mapping[str, SymbolIndicato
     rows: list[SymbolMetrics] = []
     total_lvi = 0.0
     ratio_sum = ratio_weight = 0.0
+    measured: dict[str, tuple[float, float]] = {}  # source → (Σ ratio × PV, Σ PV)
     spread_max: float | None = None
     slip_max: float | None = None
     for sym in sorted(book.positions):
@@ -154,6 +157,10 @@ def _liquidity(snapshot: Snapshot, book: _Book, ind: Mapping[str, SymbolIndicato
         if reading.ratio is not None:
             ratio_sum += reading.ratio * book.pv[sym]
             ratio_weight += book.pv[sym]
+            source = "proxy" if reading.source == "proxy" else \
+                ("book" if market.book else "telemetry")
+            num, den = measured.get(source, (0.0, 0.0))
+            measured[source] = (num + reading.ratio * book.pv[sym], den + book.pv[sym])
         sr = si.spread_ratio if si is not None else None
         if sr is not None:
             spread_max = sr if spread_max is None else max(spread_max, sr)
@@ -173,8 +180,15 @@ def _liquidity(snapshot: Snapshot, book: _Book, ind: Mapping[str, SymbolIndicato
     held = sorted(book.positions)
     corr = avg_pairwise_correlation(portfolio, held) if portfolio is not None and len(held) > 1 \
         else None
-    flag, signs = crash_signs(depth_ratio, spread_max, slip_max, corr, s.regime)
-    return _Liquidity(depth, tuple(rows), total_lvi, depth_ratio, flag, signs)
+    # the crash sign of depth counts measured depth only (book, EA telemetry), never the proxy
+    real = [k for k in ("book", "telemetry") if k in measured and measured[k][1] > 0.0]
+    real_ratio = sum(measured[k][0] for k in real) / sum(measured[k][1] for k in real) \
+        if real else None
+    proxy = measured.get("proxy")
+    proxy_ratio = proxy[0] / proxy[1] if proxy is not None and proxy[1] > 0.0 else None
+    flag, signs, evidence = crash_signs(real_ratio, spread_max, slip_max, corr, s.regime,
+                                        "+".join(real) or "book", proxy_ratio)
+    return _Liquidity(depth, tuple(rows), total_lvi, depth_ratio, flag, signs, evidence)
 
 
 def _sigma(book: _Book, weights: Mapping[str, float], ind: Mapping[str, SymbolIndicators],
@@ -628,7 +642,7 @@ def decide(
     liq = _liquidity(snapshot, book, ind, portfolio, acct.equity, s)
     regime_in = _regime_inputs(book, weights, ind, liq)
     if not s.components.liquidity:  # evaluation policies: no depth, spread or crash flag
-        liq = replace(liq, crash_flag=False, crash_signs=())
+        liq = replace(liq, crash_flag=False, crash_signs=(), crash_evidence=())
         regime_in = replace(regime_in, depth_ratio=1.0, crash_flag=False)
     st = _structure(snapshot, book, weights, ind, portfolio, liq, s)
     step = next_regime(snapshot.time, regime_in, mem.regime,
@@ -680,6 +694,7 @@ def decide(
         l_safe=st.l_safe, l_max=st.l_max, stress_margin=st.stress_margin,
         margin_growth=st.growth, cash_buffer_required=st.buffer_required,
         crash_flag=liq.crash_flag, crash_signs=liq.crash_signs, multiplier=mult[0],
+        crash_evidence=liq.crash_evidence,
     )
     new_memory = replace(mem, regime=step.regime, regime_since=step.since,
                          vol_high=step.vol_high, depth_thin=step.depth_thin, state=state)
