@@ -107,8 +107,8 @@ def _book(snapshot: Snapshot) -> _Book:
         spec = snapshot.symbols.get(sym)
         rate = rates.get(spec.currency_profit) if spec is not None else None
         if spec is not None and rate is not None:
-            # account-currency value of one lot: contract size × mid × rate of the profit ccy
-            unit[sym] = spec.trade_contract_size * 0.5 * (market.bid + market.ask) * rate
+            # account-currency value of one lot, by calculation mode
+            unit[sym] = spec.lot_value(0.5 * (market.bid + market.ask), rate)
     pv = {sym: gross[sym] * unit[sym] for sym in positions}
     net_notional = 0.0
     for sym in positions:
