@@ -193,8 +193,10 @@ def _liquidity(snapshot: Snapshot, book: _Book, ind: Mapping[str, SymbolIndicato
 
 def _sigma(book: _Book, weights: Mapping[str, float], ind: Mapping[str, SymbolIndicators],
            portfolio: PortfolioIndicators | None) -> float | None:
-    """Daily σ of the book per unit notional, floored per symbol at its long-run σ."""
-    floor = {s: si.sigma_long for s, si in ind.items() if si.sigma_long is not None}
+    """Daily σ of the book per unit notional; each symbol's σ floored at its own σ (the larger
+    of σ_now and the long-run σ), so the covariance never says less than the symbol itself."""
+    floor = {s: max(x for x in (si.sigma_now, si.sigma_long) if x is not None)
+             for s, si in ind.items() if si.sigma_now is not None or si.sigma_long is not None}
     if portfolio is not None and book.total_pv > 0.0:
         signed = {s: book.net[s] * book.unit[s] / book.total_pv for s in book.positions}
         value = portfolio_sigma(portfolio, signed, floor)
