@@ -29,8 +29,9 @@ from controller.decision_types import (
 )
 from controller.extras import (
     atr_multiplier,
-    event_factor,
+    event_name,
     mtf_multiplier,
+    symbol_events,
     time_of_day_factor,
     weighted,
 )
@@ -62,7 +63,7 @@ from controller.safe_leverage import (
     sigma_upper_bound,
 )
 from controller.settings import Settings
-from controller.snapshot import Position, Snapshot
+from controller.snapshot import Event, Position, Snapshot
 
 __all__ = ["decide"]
 
@@ -280,8 +281,16 @@ def _regime_inputs(book: _Book, weights: Mapping[str, float], ind: Mapping[str, 
     )
 
 
+_Events = Mapping[str, tuple[Event, ...]]
+
+
+def _event_factor(events: _Events, symbol: str) -> float:
+    return min((e.cap_factor for e in events.get(symbol, ())), default=1.0)
+
+
 def _multiplier(snapshot: Snapshot, book: _Book, weights: Mapping[str, float],
-                ind: Mapping[str, SymbolIndicators], s: Settings) -> tuple[float, float]:
+                ind: Mapping[str, SymbolIndicators], events_by_symbol: _Events,
+                s: Settings) -> tuple[float, float]:
     """The §3.5 multiplier on the target, and the part of it that asks for a reduction
     (scheduled events and an expanding ATR ratio; trend and time of day only lower limits)."""
     x = s.extras
@@ -289,9 +298,7 @@ def _multiplier(snapshot: Snapshot, book: _Book, weights: Mapping[str, float],
                              x.counter_trend_factor) for k in weights}
     atr = {k: atr_multiplier(ind[k].atr_ratio if k in ind else None, x.atr_ratio_threshold,
                              x.atr_ratio_floor) for k in weights}
-    events = {k: event_factor(snapshot.time, (snapshot.symbols[k].currency_base,
-                                              snapshot.symbols[k].currency_profit),
-                              snapshot.events) for k in weights}
+    events = {k: _event_factor(events_by_symbol, k) for k in weights}
     reducing = weighted(atr, weights) * weighted(events, weights)
     total = reducing * weighted(mtf, weights) * time_of_day_factor(snapshot.time, x)
     return total, reducing
@@ -321,7 +328,7 @@ def _rule_cap(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, s: Settings
 
 def _caps(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, st: _Structure,
           regime: Regime, prop: PropView | None, mult: tuple[float, float],
-          s: Settings) -> list[Cap]:
+          events: _Events, s: Settings) -> list[Cap]:
     acct = snapshot.account
     eff = lev.eff_lev or 0.0
     on = s.components
@@ -350,8 +357,13 @@ def _caps(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, st: _Structure,
     if on.extras and total < 1.0:
         base = min(s.rules.eff_lev_target, st.l_safe if st.l_safe is not None else float("inf"))
         value = base * total
-        caps.append(Cap("extras", value, reducing < 1.0 and eff > value,
-                        f"trend, ATR, thin-hours and event multiplier {total:.2f} on {base:.2f}"))
+        reason = f"trend, ATR, thin-hours and event multiplier {total:.2f} on {base:.2f}"
+        held = sorted(k for k in book.positions if k in events)
+        if held:
+            names = sorted({f"{event_name(e)} ({'/'.join(e.currencies)} ×{e.cap_factor:g})"
+                            for k in held for e in events[k]})
+            reason += f"; scheduled {', '.join(names)}: {', '.join(held)} cut first"
+        caps.append(Cap("extras", value, reducing < 1.0 and eff > value, reason))
     return caps
 
 
@@ -471,7 +483,7 @@ def _distances(snapshot: Snapshot, book: _Book, prop: PropView | None) -> tuple[
 
 
 def _plan_symbols(snapshot: Snapshot, book: _Book, ind: Mapping[str, SymbolIndicators],
-                  liq: _Liquidity) -> dict[str, PlanSymbol]:
+                  liq: _Liquidity, events: _Events) -> dict[str, PlanSymbol]:
     contributions = {m.symbol: m.lvi_contribution for m in liq.symbol_metrics}
     out = {}
     for sym in book.positions:
@@ -481,7 +493,7 @@ def _plan_symbols(snapshot: Snapshot, book: _Book, ind: Mapping[str, SymbolIndic
             depth_notional=liq.depth[sym].notional,
             sigma_now=si.sigma_now if si is not None else None,
             sigma_ref=si.sigma_long if si is not None else None,
-            lvi_contribution=contributions[sym],
+            lvi_contribution=contributions[sym], event_factor=_event_factor(events, sym),
         )
     return out
 
@@ -508,7 +520,8 @@ def _prop_extra_positions(snapshot: Snapshot, s: Settings) -> tuple[Position, ..
 
 def _actions(snapshot: Snapshot, book: _Book, ind: Mapping[str, SymbolIndicators],
              liq: _Liquidity, target: float, triggered: bool, urgency: Urgency,
-             close_everything: bool, reason: str, s: Settings) -> tuple[Action, ...]:
+             close_everything: bool, reason: str, events: _Events,
+             s: Settings) -> tuple[Action, ...]:
     acct = snapshot.account
     extra = () if close_everything else _prop_extra_positions(snapshot, s)
     closed = {p.ticket for p in extra}
@@ -519,7 +532,7 @@ def _actions(snapshot: Snapshot, book: _Book, ind: Mapping[str, SymbolIndicators
     small = cut <= s.plan.min_cut_fraction * book.total_pv
     if not (close_everything or extra or excess) and small:
         return ()
-    plan_syms = _plan_symbols(snapshot, book, ind, liq)  # only built when something is cut
+    plan_syms = _plan_symbols(snapshot, book, ind, liq, events)  # only built when something is cut
     plan_id = f"{acct.login}-{int(snapshot.time)}"
     hedging = acct.hedging
     if close_everything:
@@ -548,7 +561,7 @@ def _state(equity: float, locked: bool, actions: tuple[Action, ...], frozen: boo
 
 def _limits(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, target: float,
             allowed: bool, headroom_ok: bool, locked: bool, lock_until: float | None,
-            s: Settings) -> Limits:
+            events: _Events, s: Settings) -> Limits:
     acct = snapshot.account
     eff = lev.eff_lev or 0.0
     headroom_value = max(0.0, target * acct.equity - book.total_pv) if allowed and headroom_ok \
@@ -565,6 +578,10 @@ def _limits(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, target: float
             if extra > 0.0:
                 max_volume = min(current + extra, spec.volume_max)
                 reason = "headroom up to the target"
+        if sym in events:  # ahead of a scheduled event: no new exposure on this symbol
+            max_volume = current
+            reason = "scheduled " + ", ".join(event_name(e) for e in events[sym]) + \
+                ": no new exposure"
         if prop_cap is not None and max_volume > prop_cap:
             max_volume, reason = prop_cap, f"prop-firm cap {prop_cap:g} lots"
         if locked:
@@ -649,11 +666,13 @@ def decide(
     st = _structure(snapshot, book, weights, ind, portfolio, liq, s)
     step = next_regime(snapshot.time, regime_in, mem.regime,
                        mem.regime_since, mem.vol_high, mem.depth_thin, s.regime)
-    mult = _multiplier(snapshot, book, weights, ind, s)
+    events = symbol_events(snapshot.time, snapshot.symbols, snapshot.events) \
+        if s.components.extras else {}
+    mult = _multiplier(snapshot, book, weights, ind, events, s)
     prop = evaluate_prop(snapshot.time, acct.balance, acct.equity, s.prop, mem) \
         if s.prop.enabled else None
     mem = prop.memory if prop is not None else mem
-    caps = _caps(snapshot, book, lev, st, step.regime, prop, mult, s)
+    caps = _caps(snapshot, book, lev, st, step.regime, prop, mult, events, s)
     valued = [c for c in caps if c.value is not None]
     if not valued:  # every cap switched off or unavailable: nothing binds, nothing is cut
         valued = [Cap("none", max(lev.eff_lev or 0.0, s.rules.eff_lev_target), False,
@@ -674,7 +693,7 @@ def decide(
     else:
         reason, binding_name = binding.reason, binding.name
     actions = _actions(snapshot, book, ind, liq, target, triggered, urgency, close_everything,
-                       reason, s)
+                       reason, events, s)
     _, _, mu_high, _ = rule_triggers(lev, s.rules)
     prop_warn = prop is not None and (bool(prop.unavailable) or
                                       any(x.used >= s.prop.warning_fraction for x in prop.limits))
@@ -685,7 +704,7 @@ def decide(
     allowed = state is TradingState.ACTIVE
     headroom_ok = s.plan.allow_headroom_in_loss or book.floating >= 0.0
     limits = _limits(snapshot, book, lev, target, allowed, headroom_ok, locked,
-                     mem.lock_until if locked else None, s)
+                     mem.lock_until if locked else None, events, s)
     metrics = Metrics(
         equity=acct.equity, balance=acct.balance, margin=acct.margin,
         free_margin=acct.equity - acct.margin, position_value=book.total_pv,

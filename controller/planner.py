@@ -2,9 +2,9 @@
 
 - How much: the value to cut is `PV − target × E` ("reverse pyramiding": a fraction
   `1 − target / EffLev` of position value).
-- Which first: symbols in order of their LVI contribution (the most illiquid while depth is still
-  there); within a symbol, the net side (the larger leg) first, then both legs alike, and on each
-  side the largest loss first.
+- Which first: symbols under a scheduled event (lowest cap factor first), then in order of their
+  LVI contribution (the most illiquid while depth is still there); within a symbol, the net side
+  (the larger leg) first, then both legs alike, and on each side the largest loss first.
 - Never more net exposure: no prefix of a partial plan raises a symbol's |long − short| lots (so
   nor the account's net notional), even if every later slice fails. A hedge's legs alternate in
   pieces no larger than the starting net; the covered volume of a flat hedge is left in place
@@ -52,8 +52,9 @@ def round_down_to_step(lots: float, step: float) -> float:
 @dataclass(frozen=True, slots=True)
 class PlanSymbol:
     """What the planner needs of one symbol: its spec, the account-currency value of one lot, the
-    hitting-side depth (account currency, None if unknown), σ_now and the reference σ (daily) and
-    its LVI contribution (the priority)."""
+    hitting-side depth (account currency, None if unknown), σ_now and the reference σ (daily),
+    its LVI contribution (the priority) and the cap factor of the scheduled events in force on it
+    (below 1: it goes before every unaffected symbol, the lowest factor first)."""
 
     spec: SymbolSpec
     unit_notional: float
@@ -61,6 +62,7 @@ class PlanSymbol:
     sigma_now: float | None
     sigma_ref: float | None
     lvi_contribution: float
+    event_factor: float = 1.0
 
 
 def _lots_to_close(volume: float, want: float, spec: SymbolSpec) -> float:
@@ -254,7 +256,8 @@ def plan_reduction(
     for p in positions:
         if p.volume > 0.0:
             by_symbol.setdefault(p.symbol, []).append(p)
-    order = sorted(by_symbol, key=lambda s: (-symbols[s].lvi_contribution, s))
+    order = sorted(by_symbol, key=lambda s: (symbols[s].event_factor,
+                                              -symbols[s].lvi_contribution, s))
     forced = {s: (required_lots or {}).get(s, 0.0) * symbols[s].unit_notional for s in order}
     remaining = cut_value - sum(forced.values())
     actions: list[Action] = []
