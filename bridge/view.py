@@ -21,7 +21,7 @@ BAND_STYLE = {
     "insolvent": "bold red",
 }
 #: rich style per trading state
-STATE_STYLE = {"ACTIVE": "green", "REDUCING": "yellow", "HALTED": "bold red",
+STATE_STYLE = {"ACTIVE": "green", "REDUCING": "yellow", "FROZEN": "yellow", "HALTED": "bold red",
                 "INSOLVENT": "bold red"}
 
 

@@ -440,8 +440,30 @@ def _prop_caps(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, st: _Struc
     return caps
 
 
+_PROP_FORCED_MOVES = 3.0  # a prop floor within 3 reference moves: forced, not normal
+
+
+def _prop_urgency(prop: PropView | None, distances: tuple[Distance, ...], sigma: float | None,
+                  s: Settings) -> Urgency | None:
+    """Urgency from the distance to a prop floor in warning: under `emergency_sigma_moves`
+    reference moves (daily σ, else `prop.reference_move`) emergency, under 3 forced."""
+    if prop is None:
+        return None
+    ref = sigma if sigma else s.prop.reference_move
+    warned = {x.name for x in prop.limits if x.used >= s.prop.warning_fraction}
+    moves = [d.adverse_move_pct / 100.0 for d in distances
+             if d.name in warned and d.adverse_move_pct is not None]
+    if not moves:
+        return None
+    if min(moves) < s.urgency.emergency_sigma_moves * ref:
+        return Urgency.EMERGENCY
+    if min(moves) < _PROP_FORCED_MOVES * ref:
+        return Urgency.FORCED
+    return None
+
+
 def _urgency(snapshot: Snapshot, lev: LeverageMetrics, st: _Structure, liq: _Liquidity,
-             distances: tuple[Distance, ...], s: Settings) -> Urgency:
+             distances: tuple[Distance, ...], prop: PropView | None, s: Settings) -> Urgency:
     acct = snapshot.account
     if acct.equity <= 0.0:
         return Urgency.EMERGENCY
@@ -455,7 +477,11 @@ def _urgency(snapshot: Snapshot, lev: LeverageMetrics, st: _Structure, liq: _Liq
     if st.sigma and stop_out is not None and stop_out.adverse_move_pct is not None and \
             stop_out.adverse_move_pct / 100.0 < s.urgency.emergency_sigma_moves * st.sigma:
         return Urgency.EMERGENCY
-    if (lev.eff_lev or 0.0) > s.rules.eff_lev_forced_above or liq.crash_flag:
+    by_prop = _prop_urgency(prop, distances, st.sigma, s)
+    if by_prop is Urgency.EMERGENCY:
+        return by_prop
+    if (lev.eff_lev or 0.0) > s.rules.eff_lev_forced_above or liq.crash_flag or \
+            by_prop is Urgency.FORCED:
         return Urgency.FORCED
     return Urgency.NORMAL
 
@@ -554,8 +580,10 @@ def _state(equity: float, locked: bool, actions: tuple[Action, ...], frozen: boo
         return TradingState.INSOLVENT
     if locked:
         return TradingState.HALTED
-    if actions or frozen:
+    if actions:
         return TradingState.REDUCING
+    if frozen:
+        return TradingState.FROZEN
     return TradingState.ACTIVE
 
 
@@ -563,7 +591,6 @@ def _limits(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, target: float
             allowed: bool, headroom_ok: bool, locked: bool, lock_until: float | None,
             events: _Events, s: Settings) -> Limits:
     acct = snapshot.account
-    eff = lev.eff_lev or 0.0
     headroom_value = max(0.0, target * acct.equity - book.total_pv) if allowed and headroom_ok \
         else 0.0
     prop_cap = s.prop.max_lots_per_symbol if s.prop.enabled else None
@@ -592,7 +619,7 @@ def _limits(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, target: float
     floor = _BROKER_KEEP * (_broker_floor(snapshot, s) or 0.0) if s.components.broker_levels \
         else 0.0
     return Limits(
-        max_eff_lev=round(max(target, eff) if not allowed else target, 6),
+        max_eff_lev=round(target, 6),  # the target, also while reducing toward it
         msi_floor=round(floor, 6), new_exposure_allowed=allowed and not locked,
         prop_lock=locked, lock_until=lock_until, symbols=tuple(rows),
     )
@@ -616,8 +643,9 @@ def _warnings(snapshot: Snapshot, lev: LeverageMetrics, liq: _Liquidity, regime:
                            f"{s.rules.mu_no_new_exposure_above:.1%}: no new exposure",
                            lev.mu, s.rules.mu_no_new_exposure_above))
     if msi_low and lev.msi is not None:
-        out.append(Warning("msi", f"margin level {100 * lev.msi:.1f} % below "
-                           f"{100 * s.rules.msi_reduce_below:.1f} %: reduce risk",
+        out.append(Warning("msi", f"MSI {lev.msi:.2f} (margin level {100 * lev.msi:.1f} %) "
+                           f"below {s.rules.msi_reduce_below:.2f} "
+                           f"({100 * s.rules.msi_reduce_below:.1f} %): reduce risk",
                            lev.msi, s.rules.msi_reduce_below))
     if liq.crash_flag:
         out.append(Warning("crash_flag", "liquidity-crash signs at once: "
@@ -628,13 +656,18 @@ def _warnings(snapshot: Snapshot, lev: LeverageMetrics, liq: _Liquidity, regime:
         out.append(Warning("prop_unavailable", prop.unavailable))
     if prop is not None:
         warn = s.prop.warning_fraction
+        # observed = the loss so far, limit = the allowance: both money (account currency)
         out.extend(
-            Warning(f"prop_{x.name}", f"{x.reason} ({x.used:.0%} used, warning at {warn:.0%})",
-                    x.used, warn)
+            Warning(f"prop_{x.name}",
+                    f"{x.name.replace('_', ' ')} limit breached: {x.reason}" if x.used >= 1.0
+                    else f"{x.reason} ({x.used:.0%} used, warning at {warn:.0%})",
+                    x.used * x.allowance, x.allowance)
             for x in prop.limits if x.used >= warn
         )
-    out.extend(Warning(f"cap_{c.name}", c.reason, None, c.value) for c in caps
-               if c.triggered and c.name in ("l_safe", "buffer", "broker", "extras"))
+    # a cap is an EffLev ceiling: observed = the current EffLev, limit = the cap (multiples)
+    out.extend(Warning(f"cap_{c.name}", c.reason, lev.eff_lev, c.value) for c in caps
+               if c.triggered and c.name in ("l_safe", "buffer", "broker", "extras")
+               and lev.eff_lev is not None and c.value is not None)
     return tuple(out)
 
 
@@ -681,7 +714,7 @@ def decide(
     target = binding.value if binding.value is not None else s.rules.eff_lev_target
     triggered = any(c.triggered for c in caps)
     distances = _distances(snapshot, book, prop)
-    urgency = _urgency(snapshot, lev, st, liq, distances, s)
+    urgency = _urgency(snapshot, lev, st, liq, distances, prop, s)
     insolvent = acct.equity <= 0.0
     breach = prop is not None and prop.memory.locked and book.total_pv > 0.0
     close_everything = insolvent or breach
