@@ -36,3 +36,16 @@ def test_item07_covariance_has_no_zero_fill_for_unquoted_minutes():
     sigma = portfolio_sigma(portfolio, {"GBPUSD": 1.0})
     assert sigma == pytest.approx(SIGMA, rel=0.1)
     assert not math.isclose(sigma, SIGMA / math.sqrt(10.0), rel_tol=0.2)
+
+
+def test_item07_a_held_symbol_never_quoted_has_no_zero_sigma():
+    from controller.indicators import SymbolHistory
+
+    # GBPUSD is tracked by the covariance but never had a quote: its σ is unknown, not 0
+    ind, portfolio = prepare_indicators({"EURUSD": history(1.1), "GBPUSD": SymbolHistory()}, S)
+    snap = snapshot(account(equity=100_000.0, margin=3_000.0), [fx("EURUSD"), fx("GBPUSD")],
+                    [pos(1, "GBPUSD", 0.5)], {},
+                    market={"EURUSD": book(1.1, 10.0, 10.0), "GBPUSD": book(1.27, 10.0, 10.0)})
+    d = decide(snap, S, ind, portfolio)
+    assert d.metrics.sigma is None  # unknown: L_safe unavailable, never L_max on a σ of 0
+    assert next(c for c in d.caps if c.name == "l_safe").value is None
