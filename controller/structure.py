@@ -29,14 +29,22 @@ __all__ = ["Structure", "assess_structure", "book_sigma"]
 def book_sigma(book: Book, weights: Mapping[str, float], ind: Mapping[str, SymbolIndicators],
            portfolio: PortfolioIndicators | None) -> float | None:
     """Daily σ of the book per unit notional; each symbol's σ floored at its own σ (the larger
-    of σ_now and the long-run σ), so the covariance never says less than the symbol itself."""
+    of σ_now and the long-run σ), so the covariance never says less than the symbol itself. A
+    held symbol with no σ at all (never quoted) makes σ unknown (None), never 0."""
     floor = {s: max(x for x in (si.sigma_now, si.sigma_long) if x is not None)
              for s, si in ind.items() if si.sigma_now is not None or si.sigma_long is not None}
     if portfolio is not None and book.total_pv > 0.0:
         signed = {s: book.net[s] * book.unit[s] / book.total_pv for s in book.positions}
-        value = portfolio_sigma(portfolio, signed, floor)
-        if value is not None:
-            return value
+        sd = portfolio.sd_daily
+
+        def known(symbol: str) -> bool:  # its own σ, or returns in the covariance
+            i = portfolio.index.get(symbol)
+            return symbol in floor or (sd is not None and i is not None and sd[i] > 0.0)
+
+        if all(known(k) for k, w in signed.items() if w != 0.0):
+            value = portfolio_sigma(portfolio, signed, floor)
+            if value is not None:
+                return value
     per_symbol: dict[str, float] = {}
     for s, si in ind.items():
         now, long = si.sigma_now, si.sigma_long
