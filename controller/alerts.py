@@ -40,8 +40,9 @@ def decision_warnings(snapshot: Snapshot, lev: LeverageMetrics, liq: BookLiquidi
                            f"({100 * s.rules.msi_reduce_below:.1f} %): reduce risk",
                            lev.msi, s.rules.msi_reduce_below))
     if liq.crash_flag:
-        out.append(Warning("crash_flag", "liquidity-crash signs at once: "
-                           + ", ".join(liq.crash_signs)))
+        out.append(Warning("crash_flag", "liquidity-crash signs at once: " + ", ".join(
+            f"{x.sign} ({x.source} {x.observed:.2f}, threshold {x.threshold:.2f})"
+            for x in liq.crash_evidence if x.shown and x.independent)))
     if regime in FREEZE_REGIMES:
         out.append(Warning("regime", f"{regime.value} regime: no new exposure"))
     if prop is not None and prop.unavailable:

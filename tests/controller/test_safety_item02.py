@@ -57,3 +57,15 @@ def test_item02_telemetry_depth_is_named_as_telemetry():
     d = decide(snap, S, ind, portfolio)
     assert d.metrics.crash_flag
     assert ("depth_collapsing", "telemetry") in _evidence(d)
+
+
+def test_item02_the_crash_warning_names_each_sign_with_its_source():
+    ind, portfolio = prepare_indicators(
+        {"EURUSD": history(1.1, spread=2e-4, depth_lots=10.0, last_spread=7e-4,
+                           last_depth_lots=1.0)}, S)
+    market = {"EURUSD": book(1.1, bid_lots=1.0, ask_lots=1.0, spread=7e-4)}
+    snap = snapshot(account(equity=100_000.0, margin=3_000.0), [fx()],
+                    [pos(1, "EURUSD", 1.45)], {}, market=market)
+    w = next(x for x in decide(snap, S, ind, portfolio).warnings if x.code == "crash_flag")
+    assert "depth_collapsing (book 0.10" in w.message
+    assert "spread_blowout (spread 3.50" in w.message
