@@ -94,3 +94,18 @@ def books(draw):
 def test_item01_no_prefix_of_any_plan_raises_net_exposure(snap):
     d = decide(snap, S)
     assert_no_prefix_adds_net_exposure(snap, d.actions)
+
+
+def test_item01_prop_position_cap_closes_a_position_that_does_not_open_net_exposure():
+    from controller.settings import PropSettings
+
+    s = Settings(prop=PropSettings(enabled=True, max_positions=2, daily_loss_fraction=None,
+                                   max_drawdown_fraction=None))
+    # the newest position is the short leg of a EURUSD hedge: closing it would take EURUSD from
+    # net +0.5 to +1.0; closing the GBPUSD long instead lowers exposure
+    positions = [pos(1, "EURUSD", 1.0, kind=0, opened=100), pos(2, "GBPUSD", 0.5, opened=200),
+                 pos(3, "EURUSD", 0.5, kind=1, opened=300)]
+    snap = snapshot(account(equity=1_000_000.0, margin=10_000.0), SPECS, positions, QUOTES)
+    d = decide(snap, s)
+    assert {a.ticket for a in d.actions} == {2}
+    assert_no_prefix_adds_net_exposure(snap, d.actions)
