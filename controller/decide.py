@@ -217,12 +217,26 @@ def _prop_lot_excess(positions: list[Position], s: Settings) -> dict[str, float]
 
 
 def _prop_extra_positions(snapshot: Snapshot, s: Settings) -> tuple[Position, ...]:
-    """The newest positions beyond the prop-firm maximum number of positions."""
+    """The positions to close beyond the prop-firm maximum number of positions: newest first,
+    but never a hedge leg whose close would raise its symbol's |net| while another position's
+    close would not (closing the short leg of a hedge adds exposure)."""
     cap = s.prop.max_positions if s.prop.enabled else None
     if cap is None or len(snapshot.positions) <= cap:
         return ()
-    newest_first = sorted(snapshot.positions, key=lambda p: (-p.time, -p.ticket))
-    return tuple(newest_first[: len(snapshot.positions) - cap])
+    net: dict[str, float] = {}
+    for p in snapshot.positions:
+        net[p.symbol] = net.get(p.symbol, 0.0) + p.sign * p.volume
+    def raises(p: Position) -> bool:  # against the net as it stands after the picks so far
+        return abs(net[p.symbol] - p.sign * p.volume) > abs(net[p.symbol]) + 1e-9
+
+    left = list(snapshot.positions)
+    chosen: list[Position] = []
+    for _ in range(len(snapshot.positions) - cap):
+        pick = min(left, key=lambda p: (raises(p), -p.time, -p.ticket))
+        left.remove(pick)
+        chosen.append(pick)
+        net[pick.symbol] -= pick.sign * pick.volume
+    return tuple(chosen)
 
 
 def _actions(snapshot: Snapshot, book: Book, ind: Mapping[str, SymbolIndicators],
