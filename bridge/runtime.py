@@ -296,13 +296,18 @@ class Guard:
         now = self.now()
         lim = self.decision.limits
         symbols = {row.symbol: row.max_volume for row in lim.symbols}
+        max_eff_lev = lim.max_eff_lev
+        if self.decision.state is TradingState.REDUCING and self.decision.metrics.eff_lev:
+            # a staged plan walks EffLev down to the target: the EA holds the level reached,
+            # so it does not cut the whole excess at once behind the plan's back
+            max_eff_lev = max(max_eff_lev, self.decision.metrics.eff_lev)
         # rewrite on a material change only (EffLev to 0.01); heartbeats carry the rest
         allowed = lim.new_exposure_allowed and not self.stale and self.connection_ok
-        key = (round(lim.max_eff_lev, 2), lim.msi_floor, lim.prop_lock, allowed,
+        key = (round(max_eff_lev, 2), lim.msi_floor, lim.prop_lock, allowed,
                tuple(sorted(symbols.items())))
         try:
             if key != self._published:
-                self.ea_link.publish(now_utc=now, max_eff_lev=max(lim.max_eff_lev, 1e-6),
+                self.ea_link.publish(now_utc=now, max_eff_lev=max(max_eff_lev, 1e-6),
                                      msi_floor=lim.msi_floor, prop_lock=lim.prop_lock,
                                      symbols=symbols, new_exposure_allowed=allowed)
                 self._published = key

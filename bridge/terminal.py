@@ -225,6 +225,8 @@ class TerminalPort:
             volume_max=float(s.volume_max), currency_base=base, currency_profit=profit,
             currency_margin=str(_f(s, "currency_margin", base)), trade_calc_mode=calc,
             path=path, symbol_class=guess_symbol_class(name, path, base, profit, calc),
+            trade_tick_value=float(_f(s, "trade_tick_value", 0.0)),
+            trade_tick_size=float(_f(s, "trade_tick_size", 0.0)),
         )
         self._specs[name] = spec
         if int(_f(s, "ticks_bookdepth", 0)) > 0 and name not in self._books:

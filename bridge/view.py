@@ -16,12 +16,12 @@ __all__ = ["BAND_STYLE", "STATE_STYLE", "decision_view", "fmt"]
 #: rich style per band / leverage-state name (controller.margin_state.band_names)
 BAND_STYLE = {
     "safe": "green", "normal": "green", "caution": "yellow", "aggressive": "yellow",
-    "elevated": "yellow", "danger": "red", "high": "red", "critical": "bold red",
+    "elevated": "yellow", "low": "red", "danger": "red", "high": "red", "critical": "bold red",
     "ruin": "bold red", "extreme": "bold red", "forced_close": "bold red",
     "insolvent": "bold red",
 }
 #: rich style per trading state
-STATE_STYLE = {"ACTIVE": "green", "REDUCING": "yellow", "HALTED": "bold red",
+STATE_STYLE = {"ACTIVE": "green", "REDUCING": "yellow", "FROZEN": "yellow", "HALTED": "bold red",
                 "INSOLVENT": "bold red"}
 
 

@@ -11,6 +11,7 @@ from controller.decide import decide
 from controller.decision_types import (
     Action,
     Cap,
+    CrashSign,
     Decision,
     Distance,
     Limits,
@@ -43,6 +44,7 @@ __all__ = [
     "BookLevel",
     "Cap",
     "ControllerMemory",
+    "CrashSign",
     "Decision",
     "Distance",
     "Event",

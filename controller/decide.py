@@ -12,34 +12,33 @@ carries its time), no randomness. The order of work:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
+from controller.alerts import FREEZE_REGIMES, decision_warnings
+from controller.book import Book, read_book, value_weights
+from controller.book_liquidity import BookLiquidity, assess_liquidity
+from controller.broker_levels import BROKER_KEEP, broker_caps, broker_floor
 from controller.decision_types import (
     Action,
     Cap,
     Decision,
-    Distance,
     Limits,
     Metrics,
     SymbolLimit,
-    SymbolMetrics,
     Urgency,
-    Warning,
 )
 from controller.extras import (
     atr_multiplier,
-    event_factor,
+    event_name,
     mtf_multiplier,
+    symbol_events,
     time_of_day_factor,
     weighted,
 )
 from controller.indicators import (
     PortfolioIndicators,
     SymbolIndicators,
-    avg_pairwise_correlation,
-    portfolio_sigma,
 )
-from controller.liquidity import DepthReading, crash_signs, read_depth
 from controller.margin_state import (
     LeverageMetrics,
     band_names,
@@ -51,193 +50,17 @@ from controller.memory import ControllerMemory, Regime, TradingState
 from controller.planner import PlanSymbol, close_all, plan_reduction, round_down_to_step
 from controller.prop import PropView, evaluate_prop
 from controller.regime import RegimeInputs, next_regime
-from controller.safe_leverage import (
-    buffer_cap,
-    harmonic_l_max,
-    liquidity_risk,
-    safe_leverage,
-    sigma_upper_bound,
-)
 from controller.settings import Settings
-from controller.snapshot import Position, Snapshot
+from controller.snapshot import Event, Position, Snapshot
+from controller.structure import Structure, assess_structure
+from controller.urgency import limit_distances, reduction_urgency
 
 __all__ = ["decide"]
 
-_FREEZE_REGIMES = (Regime.NO_EXPANSION, Regime.WAIT, Regime.MINIMUM)
 
 
-@dataclass(frozen=True, slots=True)
-class _Book:
-    """Per-symbol aggregates of the open positions (lots; account currency for values)."""
-
-    positions: dict[str, list[Position]]
-    gross: dict[str, float]
-    net: dict[str, float]
-    unit: dict[str, float]
-    pv: dict[str, float]
-    total_pv: float
-    net_notional: float
-    floating: float
-
-
-def _book(snapshot: Snapshot) -> _Book:
-    positions: dict[str, list[Position]] = {}
-    gross: dict[str, float] = {}
-    net: dict[str, float] = {}
-    floating = 0.0
-    for p in snapshot.positions:
-        sym, volume = p.symbol, p.volume
-        held = positions.get(sym)
-        if held is None:
-            positions[sym] = [p]
-            gross[sym] = volume
-            net[sym] = volume if p.type == 0 else -volume
-        else:
-            held.append(p)
-            gross[sym] += volume
-            net[sym] += volume if p.type == 0 else -volume
-        floating += p.profit + p.swap
-    unit: dict[str, float] = {}
-    rates = snapshot.rates
-    for sym, market in snapshot.market.items():
-        spec = snapshot.symbols.get(sym)
-        rate = rates.get(spec.currency_profit) if spec is not None else None
-        if spec is not None and rate is not None:
-            # account-currency value of one lot: contract size × mid × rate of the profit ccy
-            unit[sym] = spec.trade_contract_size * 0.5 * (market.bid + market.ask) * rate
-    pv = {sym: gross[sym] * unit[sym] for sym in positions}
-    net_notional = 0.0
-    for sym in positions:
-        net_notional += abs(net[sym]) * unit[sym]
-    return _Book(positions, gross, net, unit, pv, sum(pv.values()), net_notional, floating)
-
-
-def _weights(book: _Book, snapshot: Snapshot) -> dict[str, float]:
-    """Value weights of the held symbols; equal weights over the quoted ones when flat."""
-    if book.total_pv > 0.0:
-        return {s: v / book.total_pv for s, v in book.pv.items()}
-    quoted = [s for s in snapshot.market if s in book.unit]
-    return {s: 1.0 / len(quoted) for s in quoted} if quoted else {}
-
-
-@dataclass(frozen=True, slots=True)
-class _Liquidity:
-    depth: dict[str, DepthReading]
-    symbol_metrics: tuple[SymbolMetrics, ...]
-    lvi: float
-    depth_ratio: float | None
-    crash_flag: bool
-    crash_signs: tuple[str, ...]
-
-
-def _liquidity(snapshot: Snapshot, book: _Book, ind: Mapping[str, SymbolIndicators],
-               portfolio: PortfolioIndicators | None, equity: float, s: Settings) -> _Liquidity:
-    depth: dict[str, DepthReading] = {}
-    rows: list[SymbolMetrics] = []
-    lvi = 0.0
-    ratio_sum = ratio_weight = 0.0
-    spread_max: float | None = None
-    slip_max: float | None = None
-    for sym in sorted(book.positions):
-        spec = snapshot.symbols[sym]
-        market = snapshot.market[sym]
-        si = ind.get(sym)
-        reading = read_depth(market, si, book.net[sym], book.unit[sym], spec.symbol_class, s.plan)
-        depth[sym] = reading
-        contribution = (book.pv[sym] / equity if equity > 0.0 else 0.0) / (reading.ratio or 1.0)
-        lvi += contribution
-        if reading.ratio is not None:
-            ratio_sum += reading.ratio * book.pv[sym]
-            ratio_weight += book.pv[sym]
-        sr = si.spread_ratio if si is not None else None
-        if sr is not None:
-            spread_max = sr if spread_max is None else max(spread_max, sr)
-        if market.slippage_ratio is not None:
-            slip_max = market.slippage_ratio if slip_max is None else max(slip_max,
-                                                                           market.slippage_ratio)
-        rows.append(SymbolMetrics(
-            symbol=sym, position_value=book.pv[sym], net_volume=round(book.net[sym], 10),
-            gross_volume=round(book.gross[sym], 10), depth=reading.notional,
-            depth_ratio=reading.ratio, depth_source=reading.source, spread_ratio=sr,
-            liq_accel=si.liq_accel if si is not None else None, lvi_contribution=contribution,
-            sigma_now=si.sigma_now if si is not None else None,
-            sigma_long=si.sigma_long if si is not None else None,
-            mpg=si.mpg if si is not None else None,
-        ))
-    depth_ratio = ratio_sum / ratio_weight if ratio_weight > 0.0 else None
-    held = sorted(book.positions)
-    corr = avg_pairwise_correlation(portfolio, held) if portfolio is not None and len(held) > 1 \
-        else None
-    flag, signs = crash_signs(depth_ratio, spread_max, slip_max, corr, s.regime)
-    return _Liquidity(depth, tuple(rows), lvi, depth_ratio, flag, signs)
-
-
-def _sigma(book: _Book, weights: Mapping[str, float], ind: Mapping[str, SymbolIndicators],
-           portfolio: PortfolioIndicators | None) -> float | None:
-    """Daily σ of the book per unit notional, floored per symbol at its long-run σ."""
-    floor = {s: si.sigma_long for s, si in ind.items() if si.sigma_long is not None}
-    if portfolio is not None and book.total_pv > 0.0:
-        signed = {s: book.net[s] * book.unit[s] / book.total_pv for s in book.positions}
-        value = portfolio_sigma(portfolio, signed, floor)
-        if value is not None:
-            return value
-    per_symbol: dict[str, float] = {}
-    for s, si in ind.items():
-        now, long = si.sigma_now, si.sigma_long
-        if now is not None or long is not None:
-            per_symbol[s] = max(x for x in (now, long) if x is not None)
-    return sigma_upper_bound(weights, per_symbol)
-
-
-@dataclass(frozen=True, slots=True)
-class _Structure:
-    sigma: float | None
-    lr: float | None
-    l_max: float | None
-    l_safe: float | None
-    stress_margin: float | None
-    growth: float
-    buffer_required: float
-    buffer_cap: float | None
-
-
-def _structure(snapshot: Snapshot, book: _Book, weights: Mapping[str, float],
-               ind: Mapping[str, SymbolIndicators], portfolio: PortfolioIndicators | None,
-               liq: _Liquidity, s: Settings) -> _Structure:
-    sigma = _sigma(book, weights, ind, portfolio)
-    # a proxy DepthRatio is the spread ratio inverted: count the spread once in LR
-    depth_ratios = {k: v.ratio for k, v in liq.depth.items() if v.source == "book"}
-    spread_ratios = {k: ind[k].spread_ratio if k in ind else None for k in weights}
-    if not s.components.liquidity:
-        depth_ratios, spread_ratios = {}, {}
-    lr = liquidity_risk(weights, depth_ratios, spread_ratios) if weights else None
-    classes = {k: s.safe_leverage.l_max.for_class(snapshot.symbols[k].symbol_class)
-               for k in weights}
-    l_max = harmonic_l_max(weights, classes)
-    l_safe = safe_leverage(s.safe_leverage.k_daily_equity_vol, sigma, lr or 1.0, l_max)
-    margin = snapshot.account.margin
-    stress = None
-    mpg_growth = 0.0
-    if margin > 0.0:
-        extra = 0.0
-        for k in book.positions:
-            si = ind.get(k)
-            if si is not None and si.mpg is not None and si.sigma_now is not None:
-                extra += si.mpg * s.buffer.stress_vol_shock * si.sigma_now * book.pv[k]
-        stress = margin + extra
-        mpg_growth = extra / margin
-    observed = max((ind[k].margin_growth_max or 0.0 for k in book.positions if k in ind),
-                   default=0.0)
-    growth = max(s.buffer.growth_floor, observed, mpg_growth)
-    return _Structure(
-        sigma=sigma, lr=lr, l_max=l_max, l_safe=l_safe, stress_margin=stress, growth=growth,
-        buffer_required=margin * growth * s.buffer.stress_days,
-        buffer_cap=buffer_cap(book.total_pv, margin, growth, s.buffer.stress_days),
-    )
-
-
-def _regime_inputs(book: _Book, weights: Mapping[str, float], ind: Mapping[str, SymbolIndicators],
-                   liq: _Liquidity) -> RegimeInputs:
+def _regime_inputs(book: Book, weights: Mapping[str, float], ind: Mapping[str, SymbolIndicators],
+                   liq: BookLiquidity) -> RegimeInputs:
     now_sum = enter_sum = exit_sum = 0.0
     known = False
     for sym, w in weights.items():
@@ -260,8 +83,16 @@ def _regime_inputs(book: _Book, weights: Mapping[str, float], ind: Mapping[str, 
     )
 
 
-def _multiplier(snapshot: Snapshot, book: _Book, weights: Mapping[str, float],
-                ind: Mapping[str, SymbolIndicators], s: Settings) -> tuple[float, float]:
+_Events = Mapping[str, tuple[Event, ...]]
+
+
+def _event_factor(events: _Events, symbol: str) -> float:
+    return min((e.cap_factor for e in events.get(symbol, ())), default=1.0)
+
+
+def _multiplier(snapshot: Snapshot, book: Book, weights: Mapping[str, float],
+                ind: Mapping[str, SymbolIndicators], events_by_symbol: _Events,
+                s: Settings) -> tuple[float, float]:
     """The §3.5 multiplier on the target, and the part of it that asks for a reduction
     (scheduled events and an expanding ATR ratio; trend and time of day only lower limits)."""
     x = s.extras
@@ -269,15 +100,13 @@ def _multiplier(snapshot: Snapshot, book: _Book, weights: Mapping[str, float],
                              x.counter_trend_factor) for k in weights}
     atr = {k: atr_multiplier(ind[k].atr_ratio if k in ind else None, x.atr_ratio_threshold,
                              x.atr_ratio_floor) for k in weights}
-    events = {k: event_factor(snapshot.time, (snapshot.symbols[k].currency_base,
-                                              snapshot.symbols[k].currency_profit),
-                              snapshot.events) for k in weights}
+    events = {k: _event_factor(events_by_symbol, k) for k in weights}
     reducing = weighted(atr, weights) * weighted(events, weights)
     total = reducing * weighted(mtf, weights) * time_of_day_factor(snapshot.time, x)
     return total, reducing
 
 
-def _rule_cap(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, s: Settings) -> Cap:
+def _rule_cap(snapshot: Snapshot, book: Book, lev: LeverageMetrics, s: Settings) -> Cap:
     """The §3.1 threshold rules as one cap (EffLev back to its target, MSI restored)."""
     acct = snapshot.account
     eff = lev.eff_lev or 0.0
@@ -299,9 +128,9 @@ def _rule_cap(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, s: Settings
     return Cap("rule", rule_value, reduce or msi_low, rule_reason)
 
 
-def _caps(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, st: _Structure,
+def _caps(snapshot: Snapshot, book: Book, lev: LeverageMetrics, st: Structure,
           regime: Regime, prop: PropView | None, mult: tuple[float, float],
-          s: Settings) -> list[Cap]:
+          events: _Events, s: Settings) -> list[Cap]:
     acct = snapshot.account
     eff = lev.eff_lev or 0.0
     on = s.components
@@ -323,39 +152,24 @@ def _caps(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, st: _Structure,
                         f"{st.buffer_required:,.2f} (g {st.growth:.2f}/day, "
                         f"D {s.buffer.stress_days:g} days)"))
     if on.broker_levels:
-        caps.extend(_broker_caps(snapshot, book, lev, s))
+        caps.extend(broker_caps(snapshot, book, lev, st.sigma, s))
     if prop is not None:
         caps.extend(_prop_caps(snapshot, book, lev, st, prop, s))
     total, reducing = mult
     if on.extras and total < 1.0:
         base = min(s.rules.eff_lev_target, st.l_safe if st.l_safe is not None else float("inf"))
         value = base * total
-        caps.append(Cap("extras", value, reducing < 1.0 and eff > value,
-                        f"trend, ATR, thin-hours and event multiplier {total:.2f} on {base:.2f}"))
+        reason = f"trend, ATR, thin-hours and event multiplier {total:.2f} on {base:.2f}"
+        held = sorted(k for k in book.positions if k in events)
+        if held:
+            names = sorted({f"{event_name(e)} ({'/'.join(e.currencies)} ×{e.cap_factor:g})"
+                            for k in held for e in events[k]})
+            reason += f"; scheduled {', '.join(names)}: {', '.join(held)} cut first"
+        caps.append(Cap("extras", value, reducing < 1.0 and eff > value, reason))
     return caps
 
 
-def _broker_floor(snapshot: Snapshot, s: Settings) -> float | None:
-    """The MSI the broker's levels imply (percent mode): max(margin call, 2 × stop-out) / 100."""
-    acct = snapshot.account
-    if acct.margin_so_mode != 0:
-        return None
-    return max(acct.margin_so_call, s.urgency.emergency_stop_out_multiple * acct.margin_so_so) / 100
-
-
-def _broker_caps(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, s: Settings) -> list[Cap]:
-    floor = _broker_floor(snapshot, s)
-    if floor is None or floor <= 0.0 or snapshot.account.margin <= 0.0:
-        return []
-    keep = 1.2 * floor
-    value = book.total_pv / (snapshot.account.margin * keep)
-    low = lev.msi is not None and lev.msi < keep
-    return [Cap("broker", value, low,
-                f"broker levels (margin call {snapshot.account.margin_so_call:g} %, stop-out "
-                f"{snapshot.account.margin_so_so:g} %): keep MSI ≥ {keep:.2f}")]
-
-
-def _prop_caps(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, st: _Structure,
+def _prop_caps(snapshot: Snapshot, book: Book, lev: LeverageMetrics, st: Structure,
                prop: PropView, s: Settings) -> list[Cap]:
     equity = snapshot.account.equity
     eff = lev.eff_lev or 0.0
@@ -375,47 +189,8 @@ def _prop_caps(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, st: _Struc
     return caps
 
 
-def _urgency(snapshot: Snapshot, lev: LeverageMetrics, st: _Structure, liq: _Liquidity,
-             distances: tuple[Distance, ...], s: Settings) -> Urgency:
-    acct = snapshot.account
-    if acct.equity <= 0.0:
-        return Urgency.EMERGENCY
-    if acct.margin_so_mode == 0 and lev.msi is not None and \
-            lev.msi < s.urgency.emergency_stop_out_multiple * acct.margin_so_so / 100.0:
-        return Urgency.EMERGENCY
-    stop_out = next((d for d in distances if d.name == "stop_out"), None)
-    if st.sigma and stop_out is not None and stop_out.adverse_move_pct is not None and \
-            stop_out.adverse_move_pct / 100.0 < s.urgency.emergency_sigma_moves * st.sigma:
-        return Urgency.EMERGENCY
-    if (lev.eff_lev or 0.0) > s.rules.eff_lev_forced_above or liq.crash_flag:
-        return Urgency.FORCED
-    return Urgency.NORMAL
-
-
-def _distances(snapshot: Snapshot, book: _Book, prop: PropView | None) -> tuple[Distance, ...]:
-    acct = snapshot.account
-    out: list[Distance] = []
-
-    def add(name: str, equity_floor: float) -> None:
-        loss = acct.equity - equity_floor
-        move = 100.0 * loss / book.net_notional if book.net_notional > 0.0 else None
-        out.append(Distance(name, loss, move))
-
-    if acct.margin > 0.0:
-        if acct.margin_so_mode == 0:
-            add("stop_out", acct.margin * acct.margin_so_so / 100.0)
-            add("margin_call", acct.margin * acct.margin_so_call / 100.0)
-        else:
-            add("stop_out", acct.margin_so_so)
-            add("margin_call", acct.margin_so_call)
-    if prop is not None:
-        for limit in prop.limits:
-            add(limit.name, limit.floor)
-    return tuple(out)
-
-
-def _plan_symbols(snapshot: Snapshot, book: _Book, ind: Mapping[str, SymbolIndicators],
-                  liq: _Liquidity) -> dict[str, PlanSymbol]:
+def _plan_symbols(snapshot: Snapshot, book: Book, ind: Mapping[str, SymbolIndicators],
+                  liq: BookLiquidity, events: _Events) -> dict[str, PlanSymbol]:
     contributions = {m.symbol: m.lvi_contribution for m in liq.symbol_metrics}
     out = {}
     for sym in book.positions:
@@ -425,7 +200,7 @@ def _plan_symbols(snapshot: Snapshot, book: _Book, ind: Mapping[str, SymbolIndic
             depth_notional=liq.depth[sym].notional,
             sigma_now=si.sigma_now if si is not None else None,
             sigma_ref=si.sigma_long if si is not None else None,
-            lvi_contribution=contributions[sym],
+            lvi_contribution=contributions[sym], event_factor=_event_factor(events, sym),
         )
     return out
 
@@ -442,17 +217,32 @@ def _prop_lot_excess(positions: list[Position], s: Settings) -> dict[str, float]
 
 
 def _prop_extra_positions(snapshot: Snapshot, s: Settings) -> tuple[Position, ...]:
-    """The newest positions beyond the prop-firm maximum number of positions."""
+    """The positions to close beyond the prop-firm maximum number of positions: newest first,
+    but never a hedge leg whose close would raise its symbol's |net| while another position's
+    close would not (closing the short leg of a hedge adds exposure)."""
     cap = s.prop.max_positions if s.prop.enabled else None
     if cap is None or len(snapshot.positions) <= cap:
         return ()
-    newest_first = sorted(snapshot.positions, key=lambda p: (-p.time, -p.ticket))
-    return tuple(newest_first[: len(snapshot.positions) - cap])
+    net: dict[str, float] = {}
+    for p in snapshot.positions:
+        net[p.symbol] = net.get(p.symbol, 0.0) + p.sign * p.volume
+    def raises(p: Position) -> bool:  # against the net as it stands after the picks so far
+        return abs(net[p.symbol] - p.sign * p.volume) > abs(net[p.symbol]) + 1e-9
+
+    left = list(snapshot.positions)
+    chosen: list[Position] = []
+    for _ in range(len(snapshot.positions) - cap):
+        pick = min(left, key=lambda p: (raises(p), -p.time, -p.ticket))
+        left.remove(pick)
+        chosen.append(pick)
+        net[pick.symbol] -= pick.sign * pick.volume
+    return tuple(chosen)
 
 
-def _actions(snapshot: Snapshot, book: _Book, ind: Mapping[str, SymbolIndicators],
-             liq: _Liquidity, target: float, triggered: bool, urgency: Urgency,
-             close_everything: bool, reason: str, s: Settings) -> tuple[Action, ...]:
+def _actions(snapshot: Snapshot, book: Book, ind: Mapping[str, SymbolIndicators],
+             liq: BookLiquidity, target: float, triggered: bool, urgency: Urgency,
+             close_everything: bool, reason: str, events: _Events,
+             s: Settings) -> tuple[Action, ...]:
     acct = snapshot.account
     extra = () if close_everything else _prop_extra_positions(snapshot, s)
     closed = {p.ticket for p in extra}
@@ -463,7 +253,7 @@ def _actions(snapshot: Snapshot, book: _Book, ind: Mapping[str, SymbolIndicators
     small = cut <= s.plan.min_cut_fraction * book.total_pv
     if not (close_everything or extra or excess) and small:
         return ()
-    plan_syms = _plan_symbols(snapshot, book, ind, liq)  # only built when something is cut
+    plan_syms = _plan_symbols(snapshot, book, ind, liq, events)  # only built when something is cut
     plan_id = f"{acct.login}-{int(snapshot.time)}"
     hedging = acct.hedging
     if close_everything:
@@ -485,16 +275,17 @@ def _state(equity: float, locked: bool, actions: tuple[Action, ...], frozen: boo
         return TradingState.INSOLVENT
     if locked:
         return TradingState.HALTED
-    if actions or frozen:
+    if actions:
         return TradingState.REDUCING
+    if frozen:
+        return TradingState.FROZEN
     return TradingState.ACTIVE
 
 
-def _limits(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, target: float,
+def _limits(snapshot: Snapshot, book: Book, lev: LeverageMetrics, target: float,
             allowed: bool, headroom_ok: bool, locked: bool, lock_until: float | None,
-            s: Settings) -> Limits:
+            events: _Events, s: Settings) -> Limits:
     acct = snapshot.account
-    eff = lev.eff_lev or 0.0
     headroom_value = max(0.0, target * acct.equity - book.total_pv) if allowed and headroom_ok \
         else 0.0
     prop_cap = s.prop.max_lots_per_symbol if s.prop.enabled else None
@@ -509,55 +300,24 @@ def _limits(snapshot: Snapshot, book: _Book, lev: LeverageMetrics, target: float
             if extra > 0.0:
                 max_volume = min(current + extra, spec.volume_max)
                 reason = "headroom up to the target"
+        if sym in events:  # ahead of a scheduled event: no new exposure on this symbol
+            max_volume = current
+            reason = "scheduled " + ", ".join(event_name(e) for e in events[sym]) + \
+                ": no new exposure"
         if prop_cap is not None and max_volume > prop_cap:
             max_volume, reason = prop_cap, f"prop-firm cap {prop_cap:g} lots"
         if locked:
             max_volume, reason = 0.0, "prop lock: close only"
         rows.append(SymbolLimit(sym, round(max_volume, 8), round(current, 8), reason))
-    floor = _broker_floor(snapshot, s) or 0.0
+    # the EA holds this when Python is dead: the level the broker cap keeps (1.2 × the broker
+    # floor), not the margin call itself
+    floor = BROKER_KEEP * (broker_floor(snapshot, s) or 0.0) if s.components.broker_levels \
+        else 0.0
     return Limits(
-        max_eff_lev=round(max(target, eff) if not allowed else target, 6),
+        max_eff_lev=round(target, 6),  # the target, also while reducing toward it
         msi_floor=round(floor, 6), new_exposure_allowed=allowed and not locked,
         prop_lock=locked, lock_until=lock_until, symbols=tuple(rows),
     )
-
-
-def _warnings(snapshot: Snapshot, lev: LeverageMetrics, liq: _Liquidity, regime: Regime,
-              prop: PropView | None, caps: list[Cap], s: Settings) -> tuple[Warning, ...]:
-    out: list[Warning] = []
-    acct = snapshot.account
-    if acct.equity <= 0.0:
-        out.append(Warning("insolvent", f"equity {acct.equity:,.2f} ≤ 0: close everything",
-                           acct.equity, 0.0))
-    reduce, forced, mu_high, msi_low = rule_triggers(lev, s.rules)
-    if reduce and lev.eff_lev is not None:
-        limit = s.rules.eff_lev_forced_above if forced else s.rules.eff_lev_reduce_above
-        kind = "forced-reduction" if forced else "reduction"
-        out.append(Warning("eff_lev", f"EffLev {lev.eff_lev:.2f} above the {kind} threshold "
-                           f"{limit:.2f}", lev.eff_lev, limit))
-    if mu_high and lev.mu is not None:
-        out.append(Warning("mu", f"margin utilisation {lev.mu:.1%} above "
-                           f"{s.rules.mu_no_new_exposure_above:.1%}: no new exposure",
-                           lev.mu, s.rules.mu_no_new_exposure_above))
-    if msi_low and lev.msi is not None:
-        out.append(Warning("msi", f"margin level {100 * lev.msi:.1f} % below "
-                           f"{100 * s.rules.msi_reduce_below:.1f} %: reduce risk",
-                           lev.msi, s.rules.msi_reduce_below))
-    if liq.crash_flag:
-        out.append(Warning("crash_flag", "liquidity-crash signs at once: "
-                           + ", ".join(liq.crash_signs)))
-    if regime in _FREEZE_REGIMES:
-        out.append(Warning("regime", f"{regime.value} regime: no new exposure"))
-    if prop is not None:
-        warn = s.prop.warning_fraction
-        out.extend(
-            Warning(f"prop_{x.name}", f"{x.reason} ({x.used:.0%} used, warning at {warn:.0%})",
-                    x.used, warn)
-            for x in prop.limits if x.used >= warn
-        )
-    out.extend(Warning(f"cap_{c.name}", c.reason, None, c.value) for c in caps
-               if c.triggered and c.name in ("l_safe", "buffer", "broker", "extras"))
-    return tuple(out)
 
 
 def decide(
@@ -576,23 +336,25 @@ def decide(
     ind = indicators or {}
     mem = memory or ControllerMemory()
     acct = snapshot.account
-    book = _book(snapshot)
+    book = read_book(snapshot)
     lev = leverage_metrics(acct.equity, acct.margin, book.total_pv)
     eff_band, mu_band, msi_band, lev_state = band_names(lev, acct.equity, s.bands)
-    weights = _weights(book, snapshot)
-    liq = _liquidity(snapshot, book, ind, portfolio, acct.equity, s)
+    weights = value_weights(book, snapshot)
+    liq = assess_liquidity(snapshot, book, ind, portfolio, acct.equity, s)
     regime_in = _regime_inputs(book, weights, ind, liq)
     if not s.components.liquidity:  # evaluation policies: no depth, spread or crash flag
-        liq = replace(liq, crash_flag=False, crash_signs=())
+        liq = replace(liq, crash_flag=False, crash_signs=(), crash_evidence=())
         regime_in = replace(regime_in, depth_ratio=1.0, crash_flag=False)
-    st = _structure(snapshot, book, weights, ind, portfolio, liq, s)
+    st = assess_structure(snapshot, book, weights, ind, portfolio, liq, s)
     step = next_regime(snapshot.time, regime_in, mem.regime,
                        mem.regime_since, mem.vol_high, mem.depth_thin, s.regime)
-    mult = _multiplier(snapshot, book, weights, ind, s)
+    events = symbol_events(snapshot.time, snapshot.symbols, snapshot.events) \
+        if s.components.extras else {}
+    mult = _multiplier(snapshot, book, weights, ind, events, s)
     prop = evaluate_prop(snapshot.time, acct.balance, acct.equity, s.prop, mem) \
         if s.prop.enabled else None
     mem = prop.memory if prop is not None else mem
-    caps = _caps(snapshot, book, lev, st, step.regime, prop, mult, s)
+    caps = _caps(snapshot, book, lev, st, step.regime, prop, mult, events, s)
     valued = [c for c in caps if c.value is not None]
     if not valued:  # every cap switched off or unavailable: nothing binds, nothing is cut
         valued = [Cap("none", max(lev.eff_lev or 0.0, s.rules.eff_lev_target), False,
@@ -600,8 +362,8 @@ def decide(
     binding = min(valued, key=lambda c: c.value if c.value is not None else float("inf"))
     target = binding.value if binding.value is not None else s.rules.eff_lev_target
     triggered = any(c.triggered for c in caps)
-    distances = _distances(snapshot, book, prop)
-    urgency = _urgency(snapshot, lev, st, liq, distances, s)
+    distances = limit_distances(snapshot, book, prop)
+    urgency = reduction_urgency(snapshot, lev, st, liq, distances, prop, s)
     insolvent = acct.equity <= 0.0
     breach = prop is not None and prop.memory.locked and book.total_pv > 0.0
     close_everything = insolvent or breach
@@ -613,17 +375,18 @@ def decide(
     else:
         reason, binding_name = binding.reason, binding.name
     actions = _actions(snapshot, book, ind, liq, target, triggered, urgency, close_everything,
-                       reason, s)
+                       reason, events, s)
     _, _, mu_high, _ = rule_triggers(lev, s.rules)
-    prop_warn = prop is not None and any(x.used >= s.prop.warning_fraction for x in prop.limits)
-    frozen = mu_high or step.regime in _FREEZE_REGIMES or prop_warn or \
+    prop_warn = prop is not None and (bool(prop.unavailable) or
+                                      any(x.used >= s.prop.warning_fraction for x in prop.limits))
+    frozen = mu_high or step.regime in FREEZE_REGIMES or prop_warn or \
         (lev.eff_lev or 0.0) > target
     locked = prop is not None and prop.memory.locked
     state = _state(acct.equity, locked, actions, frozen)
     allowed = state is TradingState.ACTIVE
     headroom_ok = s.plan.allow_headroom_in_loss or book.floating >= 0.0
     limits = _limits(snapshot, book, lev, target, allowed, headroom_ok, locked,
-                     mem.lock_until if locked else None, s)
+                     mem.lock_until if locked else None, events, s)
     metrics = Metrics(
         equity=acct.equity, balance=acct.balance, margin=acct.margin,
         free_margin=acct.equity - acct.margin, position_value=book.total_pv,
@@ -634,6 +397,7 @@ def decide(
         l_safe=st.l_safe, l_max=st.l_max, stress_margin=st.stress_margin,
         margin_growth=st.growth, cash_buffer_required=st.buffer_required,
         crash_flag=liq.crash_flag, crash_signs=liq.crash_signs, multiplier=mult[0],
+        crash_evidence=liq.crash_evidence,
     )
     new_memory = replace(mem, regime=step.regime, regime_since=step.since,
                          vol_high=step.vol_high, depth_thin=step.depth_thin, state=state)
@@ -642,6 +406,6 @@ def decide(
         time=snapshot.time, metrics=metrics, symbols=liq.symbol_metrics, regime=step.regime,
         state=state, urgency=urgency if actions else None, target_eff_lev=target,
         binding_cap=binding_name, caps=tuple(caps), actions=actions, limits=limits,
-        warnings=_warnings(snapshot, lev, liq, step.regime, prop, caps, s),
+        warnings=decision_warnings(snapshot, lev, liq, step.regime, prop, caps, s),
         distances=distances, reasons=reasons, memory=new_memory,
     )

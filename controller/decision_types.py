@@ -15,6 +15,7 @@ from controller.memory import ControllerMemory, Regime, TradingState
 __all__ = [
     "Action",
     "Cap",
+    "CrashSign",
     "Decision",
     "Distance",
     "Limits",
@@ -43,6 +44,26 @@ class Cap:
     value: float | None
     triggered: bool
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class CrashSign:
+    """One observed sign of the liquidity-crash flag (DESIGN §3.2).
+
+    `sign` is "depth_collapsing", "spread_blowout", "slippage" or "correlation_spike";
+    `source` where it was measured: "book" (the broker's depth), "telemetry" (the EA's depth),
+    "proxy" (depth inferred from the spread), "spread", "slippage" or "correlation". `observed`
+    and `threshold` are in the sign's own unit (DepthRatio, spread / median, observed / modelled
+    slippage, average correlation); `shown` says whether it crossed; `independent` is False for
+    the spread proxy of depth, which restates the spread and never counts as a second sign.
+    """
+
+    sign: str
+    source: str
+    observed: float
+    threshold: float
+    shown: bool
+    independent: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +183,8 @@ class Metrics:
     crash_flag: bool
     crash_signs: tuple[str, ...]
     multiplier: float
+    crash_evidence: tuple[CrashSign, ...] = ()
+    """Every crash sign observed, with its source and whether it showed."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,12 +16,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from controller.settings import ExtrasSettings
-from controller.snapshot import Event
+from controller.snapshot import Event, SymbolSpec
 
 __all__ = [
+    "active_events",
     "atr_multiplier",
     "event_factor",
+    "event_name",
     "mtf_multiplier",
+    "symbol_events",
     "time_of_day_factor",
     "weighted",
 ]
@@ -59,17 +62,25 @@ def time_of_day_factor(now: float, settings: ExtrasSettings) -> float:
     return factor
 
 
+def active_events(now: float, currencies: Sequence[str],
+                  events: Sequence[Event]) -> tuple[Event, ...]:
+    """The events in force at `now` (from their lead time until shortly after) that name one of
+    `currencies`."""
+    return tuple(
+        e for e in events
+        if e.time - e.lead_minutes * 60.0 <= now <= e.time + e.after_minutes * 60.0
+        and any(c in e.currencies for c in currencies)
+    )
+
+
 def event_factor(now: float, currencies: Sequence[str], events: Sequence[Event]) -> float:
     """Lowest factor among the events now in force that name one of `currencies`."""
-    factor = 1.0
-    for event in events:
-        starts = event.time - event.lead_minutes * 60.0
-        ends = event.time + event.after_minutes * 60.0
-        if not starts <= now <= ends:
-            continue
-        if any(c in event.currencies for c in currencies):
-            factor = min(factor, event.cap_factor)
-    return factor
+    return min((e.cap_factor for e in active_events(now, currencies, events)), default=1.0)
+
+
+def event_name(event: Event) -> str:
+    """How a reason names an event: its label, else its currencies."""
+    return event.label or f"{'/'.join(event.currencies)} event"
 
 
 def weighted(values: Mapping[str, float], weights: Mapping[str, float]) -> float:
@@ -78,3 +89,15 @@ def weighted(values: Mapping[str, float], weights: Mapping[str, float]) -> float
     if total <= 0.0:
         return 1.0
     return sum(values.get(s, 1.0) * w for s, w in weights.items()) / total
+
+
+def symbol_events(now: float, symbols: Mapping[str, SymbolSpec],
+                  events: Sequence[Event]) -> dict[str, tuple[Event, ...]]:
+    """Per symbol, the events in force that name its base or profit currency (only symbols with
+    at least one)."""
+    out: dict[str, tuple[Event, ...]] = {}
+    for name, spec in symbols.items():
+        hit = active_events(now, (spec.currency_base, spec.currency_profit), events)
+        if hit:
+            out[name] = hit
+    return out

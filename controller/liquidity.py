@@ -6,15 +6,18 @@ a net short), summed over the published book levels, in lots and in account-curr
 `DepthRatio_s = D_s / its rolling median` (the median comes from the prepared indicators).
 Where the broker publishes no book (most FX symbols), a proxy is used: `DepthRatio = median spread
 / spread` (quoted depth thins as the spread widens), with `D_s = ` the class's normal depth
-(`[plan.proxy_depth_notional]`) × that ratio; every output names its `depth_source`.
+(`[plan.proxy_depth_notional]`, in USD, converted to the account currency) × that ratio; every
+output names its `depth_source`.
 
-    LVI = Σ_s (PV_s / E) / DepthRatio_s        (a symbol without a ratio counts with 1)
+    LVI = Σ_s (PV_s / E) / DepthRatio_s        (a symbol without a ratio counts with 1; an
+                                               empty hit side has ratio 0: infinite LVI)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from controller.decision_types import CrashSign
 from controller.indicators import SymbolIndicators
 from controller.settings import PlanSettings, RegimeSettings, SymbolClass
 from controller.snapshot import BOOK_TYPE_BUY, BOOK_TYPE_SELL, MarketState
@@ -61,16 +64,20 @@ def read_depth(
     unit_notional: float,
     symbol_class: SymbolClass,
     plan: PlanSettings,
+    usd_rate: float | None = None,
 ) -> DepthReading:
     """Depth of one symbol, from the book where there is one, else the spread proxy. While the
     book's rolling median is still warming (MT5 keeps no history of the book), the DepthRatio
     comes from the spread proxy and the reading says "proxy".
 
-    `unit_notional` is the account-currency value of one lot.
+    `unit_notional` is the account-currency value of one lot; `usd_rate` the value of one USD in
+    the account currency (the proxy's class depths are in USD; None: taken as 1).
     """
     lots = hit_side_depth(market, net_volume)
     proxy = _spread_proxy_ratio(market, ind)
     if lots is not None:
+        if lots <= 0.0:  # an empty side is empty whatever its median
+            return DepthReading(lots, 0.0, 0.0, "book")
         median = _median_for_side(ind, net_volume) if ind is not None else None
         if median is not None and median > 0.0:
             return DepthReading(lots, lots * unit_notional, lots / median, "book")
@@ -78,7 +85,8 @@ def read_depth(
             return DepthReading(lots, lots * unit_notional, proxy, "proxy")
         return DepthReading(lots, lots * unit_notional, None, "book")
     if proxy is not None:
-        notional = plan.proxy_depth_notional[symbol_class] * min(proxy, 1.0)
+        usd = usd_rate if usd_rate is not None and usd_rate > 0.0 else 1.0
+        notional = plan.proxy_depth_notional[symbol_class] * usd * min(proxy, 1.0)
         return DepthReading(notional / unit_notional, notional, proxy, "proxy")
     return DepthReading(None, None, None, None)
 
@@ -108,32 +116,44 @@ def crash_signs(
     max_slippage_ratio: float | None,
     avg_correlation: float | None,
     regime: RegimeSettings,
-) -> tuple[bool, tuple[str, ...]]:
-    """The liquidity-crash flag (seed 000 §1) and the signs that showed.
+    depth_source: str = "book",
+    proxy_depth_ratio: float | None = None,
+) -> tuple[bool, tuple[str, ...], tuple[CrashSign, ...]]:
+    """The liquidity-crash flag (seed 000 §1), the signs that showed and the evidence.
 
     Four signs: depth collapsing, spread blowing out, reductions moving the price (observed
-    slippage against the model) and diversification failing (average pairwise correlation toward
-    1). The flag is raised when the two market signs (depth and spread) are known and every sign
-    that can be observed shows at once; slippage needs recent reductions and correlation needs two
-    or more symbols, so a sign that cannot be observed does not hold the flag down.
+    slippage against the model) and diversification failing (average pairwise correlation
+    toward 1). `depth_ratio` is measured depth only (the broker's book or the EA's telemetry,
+    named by `depth_source`); `proxy_depth_ratio`, inferred from the spread, is reported but
+    never counts, since it is the spread blow-out restated. The flag is raised when the spread
+    blows out, at least one independent sign (measured depth, own slippage, correlation) is
+    observed, and every observed independent sign shows at once; a sign that cannot be observed
+    (no recent reductions, a single symbol) does not hold the flag down.
     """
-    shown: list[str] = []
-    observed = 0
+    evidence: list[CrashSign] = []
     if depth_ratio is not None:
-        observed += 1
-        if depth_ratio <= regime.crash_depth_ratio:
-            shown.append("depth_collapsing")
+        evidence.append(CrashSign("depth_collapsing", depth_source, depth_ratio,
+                                  regime.crash_depth_ratio,
+                                  depth_ratio <= regime.crash_depth_ratio))
+    elif proxy_depth_ratio is not None:
+        evidence.append(CrashSign("depth_collapsing", "proxy", proxy_depth_ratio,
+                                  regime.crash_depth_ratio,
+                                  proxy_depth_ratio <= regime.crash_depth_ratio,
+                                  independent=False))
     if max_spread_ratio is not None:
-        observed += 1
-        if max_spread_ratio >= regime.crash_spread_ratio:
-            shown.append("spread_blowout")
+        evidence.append(CrashSign("spread_blowout", "spread", max_spread_ratio,
+                                  regime.crash_spread_ratio,
+                                  max_spread_ratio >= regime.crash_spread_ratio))
     if max_slippage_ratio is not None:
-        observed += 1
-        if max_slippage_ratio >= regime.crash_slippage_ratio:
-            shown.append("slippage")
+        evidence.append(CrashSign("slippage", "slippage", max_slippage_ratio,
+                                  regime.crash_slippage_ratio,
+                                  max_slippage_ratio >= regime.crash_slippage_ratio))
     if avg_correlation is not None:
-        observed += 1
-        if avg_correlation >= regime.crash_correlation:
-            shown.append("correlation_spike")
-    market_known = depth_ratio is not None and max_spread_ratio is not None
-    return market_known and len(shown) == observed, tuple(shown)
+        evidence.append(CrashSign("correlation_spike", "correlation", avg_correlation,
+                                  regime.crash_correlation,
+                                  avg_correlation >= regime.crash_correlation))
+    spread = next((x for x in evidence if x.sign == "spread_blowout"), None)
+    independent = [x for x in evidence if x.independent and x.sign != "spread_blowout"]
+    flag = spread is not None and spread.shown and bool(independent) and \
+        all(x.shown for x in independent)
+    return flag, tuple(x.sign for x in evidence if x.shown), tuple(evidence)

@@ -91,6 +91,8 @@ def _msi_severity(msi: float | None, equity: float, bands: Bands) -> tuple[str, 
         return "safe", 0
     if msi >= bands.msi_caution:
         return "caution", 1
+    if msi > bands.msi_danger:
+        return "low", 2  # below caution, not yet at the danger level
     if msi > bands.msi_forced_close:
         return "danger", 2
     return "forced_close", 3

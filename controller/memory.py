@@ -28,7 +28,9 @@ class TradingState(StrEnum):
     """The account's trading state.
 
     ACTIVE: no reduction needed; headroom up to the target may be published.
-    REDUCING: only exposure-reducing actions; new exposure is frozen.
+    REDUCING: a reduction plan is in flight (this decision has actions); new exposure is frozen.
+    FROZEN: no new exposure (margin use, regime, prop warning, a target below the current EffLev
+    too small to cut), but nothing to cut.
     HALTED: a prop-firm limit was breached: the rule's close, and no new exposure until the reset.
     INSOLVENT: equity ≤ 0: close everything.
     Closes are never blocked in any state.
@@ -36,6 +38,7 @@ class TradingState(StrEnum):
 
     ACTIVE = "ACTIVE"
     REDUCING = "REDUCING"
+    FROZEN = "FROZEN"
     HALTED = "HALTED"
     INSOLVENT = "INSOLVENT"
 

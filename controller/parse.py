@@ -153,6 +153,8 @@ def _symbol(name: str, data: object, settings: Settings) -> SymbolSpec:
         trade_calc_mode=calc_mode,
         path=sym_path,
         symbol_class=klass,
+        trade_tick_value=_number(d, "trade_tick_value", path, 0.0),
+        trade_tick_size=_number(d, "trade_tick_size", path, 0.0),
     )
 
 

@@ -2,17 +2,23 @@
 
 - How much: the value to cut is `PV − target × E` ("reverse pyramiding": a fraction
   `1 − target / EffLev` of position value).
-- Which first: symbols in order of their LVI contribution (the most illiquid while depth is still
-  there); within a symbol, both sides in proportion to their volume (a hedge keeps its ratio), and
-  on each side the largest loss first.
+- Which first: symbols under a scheduled event (lowest cap factor first), then in order of their
+  LVI contribution (the most illiquid while depth is still there); within a symbol, the net side
+  (the larger leg) first, then both legs alike, and on each side the largest loss first.
+- Never more net exposure: no prefix of a partial plan raises a symbol's |long − short| lots (so
+  nor the account's net notional), even if every later slice fails. A hedge's legs alternate in
+  pieces no larger than the starting net; the covered volume of a flat hedge is left in place
+  (cutting one leg would open exposure) and its share of the cut goes to the next symbols. A
+  close-all plan (insolvency, prop breach) alternates the legs the same way.
 - How much per position: the lots to cut are rounded *up* to the volume step (so a full plan
   reaches the target), raised to the minimum volume, and a remainder below the minimum closes the
   whole position.
 - Slices: at most `α × D_s × min(1, σ_ref / σ_now)` of account-currency notional each (α the
   slice depth fraction, D_s the hitting-side depth), rounded *down* to the step and never below the
-  minimum; a symbol's cut is staged in at least `min_slices_normal` / `min_slices_forced` slices
-  when its volume allows (an emergency goes by depth alone); a position is never cut in more than
-  `max_slices_per_position` slices.
+  minimum, and a last slice under a quarter of the others joins the one before; a symbol's cut is
+  staged in at least `min_slices_normal` / `min_slices_forced` slices when its volume allows (an
+  emergency goes by depth alone); a position is never cut in more than `max_slices_per_position`
+  slices.
 - When: a symbol's K slices are spread evenly over the urgency's window (normal about an hour,
   forced minutes, emergency all now); the first goes at once.
 - How: hedging accounts close by position ticket; netting accounts send an opposite deal.
@@ -46,8 +52,9 @@ def round_down_to_step(lots: float, step: float) -> float:
 @dataclass(frozen=True, slots=True)
 class PlanSymbol:
     """What the planner needs of one symbol: its spec, the account-currency value of one lot, the
-    hitting-side depth (account currency, None if unknown), σ_now and the reference σ (daily) and
-    its LVI contribution (the priority)."""
+    hitting-side depth (account currency, None if unknown), σ_now and the reference σ (daily),
+    its LVI contribution (the priority) and the cap factor of the scheduled events in force on it
+    (below 1: it goes before every unaffected symbol, the lowest factor first)."""
 
     spec: SymbolSpec
     unit_notional: float
@@ -55,6 +62,7 @@ class PlanSymbol:
     sigma_now: float | None
     sigma_ref: float | None
     lvi_contribution: float
+    event_factor: float = 1.0
 
 
 def _lots_to_close(volume: float, want: float, spec: SymbolSpec) -> float:
@@ -79,45 +87,70 @@ def _slice_lots(ps: PlanSymbol, plan: PlanSettings) -> float:
     return max(lots, ps.spec.volume_min)
 
 
-def _pieces(cut: float, full: bool, q: float, spec: SymbolSpec, max_slices: int) -> list[float]:
-    """Split `cut` lots into slices of at most `q` lots (the last one may be smaller; a last
-    piece under the minimum joins the one before unless it is the position's full close)."""
-    if math.isinf(q) or cut <= q + _EPS:
+def _pieces(cut: float, full: bool, q: float, spec: SymbolSpec, max_slices: int,
+            cap: float = math.inf) -> list[float]:
+    """Split `cut` lots into slices of at most `q` lots. A last piece under the minimum, or under
+    a quarter of the others, joins the one before (so no tail slice is left dangling).
+
+    `cap` is a hard ceiling on every piece (the starting net of a hedged symbol): merging and the
+    `max_slices` widening stay under it, and what does not fit in `max_slices` pieces is left."""
+    if cut <= min(q, cap) + _EPS:
         return [cut]
+    q = min(q, cap)
     if math.ceil(cut / q - _EPS) > max_slices:
-        q = max(round_up_to_step(cut / max_slices, spec.volume_step), spec.volume_min)
+        wider = max(round_up_to_step(cut / max_slices, spec.volume_step), spec.volume_min)
+        if wider <= cap + _EPS:
+            q = wider
+        else:
+            return [q] * max_slices
     n = math.ceil(cut / q - _EPS)
     pieces = [q] * (n - 1)
     last = round(cut - q * (n - 1), 10)
     if last > _EPS:
-        if last < spec.volume_min - _EPS and not full and pieces:
+        tiny = last < spec.volume_min - _EPS and not full
+        fits = pieces and pieces[-1] + last <= cap + _EPS
+        if fits and (tiny or last < 0.25 * q - _EPS):
             pieces[-1] = round(pieces[-1] + last, 10)
-        else:
+        elif not tiny or not pieces:
             pieces.append(last)
     return pieces
 
 
+def _pair_cap(sides: set[int], start_net: float, spec: SymbolSpec, keep_net: bool) -> float:
+    """Largest piece of a hedged symbol (both `sides` open) that keeps |net| within its start:
+    the starting net (lots) rounded down to the step (inf when not hedged or not keeping it)."""
+    if not keep_net or len(sides) < 2:
+        return math.inf
+    return max(round_down_to_step(abs(start_net), spec.volume_step), spec.volume_min)
+
+
 def _allocate_symbol(
     positions: Sequence[Position], want_value: float, unit: float, spec: SymbolSpec,
+    covered_max: float = math.inf,
 ) -> list[tuple[Position, float]]:
-    """Cut `want_value` (account currency) from one symbol's positions: both sides in proportion
-    to their volume, largest loss first on each side. Returns (position, lots) pairs."""
+    """Cut `want_value` (account currency) from one symbol's positions: first the net side (the
+    larger leg) down to flat, then what is left from both legs alike (covered pairs keep the net
+    at zero), at most `covered_max` lots a leg; the largest loss first on each side. Returns
+    (position, lots) pairs."""
     longs = sorted((p for p in positions if p.type == 0), key=lambda p: (p.profit, p.ticket))
     shorts = sorted((p for p in positions if p.type == 1), key=lambda p: (p.profit, p.ticket))
-    gross = sum(p.volume for p in positions)
+    long_lots = sum(p.volume for p in longs)
+    short_lots = sum(p.volume for p in shorts)
+    net = long_lots - short_lots
+    want = want_value / unit
+    uncovered = min(want, abs(net))
+    covered = min(max(0.0, want - abs(net)) / 2.0, covered_max)
+    big, small = (longs, shorts) if net >= 0.0 else (shorts, longs)
     out: list[tuple[Position, float]] = []
-    for side in (longs, shorts):
-        side_volume = sum(p.volume for p in side)
-        if side_volume <= 0.0 or gross <= 0.0:
-            continue
-        remaining = want_value * side_volume / gross
+    for side, lots_wanted in ((big, uncovered + covered), (small, covered)):
+        remaining = lots_wanted
         for p in side:
-            if remaining <= _EPS * unit:
+            if remaining <= _EPS:
                 break
-            lots = _lots_to_close(p.volume, remaining / unit, spec)
+            lots = _lots_to_close(p.volume, remaining, spec)
             if lots > 0.0:
                 out.append((p, lots))
-                remaining -= lots * unit
+                remaining -= lots
     return out
 
 
@@ -129,9 +162,41 @@ def _window_seconds(urgency: Urgency, u: UrgencySettings) -> float:
     return 0.0
 
 
+_Piece = tuple[Position, float]
+
+
+def _keep_net_order(
+    pieces: Sequence[_Piece], start_net: float, keep_net: bool,
+) -> list[_Piece]:
+    """Order one symbol's pieces so that no prefix raises |net volume| above |start_net| (lots).
+
+    Each step takes the head of the long or the short queue, whichever leaves the smaller |net|
+    among those within the bound. With `keep_net`, pieces that fit nowhere are dropped (they
+    would open net exposure); without it (close everything) they follow at the least |net|.
+    """
+    bound = abs(start_net) + _EPS
+    queues = {0: [x for x in pieces if x[0].type == 0], 1: [x for x in pieces if x[0].type == 1]}
+    out: list[_Piece] = []
+    net = start_net
+    while queues[0] or queues[1]:
+        options = []
+        for kind, queue in queues.items():
+            if queue:
+                after = net - queue[0][1] if kind == 0 else net + queue[0][1]
+                left = sum(lots for _, lots in queue)
+                options.append((abs(after) > bound, abs(after), -left, kind, after))
+        over, _, _, kind, after = min(options)
+        if over and keep_net:
+            break
+        out.append(queues[kind].pop(0))
+        net = after
+    return out
+
+
 def _slice_actions(
-    cuts: Sequence[tuple[Position, float]], ps: PlanSymbol, urgency: Urgency, now: float,
-    plan_id: str, hedging: bool, plan: PlanSettings, u: UrgencySettings, reason: str,
+    cuts: Sequence[tuple[Position, float]], ps: PlanSymbol, start_net: float, urgency: Urgency,
+    now: float, plan_id: str, hedging: bool, plan: PlanSettings, u: UrgencySettings,
+    reason: str, keep_net: bool,
 ) -> list[Action]:
     q = _slice_lots(ps, plan)
     spread = {Urgency.NORMAL: plan.min_slices_normal, Urgency.FORCED: plan.min_slices_forced}
@@ -141,22 +206,29 @@ def _slice_actions(
         staged = max(round_down_to_step(total / min_slices, ps.spec.volume_step),
                      ps.spec.volume_min)
         q = min(q, staged)
-    pieces: list[tuple[Position, float, bool]] = []
+    # both legs cut: no piece larger than the starting net, so that the legs can alternate
+    # without |net| ever passing its start
+    cap = _pair_cap({p.type for p, _ in cuts}, start_net, ps.spec, keep_net)
+    pieces: list[_Piece] = []
     for position, lots in cuts:
-        full = lots >= position.volume - _EPS
-        chunks = _pieces(lots, full, q, ps.spec, plan.max_slices_per_position)
-        pieces.extend((position, v, full and i == len(chunks) - 1) for i, v in enumerate(chunks))
+        pieces.extend((position, v) for v in
+                      _pieces(lots, lots >= position.volume - _EPS, q, ps.spec,
+                              plan.max_slices_per_position, cap))
+    ordered = _keep_net_order(pieces, start_net, keep_net)
+    done: dict[int, float] = {}
     window = _window_seconds(urgency, u)
-    n = len(pieces)
-    return [
-        Action(
+    n = len(ordered)
+    actions = []
+    for k, (p, lots) in enumerate(ordered):
+        done[p.ticket] = done.get(p.ticket, 0.0) + lots
+        actions.append(Action(
             plan_id=plan_id, ticket=p.ticket, symbol=p.symbol,
             side="sell" if p.type == 0 else "buy", volume=lots, urgency=urgency,
             not_before=now + window * k / n, slice_index=k + 1, slices=n,
-            close_by_ticket=hedging, full_close=full, reason=reason,
-        )
-        for k, (p, lots, full) in enumerate(pieces)
-    ]
+            close_by_ticket=hedging, full_close=done[p.ticket] >= p.volume - _EPS,
+            reason=reason,
+        ))
+    return actions
 
 
 def plan_reduction(
@@ -171,40 +243,43 @@ def plan_reduction(
     urgency_settings: UrgencySettings,
     reason: str,
     required_lots: Mapping[str, float] | None = None,
+    keep_net: bool = True,
 ) -> tuple[Action, ...]:
     """Slices that cut at least `cut_value` (account currency) of position value.
 
     `required_lots` forces at least that many lots off a symbol first (a prop-firm lot cap);
-    they count toward `cut_value`.
+    they count toward `cut_value`. With `keep_net` (every partial reduction) no prefix of the
+    schedule raises a symbol's |net volume|: a hedge's covered volume that cannot be unwound so
+    is left, and the value it would have given is asked of the next symbols.
     """
     by_symbol: dict[str, list[Position]] = {}
     for p in positions:
         if p.volume > 0.0:
             by_symbol.setdefault(p.symbol, []).append(p)
-    order = sorted(by_symbol, key=lambda s: (-symbols[s].lvi_contribution, s))
-    wants: dict[str, float] = {}
-    remaining = cut_value
-    for s in order:
-        forced = (required_lots or {}).get(s, 0.0) * symbols[s].unit_notional
-        if forced > 0.0:
-            wants[s] = forced
-            remaining -= forced
-    for s in order:
-        if remaining <= 0.0:
-            break
-        held = sum(p.volume for p in by_symbol[s]) * symbols[s].unit_notional - wants.get(s, 0.0)
-        take = min(remaining, max(held, 0.0))
-        if take > 0.0:
-            wants[s] = wants.get(s, 0.0) + take
-            remaining -= take
+    order = sorted(by_symbol, key=lambda s: (symbols[s].event_factor,
+                                              -symbols[s].lvi_contribution, s))
+    forced = {s: (required_lots or {}).get(s, 0.0) * symbols[s].unit_notional for s in order}
+    remaining = cut_value - sum(forced.values())
     actions: list[Action] = []
     for s in order:
-        if wants.get(s, 0.0) <= 0.0:
-            continue
         ps = symbols[s]
-        cuts = _allocate_symbol(by_symbol[s], wants[s], ps.unit_notional, ps.spec)
-        actions.extend(_slice_actions(cuts, ps, urgency, now, plan_id, hedging, plan,
-                                      urgency_settings, reason))
+        held = sum(p.volume for p in by_symbol[s]) * ps.unit_notional - forced[s]
+        want = forced[s] + min(max(remaining, 0.0), max(held, 0.0))
+        if want <= 0.0:
+            continue
+        start_net = sum(p.volume if p.type == 0 else -p.volume for p in by_symbol[s])
+        cap = _pair_cap({p.type for p in by_symbol[s]}, start_net, ps.spec, keep_net)
+        # a hedge's covered pairs go in pieces of at most `cap`: only as many as the slice
+        # limit allows (none when the symbol is flat: any leg cut would open net exposure)
+        covered_max = math.inf
+        if keep_net:
+            covered_max = max(0.0, plan.max_slices_per_position * cap - abs(start_net)) \
+                if start_net != 0.0 else 0.0
+        cuts = _allocate_symbol(by_symbol[s], want, ps.unit_notional, ps.spec, covered_max)
+        done = _slice_actions(cuts, ps, start_net, urgency, now, plan_id, hedging, plan,
+                              urgency_settings, reason, keep_net)
+        actions.extend(done)
+        remaining -= sum(a.volume for a in done) * ps.unit_notional - forced[s]
     actions.sort(key=lambda a: (a.not_before, order.index(a.symbol), a.slice_index))
     return tuple(actions)
 
@@ -220,7 +295,10 @@ def close_all(
     urgency_settings: UrgencySettings,
     reason: str,
 ) -> tuple[Action, ...]:
-    """Close every position (insolvency, a prop-firm breach), depth-sliced at the urgency."""
+    """Close every position (insolvency, a prop-firm breach), depth-sliced at the urgency.
+
+    Each symbol's net side goes first and the legs of a hedge alternate, so the net exposure
+    opened on the way is at most one slice."""
     total = sum(p.volume * symbols[p.symbol].unit_notional for p in positions)
     return plan_reduction(positions, symbols, total * (1.0 + 1e-9) + 1.0, urgency, now, plan_id,
-                          hedging, plan, urgency_settings, reason)
+                          hedging, plan, urgency_settings, reason, keep_net=False)

@@ -10,6 +10,9 @@ From `warning_fraction` of an allowance on, a staged cap asks the book to surviv
 adverse move (2 daily σ, or `reference_move` without σ) without reaching the floor:
 EffLev ≤ (E − floor) / (E × move). At a breach: close everything and lock new exposure until the
 next reset (daily loss) or until a manual reset (maximum drawdown).
+Without a positive initial balance (balance 0, credit only, and no `initial_balance` set) the
+rules cannot be measured: the view says so in `unavailable` and the controller freezes new
+exposure.
 """
 
 from __future__ import annotations
@@ -63,6 +66,8 @@ class PropView:
     limits: tuple[PropLimit, ...]
     breached: PropLimit | None
     memory: ControllerMemory
+    unavailable: str = ""
+    """Why the rules could not be evaluated (no positive initial balance), else empty."""
 
 
 def _roll_day(
@@ -99,6 +104,8 @@ def _daily(
         return None
     base = initial if s.daily_loss_basis is DailyLossBasis.INITIAL else mem.day_anchor
     allowance = s.daily_loss_fraction * base
+    if allowance <= 0.0:  # a day anchor of 0 (credit only): no allowance to measure against
+        return None
     floor = mem.day_anchor - allowance
     used = (mem.day_anchor - equity) / allowance
     return PropLimit(
@@ -133,6 +140,11 @@ def evaluate_prop(
 ) -> PropView:
     """Roll the prop day if a reset passed, update the peaks and evaluate every allowance."""
     initial = s.initial_balance or mem.initial_balance or balance
+    if initial <= 0.0:
+        return PropView((), None, mem, unavailable=(
+            f"prop rules not evaluated: no initial balance known (balance {balance:,.2f}, "
+            "credit only?); set prop.initial_balance to the evaluation's starting balance. "
+            "New exposure is frozen until then"))
     mem = replace(mem, initial_balance=initial,
                   equity_peak=max(equity, mem.equity_peak or equity))
     mem = _roll_day(now, balance, equity, initial, s, mem)

@@ -67,7 +67,10 @@ class Bands(BaseModel):
     mu_aggressive_max: Fraction = Field(0.50, description="MU up to this is aggressive (40–50 %)")
     mu_extreme: Fraction = Field(0.60, description="MU from this on is extreme (60–70 %)")
     msi_safe: Leverage = Field(1.5, description="MSI at or above this is safe")
-    msi_caution: Leverage = Field(1.2, description="MSI below safe and at or above this: caution")
+    msi_caution: Leverage = Field(
+        1.2, description="MSI below safe and at or above this: caution; below it and above "
+        "msi_danger: low"
+    )
     msi_danger: Leverage = Field(1.0, description="MSI at or below this: danger")
     msi_forced_close: Leverage = Field(0.8, description="MSI at or below this: forced close likely")
 
@@ -238,8 +241,9 @@ class PlanSettings(BaseModel):
             SymbolClass.EQUITY: 0.5e6,
             SymbolClass.CRYPTO: 0.5e6,
         },
-        description="where no book is published: normal top-of-book depth per class, in account "
-        "currency, scaled by the spread proxy of the DepthRatio",
+        description="where no book is published: normal top-of-book depth per class, in USD "
+        "(converted to the account currency at the USD rate), scaled by the spread proxy of the "
+        "DepthRatio",
     )
     allow_headroom_in_loss: bool = Field(
         False,

@@ -36,6 +36,8 @@ POSITION_TYPE_BUY = 0
 POSITION_TYPE_SELL = 1
 BOOK_TYPE_SELL = 1
 BOOK_TYPE_BUY = 2
+# SYMBOL_CALC_MODE_ FUTURES, CFD, CFDINDEX, CFDLEVERAGE, EXCH_FUTURES: valued by tick value
+_TICK_VALUE_MODES = frozenset({1, 2, 3, 4, 33})
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,22 @@ class SymbolSpec:
     trade_calc_mode: int = 0
     path: str = ""
     symbol_class: SymbolClass = SymbolClass.MAJOR_FX
+    trade_tick_value: float = 0.0
+    """Value of one tick of one lot in the account currency (0 = unknown)."""
+    trade_tick_size: float = 0.0
+    """Price step of one tick, price units (0 = unknown)."""
+
+    def lot_value(self, mid: float, profit_rate: float) -> float:
+        """Account-currency value of one lot at price `mid` (DESIGN §3.1 position value).
+
+        Futures, CFD and index modes (calc modes 1, 2, 3, 4, 33): price × tick value / tick size,
+        when the terminal gives both; otherwise, and for forex modes: contract size × price ×
+        `profit_rate` (the account-currency value of one unit of the profit currency).
+        """
+        if self.trade_calc_mode in _TICK_VALUE_MODES and self.trade_tick_value > 0.0 \
+                and self.trade_tick_size > 0.0:
+            return mid * self.trade_tick_value / self.trade_tick_size
+        return self.trade_contract_size * mid * profit_rate
 
 
 @dataclass(frozen=True, slots=True)

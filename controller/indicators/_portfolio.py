@@ -1,12 +1,14 @@
 """Portfolio volatility and diversification (DESIGN §3.2 correlation spike, §3.3 σ = √(wᵀΣw)).
 
 Two EWMA covariance matrices of 1-minute log returns across the book's symbols (zero mean,
-bias-corrected weights, as σ_now): C = S / W with S ← λS + r rᵀ, W ← λW + 1.
+bias-corrected weights, as σ_now): C_ij = S_ij / W_ij with S ← λS + r rᵀ and W ← λW + m mᵀ,
+m_i = 1 when symbol i has a return that minute (pairwise weights).
 - slow: half-life `vol_halflife_minutes`, scaled × 1440 to daily, for the portfolio σ;
 - fast: half-life `corr_fast_halflife_minutes`, for the average pairwise correlation.
 Each minute costs O(n²) for n symbols (fixed for a book): constant per sample.
-A symbol with no return in a minute (no quote) counts with return 0 that minute; its next return
-spans the gap, exactly as in its own σ_now.
+A symbol with no return in a minute (no quote) is left out of that minute: no zero fill, so a
+sparsely quoted symbol keeps its own variance (its next return spans the gap, normalised per
+minute exactly as in its own σ_now); a pair never quoted in the same minute has covariance 0.
 """
 
 from __future__ import annotations
@@ -62,9 +64,10 @@ class PortfolioIndicators:
     n_minutes: int
     slow_sum: FloatArray
     """S of the slow covariance, (n, n), squared log returns."""
-    slow_weight: float
+    slow_weight: FloatArray
+    """W of the slow covariance, (n, n): decayed count of the minutes both symbols had a return."""
     fast_sum: FloatArray
-    fast_weight: float
+    fast_weight: FloatArray
     cov_daily: FloatArray | None
     """Σ: slow covariance of daily log returns (1-minute EWMA × 1440); None before any minute."""
     sd_daily: FloatArray | None
@@ -92,21 +95,28 @@ def _correlation(cov: FloatArray, sd: FloatArray, fill: float) -> FloatArray:
     return _frozen(corr)
 
 
+def _ratio(total: FloatArray, weight: FloatArray) -> FloatArray:
+    """S / W elementwise, 0 where no minute was shared (W = 0)."""
+    out = np.zeros_like(total)
+    np.divide(total, weight, out=out, where=weight > 0.0)
+    return out
+
+
 def _build(
     state: PortfolioIndicators | None,
     settings: IndicatorSettings,
     symbols: tuple[str, ...],
     last_time: float | None,
     n_minutes: int,
-    sums: tuple[FloatArray, float, FloatArray, float],
+    sums: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
 ) -> PortfolioIndicators:
     slow_sum, slow_weight, fast_sum, fast_weight = sums
     cov = sd = corr_slow = corr_fast = None
-    if slow_weight > 0.0:
-        cov = _frozen(slow_sum / slow_weight * MINUTES_PER_DAY)
+    if slow_weight.size and slow_weight.max() > 0.0:
+        cov = _frozen(_ratio(slow_sum, slow_weight) * MINUTES_PER_DAY)
         sd = _frozen(np.sqrt(np.diag(cov)))
         corr_slow = _correlation(cov, sd, 0.0)
-        fast = fast_sum / fast_weight
+        fast = _ratio(fast_sum, fast_weight)
         corr_fast = _correlation(fast, np.sqrt(np.diag(fast)), math.nan)
     return PortfolioIndicators(
         settings=settings,
@@ -138,7 +148,8 @@ def new_portfolio_indicators(
         dup = next(s for s in names if names.count(s) > 1)
         raise ValueError(f"symbols: {dup!r} appears twice; list each symbol once")
     n = len(names)
-    return _build(None, settings, names, None, 0, (np.zeros((n, n)), 0.0, np.zeros((n, n)), 0.0))
+    return _build(None, settings, names, None, 0,
+                  (np.zeros((n, n)), np.zeros((n, n)), np.zeros((n, n)), np.zeros((n, n))))
 
 
 def on_minute_returns(
@@ -146,7 +157,8 @@ def on_minute_returns(
 ) -> PortfolioIndicators:
     """Fold the 1-minute log returns of the minute starting at `time_s` (UTC epoch s).
 
-    Symbols absent from `returns` count with 0; a symbol not in the state raises. O(n²).
+    Symbols absent from `returns` are left out of this minute (no zero fill); a symbol not in
+    the state raises. O(n²).
     """
     if not math.isfinite(time_s):
         raise ValueError(f"on_minute_returns: time_s={time_s!r} must be finite UTC epoch seconds")
@@ -161,12 +173,13 @@ def on_minute_returns(
     return _build(state, state.settings, state.symbols, time_s, state.n_minutes + 1, sums)
 
 
-_Sums = tuple[FloatArray, float, FloatArray, float]
+_Sums = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
 
 
 def _fold_sums(state: PortfolioIndicators, sums: _Sums, returns: Mapping[str, float]) -> _Sums:
-    """S ← λS + r rᵀ and W ← λW + 1 for both half-lives (the arithmetic of one minute)."""
+    """S ← λS + r rᵀ and W ← λW + m mᵀ for both half-lives (the arithmetic of one minute)."""
     r = np.zeros(len(state.symbols))
+    m = np.zeros(len(state.symbols))
     for symbol, value in returns.items():
         i = state.index.get(symbol)
         if i is None:
@@ -177,13 +190,15 @@ def _fold_sums(state: PortfolioIndicators, sums: _Sums, returns: Mapping[str, fl
         if not math.isfinite(value):
             raise ValueError(f"returns[{symbol!r}]={value!r}: a log return must be finite")
         r[i] = value
+        m[i] = 1.0
     rr = np.outer(r, r)
+    mm = np.outer(m, m)
     slow_sum, slow_weight, fast_sum, fast_weight = sums
     return (
         state.slow_decay * slow_sum + rr,
-        state.slow_decay * slow_weight + 1.0,
+        state.slow_decay * slow_weight + mm,
         state.fast_decay * fast_sum + rr,
-        state.fast_decay * fast_weight + 1.0,
+        state.fast_decay * fast_weight + mm,
     )
 
 

@@ -116,12 +116,17 @@ def test_depth_proxy_from_the_spread():
 
 def test_crash_flag_needs_every_observable_sign():
     rs = RegimeSettings()
-    assert crash_signs(0.2, 4.0, None, None, rs) == (True, ("depth_collapsing", "spread_blowout"))
+    assert crash_signs(0.2, 4.0, None, None, rs)[:2] == (
+        True, ("depth_collapsing", "spread_blowout"))
     assert crash_signs(0.2, 4.0, 1.0, None, rs)[0] is False  # slippage as modelled
     assert crash_signs(0.2, 4.0, 2.5, 0.9, rs)[0] is True
     assert crash_signs(0.2, 4.0, 2.5, 0.5, rs)[0] is False  # still diversified
-    assert crash_signs(None, 4.0, 2.5, 0.9, rs)[0] is False  # depth unknown: no flag
-    assert crash_signs(0.8, 1.0, None, None, rs) == (False, ())
+    # depth unknown: own slippage and correlation are the independent evidence (issue 10 item 2)
+    assert crash_signs(None, 4.0, 2.5, 0.9, rs)[0] is True
+    assert crash_signs(None, 4.0, None, None, rs)[0] is False  # the spread alone: no flag
+    # depth from the spread proxy restates the spread: not a second sign
+    assert crash_signs(None, 4.0, None, None, rs, proxy_depth_ratio=0.2)[0] is False
+    assert crash_signs(0.8, 1.0, None, None, rs)[:2] == (False, ())
 
 
 # §3.3 ---------------------------------------------------------------------------------------

@@ -47,6 +47,16 @@ def _unit(snap, symbol):
     return spec.trade_contract_size * m.mid * snap.rates[spec.currency_profit]
 
 
+def _covered_value_after(snap, actions):
+    """Account-currency value of both legs of the covered (hedged) volume left after a plan."""
+    legs: dict[str, list[float]] = {}
+    for p in snap.positions:
+        legs.setdefault(p.symbol, [0.0, 0.0])[p.type] += p.volume
+    for a in actions:
+        legs[a.symbol][0 if a.side == "sell" else 1] -= a.volume
+    return sum(2.0 * min(long, short) * _unit(snap, s) for s, (long, short) in legs.items())
+
+
 def _on_grid(volume, step):
     k = volume / step
     return abs(k - round(k)) < 1e-6
@@ -78,15 +88,19 @@ def test_after_a_full_plan_eff_lev_is_at_most_the_target(snap):
     d = decide(snap, S)
     pv_after = sum(p.volume * _unit(snap, p.symbol) for p in snap.positions)
     pv_after -= sum(a.volume * _unit(snap, a.symbol) for a in d.actions)
-    eff_after = pv_after / snap.account.equity
     if d.actions:
-        assert eff_after <= d.target_eff_lev * (1 + 1e-9) + 1e-9
+        # the target is reached, except for a hedge's covered volume, which a partial plan
+        # leaves in place rather than open net exposure by cutting one leg (issue 10 item 1)
+        covered = _covered_value_after(snap, d.actions)
+        excess = pv_after - d.target_eff_lev * snap.account.equity
+        assert excess <= covered + 1e-6 * pv_after + 1e-6
     else:
         # no plan only when no cap asks for one, or the cut is below the minimum
         asked = any(c.triggered for c in d.caps)
         pv = d.metrics.position_value
         cut = pv - d.target_eff_lev * snap.account.equity
-        assert not asked or cut <= S.plan.min_cut_fraction * pv + 1e-6
+        covered = _covered_value_after(snap, d.actions)
+        assert not asked or cut <= S.plan.min_cut_fraction * pv + 1e-6 or cut <= covered + 1e-6
 
 
 @settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow], deadline=None)

@@ -23,7 +23,7 @@ TOL = 1e-8
 
 
 def config(folder: Path, slice_depth_fraction: float = 0.01, **run: Any) -> AppConfig:
-    """The default config on a journal in `folder`; thin slices give a staged plan (11 slices
+    """The default config on a journal in `folder`; thin slices give a staged plan (9 slices
     over 5 minutes on flash-gbp-2016)."""
     return AppConfig(run=RunSettings(journal=f"sqlite:///{folder}/journal.db", log_file="",
                                      compare_unguarded=False, **run),

@@ -99,13 +99,14 @@ def _kill_chains() -> list[list[str]]:
     chains = []
     for seed in SEEDS:
         rng = random.Random(seed)
-        # counts are per process: a run writes ~45 rows (start, decision, plan, 3 per slice)
-        # and sends one order per slice (11)
+        # counts are per process: a run writes ~35 rows (start, decision, plan, 3 per slice)
+        # and sends one order per slice (9)
         chains.append([f"after-row:{rng.randint(2, 30)}", f"in-send:{rng.randint(1, 4)}",
                        f"before-row:{rng.randint(2, 20)}", "none"])
-    # the kill point that found the resume bug fixed in bridge/runtime.py (76156b6): the 10th
-    # send executed, its answer lost, the 11th and last slice still to send
-    chains.append(["in-send:10", "none"])
+    # the kill point that found the resume bug fixed in bridge/runtime.py (76156b6): the
+    # next-to-last send executed, its answer lost, the last slice still to send (the 8th and 9th
+    # since issue 10 merged the plan's tail slices under a quarter of the others)
+    chains.append(["in-send:8", "none"])
     # two kills at random instants (seeded), sent from here while the guard runs its plan
     # (about 0.5 s after its start on this machine)
     rng = random.Random(7)
@@ -170,7 +171,7 @@ class _DiesInSend:
 
 
 def test_a_restart_with_the_last_slices_pending_sends_them(tmp_path: Path) -> None:
-    """In-process form of the `in-send:10` kill point (the bug fixed in bridge/runtime.py,
+    """In-process form of the `in-send:8` kill point (the bug fixed in bridge/runtime.py,
     76156b6): restarted with the last slices pending (the first of them executed, its answer
     lost), the guard's first fresh decision has no actions (the residual is below the action
     size, or, with the indicators warm from the terminal's history, the target is already met:
@@ -181,7 +182,7 @@ def test_a_restart_with_the_last_slices_pending_sends_them(tmp_path: Path) -> No
 
     cfg = config(tmp_path)
     sim = SimTerminal.from_scenario("flash-gbp-2016")
-    guard, _ = build_guard(cfg, module=_DiesInSend(sim, 10))
+    guard, _ = build_guard(cfg, module=_DiesInSend(sim, 8))  # the next-to-last of 9 sends
     guard.start()
 
     def run_until_it_dies() -> None:

@@ -1,6 +1,6 @@
 """Issue 7 §1, the fault matrix: every `last_error()` code (mt5-api.md §0.3) and every trade
 retcode (§2.4), injected into the simulated terminal while a staged deleveraging plan runs
-(flash-gbp-2016, 11 slices over 5 minutes).
+(flash-gbp-2016, 9 slices over 5 minutes).
 
 Three shapes per code:
 - ``once``: the first send of the plan gets the code, nothing executes: the plan completes;

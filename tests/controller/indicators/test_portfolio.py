@@ -166,7 +166,7 @@ def test_prepare_portfolio_equals_the_fold() -> None:
     assert prepared.n_minutes == state.n_minutes == len(by_minute)
     np.testing.assert_array_equal(prepared.slow_sum, state.slow_sum)
     np.testing.assert_array_equal(prepared.fast_sum, state.fast_sum)
-    assert prepared.slow_weight == state.slow_weight
+    assert np.array_equal(prepared.slow_weight, state.slow_weight)
     assert prepared.last_time == state.last_time
     for a, b in (
         (prepared.cov_daily, state.cov_daily),

@@ -1,0 +1,92 @@
+"""§3.2 over the book: depth per held symbol, DepthRatio, LVI, the crash flag and its evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from controller.book import Book
+from controller.decision_types import CrashSign, SymbolMetrics
+from controller.indicators import (
+    PortfolioIndicators,
+    SymbolIndicators,
+    avg_pairwise_correlation,
+    lvi,
+)
+from controller.liquidity import DepthReading, crash_signs, read_depth
+from controller.settings import Settings
+from controller.snapshot import Snapshot
+
+__all__ = ["BookLiquidity", "assess_liquidity"]
+
+
+@dataclass(frozen=True, slots=True)
+class BookLiquidity:
+    """Depth readings, per-symbol rows, LVI, the PV-weighted DepthRatio and the crash flag."""
+
+    depth: dict[str, DepthReading]
+    symbol_metrics: tuple[SymbolMetrics, ...]
+    lvi: float
+    depth_ratio: float | None
+    crash_flag: bool
+    crash_signs: tuple[str, ...]
+    crash_evidence: tuple[CrashSign, ...]
+
+
+def assess_liquidity(snapshot: Snapshot, book: Book, ind: Mapping[str, SymbolIndicators],
+               portfolio: PortfolioIndicators | None, equity: float, s: Settings) -> BookLiquidity:
+    """Depth on the hit side of every held symbol (book, EA telemetry or spread proxy), its
+    DepthRatio and LVI contribution (controller.indicators.lvi), and the crash flag with the
+    evidence it rests on."""
+    depth: dict[str, DepthReading] = {}
+    rows: list[SymbolMetrics] = []
+    total_lvi = 0.0
+    ratio_sum = ratio_weight = 0.0
+    measured: dict[str, tuple[float, float]] = {}  # source → (Σ ratio × PV, Σ PV)
+    spread_max: float | None = None
+    slip_max: float | None = None
+    for sym in sorted(book.positions):
+        spec = snapshot.symbols[sym]
+        market = snapshot.market[sym]
+        si = ind.get(sym)
+        reading = read_depth(market, si, book.net[sym], book.unit[sym], spec.symbol_class, s.plan,
+                             snapshot.rates.get("USD"))
+        depth[sym] = reading
+        contribution = lvi({sym: book.pv[sym]}, equity, {sym: reading.ratio}) \
+            if equity > 0.0 else 0.0
+        total_lvi += contribution
+        if reading.ratio is not None:
+            ratio_sum += reading.ratio * book.pv[sym]
+            ratio_weight += book.pv[sym]
+            source = "proxy" if reading.source == "proxy" else \
+                ("book" if market.book else "telemetry")
+            num, den = measured.get(source, (0.0, 0.0))
+            measured[source] = (num + reading.ratio * book.pv[sym], den + book.pv[sym])
+        sr = si.spread_ratio if si is not None else None
+        if sr is not None:
+            spread_max = sr if spread_max is None else max(spread_max, sr)
+        if market.slippage_ratio is not None:
+            slip_max = market.slippage_ratio if slip_max is None else max(slip_max,
+                                                                           market.slippage_ratio)
+        rows.append(SymbolMetrics(
+            symbol=sym, position_value=book.pv[sym], net_volume=round(book.net[sym], 10),
+            gross_volume=round(book.gross[sym], 10), depth=reading.notional,
+            depth_ratio=reading.ratio, depth_source=reading.source, spread_ratio=sr,
+            liq_accel=si.liq_accel if si is not None else None, lvi_contribution=contribution,
+            sigma_now=si.sigma_now if si is not None else None,
+            sigma_long=si.sigma_long if si is not None else None,
+            mpg=si.mpg if si is not None else None,
+        ))
+    depth_ratio = ratio_sum / ratio_weight if ratio_weight > 0.0 else None
+    held = sorted(book.positions)
+    corr = avg_pairwise_correlation(portfolio, held) if portfolio is not None and len(held) > 1 \
+        else None
+    # the crash sign of depth counts measured depth only (book, EA telemetry), never the proxy
+    real = [k for k in ("book", "telemetry") if k in measured and measured[k][1] > 0.0]
+    real_ratio = sum(measured[k][0] for k in real) / sum(measured[k][1] for k in real) \
+        if real else None
+    proxy = measured.get("proxy")
+    proxy_ratio = proxy[0] / proxy[1] if proxy is not None and proxy[1] > 0.0 else None
+    flag, signs, evidence = crash_signs(real_ratio, spread_max, slip_max, corr, s.regime,
+                                        "+".join(real) or "book", proxy_ratio)
+    return BookLiquidity(depth, tuple(rows), total_lvi, depth_ratio, flag, signs, evidence)

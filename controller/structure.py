@@ -1,0 +1,104 @@
+"""§3.3 over the book: σ, LR, L_safe, the stress margin and the cash buffer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from controller.book import Book
+from controller.book_liquidity import BookLiquidity
+from controller.indicators import (
+    PortfolioIndicators,
+    SymbolIndicators,
+    portfolio_sigma,
+    stress_margin,
+)
+from controller.safe_leverage import (
+    buffer_cap,
+    harmonic_l_max,
+    liquidity_risk,
+    safe_leverage,
+    sigma_upper_bound,
+)
+from controller.settings import Settings
+from controller.snapshot import Snapshot
+
+__all__ = ["Structure", "assess_structure", "book_sigma"]
+
+
+def book_sigma(book: Book, weights: Mapping[str, float], ind: Mapping[str, SymbolIndicators],
+           portfolio: PortfolioIndicators | None) -> float | None:
+    """Daily σ of the book per unit notional; each symbol's σ floored at its own σ (the larger
+    of σ_now and the long-run σ), so the covariance never says less than the symbol itself. A
+    held symbol with no σ at all (never quoted) makes σ unknown (None), never 0."""
+    floor = {s: max(x for x in (si.sigma_now, si.sigma_long) if x is not None)
+             for s, si in ind.items() if si.sigma_now is not None or si.sigma_long is not None}
+    if portfolio is not None and book.total_pv > 0.0:
+        signed = {s: book.net[s] * book.unit[s] / book.total_pv for s in book.positions}
+        sd = portfolio.sd_daily
+
+        def known(symbol: str) -> bool:  # its own σ, or returns in the covariance
+            i = portfolio.index.get(symbol)
+            return symbol in floor or (sd is not None and i is not None and sd[i] > 0.0)
+
+        if all(known(k) for k, w in signed.items() if w != 0.0):
+            value = portfolio_sigma(portfolio, signed, floor)
+            if value is not None:
+                return value
+    per_symbol: dict[str, float] = {}
+    for s, si in ind.items():
+        now, long = si.sigma_now, si.sigma_long
+        if now is not None or long is not None:
+            per_symbol[s] = max(x for x in (now, long) if x is not None)
+    return sigma_upper_bound(weights, per_symbol)
+
+
+@dataclass(frozen=True, slots=True)
+class Structure:
+    """σ (daily), LR, L_max, L_safe, stress margin (account currency), margin growth (per day),
+    the cash buffer required (account currency) and its EffLev cap."""
+
+    sigma: float | None
+    lr: float | None
+    l_max: float | None
+    l_safe: float | None
+    stress_margin: float | None
+    growth: float
+    buffer_required: float
+    buffer_cap: float | None
+
+
+def assess_structure(snapshot: Snapshot, book: Book, weights: Mapping[str, float],
+               ind: Mapping[str, SymbolIndicators], portfolio: PortfolioIndicators | None,
+               liq: BookLiquidity, s: Settings) -> Structure:
+    """σ of the book, LR, L_max and L_safe, the stress margin (controller.indicators.stress_margin)
+    and the cash buffer, for one snapshot."""
+    sigma = book_sigma(book, weights, ind, portfolio)
+    # a proxy DepthRatio is the spread ratio inverted: count the spread once in LR
+    depth_ratios = {k: v.ratio for k, v in liq.depth.items() if v.source == "book"}
+    spread_ratios = {k: ind[k].spread_ratio if k in ind else None for k in weights}
+    if not s.components.liquidity:
+        depth_ratios, spread_ratios = {}, {}
+    lr = liquidity_risk(weights, depth_ratios, spread_ratios) if weights else None
+    classes = {k: s.safe_leverage.l_max.for_class(snapshot.symbols[k].symbol_class)
+               for k in weights}
+    l_max = harmonic_l_max(weights, classes)
+    l_safe = safe_leverage(s.safe_leverage.k_daily_equity_vol, sigma, lr or 1.0, l_max)
+    margin = snapshot.account.margin
+    stress = None
+    mpg_growth = 0.0
+    if margin > 0.0:
+        # the same function the unit tests check: each symbol's term floored at 0
+        mpg = {k: ind[k].mpg for k in book.positions if k in ind}
+        shock = {k: s.buffer.stress_vol_shock * sn for k in book.positions
+                 if k in ind and (sn := ind[k].sigma_now) is not None}
+        stress = stress_margin(margin, mpg, shock, book.pv)
+        mpg_growth = (stress - margin) / margin
+    observed = max((ind[k].margin_growth_max or 0.0 for k in book.positions if k in ind),
+                   default=0.0)
+    growth = max(s.buffer.growth_floor, observed, mpg_growth)
+    return Structure(
+        sigma=sigma, lr=lr, l_max=l_max, l_safe=l_safe, stress_margin=stress, growth=growth,
+        buffer_required=margin * growth * s.buffer.stress_days,
+        buffer_cap=buffer_cap(book.total_pv, margin, growth, s.buffer.stress_days),
+    )
