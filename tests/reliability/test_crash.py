@@ -182,7 +182,8 @@ def test_a_restart_with_the_last_slices_pending_sends_them(tmp_path: Path) -> No
 
     cfg = config(tmp_path)
     sim = SimTerminal.from_scenario("flash-gbp-2016")
-    guard, _ = build_guard(cfg, module=_DiesInSend(sim, 8))  # the next-to-last of 9 sends
+    dies_at = 8  # the send that executes and whose answer is lost
+    guard, _ = build_guard(cfg, module=_DiesInSend(sim, dies_at))
     guard.start()
 
     def run_until_it_dies() -> None:
@@ -196,7 +197,7 @@ def test_a_restart_with_the_last_slices_pending_sends_them(tmp_path: Path) -> No
     restarted, _ = build_guard(cfg, module=sim)  # a new process on the same terminal and journal
     restarted.start()
     planned = len(restarted.journal.last("plan").payload["actions"])
-    pending = planned - 9  # nine answers came back; the tenth executed, its answer lost
+    pending = planned - (dies_at - 1)  # the answers before it came back
     assert pending >= 2
     assert len(restarted.plan) == pending
     for _ in range(20):
