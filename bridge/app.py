@@ -13,6 +13,7 @@ from bridge.config import AppConfig
 from bridge.driver import run_live, run_replay
 from bridge.executor import Executor
 from bridge.journal import Journal
+from bridge.lease import LeaseError
 from bridge.runtime import Guard
 from bridge.servertime import ServerClock
 from bridge.terminal import Credentials, TerminalPort, open_module
@@ -97,9 +98,26 @@ def unguarded_run(config: AppConfig) -> dict[str, Any]:
 def run(config: AppConfig, *, on_step: Any = None, speed: float | None = None) -> RunResult:
     """Run the guard: over the whole replay for a simulated terminal, forever for a live one."""
     guard, mt5 = build_guard(config)
-    guard.start()
+    try:
+        guard.start()
+        return _drive(guard, mt5, config, on_step, speed)
+    except KeyboardInterrupt:
+        if guard.run_id:  # started: journal the stop, release the lease
+            guard.stop("Ctrl-C")
+        raise
+    except LeaseError as exc:
+        if guard.run_id:  # the lease was lost while running (a refused start writes nothing)
+            guard.stop(f"lease lost: {exc}")
+        raise
+    finally:
+        guard.journal.close()
+
+
+def _drive(guard: Guard, mt5: Any, config: AppConfig, on_step: Any,
+           speed: float | None) -> RunResult:
     if config.terminal.kind != "sim":
         run_live(guard, on_step=on_step)
+        guard.stop("scheduler ended")
         currency = guard.snapshot.account.currency if guard.snapshot else ""
         return RunResult({"guarded": _guarded(guard)}, currency)
     run_replay(guard, mt5, speed=config.run.speed if speed is None else speed, on_step=on_step)
@@ -111,6 +129,7 @@ def run(config: AppConfig, *, on_step: Any = None, speed: float | None = None) -
     if config.run.compare_unguarded:
         summary["unguarded"] = unguarded_run(config)
     guard.journal.append("end", mt5.now(), summary)
+    guard.stop("end of the replay")
     currency = guard.port.account().currency
     return RunResult(summary, currency)
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from loguru import logger
 
+from bridge.lease import LeaseLost
 from bridge.runtime import Guard
 
 __all__ = ["make_scheduler", "run_live", "run_replay"]
@@ -65,15 +66,24 @@ def make_scheduler(guard: Guard, *, on_step: Callable[[Guard], None] | None = No
         scheduler = BlockingScheduler(timezone="UTC")
     run = guard.config.run
 
+    def lease_kept(job: Callable[[], None]) -> Callable[[], None]:
+        def wrapped() -> None:
+            try:
+                job()
+            except LeaseLost as exc:  # another guard took the account over: stop acting
+                logger.error("{}", exc)
+                scheduler.shutdown(wait=False)
+        return wrapped
+
     def fast() -> None:
         guard.fast_guard()
         if on_step is not None:
             on_step(guard)
 
     common = {"max_instances": 1, "coalesce": True}
-    scheduler.add_job(fast, "interval", seconds=run.guard_seconds, id="fast_guard",
+    scheduler.add_job(lease_kept(fast), "interval", seconds=run.guard_seconds, id="fast_guard",
                       misfire_grace_time=max(1, int(run.guard_seconds)), **common)
-    scheduler.add_job(guard.cycle, "interval", minutes=run.cycle_minutes, id="cycle",
+    scheduler.add_job(lease_kept(guard.cycle), "interval", minutes=run.cycle_minutes, id="cycle",
                       misfire_grace_time=60, **common)
     scheduler.add_job(guard.recalibrate, "interval", minutes=run.recalibrate_minutes,
                       id="recalibrate", misfire_grace_time=300, **common)

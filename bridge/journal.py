@@ -16,9 +16,12 @@ Row kinds:
 | `result`     | what `order_send` returned (retcode, deal, volume, price, comment)       |
 | `state`      | a change of trading state or of connection state                         |
 | `stop_out`   | a stop-out deal seen in the terminal's history                           |
+| `lease`      | the account's lease taken over from a guard that stopped renewing it     |
+| `stop`       | a clean stop (Ctrl-C, SIGTERM, a lost lease): reason                     |
 | `end`        | end of a run with its summary                                            |
 
-Rows are never updated or deleted. Credentials are never written.
+Rows are never updated or deleted. Credentials are never written. Beside it, the `lease` table
+(`bridge.lease`) holds one row per guarded account, updated in place.
 """
 
 from __future__ import annotations
@@ -43,6 +46,9 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+
+from bridge.lease import LEASE_META
 
 __all__ = ["Journal", "JournalRow"]
 
@@ -99,7 +105,7 @@ class Journal:
         self.engine: Engine = create_engine(url, future=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        _META.create_all(self.engine)
+        _create_tables(self.engine)
 
     def append(self, kind: str, time: float, payload: dict[str, Any], *,
                plan_id: str | None = None, ticket: int | None = None) -> int:
@@ -142,6 +148,19 @@ class Journal:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _create_tables(engine: Engine) -> None:
+    """Create the journal and lease tables if missing; a guard starting at the same instant may
+    create them first (the loser's CREATE TABLE fails: fine when the tables are there now)."""
+    for attempt in range(3):
+        try:
+            _META.create_all(engine)
+            LEASE_META.create_all(engine)
+            return
+        except DBAPIError:
+            if attempt == 2:
+                raise
 
 
 def _row(r: Any) -> JournalRow:

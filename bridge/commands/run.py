@@ -40,6 +40,7 @@ def _load(args: argparse.Namespace) -> Any:
 def _run(args: argparse.Namespace) -> int:
     from bridge.app import run, setup_logging
     from bridge.console import guard_view, summary_table
+    from bridge.lease import LeaseError
     from bridge.sim import ScenarioError
     from bridge.terminal import TerminalError
     from controller import SnapshotError
@@ -72,6 +73,9 @@ def _run(args: argparse.Namespace) -> int:
                 result = run(config, on_step=on_step, speed=args.speed)
         else:
             result = run(config, speed=args.speed)
+    except LeaseError as exc:
+        err.print(f"[red]not started:[/] {escape(str(exc))}", highlight=False)
+        return 3
     except (ScenarioError, TerminalError, SnapshotError, ValueError) as exc:
         err.print(f"[red]cannot run:[/] {escape(str(exc))}", highlight=False)
         return 2

@@ -1,7 +1,7 @@
 """A guard worker for the two-guards test (tests/reliability/test_lease.py).
 
 One process serves many tries (it imports the guard once: about 2.5 s): for every JSON line on
-stdin ``{"port": P, "authkey": HEX, "folder": DIR, "delay": S}`` it waits S seconds, then runs
+stdin ``{"port": P, "authkey": HEX, "folder": DIR, "delay": S, "url": URL}`` it waits S seconds, then runs
 the guard exactly as `lca run` composes it (`bridge.app.build_guard`) against the simulated
 terminal served by the parent (`harness.serve_terminal`), on the journal in DIR: start (which
 takes the account's lease), the controller cycle when the journal has no plan, then the fast
@@ -26,13 +26,17 @@ from tests.reliability.crash_child import RemoteSim, _Link
 from tests.reliability.harness import config
 
 
-def one_try(port: int, authkey: bytes, folder: Path, delay: float) -> dict[str, Any]:
+def one_try(port: int, authkey: bytes, folder: Path, delay: float,
+            url: str | None = None) -> dict[str, Any]:
+    cfg = config(folder)
+    if url:
+        cfg = cfg.model_copy(update={"run": cfg.run.model_copy(update={"journal": url})})
     time.sleep(delay)
     conn = Client(("127.0.0.1", port), authkey=authkey)
     sim = RemoteSim(_Link(conn), None)
     guard = None
     try:
-        guard, _ = build_guard(config(folder), module=sim)
+        guard, _ = build_guard(cfg, module=sim)
         guard.start()
         if guard.journal.last("plan") is None:
             guard.cycle()
@@ -56,7 +60,7 @@ def main() -> int:
     for line in sys.stdin:
         job = json.loads(line)
         result = one_try(int(job["port"]), bytes.fromhex(job["authkey"]), Path(job["folder"]),
-                         float(job["delay"]))
+                         float(job["delay"]), job.get("url"))
         print(json.dumps(result), flush=True)
     return 0
 
