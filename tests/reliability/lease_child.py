@@ -1,13 +1,14 @@
 """A guard worker for the two-guards test (tests/reliability/test_lease.py).
 
-One process serves many tries (it imports the guard once: about 2.5 s): for every JSON line on
-stdin ``{"port": P, "authkey": HEX, "folder": DIR, "delay": S, "url": URL}`` it waits S
+One process serves many tries (it imports the guard once: about 2.5 s). For every JSON line
+on stdin, ``{"port": P, "authkey": HEX, "folder": DIR, "delay": S, "url": URL}``, it waits S
 seconds, then runs the guard exactly as `lca run` composes it (`bridge.app.build_guard`)
-against the simulated terminal served by the parent (`harness.serve_terminal`), on the
-journal in DIR: start (which takes the account's lease), the controller cycle when the journal has no plan, then the fast
-guard every 15 simulated seconds until the plan is done, then a clean stop. It answers one JSON
-line: ``{"sends": N, "error": TEXT | null}`` where N counts the `order_send` calls this process
-made and TEXT is the message of the error that stopped it (a refused start).
+against the simulated terminal served by the parent (`harness.serve_terminal`), on the journal
+in DIR (or at URL, a PostgreSQL database): start (which takes the account's lease), the
+controller cycle when the journal has no plan, then the fast guard every 15 simulated seconds
+until the plan is done, then a clean stop. It answers one JSON line,
+``{"sends": N, "error": TEXT | null}``: N counts the `order_send` calls this process made, TEXT
+is the message of the error that stopped it (a refused start).
 
     python -m tests.reliability.lease_child
 """
