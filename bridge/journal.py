@@ -118,9 +118,13 @@ class Journal:
             return int(key[0]) if key else 0
 
     def rows(self, kind: str | None = None, *, plan_id: str | None = None, after_id: int = 0,
-             limit: int | None = None, newest_first: bool = False) -> list[JournalRow]:
-        """Rows of this account, oldest first unless `newest_first`."""
+             before_id: int | None = None, limit: int | None = None,
+             newest_first: bool = False) -> list[JournalRow]:
+        """Rows of this account with `after_id` < id < `before_id`, oldest first unless
+        `newest_first`."""
         query = select(JOURNAL).where(JOURNAL.c.account == self.account, JOURNAL.c.id > after_id)
+        if before_id is not None:
+            query = query.where(JOURNAL.c.id < before_id)
         if kind is not None:
             query = query.where(JOURNAL.c.kind == kind)
         if plan_id is not None:

@@ -131,7 +131,7 @@ class Guard:
         self._published: tuple[Any, ...] | None = None
         self.wall = wall  # the lease's clock: wall-clock epoch seconds, even in a replay
         self.lease: Lease | None = None
-        self.run_id = ""  # "R<id of the run row>": set once started
+        self.run_id = ""  # "R<id of the run row>", the prefix of every plan id of this run
         self.stopped: str | None = None
 
     # -- start-up ----------------------------------------------------------------------------
@@ -188,7 +188,10 @@ class Guard:
             "scenario": self.config.terminal.scenario if self.config.terminal.kind == "sim"
             else None, "login": account.login, "currency": account.currency,
             "symbols": symbols, "resumed_slices": len(self.plan),
-            "lease": self.lease.key if self.lease else None, "wall_start": self.wall()})
+            "lease": self.lease.key if self.lease else None, "wall_start": self.wall(),
+            "host": self.lease.host if self.lease else None,
+            "pid": self.lease.pid if self.lease else None,
+            "lease_timeout": self.config.lease.timeout_seconds})
         self.run_id = f"R{run_row}"
         logger.info("guard started on account {} ({} mode), {} symbols, {} slices resumed",
                     account.login, self.mode.value, len(symbols), len(self.plan))
@@ -228,6 +231,11 @@ class Guard:
         logger.info("guard stopped: {}", reason)
 
     def _resume(self) -> None:
+        newest = self.journal.rows(limit=1, newest_first=True)
+        if self.config.terminal.kind == "sim" and newest and newest[0].time > self.now():
+            # the simulated clock is behind the journal: a new replay, not a restart
+            logger.info("a new replay: the journal's previous runs are not resumed")
+            return
         row = self.journal.last("memory")
         if row is not None:
             data = dict(row.payload)
@@ -447,6 +455,9 @@ class Guard:
 
     def _adopt(self, d: Decision, *, journal: bool) -> None:
         now = d.time
+        if self.run_id and d.actions:  # plan ids unique per run: "R<run row>-<login>-<time>"
+            d = replace(d, actions=tuple(replace(a, plan_id=f"{self.run_id}-{a.plan_id}")
+                                         for a in d.actions))
         if journal:
             self.journal.append("snapshot", now, _snapshot_summary(d))
             self.journal.append("decision", now, {

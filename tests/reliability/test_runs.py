@@ -71,4 +71,5 @@ def test_every_plan_id_carries_its_run_and_status_shows_the_latest_run_by_defaul
     assert len(every["orders"]) == 2 * len(latest["orders"])
     unknown = _lca(folder, "status", "--run", "R999999")
     assert unknown.returncode == 2
-    assert "R999999" in unknown.stderr and first_id in unknown.stderr
+    assert "R999999" in unknown.stderr
+    assert first_id in unknown.stderr
