@@ -10,7 +10,7 @@ from typing import Any
 from loguru import logger
 
 from bridge.config import AppConfig
-from bridge.driver import run_live, run_replay
+from bridge.driver import StopRequest, run_live, run_replay
 from bridge.executor import Executor
 from bridge.journal import Journal
 from bridge.lease import LeaseError
@@ -18,15 +18,17 @@ from bridge.runtime import Guard
 from bridge.servertime import ServerClock
 from bridge.terminal import Credentials, TerminalPort, open_module
 
-__all__ = ["RunResult", "build_guard", "run", "setup_logging", "unguarded_run"]
+__all__ = ["RunResult", "build_guard", "run", "run_guard", "setup_logging", "unguarded_run"]
 
 
 @dataclass
 class RunResult:
-    """The end of a run: its summary (JSON-ready) and the account currency."""
+    """The end of a run: its summary (JSON-ready), the account currency and, when it was stopped
+    before its end (SIGTERM, Ctrl-C on the live scheduler, a lost lease), why."""
 
     summary: dict[str, Any]
     currency: str
+    stopped: str | None = None
 
 
 def setup_logging(log_file: str, quiet: bool, live_console: bool) -> None:
@@ -98,9 +100,18 @@ def unguarded_run(config: AppConfig) -> dict[str, Any]:
 def run(config: AppConfig, *, on_step: Any = None, speed: float | None = None) -> RunResult:
     """Run the guard: over the whole replay for a simulated terminal, forever for a live one."""
     guard, mt5 = build_guard(config)
+    return run_guard(guard, mt5, config, on_step=on_step, speed=speed)
+
+
+def run_guard(guard: Guard, mt5: Any, config: AppConfig, *, on_step: Any = None,
+              speed: float | None = None, live: bool | None = None) -> RunResult:
+    """Start `guard` (taking the lease) and run it: under APScheduler when `live` (default: a
+    live terminal), else over the replay of `mt5`. SIGTERM, Ctrl-C and a lost lease are clean
+    stops: a `stop` row, the lease released."""
+    live = config.terminal.kind != "sim" if live is None else live
     try:
         guard.start()
-        return _drive(guard, mt5, config, on_step, speed)
+        return _drive(guard, mt5, config, on_step, speed, live)
     except KeyboardInterrupt:
         if guard.run_id:  # started: journal the stop, release the lease
             guard.stop("Ctrl-C")
@@ -113,14 +124,21 @@ def run(config: AppConfig, *, on_step: Any = None, speed: float | None = None) -
         guard.journal.close()
 
 
-def _drive(guard: Guard, mt5: Any, config: AppConfig, on_step: Any,
-           speed: float | None) -> RunResult:
-    if config.terminal.kind != "sim":
-        run_live(guard, on_step=on_step)
-        guard.stop("scheduler ended")
-        currency = guard.snapshot.account.currency if guard.snapshot else ""
-        return RunResult({"guarded": _guarded(guard)}, currency)
-    run_replay(guard, mt5, speed=config.run.speed if speed is None else speed, on_step=on_step)
+def _drive(guard: Guard, mt5: Any, config: AppConfig, on_step: Any, speed: float | None,
+           live: bool) -> RunResult:
+    stop = StopRequest()
+    with stop.on_sigterm():
+        if live:
+            run_live(guard, on_step=on_step, stop=stop)
+            guard.stop(stop.reason or "scheduler ended")
+            currency = guard.snapshot.account.currency if guard.snapshot else ""
+            return RunResult({"guarded": _guarded(guard)}, currency, stop.reason)
+        run_replay(guard, mt5, speed=config.run.speed if speed is None else speed,
+                   on_step=on_step, stop=stop)
+    if stop.reason is not None:
+        guard.stop(stop.reason)
+        return RunResult({"guarded": _guarded(guard, mt5)}, guard.port.account().currency,
+                         stop.reason)
     summary: dict[str, Any] = {
         "scenario": mt5.scenario.name,
         "start": mt5.start_time, "end": mt5.end_time, "crash_time": mt5.crash_time,

@@ -41,7 +41,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 __all__ = ["LEASE", "Holder", "Lease", "LeaseError", "LeaseHeld", "LeaseLost", "account_key",
-           "read_holder"]
+           "process_gone", "read_holder"]
 
 LEASE_META = MetaData()
 LEASE = Table(
@@ -172,7 +172,7 @@ class Lease:
             return f"not renewed for {now - holder.renewed:.0f} s"
         if holder.host == self.host and holder.pid == self.pid:
             return "held by this same process (a guard restarted in place)"
-        if holder.host == self.host and _process_gone(holder.pid):
+        if holder.host == self.host and process_gone(holder.pid):
             return "its process no longer exists"
         return ""
 
@@ -210,7 +210,7 @@ class Lease:
         self.held = False
 
 
-def _process_gone(pid: int) -> bool:
+def process_gone(pid: int) -> bool:
     """True when no process `pid` runs on this host (or it is a zombie: killed, not reaped)."""
     try:
         os.kill(pid, 0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import socket
 import sys
 import time
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bridge.config import ConfigError, load_config
 from bridge.journal import Journal, JournalRow
+from bridge.lease import process_gone
 
 _FINISHED = ("done", "gone")
 
@@ -62,7 +64,8 @@ def _ended(journal: Journal, run: JournalRow, before: int | None) -> dict[str, A
     lease = run.payload.get("lease")
     holder = _lease_holder(journal, lease) if lease and before is None else None
     if holder is not None and holder.pid == run.payload.get("pid", holder.pid) and \
-            time.time() - holder.renewed <= run.payload.get("lease_timeout", 30.0):
+            time.time() - holder.renewed <= run.payload.get("lease_timeout", 30.0) and \
+            not (holder.host == socket.gethostname() and process_gone(holder.pid)):
         return {"how": "running", "time": _iso(last.time), "lease": holder.as_dict()}
     out: dict[str, Any] = {"how": "killed", "since": _iso(last.time),
                            "reason": "no stop row: the guard was killed or crashed"}

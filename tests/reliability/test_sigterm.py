@@ -67,7 +67,7 @@ def test_sigterm_stops_the_replay_cleanly_with_a_stop_row_and_the_lease_released
         _wait_for_run_row(db, proc)
         time.sleep(0.5)
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=60)
+        _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err[-2000:]
     assert "stopped (SIGTERM)" in err
     assert "Traceback" not in err
