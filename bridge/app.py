@@ -41,12 +41,6 @@ def setup_logging(log_file: str, quiet: bool, live_console: bool) -> None:
         logger.add(sys.stderr, level="WARNING" if quiet else "INFO")
 
 
-def _journal_url(url: str) -> str:
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    return url
-
-
 def _wall_clock() -> float:
     import time
 
@@ -54,7 +48,9 @@ def _wall_clock() -> float:
 
 
 def build_guard(config: AppConfig, module: Any | None = None) -> tuple[Guard, Any]:
-    """The guard and the module-shaped terminal it talks to (a fresh SimTerminal for sim)."""
+    """The guard and the module-shaped terminal it talks to (a fresh SimTerminal for sim). The
+    journal is opened, and found writable, before the terminal is touched (`JournalError`)."""
+    journal = Journal(config.run.journal)
     t = config.terminal
     mt5 = module if module is not None else open_module(
         t.kind, scenario=t.scenario, data_dir=t.data_dir or None, host=t.host, port=t.port)
@@ -69,7 +65,6 @@ def build_guard(config: AppConfig, module: Any | None = None) -> tuple[Guard, An
 
     port = TerminalPort(mt5, credentials, path=t.path or None, timeout_ms=t.timeout_ms,
                         server_clock=clock, sleep=None if t.kind == "sim" else time.sleep)
-    journal = Journal(_journal_url(config.run.journal))
     extra: dict[str, Any] = {"wait": mt5.advance} if t.kind == "sim" else {}
     executor = Executor(mt5, journal, now, magic=config.run.magic,
                         deviation_points=config.run.deviation_points, **extra)

@@ -40,6 +40,7 @@ def _load(args: argparse.Namespace) -> Any:
 def _run(args: argparse.Namespace) -> int:
     from bridge.app import run, setup_logging
     from bridge.console import guard_view
+    from bridge.journal import JournalError
     from bridge.lease import LeaseError, LeaseLost
     from bridge.sim import ScenarioError
     from bridge.terminal import TerminalError
@@ -73,6 +74,9 @@ def _run(args: argparse.Namespace) -> int:
                 result = run(config, on_step=on_step, speed=args.speed)
         else:
             result = run(config, speed=args.speed)
+    except JournalError as exc:
+        err.print(f"[red]journal error:[/] {escape(str(exc))}", highlight=False)
+        return 2
     except LeaseError as exc:  # another guard holds the account, or took it over
         err.print(f"[red]{'stopped' if isinstance(exc, LeaseLost) else 'not started'}:[/] "
                   f"{escape(str(exc))}", highlight=False)

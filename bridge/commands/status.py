@@ -17,7 +17,7 @@ from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 
 from bridge.config import ConfigError, load_config
-from bridge.journal import Journal, JournalRow
+from bridge.journal import Journal, JournalError, JournalRow
 from bridge.lease import process_gone
 
 _FINISHED = ("done", "gone")
@@ -175,7 +175,11 @@ def _status(args: argparse.Namespace) -> int:
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
         err.print(f"no journal at {url}: run `uv run lca run` first")
         return 1
-    journal = Journal(url)
+    try:
+        journal = Journal(url, writable=False)
+    except JournalError as exc:
+        err.print(f"[red]journal error:[/] {escape(str(exc))}", highlight=False)
+        return 2
     try:
         data = collect(journal, args.decisions, args.run, args.all)
     except UnknownRun as exc:
