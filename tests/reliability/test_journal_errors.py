@@ -9,8 +9,10 @@ whom file permissions do not apply."""
 
 from __future__ import annotations
 
+import json
 import socket
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 
@@ -18,7 +20,9 @@ import pytest
 from loguru import logger
 
 from bridge.cli import main
-from bridge.journal import Journal
+from bridge.journal import Journal, JournalError
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
@@ -124,3 +128,68 @@ def test_a_journal_folder_that_cannot_be_created_is_named(
     assert code == 2
     assert "journal error" in text
     assert "/proc/lca-cannot-be-here" in text.replace(" ", "")
+
+
+# -- §7 (journal part): the journal URL's password ---------------------------------------------
+
+def _lca_process(folder: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bridge.cli", *args], cwd=folder,
+                          capture_output=True, text=True, timeout=600, check=False,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), **env})
+
+
+def _pg_config(folder: Path, url: str) -> Path:
+    path = folder / "config.toml"
+    path.write_text(f'[run]\njournal = "{url}"\nlog_file = "{folder}/lca.log"\n'
+                    "compare_unguarded = false\n", encoding="utf-8")
+    return path
+
+
+def _leaks(secret: str, folder: Path, *procs: subprocess.CompletedProcess[str]) -> list[str]:
+    found = [f"{p.args[3]} {'stdout' if secret in p.stdout else 'stderr'}" for p in procs
+             if secret in p.stdout or secret in p.stderr]
+    found += [str(f) for f in folder.rglob("*") if f.is_file() and
+              secret.encode() in f.read_bytes()]
+    return found
+
+
+@pytest.mark.slow
+def test_a_password_in_the_journal_url_is_never_printed(tmp_path: Path, pg_server) -> None:
+    url = pg_server.url(pg_server.create_database(), with_password=True)
+    config = _pg_config(tmp_path, url)
+    run = _lca_process(tmp_path, "run", "--config", str(config))
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "lca:***@127.0.0.1" in run.stdout  # the journal is named, its password masked
+    status = _lca_process(tmp_path, "status", "--config", str(config))
+    as_json = _lca_process(tmp_path, "status", "--json", "--config", str(config))
+    assert status.returncode == 0, status.stderr
+    assert as_json.returncode == 0, as_json.stderr
+    wrong_url = url.replace(pg_server.password, "planted-Wrong-pw-77")
+    wrong = _lca_process(tmp_path, "run", "--config", str(_pg_config(tmp_path, wrong_url)))
+    assert wrong.returncode == 2
+    assert "journal_password_env" in wrong.stderr  # the fix is named
+    assert "Traceback" not in wrong.stderr
+    wrong_status = _lca_process(tmp_path, "status", "--journal", wrong_url)
+    assert wrong_status.returncode == 2
+    assert _leaks(pg_server.password, tmp_path, run, status, as_json) == []
+    assert _leaks("planted-Wrong-pw-77", tmp_path, wrong, wrong_status) == []
+
+
+def test_the_journal_password_can_come_from_the_environment(
+        tmp_path: Path, pg_server, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = pg_server.url(pg_server.create_database())  # no password in the URL
+    monkeypatch.delenv("LCA_JOURNAL_PASSWORD", raising=False)
+    with pytest.raises(JournalError, match="journal_password_env"):
+        Journal(url)  # the server asks for a password: refused, the fix named
+    monkeypatch.setenv("LCA_JOURNAL_PASSWORD", pg_server.password)  # the default variable
+    journal = Journal(url)
+    journal.append("state", 1.0, {"what": "mode", "message": "planted"})
+    journal.close()
+    config = tmp_path / "config.toml"  # a variable of the user's choosing
+    config.write_text(f'[run]\njournal = "{url}"\njournal_password_env = "MY_JOURNAL_PW"\n',
+                      encoding="utf-8")
+    status = _lca_process(tmp_path, "status", "--json", "--config", str(config),
+                          MY_JOURNAL_PW=pg_server.password)
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout)["states"][0]["message"] == "planted"
+    assert pg_server.password not in status.stdout + status.stderr
