@@ -50,7 +50,7 @@ def _wall_clock() -> float:
 def build_guard(config: AppConfig, module: Any | None = None) -> tuple[Guard, Any]:
     """The guard and the module-shaped terminal it talks to (a fresh SimTerminal for sim). The
     journal is opened, and found writable, before the terminal is touched (`JournalError`)."""
-    journal = Journal(config.run.journal)
+    journal = Journal(config.run.journal, password_env=config.run.journal_password_env)
     t = config.terminal
     mt5 = module if module is not None else open_module(
         t.kind, scenario=t.scenario, data_dir=t.data_dir or None, host=t.host, port=t.port)

@@ -85,6 +85,9 @@ class RunSettings(BaseModel):
     magic: Annotated[int, Field(ge=0)] = 770077
     deviation_points: Annotated[int, Field(ge=0, le=10_000)] = 20
     journal: str = Field("sqlite:///runs/journal.db", description="any SQLAlchemy URL")
+    journal_password_env: str = Field(
+        "LCA_JOURNAL_PASSWORD", description="environment variable with the journal database "
+        "password, used when the journal URL has none (the URL's password is never printed)")
     log_file: str = Field("runs/lca.log", description="loguru log file (rotated)")
     compare_unguarded: bool = Field(True, description="sim only: replay the same book "
                                     "without the guard and compare")

@@ -40,7 +40,7 @@ def _load(args: argparse.Namespace) -> Any:
 def _run(args: argparse.Namespace) -> int:
     from bridge.app import run, setup_logging
     from bridge.console import guard_view
-    from bridge.journal import JournalError
+    from bridge.journal import JournalError, mask_url
     from bridge.lease import LeaseError, LeaseLost
     from bridge.sim import ScenarioError
     from bridge.terminal import TerminalError
@@ -60,7 +60,7 @@ def _run(args: argparse.Namespace) -> int:
     if not args.quiet:
         out.print(f"[bold]{title}[/]: guard every {config.run.guard_seconds:g} s, cycle every "
                   f"{config.run.cycle_minutes:g} min, mode {config.run.mode.value}; journal "
-                  f"{config.run.journal}")
+                  f"{escape(mask_url(config.run.journal))}")
     try:
         if live_view:
             with Live(console=out, refresh_per_second=8, transient=False) as live:

@@ -165,18 +165,22 @@ def _decision(r: JournalRow) -> dict[str, Any]:
 def _status(args: argparse.Namespace) -> int:
     err = Console(stderr=True)
     url = args.journal
-    if url is None:
-        try:
-            url = load_config(args.config).run.journal if args.config.exists() else \
-                "sqlite:///runs/journal.db"
-        except ConfigError as exc:
+    password_env = "LCA_JOURNAL_PASSWORD"
+    try:
+        if args.config.exists():
+            run = load_config(args.config).run
+            url = run.journal if url is None else url
+            password_env = run.journal_password_env
+    except ConfigError as exc:
+        if url is None:  # the journal was to come from this config
             err.print(f"[red]configuration error[/]\n{escape(str(exc))}", highlight=False)
             return 2
+    url = url or "sqlite:///runs/journal.db"
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        err.print(f"no journal at {url}: run `uv run lca run` first")
+        err.print(f"no journal at {escape(url)}: run `uv run lca run` first")
         return 1
     try:
-        journal = Journal(url, writable=False)
+        journal = Journal(url, password_env=password_env, writable=False)
     except JournalError as exc:
         err.print(f"[red]journal error:[/] {escape(str(exc))}", highlight=False)
         return 2
