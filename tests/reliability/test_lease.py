@@ -105,8 +105,8 @@ def test_two_guards_on_one_account_exactly_one_acts_and_nothing_is_closed_twice(
         # refused while the first one runs, or started after its clean stop and found the
         # plan done
         assert other["error"] is None or "lease held by host" in other["error"], answers
-        FIGURES["two-guard second refused (lease held)" if other["error"] else
-                "two-guard second started after the first's clean stop"] += 1
+        FIGURES[f"two-guard second refused, lease held ({database})" if other["error"] else
+                f"two-guard second started after the first's clean stop ({database})"] += 1
         journal = Journal(url)
         journal.account = journal.latest_account() or 0
         try:
@@ -239,3 +239,28 @@ def _config_on(url: str) -> Any:
     from bridge.config import AppConfig, RunSettings
 
     return AppConfig(run=RunSettings(journal=url, log_file="", compare_unguarded=False))
+
+
+def test_a_guard_whose_lease_was_taken_over_sends_nothing_more(journal_url: str) -> None:
+    from tests.reliability.harness import PlanSettings  # thin slices: a staged plan
+
+    cfg = _config_on(journal_url).model_copy(
+        update={"plan": PlanSettings(slice_depth_fraction=0.01)})
+    guard, sim = build_guard(cfg)
+    wall = _Wall()
+    guard.wall = wall
+    guard.start()
+    assert guard.lease is not None
+    guard.lease.wall = wall
+    guard.cycle()  # the first slices go out; the rest are due over 5 minutes
+    sent = len(guard_deals(sim))
+    assert guard.plan
+    wall.t += 31.0  # this guard hung for longer than the timeout: another one takes over
+    other = _other_process_lease(journal_url, wall)
+    assert other.acquire() is not None
+    for _ in range(20):
+        sim.advance(15.0)
+        with pytest.raises(LeaseLost):
+            guard.fast_guard()
+    assert len(guard_deals(sim)) == sent
+    guard.journal.close()
