@@ -196,8 +196,11 @@ class Lease:
         self.renewed = now
 
     def renew_due(self, every_s: float) -> None:
-        """Renew when `every_s` wall seconds have passed since the last renewal."""
-        if self.held and self.wall() - self.renewed >= every_s:
+        """Renew when `every_s` wall seconds have passed since the last renewal; `LeaseLost`
+        when the lease is no longer held (taken over, or released)."""
+        if not self.held:
+            raise LeaseLost(f"account {self.key}: this guard no longer holds the lease")
+        if self.wall() - self.renewed >= every_s:
             self.renew()
 
     def release(self) -> None:

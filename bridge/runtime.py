@@ -217,6 +217,12 @@ class Guard:
         if self.lease is not None:
             self.lease.renew_due(self.config.lease.renew_seconds)
 
+    def _confirm_lease(self) -> None:
+        """Before each order: the lease is still ours (a hung terminal call may have outlasted
+        it and another guard taken over: `LeaseLost`, nothing sent)."""
+        if self.lease is not None:
+            self.lease.renew()
+
     def stop(self, reason: str) -> None:
         """A clean stop: a `stop` row, the lease released. Idempotent."""
         if self.stopped is not None:
@@ -507,6 +513,7 @@ class Guard:
             if action.ticket not in open_tickets:
                 self._record_slice(action, "gone", 0.0, 0.0, None, "position no longer open")
                 continue
+            self._confirm_lease()
             outcome = self.executor.execute(action)
             self.stats.orders += outcome.attempts
             if outcome.retcode is not None:
