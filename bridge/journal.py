@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -96,7 +97,14 @@ def _json_safe(value: Any) -> Any:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    for attempt in range(100):  # switching to WAL needs a moment alone with the file: another
+        try:                    # guard opening it at the same instant answers "locked"
+            cursor.execute("PRAGMA journal_mode=WAL")
+            break
+        except Exception as exc:  # sqlite3.OperationalError (the driver's own class)
+            if "locked" not in str(exc) or attempt == 99:
+                raise
+            time.sleep(0.05)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
@@ -267,6 +275,7 @@ def _create_tables(engine: Engine) -> None:
         except DBAPIError:
             if attempt == 2:
                 raise
+            time.sleep(0.1)
 
 
 def _row(r: Any) -> JournalRow:
