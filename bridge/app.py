@@ -122,7 +122,7 @@ def run_guard(guard: Guard, mt5: Any, config: AppConfig, *, on_step: Any = None,
 def _drive(guard: Guard, mt5: Any, config: AppConfig, on_step: Any, speed: float | None,
            live: bool) -> RunResult:
     stop = StopRequest()
-    with stop.on_sigterm():
+    with stop.on_sigterm():  # to the end row: a SIGTERM during the comparison waits for it
         if live:
             run_live(guard, on_step=on_step, stop=stop)
             guard.stop(stop.reason or "scheduler ended")
@@ -130,19 +130,19 @@ def _drive(guard: Guard, mt5: Any, config: AppConfig, on_step: Any, speed: float
             return RunResult({"guarded": _guarded(guard)}, currency, stop.reason)
         run_replay(guard, mt5, speed=config.run.speed if speed is None else speed,
                    on_step=on_step, stop=stop)
-    if stop.reason is not None:
-        guard.stop(stop.reason)
-        return RunResult({"guarded": _guarded(guard, mt5)}, guard.port.account().currency,
-                         stop.reason)
-    summary: dict[str, Any] = {
-        "scenario": mt5.scenario.name,
-        "start": mt5.start_time, "end": mt5.end_time, "crash_time": mt5.crash_time,
-        "guarded": _guarded(guard, mt5),
-    }
-    if config.run.compare_unguarded:
-        summary["unguarded"] = unguarded_run(config)
-    guard.journal.append("end", mt5.now(), summary)
-    guard.stop("end of the replay")
+        if stop.reason is not None:
+            guard.stop(stop.reason)
+            return RunResult({"guarded": _guarded(guard, mt5)}, guard.port.account().currency,
+                             stop.reason)
+        summary: dict[str, Any] = {
+            "scenario": mt5.scenario.name,
+            "start": mt5.start_time, "end": mt5.end_time, "crash_time": mt5.crash_time,
+            "guarded": _guarded(guard, mt5),
+        }
+        if config.run.compare_unguarded:
+            summary["unguarded"] = unguarded_run(config)
+        guard.journal.append("end", mt5.now(), summary)
+        guard.stop("end of the replay")
     currency = guard.port.account().currency
     return RunResult(summary, currency)
 
