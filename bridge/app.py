@@ -10,22 +10,25 @@ from typing import Any
 from loguru import logger
 
 from bridge.config import AppConfig
-from bridge.driver import run_live, run_replay
+from bridge.driver import StopRequest, run_live, run_replay
 from bridge.executor import Executor
 from bridge.journal import Journal
+from bridge.lease import LeaseError
 from bridge.runtime import Guard
 from bridge.servertime import ServerClock
 from bridge.terminal import Credentials, TerminalPort, open_module
 
-__all__ = ["RunResult", "build_guard", "run", "setup_logging", "unguarded_run"]
+__all__ = ["RunResult", "build_guard", "run", "run_guard", "setup_logging", "unguarded_run"]
 
 
 @dataclass
 class RunResult:
-    """The end of a run: its summary (JSON-ready) and the account currency."""
+    """The end of a run: its summary (JSON-ready), the account currency and, when it was stopped
+    before its end (SIGTERM, Ctrl-C on the live scheduler, a lost lease), why."""
 
     summary: dict[str, Any]
     currency: str
+    stopped: str | None = None
 
 
 def setup_logging(log_file: str, quiet: bool, live_console: bool) -> None:
@@ -38,12 +41,6 @@ def setup_logging(log_file: str, quiet: bool, live_console: bool) -> None:
         logger.add(sys.stderr, level="WARNING" if quiet else "INFO")
 
 
-def _journal_url(url: str) -> str:
-    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    return url
-
-
 def _wall_clock() -> float:
     import time
 
@@ -51,7 +48,9 @@ def _wall_clock() -> float:
 
 
 def build_guard(config: AppConfig, module: Any | None = None) -> tuple[Guard, Any]:
-    """The guard and the module-shaped terminal it talks to (a fresh SimTerminal for sim)."""
+    """The guard and the module-shaped terminal it talks to (a fresh SimTerminal for sim). The
+    journal is opened, and found writable, before the terminal is touched (`JournalError`)."""
+    journal = Journal(config.run.journal, password_env=config.run.journal_password_env)
     t = config.terminal
     mt5 = module if module is not None else open_module(
         t.kind, scenario=t.scenario, data_dir=t.data_dir or None, host=t.host, port=t.port,
@@ -68,7 +67,6 @@ def build_guard(config: AppConfig, module: Any | None = None) -> tuple[Guard, An
 
     port = TerminalPort(mt5, credentials, path=t.path or None, timeout_ms=t.timeout_ms,
                         server_clock=clock, sleep=None if t.kind == "sim" else time.sleep)
-    journal = Journal(_journal_url(config.run.journal))
     extra: dict[str, Any] = {"wait": mt5.advance} if t.kind == "sim" else {}
     executor = Executor(mt5, journal, now, magic=config.run.magic,
                         deviation_points=config.run.deviation_points, **extra)
@@ -99,20 +97,54 @@ def unguarded_run(config: AppConfig) -> dict[str, Any]:
 def run(config: AppConfig, *, on_step: Any = None, speed: float | None = None) -> RunResult:
     """Run the guard: over the whole replay for a simulated terminal, forever for a live one."""
     guard, mt5 = build_guard(config)
-    guard.start()
-    if config.terminal.kind != "sim":
-        run_live(guard, on_step=on_step)
-        currency = guard.snapshot.account.currency if guard.snapshot else ""
-        return RunResult({"guarded": _guarded(guard)}, currency)
-    run_replay(guard, mt5, speed=config.run.speed if speed is None else speed, on_step=on_step)
-    summary: dict[str, Any] = {
-        "scenario": mt5.scenario.name,
-        "start": mt5.start_time, "end": mt5.end_time, "crash_time": mt5.crash_time,
-        "guarded": _guarded(guard, mt5),
-    }
-    if config.run.compare_unguarded:
-        summary["unguarded"] = unguarded_run(config)
-    guard.journal.append("end", mt5.now(), summary)
+    return run_guard(guard, mt5, config, on_step=on_step, speed=speed)
+
+
+def run_guard(guard: Guard, mt5: Any, config: AppConfig, *, on_step: Any = None,
+              speed: float | None = None, live: bool | None = None) -> RunResult:
+    """Start `guard` (taking the lease) and run it: under APScheduler when `live` (default: a
+    live terminal), else over the replay of `mt5`. SIGTERM, Ctrl-C and a lost lease are clean
+    stops: a `stop` row, the lease released."""
+    live = config.terminal.kind != "sim" if live is None else live
+    try:
+        guard.start()
+        return _drive(guard, mt5, config, on_step, speed, live)
+    except KeyboardInterrupt:
+        if guard.run_id:  # started: journal the stop, release the lease
+            guard.stop("Ctrl-C")
+        raise
+    except LeaseError as exc:
+        if guard.run_id:  # the lease was lost while running (a refused start writes nothing)
+            guard.stop(f"lease lost: {exc}")
+        raise
+    finally:
+        guard.journal.close()
+
+
+def _drive(guard: Guard, mt5: Any, config: AppConfig, on_step: Any, speed: float | None,
+           live: bool) -> RunResult:
+    stop = StopRequest()
+    with stop.on_sigterm():  # to the end row: a SIGTERM during the comparison waits for it
+        if live:
+            run_live(guard, on_step=on_step, stop=stop)
+            guard.stop(stop.reason or "scheduler ended")
+            currency = guard.snapshot.account.currency if guard.snapshot else ""
+            return RunResult({"guarded": _guarded(guard)}, currency, stop.reason)
+        run_replay(guard, mt5, speed=config.run.speed if speed is None else speed,
+                   on_step=on_step, stop=stop)
+        if stop.reason is not None:
+            guard.stop(stop.reason)
+            return RunResult({"guarded": _guarded(guard, mt5)}, guard.port.account().currency,
+                             stop.reason)
+        summary: dict[str, Any] = {
+            "scenario": mt5.scenario.name,
+            "start": mt5.start_time, "end": mt5.end_time, "crash_time": mt5.crash_time,
+            "guarded": _guarded(guard, mt5),
+        }
+        if config.run.compare_unguarded:
+            summary["unguarded"] = unguarded_run(config)
+        guard.journal.append("end", mt5.now(), summary)
+        guard.stop("end of the replay")
     currency = guard.port.account().currency
     return RunResult(summary, currency)
 

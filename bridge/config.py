@@ -22,6 +22,7 @@ __all__ = [
     "AppConfig",
     "ConfigError",
     "EaSettings",
+    "LeaseSettings",
     "Mode",
     "RunSettings",
     "TerminalSettings",
@@ -116,6 +117,9 @@ class RunSettings(BaseModel):
     magic: Annotated[int, Field(ge=0)] = 770077
     deviation_points: Annotated[int, Field(ge=0, le=10_000)] = 20
     journal: str = Field("sqlite:///runs/journal.db", description="any SQLAlchemy URL")
+    journal_password_env: str = Field(
+        "LCA_JOURNAL_PASSWORD", description="environment variable with the journal database "
+        "password, used when the journal URL has none (the URL's password is never printed)")
     log_file: str = Field("runs/lca.log", description="loguru log file (rotated)")
     compare_unguarded: bool = Field(True, description="sim only: replay the same book "
                                     "without the guard and compare")
@@ -138,12 +142,31 @@ class EaSettings(BaseModel):
         30.0, description="older telemetry is not used for depth")
 
 
+class LeaseSettings(BaseModel):
+    """One guard per account (bridge/lease.py): the lease in the journal, in wall-clock seconds."""
+
+    model_config = _FROZEN
+
+    renew_seconds: Annotated[float, Field(gt=0.0, le=600.0)] = Field(
+        5.0, description="the running guard renews its lease this often (wall-clock seconds)")
+    timeout_seconds: Annotated[float, Field(gt=0.0, le=86_400.0)] = Field(
+        30.0, description="a lease not renewed for this long (wall-clock seconds) belongs to a "
+        "crashed or orphaned guard and is taken over")
+
+    def model_post_init(self, _context: object) -> None:
+        if self.timeout_seconds <= self.renew_seconds:
+            raise ValueError(f"lease.timeout_seconds ({self.timeout_seconds:g}) must be greater "
+                             f"than lease.renew_seconds ({self.renew_seconds:g})")
+
+
 class AppConfig(Settings):
-    """The whole configuration file: the controller's tables plus [terminal], [run] and [ea]."""
+    """The whole configuration file: the controller's tables plus [terminal], [run], [ea] and
+    [lease]."""
 
     terminal: TerminalSettings = Field(default_factory=TerminalSettings)
     run: RunSettings = Field(default_factory=RunSettings)
     ea: EaSettings = Field(default_factory=EaSettings)
+    lease: LeaseSettings = Field(default_factory=LeaseSettings)
 
 
 class ConfigError(ValueError):

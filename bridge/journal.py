@@ -16,15 +16,20 @@ Row kinds:
 | `result`     | what `order_send` returned (retcode, deal, volume, price, comment)       |
 | `state`      | a change of trading state or of connection state                         |
 | `stop_out`   | a stop-out deal seen in the terminal's history                           |
+| `lease`      | the account's lease taken over from a guard that stopped renewing it     |
+| `stop`       | a clean stop (Ctrl-C, SIGTERM, a lost lease): reason                     |
 | `end`        | end of a run with its summary                                            |
 
-Rows are never updated or deleted. Credentials are never written.
+Rows are never updated or deleted. Credentials are never written. Beside it, the `lease` table
+(`bridge.lease`) holds one row per guarded account, updated in place.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -40,11 +45,18 @@ from sqlalchemy import (
     create_engine,
     event,
     insert,
+    inspect,
+    make_url,
     select,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
-__all__ = ["Journal", "JournalRow"]
+from bridge.lease import LEASE_META
+
+__all__ = ["Journal", "JournalError", "JournalRow", "mask_url"]
+
+_COLUMNS = ("id", "account", "time", "kind", "plan_id", "ticket", "payload")
 
 _META = MetaData()
 JOURNAL = Table(
@@ -85,21 +97,125 @@ def _json_safe(value: Any) -> Any:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    for attempt in range(100):  # switching to WAL needs a moment alone with the file: another
+        try:                    # guard opening it at the same instant answers "locked"
+            cursor.execute("PRAGMA journal_mode=WAL")
+            break
+        except Exception as exc:  # sqlite3.OperationalError (the driver's own class)
+            if "locked" not in str(exc) or attempt == 99:
+                raise
+            time.sleep(0.05)
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
-class Journal:
-    """Append-only journal over SQLAlchemy. `url` e.g. ``sqlite:///runs/journal.db``."""
+class JournalError(ValueError):
+    """The journal cannot be used; the message names it (password masked) and the fix."""
 
-    def __init__(self, url: str, account: int = 0) -> None:
-        self.url = url
+
+def mask_url(url: str) -> str:
+    """`url` with its password (if any) shown as ``***``: the only form ever printed."""
+    try:
+        parsed = make_url(url)
+        return url if parsed.password is None else parsed.render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return url.split("@")[-1] if "@" in url else url
+
+
+def _with_password(url: str, password_env: str) -> URL:
+    """The URL to connect with: its own password, else the one in `password_env` (if set)."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise JournalError(f"journal {mask_url(url)!r} is not a database URL (e.g. "
+                           "sqlite:///runs/journal.db or postgresql+psycopg://lca@127.0.0.1/lca);"
+                           " set [run] journal") from None
+    secret = os.environ.get(password_env) if password_env else None
+    if parsed.password is None and secret and parsed.get_backend_name() != "sqlite":
+        parsed = parsed.set(password=secret)
+    return parsed
+
+
+class Journal:
+    """Append-only journal over SQLAlchemy. `url` e.g. ``sqlite:///runs/journal.db``; a database
+    password comes from the URL or from the environment variable `password_env`. With
+    `writable` (the guard) the journal is created if missing and a write is tried (then rolled
+    back) so that a read-only journal stops the guard before it connects to the terminal; without
+    it (`lca status`) the journal is only read. Any problem is a `JournalError`."""
+
+    def __init__(self, url: str, account: int = 0, *,
+                 password_env: str = "LCA_JOURNAL_PASSWORD", writable: bool = True) -> None:
+        self.url = mask_url(url)  # never the password
         self.account = account
-        self.engine: Engine = create_engine(url, future=True)
+        full = _with_password(url, password_env)
+        self._secret = full.password if isinstance(full.password, str) else None
+        try:
+            if full.get_backend_name() == "sqlite" and writable and full.database and \
+                    full.database != ":memory:":
+                os.makedirs(os.path.dirname(os.path.abspath(full.database)), exist_ok=True)
+            self.engine: Engine = create_engine(full, future=True)
+        except ModuleNotFoundError as exc:
+            raise JournalError(
+                f"journal {self.url}: the database driver `{exc.name}` is not installed; for "
+                "PostgreSQL run `uv sync --extra postgres` (psycopg 3)") from None
+        except OSError as exc:
+            raise JournalError(f"journal {self.url}: cannot create its folder: "
+                               f"{exc.strerror}") from None
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        _META.create_all(self.engine)
+        try:
+            if writable:
+                _create_tables(self.engine)
+            self._check_schema()
+            if writable:
+                self._try_write()
+        except DBAPIError as exc:
+            self.engine.dispose()
+            raise JournalError(self._explain(exc)) from None
+        except JournalError:
+            self.engine.dispose()
+            raise
+
+    def _check_schema(self) -> None:
+        tables = inspect(self.engine)
+        if not tables.has_table("journal"):
+            raise JournalError(f"journal {self.url}: no `journal` table (nothing journaled yet: "
+                               "run `uv run lca run` first)")
+        found = {c["name"] for c in tables.get_columns("journal")}
+        missing = [c for c in _COLUMNS if c not in found]
+        if missing:
+            raise JournalError(
+                f"journal {self.url}: its `journal` table is not lca's (no column "
+                f"{', '.join(missing)}; found {', '.join(sorted(found))}): point [run] journal at "
+                "another database or file")
+
+    def _try_write(self) -> None:
+        with self.engine.connect() as conn:
+            trans = conn.begin()
+            conn.execute(insert(JOURNAL).values(account=0, time=0.0, kind="probe", payload={}))
+            trans.rollback()
+
+    def _explain(self, exc: DBAPIError) -> str:
+        text = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+        if self._secret:
+            text = text.replace(self._secret, "***")
+        low = text.lower()
+        if "file is not a database" in low:
+            fix = "it is not an SQLite database (another kind of file?): point [run] journal " \
+                  "at another file or move this one away"
+        elif "readonly" in low or "read-only" in low or "permission denied" in low:
+            fix = "it cannot be written (read-only file, folder or database user): fix the " \
+                  "permissions; the guard journals every order before it sends it"
+        elif "unable to open" in low:
+            fix = "it cannot be opened (missing or unwritable folder?)"
+        elif "password" in low or "authentication" in low:
+            fix = "the database refused the login: put the password in the environment " \
+                  "variable of [run] journal_password_env (LCA_JOURNAL_PASSWORD by default)"
+        elif "connection" in low or "could not connect" in low:
+            fix = "cannot connect to the database server (is it running? host and port?)"
+        else:
+            fix = "the database cannot be used"
+        return f"journal {self.url}: {fix} ({text})"
 
     def append(self, kind: str, time: float, payload: dict[str, Any], *,
                plan_id: str | None = None, ticket: int | None = None) -> int:
@@ -112,9 +228,13 @@ class Journal:
             return int(key[0]) if key else 0
 
     def rows(self, kind: str | None = None, *, plan_id: str | None = None, after_id: int = 0,
-             limit: int | None = None, newest_first: bool = False) -> list[JournalRow]:
-        """Rows of this account, oldest first unless `newest_first`."""
+             before_id: int | None = None, limit: int | None = None,
+             newest_first: bool = False) -> list[JournalRow]:
+        """Rows of this account with `after_id` < id < `before_id`, oldest first unless
+        `newest_first`."""
         query = select(JOURNAL).where(JOURNAL.c.account == self.account, JOURNAL.c.id > after_id)
+        if before_id is not None:
+            query = query.where(JOURNAL.c.id < before_id)
         if kind is not None:
             query = query.where(JOURNAL.c.kind == kind)
         if plan_id is not None:
@@ -142,6 +262,20 @@ class Journal:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _create_tables(engine: Engine) -> None:
+    """Create the journal and lease tables if missing; a guard starting at the same instant may
+    create them first (the loser's CREATE TABLE fails: fine when the tables are there now)."""
+    for attempt in range(3):
+        try:
+            _META.create_all(engine)
+            LEASE_META.create_all(engine)
+            return
+        except DBAPIError:
+            if attempt == 2:
+                raise
+            time.sleep(0.1)
 
 
 def _row(r: Any) -> JournalRow:

@@ -16,6 +16,7 @@ plan and the controller memory from the journal.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -27,6 +28,7 @@ from bridge.ealink import EaLink
 from bridge.ealink.errors import EaLinkError
 from bridge.ealink.folder import resolve_link_folder
 from bridge.journal import Journal
+from bridge.lease import Lease, account_key
 from bridge.terminal import TerminalError, TerminalPort
 from bridge.warmup import Warmup
 from controller import (
@@ -101,7 +103,8 @@ class Guard:
     """The guard beside one terminal account."""
 
     def __init__(self, port: TerminalPort, executor: Any, journal: Journal, config: AppConfig,
-                 now: Callable[[], float], ea_link: EaLink | None = None) -> None:
+                 now: Callable[[], float], ea_link: EaLink | None = None,
+                 wall: Callable[[], float] = time.time) -> None:
         self.port = port
         self.executor = executor
         self.journal = journal
@@ -129,6 +132,10 @@ class Guard:
         self.watch: list[str] = list(config.terminal.watch)
         self._last_beat = -math.inf
         self._published: tuple[Any, ...] | None = None
+        self.wall = wall  # the lease's clock: wall-clock epoch seconds, even in a replay
+        self.lease: Lease | None = None
+        self.run_id = ""  # "R<id of the run row>", the prefix of every plan id of this run
+        self.stopped: str | None = None
 
     # -- start-up ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -145,6 +152,7 @@ class Guard:
                 logger.warning("EA link off: {}", exc)
         account = self.port.account()
         self.journal.account = account.login
+        self._take_lease(account.login)
         if self.mode is Mode.ENFORCE and account.trade_mode == 2 and \
                 not self.config.run.allow_real_account:
             self.mode = Mode.OBSERVE
@@ -167,16 +175,66 @@ class Guard:
         self.snapshot = snap
         self.stats.track_equity(snap.account.equity)
         self._deals_seen_until = now
-        self.journal.append("run", now, {
+        run_row = self.journal.append("run", now, {
             "mode": self.mode.value, "terminal": self.config.terminal.kind,
             "scenario": self.config.terminal.scenario if self.config.terminal.kind == "sim"
             else None, "login": account.login, "currency": account.currency,
-            "symbols": symbols, "resumed_slices": len(self.plan)})
+            "symbols": symbols, "resumed_slices": len(self.plan),
+            "lease": self.lease.key if self.lease else None, "wall_start": self.wall(),
+            "host": self.lease.host if self.lease else None,
+            "pid": self.lease.pid if self.lease else None,
+            "lease_timeout": self.config.lease.timeout_seconds})
+        self.run_id = f"R{run_row}"
         logger.info("guard started on account {} ({} mode), {} symbols, {} slices resumed",
                     account.login, self.mode.value, len(symbols), len(self.plan))
         self._say_waiting()  # after the run row: what the history could not warm
 
+    def _take_lease(self, login: int) -> None:
+        """Take the account's lease (`LeaseHeld` when another guard runs); journal a takeover."""
+        raw = self.port.call("account_info")
+        key = account_key(self.config.terminal.kind, str(getattr(raw, "server", "") or ""),
+                          login)
+        self.lease = Lease(self.journal.engine, key, self.config.lease.timeout_seconds,
+                           wall=self.wall)
+        previous = self.lease.acquire()
+        if previous is not None:
+            logger.warning("lease of account {} taken over ({}) from {}", key, self.lease.why,
+                           previous.describe(self.wall()))
+            self.journal.append("lease", self.now(), {
+                "event": "takeover", "why": self.lease.why, "previous": previous.as_dict(),
+                "holder": {"host": self.lease.host, "pid": self.lease.pid}})
+
+    def renew_lease(self) -> None:
+        """Renew the lease when `[lease] renew_seconds` of wall time have passed (`LeaseLost`
+        when another guard took it over: this one must stop acting)."""
+        if self.lease is not None:
+            self.lease.renew_due(self.config.lease.renew_seconds)
+
+    def _confirm_lease(self) -> None:
+        """Before each order: the lease is still ours (a hung terminal call may have outlasted
+        it and another guard taken over: `LeaseLost`, nothing sent)."""
+        if self.lease is not None:
+            self.lease.renew()
+
+    def stop(self, reason: str) -> None:
+        """A clean stop: a `stop` row, the lease released. Idempotent."""
+        if self.stopped is not None:
+            return
+        self.stopped = reason
+        try:
+            self.journal.append("stop", self.now(), {"reason": reason,
+                                                     "wall_time": self.wall()})
+        finally:
+            if self.lease is not None:
+                self.lease.release()
+        logger.info("guard stopped: {}", reason)
+
     def _resume(self) -> None:
+        newest = self.journal.rows(limit=1, newest_first=True)
+        if self.config.terminal.kind == "sim" and newest and newest[0].time > self.now():
+            # the simulated clock is behind the journal: a new replay, not a restart
+            logger.info("a new replay: the journal's previous runs are not resumed")
+            return
         row = self.journal.last("memory")
         if row is not None:
             data = dict(row.payload)
@@ -196,6 +254,7 @@ class Guard:
     # -- jobs --------------------------------------------------------------------------------
     def fast_guard(self) -> None:
         """Snapshot, indicators, decision; act at once on escalation; send due slices."""
+        self.renew_lease()
         self.stats.guard_runs += 1
         snap = self._read_snapshot()
         if snap is None:
@@ -215,6 +274,7 @@ class Guard:
 
     def cycle(self) -> None:
         """The controller cycle: a journaled decision and a plan refresh."""
+        self.renew_lease()
         self.stats.cycles += 1
         snap = self._read_snapshot()
         if snap is None:
@@ -394,6 +454,9 @@ class Guard:
 
     def _adopt(self, d: Decision, *, journal: bool) -> None:
         now = d.time
+        if self.run_id and d.actions:  # plan ids unique per run: "R<run row>-<login>-<time>"
+            d = replace(d, actions=tuple(replace(a, plan_id=f"{self.run_id}-{a.plan_id}")
+                                         for a in d.actions))
         if journal:
             self.journal.append("snapshot", now, _snapshot_summary(d))
             self.journal.append("decision", now, {
@@ -443,6 +506,7 @@ class Guard:
             if action.ticket not in open_tickets:
                 self._record_slice(action, "gone", 0.0, 0.0, None, "position no longer open")
                 continue
+            self._confirm_lease()
             outcome = self.executor.execute(action)
             self.stats.orders += outcome.attempts
             if outcome.retcode is not None:

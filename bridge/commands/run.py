@@ -49,7 +49,9 @@ def _log_problem(path: Path, exc: OSError) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     from bridge.app import run, setup_logging
-    from bridge.console import guard_view, summary_table
+    from bridge.console import guard_view
+    from bridge.journal import JournalError, mask_url
+    from bridge.lease import LeaseError, LeaseLost
     from bridge.sim import ScenarioError
     from bridge.terminal import TerminalError
     from controller import SnapshotError
@@ -75,7 +77,7 @@ def _run(args: argparse.Namespace) -> int:
     if not args.quiet:
         out.print(f"[bold]{title}[/]: guard every {config.run.guard_seconds:g} s, cycle every "
                   f"{config.run.cycle_minutes:g} min, mode {config.run.mode.value}; journal "
-                  f"{config.run.journal}")
+                  f"{escape(mask_url(config.run.journal))}")
     try:
         if live_view:
             with Live(console=out, refresh_per_second=8, transient=False) as live:
@@ -89,12 +91,31 @@ def _run(args: argparse.Namespace) -> int:
                 result = run(config, on_step=on_step, speed=args.speed)
         else:
             result = run(config, speed=args.speed)
+    except JournalError as exc:
+        err.print(f"[red]journal error:[/] {escape(str(exc))}", highlight=False)
+        return 2
+    except LeaseError as exc:  # another guard holds the account, or took it over
+        err.print(f"[red]{'stopped' if isinstance(exc, LeaseLost) else 'not started'}:[/] "
+                  f"{escape(str(exc))}", highlight=False)
+        return 3
     except (ScenarioError, TerminalError, SnapshotError, ValueError) as exc:
         err.print(f"[red]cannot run:[/] {escape(str(exc))}", highlight=False)
         return 2
     except KeyboardInterrupt:
-        err.print("stopped")
+        err.print("stopped (Ctrl-C): stop journaled, lease released")
         return 130
+    return _report(args, result, out, err)
+
+
+def _report(args: argparse.Namespace, result: Any, out: Console, err: Console) -> int:
+    if result.stopped is not None:
+        lost = result.stopped.startswith("lease lost")
+        err.print(f"stopped ({escape(result.stopped)}): stop journaled"
+                  f"{'' if lost else ', lease released'}; `uv run lca status` shows the run so "
+                  "far", highlight=False)
+        return 3 if lost else 0
+    from bridge.console import summary_table
+
     if args.summary_json:
         args.summary_json.parent.mkdir(parents=True, exist_ok=True)
         args.summary_json.write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import socket
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,9 +14,11 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from sqlalchemy.exc import DBAPIError
 
 from bridge.config import ConfigError, load_config
-from bridge.journal import Journal, JournalRow
+from bridge.journal import Journal, JournalError, JournalRow
+from bridge.lease import process_gone
 
 _FINISHED = ("done", "gone")
 
@@ -26,6 +30,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--journal", help="SQLAlchemy URL of the journal (default: run.journal)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--decisions", type=int, default=20, help="how many recent decisions")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--run", metavar="ID", help="show this run (e.g. R42; default: the "
+                       "latest; the list of runs is in --json under `runs`)")
+    which.add_argument("--all", action="store_true", help="show every run of the account")
     p.set_defaults(func=_status)
 
 
@@ -33,15 +41,68 @@ def _iso(t: float) -> str:
     return datetime.fromtimestamp(t, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def collect(journal: Journal, decisions: int = 20) -> dict[str, Any]:
-    """Everything `lca status` shows, as plain data."""
+class UnknownRun(ValueError):
+    """`--run ID` names no run of the journal."""
+
+
+def _run_id(row: JournalRow) -> str:
+    return f"R{row.id}"
+
+
+def _ended(journal: Journal, run: JournalRow, before: int | None) -> dict[str, Any]:
+    """How the run ended: "end" (replay over), "stop" (a clean stop), "running" (its lease is
+    renewed) or "killed" (no stop row: killed or crashed; `since` its last row)."""
+    window: dict[str, Any] = {"after_id": run.id - 1, "before_id": before}
+    ends = [r for kind in ("end", "stop") for r in journal.rows(kind, limit=1, newest_first=True,
+                                                                **window)]
+    if ends:
+        r = max(ends, key=lambda e: e.id)
+        return {"how": "end" if r.kind == "end" else "stop", "time": _iso(r.time),
+                "reason": r.payload.get("reason", "end of the replay")}
+    newest = journal.rows(limit=1, newest_first=True, **window)
+    last = newest[0] if newest else run
+    lease = run.payload.get("lease")
+    holder = _lease_holder(journal, lease) if lease and before is None else None
+    if holder is not None and holder.pid == run.payload.get("pid", holder.pid) and \
+            time.time() - holder.renewed <= run.payload.get("lease_timeout", 30.0) and \
+            not (holder.host == socket.gethostname() and process_gone(holder.pid)):
+        return {"how": "running", "time": _iso(last.time), "lease": holder.as_dict()}
+    out: dict[str, Any] = {"how": "killed", "since": _iso(last.time),
+                           "reason": "no stop row: the guard was killed or crashed"}
+    if holder is not None:
+        out["lease_last_renewed"] = _iso(holder.renewed)
+    return out
+
+
+def _lease_holder(journal: Journal, key: str) -> Any:
+    from bridge.lease import read_holder
+
+    try:
+        return read_holder(journal.engine, key)
+    except DBAPIError:  # a journal from before the lease table
+        return None
+
+
+def collect(journal: Journal, decisions: int = 20, run_id: str | None = None,
+            all_runs: bool = False) -> dict[str, Any]:
+    """Everything `lca status` shows, as plain data: the latest run by default, the run
+    `run_id` ("R<row id>"), or every run of the account with `all_runs`."""
     account = journal.latest_account()
     if account is not None:
         journal.account = account
-    run = journal.last("run")
-    since = run.id if run else 0
-    last = journal.last("decision")
-    plan_row = journal.last("plan")
+    run_rows = journal.rows("run")
+    run = run_rows[-1] if run_rows else None
+    if run_id is not None:
+        run = next((r for r in run_rows if _run_id(r) == run_id), None)
+        if run is None:
+            known = ", ".join(_run_id(r) for r in run_rows) or "none"
+            raise UnknownRun(f"no run {run_id} in the journal (runs: {known})")
+    later = [r.id for r in run_rows if run is not None and r.id > run.id]
+    before = None if all_runs or not later else later[0]
+    since = 0 if all_runs or run is None else run.id - 1
+    window: dict[str, Any] = {"after_id": since, "before_id": before}
+    last = _last(journal, "decision", window)
+    plan_row = _last(journal, "plan", window)
     open_plan: list[dict[str, Any]] = []
     if plan_row is not None and plan_row.payload.get("actions"):
         finished = {(r.payload["ticket"], r.payload["slice_index"])
@@ -49,12 +110,16 @@ def collect(journal: Journal, decisions: int = 20) -> dict[str, Any]:
                     if r.payload["status"] in _FINISHED}
         open_plan = [a for a in plan_row.payload["actions"]
                      if (a["ticket"], a["slice_index"]) not in finished]
-    results = journal.rows("result", after_id=since)
-    end = journal.last("end")
-    slices = journal.rows("slice", after_id=since)
+    results = journal.rows("result", **window)
+    end = _last(journal, "end", window)
+    slices = journal.rows("slice", **window)
     return {
         "account": run.account if run else None,
-        "run": {**run.payload, "started": _iso(run.time)} if run else None,
+        "run": {**run.payload, "id": _run_id(run), "started": _iso(run.time),
+                "ended": _ended(journal, run, before)} if run else None,
+        "runs": [{"id": _run_id(r), "started": _iso(r.time), "mode": r.payload.get("mode"),
+                  "scenario": r.payload.get("scenario")} for r in run_rows],
+        "shown": "all runs" if all_runs else (_run_id(run) if run else None),
         "state": last.payload["state"] if last else None,
         "last_decision": _decision(last) if last else None,
         "open_plan": {"plan_id": plan_row.plan_id, "slices": open_plan} if open_plan and
@@ -62,12 +127,18 @@ def collect(journal: Journal, decisions: int = 20) -> dict[str, Any]:
         "orders": [_order(r) for r in results],
         "slices": [{"time": _iso(r.time), "plan_id": r.plan_id, **r.payload} for r in slices],
         "decisions": [_decision(r) for r in journal.rows("decision", newest_first=True,
-                                                         limit=decisions)],
-        "stop_outs": [{"time": _iso(r.time), **r.payload} for r in journal.rows("stop_out")],
+                                                         limit=decisions, **window)],
+        "stop_outs": [{"time": _iso(r.time), **r.payload}
+                      for r in journal.rows("stop_out", **window)],
         "states": [{"time": _iso(r.time), **r.payload}
-                   for r in journal.rows("state", after_id=since)][-20:],
+                   for r in journal.rows("state", **window)][-20:],
         "end": end.payload if end is not None else None,
     }
+
+
+def _last(journal: Journal, kind: str, window: dict[str, Any]) -> JournalRow | None:
+    found = journal.rows(kind, limit=1, newest_first=True, **window)
+    return found[0] if found else None
 
 
 def _order(r: JournalRow) -> dict[str, Any]:
@@ -94,19 +165,32 @@ def _decision(r: JournalRow) -> dict[str, Any]:
 def _status(args: argparse.Namespace) -> int:
     err = Console(stderr=True)
     url = args.journal
-    if url is None:
-        try:
-            url = load_config(args.config).run.journal if args.config.exists() else \
-                "sqlite:///runs/journal.db"
-        except ConfigError as exc:
+    password_env = "LCA_JOURNAL_PASSWORD"
+    try:
+        if args.config.exists():
+            run = load_config(args.config).run
+            url = run.journal if url is None else url
+            password_env = run.journal_password_env
+    except ConfigError as exc:
+        if url is None:  # the journal was to come from this config
             err.print(f"[red]configuration error[/]\n{escape(str(exc))}", highlight=False)
             return 2
+    url = url or "sqlite:///runs/journal.db"
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        err.print(f"no journal at {url}: run `uv run lca run` first")
+        err.print(f"no journal at {escape(url)}: run `uv run lca run` first")
         return 1
-    journal = Journal(url)
-    data = collect(journal, args.decisions)
-    journal.close()
+    try:
+        journal = Journal(url, password_env=password_env, writable=False)
+    except JournalError as exc:
+        err.print(f"[red]journal error:[/] {escape(str(exc))}", highlight=False)
+        return 2
+    try:
+        data = collect(journal, args.decisions, args.run, args.all)
+    except UnknownRun as exc:
+        err.print(f"[red]{escape(str(exc))}[/]", highlight=False)
+        return 2
+    finally:
+        journal.close()
     if args.json:
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return 0
@@ -114,9 +198,27 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ended_text(ended: dict[str, Any]) -> str:
+    how = ended["how"]
+    if how == "killed":
+        lease = f", lease last renewed {ended['lease_last_renewed']} (wall clock)" \
+            if "lease_last_renewed" in ended else ""
+        return f"[bold red]ended without a stop row (killed or crashed) since {ended['since']}" \
+               f"[/]{lease}"
+    if how == "running":
+        return f"running (lease renewed {_iso(ended['lease']['renewed'])})"
+    return f"{'ended' if how == 'end' else 'stopped'} {ended['time']} ({ended['reason']})"
+
+
 def _print(out: Console, data: dict[str, Any]) -> None:
     last = data["last_decision"]
     out.print(f"[bold]account {data['account']}[/]  state [bold]{data['state']}[/]")
+    run = data["run"]
+    if run:
+        ended = run["ended"]
+        shown = "all runs" if data["shown"] == "all runs" else f"run {run['id']}"
+        out.print(f"{shown} (of {len(data['runs'])}; --run ID, --all): started "
+                  f"{run['started']}, {_ended_text(ended)}", highlight=False)
     if last:
         out.print(f"last decision {last['time']}: regime {last['regime']}, target "
                   f"{last['target_eff_lev']:.2f} bound by {last['binding_cap']}")
