@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 from loguru import logger
 
+from bridge.alerts import attach_alerts
 from bridge.config import AppConfig
 from bridge.driver import run_live, run_replay
 from bridge.executor import Executor
@@ -97,6 +99,19 @@ def unguarded_run(config: AppConfig) -> dict[str, Any]:
 def run(config: AppConfig, *, on_step: Any = None, speed: float | None = None) -> RunResult:
     """Run the guard: over the whole replay for a simulated terminal, forever for a live one."""
     guard, mt5 = build_guard(config)
+    attach_alerts(guard, os.environ)  # LCA_ALERT_URLS (docs/operator.md)
+    stop = "the replay is over" if config.terminal.kind == "sim" else "the scheduler stopped"
+    try:
+        return _run_guard(config, guard, mt5, on_step, speed)
+    except BaseException as exc:
+        stop = f"stopped by {type(exc).__name__}: {exc}".rstrip(": ")
+        raise
+    finally:
+        guard.notify("on_stop", stop)
+
+
+def _run_guard(config: AppConfig, guard: Guard, mt5: Any, on_step: Any,
+               speed: float | None) -> RunResult:
     guard.start()
     if config.terminal.kind != "sim":
         run_live(guard, on_step=on_step)

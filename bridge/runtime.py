@@ -15,6 +15,7 @@ plan and the controller memory from the journal.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -120,6 +121,7 @@ class Guard:
         self._stop_out_deals: set[int] = set()
         self._bar_fed: dict[tuple[str, str], float] = {}
         self.listeners: list[Callable[[Guard], None]] = []
+        self.observers: list[Any] = []  # bridge.observe.GuardObserver: alerts, metrics, web
         self._plan_target_value = math.inf
         self.ea_link = ea_link
         # symbols once held stay watched: their limits keep being published to the EA
@@ -182,6 +184,7 @@ class Guard:
             "symbols": symbols, "resumed_slices": len(self.plan)})
         logger.info("guard started on account {} ({} mode), {} symbols, {} slices resumed",
                     account.login, self.mode.value, len(symbols), len(self.plan))
+        self.notify("on_start")
 
     def _resume(self) -> None:
         row = self.journal.last("memory")
@@ -203,6 +206,7 @@ class Guard:
     # -- jobs --------------------------------------------------------------------------------
     def fast_guard(self) -> None:
         """Snapshot, indicators, decision; act at once on escalation; send due slices."""
+        started = time.perf_counter()
         self.stats.guard_runs += 1
         snap = self._read_snapshot()
         if snap is None:
@@ -219,6 +223,7 @@ class Guard:
         self._watch_stop_outs()
         for listener in self.listeners:
             listener(self)
+        self.notify("on_step", time.perf_counter() - started)
 
     def cycle(self) -> None:
         """The controller cycle: a journaled decision and a plan refresh."""
@@ -427,6 +432,7 @@ class Guard:
                                               "target": d.target_eff_lev,
                                               "binding_cap": d.binding_cap},
                                 plan_id=d.actions[0].plan_id)
+        self.notify("on_decision", d)
 
     def _plan_target(self) -> float:
         return self._plan_target_value
@@ -474,10 +480,20 @@ class Guard:
         self.journal.append("slice", self.now(), row, plan_id=action.plan_id,
                             ticket=action.ticket)
         self.stats.last_orders = ([row, *self.stats.last_orders])[:8]
+        self.notify("on_order", row)
 
     def _record_state(self, what: str, message: str) -> None:
         logger.info("{}: {}", what, message)
         self.journal.append("state", self.now(), {"what": what, "message": message})
+        self.notify("on_state", what, message)
+
+    def notify(self, hook: str, *args: Any) -> None:
+        """Call `hook` on every observer (bridge.observe); one that raises is logged, skipped."""
+        for observer in self.observers:
+            try:
+                getattr(observer, hook)(self, *args)
+            except Exception as exc:
+                logger.error("observer {} failed in {}: {}", type(observer).__name__, hook, exc)
 
     def _watch_stop_outs(self) -> None:
         now = self.now()
