@@ -96,10 +96,14 @@ def unguarded_run(config: AppConfig) -> dict[str, Any]:
             "final_balance": info.balance, "orders": 0, "lots_closed": 0.0}
 
 
-def run(config: AppConfig, *, on_step: Any = None, speed: float | None = None) -> RunResult:
-    """Run the guard: over the whole replay for a simulated terminal, forever for a live one."""
+def run(config: AppConfig, *, on_step: Any = None, speed: float | None = None,
+        setup: Any = None) -> RunResult:
+    """Run the guard: over the whole replay for a simulated terminal, forever for a live one.
+    `setup(guard)`, before the start, may add observers (the dashboard); what it returns is
+    closed at the end."""
     guard, mt5 = build_guard(config)
     attach_alerts(guard, os.environ)  # LCA_ALERT_URLS (docs/operator.md)
+    extra = setup(guard) if setup is not None else None
     stop = "the replay is over" if config.terminal.kind == "sim" else "the scheduler stopped"
     try:
         return _run_guard(config, guard, mt5, on_step, speed)
@@ -108,6 +112,8 @@ def run(config: AppConfig, *, on_step: Any = None, speed: float | None = None) -
         raise
     finally:
         guard.notify("on_stop", stop)
+        if extra is not None:
+            extra.close()
 
 
 def _run_guard(config: AppConfig, guard: Guard, mt5: Any, on_step: Any,

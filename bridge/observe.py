@@ -12,6 +12,9 @@ that raises is logged and skipped; it never stops the guard.
 | `on_order(guard, row)`             | a slice outcome was journaled (`row` = the slice payload) |
 | `on_state(guard, what, message)`   | a `state` row: trading state, connection, stale, mode     |
 | `on_step(guard, seconds)`          | the end of one fast-guard step (its wall-clock duration)  |
+| `on_cycle(guard, seconds)`         | the end of one controller cycle (its wall-clock duration) |
+| `on_alert(guard, row)`             | an alert's delivery result was journaled (`row` = payload)|
+| `on_control(guard, row)`           | an operator's control action was journaled                |
 | `on_stop(guard, reason)`           | the run ends (replay over, Ctrl-C, an error)              |
 """
 
@@ -39,6 +42,15 @@ class GuardObserver:
 
     def on_step(self, guard: Any, seconds: float) -> None:
         """One fast-guard step ended; it took `seconds` of wall-clock time."""
+
+    def on_cycle(self, guard: Any, seconds: float) -> None:
+        """One controller cycle ended; it took `seconds` of wall-clock time."""
+
+    def on_alert(self, guard: Any, row: dict[str, Any]) -> None:
+        """An alert row: title, severity, channel, ok, result (journaled just before)."""
+
+    def on_control(self, guard: Any, row: dict[str, Any]) -> None:
+        """A control row: action, who, why, result (journaled just before)."""
 
     def on_stop(self, guard: Any, reason: str) -> None:
         """The run ends, for `reason` (in words)."""

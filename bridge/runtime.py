@@ -122,6 +122,8 @@ class Guard:
         self._bar_fed: dict[tuple[str, str], float] = {}
         self.listeners: list[Callable[[Guard], None]] = []
         self.observers: list[Any] = []  # bridge.observe.GuardObserver: alerts, metrics, web
+        self.paused = False  # the operator's pause (bridge.web): decisions go on, no slices sent
+        self.decide_seconds = 0.0
         self._plan_target_value = math.inf
         self.ea_link = ea_link
         # symbols once held stay watched: their limits keep being published to the EA
@@ -212,7 +214,7 @@ class Guard:
         if snap is None:
             return
         self._update_indicators(snap)
-        decision = decide(snap, self.config, self.indicators, self.portfolio, self.memory)
+        decision = self._decide(snap)
         if self._escalated(decision):
             self._adopt(decision, journal=True)
         else:
@@ -227,13 +229,22 @@ class Guard:
 
     def cycle(self) -> None:
         """The controller cycle: a journaled decision and a plan refresh."""
+        started = time.perf_counter()
         self.stats.cycles += 1
         snap = self._read_snapshot()
         if snap is None:
             return
-        decision = decide(snap, self.config, self.indicators, self.portfolio, self.memory)
+        decision = self._decide(snap)
         self._adopt(decision, journal=True)
         self._execute_due()
+        self.notify("on_cycle", time.perf_counter() - started)
+
+    def _decide(self, snap: Snapshot) -> Decision:
+        """The controller's decision; its wall-clock time in `decide_seconds`."""
+        started = time.perf_counter()
+        decision = decide(snap, self.config, self.indicators, self.portfolio, self.memory)
+        self.decide_seconds = time.perf_counter() - started
+        return decision
 
     def recalibrate(self) -> None:
         """Hourly: the last closed H1/D1 bars and the margin rate of every symbol."""
@@ -441,7 +452,7 @@ class Guard:
         if not self.plan:
             return
         now = self.now()
-        if self.mode is Mode.OBSERVE:
+        if self.mode is Mode.OBSERVE or self.paused:
             return
         open_tickets = {p.ticket for p in self.snapshot.positions} if self.snapshot else set()
         remaining: list[Action] = []

@@ -197,14 +197,16 @@ class AlertObserver(GuardObserver):
         for a in ready:
             self.dispatcher.submit(a)
         if held:
-            guard.journal.append("alert", alert.time, {
-                **alert.as_dict(), "channel": None, "ok": None,
-                "result": "held back: goes in the next summary"})
+            row = {**alert.as_dict(), "channel": None, "ok": None,
+                   "result": "held back: goes in the next summary"}
+            guard.journal.append("alert", alert.time, row)
+            guard.notify("on_alert", row)
 
     def _journal(self, guard: Any, *, final: bool = False) -> None:
         deliveries = self.dispatcher.close() if final else self.dispatcher.drain()
         for dl in deliveries:
-            guard.journal.append("alert", guard.now(), {
-                **dl.alert.as_dict(), "channel": dl.channel, "ok": dl.ok, "error": dl.error,
-                "result": "sent" if dl.ok else "failed", "seconds": round(dl.seconds, 4)})
+            row = {**dl.alert.as_dict(), "channel": dl.channel, "ok": dl.ok, "error": dl.error,
+                   "result": "sent" if dl.ok else "failed", "seconds": round(dl.seconds, 4)}
+            guard.journal.append("alert", guard.now(), row)
+            guard.notify("on_alert", row)
             self.journaled += 1
