@@ -13,6 +13,7 @@ per channel (`channel`, `ok`, `error`), on the guard's thread.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from bridge.alerts.dispatch import AlertDispatcher
@@ -51,6 +52,21 @@ def figures_line(f: dict[str, Any]) -> str:
             f"EffLev {_num(f['target_eff_lev'], '.2f')} ({f['binding_cap']})")
 
 
+class _Figures:
+    """A decision's figures and their line, computed only when an alert needs them."""
+
+    def __init__(self, d: Any) -> None:
+        self._d = d
+
+    @cached_property
+    def figures(self) -> dict[str, Any]:
+        return figures_of(self._d)
+
+    @cached_property
+    def line(self) -> str:
+        return figures_line(self.figures)
+
+
 class AlertObserver(GuardObserver):
     """Turns guard events into alerts, limits them, queues them, journals the outcomes."""
 
@@ -68,6 +84,7 @@ class AlertObserver(GuardObserver):
         self._failsafe: bool | None = None
         self._algo: bool | None = None
         self.journaled = 0
+        self._inspected: Any = None
 
     # -- hooks -------------------------------------------------------------------------------
     def on_start(self, guard: Any) -> None:
@@ -117,57 +134,63 @@ class AlertObserver(GuardObserver):
 
     # -- edges -------------------------------------------------------------------------------
     def _inspect(self, guard: Any, d: Any) -> None:
-        f = figures_of(d)
-        line = figures_line(f)
+        fx = _Figures(d)
+        if d is not self._inspected:  # on_step after on_decision sees the same decision
+            self._inspected = d
+            self._edges_of_decision(guard, d, fx)
+        self._edges_of_plan(guard, d, fx)
+
+    def _edges_of_decision(self, guard: Any, d: Any, fx: _Figures) -> None:
         state, regime = d.state.value, d.regime.value
         if d.metrics.crash_flag and not self._crash:
             self._alert(guard, "crash_flag", Severity.CRITICAL, "CRASH FLAG",
                         "liquidity-crash signs at once: " + ", ".join(d.metrics.crash_signs)
-                        + f". {line}", f)
+                        + f". {fx.line}", fx.figures)
         self._crash = d.metrics.crash_flag
         if state != self._state:
             if self._state is not None or state != "ACTIVE":
                 self._alert(guard, "state", _STATE_SEVERITY.get(state, Severity.WARNING),
                             f"state {state}", f"{self._state or 'start'} → {state}: "
-                            + "; ".join(d.reasons) + f". {line}", f)
+                            + "; ".join(d.reasons) + f". {fx.line}", fx.figures)
             self._state = state
         if regime != self._regime:
             if regime in _ALERT_REGIMES or self._regime in _ALERT_REGIMES:
                 self._alert(guard, "regime", Severity.CRITICAL if regime == "MINIMUM"
                             else Severity.WARNING, f"regime {regime}",
-                            f"{self._regime} → {regime}. {line}", f)
+                            f"{self._regime} → {regime}. {fx.line}", fx.figures)
             self._regime = regime
-        self._edges_of_warnings(guard, d, line, f)
+        self._edges_of_warnings(guard, d, fx)
         lock = d.limits.prop_lock
         if lock and not self._lock:
             self._alert(guard, "prop_lock", Severity.CRITICAL, "PROP LIMIT BREACHED",
                         f"{d.memory.lock_reason}: no new exposure until "
-                        f"{d.limits.lock_until or 'a manual reset'}. {line}", f)
+                        f"{d.limits.lock_until or 'a manual reset'}. {fx.line}", fx.figures)
         self._lock = lock
-        self._edges_of_plan(guard, d, line, f)
 
-    def _edges_of_warnings(self, guard: Any, d: Any, line: str, f: dict[str, Any]) -> None:
+    def _edges_of_warnings(self, guard: Any, d: Any, fx: _Figures) -> None:
         now = {w.code: w for w in d.warnings if w.code not in ("crash_flag", "regime")}
         for code in sorted(set(now) - self._warnings):
             w = now[code]
             self._alert(guard, f"warning:{code}", Severity.WARNING, f"warning: {code}",
-                        f"{w.message}. {line}", {**f, "observed": w.observed, "limit": w.limit})
+                        f"{w.message}. {fx.line}",
+                        {**fx.figures, "observed": w.observed, "limit": w.limit})
         self._warnings = set(now)
 
-    def _edges_of_plan(self, guard: Any, d: Any, line: str, f: dict[str, Any]) -> None:
+    def _edges_of_plan(self, guard: Any, d: Any, fx: _Figures) -> None:
         plan = guard.plan[0].plan_id if guard.plan else None
         if plan == self._plan:
             return
         if self._plan is not None:
             self._alert(guard, "plan_finished", Severity.INFO, "plan finished",
                         f"plan {self._plan} finished ({guard.stats.lots_closed:g} lots closed "
-                        f"so far). {line}", f)
+                        f"so far). {fx.line}", fx.figures)
         if plan is not None:
             lots = sum(a.volume for a in guard.plan)
             urgency = guard.plan[0].urgency.value
             self._alert(guard, "plan_started", Severity.WARNING, "plan started",
                         f"plan {plan}: {len(guard.plan)} slices, {lots:g} lots, {urgency}, "
-                        f"target EffLev {d.target_eff_lev:.2f} ({d.binding_cap}). {line}", f)
+                        f"target EffLev {d.target_eff_lev:.2f} ({d.binding_cap}). {fx.line}",
+                        fx.figures)
         self._plan = plan
 
     def _watch_ea(self, guard: Any) -> None:
