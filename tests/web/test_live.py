@@ -119,3 +119,52 @@ def test_the_page_loads_during_the_replay_and_shows_the_live_numbers(tmp_path):
 @pytest.fixture(autouse=True)
 def _no_stray_env(monkeypatch):
     monkeypatch.delenv("LCA_ALERT_URLS", raising=False)
+
+
+def test_a_pause_from_the_page_stops_new_slices(tmp_path):
+    from bridge.journal import Journal
+    from controller.settings import PlanSettings
+    from tests.web.cdp import Browser
+
+    chromium()
+    config = _config(tmp_path).model_copy(
+        update={"plan": PlanSettings(slice_depth_fraction=0.01)})  # 11 slices over 5 minutes
+    seen: dict[str, object] = {"steps": 0}
+    browser = Browser()
+
+    def setup(guard):
+        d = attach_dashboard(guard, ENV, "127.0.0.1:0")
+        seen["port"] = d.port
+        return d
+
+    def on_step(guard) -> None:
+        seen["steps"] = int(seen["steps"]) + 1
+        if seen["steps"] == 5:  # the first slices went; the rest of the plan is due later
+            browser.open(f"http://127.0.0.1:{seen['port']}/?token={TOKEN}")
+            browser.wait_for("document.body.dataset.loaded === '1'")
+            browser.evaluate("document.getElementById('who').value = 'anna';"
+                             "document.getElementById('why').value = 'from the page';"
+                             "document.getElementById('pause').click(); true")
+        if seen["steps"] == 20:  # the guard applied it between two steps; the page says so
+            seen["result"] = browser.wait_for(
+                "document.getElementById('control_result').textContent")
+            seen["paused"] = guard.paused
+
+    try:
+        run(config, speed=0.0, setup=setup, on_step=on_step)
+    finally:
+        browser.close()
+    assert seen["paused"] is True
+    assert str(seen["result"]).startswith("paused")
+    journal = Journal(config.run.journal)
+    journal.account = journal.latest_account() or 0
+    [pause] = journal.rows("control")
+    assert (pause.payload["action"], pause.payload["who"], pause.payload["why"]) == (
+        "pause", "anna", "from the page")
+    assert pause.payload["origin"] == "127.0.0.1"
+    slices = journal.rows("slice")
+    assert any(s.id < pause.id for s in slices)  # slices went before the pause
+    assert not any(s.id > pause.id for s in slices)  # and none after it, to the end
+    later_plans = [p for p in journal.rows("plan") if p.id > pause.id and p.payload["actions"]]
+    assert later_plans  # the guard kept deciding (the crash's reduction was planned)
+    journal.close()
