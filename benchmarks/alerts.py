@@ -10,7 +10,9 @@ journals the deliveries the worker finished. Channels, all on 127.0.0.1:
 - none: no alert observer at all (the baseline);
 - refused: a webhook to a port nobody listens on (connection refused at once);
 - silent: a webhook to a server that accepts and never answers (Apprise's 4 s timeouts);
-- live: a webhook to a local HTTP server that answers 200 (for reference).
+- live: a webhook to a local HTTP server that answers 200 (for reference);
+- live+web: the same, plus the dashboard's observers (live board, metrics, control queue; no
+  server: what the guard's thread pays for them).
 
 Prints the median and p99 per variant and the difference of the medians against none.
 """
@@ -31,10 +33,13 @@ from loguru import logger
 from bridge.alerts import attach_alerts
 from bridge.app import build_guard
 from bridge.config import AppConfig, Mode, RunSettings
+from bridge.metrics import MetricsObserver
+from bridge.web.board import LiveBoard
+from bridge.web.control import Controls
 from tests.alerts.servers import Recorder, Silent, refused_port
 
 
-def _variant(url: str | None, repeat: int) -> tuple[float, float, str]:
+def _variant(url: str | None, repeat: int, web: bool = False) -> tuple[float, float, str]:
     """(median, p99) of one step in ms, and what the queue did."""
     folder = Path(tempfile.mkdtemp(prefix="lca-bench-alerts-"))
     config = AppConfig(run=RunSettings(mode=Mode.OBSERVE, journal=f"sqlite:///{folder}/j.db",
@@ -44,6 +49,8 @@ def _variant(url: str | None, repeat: int) -> tuple[float, float, str]:
     if url is not None:
         observer = attach_alerts(guard, {"LCA_ALERT_URLS": url,
                                          "LCA_ALERT_WINDOW_SECONDS": "0"})
+    if web:
+        guard.observers.extend([LiveBoard(), MetricsObserver(), Controls()])
     guard.start()
     samples, raise_ns = [], []
     for i in range(repeat):
@@ -80,13 +87,14 @@ def main() -> None:
         "refused": f"json://127.0.0.1:{refused_port()}/hook",
         "silent": f"json://127.0.0.1:{silent.port}/hook",
         "live": f"json://127.0.0.1:{live.port}/hook",
+        "live+web": f"json://127.0.0.1:{live.port}/hook",
     }
     print(f"Guard.cycle() + fast_guard(), one alert per step, {args.repeat} steps "
           "(observe mode, simulated terminal)")
     base = None
     try:
         for name, url in variants.items():
-            median, p99, note = _variant(url, args.repeat)
+            median, p99, note = _variant(url, args.repeat, web=name.endswith("+web"))
             base = median if base is None else base
             print(f"  {name:8s} median {median:7.3f} ms, p99 {p99:7.3f} ms, "
                   f"median - none {median - base:+7.3f} ms   {note}")
