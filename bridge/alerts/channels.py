@@ -40,13 +40,15 @@ class AlertConfigError(ValueError):
 @dataclass(frozen=True, slots=True)
 class Delivery:
     """What one channel did with one alert: `ok`, the masked `error` when not, `seconds` the
-    wall-clock time the send took."""
+    wall-clock time the send took, `latency` the wall-clock seconds from the alert's raising to
+    the end of this send (its wait in the queue included)."""
 
     alert: Alert
     channel: str
     ok: bool
     error: str
     seconds: float
+    latency: float = 0.0
 
 
 def secrets_of(url: str) -> list[str]:

@@ -91,7 +91,8 @@ class AlertDispatcher:
             for channel in self.channels:
                 started = time.perf_counter()
                 ok, error = channel.send(item)
-                delivery = Delivery(item, channel.name, ok, error, time.perf_counter() - started)
+                delivery = Delivery(item, channel.name, ok, error, time.perf_counter() - started,
+                                    time.time() - item.raised_at)
                 if not ok:
                     logger.warning("alert '{}' not delivered by {}: {}", item.title,
                                    channel.name, error)

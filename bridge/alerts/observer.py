@@ -229,7 +229,8 @@ class AlertObserver(GuardObserver):
         deliveries = self.dispatcher.close() if final else self.dispatcher.drain()
         for dl in deliveries:
             row = {**dl.alert.as_dict(), "channel": dl.channel, "ok": dl.ok, "error": dl.error,
-                   "result": "sent" if dl.ok else "failed", "seconds": round(dl.seconds, 4)}
+                   "result": "sent" if dl.ok else "failed", "seconds": round(dl.seconds, 4),
+                   "latency_seconds": round(dl.latency, 4)}
             guard.journal.append("alert", guard.now(), row)
             guard.notify("on_alert", row)
             self.journaled += 1

@@ -24,7 +24,7 @@ from bridge.config import AppConfig, RunSettings, TerminalSettings
 from bridge.journal import Journal
 from tests.alerts.servers import Mailbox, Recorder, Silent, refused_port
 
-SCENARIO = Path(__file__).with_name("flash-gbp-2016-short.toml")
+SCENARIO = Path(__file__).with_name("snb-2015-short.toml")
 SECRET = "Planted-S3cret-9431"
 
 
@@ -161,8 +161,8 @@ def test_a_url_apprise_cannot_use_is_refused_naming_the_variable_not_the_url():
 # -- the guard over the crash, end to end --------------------------------------------------------
 @pytest.fixture(scope="module")
 def crash_run(tmp_path_factory):
-    """The guard over the ten minutes of the sterling flash crash at 100× real time (a 1 s guard
-    step every 10 ms), alerts to a local webhook whose URL holds a secret."""
+    """The guard over the 18 minutes around the SNB's removal of the EUR/CHF floor at 100× real
+    time (a 1 s guard step every 10 ms), alerts to a local webhook whose URL holds a secret."""
     folder = tmp_path_factory.mktemp("alerts")
     server = Recorder()
     mp = pytest.MonkeyPatch()

@@ -17,7 +17,7 @@ from bridge.config import AppConfig, RunSettings, TerminalSettings
 from tests.alerts.servers import refused_port
 
 REPO = Path(__file__).resolve().parents[2]
-SCENARIO = REPO / "tests" / "alerts" / "flash-gbp-2016-short.toml"
+SCENARIO = REPO / "tests" / "alerts" / "snb-2015-short.toml"
 TOKEN = "serve-token-0123456789abcdef"
 
 

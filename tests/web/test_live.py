@@ -18,13 +18,14 @@ from bridge.config import AppConfig, RunSettings, TerminalSettings
 from bridge.web import attach_dashboard
 from tests.web.browser import chromium, dump_dom, screenshot
 
-SCENARIO = Path(__file__).parents[1] / "alerts" / "flash-gbp-2016-short.toml"
+SCENARIO = Path(__file__).parents[1] / "alerts" / "snb-2015-short.toml"
+STAGED = Path(__file__).parents[1] / "alerts" / "flash-gbp-2016-short.toml"
 TOKEN = "live-token-0123456789abcdef"
 ENV = {"LCA_DASHBOARD_TOKEN": TOKEN}
 
 
-def _config(folder: Path) -> AppConfig:
-    return AppConfig(terminal=TerminalSettings(scenario=str(SCENARIO)),
+def _config(folder: Path, scenario: Path = SCENARIO) -> AppConfig:
+    return AppConfig(terminal=TerminalSettings(scenario=str(scenario)),
                      run=RunSettings(journal=f"sqlite:///{folder}/journal.db", log_file="",
                                      compare_unguarded=False))
 
@@ -69,8 +70,11 @@ def test_metrics_are_scraped_while_a_replay_runs(tmp_path):
     minimum = [s for s in scrapes if _gauge(s, "lca_regime", regime="MINIMUM") == 1.0]
     assert minimum, "no scrape saw the MINIMUM regime"
     last = minimum[-1]
-    assert _gauge(last, "lca_state", state="REDUCING") == 1.0
-    assert _gauge(last, "lca_state", state="ACTIVE") == 0.0
+    states = {s.split('state="')[1].split('"')[0]: float(s.rsplit(" ", 1)[1])
+              for s in last.splitlines() if s.startswith("lca_state{")}
+    assert sorted(states.values())[-1] == 1.0
+    assert sum(states.values()) == 1.0  # one state at a time
+    assert states["ACTIVE"] == 0.0  # the crash's reduction: not ACTIVE
     assert _gauge(last, "lca_crash_flag") in (0.0, 1.0)
     for name in ("lca_eff_lev", "lca_mu", "lca_msi", "lca_lvi", "lca_l_safe",
                  "lca_snapshot_age_seconds"):
@@ -100,13 +104,14 @@ def test_the_page_loads_during_the_replay_and_shows_the_live_numbers(tmp_path):
         url = f"http://127.0.0.1:{seen['port']}/?token={TOKEN}"
         seen["dom"] = dump_dom(url)
         seen["eff_lev"] = f"{d.metrics.eff_lev:.2f}"
+        seen["state"] = d.state.value
         seen["shot"] = screenshot(url, tmp_path / "dashboard.png")
 
     run(_config(tmp_path), speed=0.0, setup=setup, on_step=on_step)
     dom = str(seen["dom"])
     assert 'data-loaded="1"' in dom, dom[-3000:]
     assert 'data-regime="MINIMUM"' in dom
-    assert 'data-state="REDUCING"' in dom
+    assert f'data-state="{seen["state"]}"' in dom
     assert f'data-eff-lev="{seen["eff_lev"]}"' in dom
     assert re.search(r'id="regime" class="value sev-MINIMUM">MINIMUM<', dom)
     shot = Path(str(seen["shot"]))
@@ -127,7 +132,7 @@ def test_a_pause_from_the_page_stops_new_slices(tmp_path):
     from tests.web.cdp import Browser
 
     chromium()
-    config = _config(tmp_path).model_copy(
+    config = _config(tmp_path, STAGED).model_copy(
         update={"plan": PlanSettings(slice_depth_fraction=0.01)})  # 11 slices over 5 minutes
     seen: dict[str, object] = {"steps": 0}
     browser = Browser()
