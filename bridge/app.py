@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 from loguru import logger
 
+from bridge.alerts import attach_alerts
 from bridge.config import AppConfig
 from bridge.driver import StopRequest, run_live, run_replay
 from bridge.executor import Executor
@@ -94,10 +96,19 @@ def unguarded_run(config: AppConfig) -> dict[str, Any]:
             "final_balance": info.balance, "orders": 0, "lots_closed": 0.0}
 
 
-def run(config: AppConfig, *, on_step: Any = None, speed: float | None = None) -> RunResult:
-    """Run the guard: over the whole replay for a simulated terminal, forever for a live one."""
+def run(config: AppConfig, *, on_step: Any = None, speed: float | None = None,
+        setup: Any = None) -> RunResult:
+    """Run the guard: over the whole replay for a simulated terminal, forever for a live one.
+    `setup(guard)`, before the start, may add observers (the dashboard); what it returns is
+    closed at the end."""
     guard, mt5 = build_guard(config)
-    return run_guard(guard, mt5, config, on_step=on_step, speed=speed)
+    attach_alerts(guard, os.environ)  # LCA_ALERT_URLS (docs/operator.md)
+    extra = setup(guard) if setup is not None else None
+    try:
+        return run_guard(guard, mt5, config, on_step=on_step, speed=speed)
+    finally:
+        if extra is not None:
+            extra.close()
 
 
 def run_guard(guard: Guard, mt5: Any, config: AppConfig, *, on_step: Any = None,

@@ -126,6 +126,9 @@ class Guard:
         self._stop_out_deals: set[int] = set()
         self.warmup = Warmup(port, config)
         self.listeners: list[Callable[[Guard], None]] = []
+        self.observers: list[Any] = []  # bridge.observe.GuardObserver: alerts, metrics, web
+        self.paused = False  # the operator's pause (bridge.web): decisions go on, no slices sent
+        self.decide_seconds = 0.0
         self._plan_target_value = math.inf
         self.ea_link = ea_link
         # symbols once held stay watched: their limits keep being published to the EA
@@ -188,6 +191,7 @@ class Guard:
         logger.info("guard started on account {} ({} mode), {} symbols, {} slices resumed",
                     account.login, self.mode.value, len(symbols), len(self.plan))
         self._say_waiting()  # after the run row: what the history could not warm
+        self.notify("on_start")
 
     def _take_lease(self, login: int) -> None:
         """Take the account's lease (`LeaseHeld` when another guard runs); journal a takeover."""
@@ -228,6 +232,7 @@ class Guard:
             if self.lease is not None:
                 self.lease.release()
         logger.info("guard stopped: {}", reason)
+        self.notify("on_stop", reason)
 
     def _resume(self) -> None:
         newest = self.journal.rows(limit=1, newest_first=True)
@@ -254,13 +259,14 @@ class Guard:
     # -- jobs --------------------------------------------------------------------------------
     def fast_guard(self) -> None:
         """Snapshot, indicators, decision; act at once on escalation; send due slices."""
+        started = time.perf_counter()
         self.renew_lease()
         self.stats.guard_runs += 1
         snap = self._read_snapshot()
         if snap is None:
             return
         self._update_indicators(snap)
-        decision = decide(snap, self.config, self.indicators, self.portfolio, self.memory)
+        decision = self._decide(snap)
         if self._escalated(decision):
             self._adopt(decision, journal=True)
         else:
@@ -271,17 +277,27 @@ class Guard:
         self._watch_stop_outs()
         for listener in self.listeners:
             listener(self)
+        self.notify("on_step", time.perf_counter() - started)
 
     def cycle(self) -> None:
         """The controller cycle: a journaled decision and a plan refresh."""
+        started = time.perf_counter()
         self.renew_lease()
         self.stats.cycles += 1
         snap = self._read_snapshot()
         if snap is None:
             return
-        decision = decide(snap, self.config, self.indicators, self.portfolio, self.memory)
+        decision = self._decide(snap)
         self._adopt(decision, journal=True)
         self._execute_due()
+        self.notify("on_cycle", time.perf_counter() - started)
+
+    def _decide(self, snap: Snapshot) -> Decision:
+        """The controller's decision; its wall-clock time in `decide_seconds`."""
+        started = time.perf_counter()
+        decision = decide(snap, self.config, self.indicators, self.portfolio, self.memory)
+        self.decide_seconds = time.perf_counter() - started
+        return decision
 
     def recalibrate(self) -> None:
         """Hourly: the last closed H1/D1 bars and the margin rate of every symbol."""
@@ -487,6 +503,7 @@ class Guard:
                                               "target": d.target_eff_lev,
                                               "binding_cap": d.binding_cap},
                                 plan_id=d.actions[0].plan_id)
+        self.notify("on_decision", d)
 
     def _plan_target(self) -> float:
         return self._plan_target_value
@@ -495,7 +512,7 @@ class Guard:
         if not self.plan:
             return
         now = self.now()
-        if self.mode is Mode.OBSERVE:
+        if self.mode is Mode.OBSERVE or self.paused:
             return
         open_tickets = {p.ticket for p in self.snapshot.positions} if self.snapshot else set()
         remaining: list[Action] = []
@@ -535,10 +552,20 @@ class Guard:
         self.journal.append("slice", self.now(), row, plan_id=action.plan_id,
                             ticket=action.ticket)
         self.stats.last_orders = ([row, *self.stats.last_orders])[:8]
+        self.notify("on_order", row)
 
     def _record_state(self, what: str, message: str) -> None:
         logger.info("{}: {}", what, message)
         self.journal.append("state", self.now(), {"what": what, "message": message})
+        self.notify("on_state", what, message)
+
+    def notify(self, hook: str, *args: Any) -> None:
+        """Call `hook` on every observer (bridge.observe); one that raises is logged, skipped."""
+        for observer in self.observers:
+            try:
+                getattr(observer, hook)(self, *args)
+            except Exception as exc:
+                logger.error("observer {} failed in {}: {}", type(observer).__name__, hook, exc)
 
     def _watch_stop_outs(self) -> None:
         now = self.now()

@@ -26,6 +26,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    "(0 = as fast as possible)")
     p.add_argument("--quiet", action="store_true", help="no live view (for services)")
     p.add_argument("--summary-json", type=Path, help="write the end-of-run summary here")
+    p.add_argument("--dashboard", action="store_true", help="serve the web dashboard with "
+                   "control beside the guard (token: LCA_DASHBOARD_TOKEN; docs/operator.md)")
+    p.add_argument("--dashboard-bind", default="127.0.0.1:8787", help="HOST:PORT")
+    p.add_argument("--dashboard-public-reason", default="",
+                   help="why a non-loopback bind is wanted (required for one)")
     p.set_defaults(func=_run)
 
 
@@ -35,6 +40,24 @@ def _load(args: argparse.Namespace) -> Any:
         terminal = config.terminal.model_copy(update={"scenario": args.scenario})
         config = config.model_copy(update={"terminal": terminal})
     return config
+
+
+def _dashboard_setup(args: argparse.Namespace) -> Any:
+    """With --dashboard: the token and bind checked now, the server started beside the guard."""
+    if not args.dashboard:
+        return None
+    import os
+
+    from bridge.web import attach_dashboard, token_from_env
+    from bridge.web.server import check_bind, parse_bind
+
+    token_from_env(os.environ)
+    check_bind(parse_bind(args.dashboard_bind)[0], args.dashboard_public_reason)
+
+    def setup(guard: Any) -> Any:
+        return attach_dashboard(guard, os.environ, args.dashboard_bind,
+                                args.dashboard_public_reason)
+    return setup
 
 
 def _log_problem(path: Path, exc: OSError) -> str:
@@ -79,6 +102,11 @@ def _run(args: argparse.Namespace) -> int:
                   f"{config.run.cycle_minutes:g} min, mode {config.run.mode.value}; journal "
                   f"{escape(mask_url(config.run.journal))}")
     try:
+        setup = _dashboard_setup(args)
+    except ValueError as exc:
+        err.print(f"[red]cannot serve the dashboard:[/] {escape(str(exc))}", highlight=False)
+        return 2
+    try:
         if live_view:
             with Live(console=out, refresh_per_second=8, transient=False) as live:
                 step = {"n": 0}
@@ -88,9 +116,9 @@ def _run(args: argparse.Namespace) -> int:
                     if step["n"] % 20 == 0:
                         live.update(guard_view(guard, title))
 
-                result = run(config, on_step=on_step, speed=args.speed)
+                result = run(config, on_step=on_step, speed=args.speed, setup=setup)
         else:
-            result = run(config, speed=args.speed)
+            result = run(config, speed=args.speed, setup=setup)
     except JournalError as exc:
         err.print(f"[red]journal error:[/] {escape(str(exc))}", highlight=False)
         return 2
@@ -98,7 +126,7 @@ def _run(args: argparse.Namespace) -> int:
         err.print(f"[red]{'stopped' if isinstance(exc, LeaseLost) else 'not started'}:[/] "
                   f"{escape(str(exc))}", highlight=False)
         return 3
-    except (ScenarioError, TerminalError, SnapshotError, ValueError) as exc:
+    except (ScenarioError, TerminalError, SnapshotError, ValueError, RuntimeError) as exc:
         err.print(f"[red]cannot run:[/] {escape(str(exc))}", highlight=False)
         return 2
     except KeyboardInterrupt:

@@ -1,0 +1,135 @@
+"""The operator's control actions, applied on the guard's own thread and journaled.
+
+The web thread calls `request(...)`; the action waits in a queue until the guard's next step
+(`on_step`), where it is applied between two guard steps, journaled as a row of kind `control`
+(action, who, why, from where, result) and answered. Actions:
+
+- `pause` / `resume`: while paused the guard goes on reading, deciding and alerting, and sends
+  no slice (`Guard.paused`);
+- `mode` observe / enforce: the same switch as `[run] mode`; enforce on a REAL account still
+  needs `run.allow_real_account`;
+- `flatten`: close every open position now (one emergency slice each), in enforce mode only,
+  paused or not. The web layer asks for the confirmation first.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from bridge.config import Mode
+from bridge.observe import GuardObserver
+from controller import Action, Urgency
+
+__all__ = ["ACTIONS", "ControlError", "Controls"]
+
+ACTIONS = ("pause", "resume", "mode", "flatten")
+REAL_ACCOUNT = 2  # ACCOUNT_TRADE_MODE_REAL
+
+
+class ControlError(ValueError):
+    """A control request that cannot be applied; the message says why and what to do."""
+
+
+@dataclass
+class _Request:
+    action: str
+    who: str
+    why: str
+    origin: str
+    mode: str | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+    result: dict[str, Any] | None = None
+
+
+class Controls(GuardObserver):
+    """The control queue of one guard."""
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[_Request] = queue.Queue(64)
+
+    def request(self, action: str, who: str, why: str, origin: str, *, mode: str | None = None,
+                timeout: float = 5.0) -> dict[str, Any]:
+        """Queue an action and wait for the guard to apply it (the journaled row), or return
+        {"result": "queued"} after `timeout` seconds."""
+        if action not in ACTIONS:
+            raise ControlError(f"action = {action!r}: use one of {', '.join(ACTIONS)}")
+        if not who.strip() or not why.strip():
+            raise ControlError("who and why are both required: the journal keeps them")
+        if action == "mode" and mode not in {m.value for m in Mode}:
+            raise ControlError(f"mode = {mode!r}: use observe or enforce")
+        req = _Request(action, who.strip(), why.strip(), origin, mode)
+        try:
+            self._queue.put_nowait(req)
+        except queue.Full as exc:
+            raise ControlError("too many control requests waiting: try again in a moment") \
+                from exc
+        if req.done.wait(timeout) and req.result is not None:
+            return req.result
+        return {"action": action, "who": req.who, "why": req.why, "result": "queued"}
+
+    def on_step(self, guard: Any, seconds: float) -> None:
+        while True:
+            try:
+                req = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                ok, result = True, self._apply(guard, req)
+            except ControlError as exc:
+                ok, result = False, str(exc)
+            row = {"action": req.action, "mode": req.mode, "who": req.who, "why": req.why,
+                   "origin": req.origin, "ok": ok, "result": result, "time": guard.now()}
+            guard.journal.append("control", guard.now(), row)
+            guard.notify("on_control", row)
+            req.result = row
+            req.done.set()
+
+    def _apply(self, guard: Any, req: _Request) -> str:
+        if req.action == "pause":
+            guard.paused = True
+            return "paused: the guard reads, decides and alerts; it sends no slice"
+        if req.action == "resume":
+            guard.paused = False
+            return "resumed: due slices are sent again"
+        if req.action == "mode":
+            return self._mode(guard, Mode(req.mode or ""))
+        return self._flatten(guard, req)
+
+    def _mode(self, guard: Any, mode: Mode) -> str:
+        if mode is Mode.ENFORCE and not guard.config.run.allow_real_account and \
+                guard.port.account().trade_mode == REAL_ACCOUNT:
+            raise ControlError("REAL account: enforce needs run.allow_real_account = true in "
+                               "the configuration (and a restart)")
+        guard.mode = mode
+        return f"mode {mode.value}"
+
+    def _flatten(self, guard: Any, req: _Request) -> str:
+        if guard.mode is not Mode.ENFORCE:
+            raise ControlError("flatten sends orders: switch the mode to enforce first")
+        snap = guard.snapshot
+        if snap is None or not snap.positions:
+            return "nothing to flatten: no open position"
+        now = guard.now()
+        plan_id = f"flatten-{int(now)}"
+        actions = [Action(plan_id=plan_id, ticket=p.ticket, symbol=p.symbol,
+                          side="sell" if p.sign > 0 else "buy", volume=p.volume,
+                          urgency=Urgency.EMERGENCY, not_before=now, slice_index=1, slices=1,
+                          close_by_ticket=snap.account.hedging, full_close=True,
+                          reason=f"flatten now by {req.who}: {req.why}")
+                   for p in snap.positions]
+        guard.journal.append("plan", now, {
+            "actions": [asdict(a) for a in actions], "target": 0.0, "binding_cap": "flatten",
+            "why": f"flatten now by {req.who}: {req.why}"}, plan_id=plan_id)
+        guard.plan = actions
+        guard._plan_target_value = 0.0  # the runtime's plan bookkeeping (bridge.runtime)
+        paused, guard.paused = guard.paused, False
+        try:
+            guard._execute_due()  # on the guard's thread, between two steps
+        finally:
+            guard.paused = paused
+        left = sum(a.volume for a in guard.plan if a.plan_id == plan_id)
+        return (f"flatten: {len(actions)} position(s) sent to close"
+                + (f"; {left:g} lots still open, retried by the guard" if left else ""))
