@@ -200,7 +200,12 @@ def test_the_crash_flag_alert_arrives_within_two_guard_steps_with_the_figures(cr
     crash = [(t, m) for t, m in _posted(server) if m["title"] == "lca: CRASH FLAG"]
     assert len(crash) == 1
     arrived, message = crash[0]
-    assert arrived <= steps[flag_step + 2][0]
+    # "within two guard steps" of a live guard: the replay runs 100× faster than the live
+    # schedule (a step every 10 ms of wall time), so the replay's own steps measure the machine's
+    # load, not the alert path; the delivery latency is held to two live steps (2 × guard_seconds)
+    live_step = AppConfig().run.guard_seconds  # seconds
+    latency = arrived - steps[flag_step][0]
+    assert 0.0 <= latency <= 2 * live_step, f"crash-flag alert {latency:.3f} s after the flag"
     decision = next(r for r in journal.rows("decision")
                     if any("liquidity-crash" in w for w in r.payload["warnings"]))
     snapshot = journal.rows("snapshot", after_id=decision.id - 2, limit=1)[0].payload
