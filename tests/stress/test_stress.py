@@ -196,3 +196,29 @@ def test_the_report_opens_in_a_real_browser_with_every_plot(short_run: dict[str,
 
 def test_policies_tuple():
     assert POLICIES == ("none", "vol-only", "rules-only", "full")
+
+
+def test_short_run_reports_the_lead_of_the_first_market_warning_and_the_false_alarms(
+        short_run: dict[str, Any]):
+    summary = json.loads((short_run["out"] / "summary.json").read_text(encoding="utf-8"))
+    sc = summary["scenarios"]["gbp-flash-2016-offshore"]
+    for policy in ("none", "full"):
+        m = sc["policies"][policy]
+        first = m["first_market_warning_time"]
+        assert first is not None, policy  # the flash shows: thin depth, crash flag, spreads
+        assert m["lead_seconds"] == pytest.approx(sc["crash_time"] - first)
+        market = {k: v for k, v in m["signal_first_on"].items()
+                  if k not in ("thin_hours", "weekend", "scheduled_event")}
+        assert min(market.values()) == first  # clock signals never count as the warning
+        assert "crash_flag" in m["signal_first_on"]
+        fa = m["false_alarms"]
+        for key in ("crash_flag_steps", "crash_flag_episodes", "minimum_steps", "wait_steps",
+                    "unasked_cuts", "rollover_only_cuts"):
+            assert isinstance(fa[key], int) and fa[key] >= 0
+        assert fa["crash_flag_episodes"] >= 1
+        assert "eff_lev_at_crash" in m and "orders_warning_to_crash" in m
+    # the thin-hours window of the early Asian session was on hours before, and is not a lead
+    assert sc["policies"]["full"]["signal_first_on"]["thin_hours"] < \
+        sc["policies"]["full"]["first_market_warning_time"]
+    html = (short_run["out"] / "report.html").read_text(encoding="utf-8")
+    assert "Warnings and false alarms" in html
