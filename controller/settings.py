@@ -290,6 +290,11 @@ class ThinHours(BaseModel):
     end_utc: str = Field(description="HH:MM, UTC; may be before start (window over midnight)")
     factor: Fraction
     label: str = ""
+    spread_multiple: Annotated[float, Field(ge=1.0, le=1000.0)] = Field(
+        1.0, description="the spread's usual multiple of its rolling median inside this window "
+        "(a known, daily widening): LR counts only the widening beyond it, so that the "
+        "window's ordinary spread is compared with itself, not with the day's (1 = no allowance)"
+    )
 
     @field_validator("start_utc", "end_utc")
     @classmethod
@@ -313,8 +318,13 @@ class ExtrasSettings(BaseModel):
     atr_ratio_floor: Fraction = Field(0.5, description="the ATR multiplier never goes below this")
     thin_hours: tuple[ThinHours, ...] = Field(
         default=(
-            ThinHours(start_utc="20:55", end_utc="22:15", factor=0.75, label="rollover"),
-            ThinHours(start_utc="22:15", end_utc="00:30", factor=0.85, label="early Asia"),
+            # spread_multiple: the 99th percentile of the spread ratio (spread / its 4-h median)
+            # over the window's guard steps on the calm control (real EURUSD ticks, 4 Feb 2019,
+            # the one full rollover of its two days): 14.3 at the rollover, 4.5 in early Asia
+            ThinHours(start_utc="20:55", end_utc="22:15", factor=0.75, label="rollover",
+                      spread_multiple=14.3),
+            ThinHours(start_utc="22:15", end_utc="00:30", factor=0.85, label="early Asia",
+                      spread_multiple=4.5),
         ),
         description="thin hours; the product of overlapping factors applies",
     )

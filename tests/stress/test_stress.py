@@ -214,9 +214,11 @@ def test_short_run_reports_the_lead_of_the_first_market_warning_and_the_false_al
         fa = m["false_alarms"]
         for key in ("crash_flag_steps", "crash_flag_episodes", "minimum_steps", "wait_steps",
                     "unasked_cuts", "rollover_only_cuts"):
-            assert isinstance(fa[key], int) and fa[key] >= 0
+            assert isinstance(fa[key], int)
+            assert fa[key] >= 0
         assert fa["crash_flag_episodes"] >= 1
-        assert "eff_lev_at_crash" in m and "orders_warning_to_crash" in m
+        assert "eff_lev_at_crash" in m
+        assert "orders_warning_to_crash" in m
     # the thin-hours window of the early Asian session was on hours before, and is not a lead
     assert sc["policies"]["full"]["signal_first_on"]["thin_hours"] < \
         sc["policies"]["full"]["first_market_warning_time"]
