@@ -42,3 +42,18 @@ def test_the_daily_rollover_alone_never_cuts_the_book_the_rules_allow(calm_full:
     in_thin = [(t, lots) for t, lots in orders if _in_thin_hours(t)]
     assert in_thin == []
     assert calm_full["metrics"]["false_alarms"]["rollover_only_cuts"] == 0
+
+
+def test_the_long_calm_window_reports_its_false_alarms_and_has_no_crash_flag_or_minimum(
+        shared_data: Path):
+    # 60 quiet days modelled from H4 bars, the guard every 5 minutes (about 17 000 steps)
+    r = run_one(RunSpec("calm-long-2018", "esma", "full", str(shared_data)))
+    m = r["metrics"]
+    fa = m["false_alarms"]
+    assert m["steps"] > 17_000
+    assert m["regime_available_share"] >= 0.99
+    assert fa["crash_flag_steps"] == 0
+    assert fa["minimum_steps"] == 0
+    assert fa["rollover_only_cuts"] == 0
+    assert isinstance(fa["wait_steps"], int)
+    assert isinstance(fa["unasked_cuts"], int)

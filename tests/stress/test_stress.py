@@ -39,9 +39,11 @@ def test_every_window_loads_on_the_real_data_under_both_presets(shared_data: Pat
 
 def test_every_window_of_the_issue_is_there():
     assert set(WINDOWS) == {"snb-2015", "gbp-flash-2016", "jpy-flash-2019", "covid-2020",
-                            "gilt-2022", "calm-2019", "calm-2019-short"}
-    assert [w.name for w in WINDOWS.values() if w.kind == "calm"] == ["calm-2019",
-                                                                      "calm-2019-short"]
+                            "gilt-2022", "calm-2019", "calm-2019-short", "calm-long-2018"}
+    assert [w.name for w in WINDOWS.values() if w.kind == "calm"] == [
+        "calm-2019", "calm-2019-short", "calm-long-2018"]
+    long = WINDOWS["calm-long-2018"]
+    assert long.modelled  # modelled ticks from H4 bars, labelled as such
 
 
 def test_policies_are_configurations_of_the_same_guard():
@@ -79,7 +81,8 @@ def test_checks_say_which_hold_and_which_do_not():
                                             "rules-only": _m(0.2), "full": _m(0.25)}},
         "calm": {"kind": "calm", "policies": {
             "none": _m(0.05, ret=0.02), "full": {**_m(0.01, ret=0.019),
-                                                  "return_given_up": 0.001}}},
+                                                  "return_given_up": 0.001,
+                                                  "false_alarms": _fa(minimum=3)}}},
     }}
     got = {(c["scenario"], c["check"]): c["holds"] for c in checks(summary)}
     assert got[("a", "full: 0 stop-outs where none has them")]
@@ -88,6 +91,12 @@ def test_checks_say_which_hold_and_which_do_not():
     assert got[("a", "full: max drawdown no worse than vol-only")]
     assert not got[("a", "full: max drawdown no worse than rules-only")]
     assert got[("calm", "full: return given up on the calm control ≤ 10% of none's")]
+    assert not got[("calm", "full: 0 crash flags and 0 MINIMUM on a calm window")]
+
+
+def _fa(minimum: int = 0) -> dict[str, Any]:
+    return {"crash_flag_steps": 0, "crash_flag_episodes": 0, "minimum_steps": minimum,
+            "wait_steps": 0, "unasked_cuts": 0}
 
 
 def test_the_command_refuses_an_unknown_scenario(shared_data: Path, capsys):
