@@ -106,3 +106,30 @@ def test_a_quiet_tuesday_has_no_signal_and_signals_are_journaled():
 def test_settings_refuse_a_bad_weekend_clock_time():
     with pytest.raises(ValueError, match="HH:MM"):
         Settings.model_validate({"signals": {"weekend_from_utc": "25:00"}})
+
+
+def test_lca_decide_table_shows_the_signals_that_are_on(capsys):
+    from bridge.cli import main
+    from tests.conftest import REPO
+
+    assert main(["decide", "--snapshot", str(REPO / "examples" / "fx-book-with-history.json"),
+                 "--format", "table"]) == 0
+    out = capsys.readouterr().out
+    assert "Early-warning signals on: 2" in out
+    assert "thin_depth" in out
+    assert "proxy" in out
+
+
+def test_margin_pressure_is_on_when_the_stress_margin_exceeds_the_margin_by_the_growth_floor():
+    from controller.indicators._margin import MarginState
+
+    # 0.1 lot EURUSD ≈ 11 000 USD; MPG 3 (margin rate per unit of daily σ), σ_now 1 %, shock
+    # 1 × σ: M_stress = 1000 + 3 × 0.01 × 11 000 = 1330, ratio 1.33 > 1 + 0.25
+    si = replace(_ind(sigma=0.01, enter=0.02), margins=MarginState(mpg=3.0))
+    (x,) = [x for x in _decide(si).signals if x.name == "margin_pressure"]
+    assert x.observed == pytest.approx(1.33, abs=0.002)
+    assert x.threshold == 1.25
+    assert x.symbol is None
+    # MPG 2: 1000 + 220 = 1220, ratio 1.22 ≤ 1.25: off
+    si2 = replace(_ind(sigma=0.01, enter=0.02), margins=MarginState(mpg=2.0))
+    assert "margin_pressure" not in _names(_decide(si2))
