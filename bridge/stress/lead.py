@@ -7,13 +7,17 @@ and the guard's running order count) and gives the run's figures:
   (controller.signals.MARKET_SIGNALS; positive: warned before the crash; None: no warning, or a
   calm window). Clock-based signals (thin hours, weekend, scheduled events) are listed with
   their first-on times but never count as a warning of the crash.
+- `lead_seconds_switched_on` = crash time − the first step at which a market-derived signal
+  switched on (off at the step before): a signal already on at the first step says the market
+  was already stressed, not that this crash was coming.
 - `signal_first_on`: per signal name, the first step it was on (UTC s), and `signals_on_at_start`:
-  those already on at the first step (a warning that never switched on cannot lead).
+  those already on at the first step.
 - What the guard did between the first warning and the crash: EffLev at both, the orders sent in
   between, and the seconds new exposure was blocked.
 - False alarms: crash-flag steps and episodes, MINIMUM and WAIT steps, and cuts not asked for by
   the rules: episodes of decisions with a reduction whose binding cap is not `rule`, `broker` or
-  `prop` (with the caps that bound them).
+  `prop` (`unasked_cut_caps`: "<binding cap> (triggered by <caps>)", so a rule cut that a
+  multiplier only deepened shows as such).
 
 Times are UTC epoch seconds, durations seconds (steps × the guard period).
 """
@@ -40,6 +44,8 @@ class WarningTrack:
         self.first_on: dict[str, float] = {}
         self.on_at_start: list[str] = []
         self.first_market: float | None = None
+        self.first_switch: float | None = None
+        self._prev: set[str] = set()
         self.steps = 0
         self.crash_flag_steps = 0
         self.crash_flag_episodes = 0
@@ -68,6 +74,10 @@ class WarningTrack:
             self.first_on.setdefault(n, t)
         if self.first_market is None and any(n in MARKET_SIGNALS for n in names):
             self.first_market = t
+        if self.steps > 1 and self.first_switch is None and any(
+                n in MARKET_SIGNALS and n not in self._prev for n in names):
+            self.first_switch = t
+        self._prev = set(names)
         flag = d.metrics.crash_flag
         self.crash_flag_steps += flag
         self.crash_flag_episodes += flag and not self._was_flag
@@ -77,7 +87,9 @@ class WarningTrack:
         cut = bool(d.actions) and d.binding_cap not in RULE_CAPS
         if cut and not self._was_cut:
             self.unasked_cuts += 1
-            self.unasked_caps[d.binding_cap] = self.unasked_caps.get(d.binding_cap, 0) + 1
+            why = ", ".join(c.name for c in d.caps if c.triggered) or "none"
+            key = f"{d.binding_cap} (triggered by {why})"
+            self.unasked_caps[key] = self.unasked_caps.get(key, 0) + 1
             market = [x for x in d.signals if x.market]
             thin = [x for x in d.signals if x.name == "thin_hours"]
             if not market and thin and any("rollover" in x.source for x in thin):
@@ -112,12 +124,16 @@ class WarningTrack:
 
     def metrics(self, crash_time: float | None) -> dict[str, Any]:
         """The run's figures (JSON-ready; keys in docs/stress.md)."""
-        lead = None
+        lead = switched = None
         if crash_time is not None and self.first_market is not None:
             lead = crash_time - self.first_market
+        if crash_time is not None and self.first_switch is not None:
+            switched = crash_time - self.first_switch
         out: dict[str, Any] = {
             "first_market_warning_time": self.first_market,
             "lead_seconds": lead,
+            "first_market_switch_on_time": self.first_switch,
+            "lead_seconds_switched_on": switched,
             "signal_first_on": dict(sorted(self.first_on.items(), key=lambda kv: kv[1])),
             "signals_on_at_start": self.on_at_start,
             "false_alarms": {

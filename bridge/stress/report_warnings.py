@@ -46,18 +46,19 @@ def lead_sentence(sc: dict[str, Any], policy: str = "full") -> str:
                 f"{fa['minimum_steps']} MINIMUM and {fa['wait_steps']} WAIT steps, "
                 f"{fa['unasked_cuts']} cuts not asked for by the rules "
                 f"({fa['rollover_only_cuts']} with the rollover as the only trigger).")
-    lead = m["lead_seconds"]
     first = ", ".join(f"{k} {_utc(v)}" for k, v in m["signal_first_on"].items())
-    if lead is None or lead <= 0:
-        after = "" if lead is None else f" (the first came {_dur(-lead)} after it)"
-        return (f"Nothing warned before the crash ({policy}): no market-derived signal was on "
-                f"before {_utc(sc['crash_time'])} UTC{after}; the prices gave no sign to read. "
-                f"Signals first on: {first or 'none'}.")
-    start = " (already on at the first step)" if any(
-        k in m["signals_on_at_start"] for k in m["signal_first_on"]
-        if m["signal_first_on"][k] == m["first_market_warning_time"]) else ""
-    return (f"Warned {_dur(lead)} before the crash ({policy}): first market-derived warning at "
-            f"{_utc(m['first_market_warning_time'])} UTC{start}. Signals first on: {first}.")
+    crash = _utc(sc["crash_time"])
+    start = [k for k in m["signals_on_at_start"] if k in m["signal_first_on"]]
+    already = f" Already on at the first step: {', '.join(start)}." if start else ""
+    switched = m.get("lead_seconds_switched_on")
+    if switched is None or switched <= 0:
+        after = "" if switched is None else f" (the first came {_dur(-switched)} after it)"
+        return (f"Nothing warned before the crash ({policy}): no market-derived signal switched "
+                f"on before {crash} UTC{after}; the prices gave no sign of it to read."
+                f"{already} Signals first on: {first or 'none'}.")
+    return (f"Warned {_dur(switched)} before the crash ({policy}): a market-derived signal "
+            f"switched on at {_utc(m['first_market_switch_on_time'])} UTC.{already} "
+            f"Signals first on: {first}.")
 
 
 def warnings_html(sc: dict[str, Any]) -> str:
@@ -68,7 +69,8 @@ def warnings_html(sc: dict[str, Any]) -> str:
     if not rows:
         return ""
     parts = ["<h3>Warnings and false alarms</h3>", f"<p>{e(lead_sentence(sc))}</p>",
-             "<table><tr><th>policy</th><th>lead</th><th>first market warning</th>"
+             "<table><tr><th>policy</th><th>lead (switched on)</th><th>lead (on)</th>"
+             "<th>first market warning</th>"
              "<th>EffLev at warning → at crash</th><th>orders in between</th>"
              "<th>no new exposure in between</th><th>crash flags</th><th>MINIMUM steps</th>"
              "<th>WAIT steps</th><th>cuts not asked by the rules</th></tr>"]
@@ -79,7 +81,8 @@ def warnings_html(sc: dict[str, Any]) -> str:
         caps = ", ".join(f"{k} {v}" for k, v in fa["unasked_cut_caps"].items())
         orders = m.get("orders_warning_to_crash")
         parts.append(
-            f"<tr><td>{e(p)}</td><td>{e(_dur(m['lead_seconds']))}</td>"
+            f"<tr><td>{e(p)}</td><td>{e(_dur(m.get('lead_seconds_switched_on')))}</td>"
+            f"<td>{e(_dur(m['lead_seconds']))}</td>"
             f"<td>{e(_utc(m['first_market_warning_time']))}</td><td>{e(lev)}</td>"
             f"<td>{'—' if orders is None else orders}</td>"
             f"<td>{e(_dur(m.get('no_new_exposure_seconds_warning_to_crash')))}</td>"

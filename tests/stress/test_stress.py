@@ -220,6 +220,8 @@ def test_short_run_reports_the_lead_of_the_first_market_warning_and_the_false_al
                   if k not in ("thin_hours", "weekend", "scheduled_event")}
         assert min(market.values()) == first  # clock signals never count as the warning
         assert "crash_flag" in m["signal_first_on"]
+        assert m["signals_on_at_start"] == []  # nothing on at 17:00: the first one switched on
+        assert m["lead_seconds_switched_on"] == m["lead_seconds"]
         fa = m["false_alarms"]
         for key in ("crash_flag_steps", "crash_flag_episodes", "minimum_steps", "wait_steps",
                     "unasked_cuts", "rollover_only_cuts"):
@@ -233,3 +235,21 @@ def test_short_run_reports_the_lead_of_the_first_market_warning_and_the_false_al
         sc["policies"]["full"]["first_market_warning_time"]
     html = (short_run["out"] / "report.html").read_text(encoding="utf-8")
     assert "Warnings and false alarms" in html
+
+
+def test_the_lead_sentence_says_when_nothing_warned_and_when_a_signal_was_on_from_the_start():
+    from bridge.stress.report_warnings import lead_sentence
+
+    base = {"lead_seconds": 12_600.0, "first_market_warning_time": 1_421_301_600.0,
+            "signal_first_on": {"volatility_regime": 1_421_301_600.0,
+                                "thin_depth": 1_421_314_200.0},
+            "signals_on_at_start": ["volatility_regime"],
+            "false_alarms": {}}
+    sc = {"crash_time": 1_421_314_200.0, "policies": {"full": {
+        **base, "lead_seconds_switched_on": 0.0, "first_market_switch_on_time": 1_421_314_200.0}}}
+    text = lead_sentence(sc)
+    assert text.startswith("Nothing warned before the crash (full)")
+    assert "Already on at the first step: volatility_regime" in text
+    sc["policies"]["full"].update(lead_seconds_switched_on=7200.0,
+                                  first_market_switch_on_time=1_421_307_000.0)
+    assert lead_sentence(sc).startswith("Warned 2.0 h before the crash (full)")
