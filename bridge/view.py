@@ -91,6 +91,16 @@ def _limits(d: Decision) -> Table:
     return t
 
 
+def _signals(d: Decision) -> Table:
+    t = Table(title=f"Early-warning signals on: {len(d.signals)}", header_style="bold")
+    for col in ("signal", "symbol", "observed", "threshold", "unit", "source", "kind"):
+        t.add_column(col, justify="right" if col in ("observed", "threshold") else "left")
+    for x in d.signals:
+        t.add_row(x.name, x.symbol or "account", f"{x.observed:.4g}", f"{x.threshold:.4g}",
+                  x.unit, x.source, "market" if x.market else "clock")
+    return t
+
+
 def decision_view(d: Decision, currency: str) -> RenderableType:
     """The whole decision: summary, account measures against their bands, slices, limits,
     distances and warnings."""
@@ -105,6 +115,8 @@ def decision_view(d: Decision, currency: str) -> RenderableType:
         for x in d.distances:
             dist.add_row(x.name, f"{x.loss_to_limit:,.2f}", fmt(x.adverse_move_pct, ".2f", " %"))
         parts.append(dist)
+    if d.signals:
+        parts.append(_signals(d))
     if d.warnings:
         parts.append(Panel("\n".join(f"• {w.message}" for w in d.warnings), title="Warnings",
                            border_style="yellow"))

@@ -51,12 +51,12 @@ from controller.planner import PlanSymbol, close_all, plan_reduction, round_down
 from controller.prop import PropView, evaluate_prop
 from controller.regime import RegimeInputs, next_regime
 from controller.settings import Settings
+from controller.signals import decision_signals
 from controller.snapshot import Event, Position, Snapshot
 from controller.structure import Structure, assess_structure
 from controller.urgency import limit_distances, reduction_urgency
 
 __all__ = ["decide"]
-
 
 
 def _regime_inputs(book: Book, weights: Mapping[str, float], ind: Mapping[str, SymbolIndicators],
@@ -408,4 +408,5 @@ def decide(
         binding_cap=binding_name, caps=tuple(caps), actions=actions, limits=limits,
         warnings=decision_warnings(snapshot, lev, liq, step.regime, prop, caps, s),
         distances=distances, reasons=reasons, memory=new_memory,
+        signals=decision_signals(snapshot, book, ind, liq, st.stress_margin, events, s),
     )

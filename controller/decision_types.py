@@ -20,6 +20,7 @@ __all__ = [
     "Distance",
     "Limits",
     "Metrics",
+    "Signal",
     "SymbolLimit",
     "SymbolMetrics",
     "Urgency",
@@ -64,6 +65,25 @@ class CrashSign:
     threshold: float
     shown: bool
     independent: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One early-warning signal that is on.
+
+    `symbol` is None for an account-wide signal. `observed` and `threshold` are in `unit`;
+    `source` says where the value was measured ("sigma_now", "book", "telemetry", "proxy",
+    "spread", "margin", "correlation", "crash_flag", "clock", "calendar"). `market` is True for
+    the market-derived signals (they count as a warning of a crash), False for clock-based ones.
+    """
+
+    name: str
+    symbol: str | None
+    observed: float
+    threshold: float
+    unit: str
+    source: str
+    market: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,3 +230,5 @@ class Decision:
     distances: tuple[Distance, ...]
     reasons: tuple[str, ...]
     memory: ControllerMemory
+    signals: tuple[Signal, ...] = ()
+    """The early-warning signals that are on (controller.signals), market-derived first."""

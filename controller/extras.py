@@ -3,7 +3,8 @@
 - Multi-timeframe direction: a position against the D1 trend weighs `counter_trend_factor`.
 - ATR ratio r = ATR_H1 × √24 / ATR_D1 (volatility expanding intraday): above the threshold the
   multiplier is threshold / r, never below the floor.
-- Time of day: thin hours (rollover, early Asia) multiply by their factor.
+- Time of day: thin hours (rollover, early Asia) multiply by their factor; their usual spread
+  widening (`spread_multiple`) is what LR compares the spread with inside them.
 - Scheduled events: symbols with an affected currency get the event's factor from its lead time
   until shortly after it (brokers raise margin before elections and central-bank decisions).
 
@@ -25,6 +26,7 @@ __all__ = [
     "event_name",
     "mtf_multiplier",
     "symbol_events",
+    "thin_hours_spread_multiple",
     "time_of_day_factor",
     "weighted",
 ]
@@ -60,6 +62,19 @@ def time_of_day_factor(now: float, settings: ExtrasSettings) -> float:
         if inside:
             factor *= window.factor
     return factor
+
+
+def thin_hours_spread_multiple(now: float, settings: ExtrasSettings) -> float:
+    """The usual spread multiple of the thin-hours window in force at `now` (the largest when
+    windows overlap; 1 outside them): the known daily widening LR does not count."""
+    minute = int(now // 60) % 1440
+    multiple = 1.0
+    for window in settings.thin_hours:
+        start, end = _minutes(window.start_utc), _minutes(window.end_utc)
+        inside = start <= minute < end if start <= end else (minute >= start or minute < end)
+        if inside:
+            multiple = max(multiple, window.spread_multiple)
+    return multiple
 
 
 def active_events(now: float, currencies: Sequence[str],

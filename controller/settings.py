@@ -31,6 +31,7 @@ __all__ = [
     "RuleSettings",
     "SafeLeverageSettings",
     "Settings",
+    "SignalSettings",
     "SymbolClass",
     "ThinHours",
     "UrgencySettings",
@@ -289,6 +290,11 @@ class ThinHours(BaseModel):
     end_utc: str = Field(description="HH:MM, UTC; may be before start (window over midnight)")
     factor: Fraction
     label: str = ""
+    spread_multiple: Annotated[float, Field(ge=1.0, le=1000.0)] = Field(
+        1.0, description="the spread's usual multiple of its rolling median inside this window "
+        "(a known, daily widening): LR counts only the widening beyond it, so that the "
+        "window's ordinary spread is compared with itself, not with the day's (1 = no allowance)"
+    )
 
     @field_validator("start_utc", "end_utc")
     @classmethod
@@ -312,8 +318,13 @@ class ExtrasSettings(BaseModel):
     atr_ratio_floor: Fraction = Field(0.5, description="the ATR multiplier never goes below this")
     thin_hours: tuple[ThinHours, ...] = Field(
         default=(
-            ThinHours(start_utc="20:55", end_utc="22:15", factor=0.75, label="rollover"),
-            ThinHours(start_utc="22:15", end_utc="00:30", factor=0.85, label="early Asia"),
+            # spread_multiple: the 99th percentile of the spread ratio (spread / its 4-h median)
+            # over the window's guard steps on the calm control (real EURUSD ticks, 4 Feb 2019,
+            # the one full rollover of its two days): 14.3 at the rollover, 4.5 in early Asia
+            ThinHours(start_utc="20:55", end_utc="22:15", factor=0.75, label="rollover",
+                      spread_multiple=14.3),
+            ThinHours(start_utc="22:15", end_utc="00:30", factor=0.85, label="early Asia",
+                      spread_multiple=4.5),
         ),
         description="thin hours; the product of overlapping factors applies",
     )
@@ -487,3 +498,39 @@ class Settings(BaseModel):
     prop: PropSettings = Field(default_factory=PropSettings)
     indicators: IndicatorSettings = Field(default_factory=IndicatorSettings)
     components: ComponentSettings = Field(default_factory=ComponentSettings)
+    signals: SignalSettings = Field(default_factory=lambda: SignalSettings())
+
+
+class SignalSettings(BaseModel):
+    """Early-warning signals (controller.signals) whose thresholds no other table holds. The
+    volatility, depth, correlation and thin-hours signals use `[regime]`, `[indicators]` and
+    `[extras]`; the margin-pressure signal uses `[buffer].growth_floor`. Each value here was set
+    from calm data or published market hours only, never from a crash window."""
+
+    model_config = _FROZEN
+
+    spread_accel_above: Annotated[float, Field(gt=0.0, le=1000.0)] = Field(
+        2.0, description="liquidity acceleration (curvature of the smoothed spread over its "
+        "median, per bucket²) above this: spreads widening faster and faster. Chosen as the "
+        "largest value on the calm control (real EURUSD ticks of 4-5 Feb 2019, rollovers "
+        "included: 1.94 at the 22:00 UTC rollover of 4 Feb), rounded up to 2.0, so that an "
+        "ordinary day's rollover never switches it on (its 99.9th percentile is 0.78)"
+    )
+    weekend_from_utc: str = Field(
+        "20:55", description="Friday HH:MM UTC from which the weekend signal is on: the start of "
+        "the week's last rollover (New York 17:00 close, 21:00/22:00 UTC)"
+    )
+    weekend_until_utc: str = Field(
+        "22:15", description="Sunday HH:MM UTC until which the weekend signal is on: the end of "
+        "the rollover window after the Sunday reopen"
+    )
+
+    @field_validator("weekend_from_utc", "weekend_until_utc")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        if not _HHMM.match(value):
+            raise ValueError(f"{value!r} is not a clock time HH:MM (00:00 to 23:59)")
+        return value
+
+
+Settings.model_rebuild()  # the `signals` field names SignalSettings, defined after it

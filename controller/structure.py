@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from controller.book import Book
 from controller.book_liquidity import BookLiquidity
+from controller.extras import thin_hours_spread_multiple
 from controller.indicators import (
     PortfolioIndicators,
     SymbolIndicators,
@@ -76,7 +77,11 @@ def assess_structure(snapshot: Snapshot, book: Book, weights: Mapping[str, float
     sigma = book_sigma(book, weights, ind, portfolio)
     # a proxy DepthRatio is the spread ratio inverted: count the spread once in LR
     depth_ratios = {k: v.ratio for k, v in liq.depth.items() if v.source == "book"}
-    spread_ratios = {k: ind[k].spread_ratio if k in ind else None for k in weights}
+    # inside a thin-hours window the spread is compared with the window's usual widening (the
+    # rollover's spread is ×10-15 its day median every day): only the widening beyond it counts
+    usual = thin_hours_spread_multiple(snapshot.time, s.extras)
+    spread_ratios = {k: sr / usual if (sr := ind[k].spread_ratio if k in ind else None)
+                     is not None else None for k in weights}
     if not s.components.liquidity:
         depth_ratios, spread_ratios = {}, {}
     lr = liquidity_risk(weights, depth_ratios, spread_ratios) if weights else None

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from rich.table import Table
 
+from bridge.stress.report_warnings import warnings_html
 from bridge.stress.windows import POLICIES
 
 __all__ = ["COLOURS", "console_table", "equal_exposure_table", "plot_scenario", "write_report"]
@@ -300,6 +301,7 @@ def _html(summary: dict[str, Any], pngs: dict[str, str]) -> str:
             cls = "yes" if eq["holds"] else "no"
             parts.append(f"<p><b>Equal pre-crash exposure:</b> <span class='{cls}'>"
                          f"{e(eq['detail'])}</span></p>")
+        parts.append(warnings_html(sc))
         regimes = {p: m["regime_seconds"] for p, m in sc["policies"].items()
                    if m.get("regime_seconds")}
         parts.append("<p>Time in each regime: " + "; ".join(

@@ -23,6 +23,7 @@ from bridge.sim import constants as _c
 from bridge.sim.market import Market, build_market
 from bridge.sim.scenario import Scenario, load_scenario
 from bridge.sim.terminal import SimTerminal
+from bridge.stress.lead import WarningTrack
 from bridge.stress.static import mean_eff_lev, parse_static, run_static
 from bridge.stress.windows import PRESETS, WINDOWS, policy_config, with_preset
 from controller import Regime
@@ -65,8 +66,9 @@ def _market(window: str, data_dir: str) -> tuple[Scenario, Market]:
 class _Recorder:
     """Called after every fast-guard step: what the guard saw, at full resolution."""
 
-    def __init__(self, sim: SimTerminal, symbols: list[str]) -> None:
+    def __init__(self, sim: SimTerminal, symbols: list[str], guard_seconds: float) -> None:
         self.sim = sim
+        self.track = WarningTrack(guard_seconds)
         self.symbols = symbols
         self.t: list[float] = []
         self.equity: list[float] = []
@@ -87,6 +89,7 @@ class _Recorder:
         if snap is None:
             return
         t = self.sim.now()
+        self.track.observe(t, d, guard.stats.orders)
         self.t.append(t)
         self.equity.append(snap.account.equity)
         m = d.metrics if d is not None else None
@@ -193,7 +196,7 @@ def run_one(spec: RunSpec) -> dict[str, Any]:
     guard, _ = build_guard(config, module=sim)
     guard.start()
     symbols = sorted({s.name for s in scenario.symbols})
-    rec = _Recorder(sim, symbols)
+    rec = _Recorder(sim, symbols, window.guard_seconds)
     rec(guard)
     run_replay(guard, sim, speed=0.0, on_step=rec)
     info = sim.account_info()
@@ -231,6 +234,7 @@ def run_one(spec: RunSpec) -> dict[str, Any]:
         "wall_seconds": round(time.perf_counter() - wall, 2),
         "cpu_seconds": round(time.process_time() - cpu, 2),
         "steps": len(rec.t),
+        **rec.track.metrics(scenario.crash_time),
     }
     return {
         "scenario": spec.scenario, "window": spec.window, "preset": spec.preset,

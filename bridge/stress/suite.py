@@ -133,6 +133,13 @@ def checks(summary: dict[str, Any]) -> list[dict[str, Any]]:
                 given is not None and given <= limit + _EPS,
                 f"none return {none['return']:.2%}, full {full['return']:.2%}, given up "
                 f"{given:.2%} (limit {limit:.2%})")
+            fa = full.get("false_alarms")
+            if fa is not None:  # issue 12 item 3 (bridge/stress/lead.py)
+                add("full: 0 crash flags and 0 MINIMUM on a calm window",
+                    fa["crash_flag_steps"] == 0 and fa["minimum_steps"] == 0,
+                    f"{fa['crash_flag_episodes']} crash flags ({fa['crash_flag_steps']} steps), "
+                    f"{fa['minimum_steps']} MINIMUM, {fa['wait_steps']} WAIT steps, "
+                    f"{fa['unasked_cuts']} cuts not asked for by the rules")
     pooled = summary.get("equal_exposure_pooled")
     if pooled is not None:
         out.append({"scenario": "pooled (crash runs)",

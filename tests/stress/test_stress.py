@@ -39,9 +39,11 @@ def test_every_window_loads_on_the_real_data_under_both_presets(shared_data: Pat
 
 def test_every_window_of_the_issue_is_there():
     assert set(WINDOWS) == {"snb-2015", "gbp-flash-2016", "jpy-flash-2019", "covid-2020",
-                            "gilt-2022", "calm-2019", "calm-2019-short"}
-    assert [w.name for w in WINDOWS.values() if w.kind == "calm"] == ["calm-2019",
-                                                                      "calm-2019-short"]
+                            "gilt-2022", "calm-2019", "calm-2019-short", "calm-long-2018"}
+    assert [w.name for w in WINDOWS.values() if w.kind == "calm"] == [
+        "calm-2019", "calm-2019-short", "calm-long-2018"]
+    long = WINDOWS["calm-long-2018"]
+    assert long.modelled  # modelled ticks from H4 bars, labelled as such
 
 
 def test_policies_are_configurations_of_the_same_guard():
@@ -79,7 +81,8 @@ def test_checks_say_which_hold_and_which_do_not():
                                             "rules-only": _m(0.2), "full": _m(0.25)}},
         "calm": {"kind": "calm", "policies": {
             "none": _m(0.05, ret=0.02), "full": {**_m(0.01, ret=0.019),
-                                                  "return_given_up": 0.001}}},
+                                                  "return_given_up": 0.001,
+                                                  "false_alarms": _fa(minimum=3)}}},
     }}
     got = {(c["scenario"], c["check"]): c["holds"] for c in checks(summary)}
     assert got[("a", "full: 0 stop-outs where none has them")]
@@ -88,6 +91,12 @@ def test_checks_say_which_hold_and_which_do_not():
     assert got[("a", "full: max drawdown no worse than vol-only")]
     assert not got[("a", "full: max drawdown no worse than rules-only")]
     assert got[("calm", "full: return given up on the calm control ≤ 10% of none's")]
+    assert not got[("calm", "full: 0 crash flags and 0 MINIMUM on a calm window")]
+
+
+def _fa(minimum: int = 0) -> dict[str, Any]:
+    return {"crash_flag_steps": 0, "crash_flag_episodes": 0, "minimum_steps": minimum,
+            "wait_steps": 0, "unasked_cuts": 0}
 
 
 def test_the_command_refuses_an_unknown_scenario(shared_data: Path, capsys):
@@ -196,3 +205,51 @@ def test_the_report_opens_in_a_real_browser_with_every_plot(short_run: dict[str,
 
 def test_policies_tuple():
     assert POLICIES == ("none", "vol-only", "rules-only", "full")
+
+
+def test_short_run_reports_the_lead_of_the_first_market_warning_and_the_false_alarms(
+        short_run: dict[str, Any]):
+    summary = json.loads((short_run["out"] / "summary.json").read_text(encoding="utf-8"))
+    sc = summary["scenarios"]["gbp-flash-2016-offshore"]
+    for policy in ("none", "full"):
+        m = sc["policies"][policy]
+        first = m["first_market_warning_time"]
+        assert first is not None, policy  # the flash shows: thin depth, crash flag, spreads
+        assert m["lead_seconds"] == pytest.approx(sc["crash_time"] - first)
+        market = {k: v for k, v in m["signal_first_on"].items()
+                  if k not in ("thin_hours", "weekend", "scheduled_event")}
+        assert min(market.values()) == first  # clock signals never count as the warning
+        assert "crash_flag" in m["signal_first_on"]
+        assert m["signals_on_at_start"] == []  # nothing on at 17:00: the first one switched on
+        assert m["lead_seconds_switched_on"] == m["lead_seconds"]
+        fa = m["false_alarms"]
+        for key in ("crash_flag_steps", "crash_flag_episodes", "minimum_steps", "wait_steps",
+                    "unasked_cuts", "rollover_only_cuts"):
+            assert isinstance(fa[key], int)
+            assert fa[key] >= 0
+        assert fa["crash_flag_episodes"] >= 1
+        assert "eff_lev_at_crash" in m
+        assert "orders_warning_to_crash" in m
+    # the thin-hours window of the early Asian session was on hours before, and is not a lead
+    assert sc["policies"]["full"]["signal_first_on"]["thin_hours"] < \
+        sc["policies"]["full"]["first_market_warning_time"]
+    html = (short_run["out"] / "report.html").read_text(encoding="utf-8")
+    assert "Warnings and false alarms" in html
+
+
+def test_the_lead_sentence_says_when_nothing_warned_and_when_a_signal_was_on_from_the_start():
+    from bridge.stress.report_warnings import lead_sentence
+
+    base = {"lead_seconds": 12_600.0, "first_market_warning_time": 1_421_301_600.0,
+            "signal_first_on": {"volatility_regime": 1_421_301_600.0,
+                                "thin_depth": 1_421_314_200.0},
+            "signals_on_at_start": ["volatility_regime"],
+            "false_alarms": {}}
+    sc = {"crash_time": 1_421_314_200.0, "policies": {"full": {
+        **base, "lead_seconds_switched_on": 0.0, "first_market_switch_on_time": 1_421_314_200.0}}}
+    text = lead_sentence(sc)
+    assert text.startswith("Nothing warned before the crash (full)")
+    assert "Already on at the first step: volatility_regime" in text
+    sc["policies"]["full"].update(lead_seconds_switched_on=7200.0,
+                                  first_market_switch_on_time=1_421_307_000.0)
+    assert lead_sentence(sc).startswith("Warned 2.0 h before the crash (full)")

@@ -1,0 +1,93 @@
+"""The report's section on warnings and false alarms (issue 12 items 2 and 3), per scenario.
+
+`warnings_html(sc)` renders, for the `full` run (and `none`, which watches the same ticks without
+acting): the lead of the first market-derived warning over the crash, the first-on time of every
+signal, what the guard did between the warning and the crash, and the false-alarm counts.
+`lead_sentence(sc)` says in words whether anything warned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from typing import Any
+
+__all__ = ["lead_sentence", "warnings_html"]
+
+_SHOWN = ("full", "none")
+
+
+def _utc(t: float | None) -> str:
+    if t is None:
+        return "—"
+    return dt.datetime.fromtimestamp(t, tz=dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _dur(s: float | None) -> str:
+    if s is None:
+        return "—"
+    sign = "−" if s < 0 else ""
+    s = abs(s)
+    if s >= 86_400:
+        return f"{sign}{s / 86_400:.1f} d"
+    if s >= 3600:
+        return f"{sign}{s / 3600:.1f} h"
+    return f"{sign}{s:.0f} s"
+
+
+def lead_sentence(sc: dict[str, Any], policy: str = "full") -> str:
+    """One sentence: warned before the crash by how much, or that nothing could warn."""
+    m = sc["policies"].get(policy)
+    if m is None or "lead_seconds" not in m:
+        return ""
+    if sc.get("crash_time") is None:
+        fa = m["false_alarms"]
+        return (f"Calm window ({policy}): {fa['crash_flag_episodes']} crash flags, "
+                f"{fa['minimum_steps']} MINIMUM and {fa['wait_steps']} WAIT steps, "
+                f"{fa['unasked_cuts']} cuts not asked for by the rules "
+                f"({fa['rollover_only_cuts']} with the rollover as the only trigger).")
+    first = ", ".join(f"{k} {_utc(v)}" for k, v in m["signal_first_on"].items())
+    crash = _utc(sc["crash_time"])
+    start = [k for k in m["signals_on_at_start"] if k in m["signal_first_on"]]
+    already = f" Already on at the first step: {', '.join(start)}." if start else ""
+    switched = m.get("lead_seconds_switched_on")
+    if switched is None or switched <= 0:
+        after = "" if switched is None else f" (the first came {_dur(-switched)} after it)"
+        return (f"Nothing warned before the crash ({policy}): no market-derived signal switched "
+                f"on before {crash} UTC{after}; the prices gave no sign of it to read."
+                f"{already} Signals first on: {first or 'none'}.")
+    return (f"Warned {_dur(switched)} before the crash ({policy}): a market-derived signal "
+            f"switched on at {_utc(m['first_market_switch_on_time'])} UTC.{already} "
+            f"Signals first on: {first}.")
+
+
+def warnings_html(sc: dict[str, Any]) -> str:
+    """The section for one scenario (empty when its runs carry no warning figures)."""
+    e = html.escape
+    rows = [(p, sc["policies"][p]) for p in _SHOWN
+            if p in sc["policies"] and "lead_seconds" in sc["policies"][p]]
+    if not rows:
+        return ""
+    parts = ["<h3>Warnings and false alarms</h3>", f"<p>{e(lead_sentence(sc))}</p>",
+             "<table><tr><th>policy</th><th>lead (switched on)</th><th>lead (on)</th>"
+             "<th>first market warning</th>"
+             "<th>EffLev at warning → at crash</th><th>orders in between</th>"
+             "<th>no new exposure in between</th><th>crash flags</th><th>MINIMUM steps</th>"
+             "<th>WAIT steps</th><th>cuts not asked by the rules</th></tr>"]
+    for p, m in rows:
+        fa = m["false_alarms"]
+        w, c = m.get("eff_lev_at_first_warning"), m.get("eff_lev_at_crash")
+        lev = f"{w:.2f} → {c:.2f}" if w is not None and c is not None else "—"
+        caps = ", ".join(f"{k} {v}" for k, v in fa["unasked_cut_caps"].items())
+        orders = m.get("orders_warning_to_crash")
+        parts.append(
+            f"<tr><td>{e(p)}</td><td>{e(_dur(m.get('lead_seconds_switched_on')))}</td>"
+            f"<td>{e(_dur(m['lead_seconds']))}</td>"
+            f"<td>{e(_utc(m['first_market_warning_time']))}</td><td>{e(lev)}</td>"
+            f"<td>{'—' if orders is None else orders}</td>"
+            f"<td>{e(_dur(m.get('no_new_exposure_seconds_warning_to_crash')))}</td>"
+            f"<td>{fa['crash_flag_episodes']} ({fa['crash_flag_steps']} steps)</td>"
+            f"<td>{fa['minimum_steps']}</td><td>{fa['wait_steps']}</td>"
+            f"<td>{fa['unasked_cuts']}{' (' + e(caps) + ')' if caps else ''}</td></tr>")
+    parts.append("</table>")
+    return "\n".join(parts)
