@@ -116,33 +116,41 @@ _STYLE = {"full": ("#2ca02c", "o", "-"), "static": ("#555555", "s", "--"),
 _PRESET_ALPHA = (1.0, 0.55, 0.35)
 
 
-def plot_frontier(title: str, series: dict[str, list[tuple[str, float, float]]],
-                  path: Path) -> None:
-    """One frontier PNG. `series`: per preset, (policy, calm return, crash max DD) triples;
-    the full family is a green line through its appetites, the static family a grey dashed line
-    through its EffLevs, `none` a black cross; each point is labelled (×a or L). The first
-    preset has filled markers, the others hollow and fainter ones."""
+Series = dict[str, list[tuple[str, dict[str, float], float]]]
+"""Per preset: (policy, calm return per x axis, crash max drawdown)."""
+
+
+def plot_frontier(title: str, series: Series, path: Path) -> None:
+    """One frontier PNG, one panel per calm x axis (each calm window's own return, then their
+    mean), crash max drawdown on the shared y axis. The full family is a green line through its
+    appetites, the static family a grey dashed line through its EffLevs, `none` a black cross;
+    each point is labelled (×a or L). The first preset has filled markers, the others hollow and
+    fainter ones."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
-    fig, ax = plt.subplots(figsize=(8.5, 6))
+    axes_names = list(dict.fromkeys(k for pts in series.values() for _, xs, _ in pts for k in xs))
+    fig, axs = plt.subplots(1, len(axes_names), figsize=(4.6 * len(axes_names) + 1.5, 5.8),
+                            sharey=True, squeeze=False)
     handles = []
     for i, (preset, pts) in enumerate(sorted(series.items())):
         alpha = _PRESET_ALPHA[min(i, len(_PRESET_ALPHA) - 1)]
-        for family in ("full", "static", "none"):
-            fam = [(p, x, y) for p, x, y in pts if _family(p) == family]
-            if not fam:
-                continue
-            colour, marker, ls = _STYLE[family]
-            ax.plot([100 * x for _, x, _ in fam], [100 * y for _, _, y in fam], color=colour,
-                    marker=marker, ls=ls or "none", lw=1.4, ms=7, alpha=alpha,
-                    mfc=colour if i == 0 else "white")
-            for p, x, y in fam:
-                ax.annotate(_label(p), (100 * x, 100 * y), textcoords="offset points",
-                            xytext=(5, 4), fontsize=7, color=colour, alpha=alpha)
+        for ax, axis in zip(axs[0], axes_names, strict=True):
+            for family in ("full", "static", "none"):
+                fam = [(p, xs[axis], y) for p, xs, y in pts
+                       if _family(p) == family and axis in xs]
+                if not fam:
+                    continue
+                colour, marker, ls = _STYLE[family]
+                ax.plot([100 * x for _, x, _ in fam], [100 * y for _, _, y in fam],
+                        color=colour, marker=marker, ls=ls or "none", lw=1.4, ms=7,
+                        alpha=alpha, mfc=colour if i == 0 else "white")
+                for p, x, y in fam:
+                    ax.annotate(_label(p), (100 * x, 100 * y), textcoords="offset points",
+                                xytext=(5, 4), fontsize=7, color=colour, alpha=alpha)
         handles.append(Line2D([], [], color="#555555", alpha=alpha, marker="o", ms=7,
                               mfc="#555555" if i == 0 else "white", ls="",
                               label=f"preset {preset}"))
@@ -152,11 +160,14 @@ def plot_frontier(title: str, series: dict[str, list[tuple[str, float, float]]],
                label="static book at EffLev L"),
         Line2D([], [], color="black", marker="X", ls="", label="none (unguarded book)"),
         *handles]
-    ax.legend(handles=handles, fontsize=8, loc="best")
-    ax.set_xlabel("calm return, % (mean of the calm scenarios: long and mirrored short book)")
-    ax.set_ylabel("crash max drawdown, %")
-    ax.set_title(title, fontsize=10)
-    ax.grid(True, alpha=0.3)
+    for ax, axis in zip(axs[0], axes_names, strict=True):
+        ax.set_xlabel(f"calm return on {axis}, %" if axis != MEAN else
+                      "calm return, mean of the calm windows, %\n(long and short book: the "
+                      "drift nets out)", fontsize=9)
+        ax.grid(True, alpha=0.3)
+    axs[0][0].set_ylabel("crash max drawdown, %")
+    axs[0][-1].legend(handles=handles, fontsize=7, loc="best")
+    fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=80)
     plt.close(fig)
@@ -179,21 +190,27 @@ def _window(scenario: str, preset: str) -> str:
     return scenario.removesuffix(f"-{preset}")
 
 
-def frontier_series(fr: dict[str, Any]) -> dict[str, dict[str, list[tuple[str, float, float]]]]:
-    """Plot series per crash window and `pooled`: {name: {preset: [(policy, calm return, max
-    DD)]}}; a policy without a calm run has no point."""
-    out: dict[str, dict[str, list[tuple[str, float, float]]]] = {}
+MEAN = "mean"
+
+
+def frontier_series(fr: dict[str, Any]) -> dict[str, Series]:
+    """Plot series per crash window and `pooled`: {name: {preset: [(policy, {calm window or
+    "mean": its return}, max DD)]}}; a policy without a calm run has no point. With one calm
+    window there is no separate mean axis."""
+    out: dict[str, Series] = {}
     for preset, block in fr["presets"].items():
         for p in block["points"]:
-            x = p["calm_return"]
-            if x is None:
+            if p["calm_return"] is None:
                 continue
+            xs = {_window(n, preset): r for n, r in p["calm_returns"].items()}
+            if len(xs) > 1:
+                xs[MEAN] = p["calm_return"]
             for scenario, dd in p["crash_max_drawdown"].items():
                 out.setdefault(_window(scenario, preset), {}).setdefault(preset, []).append(
-                    (p["policy"], x, dd))
+                    (p["policy"], xs, dd))
             if p["pooled_max_drawdown"] is not None:
                 out.setdefault("pooled", {}).setdefault(preset, []).append(
-                    (p["policy"], x, p["pooled_max_drawdown"]))
+                    (p["policy"], xs, p["pooled_max_drawdown"]))
     return out
 
 
