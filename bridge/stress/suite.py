@@ -17,7 +17,7 @@ from typing import Any
 from bridge.stress.frontier import appetite_name, frontier, parse_appetite, policy_appetite
 from bridge.stress.runner import RunSpec, run_one
 from bridge.stress.static import STATIC_GRID, equal_exposure, parse_static, static_name
-from bridge.stress.windows import POLICIES, PRESETS, WINDOWS
+from bridge.stress.windows import POLICIES, PRESETS, WINDOWS, policy_config
 
 __all__ = ["SUMMARY_VERSION", "checks", "default_policies", "policy_order",
            "pooled_equal_exposure", "resolve_scenarios", "run_stress", "summarise"]
@@ -241,6 +241,8 @@ def run_stress(*, data_dir: str | Path, out_dir: str | Path, scenarios: Sequence
             raise ValueError(f"policy {p!r} is unknown (allowed: {', '.join(POLICIES)}, "
                              "full@<a> with 0 < a ≤ 100, e.g. full@4, or static-<L> with L > 0, "
                              "e.g. static-5)")
+        if parse_appetite(p) is not None:  # a refused appetite is said before any run starts
+            policy_config(p, next(iter(WINDOWS.values())))
     pairs = resolve_scenarios(scenarios)
     specs = [RunSpec(w, pr, pol, data) for w, pr in pairs for pol in policies]
     if on_total is not None:

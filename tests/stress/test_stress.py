@@ -254,6 +254,12 @@ def test_the_command_refuses_a_bad_appetite(shared_data: Path, capsys):
                  "--out", str(Path(tempfile.mkdtemp()) / "o")])
     assert code == 2
     assert "--appetite -1: a risk.appetite above 0" in capsys.readouterr().err
+    code = main(["stress", "--data-dir", str(shared_data), "--appetite", "0.4",
+                 "--scenario", "snb-2015-esma", "--out", str(Path(tempfile.mkdtemp()) / "o")])
+    assert code == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "risk.appetite 0.4" in err
+    assert "below regime.minimum_eff_lev" in err
 
 
 def test_full_at_an_appetite_is_the_full_guard_with_risk_appetite():
