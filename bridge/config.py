@@ -207,6 +207,9 @@ def _explain(model: type[BaseModel], error: Any) -> str:
     message = message[0].lower() + message[1:] if message else message
     if kind == "missing":
         return f"{where}: required key is missing"
+    if kind == "value_error" and isinstance(error.get("input"), dict | BaseModel):
+        # a rule across keys (e.g. risk.appetite against [rules]): the message names them
+        return message if not loc else f"{where}: {message}"
     return f"{where} = {error.get('input')!r}: {message}"
 
 

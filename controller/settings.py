@@ -12,8 +12,9 @@ import re
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from controller.appetite import RiskSettings, check_minimum, scaled_table
 from controller.indicators import IndicatorSettings
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "PlanSettings",
     "PropSettings",
     "RegimeSettings",
+    "RiskSettings",
     "RuleSettings",
     "SafeLeverageSettings",
     "Settings",
@@ -483,10 +485,14 @@ class ComponentSettings(BaseModel):
 
 
 class Settings(BaseModel):
-    """All controller settings; one TOML table per field."""
+    """All controller settings; one TOML table per field.
+
+    `risk` comes first: its appetite (controller/appetite.py) fills in K and the EffLev rule
+    thresholds the file does not write, once, while the settings are built."""
 
     model_config = _FROZEN
 
+    risk: RiskSettings = Field(default_factory=RiskSettings)
     bands: Bands = Field(default_factory=Bands)
     rules: RuleSettings = Field(default_factory=RuleSettings)
     safe_leverage: SafeLeverageSettings = Field(default_factory=SafeLeverageSettings)
@@ -499,6 +505,20 @@ class Settings(BaseModel):
     indicators: IndicatorSettings = Field(default_factory=IndicatorSettings)
     components: ComponentSettings = Field(default_factory=ComponentSettings)
     signals: SignalSettings = Field(default_factory=lambda: SignalSettings())
+
+    @field_validator("rules", "safe_leverage", mode="before")
+    @classmethod
+    def _apply_appetite(cls, value: object, info: ValidationInfo) -> object:
+        risk = info.data.get("risk")
+        if not isinstance(risk, RiskSettings):  # [risk] itself is invalid: that error is named
+            return value
+        model = RuleSettings if info.field_name == "rules" else SafeLeverageSettings
+        return scaled_table(str(info.field_name), value, model, risk)
+
+    @model_validator(mode="after")
+    def _minimum_below_target(self) -> Self:
+        check_minimum(self.regime.minimum_eff_lev, self.rules.eff_lev_target, self.risk)
+        return self
 
 
 class SignalSettings(BaseModel):

@@ -15,7 +15,8 @@ _DEFAULT_DATA = os.environ.get("LCA_SHARED_DATA", "../shared/data")
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
-        "stress", help="replay real crash windows: none / vol-only / rules-only / full",
+        "stress", help="replay real crash windows: none / vol-only / rules-only / full (at each "
+        "--appetite) / static books",
         description="Replay the real crash windows (and the calm control) with a documented "
         "retail book under both broker presets (esma, offshore) and four policies, on the live "
         "code path; write summary.json, one PNG per scenario and report.html (docs/stress.md).")
@@ -32,6 +33,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="EffLev of the static books (the book scaled at the start, never "
                    "touched) run beside the guard policies (default: 1 2 3 5 10 20; none given: "
                    "no static book)")
+    p.add_argument("--appetite", nargs="+", type=float, metavar="A", default=None,
+                   help="also run the full guard at each risk.appetite A (policies full@A; 1 is "
+                   "full itself) for the risk-appetite frontier (e.g. --appetite 1 2 4 8)")
     p.add_argument("--out", type=Path, default=Path("runs/stress"), help="output folder")
     p.add_argument("--jobs", type=int, default=None,
                    help="parallel processes (default: the number of CPUs)")
@@ -39,22 +43,39 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=_stress)
 
 
-def _stress(args: argparse.Namespace) -> int:
-    from bridge.stress import run_stress
-    from bridge.stress.report import checks_table, console_table, equal_exposure_table
-    from bridge.stress.runner import RunSpec
+def _policies(args: argparse.Namespace) -> list[str] | str:
+    """The policies the flags ask for, or what is wrong with a flag."""
+    from bridge.stress.frontier import appetite_name
     from bridge.stress.static import STATIC_GRID, static_name
     from bridge.stress.suite import default_policies
 
     grid = STATIC_GRID if args.static is None else tuple(args.static)
     bad = [x for x in grid if not 0.0 < x <= 1000.0]
     if bad:
-        Console(stderr=True).print(f"[red]cannot run:[/] --static {bad[0]:g}: an EffLev above 0 "
-                                   "and at most 1000", highlight=False)
-        return 2
-    policies = args.policy or default_policies(grid)
+        return f"--static {bad[0]:g}: an EffLev above 0 and at most 1000"
+    appetites = tuple(args.appetite or ())
+    bad = [x for x in appetites if not 0.0 < x <= 100.0]
+    if bad:
+        return (f"--appetite {bad[0]:g}: a risk.appetite above 0 and at most 100 (1 = the "
+                "seed's defaults)")
+    policies = list(args.policy or default_policies(grid, appetites))
     if args.policy and args.static:
-        policies = [*args.policy, *(static_name(x) for x in grid)]
+        policies = [*policies, *(static_name(x) for x in grid)]
+    if args.policy and appetites:
+        policies = [*policies, *(appetite_name(a) for a in appetites)]
+    return list(dict.fromkeys(policies))
+
+
+def _stress(args: argparse.Namespace) -> int:
+    from bridge.stress import run_stress
+    from bridge.stress.frontier import frontier_table
+    from bridge.stress.report import checks_table, console_table, equal_exposure_table
+    from bridge.stress.runner import RunSpec
+
+    policies = _policies(args)
+    if isinstance(policies, str):
+        Console(stderr=True).print(f"[red]cannot run:[/] {policies}", highlight=False)
+        return 2
 
     out = Console()
     if not out.is_terminal:
@@ -89,6 +110,8 @@ def _stress(args: argparse.Namespace) -> int:
     out.print(console_table(summary))
     if any(sc.get("equal_exposure") for sc in summary["scenarios"].values()):
         out.print(equal_exposure_table(summary))
+    if summary.get("frontier"):
+        out.print(frontier_table(summary))
     if summary["checks"]:
         out.print(checks_table(summary))
     timing = summary["timing"]

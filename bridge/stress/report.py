@@ -107,6 +107,12 @@ def plot_scenario(name: str, sc: dict[str, Any], runs: dict[str, dict[str, Any]]
         rs = runs[policy]["series"]
         shade = 0.25 + 0.6 * i / max(1, len(statics) - 1)
         ax_e.plot(_times(rs["t"]), rs["equity"], color=(shade, shade, shade), lw=0.7, ls="--")
+    appetites = sorted((p for p in runs if p.startswith("full@")),
+                       key=lambda p: float(p.removeprefix("full@")))
+    for i, policy in enumerate(appetites):
+        rs = runs[policy]["series"]
+        ax_e.plot(_times(rs["t"]), rs["equity"], color=COLOURS["full"], lw=0.8, ls=":",
+                  alpha=0.9 - 0.6 * i / max(1, len(appetites) - 1))
     ax_e.set_ylabel(f"equity ({sc['account']['currency']})")
     ax_l.set_ylabel("EffLev")
     ax_l.set_yscale("symlog", linthresh=1.0)
@@ -126,6 +132,9 @@ def plot_scenario(name: str, sc: dict[str, Any], runs: dict[str, dict[str, Any]]
         *([Line2D([], [], color="grey", lw=0.8, ls="--",
                   label=f"static books ({', '.join(p.removeprefix('static-') for p in statics)})")]
           if statics else []),
+        *([Line2D([], [], color=COLOURS["full"], lw=0.8, ls=":", label="full at appetite "
+                  f"({', '.join(p.removeprefix('full@') for p in appetites)})")]
+          if appetites else []),
         Line2D([], [], marker="v", ls="", color="grey", label="guard order"),
         Line2D([], [], marker="X", ls="", color="grey", label="broker stop-out"),
         *[Patch(color=c, label=f"regime {r} (full)") for r, c in _REGIME_COLOURS.items()],
@@ -249,7 +258,10 @@ var s=document.getElementById('img-status');s.textContent=n+' of '+i.length+' pl
 s.setAttribute('data-loaded',n);s.setAttribute('data-total',i.length);});"""
 
 
-def _html(summary: dict[str, Any], pngs: dict[str, str]) -> str:
+def _html(summary: dict[str, Any], pngs: dict[str, str],
+          frontier_pngs: dict[str, str] | None = None) -> str:
+    from bridge.stress.frontier import frontier_html
+
     e = html.escape
     parts = ["<!doctype html><html><head><meta charset='utf-8'><title>lca stress report</title>",
              f"<style>{_CSS}</style><script>{_SCRIPT}</script></head><body>",
@@ -278,6 +290,7 @@ def _html(summary: dict[str, Any], pngs: dict[str, str]) -> str:
                      "static book whose time-averaged EffLev from the start to the crash is at "
                      "least full's must have the higher max drawdown; the nearest of them gives "
                      "the margin.</p>")
+    parts.append(frontier_html(summary, frontier_pngs or {}))
     for name, sc in summary["scenarios"].items():
         acct = sc["account"]
         label = ("<span class='label modelled'>MODELLED intrabar ticks from bars</span>"
@@ -315,7 +328,8 @@ def _html(summary: dict[str, Any], pngs: dict[str, str]) -> str:
 
 def write_report(summary: dict[str, Any], results: Sequence[dict[str, Any]], out: Path, *,
                  plots: bool = True) -> None:
-    """The PNGs (one per scenario) and report.html in `out`."""
+    """The PNGs (one per scenario, one frontier per crash window and one pooled) and report.html
+    in `out`."""
     from bridge.stress.windows import WINDOWS
 
     by_scenario: dict[str, dict[str, dict[str, Any]]] = {}
@@ -329,4 +343,7 @@ def write_report(summary: dict[str, Any], results: Sequence[dict[str, Any]], out
             file = f"{name}.png"
             plot_scenario(name, sc, runs, out / file)
             pngs[name] = file
-    (out / "report.html").write_text(_html(summary, pngs), encoding="utf-8")
+    from bridge.stress.frontier import write_frontier_plots
+
+    frontier_pngs = write_frontier_plots(summary.get("frontier"), out) if plots else {}
+    (out / "report.html").write_text(_html(summary, pngs, frontier_pngs), encoding="utf-8")

@@ -14,9 +14,10 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from bridge.stress.frontier import appetite_name, frontier, parse_appetite, policy_appetite
 from bridge.stress.runner import RunSpec, run_one
 from bridge.stress.static import STATIC_GRID, equal_exposure, parse_static, static_name
-from bridge.stress.windows import POLICIES, PRESETS, WINDOWS
+from bridge.stress.windows import POLICIES, PRESETS, WINDOWS, policy_config
 
 __all__ = ["SUMMARY_VERSION", "checks", "default_policies", "policy_order",
            "pooled_equal_exposure", "resolve_scenarios", "run_stress", "summarise"]
@@ -59,14 +60,23 @@ def _cost(spec: RunSpec) -> float:
 
 
 def policy_order(policy: str) -> tuple[int, float]:
-    """Sort key: the guard policies in POLICIES order, then the static books by EffLev."""
+    """Sort key: the guard policies in POLICIES order (full@a after full, by appetite), then the
+    static books by EffLev."""
     lev = parse_static(policy)
-    return (len(POLICIES), lev) if lev is not None else (POLICIES.index(policy), 0.0)
+    if lev is not None:
+        return (len(POLICIES), lev)
+    appetite = parse_appetite(policy)
+    if appetite is not None:
+        return (POLICIES.index("full"), appetite)
+    return (POLICIES.index(policy), 0.0)
 
 
-def default_policies(static: Sequence[float] = STATIC_GRID) -> tuple[str, ...]:
-    """The four guard policies and one static book per EffLev of `static`."""
-    return (*POLICIES, *(static_name(x) for x in static))
+def default_policies(static: Sequence[float] = STATIC_GRID,
+                     appetites: Sequence[float] = ()) -> tuple[str, ...]:
+    """The four guard policies, the full guard at each of `appetites` (full@a; appetite 1 is
+    full itself) and one static book per EffLev of `static`."""
+    return tuple(dict.fromkeys((*POLICIES, *(appetite_name(a) for a in appetites),
+                                *(static_name(x) for x in static))))
 
 
 def run_all(specs: Sequence[RunSpec], jobs: int,
@@ -173,7 +183,7 @@ def summarise(results: Sequence[dict[str, Any]], data_dir: str,
                           "volume": b.volume} for b in s.book],
                 "first_warning_time": None, "policies": {},
             }
-        sc["policies"][r["policy"]] = dict(r["metrics"])
+        sc["policies"][r["policy"]] = {**r["metrics"], "appetite": policy_appetite(r["policy"])}
     for sc in scenarios.values():
         pol = sc["policies"]
         none = pol.get("none")
@@ -198,6 +208,7 @@ def summarise(results: Sequence[dict[str, Any]], data_dir: str,
         "scenarios": scenarios, "timing": timing,
     }
     summary["equal_exposure_pooled"] = pooled_equal_exposure(scenarios)
+    summary["frontier"] = frontier(scenarios)
     summary["checks"] = checks(summary)
     return summary
 
@@ -233,9 +244,12 @@ def run_stress(*, data_dir: str | Path, out_dir: str | Path, scenarios: Sequence
     if not Path(data).is_dir():
         raise FileNotFoundError(f"data folder {data} not found (pass --data-dir ../shared/data)")
     for p in policies:
-        if p not in POLICIES and parse_static(p) is None:
-            raise ValueError(f"policy {p!r} is unknown (allowed: {', '.join(POLICIES)}, or "
-                             "static-<L> with L > 0, e.g. static-5)")
+        if p not in POLICIES and parse_static(p) is None and parse_appetite(p) is None:
+            raise ValueError(f"policy {p!r} is unknown (allowed: {', '.join(POLICIES)}, "
+                             "full@<a> with 0 < a ≤ 100, e.g. full@4, or static-<L> with L > 0, "
+                             "e.g. static-5)")
+        if parse_appetite(p) is not None:  # a refused appetite is said before any run starts
+            policy_config(p, next(iter(WINDOWS.values())))
     pairs = resolve_scenarios(scenarios)
     specs = [RunSpec(w, pr, pol, data) for w, pr in pairs for pol in policies]
     if on_total is not None:

@@ -16,6 +16,7 @@ A policy is an `AppConfig` for the guard:
 | vol-only | L_safe = min(L_max, K / σ) with LR = 1: leverage targeted on volatility alone |
 | rules-only | the seed-003 thresholds on EffLev, MU and MSI (`[rules]`), nothing else |
 | full | the whole controller (the defaults) |
+| full@<a> | the whole controller at `risk.appetite = a` (bridge/stress/frontier.py) |
 """
 
 from __future__ import annotations
@@ -112,8 +113,12 @@ _COMPONENTS = ("rules", "safe_leverage", "liquidity", "regime", "buffer", "broke
 
 def policy_config(policy: str, window: Window, *, scenario: str = "") -> AppConfig:
     """The guard's configuration for `policy` on `window` (the defaults for everything else)."""
-    if policy not in POLICIES:
-        raise ValueError(f"policy {policy!r} is unknown (allowed: {', '.join(POLICIES)})")
+    from bridge.stress.frontier import parse_appetite
+
+    appetite = parse_appetite(policy)
+    if policy not in POLICIES and appetite is None:
+        raise ValueError(f"policy {policy!r} is unknown (allowed: {', '.join(POLICIES)}, "
+                         "full@<a> with 0 < a ≤ 100)")
     data: dict[str, Any] = {
         "terminal": {"kind": "sim", "scenario": scenario or window.name},
         "run": {"mode": "observe" if policy == "none" else "enforce",
@@ -121,6 +126,8 @@ def policy_config(policy: str, window: Window, *, scenario: str = "") -> AppConf
                 "compare_unguarded": False},
         "ea": {"enabled": False},
     }
+    if appetite is not None and appetite != 1.0:
+        data["risk"] = {"appetite": appetite}
     if policy in _ONLY:
         data["components"] = {k: k in _ONLY[policy] for k in _COMPONENTS}
     return AppConfig.model_validate(data)

@@ -108,13 +108,18 @@ def test_the_command_refuses_an_unknown_scenario(shared_data: Path, capsys):
 
 @pytest.fixture(scope="module")
 def short_run(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The sterling flash on the offshore preset, cut 50 min after the crash: none, full and two
-    static books."""
+    """The sterling flash on the offshore preset, cut 50 min after the crash: none, full, the full
+    guard at appetite 4 and two static books; and the same policies on the first two hours of the
+    calm control (the calm end of the risk-appetite frontier)."""
     s = load_scenario(WINDOWS["gbp-flash-2016"].path, data_dir=shared_data)
+    calm = load_scenario(WINDOWS["calm-2019"].path, data_dir=shared_data)
     assert s.crash_time is not None
     end = s.crash_time + 3000.0
-    specs = [RunSpec("gbp-flash-2016", "offshore", p, str(shared_data), end=end)
-             for p in ("none", "full", "static-2", "static-20")]
+    policies = ("none", "full", "full@4", "static-2", "static-20")
+    specs = [*(RunSpec("gbp-flash-2016", "offshore", p, str(shared_data), end=end)
+               for p in policies),
+             *(RunSpec("calm-2019", "offshore", p, str(shared_data), end=calm.start + 7200.0)
+               for p in policies)]
     results = run_all(specs, jobs=2)
     summary = summarise(results, str(shared_data), {})
     out = tmp_path_factory.mktemp("stress")
@@ -188,8 +193,9 @@ def test_the_report_opens_in_a_real_browser_with_every_plot(short_run: dict[str,
             [browser, *flags, f"--user-data-dir={profile}", "--virtual-time-budget=5000",
              "--dump-dom", report.as_uri()],
             capture_output=True, text=True, timeout=120, check=True).stdout
-    assert 'data-total="1"' in dom, dom[-2000:]
-    assert 'data-loaded="1"' in dom, dom[-2000:]
+    # two scenario plots, the frontier of the one crash window and the pooled frontier
+    assert 'data-total="4"' in dom, dom[-2000:]
+    assert 'data-loaded="4"' in dom, dom[-2000:]
     shot = out / "report-screenshot.png"
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run(
@@ -201,6 +207,81 @@ def test_the_report_opens_in_a_real_browser_with_every_plot(short_run: dict[str,
     if keep:  # for a human look: LCA_STRESS_SCREENSHOT=/tmp/shot.png uv run pytest tests/stress
         shutil.copy(shot, keep)
         shutil.copy(out / "gbp-flash-2016-offshore.png", Path(keep).with_suffix(".plot.png"))
+        shutil.copy(out / "frontier-pooled.png", Path(keep).with_suffix(".frontier.png"))
+
+
+def test_short_run_has_the_frontier_with_the_appetite_per_run(short_run: dict[str, Any]):
+    summary = json.loads((short_run["out"] / "summary.json").read_text(encoding="utf-8"))
+    crash = summary["scenarios"]["gbp-flash-2016-offshore"]["policies"]
+    assert (crash["full"]["appetite"], crash["full@4"]["appetite"]) == (1.0, 4.0)
+    assert crash["none"]["appetite"] == 1.0
+    assert crash["static-2"]["appetite"] is None
+    # appetite 4: the rule target is 8:1, not 2:1, so the guard holds much more before the crash
+    assert crash["full@4"]["mean_eff_lev_before_crash"] > \
+        2.0 * crash["full"]["mean_eff_lev_before_crash"]
+    fr = summary["frontier"]["presets"]["offshore"]
+    assert fr["calm_scenarios"] == ["calm-2019-offshore"]
+    assert fr["crash_scenarios"] == ["gbp-flash-2016-offshore"]
+    points = {p["policy"]: p for p in fr["points"]}
+    assert set(points) == {"none", "full", "full@4", "static-2", "static-20"}
+    calm = summary["scenarios"]["calm-2019-offshore"]["policies"]
+    for policy, p in points.items():
+        assert p["calm_return"] == calm[policy]["return"]
+        assert p["calm_given_up"]["calm-2019-offshore"] == pytest.approx(
+            calm["none"]["return"] - calm[policy]["return"])
+        assert p["crash_max_drawdown"]["gbp-flash-2016-offshore"] == crash[policy]["max_drawdown"]
+        assert p["pooled_max_drawdown"] == crash[policy]["max_drawdown"]  # one crash window
+    assert (points["full@4"]["family"], points["full@4"]["appetite"]) == ("full", 4.0)
+    assert (points["static-20"]["family"], points["static-20"]["static_eff_lev"]) == \
+        ("static", 20.0)
+    out: Path = short_run["out"]
+    html = (out / "report.html").read_text(encoding="utf-8")
+    for png in ("frontier-gbp-flash-2016.png", "frontier-pooled.png"):
+        assert (out / png).stat().st_size > 10_000
+        assert png in html
+    assert "Risk-appetite frontier" in html
+
+
+def test_appetite_flags_add_the_full_guard_at_each_appetite():
+    from bridge.cli import build_parser
+    from bridge.commands.stress import _policies
+
+    parser = build_parser()
+    got = _policies(parser.parse_args(["stress", "--appetite", "1", "2", "4", "8"]))
+    assert got == ["none", "vol-only", "rules-only", "full", "full@2", "full@4", "full@8",
+                   "static-1", "static-2", "static-3", "static-5", "static-10", "static-20"]
+    assert _policies(parser.parse_args(["stress", "--policy", "none", "--appetite", "2.5"])) == \
+        ["none", "full@2.5"]
+    assert "full@" not in " ".join(_policies(parser.parse_args(["stress"])))
+    bad = _policies(parser.parse_args(["stress", "--appetite", "0"]))
+    assert isinstance(bad, str)
+    assert "--appetite 0" in bad
+
+
+def test_the_command_refuses_a_bad_appetite(shared_data: Path, capsys):
+    code = main(["stress", "--data-dir", str(shared_data), "--appetite", "-1",
+                 "--out", str(Path(tempfile.mkdtemp()) / "o")])
+    assert code == 2
+    assert "--appetite -1: a risk.appetite above 0" in capsys.readouterr().err
+    code = main(["stress", "--data-dir", str(shared_data), "--appetite", "0.4",
+                 "--scenario", "snb-2015-esma", "--out", str(Path(tempfile.mkdtemp()) / "o")])
+    assert code == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert "risk.appetite 0.4" in err
+    assert "below regime.minimum_eff_lev" in err
+
+
+def test_full_at_an_appetite_is_the_full_guard_with_risk_appetite():
+    w = WINDOWS["gbp-flash-2016"]
+    full, four = policy_config("full", w), policy_config("full@4", w)
+    assert four.risk.appetite == 4.0
+    assert four.rules.eff_lev_target == 8.0
+    assert four.safe_leverage.k_daily_equity_vol == 0.08
+    assert four.components == full.components
+    assert four.model_copy(update={"risk": full.risk, "rules": full.rules,
+                                   "safe_leverage": full.safe_leverage}) == full
+    with pytest.raises(ValueError, match="unknown"):
+        policy_config("full@0", w)
 
 
 def test_policies_tuple():
