@@ -53,7 +53,8 @@ def shadow_run(tmp_path_factory):
 def test_shadow_mode_sends_nothing_and_the_real_account_runs_unguarded(shadow_run):
     guard, sim, result, journal, _, config = shadow_run
     assert guard.mode is Mode.SHADOW
-    assert journal.rows("intent") == [] and journal.rows("result") == []
+    assert journal.rows("intent") == []
+    assert journal.rows("result") == []
     assert journal.rows("slice") == []  # virtual fills are never journaled as orders
     assert journal.rows("shadow_fill"), "the guard would have closed something here"
     unguarded = unguarded_run(config)

@@ -169,9 +169,11 @@ def test_the_mode_switch_accepts_shadow_and_the_live_state_labels_it(live):
     assert r.status_code == 200, r.text
     assert guard.mode is Mode.SHADOW
     assert guard.journal.last("control").payload["result"].startswith("mode shadow")
+    sim.advance(1.0)
+    guard.fast_guard()  # the board refreshes at the step after the switch
     state = client.get("/api/state", headers=AUTH).json()
     assert state["mode"] == "shadow"
-    assert "lots" in state["shadow"] and "saved" in state["shadow"]
+    assert set(state["shadow"]) >= {"lots", "saved", "marked_at"}
 
 
 def test_flatten_needs_the_confirmation_then_closes_every_position(live):
