@@ -146,3 +146,38 @@ def test_lca_status_shows_the_shadow_ledger(shadow_run):
     assert f"shadow: would have closed {s['lots']:.2f} lots; saved {s['saved']:,.2f} USD so far" \
         in text
     assert "(marked at 2015-01-15T" in text
+
+
+class _RealAccountRefusingOrders:
+    """The simulated terminal reporting a REAL account (trade_mode 2) whose order_send raises."""
+
+    def __init__(self, sim) -> None:
+        self._sim = sim
+
+    def __getattr__(self, name: str):
+        return getattr(self._sim, name)
+
+    def account_info(self):
+        return self._sim.account_info()._replace(trade_mode=2)
+
+    def order_send(self, request):
+        raise OrderSent(f"order_send called in shadow mode: {request}")
+
+
+def test_shadow_runs_on_a_real_account_and_fills_only_virtually(tmp_path):
+    config = AppConfig(run=RunSettings(mode="shadow", journal=f"sqlite:///{tmp_path}/j.db",
+                                       log_file="", compare_unguarded=False))
+    _, sim = build_guard(config)
+    guard, _ = build_guard(config, module=_RealAccountRefusingOrders(sim))
+    guard.start()
+    assert guard.mode is Mode.SHADOW  # not downgraded to observe: it sends nothing anyway
+    before = {p.ticket: p.volume for p in sim.positions_get()}
+    guard.cycle()
+    for _ in range(5):
+        sim.advance(1.0)
+        guard.fast_guard()
+    assert guard.journal.rows("shadow_fill")
+    assert {p.ticket: p.volume for p in sim.positions_get()} == before
+    view = guard.shadow.view(guard.snapshot)
+    for p in view.positions:
+        assert p.volume == pytest.approx(before[p.ticket] - guard.shadow.closed.get(p.ticket, 0))
