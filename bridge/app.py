@@ -11,7 +11,7 @@ from typing import Any
 from loguru import logger
 
 from bridge.alerts import attach_alerts
-from bridge.config import AppConfig
+from bridge.config import AppConfig, Mode
 from bridge.driver import StopRequest, run_live, run_replay
 from bridge.executor import Executor
 from bridge.journal import Journal
@@ -140,7 +140,8 @@ def _drive(guard: Guard, mt5: Any, config: AppConfig, on_step: Any, speed: float
             run_live(guard, on_step=on_step, stop=stop)
             guard.stop(stop.reason or "scheduler ended")
             currency = guard.snapshot.account.currency if guard.snapshot else ""
-            return RunResult({"guarded": _guarded(guard)}, currency, stop.reason)
+            return RunResult({"guarded": _guarded(guard), **_shadow(guard)}, currency,
+                             stop.reason)
         run_replay(guard, mt5, speed=config.run.speed if speed is None else speed,
                    on_step=on_step, stop=stop)
         if stop.reason is not None:
@@ -150,7 +151,7 @@ def _drive(guard: Guard, mt5: Any, config: AppConfig, on_step: Any, speed: float
         summary: dict[str, Any] = {
             "scenario": mt5.scenario.name,
             "start": mt5.start_time, "end": mt5.end_time, "crash_time": mt5.crash_time,
-            "guarded": _guarded(guard, mt5),
+            "guarded": _guarded(guard, mt5), **_shadow(guard),
         }
         if config.run.compare_unguarded:
             summary["unguarded"] = unguarded_run(config)
@@ -158,6 +159,13 @@ def _drive(guard: Guard, mt5: Any, config: AppConfig, on_step: Any, speed: float
         guard.stop("end of the replay")
     currency = guard.port.account().currency
     return RunResult(summary, currency)
+
+
+def _shadow(guard: Guard) -> dict[str, Any]:
+    """The shadow ledger (bridge.shadow) when the run was in shadow mode or filled virtually."""
+    if guard.mode is not Mode.SHADOW and not guard.shadow.fills:
+        return {}
+    return {"shadow": guard.shadow.summary()}
 
 
 def _guarded(guard: Guard, sim: Any | None = None) -> dict[str, Any]:

@@ -91,9 +91,12 @@ class TerminalSettings(BaseModel):
 
 
 class Mode(StrEnum):
-    """observe: decisions journaled and shown, no orders. enforce: the guard sends them."""
+    """observe: decisions journaled and shown, no orders. shadow: no orders either, but a
+    virtual book of what the guard would have closed, priced at the live quotes, and a ledger
+    of what that saved or cost (bridge.shadow). enforce: the guard sends the orders."""
 
     OBSERVE = "observe"
+    SHADOW = "shadow"
     ENFORCE = "enforce"
 
 

@@ -24,6 +24,10 @@ def guard_view(guard: Guard, title: str = "") -> RenderableType:
     head.append(f"{title}  {datetime.fromtimestamp(t, tz=UTC):%Y-%m-%d %H:%M:%S} UTC  ",
                 "bold")
     head.append(f"mode {guard.mode.value}  ")
+    if guard.mode.value == "shadow":
+        s = guard.shadow
+        head.append(f"SHADOW, nothing sent: would have closed {s.lots:.2f} lots, "
+                    f"{'saved' if s.saved >= 0 else 'cost'} {abs(s.saved):,.2f}  ", "bold magenta")
     if not guard.connection_ok:
         head.append("TERMINAL UNREACHABLE  ", "bold red")
     if d is None:

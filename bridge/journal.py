@@ -16,6 +16,8 @@ Row kinds:
 | `result`     | what `order_send` returned (retcode, deal, volume, price, comment)       |
 | `state`      | a change of trading state or of connection state                         |
 | `stop_out`   | a stop-out deal seen in the terminal's history                           |
+| `shadow_fill`| shadow mode: a slice filled virtually (never sent; `bridge.shadow`)      |
+| `shadow_mark`| shadow mode: the virtual book's ledger (saved, equity path) at a cycle   |
 | `lease`      | the account's lease taken over from a guard that stopped renewing it     |
 | `stop`       | a clean stop (Ctrl-C, SIGTERM, a lost lease): reason                     |
 | `end`        | end of a run with its summary                                            |

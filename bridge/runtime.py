@@ -29,6 +29,7 @@ from bridge.ealink.errors import EaLinkError
 from bridge.ealink.folder import resolve_link_folder
 from bridge.journal import Journal
 from bridge.lease import Lease, account_key
+from bridge.shadow import ShadowBook
 from bridge.terminal import TerminalError, TerminalPort
 from bridge.warmup import Warmup
 from controller import (
@@ -139,6 +140,8 @@ class Guard:
         self.lease: Lease | None = None
         self.run_id = ""  # "R<id of the run row>", the prefix of every plan id of this run
         self.stopped: str | None = None
+        # shadow mode: the virtual book of what the guard would have closed (bridge.shadow)
+        self.shadow = ShadowBook(journal, config.run.stale_after_seconds)
 
     # -- start-up ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -226,6 +229,8 @@ class Guard:
             return
         self.stopped = reason
         try:
+            if self.mode is Mode.SHADOW:
+                self.shadow.journal_mark(self.now())
             self.journal.append("stop", self.now(), {"reason": reason,
                                                      "wall_time": self.wall()})
         finally:
@@ -290,11 +295,16 @@ class Guard:
         decision = self._decide(snap)
         self._adopt(decision, journal=True)
         self._execute_due()
+        if self.mode is Mode.SHADOW:
+            self.shadow.journal_mark(self.now())
         self.notify("on_cycle", time.perf_counter() - started)
 
     def _decide(self, snap: Snapshot) -> Decision:
         """The controller's decision; its wall-clock time in `decide_seconds`."""
         started = time.perf_counter()
+        if self.mode is Mode.SHADOW:  # decide on the book as the virtual closes left it
+            self.shadow.mark(snap, self.port)
+            snap = self.shadow.view(snap)
         decision = decide(snap, self.config, self.indicators, self.portfolio, self.memory)
         self.decide_seconds = time.perf_counter() - started
         return decision
@@ -512,7 +522,8 @@ class Guard:
         if not self.plan:
             return
         now = self.now()
-        if self.mode is Mode.OBSERVE or self.paused:
+        if self.mode is not Mode.ENFORCE or self.paused:
+            self._virtual_due(now)
             return
         open_tickets = {p.ticket for p in self.snapshot.positions} if self.snapshot else set()
         remaining: list[Action] = []
@@ -543,6 +554,12 @@ class Guard:
                 retry = outcome.retry_at if outcome.retry_at is not None else now + 60.0
                 remaining.append(replace(action, volume=outcome.remaining, not_before=retry))
         self.plan = remaining
+
+    def _virtual_due(self, now: float) -> None:
+        """Shadow mode, not paused: the due slices filled virtually (bridge.shadow); nothing
+        reaches the terminal. Observe mode: nothing at all."""
+        if self.mode is Mode.SHADOW and not self.paused:
+            self.plan = self.shadow.execute_due(self.plan, self.snapshot, now)
 
     def _record_slice(self, action: Action, status: str, filled: float, remaining: float,
                       retcode: int | None, message: str) -> None:

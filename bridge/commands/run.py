@@ -150,6 +150,13 @@ def _report(args: argparse.Namespace, result: Any, out: Console, err: Console) -
     if not args.quiet or not args.summary_json:
         out.print(summary_table(result.summary, result.currency))
         g = result.summary.get("guarded", {})
+        if "shadow" in result.summary:  # bridge.shadow: the real account was left as it was
+            s = result.summary["shadow"]
+            word = "saved" if s["saved"] >= 0.0 else "cost"
+            out.print(f"shadow mode: nothing was sent (the guarded column is the real account "
+                      f"as it went); the guard would have closed {s['lots']:.2f} lots and "
+                      f"{word} {abs(s['saved']):,.2f} {result.currency} (shadow equity "
+                      f"{s['shadow_equity']:,.2f}).", highlight=False)
         if "unguarded" in result.summary:
             out.print(f"guarded: {g.get('stop_outs')} stop-out(s); unguarded: "
                       f"{result.summary['unguarded']['stop_outs']} stop-out(s). "

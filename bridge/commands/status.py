@@ -112,6 +112,7 @@ def collect(journal: Journal, decisions: int = 20, run_id: str | None = None,
                      if (a["ticket"], a["slice_index"]) not in finished]
     results = journal.rows("result", **window)
     end = _last(journal, "end", window)
+    shadow = _last(journal, "shadow_mark", window)
     slices = journal.rows("slice", **window)
     return {
         "account": run.account if run else None,
@@ -133,6 +134,8 @@ def collect(journal: Journal, decisions: int = 20, run_id: str | None = None,
         "states": [{"time": _iso(r.time), **r.payload}
                    for r in journal.rows("state", **window)][-20:],
         "end": end.payload if end is not None else None,
+        "shadow": {**shadow.payload, "marked_at": _iso(shadow.payload["marked_at"] or shadow.time)}
+        if shadow is not None else None,
     }
 
 
@@ -240,3 +243,22 @@ def _print(out: Console, data: dict[str, Any]) -> None:
                     d["binding_cap"], str(d["actions"]))
     out.print(dec)
     out.print(f"broker stop-outs seen: {len(data['stop_outs'])}")
+    if data.get("shadow"):
+        _print_shadow(out, data["shadow"])
+
+
+def _level(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.0f} %"
+
+
+def _print_shadow(out: Console, s: dict[str, Any]) -> None:
+    """The shadow ledger (bridge.shadow): what the guard would have closed and saved or cost."""
+    word = "saved" if s["saved"] >= 0.0 else "cost"
+    ccy = s.get("currency", "")
+    out.print(f"shadow: would have closed {s['lots']:.2f} lots; {word} {abs(s['saved']):,.2f} "
+              f"{ccy} so far (marked at {s['marked_at']})", highlight=False)
+    out.print(f"  equity: real {s['real_equity']:,.2f}, shadow {s['shadow_equity']:,.2f} {ccy}; "
+              f"lowest margin level seen: real {_level(s['min_real_margin_level'])}, shadow "
+              f"{_level(s['min_shadow_margin_level'])} (estimate; stop-out at "
+              f"{s['stop_out_level']:g} %)", highlight=False)
+    out.print("  not modelled: " + "; ".join(s.get("not_modelled", [])), highlight=False)

@@ -28,7 +28,7 @@ COOKIE = "lca_token"
 
 class ControlBody(BaseModel):
     """A control request: who asks and why (both journaled); `confirm` = "FLATTEN" for a
-    flatten; `mode` = observe | enforce for a mode switch."""
+    flatten; `mode` = observe | shadow | enforce for a mode switch."""
 
     who: str = Field(min_length=1, max_length=80)
     why: str = Field(min_length=1, max_length=400)

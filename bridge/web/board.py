@@ -122,6 +122,9 @@ class LiveBoard(GuardObserver):
             "currency": guard.snapshot.account.currency if guard.snapshot else ""}
         if d is not None:
             state.update(decision_state(d, guard.config))
+        if guard.mode.value == "shadow" or guard.shadow.fills:  # the virtual book's ledger
+            state["shadow"] = {"lots": guard.shadow.lots, "saved": guard.shadow.saved,
+                               "marked_at": guard.shadow.marked_at}
         plan = [asdict(a) for a in guard.plan]
         with self._lock:
             self._state = state

@@ -6,8 +6,9 @@ The web thread calls `request(...)`; the action waits in a queue until the guard
 
 - `pause` / `resume`: while paused the guard goes on reading, deciding and alerting, and sends
   no slice (`Guard.paused`);
-- `mode` observe / enforce: the same switch as `[run] mode`; enforce on a REAL account still
-  needs `run.allow_real_account`;
+- `mode` observe / shadow / enforce: the same switch as `[run] mode`; enforce on a REAL account
+  still needs `run.allow_real_account`; shadow (no orders, a virtual book: bridge.shadow) is
+  allowed on any account;
 - `flatten`: close every open position now (one emergency slice each), in enforce mode only,
   paused or not. The web layer asks for the confirmation first.
 """
@@ -59,7 +60,7 @@ class Controls(GuardObserver):
         if not who.strip() or not why.strip():
             raise ControlError("who and why are both required: the journal keeps them")
         if action == "mode" and mode not in {m.value for m in Mode}:
-            raise ControlError(f"mode = {mode!r}: use observe or enforce")
+            raise ControlError(f"mode = {mode!r}: use observe, shadow or enforce")
         req = _Request(action, who.strip(), why.strip(), origin, mode)
         try:
             self._queue.put_nowait(req)
@@ -104,6 +105,9 @@ class Controls(GuardObserver):
             raise ControlError("REAL account: enforce needs run.allow_real_account = true in "
                                "the configuration (and a restart)")
         guard.mode = mode
+        if mode is Mode.SHADOW:
+            return "mode shadow: nothing is sent; the guard keeps a virtual book of what it " \
+                   "would have closed (lca status shows its ledger)"
         return f"mode {mode.value}"
 
     def _flatten(self, guard: Any, req: _Request) -> str:

@@ -50,6 +50,9 @@ class JournalBoard:
                        reasons=p["reasons"],
                        crash_flag=any("liquidity-crash" in w for w in p["warnings"]),
                        warnings=[{"code": "", "message": w} for w in p["warnings"]])
+        mark = self.journal.last("shadow_mark")
+        if mark is not None and (run is None or mark.id > run.id):  # the shadow ledger
+            out["shadow"] = {k: mark.payload.get(k) for k in ("lots", "saved", "marked_at")}
         end = self.journal.last("end")
         if end is not None and (run is None or end.id > run.id):
             out["running"] = False

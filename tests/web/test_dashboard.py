@@ -156,9 +156,24 @@ def test_the_mode_switch_is_applied_and_journaled(live):
     assert guard.mode is Mode.OBSERVE
     assert guard.journal.last("control").payload["result"] == "mode observe"
     bad = client.post("/api/control/mode", headers=AUTH,
-                      json={"who": "anna", "why": "x", "mode": "shadow"})
+                      json={"who": "anna", "why": "x", "mode": "paper"})
     assert bad.status_code == 400
-    assert "observe or enforce" in bad.json()["detail"]
+    assert "observe, shadow or enforce" in bad.json()["detail"]
+
+
+def test_the_mode_switch_accepts_shadow_and_the_live_state_labels_it(live):
+    guard, sim, client = live
+    r = _while_stepping(guard, sim, lambda: client.post(
+        "/api/control/mode", headers=AUTH,
+        json={"who": "anna", "why": "dry run", "mode": "shadow"}))
+    assert r.status_code == 200, r.text
+    assert guard.mode is Mode.SHADOW
+    assert guard.journal.last("control").payload["result"].startswith("mode shadow")
+    sim.advance(1.0)
+    guard.fast_guard()  # the board refreshes at the step after the switch
+    state = client.get("/api/state", headers=AUTH).json()
+    assert state["mode"] == "shadow"
+    assert set(state["shadow"]) >= {"lots", "saved", "marked_at"}
 
 
 def test_flatten_needs_the_confirmation_then_closes_every_position(live):

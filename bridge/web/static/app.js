@@ -43,7 +43,8 @@ function table(id, rows, cols) {
 
 function showState(s) {
   $("account").textContent = s.account ? `account ${s.account}` : "";
-  $("mode").textContent = s.mode || (s.read_only ? "journal" : "");
+  $("mode").textContent = (s.mode || (s.read_only ? "journal" : "")) + (s.shadow ?
+    ` (nothing sent): would have closed ${s.shadow.lots.toFixed(2)} lots; ${s.shadow.saved >= 0 ? "saved" : "cost"} ${Math.abs(s.shadow.saved).toFixed(2)} ${s.currency || ""}` : "");
   $("paused").textContent = s.paused ? "PAUSED" : "running";
   $("connected").textContent = s.connected === false ? "terminal LOST" : "terminal ok";
   $("clock").textContent = when(s.time || s.now);
