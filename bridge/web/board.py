@@ -17,6 +17,7 @@ from dataclasses import asdict
 from typing import Any
 
 from bridge.observe import GuardObserver
+from bridge.web.lift import prop_lock_state
 
 __all__ = ["LiveBoard"]
 
@@ -119,7 +120,8 @@ class LiveBoard(GuardObserver):
             "paused": guard.paused, "connected": guard.connection_ok, "stale": guard.stale,
             "now": guard.now(), "guard_runs": guard.stats.guard_runs,
             "orders": guard.stats.orders, "lots_closed": guard.stats.lots_closed,
-            "currency": guard.snapshot.account.currency if guard.snapshot else ""}
+            "currency": guard.snapshot.account.currency if guard.snapshot else "",
+            "prop_lock": prop_lock_state(guard)}
         if d is not None:
             state.update(decision_state(d, guard.config))
         plan = [asdict(a) for a in guard.plan]
