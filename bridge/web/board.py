@@ -44,6 +44,12 @@ def decision_state(d: Any, config: Any) -> dict[str, Any]:
     }
 
 
+def _lease(guard: Any) -> dict[str, Any] | None:
+    """The lease this guard holds (one guard per account): key, host, pid; None without one."""
+    lease = getattr(guard, "lease", None)
+    return None if lease is None else {"key": lease.key, "host": lease.host, "pid": lease.pid}
+
+
 class LiveBoard(GuardObserver):
     """The live dashboard data of one guard."""
 
@@ -121,7 +127,7 @@ class LiveBoard(GuardObserver):
             "now": guard.now(), "guard_runs": guard.stats.guard_runs,
             "orders": guard.stats.orders, "lots_closed": guard.stats.lots_closed,
             "currency": guard.snapshot.account.currency if guard.snapshot else "",
-            "prop_lock": prop_lock_state(guard)}
+            "prop_lock": prop_lock_state(guard), "lease": _lease(guard)}
         if d is not None:
             state.update(decision_state(d, guard.config))
         plan = [asdict(a) for a in guard.plan]

@@ -43,6 +43,7 @@ function table(id, rows, cols) {
 
 function showState(s) {
   $("account").textContent = s.account ? `account ${s.account}` : "";
+  $("lease").textContent = s.lease ? `lease held by ${s.lease.host} pid ${s.lease.pid}` : "";
   $("mode").textContent = s.mode || (s.read_only ? "journal" : "");
   $("paused").textContent = s.paused ? "PAUSED" : "running";
   $("connected").textContent = s.connected === false ? "terminal LOST" : "terminal ok";
