@@ -15,8 +15,9 @@ from bridge.alerts import (
     Severity,
     attach_alerts,
 )
-from bridge.config import AppConfig, EaSettings
-from bridge.ealink.notify import parse_notify
+from bridge.app import build_guard
+from bridge.config import AppConfig, EaSettings, RunSettings, TerminalSettings
+from bridge.ealink.notify import NOTIFY_FILE, parse_notify
 
 
 def _alert(title: str = "lca: HALTED", body: str = "EffLev 5.1×") -> Alert:
@@ -63,3 +64,25 @@ def test_attach_alerts_adds_the_ea_channel_when_the_link_is_on_unless_turned_off
     assert attach_alerts(_Guard(True), {"LCA_EA_PUSH": "0"}) is None
     with pytest.raises(AlertConfigError, match="LCA_EA_PUSH = 'yes': use 1"):
         attach_alerts(_Guard(True), {"LCA_EA_PUSH": "yes"})
+
+
+def test_a_guard_with_the_ea_link_journals_each_alert_of_the_ea_channel(tmp_path: Path) -> None:
+    scenario = Path(__file__).with_name("flash-gbp-2016-short.toml")
+    config = AppConfig(
+        terminal=TerminalSettings(scenario=str(scenario)),
+        run=RunSettings(journal=f"sqlite:///{tmp_path}/journal.db", log_file="",
+                        compare_unguarded=False),
+        ea=EaSettings(enabled=True, common_folder=str(tmp_path / "Common")))
+    guard, _ = build_guard(config)
+    observer = attach_alerts(guard, {"LCA_ALERT_WINDOW_SECONDS": "0"})
+    assert observer is not None
+    guard.start()  # "guard started" is the first alert
+    guard.stop("test over")
+    rows = [r.payload for r in guard.journal.rows("alert")]
+    assert rows
+    assert {r["channel"] for r in rows} == {"MT5 push (EA)"}
+    assert all(r["ok"] and r["result"] == "sent" for r in rows)
+    assert all(r["error"].startswith("written to notify.txt, sequence ") for r in rows)
+    _, _, notices = parse_notify(
+        (tmp_path / "Common" / "Files" / "lca" / NOTIFY_FILE).read_text())
+    assert [n.text for n in notices] == [f"{r['title']}: {r['body']}" for r in rows][-8:]
