@@ -1007,8 +1007,8 @@ static void notify_rate_limit_holds_and_merges() {
     for (auto &t : got) found += t.find(needle) != string::npos ? 1 : 0;
     CHECK(found <= 1);
   }
-  CHECK(got.back().find("lca: alert 39:") != string::npos);  // the newest always shows
-  CHECK(got.back().size() <= 255);
+  CHECK(!got.empty() && got.back().find("lca: alert 39:") != string::npos);  // the newest shows
+  CHECK(!got.empty() && got.back().size() <= 255);
   CHECK(notify_sequence() == (double)seq);
 }
 
@@ -1021,7 +1021,7 @@ static void notify_off_in_the_terminal_is_said_once_and_never_retried() {
   write_notify({{1700000000001L, TimeGMT(), "lca: HALTED"}});
   sim().advance_ms(3000);
   CHECK(sim().pushes.size() == 1);
-  CHECK(!sim().pushes[0].ok && sim().pushes[0].error == ERR_NOTIFICATION_WRONG_SETTINGS);
+  CHECK(!sim().pushes.empty() && !sim().pushes[0].ok && sim().pushes[0].error == ERR_NOTIFICATION_WRONG_SETTINGS);
   CHECK(sim().logged("push notification not sent (error 4517: enable Tools > Options > Notifications"));
   write_notify({{1700000000001L, TimeGMT(), "lca: HALTED"}, {1700000000002L, TimeGMT(), "lca: REDUCING"}});
   sim().advance_ms(3000);
