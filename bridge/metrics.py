@@ -17,6 +17,7 @@
 | `lca_alerts_total{channel,result}`       | counter   | alert deliveries (sent, failed, held)   |
 | `lca_step_seconds`, `lca_cycle_seconds`, `lca_decide_seconds` | histogram | wall-clock latency |
 | `lca_snapshot_age_seconds{account}`      | gauge     | guard clock − the last snapshot's time  |
+| `lca_lease_holder{account,host,pid}`     | gauge     | 1 for the lease holder (one guard)      |
 
 Each `MetricsObserver` owns its `CollectorRegistry` (no global state: tests and several guards
 in one process do not collide).
@@ -75,6 +76,9 @@ class MetricsObserver(GuardObserver):
                                 buckets=_LATENCY, registry=r)
         self.snapshot_age = Gauge("lca_snapshot_age_seconds",
                                   "guard clock minus the last snapshot's time (s)", a, registry=r)
+        self.lease_holder = Gauge("lca_lease_holder",
+                                  "1 for the guard process holding the account's lease",
+                                  ["account", "host", "pid"], registry=r)
         self._account = "0"
 
     def on_start(self, guard: Any) -> None:
@@ -83,6 +87,9 @@ class MetricsObserver(GuardObserver):
 
     def on_decision(self, guard: Any, decision: Any) -> None:
         self._refresh(guard)
+
+    def on_stop(self, guard: Any, reason: str) -> None:
+        self.lease_holder.clear()  # a clean stop releases the lease
 
     def on_step(self, guard: Any, seconds: float) -> None:
         self.step.observe(seconds)
@@ -108,6 +115,9 @@ class MetricsObserver(GuardObserver):
         g["paused"].labels(acct).set(1.0 if guard.paused else 0.0)
         g["connected"].labels(acct).set(1.0 if guard.connection_ok else 0.0)
         g["stale"].labels(acct).set(1.0 if guard.stale else 0.0)
+        lease = getattr(guard, "lease", None)
+        if lease is not None:
+            self.lease_holder.labels(acct, lease.host, str(lease.pid)).set(1.0)
         if guard.snapshot is not None:
             self.snapshot_age.labels(acct).set(max(0.0, guard.now() - guard.snapshot.time))
         d = guard.decision

@@ -22,7 +22,13 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from controller.memory import ControllerMemory
-from controller.settings import DailyAnchor, DailyLossBasis, DrawdownMode, PropSettings
+from controller.settings import (
+    DailyAnchor,
+    DailyLossBasis,
+    DrawdownMode,
+    LockRelease,
+    PropSettings,
+)
 
 __all__ = ["PropLimit", "PropView", "day_start", "evaluate_prop", "next_day_start"]
 
@@ -89,7 +95,8 @@ def _roll_day(
         base = initial - amount if dd_floor is None else dd_floor
         # the balance at the reset is the previous day's end-of-day balance
         dd_floor = min(initial, max(base, balance - amount))
-    lock = mem.locked and (mem.lock_until is None or mem.lock_until > now)
+    lock = mem.locked and (mem.lock_until is None or mem.lock_until > now
+                           or s.lock_release is LockRelease.ACKNOWLEDGE)
     return replace(
         mem, day_key=key, day_anchor=anchor, day_end_balance=balance, dd_floor=dd_floor,
         locked=lock, lock_until=mem.lock_until if lock else None,

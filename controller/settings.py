@@ -26,6 +26,7 @@ __all__ = [
     "DrawdownMode",
     "ExtrasSettings",
     "LeverageCaps",
+    "LockRelease",
     "PlanSettings",
     "PropSettings",
     "RegimeSettings",
@@ -355,6 +356,14 @@ class DrawdownMode(StrEnum):
     TRAILING_EOD_BALANCE = "trailing_eod_balance"
 
 
+class LockRelease(StrEnum):
+    """When a daily prop lock ends: at the prop day's reset by itself (`auto`), or only when a
+    person lifts it after that reset (`acknowledge`: the trader stops for the day and says so)."""
+
+    AUTO = "auto"
+    ACKNOWLEDGE = "acknowledge"
+
+
 class PropSettings(BaseModel):
     """Prop-firm discipline (DESIGN §3.6). Disabled by default; `preset` fills in a firm's rules."""
 
@@ -386,6 +395,10 @@ class PropSettings(BaseModel):
         2.0, description="broker server clock minus UTC in winter (hours)"
     )
     server_dst: str = Field("us", description="server clock DST rule: none, us or eu")
+    lock_release: LockRelease = Field(
+        LockRelease.AUTO, description="auto: a daily-loss lock ends at the reset; acknowledge: "
+        "it stays after the reset until lifted from the dashboard (never before the reset)"
+    )
 
     @field_validator("reset_time")
     @classmethod

@@ -10,7 +10,9 @@
 //  3. cuts any symbol's volume above its cap and holds the account's effective leverage cap and MSI
 //     floor, newest position first; closes any new position while a prop lock is on or lca
 //     allows no new exposure;
-//  4. samples spread and depth of market and writes Common\Files\lca\telemetry.txt for lca.
+//  4. samples spread and depth of market and writes Common\Files\lca\telemetry.txt for lca;
+//  5. pushes lca's alerts from Common\Files\lca\notify.txt to the phone (SendNotification),
+//     each once, within MT5's rate limit, and its own fail-safe entry and exit.
 // It never opens a position. Algo Trading must be on, or it can only warn.
 // The file is written in the subset of MQL5 that is also C++: tests/mql5 compiles and tests it.
 #property copyright "lca contributors (MIT licence)"
@@ -41,6 +43,7 @@ input int    InpDeviationPoints = 50;       // Max slippage of a closing deal, p
 #include "LgSend.mqh"
 #include "LgEnforce.mqh"
 #include "LgTelemetry.mqh"
+#include "LgNotify.mqh"
 
 bool g_failsafe = false;
 bool g_started = false;
@@ -53,6 +56,9 @@ void LgUpdateMode()
    bool fresh = g_lim_ok && age <= InpHeartbeatTimeoutSec && age >= -InpHeartbeatTimeoutSec;
    if(!fresh && (!g_failsafe || !g_started))
      {
+      if(g_started && g_lim_ok)
+         LgNotifyQueue(StringFormat("LiquidityGuard %I64d: FAIL-SAFE, no heartbeat from lca for %I64d s (is lca running?): the EA's hard limits apply and new positions are closed",
+                                    AccountInfoInteger(ACCOUNT_LOGIN), age), 0);
       g_failsafe = true;
       GlobalVariableSet(LG_GV_FAILSAFE, 1.0);
       if(!g_lim_ok)
@@ -66,7 +72,11 @@ void LgUpdateMode()
       if(fresh && (g_failsafe || !g_started))
         {
          if(g_failsafe)
+           {
             PrintFormat("LiquidityGuard: back to NORMAL: fresh heartbeat from lca (limits sequence %I64d)", g_lim_sequence);
+            if(g_started)
+               LgNotifyQueue(StringFormat("LiquidityGuard %I64d: back to normal, lca is running again", AccountInfoInteger(ACCOUNT_LOGIN)), 0);
+           }
          g_failsafe = false;
          GlobalVariableSet(LG_GV_FAILSAFE, 0.0);
         }
@@ -153,6 +163,7 @@ int OnInit()
    PrintFormat("LiquidityGuard: started on %s. Hard limits: max leverage %.2f, MSI floor %.2f, %.2f lots per symbol; fail-safe after %d s without lca; link files in Common\\Files\\%s",
                _Symbol, InpMaxEffLev, InpMsiFloor, InpMaxLotsPerSymbol, InpHeartbeatTimeoutSec, InpFolder);
    LgReadLimits(InpFolder + "\\limits.txt");
+   LgNotifyInit();
    LgEnsureSymbols();
    LgEnforce();
    if(!EventSetMillisecondTimer(InpTimerMs))
@@ -190,6 +201,8 @@ void OnTimer()
    LgEnforce();
    if((long)TimeGMT() - g_tel_written >= InpTelemetrySec)
       LgWriteTelemetry(InpFolder, g_failsafe, !g_algo_off_reported);
+   LgReadNotify(InpFolder + "\\notify.txt");
+   LgNotifyFlush();
   }
 
 void OnTick()

@@ -28,7 +28,7 @@ COOKIE = "lca_token"
 
 class ControlBody(BaseModel):
     """A control request: who asks and why (both journaled); `confirm` = "FLATTEN" for a
-    flatten; `mode` = observe | shadow | enforce for a mode switch."""
+    flatten, "LIFT" for lift_prop_lock; `mode` = observe | shadow | enforce for a mode switch."""
 
     who: str = Field(min_length=1, max_length=80)
     why: str = Field(min_length=1, max_length=400)
@@ -110,13 +110,17 @@ def _reads(app: FastAPI, board: Any, read_only: bool) -> None:
 
 
 def _control(app: FastAPI, controls: Controls | None) -> None:
-    @app.post("/api/control/{action}", summary="pause, resume, mode or flatten (journaled)")
+    @app.post("/api/control/{action}",
+              summary="pause, resume, mode, flatten or lift_prop_lock (journaled)")
     def control(action: str, body: ControlBody, request: Request) -> dict[str, Any]:
         if controls is None:
             raise HTTPException(403, "read-only: `lca serve` shows a journal; control runs "
                                 "with `lca run --dashboard`")
         if action == "flatten" and body.confirm != "FLATTEN":
             raise HTTPException(400, 'flatten closes every position: send confirm = "FLATTEN"')
+        if action == "lift_prop_lock" and body.confirm != "LIFT":
+            raise HTTPException(400, 'lift_prop_lock allows new trades again: send confirm = '
+                                '"LIFT"')
         origin = request.client.host if request.client else "?"
         try:
             row = controls.request(action, body.who, body.why, origin, mode=body.mode)

@@ -17,6 +17,7 @@ from dataclasses import asdict
 from typing import Any
 
 from bridge.observe import GuardObserver
+from bridge.web.lift import prop_lock_state
 
 __all__ = ["LiveBoard"]
 
@@ -41,6 +42,12 @@ def decision_state(d: Any, config: Any) -> dict[str, Any]:
         "warnings": [{"code": w.code, "message": w.message, "observed": w.observed,
                       "limit": w.limit} for w in d.warnings],
     }
+
+
+def _lease(guard: Any) -> dict[str, Any] | None:
+    """The lease this guard holds (one guard per account): key, host, pid; None without one."""
+    lease = getattr(guard, "lease", None)
+    return None if lease is None else {"key": lease.key, "host": lease.host, "pid": lease.pid}
 
 
 class LiveBoard(GuardObserver):
@@ -119,7 +126,8 @@ class LiveBoard(GuardObserver):
             "paused": guard.paused, "connected": guard.connection_ok, "stale": guard.stale,
             "now": guard.now(), "guard_runs": guard.stats.guard_runs,
             "orders": guard.stats.orders, "lots_closed": guard.stats.lots_closed,
-            "currency": guard.snapshot.account.currency if guard.snapshot else ""}
+            "currency": guard.snapshot.account.currency if guard.snapshot else "",
+            "prop_lock": prop_lock_state(guard), "lease": _lease(guard)}
         if d is not None:
             state.update(decision_state(d, guard.config))
         if guard.mode.value == "shadow" or guard.shadow.fills:  # the virtual book's ledger

@@ -10,7 +10,9 @@ The web thread calls `request(...)`; the action waits in a queue until the guard
   still needs `run.allow_real_account`; shadow (no orders, a virtual book: bridge.shadow) is
   allowed on any account;
 - `flatten`: close every open position now (one emergency slice each), in enforce mode only,
-  paused or not. The web layer asks for the confirmation first.
+  paused or not. The web layer asks for the confirmation first;
+- `lift_prop_lock`: end the prop lock, refused before the rule allows it (bridge.web.lift). The
+  web layer asks for the confirmation first.
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ from typing import Any
 
 from bridge.config import Mode
 from bridge.observe import GuardObserver
+from bridge.web.lift import lift_lock
 from controller import Action, Urgency
 
 __all__ = ["ACTIONS", "ControlError", "Controls"]
 
-ACTIONS = ("pause", "resume", "mode", "flatten")
+ACTIONS = ("pause", "resume", "mode", "flatten", "lift_prop_lock")
 REAL_ACCOUNT = 2  # ACCOUNT_TRADE_MODE_REAL
 
 
@@ -43,6 +46,7 @@ class _Request:
     mode: str | None = None
     done: threading.Event = field(default_factory=threading.Event)
     result: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Controls(GuardObserver):
@@ -82,7 +86,8 @@ class Controls(GuardObserver):
             except ControlError as exc:
                 ok, result = False, str(exc)
             row = {"action": req.action, "mode": req.mode, "who": req.who, "why": req.why,
-                   "origin": req.origin, "ok": ok, "result": result, "time": guard.now()}
+                   "origin": req.origin, "ok": ok, "result": result, "time": guard.now(),
+                   **req.extra}
             guard.journal.append("control", guard.now(), row)
             guard.notify("on_control", row)
             req.result = row
@@ -97,6 +102,11 @@ class Controls(GuardObserver):
             return "resumed: due slices are sent again"
         if req.action == "mode":
             return self._mode(guard, Mode(req.mode or ""))
+        if req.action == "lift_prop_lock":
+            ok, result, req.extra = lift_lock(guard, req.who, req.why)
+            if not ok:
+                raise ControlError(result)
+            return result
         return self._flatten(guard, req)
 
     def _mode(self, guard: Any, mode: Mode) -> str:

@@ -171,4 +171,6 @@ def run_scenario(
     if gmt is not None:
         args.append(str(gmt))
     full_env = {**os.environ, **_RUN_ENV, **(env or {})}
-    return subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=full_env)
+    # errors="replace": a mutant (tests/mql5/mutation_check.py) may print any byte
+    return subprocess.run(args, capture_output=True, text=True, errors="replace",
+                          timeout=timeout, env=full_env)

@@ -183,6 +183,30 @@ MUTANTS: tuple[Mutant, ...] = (
         "   LgEnsureSymbols();\n   LgEnforce();\n   if(!EventSetMillisecondTimer",
         "   LgEnsureSymbols();\n   if(!EventSetMillisecondTimer",
     ),
+    Mutant(
+        "push sequence not remembered across a restart (no global variable read)",
+        "LgNotify.mqh",
+        "g_ntf_done = (long)GlobalVariableGet(LG_GV_NOTIFY);",
+        "g_ntf_done = 0;",
+    ),
+    Mutant(
+        "MT5's push rate limit ignored (one push per message, at once)",
+        "LgNotify.mqh",
+        "if(kept >= LG_NOTIFY_PER_MINUTE || (kept > 0 && g_ntf_sent_at[kept - 1] >= now))",
+        "if(kept < 0)",
+    ),
+    Mutant(
+        "a failed push retried for ever (pending kept after a settings error)",
+        "LgNotify.mqh",
+        "if(err == ERR_NOTIFICATION_TOO_FREQUENT)",
+        "if(err != 0)",
+    ),
+    Mutant(
+        "the EA's fail-safe entry not pushed",
+        "LiquidityGuard.mq5",
+        "if(g_started && g_lim_ok)\n         LgNotifyQueue(",
+        "if(false)\n         LgNotifyQueue(",
+    ),
 )
 
 

@@ -913,6 +913,180 @@ static void fidelity_selection_is_a_copy_and_files_follow_windows_sharing() {
         StringFormat("%I64d|%.2f|%s|%u", (long)5, 1.005, string("x"), (uint)7) == "5|1.01|x|7");
 }
 
+//--- push notifications (notify.txt -> SendNotification) ------------------------------------
+struct Notice {
+  long seq;
+  long utc;
+  string text;
+};
+
+static void write_notify(const std::vector<Notice> &notices) {  // as bridge/ealink/notify.py
+  std::vector<string> lines = {"lca-notify 1", "sequence=" + std::to_string(notices.back().seq),
+                               "written_utc=" + std::to_string(TimeGMT())};
+  for (auto &n : notices) lines.push_back("msg=" + std::to_string(n.seq) + ";" + std::to_string(n.utc) + ";" + n.text);
+  string text;
+  for (auto &l : lines) text += l + "\r\n";
+  text += "end=" + std::to_string(notices.back().seq) + ";" + std::to_string(hash31(lines)) + "\r\n";
+  write_text(link_path("notify.txt"), text);
+}
+
+static std::vector<string> pushed() {  // the texts MT5 delivered
+  std::vector<string> out;
+  for (auto &p : sim().pushes)
+    if (p.ok) out.push_back(p.text);
+  return out;
+}
+
+static double notify_sequence() { return GlobalVariableGet("lca.notify_sequence"); }
+
+// the EA removed and attached again: its globals start fresh, the terminal's remain
+static void restart_ea() {
+  ea::OnDeinit(1);
+  ea::g_ntf_done = 0;
+  ea::g_ntf_queued = 0;
+  ArrayResize(ea::g_ntf_pending, 0);
+  ArrayResize(ea::g_ntf_pending_seq, 0);
+  ArrayResize(ea::g_ntf_sent_at, 0);
+  ea::g_started = false;
+  init();
+}
+
+static void notify_golden_is_pushed_once_even_after_a_restart() {
+  setup(true);
+  put_golden("limits_v1.txt");
+  write_text(link_path("notify.txt"), read_text(g_golden + "/notify_v1.txt"));
+  CHECK(init() == INIT_SUCCEEDED);
+  sim().advance_ms(1000);
+  // both messages were waiting at the first read: one push, newest first
+  std::vector<string> want = {
+      "2 alerts, newest first: lca: crash flag: MINIMUM regime; LVI 2.4 >= 2.0 | lca: REDUCING: EffLev 4.20 "
+      "above the band's 3.00; MSI 1.8; plan of 3 slices"};
+  CHECK(pushed() == want);
+  CHECK(notify_sequence() == 1700000000500.0);
+  sim().advance_ms(5000);
+  CHECK(pushed() == want);
+  restart_ea();
+  sim().advance_ms(3000);
+  CHECK(pushed() == want);  // never twice for one sequence
+  CHECK(sim().pushes.size() == 1);
+}
+
+static void notify_rate_limit_holds_and_merges() {
+  setup(true);
+  ea::InpHeartbeatTimeoutSec = 3600;
+  write_limits(1, TimeGMT(), "3", "0", 0, {});
+  CHECK(init() == INIT_SUCCEEDED);
+  std::vector<Notice> notices;
+  long seq = 1700000000000L;
+  for (int i = 0; i < 40; i++) {
+    notices.push_back({++seq, TimeGMT(), "lca: alert " + std::to_string(i) + ": EffLev 4.2"});
+    if (notices.size() > 8) notices.erase(notices.begin());
+    write_notify(notices);
+    sim().advance_ms(300);  // (the shim's timer fires only within one advance_ms of >= 250 ms)
+  }
+  sim().advance_ms(120000);
+  for (auto &p : sim().pushes) CHECK(p.ok);  // MT5 never had to refuse one
+  for (size_t i = 0; i < sim().pushes.size(); i++) {
+    int in_second = 0, in_minute = 0;
+    for (size_t k = 0; k <= i; k++) {
+      long dt = sim().pushes[i].at_ms - sim().pushes[k].at_ms;
+      if (dt < 1000) in_second++;
+      if (dt < 60000) in_minute++;
+    }
+    CHECK(in_second <= 2);
+    CHECK(in_minute <= 10);
+  }
+  std::vector<string> got = pushed();
+  CHECK(got.size() > 1 && got.size() < 40);  // held and merged, not dropped nor one each
+  int counted = 0;  // every message went out in exactly one push, alone or merged ("N alerts")
+  for (auto &t : got) counted += t.find(" alerts, newest first: ") != string::npos ? std::atoi(t.c_str()) : 1;
+  CHECK(counted == 40);
+  for (int i = 0; i < 40; i++) {  // none twice; a long merged push may cut the oldest
+    string needle = "lca: alert " + std::to_string(i) + ":";
+    int found = 0;
+    for (auto &t : got) found += t.find(needle) != string::npos ? 1 : 0;
+    CHECK(found <= 1);
+  }
+  CHECK(!got.empty() && got.back().find("lca: alert 39:") != string::npos);  // the newest shows
+  CHECK(!got.empty() && got.back().size() <= 255);
+  CHECK(notify_sequence() == (double)seq);
+}
+
+static void notify_off_in_the_terminal_is_said_once_and_never_retried() {
+  setup(true);
+  sim().notifications_enabled = false;
+  put_golden("limits_v1.txt");
+  CHECK(init() == INIT_SUCCEEDED);
+  CHECK(sim().logged("push notifications are off in this terminal"));
+  write_notify({{1700000000001L, TimeGMT(), "lca: HALTED"}});
+  sim().advance_ms(3000);
+  CHECK(sim().pushes.size() == 1);
+  CHECK(!sim().pushes.empty() && !sim().pushes[0].ok && sim().pushes[0].error == ERR_NOTIFICATION_WRONG_SETTINGS);
+  CHECK(sim().logged("push notification not sent (error 4517: enable Tools > Options > Notifications"));
+  write_notify({{1700000000001L, TimeGMT(), "lca: HALTED"}, {1700000000002L, TimeGMT(), "lca: REDUCING"}});
+  sim().advance_ms(3000);
+  CHECK(sim().pushes.size() == 2);  // only the new message was tried
+  CHECK(sim().count_logged("push notification not sent") == 1);
+  CHECK(notify_sequence() == 1700000000002.0);
+}
+
+static void failsafe_entry_and_exit_are_pushed_by_the_ea() {
+  setup(true);
+  write_limits(1, TimeGMT(), "3", "0", 0, {});
+  CHECK(init() == INIT_SUCCEEDED);
+  sim().advance_ms(20000);
+  CHECK(pushed().empty());
+  sim().advance_ms(12000);  // lca fell silent: the EA says so by itself
+  CHECK(failsafe_flag() == 1.0);
+  CHECK(pushed().size() == 1 && pushed()[0].find("LiquidityGuard 123456: FAIL-SAFE, no heartbeat from lca for 31 s") == 0);
+  write_limits(2, TimeGMT(), "3", "0", 0, {});
+  sim().advance_ms(1000);
+  CHECK(failsafe_flag() == 0.0);
+  CHECK(pushed().size() == 2 && pushed()[1] == "LiquidityGuard 123456: back to normal, lca is running again");
+}
+
+static void a_start_without_lca_pushes_nothing() {
+  setup(true);
+  CHECK(init() == INIT_SUCCEEDED);  // fail-safe from the start: the trader is at the terminal
+  sim().advance_ms(5000);
+  CHECK(failsafe_flag() == 1.0);
+  CHECK(sim().pushes.empty());
+}
+
+static void old_torn_and_bad_notify_files_are_not_pushed() {
+  setup(true);
+  put_golden("limits_v1.txt");
+  write_text(link_path("notify.txt"), read_text(g_golden + "/notify_torn.txt"));
+  CHECK(init() == INIT_SUCCEEDED);
+  sim().advance_ms(2000);
+  CHECK(sim().pushes.empty());
+  CHECK(sim().count_logged("notify file has no valid end marker: torn or edited, ignored") == 1);
+  write_notify({{1700000000001L, TimeGMT() - 700, "lca: an old one"}});  // a stale file
+  sim().advance_ms(2000);
+  CHECK(sim().pushes.empty());
+  CHECK(sim().logged("1 message(s) of lca older than 600 s not pushed"));
+  CHECK(notify_sequence() == 1700000000001.0);
+  write_notify({{1700000000001L, TimeGMT() - 702, "lca: an old one"}, {1700000000002L, TimeGMT(), "lca: new"}});
+  sim().advance_ms(2000);
+  CHECK(pushed() == std::vector<string>{"lca: new"});
+  string long_text(256, 'x');
+  write_notify({{1700000000003L, TimeGMT(), long_text}});  // above MT5's 255 characters
+  sim().advance_ms(2000);
+  CHECK(sim().logged("notify file line 4 is not msg=<sequence>;<utc>;<text>"));
+  CHECK(sim().pushes.size() == 1);
+}
+
+// Python wrote notify.txt (tests/mql5/test_notify.py); print what the EA pushed, restart it, again
+static void notify_interop() {
+  setup(true);
+  init();
+  sim().advance_ms(1500);
+  restart_ea();
+  sim().advance_ms(1500);
+  for (auto &p : sim().pushes) std::printf("%s %s\n", p.ok ? "push" : "refused", p.text.c_str());
+  std::printf("sent %.0f\n", notify_sequence());
+}
+
 //--- runner ---------------------------------------------------------------------------------
 struct Scenario {
   const char *name;
@@ -961,6 +1135,12 @@ static const Scenario kScenarios[] = {
     {"fidelity_placed_orders_are_listed_then_filled_and_fillings_refused", fidelity_placed_orders_are_listed_then_filled_and_fillings_refused},
     {"fidelity_events_are_queued_and_timer_not_doubled", fidelity_events_are_queued_and_timer_not_doubled},
     {"fidelity_selection_is_a_copy_and_files_follow_windows_sharing", fidelity_selection_is_a_copy_and_files_follow_windows_sharing},
+    {"notify_golden_is_pushed_once_even_after_a_restart", notify_golden_is_pushed_once_even_after_a_restart},
+    {"notify_rate_limit_holds_and_merges", notify_rate_limit_holds_and_merges},
+    {"notify_off_in_the_terminal_is_said_once_and_never_retried", notify_off_in_the_terminal_is_said_once_and_never_retried},
+    {"failsafe_entry_and_exit_are_pushed_by_the_ea", failsafe_entry_and_exit_are_pushed_by_the_ea},
+    {"a_start_without_lca_pushes_nothing", a_start_without_lca_pushes_nothing},
+    {"old_torn_and_bad_notify_files_are_not_pushed", old_torn_and_bad_notify_files_are_not_pushed},
 };
 
 // random trading against the EA (seed from LCA_FUZZ_SEED): after every step the limits hold
@@ -1128,6 +1308,10 @@ int main(int argc, char **argv) {
   }
   if (name == "interop") {
     interop();
+    return g_failures == 0 ? 0 : 1;
+  }
+  if (name == "notify_interop") {
+    notify_interop();
     return g_failures == 0 ? 0 : 1;
   }
   for (auto &s : kScenarios) {

@@ -66,7 +66,7 @@ def test_every_endpoint_answers_401_without_the_token(live, path):
     assert client.get(path, headers={"Authorization": "Bearer wrong"}).status_code == 401
 
 
-@pytest.mark.parametrize("action", ["pause", "resume", "mode", "flatten"])
+@pytest.mark.parametrize("action", ["pause", "resume", "mode", "flatten", "lift_prop_lock"])
 def test_every_control_answers_401_without_the_token(live, action):
     guard, _, client = live
     r = client.post(f"/api/control/{action}", json={"who": "x", "why": "y"})

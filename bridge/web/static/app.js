@@ -43,6 +43,7 @@ function table(id, rows, cols) {
 
 function showState(s) {
   $("account").textContent = s.account ? `account ${s.account}` : "";
+  $("lease").textContent = s.lease ? `lease held by ${s.lease.host} pid ${s.lease.pid}` : "";
   $("mode").textContent = (s.mode || (s.read_only ? "journal" : "")) + (s.shadow ?
     ` (nothing sent): would have closed ${s.shadow.lots.toFixed(2)} lots; ${s.shadow.saved >= 0 ? "saved" : "cost"} ${Math.abs(s.shadow.saved).toFixed(2)} ${s.currency || ""}` : "");
   $("paused").textContent = s.paused ? "PAUSED" : "running";
@@ -73,6 +74,9 @@ function showState(s) {
   bar("bar_msi", s.msi, Math.max(3, Math.min(10, (s.msi || 0) * 1.1)), [[L.msi_reduce_below, "#b26a00"], [L.msi_danger, "#b3261e"]]);
   $("warnings").innerHTML = (s.warnings || []).map((w) => `<li>${esc(w.message)}</li>`).join("") || "<li>none</li>";
   $("control").style.display = s.read_only ? "none" : "";
+  const P = s.prop_lock || {};
+  $("prop_lock").textContent = P.locked ? `prop lock ON (${P.reason}); the rule allows a lift ${P.lock_until ? "from " + when(P.lock_until) : "now"}; release: ${P.release}` : "no prop lock";
+  $("lift_prop_lock").disabled = !P.liftable;
   document.body.dataset.regime = s.regime || "";
   document.body.dataset.state = s.state || "";
   document.body.dataset.effLev = fmt(s.eff_lev);
@@ -111,6 +115,9 @@ $("resume").onclick = () => control("resume", {});
 $("set_mode").onclick = () => control("mode", {mode: $("mode_select").value});
 $("flatten").onclick = () => {
   if (window.confirm("Close EVERY open position now?")) control("flatten", {confirm: "FLATTEN"});
+};
+$("lift_prop_lock").onclick = () => {
+  if (window.confirm("Lift the prop lock? New positions are allowed again.")) control("lift_prop_lock", {confirm: "LIFT"});
 };
 refresh();
 setInterval(refresh, 1000);

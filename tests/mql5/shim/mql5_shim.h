@@ -107,7 +107,7 @@ enum { SYMBOL_FILLING_FOK = 1, SYMBOL_FILLING_IOC = 2 };
 enum ENUM_ACCOUNT_INFO_DOUBLE { ACCOUNT_BALANCE, ACCOUNT_EQUITY, ACCOUNT_MARGIN, ACCOUNT_MARGIN_FREE, ACCOUNT_MARGIN_LEVEL, ACCOUNT_PROFIT };
 enum ENUM_ACCOUNT_INFO_INTEGER { ACCOUNT_LOGIN, ACCOUNT_LEVERAGE, ACCOUNT_MARGIN_MODE, ACCOUNT_TRADE_ALLOWED, ACCOUNT_TRADE_EXPERT };
 enum ENUM_ACCOUNT_INFO_STRING { ACCOUNT_CURRENCY, ACCOUNT_NAME, ACCOUNT_SERVER, ACCOUNT_COMPANY };
-enum ENUM_TERMINAL_INFO_INTEGER { TERMINAL_CONNECTED, TERMINAL_TRADE_ALLOWED };
+enum ENUM_TERMINAL_INFO_INTEGER { TERMINAL_CONNECTED, TERMINAL_TRADE_ALLOWED, TERMINAL_NOTIFICATIONS_ENABLED };
 enum ENUM_TERMINAL_INFO_STRING { TERMINAL_DATA_PATH, TERMINAL_COMMONDATA_PATH };
 enum ENUM_MQL_INFO_INTEGER { MQL_TRADE_ALLOWED, MQL_TESTER };
 enum ENUM_ORDER_TYPE { ORDER_TYPE_BUY = 0, ORDER_TYPE_SELL = 1, ORDER_TYPE_BUY_LIMIT = 2, ORDER_TYPE_SELL_LIMIT = 3, ORDER_TYPE_BUY_STOP = 4, ORDER_TYPE_SELL_STOP = 5 };
@@ -142,7 +142,9 @@ const uint CP_ACP = 0, CP_UTF8 = 65001;
 const int ERR_MARKET_UNKNOWN_SYMBOL = 4301, ERR_CANNOT_OPEN_FILE = 5004,
           ERR_INVALID_FILEHANDLE = 5007, ERR_FILE_NOT_EXIST = 5019, ERR_FILE_CANNOT_REWRITE = 5020,
           ERR_GLOBALVARIABLE_NOT_FOUND = 4501, ERR_TRADE_POSITION_NOT_FOUND = 4753,
-          ERR_TRADE_ORDER_NOT_FOUND = 4754;
+          ERR_TRADE_ORDER_NOT_FOUND = 4754, ERR_NOTIFICATION_SEND_FAILED = 4515,
+          ERR_NOTIFICATION_WRONG_PARAMETER = 4516, ERR_NOTIFICATION_WRONG_SETTINGS = 4517,
+          ERR_NOTIFICATION_TOO_FREQUENT = 4518;
 
 //--- structures
 struct MqlTick {
@@ -289,6 +291,8 @@ struct Sim {
   string account_currency = "USD";
   long leverage = 100;
   bool terminal_trade_allowed = true;
+  // push notifications (Tools > Options > Notifications): off = SendNotification fails, 4517
+  bool notifications_enabled = true;
   bool mql_trade_allowed = true;
   // time: GMT in milliseconds; server time (TimeCurrent) runs two hours ahead
   long gmt_ms = 1700000000000L;
@@ -314,6 +318,13 @@ struct Sim {
   Position selected{};
   // records
   std::vector<Trade> trades;
+  struct Push {
+    long at_ms;
+    string text;
+    bool ok;
+    int error;
+  };
+  std::vector<Push> pushes;  // every SendNotification call, delivered or refused
   std::vector<string> log;
   std::vector<string> file_ops;  // "open <flags> <path>", "move <src> <dst>", ...
   std::map<string, double> globals;
@@ -842,7 +853,27 @@ inline bool EventSetMillisecondTimer(int ms) {
 inline bool EventSetTimer(int s) { return EventSetMillisecondTimer(s * 1000); }
 inline void EventKillTimer() { mql5sim::sim().timer_ms = 0; }
 inline long TerminalInfoInteger(ENUM_TERMINAL_INFO_INTEGER p) {
+  if (p == TERMINAL_NOTIFICATIONS_ENABLED) return (long)mql5sim::sim().notifications_enabled;
   return p == TERMINAL_TRADE_ALLOWED ? (long)mql5sim::sim().terminal_trade_allowed : 1;
+}
+// MT5: at most 2 calls a second and 10 a minute (else 4518), text of 1 to 255 characters (else
+// 4516), notifications enabled with a MetaQuotes ID (else 4517). Only delivered calls count.
+inline bool SendNotification(const string &text) {
+  mql5sim::Sim &s = mql5sim::sim();
+  int in_second = 0, in_minute = 0;
+  for (auto &p : s.pushes) {
+    if (!p.ok) continue;
+    if (s.gmt_ms - p.at_ms < 1000) in_second++;
+    if (s.gmt_ms - p.at_ms < 60000) in_minute++;
+  }
+  int error = 0;
+  if (!s.notifications_enabled) error = ERR_NOTIFICATION_WRONG_SETTINGS;
+  else if (text.size() < 1 || text.size() > 255) error = ERR_NOTIFICATION_WRONG_PARAMETER;
+  else if (in_second >= 2 || in_minute >= 10) error = ERR_NOTIFICATION_TOO_FREQUENT;
+  s.pushes.push_back({s.gmt_ms, text, error == 0, error});
+  s.say(string(error == 0 ? "push: " : "push refused (" + std::to_string(error) + "): ") + text);
+  if (error != 0) s.last_error = error;
+  return error == 0;
 }
 inline string TerminalInfoString(ENUM_TERMINAL_INFO_STRING p) {
   return p == TERMINAL_COMMONDATA_PATH ? mql5sim::sim().common_dir : string("");
