@@ -11,10 +11,11 @@ seconds relative to the scenario's `crash_time` (relative to `start` when it has
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -594,9 +595,9 @@ def _parse_book(
 def _sections(
     root: _Table, known: set[str], anchor: float, base: Path, data_dir: Path | None
 ) -> dict[str, Any]:
-    parsers = {
+    parsers: dict[str, Callable[[_Table, set[str], float, Path, Path | None], Any]] = {
         "data": _parse_data,
-        "history": lambda *a: _parse_data(*a, key="history"),
+        "history": functools.partial(_parse_data, key="history"),
         "overlays": _parse_overlays,
         "no_quotes": _parse_no_quotes,
         "faults": _parse_faults,

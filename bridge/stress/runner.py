@@ -24,7 +24,7 @@ from bridge.sim.market import Market, build_market
 from bridge.sim.scenario import Scenario, load_scenario
 from bridge.sim.terminal import SimTerminal
 from bridge.stress.lead import WarningTrack
-from bridge.stress.static import mean_eff_lev, parse_static, run_static
+from bridge.stress.static import mean_eff_lev, outcome_metrics, parse_static, run_static
 from bridge.stress.windows import PRESETS, WINDOWS, policy_config, with_preset
 from controller import Regime
 
@@ -204,9 +204,6 @@ def run_one(spec: RunSpec) -> dict[str, Any]:
         raise RuntimeError(f"account_info() failed at the end of {spec}: {sim.last_error()}")
     initial = scenario.account.balance
     slippage, lowest = _deal_costs(sim, rec)
-    equity = np.asarray([initial, *rec.equity], dtype=float)
-    peak = np.maximum.accumulate(equity)
-    drawdown = np.where(peak > 0, 1.0 - equity / np.where(peak > 0, peak, 1.0), 0.0)
     regimes: dict[str, float] = {}
     for r in rec.regime[1:]:
         regimes[r] = regimes.get(r, 0.0) + window.guard_seconds
@@ -214,13 +211,7 @@ def run_one(spec: RunSpec) -> dict[str, Any]:
     steps = rec.regime[1:]
     available = sum(1 for r in steps if r != Regime.UNAVAILABLE.value)
     metrics = {
-        "max_drawdown": float(drawdown.max()),
-        "stop_outs": int(sim.stop_outs),
-        "negative_balance": round(max(0.0, -lowest), 2),
-        "owed_at_end": round(max(0.0, -float(info.balance)), 2),
-        "final_equity": round(float(info.equity), 2),
-        "final_balance": round(float(info.balance), 2),
-        "return": float(info.equity) / initial - 1.0,
+        **outcome_metrics(rec.equity, initial, lowest, info, sim.stop_outs),
         "slippage_paid": round(slippage, 2),
         "orders": guard.stats.orders,
         "lots_closed": round(guard.stats.lots_closed, 8),

@@ -96,6 +96,26 @@ def mean_eff_lev(t: list[float], lev: list[float], until: float | None = None) -
     return float(np.sum(xs[ok] * widths[ok]) / widths[ok].sum())
 
 
+def outcome_metrics(equity: list[float], initial: float, lowest: float, info: Any,
+                    stop_outs: int) -> dict[str, Any]:
+    """What a run did to the account, in account currency and fractions: max drawdown of the
+    equity path from `initial` (peak to trough, 0.25 = 25 %), stop-outs, how far the balance went
+    below zero (`lowest`, the lowest running sum of the deals), what is owed at the end, final
+    equity and balance, return."""
+    eq = np.asarray([initial, *equity], dtype=float)
+    peak = np.maximum.accumulate(eq)
+    dd = np.where(peak > 0, 1.0 - eq / np.where(peak > 0, peak, 1.0), 0.0)
+    return {
+        "max_drawdown": float(dd.max()),
+        "stop_outs": int(stop_outs),
+        "negative_balance": round(max(0.0, -lowest), 2),
+        "owed_at_end": round(max(0.0, -float(info.balance)), 2),
+        "final_equity": round(float(info.equity), 2),
+        "final_balance": round(float(info.balance), 2),
+        "return": float(info.equity) / initial - 1.0,
+    }
+
+
 def _scaled(scenario: Scenario, market: Market, leverage: float) -> tuple[Scenario, float]:
     """The scenario with its book scaled to EffLev `leverage` at the start (lots rounded to the
     symbol's volume step; a position that rounds to nothing is left out), and the book's EffLev
@@ -150,9 +170,6 @@ def run_static(scenario: Scenario, market: Market, leverage: float,
             next_lev = t + lev_step
     info = _account(sim)
     initial = scaled.account.balance
-    eq = np.asarray([initial, *equity], dtype=float)
-    peak = np.maximum.accumulate(eq)
-    dd = np.where(peak > 0, 1.0 - eq / np.where(peak > 0, peak, 1.0), 0.0)
     balance, lowest = 0.0, 0.0
     for deal in sorted(sim.history_deals_get(0, 4_102_444_800) or (),
                        key=lambda x: (x.time_msc, x.ticket)):
@@ -160,13 +177,7 @@ def run_static(scenario: Scenario, market: Market, leverage: float,
         lowest = min(lowest, balance)
     crash = scaled.crash_time
     metrics: dict[str, Any] = {
-        "max_drawdown": float(dd.max()),
-        "stop_outs": int(sim.stop_outs),
-        "negative_balance": round(max(0.0, -lowest), 2),
-        "owed_at_end": round(max(0.0, -float(info.balance)), 2),
-        "final_equity": round(float(info.equity), 2),
-        "final_balance": round(float(info.balance), 2),
-        "return": float(info.equity) / initial - 1.0,
+        **outcome_metrics(equity, initial, lowest, info, sim.stop_outs),
         "slippage_paid": 0.0, "orders": 0, "lots_closed": 0.0,
         "first_warning_time": None, "first_order_time": None, "regime_seconds": {},
         "regime_available_share": None,
