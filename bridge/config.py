@@ -67,7 +67,8 @@ class TerminalSettings(BaseModel):
     path: str = Field("", description="mt5 only: path to terminal64.exe (empty: find it)")
     host: str = Field("localhost", description="mt5linux only: RPyC host (loopback unless "
                       "allow_remote)")
-    port: Annotated[int, Field(ge=1, le=65535)] = 18812
+    port: Annotated[int, Field(ge=1, le=65535)] = Field(
+        18812, description="mt5linux only: RPyC port of the server under Wine")
     allow_remote: bool = Field(False, description="mt5linux only: allow a host that is not "
                                "loopback (an SSH tunnel to loopback is the documented way)")
     remote_reason: str = Field("", description="mt5linux only: why allow_remote is needed")
@@ -75,7 +76,8 @@ class TerminalSettings(BaseModel):
     password_env: str = Field("LCA_MT5_PASSWORD",
                               description="environment variable with the password")
     server_env: str = Field("LCA_MT5_SERVER", description="environment variable with the server")
-    timeout_ms: Annotated[int, Field(ge=1000, le=600_000)] = 60_000
+    timeout_ms: Annotated[int, Field(ge=1000, le=600_000)] = Field(
+        60_000, description="milliseconds a terminal call (and the connection) may take")
     watch: tuple[str, ...] = Field((), description="symbols to watch besides the held ones")
 
     def model_post_init(self, _context: object) -> None:
@@ -105,20 +107,26 @@ class RunSettings(BaseModel):
 
     model_config = _FROZEN
 
-    mode: Mode = Mode.ENFORCE
+    mode: Mode = Field(Mode.ENFORCE, description="observe: decisions only, no orders; shadow: "
+                       "no orders, a virtual book of what the guard would have closed; enforce: "
+                       "the guard sends its partial closes")
     allow_real_account: bool = Field(False, description="send orders on a REAL account")
     speed: Annotated[float, Field(ge=0.0)] = Field(
         0.0, description="sim only: simulated seconds per wall second (0 = as fast as possible)")
     guard_seconds: Annotated[float, Field(gt=0.0, le=3600.0)] = Field(
         1.0, description="fast guard period: MSI, EffLev, prop limits, stale data")
-    cycle_minutes: Annotated[float, Field(gt=0.0, le=1440.0)] = 5.0
-    recalibrate_minutes: Annotated[float, Field(gt=0.0, le=10_080.0)] = 60.0
+    cycle_minutes: Annotated[float, Field(gt=0.0, le=1440.0)] = Field(
+        5.0, description="the controller cycle: a journaled decision and a plan refresh")
+    recalibrate_minutes: Annotated[float, Field(gt=0.0, le=10_080.0)] = Field(
+        60.0, description="volatility, ATR and the margin-pressure gradient are recomputed")
     warmup_hours: Annotated[float, Field(ge=0.0, le=24.0 * 90)] = Field(
         48.0, description="history read at start-up to prepare the indicators")
     stale_after_seconds: Annotated[float, Field(gt=0.0)] = Field(
         30.0, description="quotes older than this are stale: no new exposure")
-    magic: Annotated[int, Field(ge=0)] = 770077
-    deviation_points: Annotated[int, Field(ge=0, le=10_000)] = 20
+    magic: Annotated[int, Field(ge=0)] = Field(
+        770077, description="the magic number marking the guard's orders")
+    deviation_points: Annotated[int, Field(ge=0, le=10_000)] = Field(
+        20, description="the largest price deviation an order accepts, in points")
     journal: str = Field("sqlite:///runs/journal.db", description="any SQLAlchemy URL")
     journal_password_env: str = Field(
         "LCA_JOURNAL_PASSWORD", description="environment variable with the journal database "

@@ -127,13 +127,20 @@ class LeverageCaps(BaseModel):
 
     model_config = _FROZEN
 
-    major_fx: Leverage = 30.0
-    minor_fx: Leverage = 20.0
-    gold: Leverage = 20.0
-    major_index: Leverage = 20.0
-    other_commodity: Leverage = 10.0
-    equity: Leverage = 5.0
-    crypto: Leverage = 2.0
+    major_fx: Leverage = Field(
+        30.0, description="L_max of major FX pairs (EURUSD, GBPUSD, …), a multiple of equity")
+    minor_fx: Leverage = Field(
+        20.0, description="L_max of minor FX pairs, e.g. EURTRY, a multiple of equity")
+    gold: Leverage = Field(
+        20.0, description="L_max of gold, a multiple of equity")
+    major_index: Leverage = Field(
+        20.0, description="L_max of major stock indices, a multiple of equity")
+    other_commodity: Leverage = Field(
+        10.0, description="L_max of commodities other than gold, a multiple of equity")
+    equity: Leverage = Field(
+        5.0, description="L_max of single equities, a multiple of equity")
+    crypto: Leverage = Field(
+        2.0, description="L_max of crypto-currencies, a multiple of equity")
 
     def for_class(self, symbol_class: SymbolClass) -> float:
         value: float = getattr(self, symbol_class.value)
@@ -291,8 +298,8 @@ class ThinHours(BaseModel):
 
     start_utc: str = Field(description="HH:MM, UTC")
     end_utc: str = Field(description="HH:MM, UTC; may be before start (window over midnight)")
-    factor: Fraction
-    label: str = ""
+    factor: Fraction = Field(description="the target is multiplied by this inside the window")
+    label: str = Field("", description="a name for the window, shown in the reasons")
     spread_multiple: Annotated[float, Field(ge=1.0, le=1000.0)] = Field(
         1.0, description="the spread's usual multiple of its rolling median inside this window "
         "(a known, daily widening): LR counts only the widening beyond it, so that the "
@@ -369,20 +376,28 @@ class PropSettings(BaseModel):
 
     model_config = _FROZEN
 
-    enabled: bool = False
+    enabled: bool = Field(False, description="apply the prop-firm rules below")
     preset: str = Field("", description="ftmo-2step, ftmo-1step, the5ers-high-stakes, or empty")
     initial_balance: Annotated[float, Field(gt=0.0)] | None = Field(
         None, description="account currency; default: the balance when the guard first saw it"
     )
     daily_loss_fraction: Fraction | None = Field(0.05, description="None disables the rule")
-    daily_loss_basis: DailyLossBasis = DailyLossBasis.INITIAL
-    daily_anchor: DailyAnchor = DailyAnchor.BALANCE
+    daily_loss_basis: DailyLossBasis = Field(
+        DailyLossBasis.INITIAL, description="what daily_loss_fraction is a fraction of: the "
+        "initial balance, or the day's anchor")
+    daily_anchor: DailyAnchor = Field(
+        DailyAnchor.BALANCE, description="what the daily loss is measured from at the reset: the "
+        "balance, the equity, or the higher of the two")
     reset_time: str = Field("00:00", description="HH:MM in reset_timezone")
     reset_timezone: str = Field("Europe/Prague", description="IANA zone name")
     max_drawdown_fraction: Fraction | None = Field(0.10, description="None disables the rule")
-    drawdown_mode: DrawdownMode = DrawdownMode.STATIC
-    max_lots_per_symbol: Annotated[float, Field(gt=0.0)] | None = None
-    max_positions: Annotated[int, Field(ge=1)] | None = None
+    drawdown_mode: DrawdownMode = Field(
+        DrawdownMode.STATIC, description="how the maximum-loss floor moves: static (from the "
+        "initial balance), trailing the equity peak, or trailing the end-of-day balance")
+    max_lots_per_symbol: Annotated[float, Field(gt=0.0)] | None = Field(
+        None, description="lots per symbol the firm allows (unset: no limit)")
+    max_positions: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="open positions the firm allows (unset: no limit)")
     warning_fraction: Fraction = Field(
         0.8, description="warn and start the staged reduction at this share of an allowance"
     )

@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
+from bridge.config import AppConfig, ConfigError, load_config
 from bridge.ealink import (
     EaLinkError,
     TelemetryReader,
@@ -31,6 +33,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="the terminal's data folder (File > Open Data Folder); default: ask the running "
         "terminal through the MetaTrader5 package",
     )
+    _config_flag(inst)
     inst.set_defaults(func=_install)
     status = ea_sub.add_parser("status", help="read the EA's telemetry file and show its state")
     status.add_argument(
@@ -39,26 +42,44 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="the terminals' common data folder (…/MetaQuotes/Terminal/Common); default: ask "
         "the running terminal",
     )
+    _config_flag(status)
     status.set_defaults(func=_status)
 
 
-def _terminal() -> Any:
-    """The terminal of config.toml's [terminal] (the one terminal port), connected, or None when
-    there is none here (the simulated terminal has no data folder worth installing into)."""
-    from bridge.config import AppConfig, ConfigError, load_config
+def _config_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, default=None,
+                        help="configuration (default: config.toml if present, else the built-in "
+                        "defaults): its [terminal] and [ea] common_folder are used")
+
+
+def _config(args: argparse.Namespace, err: Console) -> AppConfig | None:
+    """The configuration of --config (default: config.toml if present, else the defaults), or
+    None once its problems are printed."""
+    path: Path | None = args.config
+    if path is None and Path("config.toml").exists():
+        path = Path("config.toml")
+    try:
+        return load_config(path) if path is not None else AppConfig()
+    except ConfigError as exc:
+        err.print(f"[red]configuration error[/]\n{escape(str(exc))}", highlight=False)
+        return None
+
+
+def _terminal(config: AppConfig) -> Any:
+    """The terminal of the configuration's [terminal] (the one terminal port), connected, or None
+    when there is none here (the simulated terminal has no data folder worth installing into)."""
     from bridge.terminal import Credentials, TerminalError, TerminalPort, open_module
 
+    t = config.terminal
+    if t.kind == "sim":
+        return None
     try:
-        config = load_config("config.toml") if Path("config.toml").exists() else AppConfig()
-        t = config.terminal
-        if t.kind == "sim":
-            return None
         mt5 = open_module(t.kind, host=t.host, port=t.port, allow_remote=t.allow_remote,
                           timeout_ms=t.timeout_ms)
         port = TerminalPort(mt5, Credentials.from_env(t.login_env, t.password_env, t.server_env),
                             path=t.path or None, timeout_ms=t.timeout_ms)
         port.connect(attempts=1)
-    except (ConfigError, TerminalError, ValueError):
+    except (TerminalError, ValueError):
         return None
     return mt5
 
@@ -66,9 +87,12 @@ def _terminal() -> Any:
 def _install(args: argparse.Namespace) -> int:
     out = Console(soft_wrap=True)
     err = Console(stderr=True, soft_wrap=True)
+    config = _config(args, err)
+    if config is None:
+        return 2
     data_folder: Path | None = args.data_folder
     if data_folder is None:
-        mt5 = _terminal()
+        mt5 = _terminal(config)
         info = mt5.terminal_info() if mt5 is not None else None
         if info is None:
             err.print(
@@ -108,9 +132,21 @@ def _install(args: argparse.Namespace) -> int:
 def _status(args: argparse.Namespace) -> int:
     out = Console(soft_wrap=True)
     err = Console(stderr=True, soft_wrap=True)
+    config = _config(args, err)
+    if config is None:
+        return 2
+    common = args.common_folder or config.ea.common_folder or None
+    if common is None and config.terminal.kind == "sim":
+        out.print(
+            "EA link off: the configured terminal is the built-in simulated terminal "
+            "(\\[terminal] kind = \"sim\"), which runs no EA. For a terminal's EA pass "
+            "[bold]--common-folder PATH[/] "
+            "(…/MetaQuotes/Terminal/Common), set \\[ea] common_folder, or use a configuration "
+            "with \\[terminal] kind = \"mt5\" or \"mt5linux\" (--config PATH); docs/ea.md.")
+        return 0
     try:
-        terminal = None if args.common_folder is not None else _terminal()
-        folder = resolve_link_folder(terminal, args.common_folder)
+        terminal = None if common is not None else _terminal(config)
+        folder = resolve_link_folder(terminal, common)
         t = TelemetryReader(folder).read()
     except EaLinkError as exc:
         err.print(f"[red]lca ea status:[/] {exc}")

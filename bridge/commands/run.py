@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.markup import escape
 
+from bridge.commands.numbers import number
 from bridge.config import ConfigError, load_config
 
 
@@ -22,8 +23,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "left to the broker's stop-out.")
     p.add_argument("--config", type=Path, default=Path("config.toml"))
     p.add_argument("--scenario", help="sim: a built-in scenario name or a scenario TOML file")
-    p.add_argument("--speed", type=float, help="sim: simulated seconds per wall second "
-                   "(0 = as fast as possible)")
+    p.add_argument("--speed", type=number(low=0.0, what="simulated seconds per wall second, "
+                                          "0 = as fast as possible"),
+                   help="sim: simulated seconds per wall second (0 = as fast as possible)")
     p.add_argument("--quiet", action="store_true", help="no live view (for services)")
     p.add_argument("--summary-json", type=Path, help="write the end-of-run summary here")
     p.add_argument("--dashboard", action="store_true", help="serve the web dashboard with "

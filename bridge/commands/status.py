@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 
+from bridge.commands.numbers import whole_number
 from bridge.config import ConfigError, load_config
 from bridge.journal import Journal, JournalError, JournalRow
 from bridge.lease import process_gone
@@ -29,7 +30,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--config", type=Path, default=Path("config.toml"))
     p.add_argument("--journal", help="SQLAlchemy URL of the journal (default: run.journal)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.add_argument("--decisions", type=int, default=20, help="how many recent decisions")
+    p.add_argument("--decisions", type=whole_number(low=1, what="recent decisions shown"),
+                   default=20, help="how many recent decisions")
     which = p.add_mutually_exclusive_group()
     which.add_argument("--run", metavar="ID", help="show this run (e.g. R42; default: the "
                        "latest; the list of runs is in --json under `runs`)")

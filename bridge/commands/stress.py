@@ -10,6 +10,8 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from bridge.commands.numbers import number, whole_number
+
 _DEFAULT_DATA = os.environ.get("LCA_SHARED_DATA", "../shared/data")
 
 
@@ -29,15 +31,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--policy", nargs="+", metavar="POLICY",
                    help="a subset of none, vol-only, rules-only, full, static-<L> (default: "
                    "the four guard policies and the static books of --static)")
-    p.add_argument("--static", nargs="*", type=float, metavar="L", default=None,
+    p.add_argument("--static", nargs="*", type=number(low=0.0, high=1000.0, low_open=True,
+                                                      what="an EffLev"), metavar="L", default=None,
                    help="EffLev of the static books (the book scaled at the start, never "
                    "touched) run beside the guard policies (default: 1 2 3 5 10 20; none given: "
                    "no static book)")
-    p.add_argument("--appetite", nargs="+", type=float, metavar="A", default=None,
+    p.add_argument("--appetite", nargs="+", type=number(low=0.0, high=100.0, low_open=True,
+                                                        what="a risk.appetite, 1 = the seed's "
+                                                        "defaults"), metavar="A", default=None,
                    help="also run the full guard at each risk.appetite A (policies full@A; 1 is "
                    "full itself) for the risk-appetite frontier (e.g. --appetite 1 2 4 8)")
     p.add_argument("--out", type=Path, default=Path("runs/stress"), help="output folder")
-    p.add_argument("--jobs", type=int, default=None,
+    p.add_argument("--jobs", type=whole_number(low=1, high=256, what="processes"), default=None,
                    help="parallel processes (default: the number of CPUs)")
     p.add_argument("--no-plots", action="store_true", help="summary.json and tables only")
     p.set_defaults(func=_stress)

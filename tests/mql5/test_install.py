@@ -51,7 +51,8 @@ def test_install_refuses_a_folder_that_is_not_a_data_folder(
 def test_install_without_terminal_or_folder_says_what_to_pass(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ea_command, "_terminal", lambda: None)  # never touch a real terminal
+    # never touch a real terminal
+    monkeypatch.setattr(ea_command, "_terminal", lambda _config: None)
     assert main(["ea", "install"]) == 2
     assert "--data-folder" in capsys.readouterr().err
 
