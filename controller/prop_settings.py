@@ -1,0 +1,165 @@
+"""Prop-firm discipline settings (DESIGN §3.6): the `[prop]` table and its choices."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from controller._settings_base import FROZEN as _FROZEN
+from controller._settings_base import HHMM as _HHMM
+from controller._settings_base import Fraction
+
+__all__ = ["DailyAnchor", "DailyLossBasis", "DrawdownMode", "LockRelease", "PropSettings"]
+
+
+class DailyAnchor(StrEnum):
+    """What the daily loss is measured against at the day's reset."""
+
+    BALANCE = "balance"
+    EQUITY = "equity"
+    HIGHER = "higher"
+
+
+class DailyLossBasis(StrEnum):
+    """What the daily-loss fraction is a fraction of."""
+
+    INITIAL = "initial"
+    ANCHOR = "anchor"
+
+
+class DrawdownMode(StrEnum):
+    """How the maximum-loss floor moves."""
+
+    STATIC = "static"
+    TRAILING_EQUITY = "trailing_equity"
+    TRAILING_EOD_BALANCE = "trailing_eod_balance"
+
+
+class LockRelease(StrEnum):
+    """When a daily prop lock ends: at the prop day's reset by itself (`auto`), or only when a
+    person lifts it after that reset (`acknowledge`: the trader stops for the day and says so)."""
+
+    AUTO = "auto"
+    ACKNOWLEDGE = "acknowledge"
+
+
+class PropSettings(BaseModel):
+    """Prop-firm discipline (DESIGN §3.6). Disabled by default; `preset` fills in a firm's rules."""
+
+    model_config = _FROZEN
+
+    enabled: bool = Field(False, description="apply the prop-firm rules below")
+    preset: str = Field("", description="ftmo-2step, ftmo-1step, the5ers-high-stakes, or empty")
+    initial_balance: Annotated[float, Field(gt=0.0)] | None = Field(
+        None, description="account currency; default: the balance when the guard first saw it"
+    )
+    daily_loss_fraction: Fraction | None = Field(0.05, description="None disables the rule")
+    daily_loss_basis: DailyLossBasis = Field(
+        DailyLossBasis.INITIAL, description="what daily_loss_fraction is a fraction of: the "
+        "initial balance, or the day's anchor")
+    daily_anchor: DailyAnchor = Field(
+        DailyAnchor.BALANCE, description="what the daily loss is measured from at the reset: the "
+        "balance, the equity, or the higher of the two")
+    reset_time: str = Field("00:00", description="HH:MM in reset_timezone")
+    reset_timezone: str = Field("Europe/Prague", description="IANA zone name")
+    max_drawdown_fraction: Fraction | None = Field(0.10, description="None disables the rule")
+    drawdown_mode: DrawdownMode = Field(
+        DrawdownMode.STATIC, description="how the maximum-loss floor moves: static (from the "
+        "initial balance), trailing the equity peak, or trailing the end-of-day balance")
+    max_lots_per_symbol: Annotated[float, Field(gt=0.0)] | None = Field(
+        None, description="lots per symbol the firm allows (unset: no limit)")
+    max_positions: Annotated[int, Field(ge=1)] | None = Field(
+        None, description="open positions the firm allows (unset: no limit)")
+    warning_fraction: Fraction = Field(
+        0.8, description="warn and start the staged reduction at this share of an allowance"
+    )
+    reference_move: Fraction = Field(
+        0.01,
+        description="adverse move of the book (fraction of price) the staged reduction must "
+        "survive when no volatility estimate exists; else 2 daily σ",
+    )
+    server_utc_offset_hours: Annotated[float, Field(ge=-12.0, le=14.0)] = Field(
+        2.0, description="broker server clock minus UTC in winter (hours)"
+    )
+    server_dst: str = Field("us", description="server clock DST rule: none, us or eu")
+    lock_release: LockRelease = Field(
+        LockRelease.AUTO, description="auto: a daily-loss lock ends at the reset; acknowledge: "
+        "it stays after the reset until lifted from the dashboard (never before the reset)"
+    )
+
+    @field_validator("reset_time")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        if not _HHMM.match(value):
+            raise ValueError(f"{value!r} is not a clock time HH:MM (00:00 to 23:59)")
+        return value
+
+    @field_validator("server_dst")
+    @classmethod
+    def _dst(cls, value: str) -> str:
+        if value not in ("none", "us", "eu"):
+            raise ValueError(f"{value!r} is not a DST rule (allowed: none, us, eu)")
+        return value
+
+    @field_validator("reset_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Prague)") from exc
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_preset(cls, data: object) -> object:
+        if isinstance(data, dict) and data.get("preset"):
+            name = data["preset"]
+            if name not in PROP_PRESETS:
+                raise ValueError(
+                    f"prop.preset {name!r} is unknown (allowed: {', '.join(sorted(PROP_PRESETS))})"
+                )
+            return {**PROP_PRESETS[name], **data}
+        return data
+
+
+#: Prop-firm presets (reference/peers.md §1b'). Keys set in the config override the preset.
+PROP_PRESETS: dict[str, dict[str, object]] = {
+    # FTMO 2-Step: daily loss 5 % of initial capital below the balance at midnight CE(S)T;
+    # max loss 10 %: equity never below 90 % of the initial capital.
+    "ftmo-2step": {
+        "daily_loss_fraction": 0.05,
+        "daily_loss_basis": "initial",
+        "daily_anchor": "balance",
+        "reset_time": "00:00",
+        "reset_timezone": "Europe/Prague",
+        "max_drawdown_fraction": 0.10,
+        "drawdown_mode": "static",
+    },
+    # FTMO 1-Step: daily loss 3 %; max loss 10 % trailing on end-of-day balance, recalculated at
+    # midnight CE(S)T, only rises, stops at the initial capital.
+    "ftmo-1step": {
+        "daily_loss_fraction": 0.03,
+        "daily_loss_basis": "initial",
+        "daily_anchor": "balance",
+        "reset_time": "00:00",
+        "reset_timezone": "Europe/Prague",
+        "max_drawdown_fraction": 0.10,
+        "drawdown_mode": "trailing_eod_balance",
+    },
+    # The5ers High Stakes: daily loss 5 % of the higher of start-of-day balance or equity, reset
+    # 5 PM New York; max loss 10 % of the initial balance.
+    "the5ers-high-stakes": {
+        "daily_loss_fraction": 0.05,
+        "daily_loss_basis": "anchor",
+        "daily_anchor": "higher",
+        "reset_time": "17:00",
+        "reset_timezone": "America/New_York",
+        "max_drawdown_fraction": 0.10,
+        "drawdown_mode": "static",
+    },
+}
