@@ -256,6 +256,16 @@ def nesting_problem(data: object, limit: int = MAX_NESTING) -> str | None:
     return None
 
 
+def utf8_text(raw: bytes) -> str:
+    """`raw` decoded as UTF-8; a `ValueError` saying where it is not ("not UTF-8 text (byte 3
+    is 0xff): is it a binary file?"), for the caller to name the file and its format."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 text (byte {exc.start} is 0x{raw[exc.start]:02x}): is it "
+                         "a binary file?") from None
+
+
 def load_config(path: str | Path) -> AppConfig:
     """Read and validate a TOML configuration file; every problem is a `ConfigError`."""
     p = Path(path)
@@ -270,10 +280,9 @@ def load_config(path: str | Path) -> AppConfig:
         raise ConfigError(f"{p}: cannot read it ({exc.strerror or exc}): check the path and "
                           "its permissions") from None
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{p}: not UTF-8 text (byte {exc.start} is 0x{raw[exc.start]:02x}): "
-                          "is it a binary file? Save the configuration as UTF-8 TOML") from None
+        text = utf8_text(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{p}: {exc} Save the configuration as UTF-8 TOML") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -11,7 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from bridge.config import ConfigError, load_settings, nesting_problem
+from bridge.config import ConfigError, load_settings, nesting_problem, utf8_text
 from bridge.view import decision_view
 from controller import (
     Settings,
@@ -53,10 +53,9 @@ def _read(path: Path) -> Any:
     except IsADirectoryError:
         raise _Unreadable("is a folder, not a file") from None
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise _Unreadable(f"not UTF-8 text (byte {exc.start} is 0x{raw[exc.start]:02x}): is it "
-                          "a binary file? A snapshot is JSON (docs/snapshot.md)") from None
+        text = utf8_text(raw)
+    except ValueError as exc:
+        raise _Unreadable(f"{exc} A snapshot is JSON (docs/snapshot.md)") from None
     try:
         document = json.loads(text)
     except RecursionError:
