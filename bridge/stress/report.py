@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from rich.table import Table
 
-from bridge.stress.report_warnings import warnings_html
+from bridge.stress.report_warnings import duration, warnings_html
 from bridge.stress.windows import POLICIES
 
 __all__ = ["COLOURS", "console_table", "equal_exposure_table", "plot_scenario", "write_report"]
@@ -156,18 +156,6 @@ def _pct(x: float | None) -> str:
     return "–" if x is None else f"{100 * x:.1f} %"
 
 
-def _secs(x: float | None) -> str:
-    if x is None:
-        return "–"
-    sign = "−" if x < 0 else ""
-    x = abs(x)
-    if x >= 3600:
-        return f"{sign}{x / 3600:.1f} h"
-    if x >= 60:
-        return f"{sign}{x / 60:.0f} min"
-    return f"{sign}{x:.0f} s"
-
-
 def _lev(x: float | None) -> str:
     return "–" if x is None else f"{x:.2f}"
 
@@ -176,7 +164,7 @@ def _row(policy: str, m: dict[str, Any], kind: str) -> list[str]:
     share = m.get("regime_available_share")
     return [policy, _pct(m["max_drawdown"]), str(m["stop_outs"]),
             f"{m['negative_balance']:,.0f}", f"{m['final_equity']:,.0f}", _pct(m["return"]),
-            f"{m['slippage_paid']:,.0f}", _secs(m.get("warning_to_order_s")),
+            f"{m['slippage_paid']:,.0f}", duration(m.get("warning_to_order_s")),
             _pct(m.get("return_given_up")) if kind == "calm" else "",
             _lev(m.get("mean_eff_lev")), _lev(m.get("mean_eff_lev_before_crash")),
             _pct(share) if share is not None else "–"]
@@ -318,7 +306,7 @@ def _html(summary: dict[str, Any], pngs: dict[str, str],
         regimes = {p: m["regime_seconds"] for p, m in sc["policies"].items()
                    if m.get("regime_seconds")}
         parts.append("<p>Time in each regime: " + "; ".join(
-            f"{e(p)}: " + ", ".join(f"{e(k)} {_secs(v)}" for k, v in r.items())
+            f"{e(p)}: " + ", ".join(f"{e(k)} {duration(v)}" for k, v in r.items())
             for p, r in regimes.items()) + "</p>")
         if name in pngs:
             parts.append(f"<img src='{e(pngs[name])}' alt='{e(name)} plots' width='880'>")

@@ -12,7 +12,7 @@ import datetime as dt
 import html
 from typing import Any
 
-__all__ = ["lead_sentence", "warnings_html"]
+__all__ = ["duration", "lead_sentence", "warnings_html"]
 
 _SHOWN = ("full", "none")
 
@@ -23,7 +23,8 @@ def _utc(t: float | None) -> str:
     return dt.datetime.fromtimestamp(t, tz=dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _dur(s: float | None) -> str:
+def duration(s: float | None) -> str:
+    """A signed span of seconds in the largest unit that fits (d, h, min, s); "—" for None."""
     if s is None:
         return "—"
     sign = "−" if s < 0 else ""
@@ -32,6 +33,8 @@ def _dur(s: float | None) -> str:
         return f"{sign}{s / 86_400:.1f} d"
     if s >= 3600:
         return f"{sign}{s / 3600:.1f} h"
+    if s >= 60:
+        return f"{sign}{s / 60:.0f} min"
     return f"{sign}{s:.0f} s"
 
 
@@ -52,11 +55,11 @@ def lead_sentence(sc: dict[str, Any], policy: str = "full") -> str:
     already = f" Already on at the first step: {', '.join(start)}." if start else ""
     switched = m.get("lead_seconds_switched_on")
     if switched is None or switched <= 0:
-        after = "" if switched is None else f" (the first came {_dur(-switched)} after it)"
+        after = "" if switched is None else f" (the first came {duration(-switched)} after it)"
         return (f"Nothing warned before the crash ({policy}): no market-derived signal switched "
                 f"on before {crash} UTC{after}; the prices gave no sign of it to read."
                 f"{already} Signals first on: {first or 'none'}.")
-    return (f"Warned {_dur(switched)} before the crash ({policy}): a market-derived signal "
+    return (f"Warned {duration(switched)} before the crash ({policy}): a market-derived signal "
             f"switched on at {_utc(m['first_market_switch_on_time'])} UTC.{already} "
             f"Signals first on: {first}.")
 
@@ -81,11 +84,11 @@ def warnings_html(sc: dict[str, Any]) -> str:
         caps = ", ".join(f"{k} {v}" for k, v in fa["unasked_cut_caps"].items())
         orders = m.get("orders_warning_to_crash")
         parts.append(
-            f"<tr><td>{e(p)}</td><td>{e(_dur(m.get('lead_seconds_switched_on')))}</td>"
-            f"<td>{e(_dur(m['lead_seconds']))}</td>"
+            f"<tr><td>{e(p)}</td><td>{e(duration(m.get('lead_seconds_switched_on')))}</td>"
+            f"<td>{e(duration(m['lead_seconds']))}</td>"
             f"<td>{e(_utc(m['first_market_warning_time']))}</td><td>{e(lev)}</td>"
             f"<td>{'—' if orders is None else orders}</td>"
-            f"<td>{e(_dur(m.get('no_new_exposure_seconds_warning_to_crash')))}</td>"
+            f"<td>{e(duration(m.get('no_new_exposure_seconds_warning_to_crash')))}</td>"
             f"<td>{fa['crash_flag_episodes']} ({fa['crash_flag_steps']} steps)</td>"
             f"<td>{fa['minimum_steps']}</td><td>{fa['wait_steps']}</td>"
             f"<td>{fa['unasked_cuts']}{' (' + e(caps) + ')' if caps else ''}</td></tr>")
