@@ -23,6 +23,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "left to the broker's stop-out.")
     p.add_argument("--config", type=Path, default=Path("config.toml"))
     p.add_argument("--scenario", help="sim: a built-in scenario name or a scenario TOML file")
+    p.add_argument("--data-dir", help="sim: the real market data folder of a data scenario "
+                   "(default: [terminal] data_dir, else $LCA_SHARED_DATA)")
     p.add_argument("--speed", type=number(low=0.0, what="simulated seconds per wall second, "
                                           "0 = as fast as possible"),
                    help="sim: simulated seconds per wall second (0 = as fast as possible)")
@@ -40,6 +42,9 @@ def _load(args: argparse.Namespace) -> Any:
     config = load_config(args.config)
     if args.scenario:
         terminal = config.terminal.model_copy(update={"scenario": args.scenario})
+        config = config.model_copy(update={"terminal": terminal})
+    if args.data_dir:
+        terminal = config.terminal.model_copy(update={"data_dir": args.data_dir})
         config = config.model_copy(update={"terminal": terminal})
     return config
 
