@@ -49,6 +49,15 @@ def _load(args: argparse.Namespace) -> Any:
     return config
 
 
+def _say_renamed(config: Any, err: Console) -> None:
+    """One line when the scenario is an old name (bridge/sim/names.py): it still runs."""
+    from bridge.sim.names import rename_note
+
+    note = rename_note(config.terminal.scenario) if config.terminal.kind == "sim" else None
+    if note:
+        err.print(escape(note), highlight=False)
+
+
 def _dashboard_setup(args: argparse.Namespace) -> Any:
     """With --dashboard: the token and bind checked now, the server started beside the guard."""
     if not args.dashboard:
@@ -93,6 +102,7 @@ def _run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         err.print(f"[red]configuration error[/]\n{escape(str(exc))}", highlight=False)
         return 2
+    _say_renamed(config, err)
     live_view = not args.quiet and out.is_terminal
     try:  # before the journal and the terminal: nothing is started when the log is unwritable
         setup_logging(config.run.log_file, args.quiet, live_view)

@@ -82,10 +82,14 @@ def _stress(args: argparse.Namespace) -> int:
         Console(stderr=True).print(f"[red]cannot run:[/] {policies}", highlight=False)
         return 2
 
+    from bridge.sim.names import rename_note
+
+    err = Console(stderr=True)
+    for note in filter(None, map(rename_note, args.scenario or ())):
+        err.print(note, highlight=False)
     out = Console()
     if not out.is_terminal:
         out = Console(width=170)  # a pasted or logged table keeps its columns
-    err = Console(stderr=True)
     columns = (TextColumn("[bold]stress[/]"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TextColumn("{task.description}"))
     with Progress(*columns, console=err, transient=False) as progress:

@@ -32,10 +32,12 @@ _EPS = 1e-9
 
 def resolve_scenarios(names: Sequence[str] | None) -> list[tuple[str, str]]:
     """(window, preset) pairs for names given as `window` (both presets) or `window-preset`."""
+    from bridge.sim.names import canonical
+
     if not names:
         return [(w, p) for w in WINDOWS for p in PRESETS]
     out: list[tuple[str, str]] = []
-    for name in names:
+    for name in map(canonical, names):
         if name in WINDOWS:
             out.extend((name, p) for p in PRESETS)
             continue
