@@ -23,9 +23,13 @@ def _split(name: str) -> tuple[str, str]:
 
 
 def canonical(name: str) -> str:
-    """The current spelling of a scenario name (the name itself when it is not an old one)."""
+    """The current spelling of a scenario name (the name itself when it is not an old one); a
+    stress window-preset name keeps its preset (`flash-gbp-2016-esma` → `gbp-flash-2016-esma`)."""
     prefix, rest = _split(name)
-    return prefix + ALIASES.get(rest, rest)
+    for old, new in ALIASES.items():
+        if rest == old or rest.startswith(f"{old}-"):
+            return prefix + new + rest.removeprefix(old)
+    return name
 
 
 def rename_note(name: str) -> str | None:

@@ -88,3 +88,13 @@ def test_unknown_run_name_error_lists_builtins_and_data_windows():
     with pytest.raises(ScenarioError, match="gbp-flash-2016") as info:
         load_scenario("no-such-crash")
     assert "data/snb-2015" in str(info.value)
+
+
+def test_an_old_name_with_a_preset_keeps_the_preset():
+    from bridge.sim.names import canonical
+    from bridge.stress.suite import resolve_scenarios
+
+    assert canonical("flash-gbp-2016-offshore") == "gbp-flash-2016-offshore"
+    assert canonical("data/flash-jpy-2019") == "data/jpy-flash-2019"
+    assert canonical("snb-2015") == "snb-2015"
+    assert resolve_scenarios(["flash-gbp-2016-offshore"]) == [("gbp-flash-2016", "offshore")]

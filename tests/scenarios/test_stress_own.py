@@ -145,3 +145,20 @@ def test_preset_on_my_file_sets_the_broker_levels_and_names_the_run(shared_data:
     spec = RunSpec(str(mine.resolve()), "offshore", "none", str(shared_data))
     assert spec.scenario == "my-flash-offshore"
     assert window_for(spec.window).name == "my-flash"
+
+
+def test_the_examples_of_the_docs_are_a_valid_book_and_scenario(shared_data: Path):
+    from bridge.stress.book import check_book, read_book
+    from bridge.stress.runner import load_window
+    from bridge.stress.user import resolve, user_window
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    book = read_book(examples / "my-book.toml")
+    assert book.balance == 5000.0
+    check_book(book, load_window("gbp-flash-2016", str(shared_data)), "gbp-flash-2016")
+    key = resolve(str(examples / "my-gbp-flash.toml"))
+    assert key is not None
+    w = user_window(key)
+    assert (w.name, w.kind, w.main_symbol, w.guard_seconds) == ("my-gbp-flash", "crash",
+                                                                "GBPUSD", 5.0)
+    assert load_window(key, str(shared_data)).account.margin_so_so == 30.0
