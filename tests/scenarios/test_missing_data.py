@@ -61,3 +61,27 @@ def test_run_data_dir_flag_reads_the_real_data(shared_data: Path, tmp_path: Path
                  "--data-dir", str(shared_data), "--speed", "0", "--summary-json", str(out)])
     assert code == 0
     assert out.is_file()
+
+
+def test_run_on_a_missing_scenario_file_names_it_without_a_traceback(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    code = main(["run", "--quiet", "--config", str(_config(tmp_path)),
+                 "--scenario", str(tmp_path / "nope.toml")])
+    err = " ".join(capsys.readouterr().err.split())
+    assert code == 2
+    assert "Traceback" not in err
+    assert "nope.toml" in err
+    assert "not found" in err
+
+
+def test_a_recorded_scenario_folder_loads_its_scenario_toml(tmp_path: Path):
+    from bridge.sim import ScenarioError, load_scenario
+    from bridge.sim.scenario import BUILTIN_DIR
+
+    folder = tmp_path / "recording"
+    folder.mkdir()
+    with pytest.raises(ScenarioError, match=r"no scenario \.toml"):
+        load_scenario(folder)
+    text = (BUILTIN_DIR / "snb-2015.toml").read_text(encoding="utf-8")
+    (folder / "scenario.toml").write_text(text, encoding="utf-8")
+    assert load_scenario(folder).name == "snb-2015"
