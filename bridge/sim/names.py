@@ -8,7 +8,11 @@ one line a command prints ("scenario 'flash-gbp-2016' renamed to 'gbp-flash-2016
 
 from __future__ import annotations
 
-__all__ = ["ALIASES", "canonical", "rename_note"]
+from pathlib import Path
+
+from bridge.sim.errors import ScenarioError
+
+__all__ = ["ALIASES", "canonical", "folder_scenario", "rename_note"]
 
 #: old name → new name (a `data/` prefix is kept: `data/flash-gbp-2016` → `data/gbp-flash-2016`)
 ALIASES: dict[str, str] = {
@@ -38,3 +42,19 @@ def rename_note(name: str) -> str | None:
     if new == name:
         return None
     return f"scenario {name!r} renamed to {new!r} (the old name still works)"
+
+
+def folder_scenario(folder: Path) -> Path:
+    """The scenario file of a scenario folder (a recording): its `scenario.toml`, else its only
+    `.toml` file; ScenarioError naming the folder otherwise."""
+    if (folder / "scenario.toml").is_file():
+        return folder / "scenario.toml"
+    found = sorted(folder.glob("*.toml"))
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ScenarioError(f"scenario folder {folder} has no scenario .toml file; give the "
+                            "scenario file itself (--scenario FILE.toml)")
+    raise ScenarioError(f"scenario folder {folder} has {len(found)} .toml files "
+                        f"({', '.join(f.name for f in found)}); give one of them "
+                        "(--scenario FOLDER/FILE.toml)")

@@ -34,14 +34,11 @@ def resolve(name: str) -> str | None:
     """The resolved path of a scenario file (or of a scenario folder's TOML) named by `name`;
     None when `name` is not a path (a built-in window's name). Raises ValueError naming the file
     when it is a path that cannot be used."""
+    from bridge.sim.names import folder_scenario
+
     p = Path(name)
     if p.is_dir():
-        found = [p / "scenario.toml"] if (p / "scenario.toml").is_file() else sorted(
-            p.glob("*.toml"))
-        if len(found) != 1:
-            raise ValueError(f"scenario folder {p} has {len(found)} .toml files; give the "
-                             "scenario file itself (--scenario FOLDER/FILE.toml)")
-        p = found[0]
+        p = folder_scenario(p)
     elif p.suffix.lower() != ".toml":
         return None
     if not p.is_file():
