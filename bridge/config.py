@@ -62,7 +62,7 @@ class TerminalSettings(BaseModel):
 
     kind: str = Field("sim", description="sim (built-in simulated terminal), mt5 (the "
                       "MetaTrader5 package, Windows) or mt5linux (RPyC client to Wine)")
-    scenario: str = Field("flash-gbp-2016", description="sim only: built-in name or TOML path")
+    scenario: str = Field("gbp-flash-2016", description="sim only: built-in name or TOML path")
     data_dir: str = Field("", description="sim only: folder of real market data for scenarios")
     path: str = Field("", description="mt5 only: path to terminal64.exe (empty: find it)")
     host: str = Field("localhost", description="mt5linux only: RPyC host (loopback unless "

@@ -23,6 +23,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "left to the broker's stop-out.")
     p.add_argument("--config", type=Path, default=Path("config.toml"))
     p.add_argument("--scenario", help="sim: a built-in scenario name or a scenario TOML file")
+    p.add_argument("--data-dir", help="sim: the real market data folder of a data scenario "
+                   "(default: [terminal] data_dir, else $LCA_SHARED_DATA)")
     p.add_argument("--speed", type=number(low=0.0, what="simulated seconds per wall second, "
                                           "0 = as fast as possible"),
                    help="sim: simulated seconds per wall second (0 = as fast as possible)")
@@ -41,7 +43,19 @@ def _load(args: argparse.Namespace) -> Any:
     if args.scenario:
         terminal = config.terminal.model_copy(update={"scenario": args.scenario})
         config = config.model_copy(update={"terminal": terminal})
+    if args.data_dir:
+        terminal = config.terminal.model_copy(update={"data_dir": args.data_dir})
+        config = config.model_copy(update={"terminal": terminal})
     return config
+
+
+def _say_renamed(config: Any, err: Console) -> None:
+    """One line when the scenario is an old name (bridge/sim/names.py): it still runs."""
+    from bridge.sim.names import rename_note
+
+    note = rename_note(config.terminal.scenario) if config.terminal.kind == "sim" else None
+    if note:
+        err.print(escape(note), highlight=False)
 
 
 def _dashboard_setup(args: argparse.Namespace) -> Any:
@@ -88,6 +102,7 @@ def _run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         err.print(f"[red]configuration error[/]\n{escape(str(exc))}", highlight=False)
         return 2
+    _say_renamed(config, err)
     live_view = not args.quiet and out.is_terminal
     try:  # before the journal and the terminal: nothing is started when the log is unwritable
         setup_logging(config.run.log_file, args.quiet, live_view)

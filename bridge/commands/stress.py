@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bridge.commands.numbers import number, whole_number
@@ -21,13 +22,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--appetite) / static books",
         description="Replay the real crash windows (and the calm control) with a documented "
         "retail book under both broker presets (esma, offshore) and four policies, on the live "
-        "code path; write summary.json, one PNG per scenario and report.html (docs/stress.md).")
+        "code path; write summary.json, one PNG per scenario and report.html (docs/stress.md). "
+        "Your own scenario file and your own book (--book) run the same way.")
     p.add_argument("--data-dir", default=_DEFAULT_DATA,
                    help="the real market data folder (default: $LCA_SHARED_DATA or "
                    "../shared/data)")
-    p.add_argument("--scenario", nargs="+", metavar="NAME",
-                   help="windows (snb-2015, …: both presets) or window-preset names "
-                   "(snb-2015-offshore); default: all")
+    p.add_argument("--scenario", nargs="+", metavar="NAME|FILE",
+                   help="windows (snb-2015, …: both presets), window-preset names "
+                   "(snb-2015-offshore) or your own scenario .toml files (or recorded scenario "
+                   "folders: their own account and book); default: all built-in windows")
+    p.add_argument("--book", type=Path, metavar="BOOK.toml",
+                   help="your positions ([[book]] symbol, side, lots; optional balance) put on "
+                   "every window instead of its book (docs/stress.md)")
+    p.add_argument("--preset", nargs="+", metavar="PRESET", choices=("esma", "offshore"),
+                   help="broker presets to apply: esma, offshore (default: both on the built-in "
+                   "windows, none on your own file: it keeps its broker settings)")
     p.add_argument("--policy", nargs="+", metavar="POLICY",
                    help="a subset of none, vol-only, rules-only, full, static-<L> (default: "
                    "the four guard policies and the static books of --static)")
@@ -79,13 +88,17 @@ def _stress(args: argparse.Namespace) -> int:
 
     policies = _policies(args)
     if isinstance(policies, str):
-        Console(stderr=True).print(f"[red]cannot run:[/] {policies}", highlight=False)
+        Console(stderr=True).print(f"[red]cannot run:[/] {escape(policies)}", highlight=False)
         return 2
 
+    from bridge.sim.names import rename_note
+
+    err = Console(stderr=True)
+    for note in filter(None, map(rename_note, args.scenario or ())):
+        err.print(escape(note), highlight=False)
     out = Console()
     if not out.is_terminal:
         out = Console(width=170)  # a pasted or logged table keeps its columns
-    err = Console(stderr=True)
     columns = (TextColumn("[bold]stress[/]"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TextColumn("{task.description}"))
     with Progress(*columns, console=err, transient=False) as progress:
@@ -108,9 +121,10 @@ def _stress(args: argparse.Namespace) -> int:
             summary = run_stress(data_dir=args.data_dir, out_dir=args.out,
                                  scenarios=args.scenario, policies=list(dict.fromkeys(policies)),
                                  jobs=args.jobs, on_done=on_done, on_total=on_total,
-                                 plots=not args.no_plots)
+                                 plots=not args.no_plots, book=args.book,
+                                 presets=args.preset)
         except (ValueError, FileNotFoundError) as exc:
-            err.print(f"[red]cannot run:[/] {exc}", highlight=False)
+            err.print(f"[red]cannot run:[/] {escape(str(exc))}", highlight=False)
             return 2
     out.print(console_table(summary))
     if any(sc.get("equal_exposure") for sc in summary["scenarios"].values()):

@@ -1,7 +1,7 @@
 """The simulated MetaTrader 5 terminal: the MetaTrader5 API on a market replay and a broker model.
 
     from bridge.sim import SimTerminal
-    mt5 = SimTerminal.from_scenario("flash-gbp-2016")
+    mt5 = SimTerminal.from_scenario("gbp-flash-2016")
     mt5.initialize()
     mt5.advance(3600)            # play one simulated hour
     mt5.account_info().margin_level

@@ -17,6 +17,7 @@ import numpy.typing as npt
 
 from bridge.sim import constants as c
 from bridge.sim.broker import Converter, SymbolSpec, regulatory_margin_fraction
+from bridge.sim.errors import ScenarioError
 from bridge.sim.history import HistoryBars, generated_history, read_history
 from bridge.sim.replay.paths import expand_bars
 from bridge.sim.replay.readers import Bars, Ticks, read_market_file
@@ -169,10 +170,28 @@ def _stream(
     return Stream(spec, t.astype(np.int64), bid, ask, flags, sigma, mult, depth, nq, ticks.modelled)
 
 
+def check_data_files(s: Scenario) -> None:
+    """Raise `ScenarioError` naming the first missing market-data folder (or file) of the
+    scenario's `[[data]]` and `[[history]]` entries and the fix (--data-dir, LCA_SHARED_DATA)."""
+    for src in (*s.data, *s.history):
+        if src.path.is_file():
+            continue
+        missing = src.path
+        while not missing.parent.exists() and missing.parent != missing:
+            missing = missing.parent
+        what = "data folder" if missing != src.path else "data file"
+        raise ScenarioError(
+            f"scenario {s.name!r} reads its {src.symbol} market data from {src.path}, but the "
+            f"{what} {missing} does not exist. Fix: pass --data-dir FOLDER (the real market "
+            "data folder, e.g. ../shared/data) or set LCA_SHARED_DATA=FOLDER; relative "
+            "[[data]] paths are read from that folder, else from the scenario file's folder.")
+
+
 def build_market(s: Scenario) -> Market:
     """Read or generate every symbol's quotes, apply overlays and windows, merge the timeline."""
     from bridge.sim.generator import generate_ticks, preset_overlays
 
+    check_data_files(s)
     rng = np.random.default_rng(s.seed)
     sched = _schedules(s, preset_overlays(s))
     nq_by_symbol = _no_quote_windows(s)

@@ -627,18 +627,29 @@ def load_scenario(
     names: `builtin_scenarios()` (generated) and `data_scenarios()` (real windows, need data)."""
     if data_dir is None and os.environ.get("LCA_SHARED_DATA"):
         data_dir = os.environ["LCA_SHARED_DATA"]
+    from bridge.sim.names import canonical, folder_scenario
+
     p = Path(name_or_path)
-    if not p.suffix and not p.exists():
-        p = BUILTIN_DIR / f"{name_or_path}.toml"
+    if p.is_dir():
+        p = folder_scenario(p)
+    elif not p.suffix and not p.exists():
+        p = BUILTIN_DIR / f"{canonical(str(name_or_path))}.toml"
         if not p.is_file():
             raise ScenarioError(
                 f"scenario {str(name_or_path)!r} is neither a file nor a built-in; built-ins: "
-                f"{list(builtin_scenarios())}"
+                f"{', '.join(builtin_scenarios())}; real windows (need --data-dir): "
+                f"{', '.join(data_scenarios())}; or a path to a scenario .toml file"
             )
     try:
         raw = tomllib.loads(p.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{p}: not valid TOML: {exc}") from exc
+    except FileNotFoundError:
+        raise ScenarioError(f"scenario file {p} not found; give a scenario .toml file, a "
+                            "recorded scenario folder or a built-in name "
+                            f"({', '.join(builtin_scenarios())})") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"scenario file {p} cannot be read: {exc}") from None
     return parse_scenario(
         raw,
         base=p.parent,

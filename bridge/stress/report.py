@@ -327,7 +327,7 @@ def write_report(summary: dict[str, Any], results: Sequence[dict[str, Any]], out
     if plots:
         for name, runs in by_scenario.items():
             sc = dict(summary["scenarios"][name])
-            sc["main_symbol"] = WINDOWS[sc["window"]].main_symbol
+            sc["main_symbol"] = sc.get("main_symbol") or WINDOWS[sc["window"]].main_symbol
             file = f"{name}.png"
             plot_scenario(name, sc, runs, out / file)
             pngs[name] = file

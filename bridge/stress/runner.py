@@ -25,10 +25,11 @@ from bridge.sim.scenario import Scenario, load_scenario
 from bridge.sim.terminal import SimTerminal
 from bridge.stress.lead import WarningTrack
 from bridge.stress.static import mean_eff_lev, outcome_metrics, parse_static, run_static
-from bridge.stress.windows import PRESETS, WINDOWS, policy_config, with_preset
+from bridge.stress.user import main_symbol
+from bridge.stress.windows import OWN, PRESETS, Window, policy_config, window_for, with_preset
 from controller import Regime
 
-__all__ = ["MAX_POINTS", "RunSpec", "run_one"]
+__all__ = ["MAX_POINTS", "RunSpec", "load_window", "run_one", "scenario_for"]
 
 #: plots get at most this many points per series (bucketed: the price band keeps each bucket's
 #: lowest bid and highest ask, so a spike is never decimated away)
@@ -40,27 +41,57 @@ _CACHE: dict[tuple[str, str], tuple[Scenario, Market]] = {}
 
 @dataclass(frozen=True)
 class RunSpec:
-    """What to run: a window name (WINDOWS), a preset name (PRESETS), a policy (POLICIES)."""
+    """What to run: a window (a WINDOWS name, or a user's scenario file by its resolved path:
+    bridge/stress/user.py), a preset name (PRESETS, or OWN: the file's own broker settings), a
+    policy (POLICIES), and optionally a book file (bridge/stress/book.py) put on the window."""
 
     window: str
     preset: str
     policy: str  # POLICIES or static-<L> (bridge.stress.static)
     data_dir: str
     end: float | None = None  # cut the replay short at this UTC time (tests); None: the window's
-
+    book: str = ""  # a book file (--book): its positions replace the window's
 
     @property
     def scenario(self) -> str:
-        return f"{self.window}-{self.preset}"
+        name = window_for(self.window).name
+        return name if self.preset == OWN else f"{name}-{self.preset}"
+
+
+def _missing(s: Scenario) -> bool:
+    return any(not d.path.is_file() for d in (*s.data, *s.history))
 
 
 def _market(window: str, data_dir: str) -> tuple[Scenario, Market]:
     """The window's scenario and market, built once per process and shared read-only."""
     key = (window, data_dir)
     if key not in _CACHE:
-        s = load_scenario(WINDOWS[window].path, data_dir=data_dir)
+        s = load_window(window, data_dir)
         _CACHE[key] = (s, build_market(s))
     return _CACHE[key]
+
+
+def load_window(window: str, data_dir: str) -> Scenario:
+    """The window's scenario as parsed (no market data read). A user's file reads its relative
+    [[data]] paths from `data_dir`, else from its own folder."""
+    w = window_for(window)
+    s = load_scenario(w.path, data_dir=data_dir)
+    if w.source and _missing(s):
+        own = load_scenario(w.path, data_dir=w.path.parent)
+        s = s if _missing(own) else own
+    return s
+
+
+def scenario_for(spec: RunSpec) -> tuple[Scenario, Market, Window]:
+    """The scenario a spec runs (the window, its book or the --book, the preset's levels or the
+    file's own), the market and the window."""
+    from bridge.stress.book import apply_book, read_book
+
+    base, market = _market(spec.window, spec.data_dir)
+    if spec.book:
+        base = apply_book(base, read_book(spec.book))
+    preset = None if spec.preset == OWN else PRESETS[spec.preset]
+    return with_preset(base, preset), market, window_for(spec.window)
 
 
 class _Recorder:
@@ -179,16 +210,14 @@ def run_one(spec: RunSpec) -> dict[str, Any]:
     """Run one (window, preset, policy); returns {"metrics", "series", "markers"} (JSON-ready)."""
     logger.remove()  # workers are quiet; the journal of each run is in memory
     wall, cpu = time.perf_counter(), time.process_time()
-    window, preset = WINDOWS[spec.window], PRESETS[spec.preset]
-    base, market = _market(spec.window, spec.data_dir)
-    scenario = with_preset(base, preset)
+    scenario, market, window = scenario_for(spec)
     if spec.end is not None:
         scenario = replace(scenario, end=min(scenario.end, spec.end))
     leverage = parse_static(spec.policy)
     if leverage is not None:  # no guard: the scaled book left alone (bridge.stress.static)
         out = run_static(scenario, market, leverage, window.guard_seconds)
         return {"scenario": spec.scenario, "window": spec.window, "preset": spec.preset,
-                "policy": spec.policy, **out}
+                "policy": spec.policy, "book_file": spec.book, **out}
     sim = SimTerminal(scenario, market)
     config = policy_config(spec.policy, window, scenario=str(window.path))
     run = config.run.model_copy(update={"warmup_hours": min(48.0, scenario.warmup_s / 3600.0)})
@@ -229,6 +258,7 @@ def run_one(spec: RunSpec) -> dict[str, Any]:
     }
     return {
         "scenario": spec.scenario, "window": spec.window, "preset": spec.preset,
-        "policy": spec.policy, "metrics": metrics, "series": _series(rec, window.main_symbol),
+        "policy": spec.policy, "book_file": spec.book, "metrics": metrics,
+        "series": _series(rec, main_symbol(window, scenario)),
         "markers": {"orders": rec.orders, "stop_outs": rec.stop_out_marks},
     }

@@ -17,7 +17,7 @@ from typing import Any
 from bridge.stress.frontier import appetite_name, frontier, parse_appetite, policy_appetite
 from bridge.stress.runner import RunSpec, run_one
 from bridge.stress.static import STATIC_GRID, equal_exposure, parse_static, static_name
-from bridge.stress.windows import POLICIES, PRESETS, WINDOWS, policy_config
+from bridge.stress.windows import OWN, POLICIES, PRESETS, WINDOWS, policy_config, window_for
 
 __all__ = ["SUMMARY_VERSION", "checks", "default_policies", "policy_order",
            "pooled_equal_exposure", "resolve_scenarios", "run_stress", "summarise"]
@@ -30,21 +30,36 @@ CALM_GIVE_UP = 0.10
 _EPS = 1e-9
 
 
-def resolve_scenarios(names: Sequence[str] | None) -> list[tuple[str, str]]:
-    """(window, preset) pairs for names given as `window` (both presets) or `window-preset`."""
+def resolve_scenarios(names: Sequence[str] | None,
+                      presets: Sequence[str] | None = None) -> list[tuple[str, str]]:
+    """(window, preset) pairs for names given as `window` (the `presets`, default both),
+    `window-preset`, or a user's scenario file or folder (its resolved path, with the `presets`
+    if given, else OWN: the file's own broker settings)."""
+    from bridge.sim.names import canonical
+    from bridge.stress.user import resolve
+
+    for p in presets or ():
+        if p not in PRESETS:
+            raise ValueError(f"preset {p!r} is unknown (allowed: {', '.join(PRESETS)})")
+    chosen = list(presets or PRESETS)
     if not names:
-        return [(w, p) for w in WINDOWS for p in PRESETS]
+        return [(w, p) for w in WINDOWS for p in chosen]
     out: list[tuple[str, str]] = []
-    for name in names:
+    for name in map(canonical, names):
         if name in WINDOWS:
-            out.extend((name, p) for p in PRESETS)
+            out.extend((name, p) for p in chosen)
             continue
         window, _, preset = name.rpartition("-")
         if window in WINDOWS and preset in PRESETS:
             out.append((window, preset))
             continue
+        path = resolve(name)
+        if path is not None:
+            out.extend((path, p) for p in (presets or (OWN,)))
+            continue
         known = [*WINDOWS, *(f"{w}-{p}" for w in WINDOWS for p in PRESETS)]
-        raise ValueError(f"scenario {name!r} is unknown (allowed: {', '.join(known)})")
+        raise ValueError(f"scenario {name!r} is unknown (allowed: {', '.join(known)}, or a "
+                         "scenario .toml file of your own: docs/stress.md)")
     return list(dict.fromkeys(out))
 
 
@@ -53,7 +68,7 @@ def _cost(spec: RunSpec) -> float:
     no guard to step: about a tenth)."""
     from bridge.stress.runner import _market
 
-    w = WINDOWS[spec.window]
+    w = window_for(spec.window)
     s, _ = _market(spec.window, spec.data_dir)
     cost = (s.end - s.start) / w.guard_seconds * (1 + len(s.symbols))
     return cost / 10.0 if parse_static(spec.policy) is not None else cost
@@ -161,24 +176,28 @@ def checks(summary: dict[str, Any]) -> list[dict[str, Any]]:
 def summarise(results: Sequence[dict[str, Any]], data_dir: str,
               timing: dict[str, Any]) -> dict[str, Any]:
     """summary.json (keys documented in docs/stress.md) from the runs' results."""
-    from bridge.stress.runner import _market
+    from bridge.stress.runner import scenario_for
+    from bridge.stress.user import main_symbol
 
     scenarios: dict[str, Any] = {}
     for r in sorted(results, key=lambda x: (x["scenario"], policy_order(x["policy"]))):
-        w = WINDOWS[r["window"]]
-        p = PRESETS[r["preset"]]
         sc = scenarios.get(r["scenario"])
         if sc is None:
-            s, _ = _market(r["window"], data_dir)
+            s, market, w = scenario_for(RunSpec(r["window"], r["preset"], r["policy"], data_dir,
+                                                book=r.get("book_file", "")))
+            a = s.account
             sc = scenarios[r["scenario"]] = {
-                "kind": w.kind, "window": w.name, "preset": p.name,
-                "description": s.description, "data": w.data, "modelled": w.modelled,
+                "kind": w.kind, "window": w.name, "preset": r["preset"],
+                "description": s.description, "data": w.data,
+                "modelled": any(st.modelled for st in market.streams) if w.source
+                else w.modelled,
                 "start": s.start, "end": s.end, "crash_time": s.crash_time,
-                "guard_seconds": w.guard_seconds,
-                "account": {"currency": s.account.currency, "balance": s.account.balance,
-                            "leverage": p.leverage, "margin_call": p.margin_call,
-                            "stop_out": p.stop_out,
-                            "negative_balance_protection": p.negative_balance_protection},
+                "guard_seconds": w.guard_seconds, "main_symbol": main_symbol(w, s),
+                "source": w.source or None, "book_file": r.get("book_file") or None,
+                "account": {"currency": a.currency, "balance": a.balance,
+                            "leverage": a.leverage, "margin_call": a.margin_so_call,
+                            "stop_out": a.margin_so_so,
+                            "negative_balance_protection": a.negative_balance_protection},
                 "book": [{"symbol": b.symbol, "side": "buy" if b.type == 0 else "sell",
                           "volume": b.volume} for b in s.book],
                 "first_warning_time": None, "policies": {},
@@ -231,12 +250,35 @@ def pooled_equal_exposure(scenarios: dict[str, Any]) -> dict[str, Any] | None:
                       f"{static_dd:.2%} (margin {static_dd - full_dd:+.2%})"}
 
 
+def _check_windows(pairs: Sequence[tuple[str, str]], book_file: str, data_dir: str) -> None:
+    """Before any run: every user's file parses, and the book's symbols are in every window."""
+    from bridge.sim.market import check_data_files
+    from bridge.stress.book import check_book, read_book
+    from bridge.stress.runner import load_window
+
+    book = read_book(book_file) if book_file else None
+    for key in dict.fromkeys(w for w, _ in pairs):
+        w = window_for(key)
+        if book is None and not w.source:
+            continue
+        s = load_window(key, data_dir)
+        if w.source:
+            check_data_files(s)
+        if book is not None:
+            check_book(book, s, w.name)
+
+
 def run_stress(*, data_dir: str | Path, out_dir: str | Path, scenarios: Sequence[str] | None = None,
                policies: Sequence[str] | None = None, jobs: int | None = None,
                on_done: Callable[[RunSpec, dict[str, Any]], None] | None = None,
                on_total: Callable[[int], None] | None = None,
-               plots: bool = True) -> dict[str, Any]:
-    """Run the evaluation and write summary.json, the PNG plots and report.html into `out_dir`."""
+               plots: bool = True, book: str | Path | None = None,
+               presets: Sequence[str] | None = None) -> dict[str, Any]:
+    """Run the evaluation and write summary.json, the PNG plots and report.html into `out_dir`.
+
+    `scenarios`: window names, window-preset names or scenario files of one's own; `presets`:
+    the broker presets to apply (default: both on the built-in windows, none on a file); `book`:
+    a book file whose positions replace every window's (bridge/stress/book.py)."""
     from bridge.stress.report import write_report
 
     policies = default_policies() if policies is None else policies
@@ -250,8 +292,10 @@ def run_stress(*, data_dir: str | Path, out_dir: str | Path, scenarios: Sequence
                              "e.g. static-5)")
         if parse_appetite(p) is not None:  # a refused appetite is said before any run starts
             policy_config(p, next(iter(WINDOWS.values())))
-    pairs = resolve_scenarios(scenarios)
-    specs = [RunSpec(w, pr, pol, data) for w, pr in pairs for pol in policies]
+    pairs = resolve_scenarios(scenarios, presets)
+    book_file = "" if book is None else str(Path(book).resolve())
+    _check_windows(pairs, book_file, data)
+    specs = [RunSpec(w, pr, pol, data, book=book_file) for w, pr in pairs for pol in policies]
     if on_total is not None:
         on_total(len(specs))
     jobs = jobs if jobs is not None else min(len(specs), os.cpu_count() or 1)

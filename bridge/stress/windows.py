@@ -28,8 +28,8 @@ from typing import Any
 from bridge.config import AppConfig
 from bridge.sim.scenario import Scenario
 
-__all__ = ["POLICIES", "PRESETS", "SCENARIO_DIR", "WINDOWS", "Preset", "Window", "policy_config",
-           "with_preset"]
+__all__ = ["OWN", "POLICIES", "PRESETS", "SCENARIO_DIR", "WINDOWS", "Preset", "Window",
+           "policy_config", "window_for", "with_preset"]
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 
@@ -46,6 +46,9 @@ class Preset:
     negative_balance_protection: bool
     leverage: int
 
+
+#: the preset name of a user's scenario run with its own broker settings (no --preset)
+OWN = "own"
 
 PRESETS: dict[str, Preset] = {
     "esma": Preset("esma", 100.0, 50.0, True, 30),
@@ -65,10 +68,11 @@ class Window:
     modelled: bool
     main_symbol: str
     data: str
+    source: str = ""  # a user's scenario file (bridge/stress/user.py); "": a built-in window
 
     @property
     def path(self) -> Path:
-        return SCENARIO_DIR / f"{self.name}.toml"
+        return Path(self.source) if self.source else SCENARIO_DIR / f"{self.name}.toml"
 
 
 WINDOWS: dict[str, Window] = {w.name: w for w in (
@@ -94,8 +98,21 @@ WINDOWS: dict[str, Window] = {w.name: w for w in (
 )}
 
 
-def with_preset(scenario: Scenario, preset: Preset) -> Scenario:
-    """The same scenario (ticks, book) on an account with the preset's broker levels."""
+def window_for(key: str) -> Window:
+    """A built-in window by name, or a user's scenario file by its resolved path (the key
+    `bridge.stress.user.resolve` gives it)."""
+    if key in WINDOWS:
+        return WINDOWS[key]
+    from bridge.stress.user import user_window
+
+    return user_window(key)
+
+
+def with_preset(scenario: Scenario, preset: Preset | None) -> Scenario:
+    """The same scenario (ticks, book) on an account with the preset's broker levels (None: the
+    scenario's own, unchanged)."""
+    if preset is None:
+        return scenario
     account = replace(scenario.account, margin_so_call=preset.margin_call,
                       margin_so_so=preset.stop_out,
                       negative_balance_protection=preset.negative_balance_protection,

@@ -97,7 +97,7 @@ def scenario_variant(tmp: Path, name: str, *, netting: bool = False,
                      algo_trading: bool = True, gbp_instant: bool = False) -> Path:
     """flash-gbp-2016 with the account switched to netting, Algo Trading off, or GBPUSD on
     instant execution with no FOK/IOC bit (price and deviation checked, RETURN filling)."""
-    text = (BUILTIN_DIR / "flash-gbp-2016.toml").read_text(encoding="utf-8")
+    text = (BUILTIN_DIR / "gbp-flash-2016.toml").read_text(encoding="utf-8")
     if gbp_instant:
         assert text.count('name = "GBPUSD"\n') == 1
         text = text.replace('name = "GBPUSD"\n',

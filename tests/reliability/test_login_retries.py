@@ -31,7 +31,7 @@ SERVER = "LCA-Simulated"
 
 
 def _scenario(folder: Path) -> Path:
-    text = (BUILTIN_DIR / "flash-gbp-2016.toml").read_text(encoding="utf-8")
+    text = (BUILTIN_DIR / "gbp-flash-2016.toml").read_text(encoding="utf-8")
     path = folder / "scenario.toml"
     path.write_text(text.replace("[account]\n", f'[account]\npassword = "{PASSWORD}"\n', 1),
                     encoding="utf-8")

@@ -32,7 +32,7 @@ def _cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
 def test_the_password_used_to_log_in_reaches_no_output(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    scenario = (BUILTIN_DIR / "flash-gbp-2016.toml").read_text(encoding="utf-8")
+    scenario = (BUILTIN_DIR / "gbp-flash-2016.toml").read_text(encoding="utf-8")
     assert "[account]\n" in scenario
     scenario = scenario.replace("[account]\n", f'[account]\npassword = "{SECRET}"\n', 1)
     (tmp_path / "scenario.toml").write_text(scenario, encoding="utf-8")
@@ -40,7 +40,7 @@ def test_the_password_used_to_log_in_reaches_no_output(
     for old, new in (('journal = "sqlite:///runs/journal.db"',
                       f'journal = "sqlite:///{tmp_path}/journal.db"'),
                      ('log_file = "runs/lca.log"', f'log_file = "{tmp_path}/lca.log"'),
-                     ('scenario = "flash-gbp-2016"', f'scenario = "{tmp_path}/scenario.toml"'),
+                     ('scenario = "gbp-flash-2016"', f'scenario = "{tmp_path}/scenario.toml"'),
                      ("guard_seconds = 1 ", "guard_seconds = 60 "),
                      ("compare_unguarded = true", "compare_unguarded = false")):
         assert old in text

@@ -12,7 +12,7 @@ from bridge.sim import ScenarioError, SimTerminal, builtin_scenarios, load_scena
 from bridge.sim import constants as c
 from tests.sim.helpers import flat_terminal
 
-BUILTINS = ("flash-gbp-2016", "snb-2015", "covid-2020")
+BUILTINS = ("gbp-flash-2016", "snb-2015", "covid-2020")
 
 
 def test_the_required_builtins_ship() -> None:
@@ -22,9 +22,9 @@ def test_the_required_builtins_ship() -> None:
 @pytest.mark.parametrize(
     ("name", "calm_until"),
     [
-        ("flash-gbp-2016", 1.0),
+        ("gbp-flash-2016", 1.0),
         ("snb-2015", 1.0),
-        ("flash-jpy-2019", 1.0),
+        ("jpy-flash-2019", 1.0),
         ("covid-2020", 0.75),  # a regime, not a flash: the squeeze can bite hours before the trough
     ],
 )
@@ -51,7 +51,7 @@ def test_builtin_has_a_calm_lead_in_a_crash_and_a_stop_out_left_alone(
 
 
 def test_lead_in_deteriorates_before_the_flash_crash() -> None:
-    mt5: Any = SimTerminal.from_scenario("flash-gbp-2016")
+    mt5: Any = SimTerminal.from_scenario("gbp-flash-2016")
     mt5.initialize()
     mt5.market_book_add("GBPUSD")
     spreads, depths = [], []
@@ -66,7 +66,7 @@ def test_lead_in_deteriorates_before_the_flash_crash() -> None:
 
 
 def test_market_book_shape_and_symbols_without_a_book() -> None:
-    mt5: Any = SimTerminal.from_scenario("flash-gbp-2016")
+    mt5: Any = SimTerminal.from_scenario("gbp-flash-2016")
     mt5.initialize()
     assert mt5.market_book_get("GBPUSD") is None  # before market_book_add
     assert mt5.market_book_add("GBPUSD")
@@ -87,7 +87,7 @@ def test_market_book_shape_and_symbols_without_a_book() -> None:
 
 
 def test_rates_and_ticks_come_from_the_played_replay_only() -> None:
-    mt5: Any = SimTerminal.from_scenario("flash-gbp-2016")
+    mt5: Any = SimTerminal.from_scenario("gbp-flash-2016")
     mt5.initialize()
     mt5.advance(3 * 3600)
     h1 = mt5.copy_rates_from_pos("GBPUSD", c.TIMEFRAME_H1, 0, 50)
@@ -168,13 +168,13 @@ def test_missing_conversion_symbol_is_named(tmp_path: Path) -> None:
 
 
 def test_unknown_scenario_names_the_builtins() -> None:
-    with pytest.raises(ScenarioError, match="flash-gbp-2016"):
+    with pytest.raises(ScenarioError, match="gbp-flash-2016"):
         load_scenario("no-such-crash")
 
 
 def test_seed_changes_the_path_but_not_the_figures() -> None:
-    a: Any = SimTerminal.from_scenario("flash-gbp-2016")
-    b: Any = SimTerminal.from_scenario("flash-gbp-2016", seed=99)
+    a: Any = SimTerminal.from_scenario("gbp-flash-2016")
+    b: Any = SimTerminal.from_scenario("gbp-flash-2016", seed=99)
     for m in (a, b):
         m.initialize()
         m.advance_to(m.crash_time - 3600)
@@ -184,7 +184,7 @@ def test_seed_changes_the_path_but_not_the_figures() -> None:
 
 
 def test_margin_rate_rises_with_volatility_at_the_next_review() -> None:
-    mt5: Any = SimTerminal.from_scenario("flash-gbp-2016")
+    mt5: Any = SimTerminal.from_scenario("gbp-flash-2016")
     mt5.initialize()
 
     def rate() -> float:  # margin per unit of notional: GBP margin converted at the GBPUSD ask
@@ -214,10 +214,10 @@ def test_scheduled_margin_hike_applies_to_open_positions() -> None:
 @pytest.mark.parametrize(
     ("name", "symbol", "offset_s", "move"),
     [
-        ("flash-gbp-2016", "GBPUSD", 45.0, -0.088),  # S2: −8.8 % at 45 s (Reuters low 1.1491)
-        ("flash-gbp-2016", "GBPUSD", 600.0, -0.016),  # −1.6 % at 10 min (80 % retraced)
+        ("gbp-flash-2016", "GBPUSD", 45.0, -0.088),  # S2: −8.8 % at 45 s (Reuters low 1.1491)
+        ("gbp-flash-2016", "GBPUSD", 600.0, -0.016),  # −1.6 % at 10 min (80 % retraced)
         ("snb-2015", "EURCHF", 1500.0, -0.284),  # S1: −28.4 % trough at 25 min
-        ("flash-jpy-2019", "USDJPY", 420.0, -0.032),  # S3: −3.2 % at 7 min
+        ("jpy-flash-2019", "USDJPY", 420.0, -0.032),  # S3: −3.2 % at 7 min
     ],
 )
 def test_generated_paths_pass_through_the_published_figures(
