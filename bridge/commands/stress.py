@@ -53,6 +53,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--out", type=Path, default=Path("runs/stress"), help="output folder")
     p.add_argument("--jobs", type=whole_number(low=1, high=256, what="processes"), default=None,
                    help="parallel processes (default: the number of CPUs)")
+    p.add_argument("--executor", default="local", metavar="local|dask://HOST:PORT",
+                   help="where the runs execute: local processes (default) or the Dask "
+                        "distributed scheduler at HOST:PORT (docs/fleet.md; uv sync --extra dask)")
     p.add_argument("--no-plots", action="store_true", help="summary.json and tables only")
     p.set_defaults(func=_stress)
 
@@ -82,6 +85,7 @@ def _policies(args: argparse.Namespace) -> list[str] | str:
 
 def _stress(args: argparse.Namespace) -> int:
     from bridge.stress import run_stress
+    from bridge.stress.executors import ExecutorError, parse_executor
     from bridge.stress.frontier import frontier_table
     from bridge.stress.report import checks_table, console_table, equal_exposure_table
     from bridge.stress.runner import RunSpec
@@ -91,6 +95,11 @@ def _stress(args: argparse.Namespace) -> int:
         Console(stderr=True).print(f"[red]cannot run:[/] {escape(policies)}", highlight=False)
         return 2
 
+    try:
+        executor = parse_executor(args.executor)
+    except ExecutorError as exc:
+        Console(stderr=True).print(f"[red]cannot run:[/] {escape(str(exc))}", highlight=False)
+        return 2
     from bridge.sim.names import rename_note
 
     err = Console(stderr=True)
@@ -122,7 +131,7 @@ def _stress(args: argparse.Namespace) -> int:
                                  scenarios=args.scenario, policies=list(dict.fromkeys(policies)),
                                  jobs=args.jobs, on_done=on_done, on_total=on_total,
                                  plots=not args.no_plots, book=args.book,
-                                 presets=args.preset)
+                                 presets=args.preset, executor=executor)
         except (ValueError, FileNotFoundError) as exc:
             err.print(f"[red]cannot run:[/] {escape(str(exc))}", highlight=False)
             return 2
@@ -135,6 +144,12 @@ def _stress(args: argparse.Namespace) -> int:
         out.print(checks_table(summary))
     timing = summary["timing"]
     out.print(f"{timing['runs']} runs in {timing['total_wall_seconds']:.0f} s wall "
-              f"({timing['cpu_seconds']:.0f} s of runs on {timing['jobs']} processes). "
+              f"({timing['cpu_seconds']:.0f} s of runs on {_where(timing)}). "
               f"Wrote {args.out / 'summary.json'} and {args.out / 'report.html'}.")
     return 0
+
+
+def _where(timing: dict[str, Any]) -> str:
+    """Where the runs ran, for the closing line."""
+    executor = timing.get("executor", "local processes")
+    return f"{timing['jobs']} processes" if executor == "local processes" else executor

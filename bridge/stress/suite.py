@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from multiprocessing import get_context
+from concurrent.futures import as_completed
 from pathlib import Path
 from typing import Any
 
+from bridge.stress.executors import LOCAL, ExecutorSpec, default_jobs, open_executor
 from bridge.stress.frontier import appetite_name, frontier, parse_appetite, policy_appetite
 from bridge.stress.runner import RunSpec, run_one
 from bridge.stress.static import STATIC_GRID, equal_exposure, parse_static, static_name
@@ -95,19 +94,21 @@ def default_policies(static: Sequence[float] = STATIC_GRID,
 
 
 def run_all(specs: Sequence[RunSpec], jobs: int,
-            on_done: Callable[[RunSpec, dict[str, Any]], None] | None = None
-            ) -> list[dict[str, Any]]:
-    """Run every spec, `jobs` processes in parallel (1: in this process)."""
+            on_done: Callable[[RunSpec, dict[str, Any]], None] | None = None,
+            executor: ExecutorSpec = LOCAL) -> list[dict[str, Any]]:
+    """Run every spec, `jobs` local processes in parallel (1: in this process), or on the Dask
+    cluster `executor` names (as many at once as its workers have threads)."""
     ordered = sorted(specs, key=_cost, reverse=True)
     results: list[dict[str, Any]] = []
-    if jobs <= 1:
+    if jobs <= 1 and executor.kind == "local":
         for spec in ordered:
             r = run_one(spec)
             results.append(r)
             if on_done is not None:
                 on_done(spec, r)
         return results
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+    data_dirs = sorted({spec.data_dir for spec in ordered})
+    with open_executor(executor, jobs, data_dirs[0] if data_dirs else ".") as pool:
         futures = {pool.submit(run_one, spec): spec for spec in ordered}
         for future in as_completed(futures):
             r = future.result()
@@ -273,12 +274,14 @@ def run_stress(*, data_dir: str | Path, out_dir: str | Path, scenarios: Sequence
                on_done: Callable[[RunSpec, dict[str, Any]], None] | None = None,
                on_total: Callable[[int], None] | None = None,
                plots: bool = True, book: str | Path | None = None,
-               presets: Sequence[str] | None = None) -> dict[str, Any]:
+               presets: Sequence[str] | None = None,
+               executor: ExecutorSpec = LOCAL) -> dict[str, Any]:
     """Run the evaluation and write summary.json, the PNG plots and report.html into `out_dir`.
 
     `scenarios`: window names, window-preset names or scenario files of one's own; `presets`:
     the broker presets to apply (default: both on the built-in windows, none on a file); `book`:
-    a book file whose positions replace every window's (bridge/stress/book.py)."""
+    a book file whose positions replace every window's (bridge/stress/book.py); `executor`:
+    local processes (default) or a Dask cluster (bridge/stress/executors.py)."""
     from bridge.stress.report import write_report
 
     policies = default_policies() if policies is None else policies
@@ -298,12 +301,12 @@ def run_stress(*, data_dir: str | Path, out_dir: str | Path, scenarios: Sequence
     specs = [RunSpec(w, pr, pol, data, book=book_file) for w, pr in pairs for pol in policies]
     if on_total is not None:
         on_total(len(specs))
-    jobs = jobs if jobs is not None else min(len(specs), os.cpu_count() or 1)
+    jobs = jobs if jobs is not None else default_jobs(len(specs))
     wall = time.perf_counter()
-    results = run_all(specs, jobs, on_done)
+    results = run_all(specs, jobs, on_done, executor)
     runs_s = time.perf_counter() - wall
     summary = summarise(results, data, {"runs_wall_seconds": round(runs_s, 1), "jobs": jobs,
-                                        "runs": len(specs),
+                                        "runs": len(specs), "executor": executor.describe(),
                                         "cpu_seconds": round(sum(
                                             r["metrics"]["cpu_seconds"] for r in results), 1)})
     out = Path(out_dir)
