@@ -157,7 +157,7 @@ class Guard:
             except (EaLinkError, OSError) as exc:
                 logger.warning("EA link off: {}", exc)
         account = self.port.account()
-        self.journal.account = account.login
+        self.journal.use_account(account.login, self._server_name())
         self._take_lease(account.login)
         if self.mode is Mode.ENFORCE and account.trade_mode == 2 and \
                 not self.config.run.allow_real_account:
@@ -195,6 +195,12 @@ class Guard:
                     account.login, self.mode.value, len(symbols), len(self.plan))
         self._say_waiting()  # after the run row: what the history could not warm
         self.notify("on_start")
+
+    def _server_name(self) -> str:
+        """The trade server the journal's rows carry (``sim`` on the simulated terminal)."""
+        if self.config.terminal.kind == "sim":
+            return "sim"
+        return str(getattr(self.port.call("account_info"), "server", "") or "")
 
     def _take_lease(self, login: int) -> None:
         """Take the account's lease (`LeaseHeld` when another guard runs); journal a takeover."""
