@@ -622,4 +622,6 @@ def _snapshot_summary(d: Decision) -> dict[str, Any]:
             "position_value": m.position_value, "eff_lev": m.eff_lev, "mu": m.mu, "msi": m.msi,
             "lvi": m.lvi, "sigma": m.sigma, "l_safe": m.l_safe,
             "depth_sources": {s.symbol: s.depth_source for s in d.symbols},
-            "positions": sum(1 for _ in d.symbols)}
+            "positions": sum(1 for _ in d.symbols),
+            "distances": {x.name: {"loss": x.loss_to_limit, "move_pct": x.adverse_move_pct}
+                          for x in d.distances}}
