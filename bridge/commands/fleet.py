@@ -100,8 +100,8 @@ def _fleet_status(args: argparse.Namespace) -> int:
     finally:
         journal.close()
     if args.json:
-        out = [{**asdict(a), "account": a.account.name} for a in rows]
-        sys.stdout.write(json.dumps(out, indent=2) + "\n")
+        data = [{**asdict(a), "account": a.account.name} for a in rows]
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return 0
     if not rows:
         err.print("the journal holds no account yet: run `uv run lca run` first")

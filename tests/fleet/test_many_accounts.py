@@ -30,7 +30,8 @@ def _scenario(folder: Path, login: int, variant: int) -> Path:
     text = text.replace("end = 2016-10-07T05:00:00Z", "end = 2016-10-06T23:40:00Z")
     text = text.replace("[account]\n", f"[account]\nlogin = {login}\n")
     text = text.replace("balance = 10000.0", f"balance = {10_000.0 + 1_000.0 * variant}")
-    assert f"login = {login}" in text and "22:40:00Z" in text
+    assert f"login = {login}" in text
+    assert "22:40:00Z" in text
     path = folder / f"scenario-{login}.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -71,7 +72,7 @@ def fleet(pg_server: PgServer, tmp_path_factory: pytest.TempPathFactory) -> dict
                             url), folder / f"acct{i}.json", env) for i in range(ACCOUNTS)]
     _finish(procs)
     wall = time.perf_counter() - wall
-    print(f"\n{ACCOUNTS} guards on one PostgreSQL: {wall:.1f} s wall")  # noqa: T201
+    print(f"\n{ACCOUNTS} guards on one PostgreSQL: {wall:.1f} s wall")
     return {"folder": folder, "url": url, "env": env, "wall": wall, "password": pg_server.password}
 
 
