@@ -134,6 +134,10 @@ class RunSettings(BaseModel):
     log_file: str = Field("runs/lca.log", description="loguru log file (rotated)")
     compare_unguarded: bool = Field(True, description="sim only: replay the same book "
                                     "without the guard and compare")
+    standby: bool = Field(False, description="a hot standby: wait for the account's lease "
+                          "instead of refusing to start, take over when the active guard stops "
+                          "renewing it (within [lease] timeout_seconds; at once when its "
+                          "process on this host is gone) and resume its unfinished plan")
 
 
 class EaSettings(BaseModel):

@@ -2,7 +2,11 @@
 
 One table, `journal`, one row per event, each committed before the next action (an order intent is
 durable before its `order_send`). SQLite in WAL mode by default; any SQLAlchemy URL works
-(PostgreSQL for a fleet of accounts: one `account` column tells them apart).
+(PostgreSQL for a fleet of accounts: the `account` (login) and `server` (the trade server's
+name, ``sim`` on the simulated terminal) columns tell them apart).
+
+The layout is versioned (`bridge.schema`): a guard opening a journal written by an older lca
+upgrades it in place (rows kept), and a newer journal than this lca knows is refused.
 
 Row kinds:
 
@@ -23,7 +27,8 @@ Row kinds:
 | `end`        | end of a run with its summary                                            |
 
 Rows are never updated or deleted. Credentials are never written. Beside it, the `lease` table
-(`bridge.lease`) holds one row per guarded account, updated in place.
+(`bridge.lease`) holds one row per guarded account, updated in place, and `lca_schema` the
+layout's version.
 """
 
 from __future__ import annotations
@@ -46,8 +51,10 @@ from sqlalchemy import (
     Table,
     create_engine,
     event,
+    func,
     insert,
     inspect,
+    literal,
     make_url,
     select,
 )
@@ -55,8 +62,9 @@ from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from bridge.lease import LEASE_META
+from bridge.schema import SchemaTooNew, check_version, mark_current, upgrade
 
-__all__ = ["Journal", "JournalError", "JournalRow", "mask_url"]
+__all__ = ["AccountSeen", "Journal", "JournalError", "JournalRow", "mask_url"]
 
 _COLUMNS = ("id", "account", "time", "kind", "plan_id", "ticket", "payload")
 
@@ -65,13 +73,29 @@ JOURNAL = Table(
     "journal",
     _META,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("account", Integer, nullable=False, index=True),
+    Column("account", Integer, nullable=False, index=True),  # the login
+    Column("server", String(64), nullable=False, server_default="", index=True),  # schema 2
     Column("time", Float, nullable=False),  # UTC epoch seconds (simulated time in a replay)
     Column("kind", String(16), nullable=False, index=True),
     Column("plan_id", String(64), nullable=True, index=True),
     Column("ticket", Integer, nullable=True),
     Column("payload", JSON, nullable=False),
 )
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSeen:
+    """One account of a journal: login, trade server, its newest row (id, UTC epoch s)."""
+
+    login: int
+    server: str
+    last_id: int
+    last_time: float
+
+    @property
+    def name(self) -> str:
+        """``LOGIN@SERVER`` (``LOGIN`` when the server is not recorded: a schema-1 row)."""
+        return f"{self.login}@{self.server}" if self.server else str(self.login)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +109,7 @@ class JournalRow:
     plan_id: str | None
     ticket: int | None
     payload: dict[str, Any]
+    server: str = ""  # the trade server ("" in a row written before schema 2)
 
 
 def _json_safe(value: Any) -> Any:
@@ -145,10 +170,12 @@ class Journal:
     back) so that a read-only journal stops the guard before it connects to the terminal; without
     it (`lca status`) the journal is only read. Any problem is a `JournalError`."""
 
-    def __init__(self, url: str, account: int = 0, *,
+    def __init__(self, url: str, account: int = 0, *, server: str | None = None,
                  password_env: str = "LCA_JOURNAL_PASSWORD", writable: bool = True) -> None:
         self.url = mask_url(url)  # never the password
-        self.account = account
+        self.account = account  # the login rows are written for and read of
+        #: the trade server rows are written for; reading, None means any server of the login
+        self.server = server
         full = _with_password(url, password_env)
         self._secret = full.password if isinstance(full.password, str) else None
         try:
@@ -169,11 +196,19 @@ class Journal:
             if writable:
                 _create_tables(self.engine)
             self._check_schema()
+            check_version(self.engine, self.url)
+            if writable:
+                upgrade(self.engine)
+            self._has_server = "server" in {c["name"] for c in
+                                            inspect(self.engine).get_columns("journal")}
             if writable:
                 self._try_write()
         except DBAPIError as exc:
             self.engine.dispose()
             raise JournalError(self._explain(exc)) from None
+        except SchemaTooNew as exc:
+            self.engine.dispose()
+            raise JournalError(str(exc)) from None
         except JournalError:
             self.engine.dispose()
             raise
@@ -221,11 +256,11 @@ class Journal:
 
     def append(self, kind: str, time: float, payload: dict[str, Any], *,
                plan_id: str | None = None, ticket: int | None = None) -> int:
-        """Write one row and commit it; returns its id."""
+        """Write one row for this account (login and server) and commit it; returns its id."""
         with self.engine.begin() as conn:
             result = conn.execute(insert(JOURNAL).values(
-                account=self.account, time=time, kind=kind, plan_id=plan_id, ticket=ticket,
-                payload=_json_safe(payload)))
+                account=self.account, server=self.server or "", time=time, kind=kind,
+                plan_id=plan_id, ticket=ticket, payload=_json_safe(payload)))
             key = result.inserted_primary_key
             return int(key[0]) if key else 0
 
@@ -234,7 +269,10 @@ class Journal:
              newest_first: bool = False) -> list[JournalRow]:
         """Rows of this account with `after_id` < id < `before_id`, oldest first unless
         `newest_first`."""
-        query = select(JOURNAL).where(JOURNAL.c.account == self.account, JOURNAL.c.id > after_id)
+        query = select(*self._columns()).where(JOURNAL.c.account == self.account,
+                                               JOURNAL.c.id > after_id)
+        if self.server is not None and self._has_server:
+            query = query.where(JOURNAL.c.server == self.server)
         if before_id is not None:
             query = query.where(JOURNAL.c.id < before_id)
         if kind is not None:
@@ -259,6 +297,26 @@ class Journal:
             found = conn.execute(query).scalar()
         return None if found is None else int(found)
 
+    def accounts(self) -> list[AccountSeen]:
+        """Every account the journal holds rows of, the most recently active first."""
+        server = JOURNAL.c.server if self._has_server else literal("").label("server")
+        query = (select(JOURNAL.c.account, server, func.max(JOURNAL.c.id).label("last_id"),
+                        func.max(JOURNAL.c.time).label("last_time"))
+                 .where(JOURNAL.c.kind != "probe")
+                 .group_by(JOURNAL.c.account, server))
+        with self.engine.connect() as conn:
+            found = [AccountSeen(int(r.account), str(r.server or ""), int(r.last_id),
+                                 float(r.last_time)) for r in conn.execute(query)]
+        return sorted(found, key=lambda a: -a.last_id)
+
+    def use_account(self, login: int, server: str | None) -> None:
+        """Read (and write) the rows of `login` on `server` (None: any server)."""
+        self.account, self.server = login, server
+
+    def _columns(self) -> list[Any]:
+        """The columns a read selects (a schema-1 journal, read only, has no `server`)."""
+        return [c for c in JOURNAL.c if c.name != "server" or self._has_server]
+
     def __iter__(self) -> Iterator[JournalRow]:
         return iter(self.rows())
 
@@ -271,8 +329,11 @@ def _create_tables(engine: Engine) -> None:
     create them first (the loser's CREATE TABLE fails: fine when the tables are there now)."""
     for attempt in range(3):
         try:
+            fresh = not inspect(engine).has_table("journal")
             _META.create_all(engine)
             LEASE_META.create_all(engine)
+            if fresh:
+                mark_current(engine)
             return
         except DBAPIError:
             if attempt == 2:
@@ -283,4 +344,4 @@ def _create_tables(engine: Engine) -> None:
 def _row(r: Any) -> JournalRow:
     payload = r.payload if isinstance(r.payload, dict) else json.loads(r.payload)
     return JournalRow(id=r.id, account=r.account, time=r.time, kind=r.kind, plan_id=r.plan_id,
-                      ticket=r.ticket, payload=payload)
+                      ticket=r.ticket, payload=payload, server=getattr(r, "server", "") or "")

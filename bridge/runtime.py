@@ -28,7 +28,7 @@ from bridge.ealink import EaLink
 from bridge.ealink.errors import EaLinkError
 from bridge.ealink.folder import resolve_link_folder
 from bridge.journal import Journal
-from bridge.lease import Lease, account_key
+from bridge.lease import Holder, Lease, LeaseHeld, account_key
 from bridge.shadow import ShadowBook
 from bridge.terminal import TerminalError, TerminalPort
 from bridge.warmup import Warmup
@@ -137,6 +137,8 @@ class Guard:
         self._last_beat = -math.inf
         self._published: tuple[Any, ...] | None = None
         self.wall = wall  # the lease's clock: wall-clock epoch seconds, even in a replay
+        self.sleep_wall: Callable[[float], None] = time.sleep  # a standby's wait for the lease
+        self.standby_waited: float | None = None  # wall seconds a standby waited (None: none)
         self.lease: Lease | None = None
         self.run_id = ""  # "R<id of the run row>", the prefix of every plan id of this run
         self.stopped: str | None = None
@@ -157,7 +159,7 @@ class Guard:
             except (EaLinkError, OSError) as exc:
                 logger.warning("EA link off: {}", exc)
         account = self.port.account()
-        self.journal.account = account.login
+        self.journal.use_account(account.login, self._server_name())
         self._take_lease(account.login)
         if self.mode is Mode.ENFORCE and account.trade_mode == 2 and \
                 not self.config.run.allow_real_account:
@@ -196,6 +198,12 @@ class Guard:
         self._say_waiting()  # after the run row: what the history could not warm
         self.notify("on_start")
 
+    def _server_name(self) -> str:
+        """The trade server the journal's rows carry (``sim`` on the simulated terminal)."""
+        if self.config.terminal.kind == "sim":
+            return "sim"
+        return str(getattr(self.port.call("account_info"), "server", "") or "")
+
     def _take_lease(self, login: int) -> None:
         """Take the account's lease (`LeaseHeld` when another guard runs); journal a takeover."""
         raw = self.port.call("account_info")
@@ -203,13 +211,37 @@ class Guard:
                           login)
         self.lease = Lease(self.journal.engine, key, self.config.lease.timeout_seconds,
                            wall=self.wall)
-        previous = self.lease.acquire()
+        previous = self._acquire_lease(key)
         if previous is not None:
             logger.warning("lease of account {} taken over ({}) from {}", key, self.lease.why,
                            previous.describe(self.wall()))
             self.journal.append("lease", self.now(), {
                 "event": "takeover", "why": self.lease.why, "previous": previous.as_dict(),
-                "holder": {"host": self.lease.host, "pid": self.lease.pid}})
+                "holder": {"host": self.lease.host, "pid": self.lease.pid},
+                "standby_waited_seconds": self.standby_waited,
+                "unrenewed_seconds": self.wall() - previous.renewed})
+
+    def _acquire_lease(self, key: str) -> Holder | None:
+        """The lease, or `LeaseHeld`; a standby (`[run] standby`) waits for it instead, asking
+        every second of wall time (or every `renew_seconds`, if shorter)."""
+        assert self.lease is not None
+        waiting_since: float | None = None
+        while True:
+            try:
+                previous = self.lease.acquire()
+            except LeaseHeld as exc:
+                if not self.config.run.standby:
+                    raise
+                if waiting_since is None:
+                    waiting_since = self.wall()
+                    logger.info("standby for account {}: held by {}; taking over when it stops "
+                                "renewing (within {:g} s)", key, exc.holder.describe(self.wall()),
+                                self.config.lease.timeout_seconds)
+                self.sleep_wall(min(1.0, self.config.lease.renew_seconds))
+                continue
+            if waiting_since is not None:
+                self.standby_waited = self.wall() - waiting_since
+            return previous
 
     def renew_lease(self) -> None:
         """Renew the lease when `[lease] renew_seconds` of wall time have passed (`LeaseLost`
@@ -616,4 +648,6 @@ def _snapshot_summary(d: Decision) -> dict[str, Any]:
             "position_value": m.position_value, "eff_lev": m.eff_lev, "mu": m.mu, "msi": m.msi,
             "lvi": m.lvi, "sigma": m.sigma, "l_safe": m.l_safe,
             "depth_sources": {s.symbol: s.depth_source for s in d.symbols},
-            "positions": sum(1 for _ in d.symbols)}
+            "positions": sum(1 for _ in d.symbols),
+            "distances": {x.name: {"loss": x.loss_to_limit, "move_pct": x.adverse_move_pct}
+                          for x in d.distances}}

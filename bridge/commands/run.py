@@ -29,6 +29,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                                           "0 = as fast as possible"),
                    help="sim: simulated seconds per wall second (0 = as fast as possible)")
     p.add_argument("--quiet", action="store_true", help="no live view (for services)")
+    p.add_argument("--standby", action="store_true", help="a hot standby for an account another "
+                   "guard runs: wait for its lease, take over when it stops renewing, resume its "
+                   "plan (docs/fleet.md)")
     p.add_argument("--summary-json", type=Path, help="write the end-of-run summary here")
     p.add_argument("--dashboard", action="store_true", help="serve the web dashboard with "
                    "control beside the guard (token: LCA_DASHBOARD_TOKEN; docs/operator.md)")
@@ -40,6 +43,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _load(args: argparse.Namespace) -> Any:
     config = load_config(args.config)
+    if args.standby:
+        config = config.model_copy(update={"run": config.run.model_copy(
+            update={"standby": True})})
     if args.scenario:
         terminal = config.terminal.model_copy(update={"scenario": args.scenario})
         config = config.model_copy(update={"terminal": terminal})

@@ -16,9 +16,10 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 
+from bridge.commands.journal_open import open_for_reading
 from bridge.commands.numbers import whole_number
-from bridge.config import ConfigError, load_config
-from bridge.journal import Journal, JournalError, JournalRow
+from bridge.fleet import UnknownAccount, use_account
+from bridge.journal import Journal, JournalRow
 from bridge.lease import process_gone
 
 _FINISHED = ("done", "gone")
@@ -36,6 +37,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     which.add_argument("--run", metavar="ID", help="show this run (e.g. R42; default: the "
                        "latest; the list of runs is in --json under `runs`)")
     which.add_argument("--all", action="store_true", help="show every run of the account")
+    p.add_argument("--account", metavar="LOGIN[@SERVER]", help="the account to show, in a "
+                   "journal of many (default: the most recently active; `lca fleet status` "
+                   "lists them)")
     p.set_defaults(func=_status)
 
 
@@ -86,12 +90,11 @@ def _lease_holder(journal: Journal, key: str) -> Any:
 
 
 def collect(journal: Journal, decisions: int = 20, run_id: str | None = None,
-            all_runs: bool = False) -> dict[str, Any]:
+            all_runs: bool = False, account: str | None = None) -> dict[str, Any]:
     """Everything `lca status` shows, as plain data: the latest run by default, the run
-    `run_id` ("R<row id>"), or every run of the account with `all_runs`."""
-    account = journal.latest_account()
-    if account is not None:
-        journal.account = account
+    `run_id` ("R<row id>"), or every run of the account with `all_runs`; of the account
+    `account` ("LOGIN[@SERVER]"; default: the most recently active)."""
+    use_account(journal, account)
     run_rows = journal.rows("run")
     run = run_rows[-1] if run_rows else None
     if run_id is not None:
@@ -118,6 +121,7 @@ def collect(journal: Journal, decisions: int = 20, run_id: str | None = None,
     slices = journal.rows("slice", **window)
     return {
         "account": run.account if run else None,
+        "server": run.server if run else None,
         "run": {**run.payload, "id": _run_id(run), "started": _iso(run.time),
                 "ended": _ended(journal, run, before)} if run else None,
         "runs": [{"id": _run_id(r), "started": _iso(r.time), "mode": r.payload.get("mode"),
@@ -169,29 +173,12 @@ def _decision(r: JournalRow) -> dict[str, Any]:
 
 def _status(args: argparse.Namespace) -> int:
     err = Console(stderr=True)
-    url = args.journal
-    password_env = "LCA_JOURNAL_PASSWORD"
+    journal = open_for_reading(args.config, args.journal, err)
+    if isinstance(journal, int):
+        return journal
     try:
-        if args.config.exists():
-            run = load_config(args.config).run
-            url = run.journal if url is None else url
-            password_env = run.journal_password_env
-    except ConfigError as exc:
-        if url is None:  # the journal was to come from this config
-            err.print(f"[red]configuration error[/]\n{escape(str(exc))}", highlight=False)
-            return 2
-    url = url or "sqlite:///runs/journal.db"
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        err.print(f"no journal at {escape(url)}: run `uv run lca run` first")
-        return 1
-    try:
-        journal = Journal(url, password_env=password_env, writable=False)
-    except JournalError as exc:
-        err.print(f"[red]journal error:[/] {escape(str(exc))}", highlight=False)
-        return 2
-    try:
-        data = collect(journal, args.decisions, args.run, args.all)
-    except UnknownRun as exc:
+        data = collect(journal, args.decisions, args.run, args.all, account=args.account)
+    except (UnknownRun, UnknownAccount) as exc:
         err.print(f"[red]{escape(str(exc))}[/]", highlight=False)
         return 2
     finally:
