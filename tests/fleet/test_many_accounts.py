@@ -25,7 +25,7 @@ LOGIN0 = 30_000_000
 
 
 def _scenario(folder: Path, login: int, variant: int) -> Path:
-    text = (REPO / "bridge/sim/scenarios/flash-gbp-2016.toml").read_text(encoding="utf-8")
+    text = (REPO / "bridge/sim/scenarios/gbp-flash-2016.toml").read_text(encoding="utf-8")
     text = text.replace("start = 2016-10-06T17:00:00Z", "start = 2016-10-06T22:40:00Z")
     text = text.replace("end = 2016-10-07T05:00:00Z", "end = 2016-10-06T23:40:00Z")
     text = text.replace("[account]\n", f"[account]\nlogin = {login}\n")

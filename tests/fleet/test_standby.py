@@ -61,7 +61,7 @@ def _url(kind: str, folder: Path, request: pytest.FixtureRequest) -> str:
 def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[int, float]:
     """The final positions of one uninterrupted run of the active guard."""
     folder = tmp_path_factory.mktemp("reference")
-    sim = SimTerminal.from_scenario("flash-gbp-2016")
+    sim = SimTerminal.from_scenario("gbp-flash-2016")
     port, listener = serve_terminal(sim, AUTHKEY)
     try:
         proc = _child(port, folder, "active", 0.0, f"sqlite:///{folder}/journal.db")
@@ -78,7 +78,7 @@ def test_a_standby_takes_over_a_killed_guard_mid_plan_and_finishes_it(
         tmp_path: Path, request: pytest.FixtureRequest, reference: dict[int, float], db: str,
         host_gone: bool) -> None:
     url = _url(db, tmp_path, request)
-    sim = SimTerminal.from_scenario("flash-gbp-2016")
+    sim = SimTerminal.from_scenario("gbp-flash-2016")
     port, listener = serve_terminal(sim, AUTHKEY)
     try:
         active = _child(port, tmp_path, "active", PACE, url)
