@@ -119,19 +119,25 @@ def test_each_account_has_its_own_consistent_rows(fleet: dict[str, Any]) -> None
     j.close()
 
 
-def _lca(fleet: dict[str, Any], *args: str) -> subprocess.CompletedProcess[str]:
+def _lca(fleet: dict[str, Any], *args: str, columns: int = 80) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "bridge.cli", *args, "--journal", fleet["url"]],
-                          cwd=fleet["folder"], env={**fleet["env"], "COLUMNS": "80"},
+                          cwd=fleet["folder"], env={**fleet["env"], "COLUMNS": str(columns)},
                           capture_output=True, text=True, timeout=300, check=False)
 
 
-def test_fleet_status_lists_every_account_on_80_columns(fleet: dict[str, Any]) -> None:
-    proc = _lca(fleet, "fleet", "status")
-    assert proc.returncode == 0, proc.stderr
-    assert all(len(line) <= 80 for line in proc.stdout.splitlines()), proc.stdout
-    for i in range(ACCOUNTS):
-        assert f"{LOGIN0 + i}@sim" in proc.stdout
-    assert fleet["password"] not in proc.stdout + proc.stderr
+def test_fleet_status_lists_every_account_on_80_and_160_columns(fleet: dict[str, Any]) -> None:
+    for columns in (80, 160):
+        proc = _lca(fleet, "fleet", "status", columns=columns)
+        assert proc.returncode == 0, proc.stderr
+        lines = proc.stdout.splitlines()
+        assert all(len(line) <= columns for line in lines), proc.stdout
+        assert fleet["password"] not in proc.stdout + proc.stderr
+        for i in range(ACCOUNTS):
+            if columns == 160:  # one line per account
+                assert sum(f"{LOGIN0 + i}@sim" in line for line in lines) == 1, proc.stdout
+            else:  # the login on one line, its server under it
+                at = next(n for n, line in enumerate(lines) if f" {LOGIN0 + i} " in line)
+                assert lines[at + 1].lstrip().startswith("@sim"), proc.stdout
     data = json.loads(_lca(fleet, "fleet", "status", "--json").stdout)
     assert len(data) == ACCOUNTS
     for a in data:
