@@ -8,6 +8,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+
+from controller.memory import ControllerMemory
+from controller.prop import day_start, evaluate_prop
 from controller.prop_history import (
     DEAL_BALANCE,
     DEAL_CREDIT,
@@ -15,9 +18,6 @@ from controller.prop_history import (
     LedgerEntry,
     read_prop_history,
 )
-
-from controller.memory import ControllerMemory
-from controller.prop import day_start, evaluate_prop
 from controller.settings import PropSettings
 
 ONE_STEP = PropSettings(enabled=True, preset="ftmo-1step")
