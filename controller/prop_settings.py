@@ -57,7 +57,8 @@ class PropSettings(BaseModel):
     preset: str = Field("", description="a firm's rules (docs/prop.md): " + ", ".join(PROP_PRESETS)
                         + "; the keys you write in [prop] override it; empty: none")
     initial_balance: Annotated[float, Field(gt=0.0)] | None = Field(
-        None, description="account currency; default: the balance when the guard first saw it"
+        None, description="account currency; overrides the first deposit in the terminal's deal "
+        "history (without a deposit there: the balance when the guard first saw it)"
     )
     daily_loss_fraction: Fraction | None = Field(0.05, description="None disables the rule")
     daily_loss_basis: DailyLossBasis = Field(
