@@ -37,6 +37,7 @@ class Case:
     preset: str
     reset: float          # R: the first reset after the DST switch
     old_reset: float      # where R would be without the switch (one hour off)
+    prev_reset: float     # the reset before R (the other side of the switch)
     next_reset: float
     ledger: tuple[tuple[float, str, float], ...]  # (UTC time, type, amount)
     daily_before: float   # the daily floor before R (anchor: the balance at the previous reset)
@@ -55,6 +56,7 @@ PRAGUE = (
 )
 R_PRAGUE, OLD_PRAGUE, NEXT_PRAGUE = _utc(2026, 3, 29, 22), _utc(2026, 3, 29, 23), \
     _utc(2026, 3, 30, 22)
+PREV_PRAGUE = _utc(2026, 3, 28, 23)
 # New York 17:00 (The5ers, FundedNext): US DST ends 1 Nov 2026; 21:00 UTC before, 22:00 after
 NEW_YORK = (
     (_utc(2026, 10, 28, 8), "balance", 100_000.0),
@@ -63,26 +65,27 @@ NEW_YORK = (
     (_utc(2026, 11, 1, 10), "trade", -500.0),
 )
 R_NY, OLD_NY, NEXT_NY = _utc(2026, 11, 1, 22), _utc(2026, 11, 1, 21), _utc(2026, 11, 2, 22)
+PREV_NY = _utc(2026, 10, 31, 21)
 
 CASES = (
     # balance at the previous reset 103 000; at R 102 500; highest end-of-day balance 104 000
-    Case("ftmo-2step", R_PRAGUE, OLD_PRAGUE, NEXT_PRAGUE, PRAGUE,
+    Case("ftmo-2step", R_PRAGUE, OLD_PRAGUE, PREV_PRAGUE, NEXT_PRAGUE, PRAGUE,
          daily_before=103_000 - 5_000, dd_before=90_000, allowance_at_r=5_000, higher=False,
          dd_after=90_000),
-    Case("ftmo-1step", R_PRAGUE, OLD_PRAGUE, NEXT_PRAGUE, PRAGUE,
+    Case("ftmo-1step", R_PRAGUE, OLD_PRAGUE, PREV_PRAGUE, NEXT_PRAGUE, PRAGUE,
          daily_before=103_000 - 3_000, dd_before=104_000 - 10_000, allowance_at_r=3_000,
          higher=False, dd_after=104_000 - 10_000),
     # a fresh start cannot see the equity at the previous reset: the balance there (103 000)
-    Case("the5ers-high-stakes", R_NY, OLD_NY, NEXT_NY, NEW_YORK,
+    Case("the5ers-high-stakes", R_NY, OLD_NY, PREV_NY, NEXT_NY, NEW_YORK,
          daily_before=103_000 * 0.95, dd_before=90_000, allowance_at_r=0.0, higher=True,
          dd_after=90_000),
-    Case("fundednext-stellar-2step", R_NY, OLD_NY, NEXT_NY, NEW_YORK,
+    Case("fundednext-stellar-2step", R_NY, OLD_NY, PREV_NY, NEXT_NY, NEW_YORK,
          daily_before=103_000 - 5_000, dd_before=90_000, allowance_at_r=5_000, higher=True,
          dd_after=90_000),
-    Case("fundednext-stellar-1step", R_NY, OLD_NY, NEXT_NY, NEW_YORK,
+    Case("fundednext-stellar-1step", R_NY, OLD_NY, PREV_NY, NEXT_NY, NEW_YORK,
          daily_before=103_000 - 3_000, dd_before=94_000, allowance_at_r=3_000, higher=True,
          dd_after=94_000),
-    Case("fundednext-stellar-lite", R_NY, OLD_NY, NEXT_NY, NEW_YORK,
+    Case("fundednext-stellar-lite", R_NY, OLD_NY, PREV_NY, NEXT_NY, NEW_YORK,
          daily_before=103_000 - 4_000, dd_before=92_000, allowance_at_r=4_000, higher=True,
          dd_after=92_000),
 )
@@ -170,9 +173,12 @@ def test_preset_floors_at_the_firms_reset_deposit_and_breach(tmp_path, case):
     assert limits["daily_loss"] == pytest.approx(case.daily_before)
     assert limits["max_drawdown"] == pytest.approx(case.dd_before)
 
-    # the old (pre-switch) reset time is not the reset
-    limits = _step_to(guard, sim, min(case.old_reset, case.reset) - 10)
+    # the day is the one that began at the reset before the switch; in New York the replay is
+    # already past 21:00 UTC, where a clock without the switch would have reset
+    assert guard.memory.day_key == case.prev_reset
+    limits = _step_to(guard, sim, case.reset - 10)
     assert limits["daily_loss"] == pytest.approx(case.daily_before)
+    assert guard.memory.day_key == case.prev_reset
 
     # at R the anchor is the balance at R (102 500), or the higher of it and the equity
     limits = _step_to(guard, sim, case.reset + 10)
@@ -202,6 +208,11 @@ def test_preset_floors_at_the_firms_reset_deposit_and_breach(tmp_path, case):
     assert not sim.positions_get()
     assert guard.decision.state is TradingState.HALTED
     assert guard.decision.limits.prop_lock
+
+    # in Prague, 23:00 UTC (the reset without the switch) starts no new day: still locked
+    _step_to(guard, sim, max(case.old_reset, case.reset) + 10)
+    assert guard.memory.day_key == case.reset
+    assert guard.memory.locked
 
     # the next reset ends the lock (lock_release = "auto")
     _step_to(guard, sim, case.next_reset - 60)
