@@ -29,6 +29,7 @@ from bridge.ealink.errors import EaLinkError
 from bridge.ealink.folder import resolve_link_folder
 from bridge.journal import Journal
 from bridge.lease import Holder, Lease, LeaseHeld, account_key
+from bridge.prop_ledger import PropLedger
 from bridge.shadow import ShadowBook
 from bridge.terminal import TerminalError, TerminalPort
 from bridge.warmup import Warmup
@@ -126,6 +127,7 @@ class Guard:
         self._deals_seen_until = 0.0
         self._stop_out_deals: set[int] = set()
         self.warmup = Warmup(port, config)
+        self.prop_ledger = PropLedger(port, config.prop)
         self.listeners: list[Callable[[Guard], None]] = []
         self.observers: list[Any] = []  # bridge.observe.GuardObserver: alerts, metrics, web
         self.paused = False  # the operator's pause (bridge.web): decisions go on, no slices sent
@@ -396,6 +398,7 @@ class Guard:
         for name in snap.market:
             if name not in self.watch:
                 self.watch.append(name)
+        snap = self.prop_ledger.attach(snap)  # the prop figures from the deal history
         self.snapshot = snap
         self.stats.track_equity(snap.account.equity)
         return snap

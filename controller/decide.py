@@ -351,7 +351,8 @@ def decide(
     events = symbol_events(snapshot.time, snapshot.symbols, snapshot.events) \
         if s.components.extras else {}
     mult = _multiplier(snapshot, book, weights, ind, events, s)
-    prop = evaluate_prop(snapshot.time, acct.balance, acct.equity, s.prop, mem) \
+    prop = evaluate_prop(snapshot.time, acct.balance, acct.equity, s.prop, mem,
+                         snapshot.prop_history) \
         if s.prop.enabled else None
     mem = prop.memory if prop is not None else mem
     caps = _caps(snapshot, book, lev, st, step.regime, prop, mult, events, s)

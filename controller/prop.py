@@ -10,6 +10,10 @@ From `warning_fraction` of an allowance on, a staged cap asks the book to surviv
 adverse move (2 daily σ, or `reference_move` without σ) without reaching the floor:
 EffLev ≤ (E − floor) / (E × move). At a breach: close everything and lock new exposure until the
 next reset (daily loss) or until a manual reset (maximum drawdown).
+With the terminal's deal history (`controller.prop_history`) the initial balance is the first
+deposit and the day's anchor the balance at the reset, rebuilt from the deals after it (a guard
+started mid-challenge knows the firm's floors); deposits, withdrawals and credit are taken out of
+balance and equity before the rules run and added back to the floors they report.
 Without a positive initial balance (balance 0, credit only, and no `initial_balance` set) the
 rules cannot be measured: the view says so in `unavailable` and the controller freezes new
 exposure.
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from controller.memory import ControllerMemory
@@ -29,6 +34,9 @@ from controller.settings import (
     LockRelease,
     PropSettings,
 )
+
+if TYPE_CHECKING:
+    from controller.prop_history import PropHistory
 
 __all__ = ["PropLimit", "PropView", "day_start", "evaluate_prop", "next_day_start"]
 
@@ -78,11 +86,16 @@ class PropView:
 
 def _roll_day(
     now: float, balance: float, equity: float, initial: float, s: PropSettings,
-    mem: ControllerMemory,
+    mem: ControllerMemory, history: PropHistory | None = None,
 ) -> ControllerMemory:
     key = day_start(now, s)
     if mem.day_key == key and mem.day_anchor is not None:
         return mem
+    if history is not None and history.day_key == key:
+        # the balance at the reset from the deals; the equity there only if the guard was
+        # running before the reset (a fresh start cannot see it: the balance stands in)
+        balance = history.balance_at_reset
+        equity = equity if mem.day_key is not None else balance
     if s.daily_anchor is DailyAnchor.BALANCE:
         anchor = balance
     elif s.daily_anchor is DailyAnchor.EQUITY:
@@ -95,6 +108,9 @@ def _roll_day(
         base = initial - amount if dd_floor is None else dd_floor
         # the balance at the reset is the previous day's end-of-day balance
         dd_floor = min(initial, max(base, balance - amount))
+        if history is not None and history.day_key == key and \
+                history.peak_eod_balance is not None:
+            dd_floor = max(dd_floor, min(initial, history.peak_eod_balance - amount))
     lock = mem.locked and (mem.lock_until is None or mem.lock_until > now
                            or s.lock_release is LockRelease.ACKNOWLEDGE)
     return replace(
@@ -105,7 +121,7 @@ def _roll_day(
 
 
 def _daily(
-    equity: float, initial: float, s: PropSettings, mem: ControllerMemory,
+    equity: float, initial: float, s: PropSettings, mem: ControllerMemory, funding: float = 0.0,
 ) -> PropLimit | None:
     if s.daily_loss_fraction is None or mem.day_anchor is None:
         return None
@@ -115,6 +131,7 @@ def _daily(
         return None
     floor = mem.day_anchor - allowance
     used = (mem.day_anchor - equity) / allowance
+    floor += funding  # back to the account's own equity (deposits lift the floor)
     return PropLimit(
         "daily_loss", floor, allowance, used,
         f"daily loss {mem.day_anchor - equity:,.2f} of allowance {allowance:,.2f} "
@@ -123,7 +140,7 @@ def _daily(
 
 
 def _drawdown(
-    equity: float, initial: float, s: PropSettings, mem: ControllerMemory,
+    equity: float, initial: float, s: PropSettings, mem: ControllerMemory, funding: float = 0.0,
 ) -> PropLimit | None:
     if s.max_drawdown_fraction is None:
         return None
@@ -135,18 +152,28 @@ def _drawdown(
     else:
         floor = mem.dd_floor if mem.dd_floor is not None else initial - allowance
     used = (floor + allowance - equity) / allowance
+    loss = floor + allowance - equity
+    floor += funding  # back to the account's own equity (deposits lift the floor)
     return PropLimit(
         "max_drawdown", floor, allowance, used,
-        f"drawdown {floor + allowance - equity:,.2f} of allowance {allowance:,.2f} "
+        f"drawdown {loss:,.2f} of allowance {allowance:,.2f} "
         f"({s.drawdown_mode.value}); equity floor {floor:,.2f}",
     )
 
 
 def evaluate_prop(
     now: float, balance: float, equity: float, s: PropSettings, mem: ControllerMemory,
+    history: PropHistory | None = None,
 ) -> PropView:
-    """Roll the prop day if a reset passed, update the peaks and evaluate every allowance."""
-    initial = s.initial_balance or mem.initial_balance or balance
+    """Roll the prop day if a reset passed, update the peaks and evaluate every allowance.
+
+    `history` (the terminal's deals, `controller.prop_history`): the initial balance, the
+    anchor at the reset and the funding kept out of the results. `prop.initial_balance` in the
+    settings overrides the history's first deposit."""
+    funding = history.funding if history is not None else 0.0
+    balance, equity = balance - funding, equity - funding
+    initial = s.initial_balance or (history.initial_balance if history is not None else None) \
+        or mem.initial_balance or balance
     if initial <= 0.0:
         return PropView((), None, mem, unavailable=(
             f"prop rules not evaluated: no initial balance known (balance {balance:,.2f}, "
@@ -154,9 +181,9 @@ def evaluate_prop(
             "New exposure is frozen until then"))
     mem = replace(mem, initial_balance=initial,
                   equity_peak=max(equity, mem.equity_peak or equity))
-    mem = _roll_day(now, balance, equity, initial, s, mem)
-    limits = tuple(x for x in (_daily(equity, initial, s, mem), _drawdown(equity, initial, s, mem))
-                   if x is not None)
+    mem = _roll_day(now, balance, equity, initial, s, mem, history)
+    limits = tuple(x for x in (_daily(equity, initial, s, mem, funding),
+                               _drawdown(equity, initial, s, mem, funding)) if x is not None)
     breached = next((x for x in limits if x.used >= 1.0), None)
     if breached is not None and not mem.locked:
         until = next_day_start(now, s) if breached.name == "daily_loss" else None

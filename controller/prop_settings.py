@@ -10,8 +10,11 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from controller._settings_base import FROZEN as _FROZEN
 from controller._settings_base import HHMM as _HHMM
 from controller._settings_base import Fraction
+from controller.prop_presets import PROP_PRESETS
 
-__all__ = ["DailyAnchor", "DailyLossBasis", "DrawdownMode", "LockRelease", "PropSettings"]
+__all__ = [
+    "PROP_PRESETS", "DailyAnchor", "DailyLossBasis", "DrawdownMode", "LockRelease", "PropSettings",
+]
 
 
 class DailyAnchor(StrEnum):
@@ -51,9 +54,11 @@ class PropSettings(BaseModel):
     model_config = _FROZEN
 
     enabled: bool = Field(False, description="apply the prop-firm rules below")
-    preset: str = Field("", description="ftmo-2step, ftmo-1step, the5ers-high-stakes, or empty")
+    preset: str = Field("", description="a firm's rules (docs/prop.md): " + ", ".join(PROP_PRESETS)
+                        + "; the keys you write in [prop] override it; empty: none")
     initial_balance: Annotated[float, Field(gt=0.0)] | None = Field(
-        None, description="account currency; default: the balance when the guard first saw it"
+        None, description="account currency; overrides the first deposit in the terminal's deal "
+        "history (without a deposit there: the balance when the guard first saw it)"
     )
     daily_loss_fraction: Fraction | None = Field(0.05, description="None disables the rule")
     daily_loss_basis: DailyLossBasis = Field(
@@ -123,43 +128,7 @@ class PropSettings(BaseModel):
                 raise ValueError(
                     f"prop.preset {name!r} is unknown (allowed: {', '.join(sorted(PROP_PRESETS))})"
                 )
+            # the keys of the user's own [prop] table over the preset; never the defaults
             return {**PROP_PRESETS[name], **data}
         return data
 
-
-#: Prop-firm presets (reference/peers.md §1b'). Keys set in the config override the preset.
-PROP_PRESETS: dict[str, dict[str, object]] = {
-    # FTMO 2-Step: daily loss 5 % of initial capital below the balance at midnight CE(S)T;
-    # max loss 10 %: equity never below 90 % of the initial capital.
-    "ftmo-2step": {
-        "daily_loss_fraction": 0.05,
-        "daily_loss_basis": "initial",
-        "daily_anchor": "balance",
-        "reset_time": "00:00",
-        "reset_timezone": "Europe/Prague",
-        "max_drawdown_fraction": 0.10,
-        "drawdown_mode": "static",
-    },
-    # FTMO 1-Step: daily loss 3 %; max loss 10 % trailing on end-of-day balance, recalculated at
-    # midnight CE(S)T, only rises, stops at the initial capital.
-    "ftmo-1step": {
-        "daily_loss_fraction": 0.03,
-        "daily_loss_basis": "initial",
-        "daily_anchor": "balance",
-        "reset_time": "00:00",
-        "reset_timezone": "Europe/Prague",
-        "max_drawdown_fraction": 0.10,
-        "drawdown_mode": "trailing_eod_balance",
-    },
-    # The5ers High Stakes: daily loss 5 % of the higher of start-of-day balance or equity, reset
-    # 5 PM New York; max loss 10 % of the initial balance.
-    "the5ers-high-stakes": {
-        "daily_loss_fraction": 0.05,
-        "daily_loss_basis": "anchor",
-        "daily_anchor": "higher",
-        "reset_time": "17:00",
-        "reset_timezone": "America/New_York",
-        "max_drawdown_fraction": 0.10,
-        "drawdown_mode": "static",
-    },
-}

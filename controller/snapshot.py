@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from controller.errors import SnapshotError
+from controller.prop_history import PropHistory
 from controller.settings import SymbolClass
 
 __all__ = [
@@ -188,6 +189,8 @@ class Snapshot:
     market: Mapping[str, MarketState]
     events: tuple[Event, ...] = ()
     rates: Mapping[str, float] = field(default_factory=dict)
+    prop_history: PropHistory | None = None
+    """The prop figures the terminal's deal history gives (controller.prop_history), if read."""
 
 
 _MAJORS = frozenset({"USD", "EUR", "JPY", "GBP", "CAD", "CHF"})

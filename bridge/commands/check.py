@@ -34,6 +34,7 @@ def _check(args: argparse.Namespace) -> int:
         out.print(f"[red]✗ configuration[/]\n{escape(str(exc))}", highlight=False)
         return 2
     out.print(f"[green]✓[/] configuration {args.config} is valid")
+    _print_prop(out, args.config, config)
     t = config.terminal
     try:
         credentials = Credentials.from_env(t.login_env, t.password_env, t.server_env)
@@ -50,6 +51,17 @@ def _check(args: argparse.Namespace) -> int:
         return 1
     mt5.shutdown()
     return 0
+
+
+def _print_prop(out: Console, path: Path, config: AppConfig) -> None:
+    """The prop preset, its age and the user's overrides (bridge.commands.prop_check)."""
+    from datetime import UTC, datetime
+
+    from bridge.commands.prop_check import prop_lines
+
+    marks = {"ok": "[green]✓[/]", "note": " ", "warn": "[yellow]![/]"}
+    for level, text in prop_lines(path, config.prop, datetime.now(UTC).date()):
+        out.print(f"{marks[level]} {escape(text)}", highlight=False)
 
 
 def _report(out: Console, config: AppConfig, port: Any, account: Any, info: Any) -> None:

@@ -200,6 +200,26 @@ class FaultSpec:
 
 
 @dataclass(frozen=True)
+class BalanceOp:
+    """Money moved at `time` (UTC): `amount` > 0 a deposit, < 0 a withdrawal (type "balance"),
+    or credit, bonus, charge, correction, commission, or "trade": a trade closed elsewhere with
+    that profit (a sell deal, entry OUT). Before `start` it is the account's history."""
+
+    time: float
+    type: int
+    amount: float
+    comment: str = ""
+    symbol: str = ""
+
+
+BALANCE_OP_TYPES = {
+    "balance": c.DEAL_TYPE_BALANCE, "credit": c.DEAL_TYPE_CREDIT, "bonus": c.DEAL_TYPE_BONUS,
+    "charge": c.DEAL_TYPE_CHARGE, "correction": c.DEAL_TYPE_CORRECTION,
+    "commission": c.DEAL_TYPE_COMMISSION, "trade": c.DEAL_TYPE_SELL,
+}
+
+
+@dataclass(frozen=True)
 class BookEntry:
     """A position of the initial book, opened at the first quote at `start` (reason CLIENT)."""
 
@@ -231,6 +251,8 @@ class Scenario:
     no_quotes: tuple[NoQuoteSpec, ...] = ()
     faults: tuple[FaultSpec, ...] = ()
     book: tuple[BookEntry, ...] = ()
+    balance_ops: tuple[BalanceOp, ...] = ()
+    """Deposits, withdrawals, credit and closed trades (`[[balance_ops]]`), in time order."""
     trade_allowed: bool = True
     source: str = ""
 
@@ -592,6 +614,23 @@ def _parse_book(
     return items
 
 
+def _parse_balance_ops(
+    root: _Table, known: set[str], anchor: float, base: Path, data_dir: Path | None
+) -> list[BalanceOp]:
+    items: list[BalanceOp] = []
+    for i, raw in enumerate(root.get("balance_ops", list, [])):
+        t = _Table(raw, f"balance_ops[{i}]")
+        when = _parse_time(t.get("time", (str, dt.datetime, int, float)), t.key("time"), anchor)
+        kind = t.choice("type", BALANCE_OP_TYPES, "balance")
+        symbol = t.get("symbol", str, sorted(known)[0] if kind == c.DEAL_TYPE_SELL else "")
+        if symbol and symbol not in known:
+            raise ScenarioError(f"balance_ops[{i}].symbol = {symbol!r} is not a scenario symbol")
+        items.append(BalanceOp(when, kind, t.get("amount", float), t.get("comment", str, ""),
+                               symbol))
+        t.done()
+    return sorted(items, key=lambda o: o.time)
+
+
 def _sections(
     root: _Table, known: set[str], anchor: float, base: Path, data_dir: Path | None
 ) -> dict[str, Any]:
@@ -602,6 +641,7 @@ def _sections(
         "no_quotes": _parse_no_quotes,
         "faults": _parse_faults,
         "book": _parse_book,
+        "balance_ops": _parse_balance_ops,
     }
     return {name: fn(root, known, anchor, base, data_dir) for name, fn in parsers.items()}
 
@@ -693,6 +733,10 @@ def parse_scenario(
         raise ScenarioError("symbols: two [[symbols]] tables have the same name")
     anchor = crash if crash is not None else start
     sec = _sections(root, known, anchor, base, data_dir)
+    if any(o.time <= start for o in sec["balance_ops"]) and "balance" in raw.get("account", {}):
+        raise ScenarioError(
+            "account.balance and [[balance_ops]] before start both set the starting balance: "
+            "keep one (with balance_ops, the balance at start is their sum)")
     gen_raw = root.get("generator", dict, None)
     generator = None if gen_raw is None else _generator(gen_raw, known)
     if generator is None:
@@ -725,6 +769,7 @@ def parse_scenario(
         no_quotes=tuple(sec["no_quotes"]),
         faults=tuple(sec["faults"]),
         book=tuple(sec["book"]),
+        balance_ops=tuple(sec["balance_ops"]),
         trade_allowed=trade_allowed,
         source=source,
     )

@@ -55,7 +55,7 @@ from bridge.sim.records import (
     TradeRequest,
     symbol_info_defaults,
 )
-from bridge.sim.scenario import Scenario, load_scenario
+from bridge.sim.scenario import BalanceOp, Scenario, load_scenario
 
 __all__ = ["SimTerminal"]
 
@@ -127,7 +127,13 @@ class SimTerminal:
         )
         self.account.cursor = market.start_index
         t0 = int(scenario.start * 1000)
-        self.account.balance_deal(scenario.account.balance, t0, _c.DEAL_TYPE_BALANCE, "deposit")
+        history = [o for o in scenario.balance_ops if o.time <= scenario.start]
+        self._pending_ops = [o for o in scenario.balance_ops if o.time > scenario.start]
+        if not history:
+            self.account.balance_deal(scenario.account.balance, t0, _c.DEAL_TYPE_BALANCE,
+                                      "deposit")
+        for op in history:
+            self._balance_op(op)
         if scenario.account.credit:
             self.account.balance_deal(scenario.account.credit, t0, _c.DEAL_TYPE_CREDIT, "credit")
             self.account.balance -= scenario.account.credit
@@ -210,9 +216,27 @@ class SimTerminal:
     def advance_to(self, t_utc: float) -> None:
         """Play every tick with time ≤ t_utc (capped at the end); never goes back."""
         t = min(max(float(t_utc), self._now), self.scenario.end)
+        while self._pending_ops and self._pending_ops[0].time <= t:
+            op = self._pending_ops.pop(0)
+            self.account.run_to(int(np.searchsorted(
+                self._m.time_msc, math.floor(op.time * 1000), side="right")))
+            self._now = max(self._now, op.time)
+            self._balance_op(op)
         j = int(np.searchsorted(self._m.time_msc, math.floor(t * 1000), side="right"))
         self.account.run_to(j)
         self._now = t
+
+    def _balance_op(self, op: BalanceOp) -> None:
+        """Book one `[[balance_ops]]` entry: a balance deal; credit goes to the credit, not the
+        balance; a "trade" is a sell deal closing elsewhere (entry OUT) with that profit."""
+        comment = op.comment or ("deposit" if op.amount >= 0 else "withdrawal")
+        self.account.balance_deal(op.amount, int(op.time * 1000), op.type, comment)
+        if op.type == _c.DEAL_TYPE_CREDIT:
+            self.account.balance = round(self.account.balance - op.amount, 2)
+            self.account.credit = round(self.account.credit + op.amount, 2)
+        elif op.type == _c.DEAL_TYPE_SELL:
+            self.account.deals[-1] = self.account.deals[-1]._replace(
+                entry=_c.DEAL_ENTRY_OUT, symbol=op.symbol, comment=op.comment)
 
     def advance(self, seconds: float) -> None:
         self.advance_to(self._now + seconds)
