@@ -51,7 +51,10 @@ def test_daily_loss_against_the_balance_anchor():
 
 
 def test_trailing_eod_balance_floor_rises_and_stops_at_initial():
-    s = PropSettings(enabled=True, preset="ftmo-1step", initial_balance=100_000.0)
+    """DESIGN §3.6's trailing end-of-day floor (the default of the mode): it stops rising at the
+    initial balance."""
+    s = PropSettings(enabled=True, initial_balance=100_000.0, daily_loss_fraction=0.03,
+                     max_drawdown_fraction=0.10, drawdown_mode="trailing_eod_balance")
     mem = ControllerMemory()
     mem = evaluate_prop(_utc(2024, 7, 10, 9), 100_000.0, 100_000.0, s, mem).memory
     assert mem.dd_floor == 90_000.0
@@ -61,6 +64,27 @@ def test_trailing_eod_balance_floor_rises_and_stops_at_initial():
     assert mem.dd_floor == 100_000.0  # stops at the initial balance
     mem = evaluate_prop(_utc(2024, 7, 13, 9), 104_000.0, 104_000.0, s, mem).memory
     assert mem.dd_floor == 100_000.0  # only rises
+
+
+def test_ftmo_1step_floor_trails_the_highest_end_of_day_balance_past_the_initial_capital():
+    """FTMO's own rule (ftmo.com/au/?p=1671, 1-Step): the limit is the highest end-of-day
+    balance (or the initial capital, if higher) minus 10 % of the initial capital, and only
+    rises; FTMO names no stop at the initial capital. Its worked example, then a peak of 115 000:
+    the firm's floor is 105 000, and a guard that stopped at 100 000 would let the account fail."""
+    s = PropSettings(enabled=True, preset="ftmo-1step", initial_balance=100_000.0)
+    mem = ControllerMemory()
+    mem = evaluate_prop(_utc(2024, 7, 10, 9), 100_000.0, 100_000.0, s, mem).memory
+    assert mem.dd_floor == 90_000.0  # day 1
+    mem = evaluate_prop(_utc(2024, 7, 11, 9), 104_000.0, 104_000.0, s, mem).memory
+    assert mem.dd_floor == 94_000.0  # day 2: 104 000 − 10 000
+    mem = evaluate_prop(_utc(2024, 7, 12, 9), 103_000.0, 103_000.0, s, mem).memory
+    assert mem.dd_floor == 94_000.0  # day 3: the higher 104 000 still counts
+    mem = evaluate_prop(_utc(2024, 7, 13, 9), 115_000.0, 115_000.0, s, mem).memory
+    assert mem.dd_floor == 105_000.0  # past the initial capital
+    view = evaluate_prop(_utc(2024, 7, 14, 9), 110_000.0, 104_000.0, s, mem)
+    dd = next(x for x in view.limits if x.name == "max_drawdown")
+    assert dd.floor == 105_000.0
+    assert dd.used >= 1.0  # equity 104 000 is below FTMO's floor: breached
 
 
 def _book(equity, balance=100_000.0, volume=20.0):
