@@ -4,7 +4,8 @@ Daily loss is measured on equity (floating P/L, swaps and commissions count) aga
 anchor, taken at the reset time in the reset time zone: the balance, the equity, or the higher of
 the two. The allowance is a fraction of the initial balance or of the anchor.
 Maximum drawdown: static from the initial balance; trailing from the equity peak; or trailing on
-the end-of-day balance, only rising and stopping at the initial balance (FTMO 1-Step).
+the end-of-day balance, only rising, and stopping at the initial balance unless
+`trailing_stops_at_initial` is false (FTMO 1-Step: its floor keeps trailing).
 
 From `warning_fraction` of an allowance on, a staged cap asks the book to survive a reference
 adverse move (2 daily σ, or `reference_move` without σ) without reaching the floor:
@@ -21,6 +22,7 @@ exposure.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -106,11 +108,12 @@ def _roll_day(
     if s.drawdown_mode is DrawdownMode.TRAILING_EOD_BALANCE and s.max_drawdown_fraction:
         amount = s.max_drawdown_fraction * initial
         base = initial - amount if dd_floor is None else dd_floor
+        cap = initial if s.trailing_stops_at_initial else math.inf
         # the balance at the reset is the previous day's end-of-day balance
-        dd_floor = min(initial, max(base, balance - amount))
+        dd_floor = min(cap, max(base, balance - amount))
         if history is not None and history.day_key == key and \
                 history.peak_eod_balance is not None:
-            dd_floor = max(dd_floor, min(initial, history.peak_eod_balance - amount))
+            dd_floor = max(dd_floor, min(cap, history.peak_eod_balance - amount))
     lock = mem.locked and (mem.lock_until is None or mem.lock_until > now
                            or s.lock_release is LockRelease.ACKNOWLEDGE)
     return replace(

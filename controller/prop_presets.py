@@ -57,7 +57,9 @@ PROP_PRESETS: dict[str, dict[str, object]] = {
         "drawdown_mode": "static",
     },
     # FTMO 1-Step: max daily loss 3 %; max loss 10 % of the initial capital below the highest
-    # end-of-day balance (midnight CE(S)T), only rising, stopping at the initial capital.
+    # end-of-day balance (midnight CE(S)T) or the initial capital if higher, only rising; FTMO's
+    # page (ftmo.com/au/?p=1671) names no stop at the initial capital, so the floor keeps
+    # trailing (third-party summaries that say it locks there are not the firm's rule).
     "ftmo-1step": {
         "daily_loss_fraction": 0.03,
         "daily_loss_basis": "initial",
@@ -66,6 +68,7 @@ PROP_PRESETS: dict[str, dict[str, object]] = {
         "reset_timezone": "Europe/Prague",
         "max_drawdown_fraction": 0.10,
         "drawdown_mode": "trailing_eod_balance",
+        "trailing_stops_at_initial": False,
     },
     # The5ers High Stakes: daily loss 5 % of the higher of the day's starting balance or equity
     # at 5 PM New York (00:00 server time); max loss 10 % of the initial balance.

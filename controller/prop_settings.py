@@ -73,6 +73,10 @@ class PropSettings(BaseModel):
     drawdown_mode: DrawdownMode = Field(
         DrawdownMode.STATIC, description="how the maximum-loss floor moves: static (from the "
         "initial balance), trailing the equity peak, or trailing the end-of-day balance")
+    trailing_stops_at_initial: bool = Field(
+        True, description="trailing_eod_balance: the floor stops rising once it reaches the "
+        "initial balance (DESIGN §3.6); false: it keeps trailing the highest end-of-day balance "
+        "(FTMO 1-Step's own rule)")
     max_lots_per_symbol: Annotated[float, Field(gt=0.0)] | None = Field(
         None, description="lots per symbol the firm allows (unset: no limit)")
     max_positions: Annotated[int, Field(ge=1)] | None = Field(
