@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+import sys
 import threading
 import time
 
 import pytest
+from loguru import logger
 
 from bridge.cli import main
 from bridge.sim import SimTerminal
+
+
+@pytest.fixture(autouse=True)
+def _default_log():
+    logger.remove()  # an earlier `lca run` may have pointed loguru at a closed captured stream
+    logger.add(sys.stderr)
+    yield
 
 
 def _run_check(tmp_path, capsys, monkeypatch, text: str) -> tuple[int, str]:
