@@ -4,9 +4,10 @@ nothing the terminal side sends.
 The mt5linux way: the Windows `MetaTrader5` module, in the Wine Python of the terminal, exposed
 over an RPyC *classic* server (rpyc's own `rpyc_classic`, started as `server_command()` says;
 lca needs only rpyc, never the mt5linux package, whose 1.1.1 module does not parse on Python
-3.11: docs/linux.md). mt5linux's own client hands back RPyC netrefs: every attribute read of a result is another round trip, and a tuple of 50
-positions costs about 60 ms (shared/reference/perf-anchors.md §1.2). This client instead sends one
-request per call: a small function installed once on the server calls the module, turns the
+3.11: docs/linux.md). mt5linux's own client hands back RPyC netrefs: every attribute read of a
+result is another round trip, and a tuple of 50 positions costs about 60 ms
+(shared/reference/perf-anchors.md §1.2). This client instead sends one request per call: a small
+function installed once on the server calls the module, turns the
 result into JSON there (namedtuples to type name + fields + values, numpy arrays to dtype + shape
 + base64 bytes) with the terminal's `last_error()`, and returns one text. Locally the JSON is
 checked against that shape and the namedtuples are rebuilt with the real type names and field

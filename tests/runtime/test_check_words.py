@@ -24,7 +24,7 @@ from bridge.sim import SimTerminal
 def _default_log():
     logger.remove()  # an earlier `lca run` may have pointed loguru at a closed captured stream
     logger.add(sys.stderr)
-    yield
+    return
 
 
 def _run_check(tmp_path, capsys, monkeypatch, text: str) -> tuple[int, str]:
