@@ -68,7 +68,7 @@ def test_the_unit_stops_with_sigterm_and_restarts_only_what_a_restart_can_cure()
 def refused_login(tmp_path, monkeypatch):
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setenv("LCA_MT5_LOGIN", "1")  # not the simulated account's login
-    monkeypatch.setenv("LCA_MT5_PASSWORD", "wrong")
+    monkeypatch.setenv("LCA_MT5_PASSWORD", "s3cr3t-Hunter2")
     config = tmp_path / "config.toml"
     config.write_text(f'[terminal]\nkind = "sim"\n[run]\njournal = "sqlite:///{tmp_path}/j.db"\n'
                       f'log_file = "{tmp_path}/lca.log"\n')
@@ -82,4 +82,4 @@ def test_lca_run_exits_4_on_a_refused_login_so_the_service_does_not_retry_it(ref
     assert main(["run", "--config", str(refused_login), "--quiet"]) == 4
     said = capsys.readouterr().err
     assert "refused" in said
-    assert "wrong" not in said  # never the password
+    assert "s3cr3t-Hunter2" not in said  # never the password
