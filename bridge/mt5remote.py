@@ -49,7 +49,7 @@ import numpy as np
 from bridge.config import is_loopback_host, remote_host_problem
 from bridge.terminal import TerminalError
 
-__all__ = ["RemoteMT5", "server_command"]
+__all__ = ["SERVER_ARGS", "WINE_PYTHON", "RemoteMT5", "server_command"]
 
 _NO_IPC_CONNECTION = -10004
 _IPC_TIMEOUT = -10005
@@ -135,12 +135,17 @@ _REQUIRED = {name: frozenset(fields.split()) for name, fields in {
 }.items()}
 
 
+WINE_PYTHON = r"C:\Python311\python.exe"
+"""Where docs/linux.md installs the Windows Python inside the Wine prefix."""
+SERVER_ARGS = ("-c", "from rpyc.cli.rpyc_classic import main; main()", "--host", "127.0.0.1")
+
+
 def server_command(port: int = 18812) -> str:
     """The command that starts the RPyC classic server in the Wine Python (docs/linux.md): rpyc's
     own `rpyc_classic` entry point, bound to loopback. (mt5linux 1.1.1's `python -m mt5linux`
     does not even parse on Python 3.11.)"""
-    return (f'wine python -c "from rpyc.cli.rpyc_classic import main; main()" --host 127.0.0.1 '
-            f'--port {port}')
+    return (f"wine '{WINE_PYTHON}' -c \"{SERVER_ARGS[1]}\" {SERVER_ARGS[2]} {SERVER_ARGS[3]} "
+            f"--port {port}")
 
 
 def _first_line(exc: BaseException) -> str:
@@ -337,8 +342,8 @@ class RemoteMT5:
             raise TerminalError("connect", _INTERNAL_FAIL, (
                 f"the server at {self.host}:{self.port} answers, but its Python has no "
                 f"MetaTrader5 module ({type(exc).__name__}: {_first_line(exc)}): it is not the "
-                "Wine Python of the terminal. Fix: `wine python -m pip install MetaTrader5` "
-                "and start the server with that Python (docs/linux.md)")) from None
+                f"Wine Python of the terminal. Fix: `wine '{WINE_PYTHON}' -m pip install "
+                "MetaTrader5` and start the server with that Python (docs/linux.md)")) from None
         except (EOFError, OSError, TimeoutError):
             conn.close()
             raise TerminalError("connect", _NO_IPC_CONNECTION, self._closed_text("the set-up")) \
