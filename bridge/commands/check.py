@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from loguru import logger
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -63,14 +64,18 @@ def _check(args: argparse.Namespace) -> int:
                           timeout_ms=t.timeout_ms)
     except (TerminalError, ValueError) as exc:
         text = exc.message if isinstance(exc, TerminalError) else str(exc)
-        out.print(f"[red]✗ terminal ({t.kind})[/]: {escape(text)}", highlight=False)
+        problem, _, fix = text.partition(". Fix: ")
+        _print(out, Finding("fail", f"terminal ({t.kind}): {problem}", fix))
         return 1
     port = TerminalPort(mt5, credentials, path=t.path or None, timeout_ms=t.timeout_ms)
+    logger.disable("bridge.terminal")  # the failure is said below, in words, once
     try:
         port.connect(attempts=1)
     except TerminalError as exc:
         _print(out, _not_connected(t.kind, exc))
         return 1
+    finally:
+        logger.enable("bridge.terminal")
     try:
         account = port.account()
         info = port.call("terminal_info")
