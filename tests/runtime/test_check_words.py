@@ -156,3 +156,24 @@ def test_check_passes_a_healthy_terminal_with_every_check_named(tmp_path, capsys
     assert code == 0
     assert "✓ Algo Trading is on" in out
     assert "✓ trading by experts is allowed" in out
+
+
+class _NotLoggedIn(SimTerminal):
+    """The terminal runs and answers, but is logged into no account: account_info() fails."""
+
+    def account_info(self):
+        self._error = (-10004, "No IPC connection")
+        return None
+
+
+def test_check_says_the_terminal_runs_but_is_logged_into_no_account(tmp_path, capsys,
+                                                                    monkeypatch):
+    def not_logged_in(terminal):
+        terminal.__class__ = _NotLoggedIn
+
+    _patched_sim(monkeypatch, not_logged_in)
+    code, out = _run_check(tmp_path, capsys, monkeypatch, '[terminal]\nkind = "sim"\n')
+    assert code == 1
+    assert "is logged into no account" in out
+    assert "-10004" in out
+    assert "Login to Trade Account" in out
