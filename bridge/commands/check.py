@@ -78,6 +78,17 @@ def _check(args: argparse.Namespace) -> int:
         logger.enable("bridge.terminal")
     try:
         account = port.account()
+    except TerminalError as exc:
+        _print(out, Finding(
+            "fail", f"the terminal runs but is logged into no account: account_info() failed "
+            f"with last_error ({exc.code}, {exc.message!r})",
+            "log into your account in the terminal (File > Login to Trade Account, 'Save "
+            "account information' ticked) and wait until it shows quotes, then run lca check "
+            "again"))
+        with contextlib.suppress(Exception):
+            mt5.shutdown()
+        return 1
+    try:
         info = port.call("terminal_info")
         _report(out, config, port, account, info)
         findings = terminal_findings(config, port.call("account_info"), info)
