@@ -1,16 +1,19 @@
 """A `MetaTrader5`-shaped client for a terminal under Wine, one round trip per call, that runs
 nothing the terminal side sends.
 
-mt5linux exposes the Windows `MetaTrader5` module over an RPyC *classic* server. Its own client
-hands back RPyC netrefs: every attribute read of a result is another round trip, and a tuple of 50
-positions costs about 60 ms (shared/reference/perf-anchors.md §1.2). This client instead sends one
-request per call: a small function installed once on the server calls the module, turns the
+The mt5linux way: the Windows `MetaTrader5` module, in the Wine Python of the terminal, exposed
+over an RPyC *classic* server (rpyc's own `rpyc_classic`, started as `server_command()` says;
+lca needs only rpyc, never the mt5linux package, whose 1.1.1 module does not parse on Python
+3.11: docs/linux.md). mt5linux's own client hands back RPyC netrefs: every attribute read of a
+result is another round trip, and a tuple of 50 positions costs about 60 ms
+(shared/reference/perf-anchors.md §1.2). This client instead sends one request per call: a small
+function installed once on the server calls the module, turns the
 result into JSON there (namedtuples to type name + fields + values, numpy arrays to dtype + shape
 + base64 bytes) with the terminal's `last_error()`, and returns one text. Locally the JSON is
 checked against that shape and the namedtuples are rebuilt with the real type names and field
 order, arrays with their real (numeric) dtypes. Arguments travel as JSON too.
 
-    mt5 = RemoteMT5("localhost", 18812)   # the mt5linux server under Wine (loopback)
+    mt5 = RemoteMT5("localhost", 18812)   # the RPyC server under Wine (loopback)
     mt5.initialize(); mt5.positions_get()
 
 Security. The channel is one-way: lca runs code on the server (that is what an RPyC classic
@@ -46,7 +49,7 @@ import numpy as np
 from bridge.config import is_loopback_host, remote_host_problem
 from bridge.terminal import TerminalError
 
-__all__ = ["RemoteMT5"]
+__all__ = ["SERVER_ARGS", "WINE_PYTHON", "RemoteMT5", "server_command"]
 
 _NO_IPC_CONNECTION = -10004
 _IPC_TIMEOUT = -10005
@@ -130,6 +133,23 @@ _REQUIRED = {name: frozenset(fields.split()) for name, fields in {
     "OrderSendResult": "retcode deal order volume price comment",
     "TerminalInfo": "trade_allowed commondata_path",
 }.items()}
+
+
+WINE_PYTHON = r"C:\Python311\python.exe"
+"""Where docs/linux.md installs the Windows Python inside the Wine prefix."""
+SERVER_ARGS = ("-c", "from rpyc.cli.rpyc_classic import main; main()", "--host", "127.0.0.1")
+
+
+def server_command(port: int = 18812) -> str:
+    """The command that starts the RPyC classic server in the Wine Python (docs/linux.md): rpyc's
+    own `rpyc_classic` entry point, bound to loopback. (mt5linux 1.1.1's `python -m mt5linux`
+    does not even parse on Python 3.11.)"""
+    return (f"wine '{WINE_PYTHON}' -c \"{SERVER_ARGS[1]}\" {SERVER_ARGS[2]} {SERVER_ARGS[3]} "
+            f"--port {port}")
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else ""
 
 
 class _BadReply(ValueError):
@@ -309,30 +329,49 @@ class RemoteMT5:
         try:
             conn = _connect(self.host, self.port, self.timeout_s)
         except OSError as exc:
+            why = (exc.strerror or str(exc)).lower()
             raise TerminalError("connect", _NO_IPC_CONNECTION, (
-                f"no {self._where} answers ({exc.strerror or exc}): start it under Wine "
-                "(python -m mt5linux in the Wine Python that has MetaTrader5) or fix [terminal] "
+                f"nothing is listening on {self.host}:{self.port} ({why}): the RPyC server "
+                "under Wine is not running. Fix: start it in the Wine Python that has "
+                f"MetaTrader5, `{server_command(self.port)}` (docs/linux.md), or fix [terminal] "
                 "host and port")) from None
         try:
             conn.root.execute(self._setup)
-            conn.root.execute(_SERVER_CODE)
-            self._remote = conn.root.namespace["_lca_call"]
+        except ImportError as exc:  # the server's Python lacks the module (rebuilt locally)
+            conn.close()
+            raise TerminalError("connect", _INTERNAL_FAIL, (
+                f"the server at {self.host}:{self.port} answers, but its Python has no "
+                f"MetaTrader5 module ({type(exc).__name__}: {_first_line(exc)}): it is not the "
+                f"Wine Python of the terminal. Fix: `wine '{WINE_PYTHON}' -m pip install "
+                "MetaTrader5` and start the server with that Python (docs/linux.md)")) from None
         except (EOFError, OSError, TimeoutError):
             conn.close()
             raise TerminalError("connect", _NO_IPC_CONNECTION, self._closed_text("the set-up")) \
                 from None
         except Exception as exc:  # the server refused our set-up: its error, as data
             conn.close()
-            raise TerminalError("connect", _INTERNAL_FAIL, (
-                f"the {self._where} refused lca's set-up ({type(exc).__name__}: "
-                f"{str(exc).splitlines()[0] if str(exc) else ''}): is it the mt5linux server "
-                "of a terminal (python -m mt5linux)?")) from None
+            raise TerminalError("connect", _INTERNAL_FAIL, self._refused_text(exc)) from None
+        try:
+            conn.root.execute(_SERVER_CODE)
+            self._remote = conn.root.namespace["_lca_call"]
+        except (EOFError, OSError, TimeoutError):
+            conn.close()
+            raise TerminalError("connect", _NO_IPC_CONNECTION, self._closed_text("the set-up")) \
+                from None
+        except Exception as exc:
+            conn.close()
+            raise TerminalError("connect", _INTERNAL_FAIL, self._refused_text(exc)) from None
         self._conn = conn
+
+    def _refused_text(self, exc: Exception) -> str:
+        return (f"the {self._where} refused lca's set-up ({type(exc).__name__}: "
+                f"{_first_line(exc)}): is it an RPyC classic server in the Wine Python of a "
+                f"terminal (`{server_command(self.port)}`, docs/linux.md)?")
 
     def _closed_text(self, during: str) -> str:
         return (f"the {self._where} closed the connection during {during}: check that it still "
-                "runs under Wine (python -m mt5linux) with the terminal open; lca reconnects at "
-                "the next initialize")
+                f"runs under Wine (`{server_command(self.port)}`) with the terminal open; lca "
+                "reconnects at the next initialize")
 
     def _drop(self) -> None:
         if self._conn is not None:
@@ -371,8 +410,8 @@ class RemoteMT5:
         except _BadReply as exc:
             raise TerminalError(name, _INTERNAL_FAIL, (
                 f"the {self._where} sent a reply to {name}() that is not lca's data format "
-                f"({exc}); nothing in it was run. Is {self.host}:{self.port} the mt5linux "
-                "server of your terminal (python -m mt5linux)?")) from None
+                f"({exc}); nothing in it was run. Is {self.host}:{self.port} the RPyC server "
+                "of your terminal (docs/linux.md)?")) from None
         self._error = error
         return result
 

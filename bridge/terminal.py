@@ -114,14 +114,16 @@ def open_module(kind: str, *, scenario: str = "", data_dir: str | None = None,
         return MetaTrader5
     if kind == "mt5linux":
         try:
-            from bridge.mt5remote import RemoteMT5
-
-            # one call may last the terminal's own timeout, plus the round trip
-            return RemoteMT5(host, port, allow_remote=allow_remote,
-                             timeout_s=timeout_ms / 1000.0 + 10.0)
+            import rpyc  # noqa: F401  (the transport; only its import is checked here)
         except ImportError:
-            raise TerminalError("import", -1, "rpyc is not installed: uv sync --extra "
-                                "mt5linux") from None
+            raise TerminalError("import", -1, "rpyc (the mt5linux transport) is not installed "
+                                "in lca's Python: uv sync --extra mt5linux") from None
+        from bridge.mt5remote import RemoteMT5
+
+        # one call may last the terminal's own timeout, plus the round trip; an ImportError
+        # raised by the server (no MetaTrader5 there) is RemoteMT5's own TerminalError
+        return RemoteMT5(host, port, allow_remote=allow_remote,
+                         timeout_s=timeout_ms / 1000.0 + 10.0)
     raise ValueError(f"terminal kind {kind!r} is unknown (allowed: sim, mt5, mt5linux)")
 
 

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bridge.commands import check, decide, ea, fleet, run, serve, status, stress
+from bridge.commands import check, decide, ea, fleet, init, run, serve, status, stress
 
-COMMANDS: tuple[ModuleType, ...] = (run, status, check, decide, ea, stress, serve, fleet)
+COMMANDS: tuple[ModuleType, ...] = (run, status, check, decide, ea, stress, serve, fleet, init)

@@ -102,7 +102,9 @@ def _install(args: argparse.Namespace) -> int:
                 "PATH[/]."
             )
             return 2
-        data_folder = Path(info.data_path)
+        from bridge.winepath import native_path
+
+        data_folder = native_path(info.data_path)  # under Wine: inside the Wine prefix
     try:
         written = install_ea(data_folder)
     except EaLinkError as exc:

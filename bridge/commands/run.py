@@ -14,6 +14,10 @@ from rich.markup import escape
 from bridge.commands.numbers import number
 from bridge.config import ConfigError, load_config
 
+# exit code of a login the broker refused (RES_E_AUTH_FAILED): a service must not restart into
+# it (deploy/lca.service RestartPreventExitStatus), a broker locks an account after repeats
+_LOGIN_REFUSED = 4
+
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
@@ -151,7 +155,7 @@ def _run(args: argparse.Namespace) -> int:
         return 3
     except (ScenarioError, TerminalError, SnapshotError, ValueError, RuntimeError) as exc:
         err.print(f"[red]cannot run:[/] {escape(str(exc))}", highlight=False)
-        return 2
+        return _LOGIN_REFUSED if getattr(exc, "code", None) == -6 else 2
     except KeyboardInterrupt:
         err.print("stopped (Ctrl-C): stop journaled, lease released")
         return 130

@@ -14,8 +14,11 @@ LINK_SUBFOLDER = "lca"
 
 
 def link_folder_from_common(commondata_path: str | Path) -> Path:
-    """``<commondata_path>/Files/lca``: where FILE_COMMON files of the EA live."""
-    return Path(commondata_path) / "Files" / LINK_SUBFOLDER
+    """``<commondata_path>/Files/lca``: where FILE_COMMON files of the EA live (a Windows path
+    of a terminal under Wine mapped into the Wine prefix: bridge/winepath.py)."""
+    from bridge.winepath import native_path
+
+    return native_path(commondata_path) / "Files" / LINK_SUBFOLDER
 
 
 def resolve_link_folder(
@@ -28,7 +31,7 @@ def resolve_link_folder(
     object shaped like the MetaTrader5 module; its ``terminal_info().commondata_path`` is used.
     """
     if configured is not None and str(configured) != "":
-        return link_folder_from_common(Path(configured).expanduser())
+        return link_folder_from_common(configured)
     if terminal is not None:
         info = terminal.terminal_info()
         path = getattr(info, "commondata_path", None) if info is not None else None

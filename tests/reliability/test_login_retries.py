@@ -89,7 +89,8 @@ def test_lca_run_with_a_wrong_password_logs_in_once_and_names_the_login_variable
     monkeypatch.setenv("LCA_MT5_PASSWORD", WRONG)
     monkeypatch.setenv("LCA_MT5_SERVER", SERVER)
     try:
-        assert main(["run", "--quiet", "--config", str(config)]) == 2
+        # 4: a refused login, which a service must not restart into (docs/service.md)
+        assert main(["run", "--quiet", "--config", str(config)]) == 4
     finally:  # lca run pointed loguru at the captured stderr: back to the default sink
         logger.remove()
         logger.add(sys.stderr)

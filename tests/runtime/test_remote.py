@@ -296,7 +296,7 @@ def test_a_refused_connection_is_a_message_naming_host_port_and_what_to_do(
     text = out.out + out.err
     assert code in (1, 2)
     assert f"127.0.0.1:{port}" in text
-    assert "python -m mt5linux" in text  # what to do
+    assert "rpyc_classic" in text  # what to do: the server command of docs/linux.md
     assert "Traceback" not in text
 
 
