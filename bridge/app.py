@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-from loguru import logger
 
 from bridge.alerts import attach_alerts
 from bridge.config import AppConfig, Mode
@@ -16,6 +12,7 @@ from bridge.driver import StopRequest, run_live, run_replay
 from bridge.executor import Executor
 from bridge.journal import Journal
 from bridge.lease import LeaseError
+from bridge.logsetup import replay_clock, setup_logging
 from bridge.runtime import Guard
 from bridge.servertime import ServerClock
 from bridge.terminal import Credentials, TerminalPort, open_module
@@ -31,16 +28,6 @@ class RunResult:
     summary: dict[str, Any]
     currency: str
     stopped: str | None = None
-
-
-def setup_logging(log_file: str, quiet: bool, live_console: bool) -> None:
-    """A rotated log file always; stderr for warnings unless a live view owns the terminal."""
-    logger.remove()
-    if log_file:
-        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
-        logger.add(log_file, rotation="10 MB", retention=5, level="INFO", enqueue=False)
-    if not live_console:
-        logger.add(sys.stderr, level="WARNING" if quiet else "INFO")
 
 
 def _wall_clock() -> float:
@@ -118,8 +105,9 @@ def run_guard(guard: Guard, mt5: Any, config: AppConfig, *, on_step: Any = None,
     stops: a `stop` row, the lease released."""
     live = config.terminal.kind != "sim" if live is None else live
     try:
-        guard.start()
-        return _drive(guard, mt5, config, on_step, speed, live)
+        with replay_clock(None if live else mt5.now):  # log lines in simulated time
+            guard.start()
+            return _drive(guard, mt5, config, on_step, speed, live)
     except KeyboardInterrupt:
         if guard.run_id:  # started: journal the stop, release the lease
             guard.stop("Ctrl-C")
