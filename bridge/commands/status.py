@@ -135,10 +135,26 @@ def collect(journal: Journal, decisions: int = 20, run_id: str | None = None,
                       for r in journal.rows("stop_out", **window)],
         "states": [{"time": _iso(r.time), **r.payload}
                    for r in journal.rows("state", **window)][-20:],
+        "trade_warnings": _trade_warnings(journal, window),
         "end": end.payload if end is not None else None,
         "shadow": {**shadow.payload, "marked_at": _iso(shadow.payload["marked_at"] or shadow.time)}
         if shadow is not None else None,
     }
+
+
+_PERMISSIONS = ("algo_trading", "expert", "ea_attached")  # bridge.permissions
+
+
+def _trade_warnings(journal: Journal, window: dict[str, Any]) -> list[dict[str, Any]]:
+    """The permissions (bridge.permissions) whose latest row in the window says they are off:
+    Algo Trading, the account's expert permission, the EA's heartbeat."""
+    latest: dict[str, JournalRow] = {}
+    for r in journal.rows("state", **window):
+        if r.payload.get("what") in _PERMISSIONS:
+            latest[r.payload["what"]] = r
+    return [{"time": _iso(r.time), "what": w, "message": r.payload.get("message", "")}
+            for w, r in sorted(latest.items(), key=lambda kv: _PERMISSIONS.index(kv[0]))
+            if r.payload.get("ok") is False]
 
 
 def _last(journal: Journal, kind: str, window: dict[str, Any]) -> JournalRow | None:

@@ -28,6 +28,7 @@ def _window(kind: str) -> str:
 
 def _rows(url: str, what: str) -> list:
     journal = Journal(url, writable=False)
+    journal.account = journal.latest_account()
     try:
         return [r for r in journal.rows("state") if r.payload.get("what") == what]
     finally:
