@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,8 +63,10 @@ def build_guard(config: AppConfig, module: Any | None = None) -> tuple[Guard, An
     return Guard(port, executor, journal, config, now), mt5
 
 
-def unguarded_run(config: AppConfig) -> dict[str, Any]:
-    """The same scenario and book left to the broker's stop-out: no guard, no orders."""
+def unguarded_run(config: AppConfig,
+                  progress: Callable[[float], None] | None = None) -> dict[str, Any]:
+    """The same scenario and book left to the broker's stop-out: no guard, no orders.
+    `progress(fraction)` hears how far the replay is, every simulated hour."""
     from bridge.sim import SimTerminal
 
     t = config.terminal
@@ -72,8 +75,12 @@ def unguarded_run(config: AppConfig) -> dict[str, Any]:
     port.connect(attempts=1)
     peak = port.account().equity
     max_dd = 0.0
+    start, span, told = sim.now(), max(sim.end_time - sim.now(), 1.0), sim.now()
     while not sim.finished:
         sim.advance(config.run.guard_seconds)  # sampled like the guarded run
+        if progress is not None and sim.now() - told >= 3600.0:
+            told = sim.now()
+            progress(min(1.0, (told - start) / span))
         equity = port.account().equity
         peak = max(peak, equity)
         if peak > 0:
@@ -142,7 +149,11 @@ def _drive(guard: Guard, mt5: Any, config: AppConfig, on_step: Any, speed: float
             "guarded": _guarded(guard, mt5), **_shadow(guard),
         }
         if config.run.compare_unguarded:
-            summary["unguarded"] = unguarded_run(config)
+            phase = "replaying the unguarded book (the same book left to the broker's stop-out)…"
+            guard.notify("on_phase", phase, 0.0)
+            summary["unguarded"] = unguarded_run(
+                config, progress=lambda done: guard.notify("on_phase", phase, done))
+            guard.notify("on_phase", None, None)
         guard.journal.append("end", mt5.now(), summary)
         guard.stop("end of the replay")
     currency = guard.port.account().currency
