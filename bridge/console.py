@@ -44,7 +44,7 @@ def guard_view(guard: Guard, title: str = "", state: LiveState | None = None,
         line.append(f" · regime {d.regime.value}")
         if d.urgency is not None:
             line.append(f" · urgency {d.urgency.value}")
-        line.append(f" · {cap_words(d)}")
+        line.append(f" · {cap_words(d, guard)}")
         parts += [line, _bands(d)]
     tables = [t for t in (_positions(guard, state), _orders(guard, state)) if t is not None]
     if len(tables) == 2 and width >= 140:

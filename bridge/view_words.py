@@ -27,9 +27,38 @@ def clock(t: float) -> str:
     return datetime.fromtimestamp(t, tz=UTC).strftime("%H:%M:%S")
 
 
-def _extras_words(d: Decision) -> str:
+def _trend_atr(guard: Any) -> str:
+    """Which held symbols are against their D1 trend, and which have an expanding ATR ratio
+    (`[extras]` counter_trend_factor, atr_ratio_threshold), from the guard's indicators."""
+    snap = guard.snapshot if guard is not None else None
+    if snap is None:
+        return "against the D1 trend or an expanding ATR"
+    x = guard.config.extras
+    net: dict[str, float] = {}
+    for p in snap.positions:
+        net[p.symbol] = net.get(p.symbol, 0.0) + p.sign * p.volume
+    against, expanding = [], []
+    for sym, volume in sorted(net.items()):
+        ind = guard.indicators.get(sym)
+        if ind is None or volume == 0.0:
+            continue
+        if ind.trend != 0 and (volume > 0.0) != (ind.trend > 0):
+            against.append(sym)
+        ratio = ind.atr_ratio
+        if ratio is not None and ratio > x.atr_ratio_threshold:
+            expanding.append(f"{sym} {ratio:.2f}")
+    words = []
+    if against:
+        words.append(f"{', '.join(against)} against the D1 trend ×{x.counter_trend_factor:g}")
+    if expanding:
+        words.append(f"ATR ratio above {x.atr_ratio_threshold:g}: {', '.join(expanding)}")
+    return "; ".join(words) or "against the D1 trend or an expanding ATR"
+
+
+def _extras_words(d: Decision, guard: Any = None) -> str:
     """The multipliers behind an `extras` cap, from the decision's clock signals: thin hours
-    (factor and window name), scheduled events, and what is left (trend and ATR)."""
+    (factor and window name), scheduled events, and what is left (trend and ATR, named from the
+    guard's indicators when `guard` is given)."""
     total = d.metrics.multiplier
     parts: list[str] = []
     thin = 1.0
@@ -43,18 +72,19 @@ def _extras_words(d: Decision) -> str:
     if events:
         parts.append("scheduled " + ", ".join(events))
     elif thin > 0.0 and total / thin < 0.995:
-        parts.append(f"trend/ATR ×{total / thin:.2f} (against the D1 trend or an expanding ATR)")
+        parts.append(f"trend/ATR ×{total / thin:.2f} ({_trend_atr(guard)})")
     base = d.target_eff_lev / total if total > 0.0 else math.nan
     if not parts:
         parts.append(f"multiplier ×{total:.2f}")
     return " · ".join(parts) + (f" on {base:.2f}" if math.isfinite(base) else "")
 
 
-def cap_words(d: Decision) -> str:
-    """``target 1.70: <why>``: the binding cap's reason in words."""
+def cap_words(d: Decision, guard: Any = None) -> str:
+    """``target 1.70: <why>``: the binding cap's reason in words (`guard`, when given, names
+    the symbols behind a trend or ATR multiplier)."""
     head = f"target {d.target_eff_lev:.2f}"
     if d.binding_cap == "extras":
-        return f"{head}: {_extras_words(d)}"
+        return f"{head}: {_extras_words(d, guard)}"
     cap = next((c for c in d.caps if c.name == d.binding_cap), None)
     if d.binding_cap == "insolvent":
         return f"{head}: insolvent (equity ≤ 0): close everything"

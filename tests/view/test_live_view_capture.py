@@ -85,9 +85,9 @@ def test_live_view_shows_the_last_orders_with_time_side_and_retcode_sentence(fra
 def test_live_view_says_the_binding_cap_in_words_and_the_next_slice(frames, width):
     first = " ".join(frames["first"][width].split())
     assert "(extras)" not in first
-    # at 17:00 the multipliers bind (the book is long against the D1 trend): said in words
-    assert re.search(r"target 1\.\d\d: trend/ATR ×0\.\d\d \(against the D1 trend or an "
-                     r"expanding ATR\) on 2\.00", first), first
+    # at 17:00 the multipliers bind (long sterling against its falling D1 trend): in words
+    assert re.search(r"target 1\.\d\d: trend/ATR ×0\.\d\d \(GBPUSD against the D1 trend "
+                     r"×0\.75\) on 2\.00", first), first
     assert "slice(s) pending" in first
     assert "next at 17:" in first or "next now" in first
 
