@@ -113,6 +113,7 @@ def collect(journal: Journal, decisions: int = 20, run_id: str | None = None,
                      if (a["ticket"], a["slice_index"]) not in finished]
     results = journal.rows("result", **window)
     plans = _plan_symbols(journal, window)
+    states = journal.rows("state", **window)
     end = _last(journal, "end", window)
     shadow = _last(journal, "shadow_mark", window)
     slices = journal.rows("slice", **window)
@@ -133,9 +134,8 @@ def collect(journal: Journal, decisions: int = 20, run_id: str | None = None,
                                                                 limit=decisions, **window)],
         "stop_outs": [{"time": _iso(r.time), **r.payload}
                       for r in journal.rows("stop_out", **window)],
-        "states": [{"time": _iso(r.time), **r.payload}
-                   for r in journal.rows("state", **window)][-20:],
-        "trade_warnings": _trade_warnings(journal, window),
+        "states": [{"time": _iso(r.time), **r.payload} for r in states[-20:]],
+        "trade_warnings": _trade_warnings(states),
         "end": end.payload if end is not None else None,
         "shadow": {**shadow.payload, "marked_at": _iso(shadow.payload["marked_at"] or shadow.time)}
         if shadow is not None else None,
@@ -145,11 +145,11 @@ def collect(journal: Journal, decisions: int = 20, run_id: str | None = None,
 _PERMISSIONS = ("algo_trading", "expert", "ea_attached")  # bridge.permissions
 
 
-def _trade_warnings(journal: Journal, window: dict[str, Any]) -> list[dict[str, Any]]:
-    """The permissions (bridge.permissions) whose latest row in the window says they are off:
+def _trade_warnings(states: list[JournalRow]) -> list[dict[str, Any]]:
+    """The permissions (bridge.permissions) whose latest `state` row says they are off:
     Algo Trading, the account's expert permission, the EA's heartbeat."""
     latest: dict[str, JournalRow] = {}
-    for r in journal.rows("state", **window):
+    for r in states:
         if r.payload.get("what") in _PERMISSIONS:
             latest[r.payload["what"]] = r
     return [{"time": _iso(r.time), "what": w, "message": r.payload.get("message", "")}
