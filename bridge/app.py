@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import os
-import sys
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-from loguru import logger
 
 from bridge.alerts import attach_alerts
 from bridge.config import AppConfig, Mode
@@ -16,6 +13,7 @@ from bridge.driver import StopRequest, run_live, run_replay
 from bridge.executor import Executor
 from bridge.journal import Journal
 from bridge.lease import LeaseError
+from bridge.logsetup import replay_clock, setup_logging
 from bridge.runtime import Guard
 from bridge.servertime import ServerClock
 from bridge.terminal import Credentials, TerminalPort, open_module
@@ -31,16 +29,6 @@ class RunResult:
     summary: dict[str, Any]
     currency: str
     stopped: str | None = None
-
-
-def setup_logging(log_file: str, quiet: bool, live_console: bool) -> None:
-    """A rotated log file always; stderr for warnings unless a live view owns the terminal."""
-    logger.remove()
-    if log_file:
-        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
-        logger.add(log_file, rotation="10 MB", retention=5, level="INFO", enqueue=False)
-    if not live_console:
-        logger.add(sys.stderr, level="WARNING" if quiet else "INFO")
 
 
 def _wall_clock() -> float:
@@ -75,8 +63,10 @@ def build_guard(config: AppConfig, module: Any | None = None) -> tuple[Guard, An
     return Guard(port, executor, journal, config, now), mt5
 
 
-def unguarded_run(config: AppConfig) -> dict[str, Any]:
-    """The same scenario and book left to the broker's stop-out: no guard, no orders."""
+def unguarded_run(config: AppConfig,
+                  progress: Callable[[float], None] | None = None) -> dict[str, Any]:
+    """The same scenario and book left to the broker's stop-out: no guard, no orders.
+    `progress(fraction)` hears how far the replay is, every simulated hour."""
     from bridge.sim import SimTerminal
 
     t = config.terminal
@@ -85,8 +75,12 @@ def unguarded_run(config: AppConfig) -> dict[str, Any]:
     port.connect(attempts=1)
     peak = port.account().equity
     max_dd = 0.0
+    start, span, told = sim.now(), max(sim.end_time - sim.now(), 1.0), sim.now()
     while not sim.finished:
         sim.advance(config.run.guard_seconds)  # sampled like the guarded run
+        if progress is not None and sim.now() - told >= 3600.0:
+            told = sim.now()
+            progress(min(1.0, (told - start) / span))
         equity = port.account().equity
         peak = max(peak, equity)
         if peak > 0:
@@ -118,8 +112,9 @@ def run_guard(guard: Guard, mt5: Any, config: AppConfig, *, on_step: Any = None,
     stops: a `stop` row, the lease released."""
     live = config.terminal.kind != "sim" if live is None else live
     try:
-        guard.start()
-        return _drive(guard, mt5, config, on_step, speed, live)
+        with replay_clock(None if live else mt5.now):  # log lines in simulated time
+            guard.start()
+            return _drive(guard, mt5, config, on_step, speed, live)
     except KeyboardInterrupt:
         if guard.run_id:  # started: journal the stop, release the lease
             guard.stop("Ctrl-C")
@@ -154,7 +149,11 @@ def _drive(guard: Guard, mt5: Any, config: AppConfig, on_step: Any, speed: float
             "guarded": _guarded(guard, mt5), **_shadow(guard),
         }
         if config.run.compare_unguarded:
-            summary["unguarded"] = unguarded_run(config)
+            phase = "replaying the unguarded book (the same book left to the broker's stop-out)…"
+            guard.notify("on_phase", phase, 0.0)
+            summary["unguarded"] = unguarded_run(
+                config, progress=lambda done: guard.notify("on_phase", phase, done))
+            guard.notify("on_phase", None, None)
         guard.journal.append("end", mt5.now(), summary)
         guard.stop("end of the replay")
     currency = guard.port.account().currency

@@ -16,6 +16,7 @@ that raises is logged and skipped; it never stops the guard.
 | `on_alert(guard, row)`             | an alert's delivery result was journaled (`row` = payload)|
 | `on_control(guard, row)`           | an operator's control action was journaled                |
 | `on_stop(guard, reason)`           | the run ends (replay over, Ctrl-C, an error)              |
+| `on_phase(guard, text, fraction)`  | a phase outside the guard's steps (the unguarded replay)  |
 """
 
 from __future__ import annotations
@@ -54,3 +55,7 @@ class GuardObserver:
 
     def on_stop(self, guard: Any, reason: str) -> None:
         """The run ends, for `reason` (in words)."""
+
+    def on_phase(self, guard: Any, text: str | None, fraction: float | None) -> None:
+        """A phase outside the guard's steps began or moved on (`fraction` done, 0-1, or None);
+        `text` None: it ended."""

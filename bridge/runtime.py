@@ -29,6 +29,7 @@ from bridge.ealink.errors import EaLinkError
 from bridge.ealink.folder import resolve_link_folder
 from bridge.journal import Journal
 from bridge.lease import Holder, Lease, LeaseHeld, account_key
+from bridge.permissions import TradePermissions
 from bridge.prop_ledger import PropLedger
 from bridge.shadow import ShadowBook
 from bridge.terminal import TerminalError, TerminalPort
@@ -146,6 +147,8 @@ class Guard:
         self.stopped: str | None = None
         # shadow mode: the virtual book of what the guard would have closed (bridge.shadow)
         self.shadow = ShadowBook(journal, config.run.stale_after_seconds)
+        # Algo Trading, the expert permission, the EA's heartbeat (bridge.permissions)
+        self.permissions = TradePermissions()
 
     # -- start-up ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -314,6 +317,7 @@ class Guard:
         self._execute_due()
         self._publish_limits()
         self._watch_stop_outs()
+        self.permissions.check(self)
         for listener in self.listeners:
             listener(self)
         self.notify("on_step", time.perf_counter() - started)

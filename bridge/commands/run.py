@@ -86,6 +86,54 @@ def _dashboard_setup(args: argparse.Namespace) -> Any:
     return setup
 
 
+def _run_live(config: Any, args: argparse.Namespace, out: Console, title: str,
+              setup: Any) -> Any:
+    """The run under a rich Live view: redrawn every 20 guard steps and when a phase begins."""
+    from bridge.app import run
+    from bridge.console import guard_view
+    from bridge.view_state import LiveState
+
+    with Live(console=out, refresh_per_second=8, transient=False) as live:
+        step = {"n": 0}
+        shown: dict[str, Any] = {}
+
+        def redraw() -> None:
+            if "guard" in shown:
+                live.update(guard_view(shown["guard"], title, state, out.width))
+
+        state = LiveState(refresh=redraw)
+
+        def on_step(guard: Any) -> None:
+            step["n"] += 1
+            if step["n"] % 20 == 0:
+                live.update(guard_view(guard, title, state, out.width))
+
+        def live_setup(guard: Any) -> Any:
+            shown["guard"] = guard
+            guard.observers.append(state)
+            return setup(guard) if setup is not None else None
+
+        return run(config, on_step=on_step, speed=args.speed, setup=live_setup)
+
+
+def _phase_printer(out: Console, quiet: bool, setup: Any) -> Any:
+    """Without a live view: say so when a phase outside the guard's steps begins (the unguarded
+    replay can take a minute)."""
+    if quiet:
+        return setup
+    from bridge.observe import GuardObserver
+
+    class Phases(GuardObserver):
+        def on_phase(self, guard: Any, text: str | None, fraction: float | None) -> None:
+            if text is not None and not fraction:
+                out.print(text, highlight=False)
+
+    def printer_setup(guard: Any) -> Any:
+        guard.observers.append(Phases())
+        return setup(guard) if setup is not None else None
+    return printer_setup
+
+
 def _log_problem(path: Path, exc: OSError) -> str:
     """What is wrong with the log path, in words."""
     if path.is_dir():
@@ -98,7 +146,6 @@ def _log_problem(path: Path, exc: OSError) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     from bridge.app import run, setup_logging
-    from bridge.console import guard_view
     from bridge.journal import JournalError, mask_url
     from bridge.lease import LeaseError, LeaseLost
     from bridge.sim import ScenarioError
@@ -135,17 +182,9 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     try:
         if live_view:
-            with Live(console=out, refresh_per_second=8, transient=False) as live:
-                step = {"n": 0}
-
-                def on_step(guard: Any) -> None:
-                    step["n"] += 1
-                    if step["n"] % 20 == 0:
-                        live.update(guard_view(guard, title))
-
-                result = run(config, on_step=on_step, speed=args.speed, setup=setup)
+            result = _run_live(config, args, out, title, setup)
         else:
-            result = run(config, speed=args.speed, setup=setup)
+            result = run(config, speed=args.speed, setup=_phase_printer(out, args.quiet, setup))
     except JournalError as exc:
         err.print(f"[red]journal error:[/] {escape(str(exc))}", highlight=False)
         return 2

@@ -13,7 +13,6 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 
 from bridge.commands.journal_open import open_for_reading
@@ -116,6 +115,8 @@ def collect(journal: Journal, decisions: int = 20, run_id: str | None = None,
         open_plan = [a for a in plan_row.payload["actions"]
                      if (a["ticket"], a["slice_index"]) not in finished]
     results = journal.rows("result", **window)
+    plans = _plan_symbols(journal, window)
+    states = journal.rows("state", **window)
     end = _last(journal, "end", window)
     shadow = _last(journal, "shadow_mark", window)
     slices = journal.rows("slice", **window)
@@ -128,21 +129,36 @@ def collect(journal: Journal, decisions: int = 20, run_id: str | None = None,
                   "scenario": r.payload.get("scenario")} for r in run_rows],
         "shown": "all runs" if all_runs else (_run_id(run) if run else None),
         "state": last.payload["state"] if last else None,
-        "last_decision": _decision(last) if last else None,
+        "last_decision": _decision(last, plans) if last else None,
         "open_plan": {"plan_id": plan_row.plan_id, "slices": open_plan} if open_plan and
         plan_row else None,
-        "orders": [_order(r) for r in results],
+        "orders": [_order(r, plans) for r in results],
         "slices": [{"time": _iso(r.time), "plan_id": r.plan_id, **r.payload} for r in slices],
-        "decisions": [_decision(r) for r in journal.rows("decision", newest_first=True,
-                                                         limit=decisions, **window)],
+        "decisions": [_decision(r, plans) for r in journal.rows("decision", newest_first=True,
+                                                                limit=decisions, **window)],
         "stop_outs": [{"time": _iso(r.time), **r.payload}
                       for r in journal.rows("stop_out", **window)],
-        "states": [{"time": _iso(r.time), **r.payload}
-                   for r in journal.rows("state", **window)][-20:],
+        "states": [{"time": _iso(r.time), **r.payload} for r in states[-20:]],
+        "trade_warnings": _trade_warnings(states),
         "end": end.payload if end is not None else None,
         "shadow": {**shadow.payload, "marked_at": _iso(shadow.payload["marked_at"] or shadow.time)}
         if shadow is not None else None,
     }
+
+
+_PERMISSIONS = ("algo_trading", "expert", "ea_attached")  # bridge.permissions
+
+
+def _trade_warnings(states: list[JournalRow]) -> list[dict[str, Any]]:
+    """The permissions (bridge.permissions) whose latest `state` row says they are off:
+    Algo Trading, the account's expert permission, the EA's heartbeat."""
+    latest: dict[str, JournalRow] = {}
+    for r in states:
+        if r.payload.get("what") in _PERMISSIONS:
+            latest[r.payload["what"]] = r
+    return [{"time": _iso(r.time), "what": w, "message": r.payload.get("message", "")}
+            for w, r in sorted(latest.items(), key=lambda kv: _PERMISSIONS.index(kv[0]))
+            if r.payload.get("ok") is False]
 
 
 def _last(journal: Journal, kind: str, window: dict[str, Any]) -> JournalRow | None:
@@ -150,25 +166,44 @@ def _last(journal: Journal, kind: str, window: dict[str, Any]) -> JournalRow | N
     return found[0] if found else None
 
 
-def _order(r: JournalRow) -> dict[str, Any]:
+_Plans = dict[str, dict[int, tuple[str, str]]]
+
+
+def _plan_symbols(journal: Journal, window: dict[str, Any]) -> _Plans:
+    """Per plan id, per ticket: the symbol and the closing side ("sell" closes a long)."""
+    out: _Plans = {}
+    for r in journal.rows("plan", **window):
+        if r.plan_id:
+            for a in r.payload.get("actions", []):
+                out.setdefault(r.plan_id, {})[int(a["ticket"])] = (a["symbol"], a["side"])
+    return out
+
+
+def _order(r: JournalRow, plans: _Plans | None = None) -> dict[str, Any]:
     """One order_send answer. `retcode` is the trade server's retcode, or the terminal's
-    last_error() code (negative) when order_send returned None; `error` keeps its text."""
+    last_error() code (negative) when order_send returned None; `error` keeps its text.
+    `symbol` and `side` (the order's: "sell" closes a long) come from the slice's plan."""
     p = r.payload
+    symbol, side = (plans or {}).get(r.plan_id or "", {}).get(r.ticket or 0, (None, None))
     error = p.get("error")
     retcode = p.get("retcode")
     if retcode is None and error:
         retcode = error[0]
-    return {"time": _iso(r.time), "plan_id": r.plan_id, "ticket": r.ticket, "retcode": retcode,
-            "error": error, **{k: p.get(k) for k in ("volume", "price", "comment", "deal",
-                                                     "conclusion", "attempt")}}
+    return {"time": _iso(r.time), "plan_id": r.plan_id, "ticket": r.ticket, "symbol": symbol,
+            "side": side, "retcode": retcode, "error": error,
+            **{k: p.get(k) for k in ("volume", "price", "comment", "deal", "conclusion",
+                                     "attempt")}}
 
 
-def _decision(r: JournalRow) -> dict[str, Any]:
+def _decision(r: JournalRow, plans: _Plans | None = None) -> dict[str, Any]:
+    """One journaled decision; `symbols` ("GBPUSD sell", …) are what its plan closes."""
     p = r.payload
+    held = (plans or {}).get(r.plan_id or "", {}) if p.get("actions") else {}
     return {"time": _iso(r.time), "state": p["state"], "regime": p["regime"],
             "target_eff_lev": p["target_eff_lev"], "binding_cap": p["binding_cap"],
             "urgency": p.get("urgency"), "actions": p.get("actions"), "reasons": p.get("reasons"),
-            "warnings": p.get("warnings")}
+            "warnings": p.get("warnings"),
+            "symbols": sorted({f"{sym} {side}" for sym, side in held.values()})}
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -203,6 +238,10 @@ def _ended_text(ended: dict[str, Any]) -> str:
 
 
 def _print(out: Console, data: dict[str, Any]) -> None:
+    """The status for a person, laid out for the console's width (bridge.commands.status_tables:
+    whole times at 80 columns; tickets, retcode sentences and reasons from 120)."""
+    from bridge.commands.status_tables import decisions_table, orders_table
+
     last = data["last_decision"]
     out.print(f"[bold]account {data['account']}[/]  state [bold]{data['state']}[/]")
     run = data["run"]
@@ -211,26 +250,17 @@ def _print(out: Console, data: dict[str, Any]) -> None:
         shown = "all runs" if data["shown"] == "all runs" else f"run {run['id']}"
         out.print(f"{shown} (of {len(data['runs'])}; --run ID, --all): started "
                   f"{run['started']}, {_ended_text(ended)}", highlight=False)
+    for w in data.get("trade_warnings", []):
+        out.print(f"[bold red]⚠ {escape(w['message'])}[/] (since {w['time']})", highlight=False)
     if last:
         out.print(f"last decision {last['time']}: regime {last['regime']}, target "
-                  f"{last['target_eff_lev']:.2f} bound by {last['binding_cap']}")
+                  f"{last['target_eff_lev']:.2f} bound by {last['binding_cap']}", highlight=False)
     if data["open_plan"]:
         out.print(f"open plan {data['open_plan']['plan_id']}: "
                   f"{len(data['open_plan']['slices'])} slice(s) pending")
-    table = Table(title="orders", header_style="bold")
-    for col in ("time", "ticket", "volume", "price", "retcode", "comment"):
-        table.add_column(col)
-    for o in data["orders"][-15:]:
-        table.add_row(o["time"], str(o["ticket"]), str(o.get("volume")), str(o.get("price")),
-                      str(o.get("retcode")), str(o.get("comment")))
-    out.print(table)
-    dec = Table(title="recent decisions", header_style="bold")
-    for col in ("time", "state", "regime", "target", "binding cap", "slices"):
-        dec.add_column(col)
-    for d in data["decisions"][:10]:
-        dec.add_row(d["time"], d["state"], d["regime"], f"{d['target_eff_lev']:.2f}",
-                    d["binding_cap"], str(d["actions"]))
-    out.print(dec)
+    wide = out.width >= 120
+    out.print(orders_table(data["orders"][-15:], wide))
+    out.print(decisions_table(data["decisions"][:10], wide))
     out.print(f"broker stop-outs seen: {len(data['stop_outs'])}")
     if data.get("shadow"):
         _print_shadow(out, data["shadow"])

@@ -10,6 +10,8 @@
 | too_many_requests, reject | order_send → retcode 10024, 10006; nothing executed |
 | request_timeout | order_send → retcode 10012; with `executed` the deal is done all the same |
 | partial_fill | order_send fills `fraction` of the volume (down to the step) → retcode 10010 |
+| algo_trading_off | for `duration_s`: terminal_info().trade_allowed False, order_send → 10027 |
+| expert_disabled | for `duration_s`: account_info().trade_expert False, order_send → 10026 |
 
 A fault hits `count` calls of `function` (default: order_send for trade retcodes, any call for
 the IPC kinds) from time `at` on (UTC epoch seconds; None = at once).
@@ -22,7 +24,7 @@ from dataclasses import dataclass, replace
 from bridge.sim import constants as c
 from bridge.sim.scenario import FAULT_KINDS, FaultSpec
 
-__all__ = ["TRADE_FAULT_RETCODES", "FaultInjector"]
+__all__ = ["TRADE_FAULT_RETCODES", "WINDOW_KINDS", "FaultInjector"]
 
 TRADE_FAULT_RETCODES = {
     "requote": c.TRADE_RETCODE_REQUOTE,
@@ -36,6 +38,8 @@ TRADE_FAULT_RETCODES = {
     "partial_fill": c.TRADE_RETCODE_DONE_PARTIAL,
 }
 _IPC = ("ipc_timeout", "no_connection")
+WINDOW_KINDS = ("disconnect", "algo_trading_off", "expert_disabled")
+"""Faults that last `duration_s` seconds instead of hitting `count` calls."""
 
 
 @dataclass
@@ -55,8 +59,9 @@ class FaultInjector:
     def _add(self, spec: FaultSpec) -> None:
         if spec.kind not in FAULT_KINDS:
             raise ValueError(f"fault kind {spec.kind!r} is not known; use one of {FAULT_KINDS}")
-        if spec.kind == "disconnect" and spec.duration_s <= 0:
-            raise ValueError("a disconnect fault needs duration_s > 0 (seconds without connection)")
+        if spec.kind in WINDOW_KINDS and spec.duration_s <= 0:
+            raise ValueError(f"a {spec.kind} fault needs duration_s > 0 (how many seconds it "
+                             "lasts)")
         if spec.count < 1:
             raise ValueError(f"fault count = {spec.count} must be ≥ 1")
         if not 0 < spec.fraction < 1 and spec.kind == "partial_fill":
@@ -89,7 +94,7 @@ class FaultInjector:
         """The first armed fault hitting `function` at `now`; consumes one of its calls."""
         for a in self._armed:
             s = a.spec
-            if s.kind == "disconnect" or (s.kind in _IPC) != ipc:
+            if s.kind in WINDOW_KINDS or (s.kind in _IPC) != ipc:
                 continue
             if s.function not in ("*", function) or (s.at is not None and now < s.at):
                 continue
@@ -101,9 +106,14 @@ class FaultInjector:
 
     def disconnected(self, now: float) -> bool:
         """True while a disconnect fault's window covers `now`."""
+        return self.active("disconnect", now)
+
+    def active(self, kind: str, now: float) -> bool:
+        """True while a window fault of `kind` (`WINDOW_KINDS`) covers `now`; one armed without
+        `at` starts at the first question."""
         for a in self._armed:
             s = a.spec
-            if s.kind == "disconnect":
+            if s.kind == kind:
                 start = s.at if s.at is not None else now
                 if s.at is None:
                     a.spec = replace(s, at=now)

@@ -60,6 +60,8 @@ FAULT_KINDS = (
     "request_timeout",
     "partial_fill",
     "reject",
+    "algo_trading_off",
+    "expert_disabled",
 )
 CALC_MODES = {
     "forex": c.SYMBOL_CALC_MODE_FOREX,
@@ -188,7 +190,8 @@ class NoQuoteSpec:
 @dataclass(frozen=True)
 class FaultSpec:
     """A fault armed from `at` (UTC epoch s; None = from the start) for `count` calls, or for
-    `duration_s` seconds (disconnect). `function`: the API call it hits ('*' = any)."""
+    `duration_s` seconds (disconnect, algo_trading_off, expert_disabled). `function`: the API
+    call it hits ('*' = any)."""
 
     kind: str
     at: float | None = None

@@ -356,7 +356,7 @@ class SimTerminal:
             a.limit_orders,
             a.margin_so_mode,
             self.scenario.trade_allowed,
-            True,
+            not self.faults.active("expert_disabled", self._now),
             a.margin_mode,
             2,
             False,
@@ -390,7 +390,7 @@ class SimTerminal:
             False,
             connected,
             False,
-            self.scenario.trade_allowed,
+            self.scenario.trade_allowed and not self.faults.active("algo_trading_off", self._now),
             False,
             False,
             False,
@@ -823,8 +823,10 @@ class SimTerminal:
         k = self.symbol_index(sym)
         if k is None or (pos is not None and pos.sym != k):
             return _c.TRADE_RETCODE_INVALID, None, -1
-        if not self.scenario.trade_allowed:
+        if not self.scenario.trade_allowed or self.faults.active("algo_trading_off", self._now):
             return _c.TRADE_RETCODE_CLIENT_DISABLES_AT, pos, k
+        if self.faults.active("expert_disabled", self._now):
+            return _c.TRADE_RETCODE_SERVER_DISABLES_AT, pos, k
         if self.faults.disconnected(self._now):
             return _c.TRADE_RETCODE_CONNECTION, pos, k
         if action == _c.TRADE_ACTION_SLTP:
