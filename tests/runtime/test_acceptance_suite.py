@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-BUILTIN = REPO / "bridge" / "sim" / "scenarios" / "flash-gbp-2016.toml"
+BUILTIN = REPO / "bridge" / "sim" / "scenarios" / "gbp-flash-2016.toml"
 
 
 def _pytest(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -15,7 +15,7 @@ SHORT_END = "2016-10-06T17:20:00Z"
 
 def short_scenario(folder: Path, extra: str = "") -> Path:
     """flash-gbp-2016 cut to 17:00-17:20 UTC (no crash in the window), plus `extra` TOML."""
-    text = (BUILTIN_DIR / "flash-gbp-2016.toml").read_text(encoding="utf-8")
+    text = (BUILTIN_DIR / "gbp-flash-2016.toml").read_text(encoding="utf-8")
     assert "end = 2016-10-07T05:00:00Z\n" in text
     text = text.replace("end = 2016-10-07T05:00:00Z\n", f"end = {SHORT_END}\n")
     text = "\n".join(line for line in text.splitlines() if not line.startswith("crash_time"))
