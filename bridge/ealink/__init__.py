@@ -26,7 +26,13 @@ from bridge.ealink.protocol import (
     parse_telemetry,
 )
 from bridge.ealink.reader import TELEMETRY_FILE, TelemetryReader
-from bridge.ealink.records import MAX_SEQUENCE, EaLimits, EaTelemetry, SymbolTelemetry
+from bridge.ealink.records import (
+    MAX_SEQUENCE,
+    CalendarEvent,
+    EaLimits,
+    EaTelemetry,
+    SymbolTelemetry,
+)
 from bridge.ealink.screen import DepthScreen, screen_depth
 from bridge.ealink.writer import LIMITS_FILE, LimitsWriter
 
@@ -36,6 +42,7 @@ __all__ = [
     "MAX_SEQUENCE",
     "PROTOCOL_VERSION",
     "TELEMETRY_FILE",
+    "CalendarEvent",
     "DepthScreen",
     "EaFolderError",
     "EaLimits",
