@@ -29,6 +29,7 @@ from bridge.ealink.errors import EaLinkError
 from bridge.ealink.folder import resolve_link_folder
 from bridge.journal import Journal
 from bridge.lease import Lease, account_key
+from bridge.news import NewsSource
 from bridge.shadow import ShadowBook
 from bridge.terminal import TerminalError, TerminalPort
 from bridge.warmup import Warmup
@@ -142,6 +143,8 @@ class Guard:
         self.stopped: str | None = None
         # shadow mode: the virtual book of what the guard would have closed (bridge.shadow)
         self.shadow = ShadowBook(journal, config.run.stale_after_seconds)
+        # the news rule's scheduled events: the EA's calendar and the calendar file (bridge.news)
+        self.news = NewsSource(config.news)
 
     # -- start-up ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -345,6 +348,7 @@ class Guard:
         try:
             self.port.ensure_connected()
             snap = self.port.snapshot(now, self.watch, self._ea_depth(now))
+            snap = self.news.apply(snap, self.ea_link.last_telemetry if self.ea_link else None)
         except TerminalError as exc:
             self.stats.errors += 1
             if self.connection_ok:

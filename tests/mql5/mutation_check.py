@@ -222,7 +222,8 @@ MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "low-importance calendar events listed",
         "LgCalendar.mqh",
-        "if(ev.importance != CALENDAR_IMPORTANCE_HIGH && ev.importance != CALENDAR_IMPORTANCE_MODERATE)",
+        "if(ev.importance != CALENDAR_IMPORTANCE_HIGH"
+        " && ev.importance != CALENDAR_IMPORTANCE_MODERATE)",
         "if(ev.importance == CALENDAR_IMPORTANCE_NONE)",
     ),
     Mutant(

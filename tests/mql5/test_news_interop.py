@@ -56,7 +56,8 @@ def test_the_eas_usd_event_freezes_eurusd_usdjpy_gbpusd_not_eurgbp(
     run_ea_calendar(guard_binary, tmp_path, int(guard.now()))
     guard.cycle()
     telemetry = guard.ea_link.last_telemetry
-    assert telemetry is not None and telemetry.version == 2
+    assert telemetry is not None
+    assert telemetry.version == 2
     assert [(e.currency, e.name) for e in telemetry.events] == [
         ("USD", "Nonfarm Payrolls"), ("JPY", "Tankan Index")]
     limits = limits_of(guard)
