@@ -4,6 +4,7 @@ calendar file, merged, turned into scheduled events by the rule and added to eac
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from loguru import logger
@@ -15,6 +16,10 @@ from bridge.news.settings import NewsSettings
 from controller.snapshot import Event, Snapshot
 
 __all__ = ["NewsSource"]
+
+
+def _utc(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 class NewsSource:
@@ -48,7 +53,8 @@ class NewsSource:
             self._said = items
             if items:
                 logger.info("news calendar: {} events ({}); rule {}", len(items),
-                            ", ".join(f"{e.currency} {e.name} at {e.time_utc}" for e in items[:3])
+                            ", ".join(f"{e.currency} {e.name} at {_utc(e.time_utc)}"
+                                      for e in items[:3])
                             + (" ..." if len(items) > 3 else ""),
                             "on" if self.settings.enabled else "off")
         return news_events(items, self.settings)
