@@ -116,3 +116,20 @@ def test_a_v2_key_in_a_v1_file_is_refused() -> None:
     text = golden("telemetry_v2.txt").replace("lca-telemetry 2", "lca-telemetry 1")
     with pytest.raises(ProtocolError):
         parse_telemetry(rehash(text))
+
+
+def test_ea_status_lists_the_brokers_calendar_events(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bridge.cli import main
+
+    folder = tmp_path / "Files" / "lca"
+    folder.mkdir(parents=True)
+    (folder / "telemetry.txt").write_bytes((GOLDEN / "telemetry_v2.txt").read_bytes())
+    assert main(["ea", "status", "--common-folder", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "calendar: 3 events in the next 24 h" in out
+    assert "2023-11-14 22:43 UTC  USD high    Nonfarm Payrolls" in out
+    (folder / "telemetry.txt").write_bytes((GOLDEN / "telemetry_v1.txt").read_bytes())
+    assert main(["ea", "status", "--common-folder", str(tmp_path)]) == 0
+    assert "calendar: none in this telemetry (version 1" in capsys.readouterr().out
