@@ -78,3 +78,24 @@ def test_bad_news_settings_name_the_key(table: dict[str, object], message: str) 
 
     with pytest.raises(ConfigError, match=message):
         settings_from_dict({"news": table})
+
+
+def test_the_snapshots_own_events_are_kept_beside_the_news() -> None:
+    from bridge.ealink import EaTelemetry
+    from bridge.news import NewsSource
+    from controller import Event
+    from tests.controller.builders import account, pos, snapshot
+
+    own = Event(time=T + 86_400.0, currencies=("JPY",), cap_factor=0.8, label="BoJ (scenario)")
+    from dataclasses import replace
+
+    quotes = {"EURUSD": (1.1, 1.1001), "USDJPY": (150.0, 150.01), "EURGBP": (0.87, 0.8701)}
+    snap = replace(snapshot(account(), SYMBOLS.values(), [pos(1, "EURUSD", 1.0, price=1.1)],
+                            quotes), events=(own,))
+    telemetry = EaTelemetry(sequence=1, written_utc=T, failsafe=False, limits_sequence=0,
+                            heartbeat_utc=0, trade_allowed=True, symbols={}, version=2,
+                            calendar_utc=T, calendar_hours=24, events=(NFP,))
+    out = NewsSource(ON).apply(snap, telemetry)
+    assert out.events[0] is own
+    assert [e.label for e in out.events[1:]] == ["USD Nonfarm Payrolls"]
+    assert NewsSource(NewsSettings()).apply(snap, telemetry) is snap  # rule off: unchanged
