@@ -1,4 +1,5 @@
-"""The link to the LiquidityGuard EA: limits out, telemetry in (mql5/PROTOCOL.md, version 1).
+"""The link to the LiquidityGuard EA: limits out, telemetry in (mql5/PROTOCOL.md; limits version
+1, telemetry versions 1 and 2, the second with the broker's calendar events).
 
 Independent of `controller`: the runtime converts the controller's limits to `EaLimits` fields.
 """

@@ -1,4 +1,5 @@
-"""The values exchanged with the LiquidityGuard EA (mql5/PROTOCOL.md, version 1).
+"""The values exchanged with the LiquidityGuard EA (mql5/PROTOCOL.md: limits version 1,
+telemetry versions 1 and 2; version 2 adds the broker's calendar events).
 
 Units: volumes in lots, leverage and MSI as plain ratios (2.5 means 2.5×, MSI 1.5 means a margin
 level of 150 %), prices in the symbol's price units, times in UTC seconds since 1970 (Unix time).

@@ -10,7 +10,10 @@
 // Optional server behaviours a scenario switches on: deals answered 10008 (placed) and filled
 // later (`place_delay_ms`; the order is listed by OrdersTotal meanwhile, and on hedging a second
 // close of the same position is refused with 10039), filling modes the server refuses with 10030
-// although the symbol's bits allow them (`refused_fillings`), a tick value of 0 (`tick_value_hidden`).
+// although the symbol's bits allow them (`refused_fillings`), a tick value of 0 (`tick_value_hidden`),
+// an economic calendar (`calendar_values` / `_events` / `_countries`, in server time, served by
+// CalendarValueHistory, CalendarEventById and CalendarCountryById; `calendar_error` makes the
+// read fail) and a TimeTradeServer a few seconds off TimeCurrent (`trade_server_jitter_s`).
 // Not modelled: requotes, slippage, partial fills, margin calls, pending limit/stop orders, FIFO
 // accounts.
 #ifndef LCA_MQL5_SHIM_H
