@@ -18,12 +18,14 @@ from bridge.app import build_guard
 from bridge.config import AppConfig, EaSettings, RunSettings, TerminalSettings
 from bridge.ealink import LIMITS_FILE, parse_limits
 from bridge.news import NewsSettings
+from bridge.runtime import Guard
+from controller import SymbolLimit
 from controller.settings import PlanSettings
 
 SCENARIO = Path(__file__).resolve().parents[1] / "news" / "news-usd-2016-short.toml"
 
 
-def guard_with_ea(tmp_path: Path, news: NewsSettings, name: str):  # type: ignore[no-untyped-def]
+def guard_with_ea(tmp_path: Path, news: NewsSettings, name: str) -> Guard:
     config = AppConfig(
         terminal=TerminalSettings(scenario=str(SCENARIO)),
         run=RunSettings(journal=f"sqlite:///{tmp_path}/{name}.db", log_file="",
@@ -42,7 +44,8 @@ def run_ea_calendar(binary: Path, work: Path, gmt: int) -> None:
     assert proc.stdout.split() == ["EVENTS", "2"]  # NFP (USD) and Tankan (JPY); CHF left out
 
 
-def limits_of(guard):  # type: ignore[no-untyped-def]
+def limits_of(guard: Guard) -> dict[str, SymbolLimit]:
+    assert guard.decision is not None
     return {s.symbol: s for s in guard.decision.limits.symbols}
 
 

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from bridge.app import build_guard
 from bridge.config import AppConfig, RunSettings, TerminalSettings
 from bridge.news import NewsSettings
+from bridge.runtime import Guard
+from controller import SymbolLimit
 from controller.settings import PlanSettings
 
 SCENARIO = Path(__file__).with_name("news-usd-2016-short.toml")  # starts 2016-10-06 23:00 UTC
 
 
-def run_first_cycle(tmp_path: Path, news: NewsSettings, name: str):  # type: ignore[no-untyped-def]
+def run_first_cycle(tmp_path: Path, news: NewsSettings, name: str) -> Guard:
     config = AppConfig(
         terminal=TerminalSettings(scenario=str(SCENARIO)),
         run=RunSettings(journal=f"sqlite:///{tmp_path}/{name}.db", log_file="",
@@ -39,7 +39,8 @@ def calendar(tmp_path: Path) -> Path:
     return path
 
 
-def limits_of(guard):  # type: ignore[no-untyped-def]
+def limits_of(guard: Guard) -> dict[str, SymbolLimit]:
+    assert guard.decision is not None
     return {s.symbol: s for s in guard.decision.limits.symbols}
 
 
@@ -85,9 +86,7 @@ def test_the_reduction_lowers_the_target_before_the_event(tmp_path: Path) -> Non
     assert limits_of(cut)["EURUSD"].reason.startswith("scheduled USD Nonfarm Payrolls")
 
 
-def test_a_broken_calendar_file_is_said_and_the_guard_runs_on(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_a_broken_calendar_file_is_said_and_the_guard_runs_on(tmp_path: Path) -> None:
     path = tmp_path / "news.csv"
     path.write_text("time_utc,currency,importance,title\nsoon,USD,high,x\n", encoding="utf-8")
     from loguru import logger
