@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bridge.news.settings import NewsSettings
 from controller.settings import Settings
 
 __all__ = [
@@ -175,13 +176,14 @@ class LeaseSettings(BaseModel):
 
 
 class AppConfig(Settings):
-    """The whole configuration file: the controller's tables plus [terminal], [run], [ea] and
-    [lease]."""
+    """The whole configuration file: the controller's tables plus [terminal], [run], [ea],
+    [lease] and [news]."""
 
     terminal: TerminalSettings = Field(default_factory=TerminalSettings)
     run: RunSettings = Field(default_factory=RunSettings)
     ea: EaSettings = Field(default_factory=EaSettings)
     lease: LeaseSettings = Field(default_factory=LeaseSettings)
+    news: NewsSettings = Field(default_factory=NewsSettings)
 
 
 class ConfigError(ValueError):

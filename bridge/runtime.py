@@ -29,6 +29,7 @@ from bridge.ealink.errors import EaLinkError
 from bridge.ealink.folder import resolve_link_folder
 from bridge.journal import Journal
 from bridge.lease import Holder, Lease, LeaseHeld, account_key
+from bridge.news import NewsSource
 from bridge.permissions import TradePermissions
 from bridge.prop_ledger import PropLedger
 from bridge.shadow import ShadowBook
@@ -149,6 +150,8 @@ class Guard:
         self.shadow = ShadowBook(journal, config.run.stale_after_seconds)
         # Algo Trading, the expert permission, the EA's heartbeat (bridge.permissions)
         self.permissions = TradePermissions()
+        # the news rule's scheduled events: the EA's calendar and the calendar file (bridge.news)
+        self.news = NewsSource(config.news)
 
     # -- start-up ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -383,6 +386,7 @@ class Guard:
         try:
             self.port.ensure_connected()
             snap = self.port.snapshot(now, self.watch, self._ea_depth(now))
+            snap = self.news.apply(snap, self.ea_link.last_telemetry if self.ea_link else None)
         except TerminalError as exc:
             self.stats.errors += 1
             if self.connection_ok:

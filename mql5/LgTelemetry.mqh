@@ -7,6 +7,8 @@
 // to its bid/ask proxy. The file is written to a .tmp file and moved over the target (atomic).
 
 #define LG_TELEMETRY_MAGIC "lca-telemetry 1"
+#define LG_TELEMETRY_MAGIC_V2 "lca-telemetry 2"
+#define LG_EVENT_COLUMNS "time_utc;currency;importance;event_id;name"
 #define LG_TELEMETRY_COLUMNS "symbol;quote_utc;bid;ask;spread_min;spread_mean;spread_max;bid_depth;ask_depth;levels;tick_count;tick_volume"
 
 struct LgSymbolStats
@@ -165,6 +167,25 @@ string LgTelemetryLine(const int i)
                        g_stats[i].levels, g_stats[i].tick_count, g_stats[i].tick_volume);
   }
 
+//--- the base and profit currencies of every sampled symbol, each once (the calendar's filter)
+void LgBookCurrencies(string &out[])
+  {
+   ArrayResize(out, 0);
+   int n = ArraySize(g_stats);
+   for(int i = 0; i < n; i++)
+     {
+      for(int side = 0; side < 2; side++)
+        {
+         string c = SymbolInfoString(g_stats[i].name, side == 0 ? SYMBOL_CURRENCY_BASE : SYMBOL_CURRENCY_PROFIT);
+         if(StringLen(c) == 0 || LgCalWanted(c, out))
+            continue;
+         int k = ArraySize(out);
+         ArrayResize(out, k + 1);
+         out[k] = c;
+        }
+     }
+  }
+
 //--- log a telemetry problem once
 void LgTelemetryProblem(const string problem)
   {
@@ -179,21 +200,36 @@ void LgTelemetryProblem(const string problem)
 void LgWriteTelemetry(const string folder, const bool failsafe, const bool trade_allowed)
   {
    long now = (long)TimeGMT();
+   bool v2 = InpCalendarHours > 0;  // version 2 carries the calendar; 0 hours = version 1
+   string events[];
+   int e = v2 ? LgCalendarLines(now, events) : 0;
    string lines[];
    int n = ArraySize(g_stats);
-   ArrayResize(lines, 8 + n);
-   lines[0] = LG_TELEMETRY_MAGIC;
+   int head = v2 ? 11 : 8;
+   int total = head + n + e;
+   ArrayResize(lines, total);
+   lines[0] = v2 ? LG_TELEMETRY_MAGIC_V2 : LG_TELEMETRY_MAGIC;
    lines[1] = StringFormat("sequence=%I64d", g_tel_sequence + 1);
    lines[2] = StringFormat("written_utc=%I64d", now);
    lines[3] = failsafe ? "mode=failsafe" : "mode=normal";
    lines[4] = StringFormat("limits_sequence=%I64d", g_lim_ok ? g_lim_sequence : 0);
    lines[5] = StringFormat("heartbeat_utc=%I64d", g_lim_ok ? g_lim_heartbeat : 0);
    lines[6] = trade_allowed ? "trade_allowed=1" : "trade_allowed=0";
-   lines[7] = StringFormat("columns=%s", LG_TELEMETRY_COLUMNS);
+   if(v2)
+     {
+      lines[7] = StringFormat("calendar_utc=%I64d", g_cal_read_utc);
+      lines[8] = StringFormat("calendar_hours=%d", InpCalendarHours);
+      lines[9] = StringFormat("columns=%s", LG_TELEMETRY_COLUMNS);
+      lines[10] = StringFormat("event_columns=%s", LG_EVENT_COLUMNS);
+     }
+   else
+      lines[7] = StringFormat("columns=%s", LG_TELEMETRY_COLUMNS);
    for(int i = 0; i < n; i++)
-      lines[8 + i] = LgTelemetryLine(i);
+      lines[head + i] = LgTelemetryLine(i);
+   for(int i = 0; i < e; i++)
+      lines[head + n + i] = events[i];
    long hash = 0;
-   for(int i = 0; i < 8 + n; i++)
+   for(int i = 0; i < total; i++)
       hash = LgHashLine(hash, lines[i]);
    string tmp_path = folder + "\\telemetry.tmp";
    string path = folder + "\\telemetry.txt";
@@ -204,7 +240,7 @@ void LgWriteTelemetry(const string folder, const bool failsafe, const bool trade
       LgTelemetryProblem(StringFormat("cannot write Common\\Files\\%s (error %d)", tmp_path, GetLastError()));
       return;
      }
-   for(int i = 0; i < 8 + n; i++)
+   for(int i = 0; i < total; i++)
       FileWriteString(h, lines[i] + "\r\n");
    FileWriteString(h, StringFormat("end=%I64d;%I64d\r\n", g_tel_sequence + 1, hash));
    FileClose(h);

@@ -10,7 +10,8 @@
 //  3. cuts any symbol's volume above its cap and holds the account's effective leverage cap and MSI
 //     floor, newest position first; closes any new position while a prop lock is on or lca
 //     allows no new exposure;
-//  4. samples spread and depth of market and writes Common\Files\lca\telemetry.txt for lca;
+//  4. samples spread and depth of market and writes Common\Files\lca\telemetry.txt for lca,
+//     with the coming high and medium events of MT5's economic calendar for the book's currencies;
 //  5. pushes lca's alerts from Common\Files\lca\notify.txt to the phone (SendNotification),
 //     each once, within MT5's rate limit, and its own fail-safe entry and exit.
 // It never opens a position. Algo Trading must be on, or it can only warn.
@@ -30,6 +31,8 @@ input string InpFolder = "lca";             // Folder of the link files under Co
 input string InpSymbols = "";               // More symbols to sample, comma-separated (chart symbol always)
 input int    InpDepthLevels = 5;            // Book levels summed per side
 input int    InpTimerMs = 250;              // Check interval, milliseconds
+input int    InpCalendarHours = 24;         // List the broker's calendar events this many hours ahead for lca, 0 = off
+input int    InpCalendarRefreshSec = 60;    // Read the economic calendar every N seconds
 input group "Closing deals"
 input long   InpMagic = 5051;               // Magic number of the guard's closing deals
 input int    InpDeviationPoints = 50;       // Max slippage of a closing deal, points
@@ -42,6 +45,7 @@ input int    InpDeviationPoints = 50;       // Max slippage of a closing deal, p
 #include "LgValue.mqh"
 #include "LgSend.mqh"
 #include "LgEnforce.mqh"
+#include "LgCalendar.mqh"
 #include "LgTelemetry.mqh"
 #include "LgNotify.mqh"
 
@@ -150,9 +154,10 @@ void LgEnsureSymbols()
 int OnInit()
   {
    if(InpHeartbeatTimeoutSec < 5 || InpTelemetrySec < 1 || InpTimerMs < 20 || InpDepthLevels < 1
-      || InpMaxEffLev < 0.0 || InpMsiFloor < 0.0 || InpMaxLotsPerSymbol < 0.0 || StringLen(InpFolder) == 0)
+      || InpMaxEffLev < 0.0 || InpMsiFloor < 0.0 || InpMaxLotsPerSymbol < 0.0 || StringLen(InpFolder) == 0
+      || InpCalendarHours < 0 || InpCalendarHours > 168 || InpCalendarRefreshSec < 10)
      {
-      Print("LiquidityGuard: invalid inputs: heartbeat timeout >= 5 s, telemetry >= 1 s, timer >= 20 ms, depth levels >= 1, limits >= 0 and a folder name are required");
+      Print("LiquidityGuard: invalid inputs: heartbeat timeout >= 5 s, telemetry >= 1 s, timer >= 20 ms, depth levels >= 1, limits >= 0, a folder name, calendar hours 0 to 168 and a calendar refresh >= 10 s are required");
       return INIT_PARAMETERS_INCORRECT;
      }
    if(!LgClaimTerminal())
@@ -198,6 +203,9 @@ void OnTimer()
       LgSampleQuote(i);
       LgSampleBook(i);
      }
+   string currencies[];
+   LgBookCurrencies(currencies);
+   LgReadCalendar(currencies);
    LgEnforce();
    if((long)TimeGMT() - g_tel_written >= InpTelemetrySec)
       LgWriteTelemetry(InpFolder, g_failsafe, !g_algo_off_reported);

@@ -57,6 +57,16 @@ def _check(args: argparse.Namespace) -> int:
         return 2
     out.print(f"[green]✓[/] configuration {args.config} is valid")
     _print_prop(out, args.config, config)
+    if config.news.calendar_file:  # the news rule's calendar file (docs/news.md)
+        from bridge.news import NewsFileError, read_calendar_file
+
+        try:
+            events = read_calendar_file(config.news.calendar_file)
+        except NewsFileError as exc:
+            out.print(f"[red]✗ news calendar file[/]: {escape(str(exc))}", highlight=False)
+            return 2
+        out.print(f"[green]✓[/] news calendar file {escape(config.news.calendar_file)}: "
+                  f"{len(events)} events (high or medium)", highlight=False)
     t = config.terminal
     try:
         credentials = Credentials.from_env(t.login_env, t.password_env, t.server_env)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from rich.markup import escape
 from bridge.config import AppConfig, ConfigError, load_config
 from bridge.ealink import (
     EaLinkError,
+    EaTelemetry,
     TelemetryReader,
     resolve_link_folder,
 )
@@ -165,4 +167,23 @@ def _status(args: argparse.Namespace) -> int:
             f"depth {s.bid_depth:.2f}/{s.ask_depth:.2f} lots ({s.depth_source}), "
             f"{s.tick_count} ticks"
         )
+    _print_calendar(out, t)
     return 0
+
+
+def _print_calendar(out: Console, t: EaTelemetry) -> None:
+    """The broker's calendar events of a version 2 telemetry (docs/ea.md), times in UTC."""
+    if t.version < 2:
+        out.print("  calendar: none in this telemetry (version 1: the EA's InpCalendarHours is 0, "
+                  "or the EA predates the calendar)")
+        return
+    if t.calendar_utc == 0:
+        out.print("  calendar: not read yet (the terminal has not synced its economic calendar, "
+                  "or the broker serves none; see the EA's Experts log)")
+        return
+    out.print(f"  calendar: {len(t.events)} events in the next {t.calendar_hours} h (high and "
+              f"medium, the book's currencies), read {time.time() - t.calendar_utc:.0f} s ago")
+    for e in t.events:
+        when = datetime.fromtimestamp(e.time_utc, UTC).strftime("%Y-%m-%d %H:%M UTC")
+        out.print(f"    {when}  {e.currency} {e.importance:<7} {escape(e.name)}",
+                  highlight=False)

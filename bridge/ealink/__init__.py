@@ -1,4 +1,5 @@
-"""The link to the LiquidityGuard EA: limits out, telemetry in (mql5/PROTOCOL.md, version 1).
+"""The link to the LiquidityGuard EA: limits out, telemetry in (mql5/PROTOCOL.md; limits version
+1, telemetry versions 1 and 2, the second with the broker's calendar events).
 
 Independent of `controller`: the runtime converts the controller's limits to `EaLimits` fields.
 """
@@ -26,7 +27,13 @@ from bridge.ealink.protocol import (
     parse_telemetry,
 )
 from bridge.ealink.reader import TELEMETRY_FILE, TelemetryReader
-from bridge.ealink.records import MAX_SEQUENCE, EaLimits, EaTelemetry, SymbolTelemetry
+from bridge.ealink.records import (
+    MAX_SEQUENCE,
+    CalendarEvent,
+    EaLimits,
+    EaTelemetry,
+    SymbolTelemetry,
+)
 from bridge.ealink.screen import DepthScreen, screen_depth
 from bridge.ealink.writer import LIMITS_FILE, LimitsWriter
 
@@ -36,6 +43,7 @@ __all__ = [
     "MAX_SEQUENCE",
     "PROTOCOL_VERSION",
     "TELEMETRY_FILE",
+    "CalendarEvent",
     "DepthScreen",
     "EaFolderError",
     "EaLimits",

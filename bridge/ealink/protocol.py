@@ -1,4 +1,7 @@
-"""Format and parse the link files, version 1 (mql5/PROTOCOL.md). Pure: text in, values out.
+"""Format and parse the link files (mql5/PROTOCOL.md). Pure: text in, values out.
+
+Limits are version 1; telemetry is version 1 or 2 (version 2 adds the broker's calendar events,
+``e=`` lines after the ``s=`` lines); this lca reads both telemetry versions.
 
 Both parsers validate a file as a whole: the magic line and version, every key in order, every
 number, and the end marker ``end=<sequence>;<lca-hash31>``. Any fault raises a `ProtocolError`
@@ -9,12 +12,16 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Literal
 
 from bridge.ealink.errors import ProtocolError, TornFileError, WrongVersionError
 from bridge.ealink.records import (
+    IMPORTANCES,
     MAX_DEPTH_LOTS,
+    MAX_EVENTS,
     MAX_SEQUENCE,
     MAX_SYMBOLS,
+    CalendarEvent,
     EaLimits,
     EaTelemetry,
     SymbolTelemetry,
@@ -22,10 +29,12 @@ from bridge.ealink.records import (
 )
 
 __all__ = [
+    "EVENT_COLUMNS",
     "LIMITS_MAGIC",
     "PROTOCOL_VERSION",
     "TELEMETRY_COLUMNS",
     "TELEMETRY_MAGIC",
+    "TELEMETRY_VERSIONS",
     "format_decimal",
     "format_limits",
     "format_telemetry",
@@ -41,6 +50,9 @@ TELEMETRY_COLUMNS = (
     "symbol;quote_utc;bid;ask;spread_min;spread_mean;spread_max;"
     "bid_depth;ask_depth;levels;tick_count;tick_volume"
 )
+TELEMETRY_VERSIONS = (1, 2)
+"""The telemetry versions this lca reads: 1 (no calendar) and 2 (with the calendar)."""
+EVENT_COLUMNS = "time_utc;currency;importance;event_id;name"
 _HASH_MOD = 2147483647
 _HASH_MUL = 131
 _INT = re.compile(r"-?[0-9]+")
@@ -57,6 +69,21 @@ _TELEMETRY_KEYS = (
     "trade_allowed",
     "columns",
 )
+_TELEMETRY_KEYS_V2 = (
+    "sequence",
+    "written_utc",
+    "mode",
+    "limits_sequence",
+    "heartbeat_utc",
+    "trade_allowed",
+    "calendar_utc",
+    "calendar_hours",
+    "columns",
+    "event_columns",
+)
+_CURRENCY = re.compile(r"[A-Z]{3}")
+_MAX_EVENT_ID = 2**64 - 1
+_MAX_NAME = 255
 
 
 def hash31(lines: list[str]) -> int:
@@ -96,22 +123,31 @@ def format_limits(limits: EaLimits) -> str:
 
 def format_telemetry(telemetry: EaTelemetry) -> str:
     """The text the EA writes for ``telemetry`` (used by tests and the golden files)."""
+    v2 = telemetry.version == 2
     lines = [
-        f"{TELEMETRY_MAGIC} {PROTOCOL_VERSION}",
+        f"{TELEMETRY_MAGIC} {telemetry.version}",
         f"sequence={telemetry.sequence}",
         f"written_utc={telemetry.written_utc}",
         f"mode={'failsafe' if telemetry.failsafe else 'normal'}",
         f"limits_sequence={telemetry.limits_sequence}",
         f"heartbeat_utc={telemetry.heartbeat_utc}",
         f"trade_allowed={int(telemetry.trade_allowed)}",
-        f"columns={TELEMETRY_COLUMNS}",
     ]
+    if v2:
+        lines += [f"calendar_utc={telemetry.calendar_utc}",
+                  f"calendar_hours={telemetry.calendar_hours}"]
+    lines.append(f"columns={TELEMETRY_COLUMNS}")
+    if v2:
+        lines.append(f"event_columns={EVENT_COLUMNS}")
     lines.extend(
         f"s={s.symbol};{s.time_utc};{s.bid:.8f};{s.ask:.8f};{s.spread_min:.8f};"
         f"{s.spread_mean:.8f};{s.spread_max:.8f};{s.bid_depth:.2f};{s.ask_depth:.2f};"
         f"{s.levels};{s.tick_count};{s.tick_volume}"
         for s in telemetry.symbols.values()
     )
+    if v2:
+        lines.extend(f"e={e.time_utc};{e.currency};{e.importance};{e.event_id};{e.name}"
+                     for e in telemetry.events)
     return _seal(lines, telemetry.sequence)
 
 
@@ -126,17 +162,20 @@ def _split_lines(text: str, what: str) -> list[str]:
     return lines
 
 
-def _check_magic(lines: list[str], magic: str, what: str) -> None:
+def _check_magic(lines: list[str], magic: str, what: str,
+                 versions: tuple[int, ...] = (PROTOCOL_VERSION,)) -> int:
     head = lines[0].split(" ")
     if len(head) != 2 or head[0] != magic or not _INT.fullmatch(head[1]):
         raise WrongVersionError(
             f"{what}: first line {lines[0]!r} is not '{magic} <version>': not a {magic} file"
         )
-    if int(head[1]) != PROTOCOL_VERSION:
+    if int(head[1]) not in versions:
+        readable = " or ".join(str(v) for v in versions)
         raise WrongVersionError(
-            f"{what}: format version {head[1]} but this lca reads version {PROTOCOL_VERSION}: "
+            f"{what}: format version {head[1]} but this lca reads version {readable}: "
             "install the EA and lca from the same release (lca ea install)"
         )
+    return int(head[1])
 
 
 def _check_end(lines: list[str], what: str) -> tuple[list[str], int]:
@@ -271,9 +310,10 @@ def parse_telemetry(text: str, what: str = "telemetry.txt") -> EaTelemetry:
     that symbol alone.
     """
     lines = _split_lines(text, what)
-    _check_magic(lines, TELEMETRY_MAGIC, what)
+    version = _check_magic(lines, TELEMETRY_MAGIC, what, TELEMETRY_VERSIONS)
     body, end_sequence = _check_end(lines, what)
-    v = _key_values(body, _TELEMETRY_KEYS, what)
+    keys = _TELEMETRY_KEYS_V2 if version == 2 else _TELEMETRY_KEYS
+    v = _key_values(body, keys, what)
     sequence = _int(v["sequence"], "sequence", what)
     if end_sequence != sequence:
         raise TornFileError(f"{what}: end sequence {end_sequence} ≠ sequence {sequence}: torn file")
@@ -281,9 +321,31 @@ def parse_telemetry(text: str, what: str = "telemetry.txt") -> EaTelemetry:
         raise ProtocolError(f"{what}: mode={v['mode']!r} must be 'normal' or 'failsafe'")
     if v["columns"] != TELEMETRY_COLUMNS:
         raise WrongVersionError(f"{what}: columns={v['columns']!r} differ from version 1's list")
+    if version == 2 and v["event_columns"] != EVENT_COLUMNS:
+        raise WrongVersionError(
+            f"{what}: event_columns={v['event_columns']!r} differ from version 2's list")
     symbols: dict[str, SymbolTelemetry] = {}
     rejected: dict[str, str] = {}
-    for line in body[1 + len(_TELEMETRY_KEYS):]:
+    events: list[CalendarEvent] = []
+    rejected_events: list[str] = []
+    in_events = False
+    for line in body[1 + len(keys):]:
+        if version == 2 and (in_events or line.startswith("e=")):
+            if line.startswith("s="):
+                raise ProtocolError(f"{what}: line {line[:64]!r}: the 'e=' lines come after "
+                                    "every 's=' line")
+            in_events = True
+            try:
+                event = _event_line(line, what)
+            except ProtocolError as exc:
+                rejected_events.append(str(exc))
+                continue
+            if len(events) >= MAX_EVENTS:
+                rejected_events.append(f"{what}: more than {MAX_EVENTS} events; "
+                                       f"{line[:64]!r} left out")
+                continue
+            events.append(event)
+            continue
         try:
             s = _symbol_line(line, what)
         except ProtocolError as exc:
@@ -303,4 +365,34 @@ def parse_telemetry(text: str, what: str = "telemetry.txt") -> EaTelemetry:
         trade_allowed=_flag(v["trade_allowed"], "trade_allowed", what),
         symbols=symbols,
         rejected=rejected,
+        version=version,
+        calendar_utc=_int(v["calendar_utc"], "calendar_utc", what) if version == 2 else 0,
+        calendar_hours=_int(v["calendar_hours"], "calendar_hours", what) if version == 2 else 0,
+        events=tuple(events),
+        rejected_events=tuple(rejected_events),
     )
+
+
+def _event_line(line: str, what: str) -> CalendarEvent:
+    """One ``e=TIME_UTC;CURRENCY;IMPORTANCE;EVENT_ID;NAME`` line (the name may hold ``;``)."""
+    k, sep, rest = line.partition("=")
+    cols = rest.split(";", 4)
+    if k != "e" or not sep or len(cols) != 5:
+        raise ProtocolError(f"{what}: line {line[:64]!r} is not 'e=' with 5 ';'-separated "
+                            f"columns ({EVENT_COLUMNS})")
+    time_utc = _int(cols[0], "event time_utc", what)
+    if time_utc < 0:
+        raise ProtocolError(f"{what}: event time_utc={time_utc} is negative")
+    if not _CURRENCY.fullmatch(cols[1]):
+        raise ProtocolError(f"{what}: event currency={cols[1]!r} is not three capital letters")
+    if cols[2] not in IMPORTANCES:
+        raise ProtocolError(f"{what}: event importance={cols[2]!r} must be 'high' or 'medium'")
+    event_id = _int(cols[3], "event_id", what)
+    if not 0 <= event_id <= _MAX_EVENT_ID:
+        raise ProtocolError(f"{what}: event_id={event_id} is outside 0..2^64-1")
+    name = cols[4]
+    if not name or not name.isprintable() or len(name) > _MAX_NAME:
+        raise ProtocolError(f"{what}: event name {name[:64]!r} must be 1 to {_MAX_NAME} "
+                            "printable ASCII characters")
+    importance: Literal["high", "medium"] = "high" if cols[2] == "high" else "medium"
+    return CalendarEvent(time_utc, cols[1], importance, event_id, name)

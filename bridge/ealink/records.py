@@ -1,4 +1,5 @@
-"""The values exchanged with the LiquidityGuard EA (mql5/PROTOCOL.md, version 1).
+"""The values exchanged with the LiquidityGuard EA (mql5/PROTOCOL.md: limits version 1,
+telemetry versions 1 and 2; version 2 adds the broker's calendar events).
 
 Units: volumes in lots, leverage and MSI as plain ratios (2.5 means 2.5×, MSI 1.5 means a margin
 level of 150 %), prices in the symbol's price units, times in UTC seconds since 1970 (Unix time).
@@ -15,9 +16,12 @@ from typing import Literal
 from bridge.ealink.errors import ProtocolError
 
 __all__ = [
+    "IMPORTANCES",
     "MAX_DEPTH_LOTS",
+    "MAX_EVENTS",
     "MAX_SEQUENCE",
     "MAX_SYMBOLS",
+    "CalendarEvent",
     "EaLimits",
     "EaTelemetry",
     "SymbolTelemetry",
@@ -31,6 +35,12 @@ LgLimits.mqh, PROTOCOL.md). lca refuses to write past it; it never wraps (the EA
 sequence that goes backwards)."""
 MAX_DEPTH_LOTS = 1e9
 """A telemetry depth above this many lots is not a reading but a fault: that symbol is left out."""
+
+MAX_EVENTS = 256
+"""The most ``e=`` lines (calendar events) a version 2 telemetry file holds (the EA writes the
+nearest ones first)."""
+IMPORTANCES = ("high", "medium")
+"""The calendar importances the EA writes (MT5's CALENDAR_IMPORTANCE_HIGH and _MODERATE)."""
 
 _FORBIDDEN_IN_NAME = (";", "=", " ", "\t", "\r", "\n")
 
@@ -146,6 +156,24 @@ class SymbolTelemetry:
 
 
 @dataclass(frozen=True)
+class CalendarEvent:
+    """One coming event of an economic calendar (the broker's, through the EA, or a file).
+
+    - ``time_utc``: when it is released, UTC seconds (the EA converts MT5's trade-server time).
+    - ``currency``: the currency it moves, three letters (``USD``).
+    - ``importance``: ``"high"`` or ``"medium"``.
+    - ``event_id``: MT5's event id (``MqlCalendarEvent.id``); 0 for a calendar file's row.
+    - ``name``: its name, ASCII (``Nonfarm Payrolls``).
+    """
+
+    time_utc: int
+    currency: str
+    importance: Literal["high", "medium"]
+    event_id: int
+    name: str
+
+
+@dataclass(frozen=True)
 class EaTelemetry:
     """One telemetry file: the EA's state and its per-symbol samples.
 
@@ -157,6 +185,12 @@ class EaTelemetry:
     - ``trade_allowed``: False when Algo Trading is off: the EA can close nothing.
     - ``rejected``: the ``s=`` lines left out for a bad value, {symbol: reason}; those symbols
       fall back to the proxy depth.
+    - ``version``: the format version read (1, or 2 with the calendar).
+    - ``calendar_utc``: version 2: when the EA last read MT5's calendar, UTC seconds; 0 = it
+      could not (no calendar at this broker, or the read failed).
+    - ``calendar_hours``: version 2: how many hours ahead the EA lists events.
+    - ``events``: version 2: the coming high and medium events of the book's currencies.
+    - ``rejected_events``: the ``e=`` lines left out for a bad value (one reason each).
     """
 
     sequence: int
@@ -167,7 +201,14 @@ class EaTelemetry:
     trade_allowed: bool
     symbols: Mapping[str, SymbolTelemetry]
     rejected: Mapping[str, str] = field(default_factory=dict)
+    version: int = 1
+    calendar_utc: int = 0
+    calendar_hours: int = 0
+    events: tuple[CalendarEvent, ...] = ()
+    rejected_events: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "events", tuple(self.events))
+        object.__setattr__(self, "rejected_events", tuple(self.rejected_events))
         object.__setattr__(self, "symbols", MappingProxyType(dict(self.symbols)))
         object.__setattr__(self, "rejected", MappingProxyType(dict(self.rejected)))

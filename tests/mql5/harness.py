@@ -38,6 +38,7 @@ GOLDEN_DIR = MQL5_DIR / "golden"
 BUILD_DIR = HERE / "build"
 SHIM = HERE / "shim" / "mql5_shim.h"
 SCENARIOS = HERE / "scenarios.cpp"
+SCENARIO_PARTS = sorted(HERE.glob("scenarios_*.h"))  # included by scenarios.cpp
 TRANSLATOR = HERE / "mq5_to_cpp.py"
 EA_MAIN = "LiquidityGuard.mq5"
 
@@ -66,7 +67,7 @@ def _ea_sources(mql5_dir: Path) -> list[Path]:
 
 def _key(mql5_dir: Path, flags: list[str]) -> str:
     h = hashlib.sha256()
-    for path in [*_ea_sources(mql5_dir), SHIM, SCENARIOS, TRANSLATOR]:
+    for path in [*_ea_sources(mql5_dir), SHIM, SCENARIOS, *SCENARIO_PARTS, TRANSLATOR]:
         h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     h.update(" ".join(flags).encode())
     version = subprocess.run([gxx() or "g++", "--version"], capture_output=True, text=True)

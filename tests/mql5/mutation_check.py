@@ -207,6 +207,37 @@ MUTANTS: tuple[Mutant, ...] = (
         "if(g_started && g_lim_ok)\n         LgNotifyQueue(",
         "if(false)\n         LgNotifyQueue(",
     ),
+    Mutant(
+        "calendar times written as server time (offset to UTC ignored)",
+        "LgCalendar.mqh",
+        "found[count].time_utc = (long)values[i].time - offset;",
+        "found[count].time_utc = (long)values[i].time;",
+    ),
+    Mutant(
+        "server offset not rounded to 15 minutes (TimeTradeServer's jitter kept)",
+        "LgCalendar.mqh",
+        "return (long)MathRound((double)raw / 900.0) * 900;",
+        "return raw;",
+    ),
+    Mutant(
+        "low-importance calendar events listed",
+        "LgCalendar.mqh",
+        "if(ev.importance != CALENDAR_IMPORTANCE_HIGH"
+        " && ev.importance != CALENDAR_IMPORTANCE_MODERATE)",
+        "if(ev.importance == CALENDAR_IMPORTANCE_NONE)",
+    ),
+    Mutant(
+        "calendar events of every currency listed, not only the book's",
+        "LgCalendar.mqh",
+        "|| !LgCalWanted(country.currency, currencies))",
+        ")",
+    ),
+    Mutant(
+        "calendar read on every timer tick",
+        "LgCalendar.mqh",
+        "now - g_cal_tried < InpCalendarRefreshSec",
+        "now - g_cal_tried < 0",
+    ),
 )
 
 

@@ -365,7 +365,7 @@ static void telemetry_is_replaced_atomically() {
   CHECK(init() == INIT_SUCCEEDED);
   sim().advance_ms(1100);
   string first = read_text(link_path("telemetry.txt"));
-  CHECK(first.rfind("lca-telemetry 1\r\n", 0) == 0);
+  CHECK(first.rfind("lca-telemetry 2\r\n", 0) == 0);  // the calendar is on by default
   int torn_seen = 0;
   int writes = 0;
   sim().on_file_write = [&](const string &) {
@@ -385,6 +385,7 @@ static void telemetry_is_replaced_atomically() {
 
 static void telemetry_matches_golden() {
   setup(true);
+  ea::InpCalendarHours = 0;  // the calendar off: version 1, as an EA before the calendar wrote
   mql5sim::Symbol &eu = sim().symbol("EURUSD");
   eu.has_book = true;
   eu.book = {{BOOK_TYPE_SELL, 1.10030, 4, 4.0}, {BOOK_TYPE_SELL, 1.10020, 3, 3.0}, {BOOK_TYPE_SELL, 1.10013, 2, 2.5},
@@ -1092,6 +1093,8 @@ struct Scenario {
   const char *name;
   void (*run)();
 };
+#include "scenarios_calendar.h"
+
 static const Scenario kScenarios[] = {
     {"manual_trade_over_cap_is_cut_newest_first_hedging", manual_trade_over_cap_is_cut_newest_first_hedging},
     {"manual_trade_over_cap_is_cut_netting", manual_trade_over_cap_is_cut_netting},
@@ -1141,6 +1144,13 @@ static const Scenario kScenarios[] = {
     {"failsafe_entry_and_exit_are_pushed_by_the_ea", failsafe_entry_and_exit_are_pushed_by_the_ea},
     {"a_start_without_lca_pushes_nothing", a_start_without_lca_pushes_nothing},
     {"old_torn_and_bad_notify_files_are_not_pushed", old_torn_and_bad_notify_files_are_not_pushed},
+    {"telemetry_v2_matches_golden", telemetry_v2_matches_golden},
+    {"calendar_times_from_a_utc_plus_3_server_are_written_in_utc", calendar_times_from_a_utc_plus_3_server_are_written_in_utc},
+    {"calendar_times_from_a_utc_minus_5_server_are_written_in_utc", calendar_times_from_a_utc_minus_5_server_are_written_in_utc},
+    {"calendar_follows_the_book_currencies", calendar_follows_the_book_currencies},
+    {"calendar_unavailable_keeps_the_last_list", calendar_unavailable_keeps_the_last_list},
+    {"calendar_names_are_written_in_ascii", calendar_names_are_written_in_ascii},
+    {"calendar_off_writes_telemetry_version_1", calendar_off_writes_telemetry_version_1},
 };
 
 // random trading against the EA (seed from LCA_FUZZ_SEED): after every step the limits hold
@@ -1308,6 +1318,10 @@ int main(int argc, char **argv) {
   }
   if (name == "interop") {
     interop();
+    return g_failures == 0 ? 0 : 1;
+  }
+  if (name == "calendar_interop") {
+    calendar_interop();
     return g_failures == 0 ? 0 : 1;
   }
   if (name == "notify_interop") {

@@ -86,6 +86,8 @@ def test_init_for_a_prop_preset_leaves_the_firm_values_commented(tmp_path, prese
 def _toml_of(value: object) -> str:
     if isinstance(value, str):
         return f'"{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 

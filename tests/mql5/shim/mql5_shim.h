@@ -10,7 +10,10 @@
 // Optional server behaviours a scenario switches on: deals answered 10008 (placed) and filled
 // later (`place_delay_ms`; the order is listed by OrdersTotal meanwhile, and on hedging a second
 // close of the same position is refused with 10039), filling modes the server refuses with 10030
-// although the symbol's bits allow them (`refused_fillings`), a tick value of 0 (`tick_value_hidden`).
+// although the symbol's bits allow them (`refused_fillings`), a tick value of 0 (`tick_value_hidden`),
+// an economic calendar (`calendar_values` / `_events` / `_countries`, in server time, served by
+// CalendarValueHistory, CalendarEventById and CalendarCountryById; `calendar_error` makes the
+// read fail) and a TimeTradeServer a few seconds off TimeCurrent (`trade_server_jitter_s`).
 // Not modelled: requotes, slippage, partial fills, margin calls, pending limit/stop orders, FIFO
 // accounts.
 #ifndef LCA_MQL5_SHIM_H
@@ -144,7 +147,8 @@ const int ERR_MARKET_UNKNOWN_SYMBOL = 4301, ERR_CANNOT_OPEN_FILE = 5004,
           ERR_GLOBALVARIABLE_NOT_FOUND = 4501, ERR_TRADE_POSITION_NOT_FOUND = 4753,
           ERR_TRADE_ORDER_NOT_FOUND = 4754, ERR_NOTIFICATION_SEND_FAILED = 4515,
           ERR_NOTIFICATION_WRONG_PARAMETER = 4516, ERR_NOTIFICATION_WRONG_SETTINGS = 4517,
-          ERR_NOTIFICATION_TOO_FREQUENT = 4518;
+          ERR_NOTIFICATION_TOO_FREQUENT = 4518, ERR_CALENDAR_MORE_DATA = 5400,
+          ERR_CALENDAR_TIMEOUT = 5401, ERR_CALENDAR_NO_DATA = 5402;
 
 //--- structures
 struct MqlTick {
@@ -163,6 +167,51 @@ struct MqlBookInfo {
   long volume;
   double volume_real;
 };
+//--- the economic calendar (MQL5 Calendar functions; times are trade-server time)
+enum ENUM_CALENDAR_EVENT_IMPORTANCE { CALENDAR_IMPORTANCE_NONE = 0, CALENDAR_IMPORTANCE_LOW = 1, CALENDAR_IMPORTANCE_MODERATE = 2, CALENDAR_IMPORTANCE_HIGH = 3 };
+enum ENUM_CALENDAR_EVENT_IMPACT { CALENDAR_IMPACT_NA = 0, CALENDAR_IMPACT_POSITIVE = 1, CALENDAR_IMPACT_NEGATIVE = 2 };
+enum ENUM_CALENDAR_EVENT_TYPE { CALENDAR_TYPE_EVENT = 0, CALENDAR_TYPE_INDICATOR = 1, CALENDAR_TYPE_HOLIDAY = 2 };
+enum ENUM_CALENDAR_EVENT_SECTOR { CALENDAR_SECTOR_NONE = 0 };
+enum ENUM_CALENDAR_EVENT_FREQUENCY { CALENDAR_FREQUENCY_NONE = 0 };
+enum ENUM_CALENDAR_EVENT_TIMEMODE { CALENDAR_TIMEMODE_DATETIME = 0 };
+enum ENUM_CALENDAR_EVENT_UNIT { CALENDAR_UNIT_NONE = 0 };
+enum ENUM_CALENDAR_EVENT_MULTIPLIER { CALENDAR_MULTIPLIER_NONE = 0 };
+struct MqlCalendarValue {
+  ulong id;
+  ulong event_id;
+  datetime time;  // trade-server time
+  datetime period;
+  int revision;
+  long actual_value;
+  long prev_value;
+  long revised_prev_value;
+  long forecast_value;
+  ENUM_CALENDAR_EVENT_IMPACT impact_type;
+};
+struct MqlCalendarEvent {
+  ulong id;
+  ENUM_CALENDAR_EVENT_TYPE type;
+  ENUM_CALENDAR_EVENT_SECTOR sector;
+  ENUM_CALENDAR_EVENT_FREQUENCY frequency;
+  ENUM_CALENDAR_EVENT_TIMEMODE time_mode;
+  ulong country_id;
+  ENUM_CALENDAR_EVENT_UNIT unit;
+  ENUM_CALENDAR_EVENT_IMPORTANCE importance;
+  ENUM_CALENDAR_EVENT_MULTIPLIER multiplier;
+  uint digits;
+  string source_url;
+  string event_code;
+  string name;
+};
+struct MqlCalendarCountry {
+  ulong id;
+  string name;
+  string code;
+  string currency;
+  string currency_symbol;
+  string url_name;
+};
+
 struct MqlTradeRequest {
   ENUM_TRADE_REQUEST_ACTIONS action;
   ulong magic;
@@ -297,6 +346,15 @@ struct Sim {
   // time: GMT in milliseconds; server time (TimeCurrent) runs two hours ahead
   long gmt_ms = 1700000000000L;
   long server_offset_s = 7200;
+  // TimeTradeServer() is the terminal's estimate of the server clock: a second or two off
+  long trade_server_jitter_s = 0;
+  // the economic calendar: values (server time), their events and countries; a non-zero
+  // `calendar_error` makes CalendarValueHistory fail with it (5401: the terminal not synced)
+  std::vector<MqlCalendarValue> calendar_values;
+  std::map<ulong, MqlCalendarEvent> calendar_events;
+  std::map<ulong, MqlCalendarCountry> calendar_countries;
+  int calendar_error = 0;
+  int calendar_calls = 0;
   int timer_ms = 0;
   // market
   std::map<string, Symbol> symbols;
@@ -844,7 +902,46 @@ inline int GetLastError() { return mql5sim::sim().last_error; }
 inline void ResetLastError() { mql5sim::sim().last_error = 0; }
 inline datetime TimeGMT() { return mql5sim::sim().gmt_ms / 1000; }
 inline datetime TimeCurrent() { return mql5sim::sim().gmt_ms / 1000 + mql5sim::sim().server_offset_s; }
-inline datetime TimeTradeServer() { return TimeCurrent(); }
+inline datetime TimeTradeServer() { return TimeCurrent() + mql5sim::sim().trade_server_jitter_s; }
+
+//--- economic calendar: from <= time < to (to = 0: no end), in trade-server time, sorted by time
+inline int CalendarValueHistory(MqlArray<MqlCalendarValue> &values, datetime from, datetime to = 0,
+                                const string &country_code = "", const string &currency = "") {
+  mql5sim::Sim &s = mql5sim::sim();
+  s.calendar_calls++;
+  values.v.clear();
+  if (s.calendar_error != 0) {
+    s.last_error = s.calendar_error;
+    return -1;
+  }
+  for (auto &v : s.calendar_values) {
+    if (v.time < from || (to != 0 && v.time >= to)) continue;
+    auto e = s.calendar_events.find(v.event_id);
+    if (e == s.calendar_events.end()) continue;
+    auto c = s.calendar_countries.find(e->second.country_id);
+    if (c == s.calendar_countries.end()) continue;
+    if (!country_code.empty() && c->second.code != country_code) continue;
+    if (!currency.empty() && c->second.currency != currency) continue;
+    values.v.push_back(v);
+  }
+  std::stable_sort(values.v.begin(), values.v.end(),
+                   [](const MqlCalendarValue &a, const MqlCalendarValue &b) { return a.time < b.time; });
+  return (int)values.v.size();
+}
+inline bool CalendarEventById(ulong event_id, MqlCalendarEvent &event) {
+  auto &m = mql5sim::sim().calendar_events;
+  auto it = m.find(event_id);
+  if (it == m.end()) return false;
+  event = it->second;
+  return true;
+}
+inline bool CalendarCountryById(const long country_id, MqlCalendarCountry &country) {
+  auto &m = mql5sim::sim().calendar_countries;
+  auto it = m.find((ulong)country_id);
+  if (it == m.end()) return false;
+  country = it->second;
+  return true;
+}
 inline bool EventSetMillisecondTimer(int ms) {
   if (ms <= 0) return false;
   mql5sim::sim().timer_ms = ms;
