@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bridge.commands import check, decide, ea, run, serve, status, stress
+from bridge.commands import check, decide, ea, run, serve, snapshot, status, stress
 
-COMMANDS: tuple[ModuleType, ...] = (run, status, check, decide, ea, stress, serve)
+COMMANDS: tuple[ModuleType, ...] = (run, status, check, decide, ea, stress, serve, snapshot)
