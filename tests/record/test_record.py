@@ -1,0 +1,117 @@
+"""`lca record` from the simulated terminal, replayed with `lca run`: the same prices come back."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bridge.cli import main
+from bridge.sim import SimTerminal, load_scenario
+from tests.record.conftest import SOURCE
+
+TO = "2016-10-06T23:00:00Z"  # before the crash: the book is still open
+TO_S = 1475794800.0
+DAY = 86_400.0
+
+
+@pytest.fixture
+def recording(source_config, tmp_path, capsys):
+    out = tmp_path / "rec"
+    code = main(["record", "--config", str(source_config), "--symbols", "EURUSD,GBPUSD",
+                 "--days", "1", "--to", TO, "--out", str(out)])
+    printed = capsys.readouterr()
+    assert code == 0, printed.err
+    return out, printed.out + printed.err
+
+
+def _source_at_to() -> SimTerminal:
+    src = SimTerminal.from_scenario(str(SOURCE))
+    src.initialize()
+    src.advance_to(TO_S)
+    return src
+
+
+def test_the_recording_replays_the_sources_ticks_exactly(recording):
+    out, _ = recording
+    src = _source_at_to()
+    rec = SimTerminal.from_scenario(str(out / "scenario.toml"))
+    rec.initialize()
+    assert rec.start_time == TO_S - DAY and rec.end_time == TO_S
+    rec.advance_to(rec.end_time)
+    for name in ("EURUSD", "GBPUSD"):
+        a = src.copy_ticks_range(name, 0, 2_000_000_000, src.COPY_TICKS_ALL)
+        b = rec.copy_ticks_range(name, 0, 2_000_000_000, rec.COPY_TICKS_ALL)
+        lo = src.to_server_time(TO_S - DAY) - 48 * 3600  # the replay's start − its warm-up
+        a = a[a["time_msc"] >= lo * 1000]
+        assert len(b) == len(a) > 1000
+        np.testing.assert_array_equal(b["time_msc"], a["time_msc"])
+        np.testing.assert_array_equal(b["bid"], a["bid"])
+        np.testing.assert_array_equal(b["ask"], a["ask"])
+
+
+def test_the_recording_keeps_the_history_the_specs_the_levels_and_the_book(recording):
+    out, _ = recording
+    src = _source_at_to()
+    rec = SimTerminal.from_scenario(str(out / "scenario.toml"))
+    rec.initialize()
+    first_tick = int(rec.copy_ticks_range("GBPUSD", 0, 2_000_000_000,
+                                          rec.COPY_TICKS_ALL)["time"][0])
+    for tf, period in ((rec.TIMEFRAME_D1, 86_400), (rec.TIMEFRAME_H4, 14_400)):
+        b = rec.copy_rates_range("GBPUSD", tf, 0, first_tick - period)
+        a = src.copy_rates_range("GBPUSD", tf, 0, first_tick - period)
+        assert len(b) == len(a) > 100
+        for col in ("time", "open", "high", "low", "close"):
+            np.testing.assert_array_equal(b[col], a[col])
+    for name in ("EURUSD", "GBPUSD"):
+        s, r = src.symbol_info(name), rec.symbol_info(name)
+        for field in ("digits", "trade_contract_size", "volume_min", "volume_step",
+                      "volume_max", "trade_calc_mode", "ticks_bookdepth", "filling_mode",
+                      "currency_base", "currency_profit", "currency_margin"):
+            assert getattr(r, field) == getattr(s, field), field
+    s, r = src.account_info(), rec.account_info()
+    for field in ("currency", "leverage", "margin_mode", "margin_so_mode", "margin_so_call",
+                  "margin_so_so", "balance"):
+        assert getattr(r, field) == getattr(s, field), field
+    book = sorted((p.symbol, p.type, p.volume) for p in rec.positions_get())
+    assert book == sorted((p.symbol, p.type, p.volume) for p in src.positions_get())
+    assert len(book) == 2
+
+
+def test_the_recording_is_a_scenario_folder_written_a_day_at_a_time(recording):
+    out, printed = recording
+    raw = tomllib.loads((out / "scenario.toml").read_text(encoding="utf-8"))
+    assert "password" not in json.dumps(raw) and "login" not in json.dumps(raw)
+    load_scenario(out / "scenario.toml")  # the format bridge/sim/scenario.py parses
+    ticks = sorted(p.name for p in out.glob("GBPUSD_ticks_*.csv.gz"))
+    assert len(ticks) >= 3  # 4, 5 and 6 October 2016 (warm-up included)
+    assert sorted(p.name for p in (out / "history").glob("GBPUSD_*.csv"))
+    assert "2016-10-05" in printed and "MB" in printed  # progress per day, the folder's size
+
+
+def test_lca_run_replays_the_recording_with_the_recorded_book(recording, source_config,
+                                                               tmp_path):
+    out, _ = recording
+    summary = tmp_path / "summary.json"
+    assert main(["run", "--config", str(source_config), "--scenario",
+                 str(out / "scenario.toml"), "--quiet", "--summary-json", str(summary)]) == 0
+    data = json.loads(summary.read_text(encoding="utf-8"))
+    assert data["guarded"]["final_equity"] > 0
+
+
+def test_record_names_an_unknown_symbol(source_config, tmp_path, capsys):
+    out = tmp_path / "bad"
+    assert main(["record", "--config", str(source_config), "--symbols", "EURUSD,XAUUSD",
+                 "--days", "1", "--out", str(out)]) == 2
+    assert "XAUUSD" in capsys.readouterr().err
+    assert not (out / "scenario.toml").exists()
+
+
+def test_record_refuses_to_overwrite_a_recording(recording, source_config, capsys):
+    out, _ = recording
+    assert main(["record", "--config", str(source_config), "--symbols", "EURUSD",
+                 "--days", "1", "--to", TO, "--out", str(out)]) == 2
+    assert "already" in capsys.readouterr().err
