@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from bridge.commands import check, decide, ea, run, serve, snapshot, status, stress
+from bridge.commands import check, decide, ea, record, run, serve, snapshot, status, stress
 
-COMMANDS: tuple[ModuleType, ...] = (run, status, check, decide, ea, stress, serve, snapshot)
+COMMANDS: tuple[ModuleType, ...] = (run, status, check, decide, ea, stress, serve, snapshot,
+                                     record)
