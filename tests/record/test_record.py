@@ -119,3 +119,18 @@ def test_record_refuses_to_overwrite_a_recording(recording, source_config, capsy
     assert main(["record", "--config", str(source_config), "--symbols", "EURUSD",
                  "--days", "1", "--to", TO, "--out", str(out)]) == 2
     assert "already" in capsys.readouterr().err
+
+
+def test_a_recording_replays_with_a_shared_data_folder_configured(recording, tmp_path,
+                                                                 monkeypatch):
+    """A config or LCA_SHARED_DATA naming ../shared/data must not hide the recording's own
+    files (they sit beside its scenario.toml)."""
+    out, _ = recording
+    elsewhere = tmp_path / "shared-data"
+    elsewhere.mkdir()
+    monkeypatch.setenv("LCA_SHARED_DATA", str(elsewhere))
+    rec = SimTerminal.from_scenario(str(out / "scenario.toml"))
+    rec.initialize()
+    assert rec.symbol_info("GBPUSD") is not None
+    rec = SimTerminal.from_scenario(str(out / "scenario.toml"), data_dir=str(elsewhere))
+    assert rec.start_time == TO_S - DAY
