@@ -89,6 +89,19 @@ def _symbols(port: TerminalPort, wanted: Sequence[str], account: Any,
     return names, notes
 
 
+def _rows(port: TerminalPort, function: str, *args: Any) -> np.ndarray[Any, Any]:
+    """`copy_ticks_range` / `copy_rates_range` rows; a terminal that answers None for a range
+    without data (anything but a lost connection) gives no rows, a lost connection raises."""
+    try:
+        rows: np.ndarray[Any, Any] = port.call(function, *args)
+    except TerminalError as exc:
+        if exc.connection_lost:
+            raise
+        return np.zeros(0, dtype=[("time", "<i8"), ("time_msc", "<i8"), ("bid", "<f8"),
+                                  ("ask", "<f8")])
+    return rows
+
+
 def _median_spread(spreads: list[np.ndarray[Any, Any]], point: float) -> float | None:
     joined = np.concatenate(spreads) if spreads else np.zeros(0)
     if not len(joined) or point <= 0:
@@ -121,7 +134,7 @@ def record(port: TerminalPort, window: Window, wanted: Sequence[str], out: Path,
         sa, sb = int(clock.to_server(a)), int(clock.to_server(b))
         said = []
         for name in names:
-            rows = port.call("copy_ticks_range", name, sa, sb, mt5.COPY_TICKS_ALL)
+            rows = _rows(port, "copy_ticks_range", name, sa, sb, mt5.COPY_TICKS_ALL)
             rows = rows[(rows["time_msc"] < sb * 1000) | last]  # the next day has its boundary
             n = 0
             if len(rows):
@@ -133,7 +146,7 @@ def record(port: TerminalPort, window: Window, wanted: Sequence[str], out: Path,
                     spreads[name].append(rows["ask"] - rows["bid"])
                 else:
                     (out / rel).unlink()
-            bars = port.call("copy_rates_range", name, mt5.TIMEFRAME_M1, sa, sb)
+            bars = _rows(port, "copy_rates_range", name, mt5.TIMEFRAME_M1, sa, sb)
             bars = bars[(bars["time"] < sb) | last]
             if len(bars):
                 rel = f"{name}_M1_lca-record_{_date(a)}_servertime.csv.gz"
@@ -179,8 +192,8 @@ def _history(port: TerminalPort, first: dict[str, int], out: Path,
     for name, t0 in first.items():
         for tf, days in HISTORY_DAYS.items():
             since = (t0 - days * DAY) // DAY * DAY  # whole server days: a replay resamples
-            rates = port.call("copy_rates_range", name,  # D1 from H4 where both are there
-                              getattr(mt5, f"TIMEFRAME_{tf}"), since, t0)
+            rates = _rows(port, "copy_rates_range", name,  # D1 from H4 where both are
+                          getattr(mt5, f"TIMEFRAME_{tf}"), since, t0)
             rates = rates[rates["time"] < t0]
             if not len(rates):
                 continue
