@@ -134,3 +134,28 @@ def test_a_recording_replays_with_a_shared_data_folder_configured(recording, tmp
     assert rec.symbol_info("GBPUSD") is not None
     rec = SimTerminal.from_scenario(str(out / "scenario.toml"), data_dir=str(elsewhere))
     assert rec.start_time == TO_S - DAY
+
+
+def test_record_defaults_to_the_held_symbols_and_takes_a_from_time(source_config, tmp_path,
+                                                                   capsys):
+    out = tmp_path / "held"
+    assert main(["record", "--config", str(source_config), "--from", "2016-10-06T20:00:00Z",
+                 "--to", TO, "--warmup-hours", "1", "--out", str(out)]) == 0
+    raw = tomllib.loads((out / "scenario.toml").read_text(encoding="utf-8"))
+    assert sorted(s["name"] for s in raw["symbols"]) == ["EURUSD", "GBPUSD"]
+    assert raw["warmup_hours"] == 1.0
+    assert "recording GBPUSD, EURUSD" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("flags", "said"), [
+    (["--days", "1", "--from", "2016-10-05"], "not both"),
+    (["--to", "2016-10-08T00:00:00Z"], "outside the replay"),
+    (["--to", "tomorrow"], "--to 'tomorrow' is not a time"),
+    (["--from", "2016-10-07T12:00:00Z", "--to", TO], "is not before the end"),
+])
+def test_record_names_a_window_it_cannot_use(source_config, tmp_path, capsys, flags, said):
+    out = tmp_path / "bad"
+    assert main(["record", "--config", str(source_config), "--symbols", "EURUSD",
+                 "--out", str(out), *flags]) == 2
+    assert said in capsys.readouterr().err.replace("\n", " ")
+    assert not (out / "scenario.toml").exists()
