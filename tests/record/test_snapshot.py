@@ -69,3 +69,30 @@ def test_snapshot_names_a_bad_at_time(source_config, tmp_path, capsys):
                  "--at", "yesterday"]) == 2
     assert "--at" in capsys.readouterr().err
     assert not (tmp_path / "x.json").exists()
+
+
+def test_the_snapshot_carries_the_eas_depth_where_the_broker_publishes_no_book(source_config,
+                                                                             tmp_path):
+    """With the EA link on, the running guard reads the EA's depth telemetry for a symbol
+    without a book (EURUSD here); the snapshot carries it as bid_depth / ask_depth."""
+    from bridge.ealink import TELEMETRY_FILE, EaTelemetry, SymbolTelemetry, format_telemetry
+
+    common = tmp_path / "common"
+    link = common / "Files" / "lca"
+    link.mkdir(parents=True)
+    now = 1475791200  # the source's start, UTC
+    line = SymbolTelemetry(symbol="EURUSD", time_utc=now, bid=1.115, ask=1.1151,
+                           spread_min=0.0001, spread_mean=0.0001, spread_max=0.0001,
+                           bid_depth=12.5, ask_depth=9.5, levels=5, tick_count=3,
+                           tick_volume=0)
+    telemetry = EaTelemetry(sequence=1, written_utc=now, failsafe=False, limits_sequence=1,
+                            heartbeat_utc=now, trade_allowed=True, symbols={"EURUSD": line})
+    (link / TELEMETRY_FILE).write_text(format_telemetry(telemetry), encoding="ascii",
+                                       newline="")
+    config = tmp_path / "ea.toml"
+    config.write_text(source_config.read_text(encoding="utf-8") + "[ea]\nenabled = true\n"
+                      f'common_folder = "{common.as_posix()}"\n', encoding="utf-8")
+    document = _dump(config, tmp_path / "snap.json")
+    assert document["market"]["EURUSD"]["bid_depth"] == 12.5
+    assert document["market"]["EURUSD"]["ask_depth"] == 9.5
+    assert "bid_depth" not in document["market"]["GBPUSD"]  # the broker's book is used there
