@@ -4,7 +4,8 @@ What the guard knows at its start, dumped (docs/snapshot.md "Dump your own accou
 the held and watched symbols with the pairs that convert them to the account currency, the
 positions, the quotes and the broker's book, and for every symbol the history the guard warms its
 indicators on (bridge/warmup.py: the last `run.warmup_hours` of ticks, M1, H1, H4 and D1 bars, the
-margin rate now). `lca decide` on the file gives the guard's own decision at that instant.
+margin rate now), and with the EA link on the EA's depth per side for the symbols without a book.
+`lca decide` on the file gives the guard's own decision at that instant.
 
 No password, server or account name is written (the snapshot format has no field for them); the
 login is kept, as `lca check` and the journal show it, and `--hide-login` writes 0 instead.
@@ -31,8 +32,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "snapshot", help="dump the connected account as a snapshot JSON for `lca decide`",
         description="Connect to the configured terminal (the simulated one by default: at its "
         "scenario's start, or --at) and write the account, symbols, positions, quotes, book and "
-        "recent history as a snapshot (docs/snapshot.md) that `lca decide --snapshot FILE` "
-        "reads back. No password or server is written.")
+        "recent history (and the EA's depth telemetry where the link is on) as a snapshot "
+        "(docs/snapshot.md) that `lca decide --snapshot FILE` reads back. No password or server "
+        "is written.")
     p.add_argument("--config", type=Path, default=Path("config.toml"))
     p.add_argument("--out", type=Path, default=None, help="the JSON file (default: stdout)")
     p.add_argument("--at", default=None, help="sim: play the replay to this UTC time first "
@@ -42,13 +44,34 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=_snapshot)
 
 
+def _ea_depth(connected: Any, config: AppConfig, now: float
+              ) -> dict[str, tuple[float, float]] | None:
+    """The EA's depth telemetry (lots per side) where the link is on, as the running guard
+    reads it (on for a live terminal unless `[ea] enabled = false`); None without it."""
+    from bridge.ealink import EaLink
+    from bridge.ealink.errors import EaLinkError
+    from bridge.ealink.folder import resolve_link_folder
+
+    enabled = config.ea.enabled
+    if enabled is None:
+        enabled = not connected.simulated
+    if not enabled:
+        return None
+    try:
+        link = EaLink(resolve_link_folder(connected.mt5, config.ea.common_folder or None))
+        return link.depth(now, config.ea.telemetry_max_age_seconds)
+    except (EaLinkError, OSError):
+        return None
+
+
 def dump(connected: Any, config: AppConfig) -> tuple[dict[str, Any], Any]:
     """The snapshot document of the connected terminal now, and the checked snapshot."""
     from bridge.warmup import Warmup
     from controller.snapshot_document import snapshot_document
 
     now = connected.now()
-    snap = connected.port.snapshot(now, config.terminal.watch)
+    snap = connected.port.snapshot(now, config.terminal.watch,
+                                   _ea_depth(connected, config, now))
     warmup = Warmup(connected.port, config)
     histories = {}
     for name in sorted(snap.market):  # the guard warms these, in this order
