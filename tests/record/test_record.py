@@ -159,3 +159,19 @@ def test_record_names_a_window_it_cannot_use(source_config, tmp_path, capsys, fl
                  "--out", str(out), *flags]) == 2
     assert said in capsys.readouterr().err.replace("\n", " ")
     assert not (out / "scenario.toml").exists()
+
+
+def test_the_recording_asks_the_margin_the_broker_asked(recording):
+    """The broker's hidden margin rate (1.5 on GBPUSD in the source) is measured with
+    order_calc_margin when recording: the replay asks the same margin for the same lots."""
+    out, _ = recording
+    src = _source_at_to()
+    rec = SimTerminal.from_scenario(str(out / "scenario.toml"))
+    rec.initialize()
+    rec.advance_to(rec.end_time)
+    for name in ("EURUSD", "GBPUSD"):
+        ask = src.symbol_info_tick(name).ask
+        assert rec.symbol_info_tick(name).ask == ask
+        want = src.order_calc_margin(src.ORDER_TYPE_BUY, name, 1.0, ask)
+        assert rec.order_calc_margin(rec.ORDER_TYPE_BUY, name, 1.0, ask) == pytest.approx(
+            want, abs=0.011)
