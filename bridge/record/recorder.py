@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from bridge.record.files import folder_bytes, write_bars, write_ticks
+from bridge.record.margin import measured_margin_rates
 from bridge.record.scenario_file import DataFile, ScenarioText, scenario_text
 from bridge.terminal import TerminalError, TerminalPort
 
@@ -180,6 +181,11 @@ def record(port: TerminalPort, window: Window, wanted: Sequence[str], out: Path,
                 "Replay: uv run lca run --scenario <this file>"])
     path = out / "scenario.toml"
     path.write_text(scenario_text(sc), encoding="utf-8")
+    sc.margin_rate = measured_margin_rates(port, path, names)
+    if sc.margin_rate:
+        progress("margin rate measured (order_calc_margin): " + ", ".join(
+            f"{n} {r:g}" for n, r in sc.margin_rate.items()))
+        path.write_text(scenario_text(sc), encoding="utf-8")
     return Recording(path, ticks, m1, history, folder_bytes(out))
 
 

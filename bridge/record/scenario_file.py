@@ -1,9 +1,10 @@
 """The `scenario.toml` of a recording: the terminal's account levels, symbol specs, data files and
 book in the format bridge/sim/scenario.py parses (docs/scenarios.md "The file format").
 
-Only what the terminal tells is written; what it does not (negative balance protection, the
-hidden margin rate, the impact and volatility-margin policy, the daily volume behind the impact
-law) keeps the simulator's default, and the file says so in a comment.
+Only what the terminal tells is written (the hidden margin rate is measured: bridge/record/
+margin.py); what it does not (negative balance protection, the impact and volatility-margin
+policy, the daily volume behind the impact law) keeps the simulator's default, and the file says
+so in a comment.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ class ScenarioText:
     files: Sequence[DataFile]
     positions: Sequence[Any]
     header: list[str] = field(default_factory=list)
+    margin_rate: dict[str, float] = field(default_factory=dict)
+    """Symbol → the broker's margin rate measured with order_calc_margin (bridge/record/margin)."""
 
 
 def _s(text: str) -> str:
@@ -94,7 +97,8 @@ def _account(a: Any) -> list[str]:
     return lines
 
 
-def _symbol(s: Any, spread_points: float, level_lots: float | None) -> list[str]:
+def _symbol(s: Any, spread_points: float, level_lots: float | None,
+            margin_rate: float | None) -> list[str]:
     calc = _CALC.get(int(s.trade_calc_mode))
     lines = ["[[symbols]]", f"name = {_s(str(s.name))}"]
     if calc is None:
@@ -116,6 +120,9 @@ def _symbol(s: Any, spread_points: float, level_lots: float | None) -> list[str]
                        ("margin_maintenance", s.margin_maintenance)):
         if float(value) > 0:
             lines.append(f"{key} = {_num(value)}")
+    if margin_rate is not None:
+        lines.append(f"margin_rate = {_num(margin_rate)}  # measured: the broker's "
+                     "order_calc_margin ÷ the margin from leverage")
     if float(s.margin_hedged) >= 0:
         lines.append(f"margin_hedged = {_num(s.margin_hedged)}")
     lines += [
@@ -158,12 +165,13 @@ def scenario_text(sc: ScenarioText) -> str:
         *_account(sc.account),
         "",
         "# Not told by the terminal, so the simulator's defaults: [broker] (impact, volatility",
-        "# margin), each symbol's margin_rate (1.0: the margin from leverage alone),",
-        "# daily_volume_lots and daily_volatility (docs/scenarios.md).",
+        "# margin), each symbol's daily_volume_lots and daily_volatility (docs/scenarios.md).",
+        "# margin_rate is measured when recording (omitted where it is 1.0).",
     ]
     for s in sc.symbols:
         out += ["", *_symbol(s, sc.spread_points.get(str(s.name), float(s.spread)),
-                             sc.book_level_lots.get(str(s.name)))]
+                             sc.book_level_lots.get(str(s.name)),
+                             sc.margin_rate.get(str(s.name)))]
     for f in sc.files:
         out += ["", f"[[{f.table}]]", f"symbol = {_s(f.symbol)}", f"path = {_s(f.path)}",
                 f"format = {_s(f.format)}"]
