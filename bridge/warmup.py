@@ -138,24 +138,32 @@ class Warmup:
             indicators[name] = self.margin_sample(name, ind, snap)
         return indicators, portfolio
 
-    def margin_sample(self, name: str, ind: SymbolIndicators, snap: Snapshot
-                      ) -> SymbolIndicators:
-        """Fold the margin rate (required margin of one lot at the ask ÷ its notional in the
-        account currency) at the snapshot's time; unchanged when the terminal cannot say."""
+    def margin_rate(self, name: str, snap: Snapshot) -> float | None:
+        """The margin rate of `name` now: the required margin of one lot at the ask ÷ its
+        notional in the account currency (a fraction); None when the terminal cannot say."""
         market, spec = snap.market.get(name), snap.symbols.get(name)
         if market is None or spec is None:
-            return ind
+            return None
         mt5 = self.port.mt5
         try:
             margin = float(self.port.call("order_calc_margin", mt5.ORDER_TYPE_BUY, name, 1.0,
                                           market.ask))
         except TerminalError:
-            return ind
+            return None
         notional = spec.trade_contract_size * market.mid * snap.rates.get(spec.currency_profit, 0.0)
         if notional <= 0.0 or margin <= 0.0:
+            return None
+        return margin / notional
+
+    def margin_sample(self, name: str, ind: SymbolIndicators, snap: Snapshot
+                      ) -> SymbolIndicators:
+        """Fold the margin rate (`margin_rate`) at the snapshot's time; unchanged when the
+        terminal cannot say."""
+        rate = self.margin_rate(name, snap)
+        if rate is None:
             return ind
         try:
-            return on_margin_rate(ind, snap.time, margin / notional)
+            return on_margin_rate(ind, snap.time, rate)
         except ValueError:
             return ind
 

@@ -219,6 +219,18 @@ def _bars(value: object, path: str) -> Bars:
     return Bars(time=c["time"], open=c["open"], high=c["high"], low=c["low"], close=c["close"])
 
 
+def _intraday(h1: Bars | None, h4: Bars | None) -> dict[str, Any]:
+    """The intraday series that seeds the daily σ samples of the percentiles before the first
+    quote, chosen as the guard's warm-up chooses it (bridge/warmup.py): the H1 or H4 series
+    reaching further back (H1 on a tie, two bars at least); none without either."""
+    best: dict[str, Any] = {}
+    start = math.inf
+    for bars, seconds in ((h1, 3600.0), (h4, 14_400.0)):
+        if bars is not None and len(bars.time) >= 2 and float(bars.time[0]) < start:
+            best, start = {"intraday": bars, "intraday_seconds": seconds}, float(bars.time[0])
+    return best
+
+
 def _history(name: str, data: object) -> SymbolHistory:
     path = f"market.{name}.history"
     h = _mapping(data, path)
@@ -229,6 +241,8 @@ def _history(name: str, data: object) -> SymbolHistory:
     for key, field_name in (("rates_m1", "m1"), ("rates_h1", "h1"), ("rates_d1", "d1")):
         if key in h:
             kwargs[field_name] = _bars(h[key], f"{path}.{key}")
+    h4 = _bars(h["rates_h4"], f"{path}.rates_h4") if "rates_h4" in h else None
+    kwargs.update(_intraday(kwargs.get("h1"), h4))  # as the guard's warm-up seeds σ
     if "depth" in h:
         c = _columns(h["depth"], ("time", "bid_depth", "ask_depth"), f"{path}.depth")
         kwargs.update(depth_time=c["time"], bid_depth_lots=c["bid_depth"],
@@ -236,11 +250,12 @@ def _history(name: str, data: object) -> SymbolHistory:
     if "margin_rates" in h:
         c = _columns(h["margin_rates"], ("time", "margin_rate"), f"{path}.margin_rates")
         kwargs.update(margin_time=c["time"], margin_rate=c["margin_rate"])
-    unknown = set(h) - {"ticks", "rates_m1", "rates_h1", "rates_d1", "depth", "margin_rates"}
+    unknown = set(h) - {"ticks", "rates_m1", "rates_h1", "rates_h4", "rates_d1", "depth",
+                        "margin_rates"}
     if unknown:
         raise SnapshotError(f"{path}.{sorted(unknown)[0]}", h[sorted(unknown)[0]],
-                            "unknown history (allowed: ticks, rates_m1, rates_h1, rates_d1, "
-                            "depth, margin_rates)")
+                            "unknown history (allowed: ticks, rates_m1, rates_h1, rates_h4, "
+                            "rates_d1, depth, margin_rates)")
     try:
         return SymbolHistory(**kwargs)
     except ValueError as exc:

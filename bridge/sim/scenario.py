@@ -516,6 +516,8 @@ def _parse_data(
             raise ScenarioError(f"{key}[{i}].symbol = {sym!r} is not a scenario symbol")
         rel = Path(t.get("path", str))
         path = rel if rel.is_absolute() else (data_dir or base) / rel
+        if data_dir is not None and not path.exists() and (base / rel).exists():
+            path = base / rel  # a file beside the scenario (a recording) is not shared data
         fmt = t.get("format", str, "auto")
         if fmt not in FORMATS:
             raise ScenarioError(f"{key}[{i}].format = {fmt!r} is not allowed; use one of {FORMATS}")
@@ -666,7 +668,8 @@ def load_scenario(
     """Read and validate a scenario: a built-in name or a TOML path.
 
     `data_dir` resolves relative `[[data]].path` entries (default: the environment variable
-    LCA_SHARED_DATA, else the scenario file's folder); `seed` overrides the file's seed. Built-in
+    LCA_SHARED_DATA, else the scenario file's folder; a file only beside the scenario, such as
+    a recording's, is read from there); `seed` overrides the file's seed. Built-in
     names: `builtin_scenarios()` (generated) and `data_scenarios()` (real windows, need data)."""
     if data_dir is None and os.environ.get("LCA_SHARED_DATA"):
         data_dir = os.environ["LCA_SHARED_DATA"]
