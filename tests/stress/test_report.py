@@ -1,0 +1,134 @@
+"""The stress report for traders (issue 14 item 9): its table cells, words and legend, built from a
+small summary whose figures are those of the full run of 1 December 2026 (gbp-flash-2016 on the
+esma preset, calm-2019 on offshore), without running a replay."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from bridge.stress.report import console_table, write_report
+
+_ESMA = {"currency": "USD", "balance": 10000.0, "leverage": 30, "margin_call": 100.0,
+         "stop_out": 50.0, "negative_balance_protection": True}
+_OFFSHORE = {"currency": "USD", "balance": 10000.0, "leverage": 100, "margin_call": 50.0,
+             "stop_out": 20.0, "negative_balance_protection": False}
+
+
+def _m(**kw: Any) -> dict[str, Any]:
+    base = {"max_drawdown": 0.0, "stop_outs": 0, "negative_balance": 0.0, "owed_at_end": 0.0,
+            "final_equity": 10000.0, "return": 0.0, "slippage_paid": 0.0,
+            "warning_to_order_s": None, "return_given_up": 0.0, "mean_eff_lev": 1.0,
+            "mean_eff_lev_before_crash": None, "regime_available_share": 1.0,
+            "regime_seconds": {}}
+    return {**base, **kw}
+
+
+def _summary() -> dict[str, Any]:
+    crash = {
+        "kind": "crash", "window": "gbp-flash-2016", "preset": "esma",
+        "description": "Sterling flash crash in Asian hours.", "data": "GBPUSD H1 (MT5 broker)",
+        "modelled": True, "start": 1475773200.0, "end": 1475816400.0,
+        "crash_time": 1475795223.0, "guard_seconds": 5.0, "account": _ESMA,
+        "book": [{"symbol": "GBPUSD", "side": "buy", "volume": 1.6}],
+        "first_warning_time": 1475795225.0, "equal_exposure": None,
+        "policies": {
+            "none": _m(max_drawdown=1.0, stop_outs=1, negative_balance=8908.8,
+                       final_equity=0.0, **{"return": -1.0}, slippage_paid=4977.6,
+                       mean_eff_lev=19.8, mean_eff_lev_before_crash=20.1,
+                       regime_seconds={"NORMAL": 22020.0, "NO_EXPANSION": 5.0,
+                                       "MINIMUM": 6900.0, "WAIT": 14275.0}),
+            "full": _m(max_drawdown=0.03906799999999999, final_equity=9609.32,
+                       **{"return": -0.03906799999999999}, slippage_paid=55.96,
+                       warning_to_order_s=-22020.0, return_given_up=-0.960932,
+                       mean_eff_lev=1.2, mean_eff_lev_before_crash=1.4674356823983121,
+                       regime_seconds={"NORMAL": 22020.0, "NO_EXPANSION": 5.0,
+                                       "MINIMUM": 6900.0, "WAIT": 14275.0}),
+            "static-20": _m(max_drawdown=1.0, stop_outs=1, negative_balance=8670.86,
+                            final_equity=0.0, **{"return": -1.0}, return_given_up=0.0,
+                            mean_eff_lev=20.0, mean_eff_lev_before_crash=20.0,
+                            regime_available_share=None),
+        },
+    }
+    calm = {
+        "kind": "calm", "window": "calm-2019", "preset": "offshore",
+        "description": "Calm control.", "data": "EURUSD ticks (Dukascopy)", "modelled": False,
+        "start": 1549238400.0, "end": 1549411200.0, "crash_time": None, "guard_seconds": 5.0,
+        "account": _OFFSHORE, "book": [{"symbol": "EURUSD", "side": "buy", "volume": 17.0}],
+        "first_warning_time": None, "equal_exposure": None,
+        "policies": {
+            "none": _m(final_equity=9329.75, **{"return": -0.067025}, mean_eff_lev=19.9,
+                       regime_seconds={"NORMAL": 144000.0}),
+            "full": _m(final_equity=9925.35, **{"return": -0.007464999999999944},
+                       slippage_paid=2.9, return_given_up=-0.05956000000000006,
+                       regime_seconds={"NORMAL": 144000.0}),
+        },
+    }
+    return {"generated_utc": "2026-12-01T09:45:00+00:00", "checks": [],
+            "equal_exposure_pooled": None, "frontier": None,
+            "scenarios": {"gbp-flash-2016-esma": crash, "calm-2019-offshore": calm}}
+
+
+class _Tables(HTMLParser):
+    """Every <table> of a page as a list of rows of cell texts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self.tables:
+            self.tables[-1][-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def _report(tmp_path: Path, summary: dict[str, Any] | None = None) -> str:
+    write_report(summary or _summary(), [], tmp_path, plots=False)
+    return (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+def _metrics_table(page: str, first_policy: str = "none") -> dict[str, dict[str, str]]:
+    """The first metrics table (the crash window's): {policy: {column: cell}}."""
+    parser = _Tables()
+    parser.feed(page)
+    for table in parser.tables:
+        head = table[0]
+        if head and head[0] == "policy" and len(table) > 1 and table[1][0] == first_policy:
+            return {row[0]: dict(zip(head, row, strict=True)) for row in table[1:]}
+    raise AssertionError("no metrics table in the report")
+
+
+def _given_up_column(row: dict[str, str]) -> str:
+    return next(v for k, v in row.items() if "given up" in k)
+
+
+def test_the_given_up_column_is_filled_on_crash_windows_too(tmp_path: Path):
+    rows = _metrics_table(_report(tmp_path))
+    # summary.json: return_given_up = none's return − full's = −100 % − (−3.9 %) = −96.1 points
+    assert _given_up_column(rows["full"]) == "−96.1 pt"
+    assert _given_up_column(rows["none"]) == "0.0 pt"
+    assert _given_up_column(rows["static-20"]) == "0.0 pt"
+
+
+def test_the_given_up_column_is_filled_in_the_console_table():
+    console = Console(record=True, width=400)
+    console.print(console_table(_summary()))
+    text = console.export_text()
+    line = next(x for x in text.splitlines() if "│ full " in x and "9,609" in x)
+    assert "−96.1 pt" in line
