@@ -156,6 +156,11 @@ def _pct(x: float | None) -> str:
     return "–" if x is None else f"{100 * x:.1f} %"
 
 
+def _points(x: float | None) -> str:
+    """A difference of two returns in percentage points, signed (− for negative)."""
+    return "–" if x is None else f"{100 * x:+.1f} pt".replace("-", "−").replace("+0.0 ", "0.0 ")
+
+
 def _lev(x: float | None) -> str:
     return "–" if x is None else f"{x:.2f}"
 
@@ -165,7 +170,7 @@ def _row(policy: str, m: dict[str, Any], kind: str) -> list[str]:
     return [policy, _pct(m["max_drawdown"]), str(m["stop_outs"]),
             f"{m['negative_balance']:,.0f}", f"{m['final_equity']:,.0f}", _pct(m["return"]),
             f"{m['slippage_paid']:,.0f}", duration(m.get("warning_to_order_s")),
-            _pct(m.get("return_given_up")) if kind == "calm" else "",
+            _points(m.get("return_given_up")),
             _lev(m.get("mean_eff_lev")), _lev(m.get("mean_eff_lev_before_crash")),
             _pct(share) if share is not None else "–"]
 
