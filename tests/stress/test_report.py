@@ -21,7 +21,8 @@ _OFFSHORE = {"currency": "USD", "balance": 10000.0, "leverage": 100, "margin_cal
 def _m(**kw: Any) -> dict[str, Any]:
     base = {"max_drawdown": 0.0, "stop_outs": 0, "negative_balance": 0.0, "owed_at_end": 0.0,
             "final_equity": 10000.0, "return": 0.0, "slippage_paid": 0.0,
-            "warning_to_order_s": None, "return_given_up": 0.0, "mean_eff_lev": 1.0,
+            "first_order_time": None, "warning_to_order_s": None, "return_given_up": 0.0,
+            "mean_eff_lev": 1.0,
             "mean_eff_lev_before_crash": None, "regime_available_share": 1.0,
             "regime_seconds": {}}
     return {**base, **kw}
@@ -43,7 +44,8 @@ def _summary() -> dict[str, Any]:
                                        "MINIMUM": 6900.0, "WAIT": 14275.0}),
             "full": _m(max_drawdown=0.03906799999999999, final_equity=9609.32,
                        **{"return": -0.03906799999999999}, slippage_paid=55.96,
-                       warning_to_order_s=-22020.0, return_given_up=-0.960932,
+                       first_order_time=1475773205.0, warning_to_order_s=-22020.0,
+                       return_given_up=-0.960932,
                        mean_eff_lev=1.2, mean_eff_lev_before_crash=1.4674356823983121,
                        regime_seconds={"NORMAL": 22020.0, "NO_EXPANSION": 5.0,
                                        "MINIMUM": 6900.0, "WAIT": 14275.0}),
@@ -63,7 +65,8 @@ def _summary() -> dict[str, Any]:
             "none": _m(final_equity=9329.75, **{"return": -0.067025}, mean_eff_lev=19.9,
                        regime_seconds={"NORMAL": 144000.0}),
             "full": _m(final_equity=9925.35, **{"return": -0.007464999999999944},
-                       slippage_paid=2.9, return_given_up=-0.05956000000000006,
+                       slippage_paid=2.9, first_order_time=1549238405.0,
+                       return_given_up=-0.05956000000000006,
                        regime_seconds={"NORMAL": 144000.0}),
         },
     }
@@ -103,15 +106,19 @@ def _report(tmp_path: Path, summary: dict[str, Any] | None = None) -> str:
     return (tmp_path / "report.html").read_text(encoding="utf-8")
 
 
-def _metrics_table(page: str, first_policy: str = "none") -> dict[str, dict[str, str]]:
-    """The first metrics table (the crash window's): {policy: {column: cell}}."""
+def _metrics_tables(page: str) -> list[dict[str, dict[str, str]]]:
+    """Every scenario's metrics table, in page order: {policy: {column: cell}}."""
     parser = _Tables()
     parser.feed(page)
-    for table in parser.tables:
-        head = table[0]
-        if head and head[0] == "policy" and len(table) > 1 and table[1][0] == first_policy:
-            return {row[0]: dict(zip(head, row, strict=True)) for row in table[1:]}
-    raise AssertionError("no metrics table in the report")
+    return [{row[0]: dict(zip(t[0], row, strict=True)) for row in t[1:]}
+            for t in parser.tables if t and t[0][:2] == ["policy", "max drawdown"]]
+
+
+def _metrics_table(page: str) -> dict[str, dict[str, str]]:
+    """The first metrics table (the crash window's)."""
+    tables = _metrics_tables(page)
+    assert tables, "no metrics table in the report"
+    return tables[0]
 
 
 def _given_up_column(row: dict[str, str]) -> str:
@@ -132,3 +139,137 @@ def test_the_given_up_column_is_filled_in_the_console_table():
     text = console.export_text()
     line = next(x for x in text.splitlines() if "│ full " in x and "9,609" in x)
     assert "−96.1 pt" in line
+
+
+def _offshore(summary: dict[str, Any]) -> dict[str, Any]:
+    """The crash window on the offshore preset: no negative-balance protection, the debt kept."""
+    sc = summary["scenarios"]["gbp-flash-2016-esma"]
+    sc["account"] = _OFFSHORE
+    sc["policies"]["none"].update(final_equity=-8908.8, owed_at_end=8908.8,
+                                  **{"return": -1.89088})
+    return summary
+
+
+def test_a_negative_balance_is_said_in_words_with_what_became_of_it(tmp_path: Path):
+    rows = _metrics_table(_report(tmp_path))
+    assert rows["none"]["below zero"] == \
+        "went below zero by 8,909 USD (written off by negative-balance protection)"
+    assert rows["full"]["below zero"] == "no"
+    rows = _metrics_table(_report(tmp_path, _offshore(_summary())))
+    assert rows["none"]["below zero"] == \
+        "went below zero by 8,909 USD (no protection: 8,909 USD still owed to the broker)"
+
+
+def test_the_guards_first_order_is_said_before_or_after_the_first_warning(tmp_path: Path):
+    summary = _summary()
+    rows = _metrics_table(_report(tmp_path, summary))
+    # warning_to_order_s = first order − first warning = −22 020 s: the order came first
+    assert rows["full"]["guard's first order"] == "6.1 h before the first warning"
+    assert rows["none"]["guard's first order"] == "no order"
+    full = summary["scenarios"]["gbp-flash-2016-esma"]["policies"]["full"]
+    full.update(warning_to_order_s=125.0, first_order_time=1475795350.0)
+    assert _metrics_table(_report(tmp_path, summary))["full"]["guard's first order"] == \
+        "2 min after the first warning"
+    full.update(warning_to_order_s=0.0, first_order_time=1475795225.0)
+    assert _metrics_table(_report(tmp_path, summary))["full"]["guard's first order"] == \
+        "at the first warning"
+    calm = _metrics_tables(_report(tmp_path, _summary()))[1]  # an order, and no warning at all
+    assert calm["full"]["guard's first order"] == "no warning came"
+
+
+def test_money_columns_carry_the_account_currency(tmp_path: Path):
+    rows = _metrics_table(_report(tmp_path))
+    assert rows["none"]["slippage paid"] == "4,978 USD"
+    assert rows["full"]["final equity"] == "9,609 USD"
+
+
+class _Legend(HTMLParser):
+    """The <dt> terms and <dd> texts of the element with id='legend'."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.terms: dict[str, str] = {}
+        self._depth = 0
+        self._tag: str | None = None
+        self._term = ""
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if dict(attrs).get("id") == "legend":
+            self._depth = 1
+        elif self._depth:
+            self._depth += tag not in ("br", "img")
+            if tag in ("dt", "dd"):
+                self._tag = tag
+                if tag == "dt":
+                    self._term = ""
+                else:
+                    self.terms[self._term] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._depth:
+            self._depth -= 1
+            if tag in ("dt", "dd"):
+                self._tag = None
+
+    def handle_data(self, data: str) -> None:
+        if self._tag == "dt":
+            self._term += data
+        elif self._tag == "dd":
+            self.terms[self._term] += data
+
+
+def test_every_column_has_a_legend_with_its_unit_and_sign(tmp_path: Path):
+    page = _report(tmp_path)
+    legend = _Legend()
+    legend.feed(page)
+    columns = next(iter(_metrics_table(page).values())).keys()
+    assert set(columns) <= set(legend.terms), set(columns) - set(legend.terms)
+    given = legend.terms["given up vs none"]
+    assert "percentage points" in given
+    assert "positive" in given
+    assert "negative" in given
+    assert "before" in legend.terms["guard's first order"]
+    assert "account currency" in legend.terms["slippage paid"]
+    assert "%" in legend.terms["max drawdown"]
+    console = Console(record=True, width=160)
+    console.print(console_table(_summary()))
+    text = " ".join(console.export_text().split())
+    for column in columns:
+        assert f"{column}:" in text, column  # the console table's caption is the same legend
+
+
+class _Visible(HTMLParser):
+    """The text a reader sees (no <script>, <style> or attributes)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        self._hidden += tag in ("script", "style")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._hidden -= tag in ("script", "style")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.text.append(data)
+
+
+_INTERNAL = ("Must show", "must show", "seed-003", "plots loaded", "neg. balance", "warn→order",
+             "NBP", "regime known", "live code path", "deterministic replay driver",
+             "EffLev pre-crash", "MODELLED intrabar")
+
+
+def test_the_report_speaks_a_traders_words(tmp_path: Path):
+    visible = _Visible()
+    visible.feed(_report(tmp_path))
+    text = " ".join("".join(visible.text).split())
+    for word in _INTERNAL:
+        assert word not in text, word
+    console = Console(record=True, width=160)
+    console.print(console_table(_summary()))
+    shown = " ".join(console.export_text().split())
+    for word in _INTERNAL:
+        assert word not in shown, word
