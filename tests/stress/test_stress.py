@@ -168,7 +168,7 @@ def test_short_run_is_warm_and_compares_full_with_static_books(short_run: dict[s
     assert rows[0]["holds"] == eq["holds"]
     assert summary["equal_exposure_pooled"]["scenarios"] == 1
     html = (short_run["out"] / "report.html").read_text(encoding="utf-8")
-    assert "Equal pre-crash exposure" in html
+    assert "The same leverage into the crash" in html
     assert "static-20" in html
 
 
