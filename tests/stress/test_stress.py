@@ -210,6 +210,64 @@ def test_the_report_opens_in_a_real_browser_with_every_plot(short_run: dict[str,
         shutil.copy(out / "frontier-pooled.png", Path(keep).with_suffix(".frontier.png"))
 
 
+_LAYOUT = """(() => {
+  const w = document.documentElement.clientWidth;
+  const over = [];
+  for (const el of document.querySelectorAll('h1, h2, h3, p, table, td, th, img, dl, dd')) {
+    const r = el.getBoundingClientRect();
+    if (r.right > w + 0.5 || el.scrollWidth > el.clientWidth + 1) {
+      over.push(el.tagName + ' ' + (el.id || el.textContent.slice(0, 50)));
+    }
+  }
+  return JSON.stringify({
+    width: w, scroll: document.documentElement.scrollWidth, over: over,
+    legend: [...document.querySelectorAll('#legend dt')].map(x => x.textContent),
+    zoom: [...document.querySelectorAll('p.zoom')].map(x => x.id + ' ' + x.textContent),
+    images: [...document.images].map(i => [i.getAttribute('src'), i.naturalWidth]),
+    text: document.body.innerText});
+})()"""
+
+
+@pytest.mark.parametrize("width", [1280, 1024])
+def test_the_report_in_a_real_browser_has_the_legend_the_zoom_and_nothing_overflows(
+        short_run: dict[str, Any], width: int):
+    from tests.stress.test_report import _INTERNAL
+    from tests.web.cdp import Browser
+
+    report = short_run["out"] / "report.html"
+    browser = Browser()
+    try:
+        browser.open("about:blank")
+        browser.send("Emulation.setDeviceMetricsOverride",
+                     {"width": width, "height": 1000, "deviceScaleFactor": 1, "mobile": False},
+                     session=browser.session)
+        browser.send("Page.navigate", {"url": report.as_uri()}, session=browser.session)
+        browser.wait_for("document.readyState === 'complete' && "
+                         "document.getElementById('img-status') !== null && "
+                         "document.getElementById('img-status').hasAttribute('data-loaded')")
+        page = json.loads(browser.evaluate(_LAYOUT))
+    finally:
+        browser.close()
+    assert page["width"] == width
+    assert page["scroll"] <= width, page["over"]  # no horizontal scrolling
+    assert page["over"] == []
+    assert all(w > 0 for _, w in page["images"]), page["images"]
+    text = " ".join(page["text"].split())
+    for word in _INTERNAL:
+        assert word not in text, word
+    assert "went below zero by" in text  # none on the offshore flash: the debt is kept
+    assert "still owed to the broker" in text
+    assert "before the first warning" in text or "after the first warning" in text
+    # the crash window has its zoom beside the whole window; the calm one has none
+    (zoom,) = page["zoom"]
+    assert zoom.startswith("zoom-gbp-flash-2016-offshore ")
+    assert "±10 min around the largest move of GBPUSD" in zoom
+    # every column of the metrics tables is in the legend, in the tables' order
+    from bridge.stress.columns import COLUMNS
+
+    assert page["legend"] == COLUMNS
+
+
 def test_short_run_has_the_frontier_with_the_appetite_per_run(short_run: dict[str, Any]):
     summary = json.loads((short_run["out"] / "summary.json").read_text(encoding="utf-8"))
     crash = summary["scenarios"]["gbp-flash-2016-offshore"]["policies"]
