@@ -3,10 +3,11 @@ with N chosen from the window's own data, so a crash of a few minutes is not a t
 axis of hours or days.
 
 The move: the largest one-step change of the main symbol's mid (in % of the price) in the plotted
-series, extended both ways over the neighbouring steps that move the same way (the whole leg of
-the fall or the jump). N = the largest of 10 minutes (a flash crash's rebound shows too), 20 of the
-series' steps (the panel never shows a handful of points), and 4 × the leg's duration; at most a
-quarter of the window; rounded up to a whole minute.
+series, extended both ways over the neighbouring steps that move the same way by at least a tenth
+of it (the steep leg of the fall or the jump; noise does not stretch it). N = the largest of
+10 minutes (a flash crash's rebound shows too), 20 of the series' steps (the panel never shows a
+handful of points) and 4 × the leg's duration; at most a quarter of the window; rounded up to a
+whole minute.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ __all__ = ["MIN_HALF_WIDTH_S", "Zoom", "crash_zoom"]
 MIN_HALF_WIDTH_S = 600.0
 _MIN_STEPS = 20
 _LEGS = 4.0
+_STEEP = 0.1  # a step belongs to the move's leg when it goes the same way by ≥ 10 % of the largest
 
 
 @dataclass(frozen=True)
@@ -50,12 +52,12 @@ def crash_zoom(t: Sequence[float], mid: Sequence[float]) -> Zoom | None:
     i = int(np.argmax(np.abs(step)))
     if step[i] == 0.0:
         return None
-    sign = np.sign(step[i])
+    steep = step * np.sign(step[i]) >= _STEEP * abs(step[i])
     lo = i
-    while lo > 0 and np.sign(step[lo - 1]) == sign:
+    while lo > 0 and steep[lo - 1]:
         lo -= 1
     hi = i
-    while hi + 1 < len(step) and np.sign(step[hi + 1]) == sign:
+    while hi + 1 < len(step) and steep[hi + 1]:
         hi += 1
     leg = float(ts[hi + 1] - ts[lo])
     spacing = float(np.median(np.diff(ts)))
