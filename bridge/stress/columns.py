@@ -82,13 +82,18 @@ def _lev(x: float | None) -> str:
     return "–" if x is None else f"{x:.2f}"
 
 
-def below_zero(m: dict[str, Any], account: dict[str, Any]) -> str:
-    """How far the balance went below zero and what became of the debt, in words."""
+def below_zero(m: dict[str, Any], account: dict[str, Any], short: bool = False) -> str:
+    """How far the balance went below zero and what became of the debt, in words (`short`: for
+    the console's narrow column)."""
     deepest = float(m["negative_balance"])
     if deepest <= 0.0:
         return "no"
     cur = account["currency"]
     owed = float(m.get("owed_at_end") or 0.0)
+    if short:
+        fate = ("written off" if account["negative_balance_protection"]
+                else "still owed" if owed > 0.0 else "paid back")
+        return f"{_money(deepest, cur)} {fate}"
     if account["negative_balance_protection"]:
         fate = "written off by negative-balance protection"
     elif owed > 0.0:
@@ -98,24 +103,27 @@ def below_zero(m: dict[str, Any], account: dict[str, Any]) -> str:
     return f"went below zero by {_money(deepest, cur)} ({fate})"
 
 
-def first_order(m: dict[str, Any]) -> str:
-    """The guard's first order against the window's first warning, in words."""
+def first_order(m: dict[str, Any], short: bool = False) -> str:
+    """The guard's first order against the window's first warning, in words (`short`: for the
+    console's narrow column)."""
+    warning = "warning" if short else "the first warning"
     if m.get("first_order_time") is None:
         return "no order"
     gap = m.get("warning_to_order_s")
     if gap is None:
-        return "no warning came"
+        return "no warning" if short else "no warning came"
     if abs(gap) < 1.0:
-        return "at the first warning"
+        return f"at {warning}"
     side = "before" if gap < 0 else "after"
-    return f"{duration(abs(gap))} {side} the first warning"
+    return f"{duration(abs(gap))} {side} {warning}"
 
 
-def row(policy: str, m: dict[str, Any], account: dict[str, Any]) -> list[str]:
-    """One policy's cells, in the order of COLUMNS."""
+def row(policy: str, m: dict[str, Any], account: dict[str, Any],
+        short: bool = False) -> list[str]:
+    """One policy's cells, in the order of COLUMNS (`short`: the console's shorter words)."""
     cur = account["currency"]
     share = m.get("regime_available_share")
-    return [policy, _pct(m["max_drawdown"]), str(m["stop_outs"]), below_zero(m, account),
+    return [policy, _pct(m["max_drawdown"]), str(m["stop_outs"]), below_zero(m, account, short),
             _money(m["final_equity"], cur), _pct(m["return"]), _money(m["slippage_paid"], cur),
-            first_order(m), _points(m.get("return_given_up")), _lev(m.get("mean_eff_lev")),
+            first_order(m, short), _points(m.get("return_given_up")), _lev(m.get("mean_eff_lev")),
             _lev(m.get("mean_eff_lev_before_crash")), _pct(share)]

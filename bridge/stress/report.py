@@ -11,7 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from rich.console import Group
 from rich.table import Table
+from rich.text import Text
 
 from bridge.stress.columns import COLUMNS, LEGEND, POLICY_WORDS, REGIME_WORDS, row
 from bridge.stress.plot import COLOURS, plot_scenario
@@ -64,22 +66,20 @@ def equal_exposure_table(summary: dict[str, Any]) -> Table:
     return table
 
 
-def console_table(summary: dict[str, Any]) -> Table:
-    """Every scenario × policy, with the columns' legend as the caption."""
-    caption = "\n".join(f"{h}: {LEGEND[h]}" for h in COLUMNS)
-    table = Table(title="lca stress — the same book on the same prices: the guard policies and "
-                  "the static books", show_lines=False, caption=caption, caption_justify="left")
-    table.add_column("scenario")
-    for h in COLUMNS:
-        table.add_column(h, justify="left" if h == "policy" else "right")
+def console_table(summary: dict[str, Any]) -> Group:
+    """One table per scenario (every policy), then the columns' legend."""
+    tables: list[Any] = []
     for name, sc in summary["scenarios"].items():
-        order = _policies(sc)
-        for i, policy in enumerate(order):
-            m = sc["policies"][policy]
-            label = f"{name}{' (calm)' if sc['kind'] == 'calm' else ''}" if i == 0 else ""
-            table.add_row(label, *row(policy, m, sc["account"]),
-                          end_section=i == len(order) - 1)
-    return table
+        kind = "crash window" if sc["kind"] == "crash" else "calm window (control)"
+        table = Table(title=f"{name} — {kind}: the same book on the same prices",
+                      title_justify="left")
+        for h in COLUMNS:
+            table.add_column(h, justify="left" if h == "policy" else "right")
+        for policy in _policies(sc):
+            table.add_row(*row(policy, sc["policies"][policy], sc["account"], short=True))
+        tables.append(table)
+    legend = Text("\n".join(f"{h}: {LEGEND[h]}" for h in COLUMNS))
+    return Group(*tables, Text("How to read the tables", style="bold"), legend)
 
 
 def checks_table(summary: dict[str, Any]) -> Table:
