@@ -184,17 +184,18 @@ def test_money_columns_carry_the_account_currency(tmp_path: Path):
 
 
 class _Legend(HTMLParser):
-    """The <dt> terms and <dd> texts of the element with id='legend'."""
+    """The <dt> terms and <dd> texts of the element with id `legend_id`."""
 
-    def __init__(self) -> None:
+    def __init__(self, legend_id: str = "legend") -> None:
         super().__init__()
+        self._id = legend_id
         self.terms: dict[str, str] = {}
         self._depth = 0
         self._tag: str | None = None
         self._term = ""
 
     def handle_starttag(self, tag: str, attrs: Any) -> None:
-        if dict(attrs).get("id") == "legend":
+        if dict(attrs).get("id") == self._id:
             self._depth = 1
         elif self._depth:
             self._depth += tag not in ("br", "img")
@@ -273,3 +274,33 @@ def test_the_report_speaks_a_traders_words(tmp_path: Path):
     shown = " ".join(console.export_text().split())
     for word in _INTERNAL:
         assert word not in shown, word
+
+
+def _with_warnings(summary: dict[str, Any]) -> dict[str, Any]:
+    """The crash window's warning figures (full run of 1 December 2026, gbp-flash-2016)."""
+    full = summary["scenarios"]["gbp-flash-2016-esma"]["policies"]["full"]
+    full.update(lead_seconds=-2.0, lead_seconds_switched_on=-2.0,
+                first_market_warning_time=1475795225.0,
+                first_market_switch_on_time=1475795225.0,
+                signal_first_on={"thin_depth": 1475795225.0, "crash_flag": 1475795230.0},
+                signals_on_at_start=[], eff_lev_at_first_warning=None, eff_lev_at_crash=1.05,
+                orders_warning_to_crash=None, no_new_exposure_seconds_warning_to_crash=None,
+                false_alarms={"crash_flag_steps": 40, "crash_flag_episodes": 2,
+                              "minimum_steps": 1380, "wait_steps": 2855, "unasked_cuts": 5,
+                              "unasked_cut_caps": {"extras (triggered by l_safe)": 5},
+                              "rollover_only_cuts": 0})
+    return summary
+
+
+def test_the_warnings_table_says_before_or_after_the_crash_and_has_its_legend(tmp_path: Path):
+    page = _report(tmp_path, _with_warnings(_summary()))
+    parser = _Tables()
+    parser.feed(page)
+    (table,) = [t for t in parser.tables if t[0][:2] == ["policy", "first warning vs crash"]]
+    cells = dict(zip(table[0], table[1], strict=True))
+    assert cells["first warning vs crash"] == "2 s after the crash"
+    legend = _Legend("legend-warnings")
+    legend.feed(page)
+    assert set(table[0]) <= set(legend.terms), set(table[0]) - set(legend.terms)
+    for word in ("lead (on)", "lead (switched on)", "MINIMUM steps", "cuts not asked"):
+        assert word not in page, word
