@@ -67,7 +67,10 @@ def _money(x: float, currency: str) -> str:
 
 
 def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{100 * x:.1f} %".replace("-", "−")
+    if x is None:
+        return "–"
+    text = f"{100 * x:.1f}"
+    return ("0.0" if text == "-0.0" else text.replace("-", "−")) + " %"
 
 
 def _points(x: float | None) -> str:

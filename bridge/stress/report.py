@@ -17,11 +17,14 @@ from rich.text import Text
 
 from bridge.stress.columns import COLUMNS, LEGEND, POLICY_WORDS, REGIME_WORDS, row
 from bridge.stress.plot import COLOURS, plot_scenario
-from bridge.stress.report_warnings import duration, warnings_html
+from bridge.stress.report_warnings import duration, warnings_html, warnings_legend_html
 from bridge.stress.zoom import Zoom
 
 __all__ = ["COLOURS", "checks_table", "console_table", "equal_exposure_table", "plot_scenario",
            "write_report"]
+
+
+_WORDS = ("below zero", "guard's first order")  # cells in words wrap; numbers keep their unit
 
 
 def _pct(x: float | None) -> str:
@@ -99,9 +102,9 @@ padding:3px 8px;text-align:right;font-size:13px;overflow-wrap:break-word}th{back
 td:first-child,th:first-child{text-align:left}.no{color:#b00;font-weight:bold}.yes{color:#070}
 img{max-width:100%;height:auto;border:1px solid #ddd}
 .label{display:inline-block;padding:1px 6px;border-radius:3px;background:#eee;font-size:12px}
-.modelled{background:#ffe0b2}dl#legend{font-size:13px;max-width:100%}dl#legend dt{font-weight:bold;
-margin-top:6px}dl#legend dd{margin-left:16px}.zoom{font-size:13px;color:#444}
-#img-status:empty{display:none}#img-status{color:#b00}"""
+.modelled{background:#ffe0b2}dl.legend{font-size:13px;max-width:100%}dl.legend dt{font-weight:bold;
+margin-top:6px}dl.legend dd{margin-left:16px}td.n{white-space:nowrap}
+.zoom{font-size:13px;color:#444}#img-status:empty{display:none}#img-status{color:#b00}"""
 
 _SCRIPT = """window.addEventListener('load',function(){var i=document.images,n=0;
 for(var k=0;k<i.length;k++){if(i[k].complete&&i[k].naturalWidth>0){n++;}}
@@ -114,8 +117,9 @@ s.setAttribute('data-loaded',n);s.setAttribute('data-total',i.length);});"""
 def legend_html() -> str:
     """How to read the metrics tables: every column with its unit and sign convention."""
     e = html.escape
-    return ("<h2 id='how-to-read'>How to read the tables</h2><dl id='legend'>"
-            + "".join(f"<dt>{e(h)}</dt><dd>{e(LEGEND[h])}</dd>" for h in COLUMNS) + "</dl>")
+    return ("<h2 id='how-to-read'>How to read the tables</h2><dl class='legend' id='legend'>"
+            + "".join(f"<dt>{e(h)}</dt><dd>{e(LEGEND[h])}</dd>" for h in COLUMNS) + "</dl>"
+            + warnings_legend_html())
 
 
 def _zoom_caption(name: str, z: Zoom, symbol: str) -> str:
@@ -192,8 +196,10 @@ def _html(summary: dict[str, Any], pngs: dict[str, str],
             f"{sc['guard_seconds']:g} s of market time. Columns: see "
             "<a href='#how-to-read'>how to read the tables</a>.</p><table><tr>"
             + "".join(f"<th>{e(h)}</th>" for h in COLUMNS) + "</tr>")
-        parts.extend("<tr>" + "".join(f"<td>{e(x)}</td>" for x in row(
-            policy, sc["policies"][policy], acct)) + "</tr>" for policy in _policies(sc))
+        parts.extend("<tr>" + "".join(
+            f"<td{'' if h in _WORDS else ' class=n'}>{e(x)}</td>"
+            for h, x in zip(COLUMNS, row(policy, sc["policies"][policy], acct), strict=True))
+            + "</tr>" for policy in _policies(sc))
         parts.append("</table>")
         eq = sc.get("equal_exposure")
         if eq:
