@@ -104,6 +104,7 @@ img{max-width:100%;height:auto;border:1px solid #ddd}
 .label{display:inline-block;padding:1px 6px;border-radius:3px;background:#eee;font-size:12px}
 .modelled{background:#ffe0b2}dl.legend{font-size:13px;max-width:100%}dl.legend dt{font-weight:bold;
 margin-top:6px}dl.legend dd{margin-left:16px}td.n{white-space:nowrap}
+table.words td{text-align:left}
 .zoom{font-size:13px;color:#444}#img-status:empty{display:none}#img-status{color:#b00}"""
 
 _SCRIPT = """window.addEventListener('load',function(){var i=document.images,n=0;
@@ -161,7 +162,8 @@ def _html(summary: dict[str, Any], pngs: dict[str, str],
              "book resized once at the start to leverage L, then never touched) say whether the "
              "guard did better than simply holding less. "
              "<span id='img-status'></span></p>",
-             "<h2 id='checks'>Checks: does the full guard keep its promises?</h2><table><tr>"
+             "<h2 id='checks'>Checks: does the full guard keep its promises?</h2>"
+             "<table class='words'><tr>"
              "<th>scenario</th><th>check</th><th>holds</th><th>numbers</th></tr>"]
     for c in summary["checks"]:
         cls = "yes" if c["holds"] else "no"
