@@ -20,7 +20,8 @@ LEGEND: dict[str, str] = {
               "(the whole guard at risk appetite a), static-L (the book resized once at the "
               "start to leverage L, then left alone).",
     "max drawdown": "the largest fall of equity from its highest point so far (the starting "
-                    "balance counts), in % of that high; 0 % is best, 100 % is everything lost.",
+                    "balance counts), in % of that high; 0 % is best, 100 % is everything lost, "
+                    "above 100 % a debt to the broker (no negative-balance protection).",
     "stop-outs": "positions the broker closed because the margin level fell to its stop-out "
                  "level (count; 0 is best).",
     "below zero": "whether the account balance went below zero during the window, by how much "
