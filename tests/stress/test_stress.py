@@ -389,7 +389,20 @@ def test_the_lead_sentence_says_when_nothing_warned_and_when_a_signal_was_on_fro
         **base, "lead_seconds_switched_on": 0.0, "first_market_switch_on_time": 1_421_314_200.0}}}
     text = lead_sentence(sc)
     assert text.startswith("Nothing warned before the crash (full)")
-    assert "Already on at the first step: volatility_regime" in text
+    assert "Already on at the first step: high volatility (volatility_regime)" in text
+    assert "Signals first on: high volatility (volatility_regime) 2015-01-15 06:00:00" in text
     sc["policies"]["full"].update(lead_seconds_switched_on=7200.0,
                                   first_market_switch_on_time=1_421_307_000.0)
     assert lead_sentence(sc).startswith("Warned 2.0 h before the crash (full)")
+
+
+def test_the_calm_sentence_names_the_false_alarms_in_words():
+    from bridge.stress.report_warnings import lead_sentence
+
+    fa = {"crash_flag_episodes": 0, "crash_flag_steps": 0, "minimum_steps": 0, "wait_steps": 3,
+          "unasked_cuts": 1, "rollover_only_cuts": 0}
+    sc = {"crash_time": None, "policies": {"full": {"lead_seconds": None, "false_alarms": fa}}}
+    assert lead_sentence(sc) == (
+        "Calm window (full): 0 liquidity-crash flags, 0 steps at minimum leverage (MINIMUM) "
+        "and 3 waiting (WAIT), 1 cut beyond the leverage rules (0 with the daily rollover as "
+        "the only trigger).")
