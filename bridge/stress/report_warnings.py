@@ -12,10 +12,23 @@ import datetime as dt
 import html
 from typing import Any
 
-__all__ = ["WARNING_COLUMNS", "WARNING_LEGEND", "duration", "lead_sentence", "warnings_html",
-           "warnings_legend_html"]
+__all__ = ["SIGNAL_WORDS", "WARNING_COLUMNS", "WARNING_LEGEND", "duration", "lead_sentence",
+           "signal_words", "warnings_html", "warnings_legend_html"]
 
 _SHOWN = ("full", "none")
+
+SIGNAL_WORDS = {"volatility_regime": "high volatility", "thin_depth": "thin order book",
+                "spread_acceleration": "spreads widening fast",
+                "margin_pressure": "margin pressure",
+                "correlation_spike": "positions moving together",
+                "crash_flag": "liquidity-crash flag", "thin_hours": "thin trading hours (clock)",
+                "weekend": "weekend (clock)", "scheduled_event": "scheduled news (clock)"}
+
+
+def signal_words(name: str) -> str:
+    """A signal in words, its id in brackets (the id is the key in summary.json)."""
+    words = SIGNAL_WORDS.get(name)
+    return f"{words} ({name})" if words else name
 
 
 def _utc(t: float | None) -> str:
@@ -46,13 +59,15 @@ def lead_sentence(sc: dict[str, Any], policy: str = "full") -> str:
         return ""
     if sc.get("crash_time") is None:
         fa = m["false_alarms"]
-        return (f"Calm window ({policy}): {fa['crash_flag_episodes']} crash flags, "
-                f"{fa['minimum_steps']} MINIMUM and {fa['wait_steps']} WAIT steps, "
-                f"{fa['unasked_cuts']} cuts not asked for by the rules "
-                f"({fa['rollover_only_cuts']} with the rollover as the only trigger).")
-    first = ", ".join(f"{k} {_utc(v)}" for k, v in m["signal_first_on"].items())
+        cuts = fa["unasked_cuts"]
+        return (f"Calm window ({policy}): {fa['crash_flag_episodes']} liquidity-crash flags, "
+                f"{fa['minimum_steps']} steps at minimum leverage (MINIMUM) and "
+                f"{fa['wait_steps']} waiting (WAIT), {cuts} cut{'' if cuts == 1 else 's'} "
+                f"beyond the leverage rules ({fa['rollover_only_cuts']} with the daily rollover "
+                "as the only trigger).")
+    first = ", ".join(f"{signal_words(k)} {_utc(v)}" for k, v in m["signal_first_on"].items())
     crash = _utc(sc["crash_time"])
-    start = [k for k in m["signals_on_at_start"] if k in m["signal_first_on"]]
+    start = [signal_words(k) for k in m["signals_on_at_start"] if k in m["signal_first_on"]]
     already = f" Already on at the first step: {', '.join(start)}." if start else ""
     switched = m.get("lead_seconds_switched_on")
     if switched is None or switched <= 0:
