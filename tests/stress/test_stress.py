@@ -298,6 +298,12 @@ def test_short_run_has_the_frontier_with_the_appetite_per_run(short_run: dict[st
         assert (out / png).stat().st_size > 10_000
         assert png in html
     assert "Risk-appetite frontier" in html
+    from bridge.stress.frontier import frontier_rows
+
+    head, rows = frontier_rows(summary["frontier"], "offshore")
+    assert head[-1] == "max drawdown pooled"  # the words of the metrics table, not "max DD"
+    given = head.index("given up vs none calm-2019")
+    assert all(r[given].endswith(" pt") for r in rows)  # percentage points, as in the table
 
 
 def test_appetite_flags_add_the_full_guard_at_each_appetite():
