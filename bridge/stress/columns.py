@@ -8,7 +8,7 @@ from typing import Any
 
 from bridge.stress.report_warnings import duration
 
-__all__ = ["COLUMNS", "LEGEND", "POLICY_WORDS", "REGIME_WORDS", "row"]
+__all__ = ["COLUMNS", "LEGEND", "POLICY_WORDS", "REGIME_WORDS", "points", "row"]
 
 COLUMNS = ["policy", "max drawdown", "stop-outs", "below zero", "final equity", "return",
            "slippage paid", "guard's first order", "given up vs none", "mean leverage",
@@ -74,7 +74,7 @@ def _pct(x: float | None) -> str:
     return ("0.0" if text == "-0.0" else text.replace("-", "−")) + " %"
 
 
-def _points(x: float | None) -> str:
+def points(x: float | None) -> str:
     """A difference of two returns in percentage points, signed (− for negative)."""
     if x is None:
         return "–"
@@ -129,5 +129,5 @@ def row(policy: str, m: dict[str, Any], account: dict[str, Any],
     share = m.get("regime_available_share")
     return [policy, _pct(m["max_drawdown"]), str(m["stop_outs"]), below_zero(m, account, short),
             _money(m["final_equity"], cur), _pct(m["return"]), _money(m["slippage_paid"], cur),
-            first_order(m, short), _points(m.get("return_given_up")), _lev(m.get("mean_eff_lev")),
+            first_order(m, short), points(m.get("return_given_up")), _lev(m.get("mean_eff_lev")),
             _lev(m.get("mean_eff_lev_before_crash")), _pct(share)]

@@ -240,11 +240,13 @@ def frontier_rows(fr: dict[str, Any], preset: str) -> tuple[list[str], list[list
     """Header and rows of one preset's frontier table (the console and report.html)."""
     block = fr["presets"][preset]
     calm, crash = block["calm_scenarios"], block["crash_scenarios"]
+    from bridge.stress.columns import points
+
     head = ["policy", "calm return (mean)",
-            *(f"given up {_window(n, preset)}" for n in calm),
-            *(f"max DD {_window(n, preset)}" for n in crash), "max DD pooled"]
+            *(f"given up vs none {_window(n, preset)}" for n in calm),
+            *(f"max drawdown {_window(n, preset)}" for n in crash), "max drawdown pooled"]
     rows = [[p["policy"], _pct(p["calm_return"]),
-             *(_pct(p["calm_given_up"].get(n)) for n in calm),
+             *(points(p["calm_given_up"].get(n)) for n in calm),
              *(_pct(p["crash_max_drawdown"].get(n)) for n in crash),
              _pct(p["pooled_max_drawdown"])] for p in block["points"]]
     return head, rows
@@ -287,7 +289,8 @@ def frontier_html(summary: dict[str, Any], pngs: dict[str, str]) -> str:
              "<code>full</code> is appetite 1, the defaults) beside the static books "
              "(<code>static-L</code>). Calm return: the mean return over the calm scenarios of "
              "the preset (the long calm control and its mirrored short book, and any other "
-             "calm window). Given up: none's return minus the policy's, per calm scenario. "
+             "calm window). Given up vs none: none's return minus the policy's, in "
+             "percentage points, per calm scenario. "
              "Pooled: the mean max drawdown over the crash windows (each window once). A "
              "frontier to the upper left of the static one pays less in calm for the same "
              "crash drawdown.</p>"]
