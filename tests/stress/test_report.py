@@ -304,3 +304,31 @@ def test_the_warnings_table_says_before_or_after_the_crash_and_has_its_legend(tm
     assert set(table[0]) <= set(legend.terms), set(table[0]) - set(legend.terms)
     for word in ("lead (on)", "lead (switched on)", "MINIMUM steps", "cuts not asked"):
         assert word not in page, word
+
+
+def test_the_same_leverage_verdict_is_said_in_words(tmp_path: Path):
+    summary = _summary()
+    summary["scenarios"]["gbp-flash-2016-esma"]["equal_exposure"] = {
+        "full_mean_eff_lev_before_crash": 1.4674356823983121,
+        "full_max_drawdown": 0.03906799999999999, "comparable": ["static-2", "static-20"],
+        "lower_drawdown": [], "holds": True, "matched": "static-2",
+        "matched_mean_eff_lev_before_crash": 2.0278231460114857,
+        "matched_max_drawdown": 0.18735100715165665, "margin": 0.14828300715165665,
+        "detail": "full beat static at equal pre-crash exposure: full max DD 3.91% at mean "
+                  "pre-crash EffLev 1.47; nearest static-2 18.74% at 2.03 (margin +14.83%)"}
+    summary["equal_exposure_pooled"] = {
+        "scenarios": 1, "holds_in": 1, "full_mean_max_drawdown": 0.03906799999999999,
+        "matched_static_mean_max_drawdown": 0.18735100715165665, "margin": 0.148283,
+        "holds": True, "detail": "full beat static at equal pre-crash exposure in 1 of 1 crash "
+                                 "runs; mean max DD full 3.91% against the nearest static 18.74%"}
+    visible = _Visible()
+    visible.feed(_report(tmp_path, summary))
+    text = " ".join("".join(visible.text).split())
+    assert ("The same leverage into the crash: the full guard lost 3.9 % at its worst with "
+            "leverage 1.47 before the crash; the nearest static book that carried as much or "
+            "more, static-2 (leverage 2.03), lost 18.7 %: 14.8 points more. Holds.") in text
+    assert ("In 1 of 1 crash windows no static book with as much leverage into the crash lost "
+            "less than the full guard; on average the full guard lost 3.9 % at its worst, the "
+            "nearest static books 18.7 %.") in text
+    assert "max DD" not in text
+    assert "pre-crash EffLev" not in text
