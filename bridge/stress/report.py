@@ -115,6 +115,30 @@ s.textContent=n<i.length?(i.length-n)+' of '+i.length+' charts did not load: kee
 s.setAttribute('data-loaded',n);s.setAttribute('data-total',i.length);});"""
 
 
+def same_leverage_sentence(eq: dict[str, Any]) -> str:
+    """One crash window's equal-exposure verdict (summary.json `equal_exposure`) in words."""
+    full_lev = _lev(eq["full_mean_eff_lev_before_crash"])
+    if eq["matched"] is None:
+        return ("no static book carried as much leverage into the crash as the full guard "
+                f"(leverage {full_lev}): not testable.")
+    margin = eq["margin"]
+    verdict = ("Holds." if eq["holds"] else
+               f"Does not hold: {', '.join(eq['lower_drawdown'])} lost less.")
+    return (f"the full guard lost {_pct(eq['full_max_drawdown'])} at its worst with leverage "
+            f"{full_lev} before the crash; the nearest static book that carried as much or more, "
+            f"{eq['matched']} (leverage {_lev(eq['matched_mean_eff_lev_before_crash'])}), lost "
+            f"{_pct(eq['matched_max_drawdown'])}: {abs(100 * margin):.1f} points "
+            f"{'more' if margin >= 0 else 'less'}. {verdict}")
+
+
+def pooled_sentence(pooled: dict[str, Any]) -> str:
+    """The equal-exposure verdict over all crash windows (`equal_exposure_pooled`) in words."""
+    return (f"In {pooled['holds_in']} of {pooled['scenarios']} crash windows no static book with "
+            "as much leverage into the crash lost less than the full guard; on average the full "
+            f"guard lost {_pct(pooled['full_mean_max_drawdown'])} at its worst, the nearest "
+            f"static books {_pct(pooled['matched_static_mean_max_drawdown'])}.")
+
+
 def legend_html() -> str:
     """How to read the metrics tables: every column with its unit and sign convention."""
     e = html.escape
@@ -175,7 +199,7 @@ def _html(summary: dict[str, Any], pngs: dict[str, str],
     if pooled:
         cls = "yes" if pooled["holds"] else "no"
         parts.append(f"<h2>The same leverage into the crash, all crash windows</h2>"
-                     f"<p class='{cls}'>{e(pooled['detail'])}</p><p>For each crash window, "
+                     f"<p class='{cls}'>{e(pooled_sentence(pooled))}</p><p>For each crash window, "
                      "every static book whose leverage averaged from the start to the crash "
                      "(EffLev) is at least the full guard's must lose more at its worst (max "
                      "drawdown, DD); the nearest of them gives the margin, in percentage "
@@ -207,7 +231,7 @@ def _html(summary: dict[str, Any], pngs: dict[str, str],
         if eq:
             cls = "yes" if eq["holds"] else "no"
             parts.append(f"<p><b>The same leverage into the crash:</b> <span class='{cls}'>"
-                         f"{e(eq['detail'])}</span></p>")
+                         f"{e(same_leverage_sentence(eq))}</span></p>")
         parts.append(warnings_html(sc))
         parts.append(_regime_line(sc))
         if name in pngs:
