@@ -103,7 +103,7 @@ td:first-child,th:first-child{text-align:left}.no{color:#b00;font-weight:bold}.y
 img{max-width:100%;height:auto;border:1px solid #ddd}
 .label{display:inline-block;padding:1px 6px;border-radius:3px;background:#eee;font-size:12px}
 .modelled{background:#ffe0b2}dl.legend{font-size:13px;max-width:100%}dl.legend dt{font-weight:bold;
-margin-top:6px}dl.legend dd{margin-left:16px}td.n{white-space:nowrap}
+margin-top:6px}dl.legend dd{margin-left:16px}td.n{white-space:nowrap}td.w{text-align:left}
 table.words td{text-align:left}
 .zoom{font-size:13px;color:#444}#img-status:empty{display:none}#img-status{color:#b00}"""
 
@@ -216,14 +216,14 @@ def _html(summary: dict[str, Any], pngs: dict[str, str],
             f"<h2 id='{e(name)}'>{e(name)} <span class='label'>{e(kind)}</span> {label}</h2>"
             f"<p>{e(sc['description'])}</p><p>Data: {e(sc['data'])}. Book: {e(book)} on "
             f"{acct['balance']:,.0f} {e(acct['currency'])}, broker leverage "
-            f"1:{acct['leverage']}; margin call at {acct['margin_call']:g} % margin level, "
-            f"stop-out at {acct['stop_out']:g} %, negative-balance protection "
+            f"1:{acct['leverage']}; margin call at {acct['margin_call']:g}\u00a0% margin level, "
+            f"stop-out at {acct['stop_out']:g}\u00a0%, negative-balance protection "
             f"{'on' if acct['negative_balance_protection'] else 'off'}. The guard looks every "
             f"{sc['guard_seconds']:g} s of market time. Columns: see "
             "<a href='#how-to-read'>how to read the tables</a>.</p><table><tr>"
             + "".join(f"<th>{e(h)}</th>" for h in COLUMNS) + "</tr>")
         parts.extend("<tr>" + "".join(
-            f"<td{'' if h in _WORDS else ' class=n'}>{e(x)}</td>"
+            f"<td class={'w' if h in _WORDS else 'n'}>{e(x)}</td>"
             for h, x in zip(COLUMNS, row(policy, sc["policies"][policy], acct), strict=True))
             + "</tr>" for policy in _policies(sc))
         parts.append("</table>")
