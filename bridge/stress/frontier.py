@@ -167,7 +167,10 @@ def plot_frontier(title: str, series: Series, path: Path) -> None:
         ax.grid(True, alpha=0.3)
     axs[0][0].set_ylabel("crash max drawdown, %")
     axs[0][-1].legend(handles=handles, fontsize=7, loc="best")
-    fig.suptitle(title, fontsize=10)
+    import textwrap
+
+    width_px = fig.get_size_inches()[0] * 80  # saved at 80 dpi; about 6.5 px a character
+    fig.suptitle(textwrap.fill(title, width=int(width_px / 6.5)), fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=80)
     plt.close(fig)
@@ -237,11 +240,13 @@ def frontier_rows(fr: dict[str, Any], preset: str) -> tuple[list[str], list[list
     """Header and rows of one preset's frontier table (the console and report.html)."""
     block = fr["presets"][preset]
     calm, crash = block["calm_scenarios"], block["crash_scenarios"]
+    from bridge.stress.columns import points
+
     head = ["policy", "calm return (mean)",
-            *(f"given up {_window(n, preset)}" for n in calm),
-            *(f"max DD {_window(n, preset)}" for n in crash), "max DD pooled"]
+            *(f"given up vs none {_window(n, preset)}" for n in calm),
+            *(f"max drawdown {_window(n, preset)}" for n in crash), "max drawdown pooled"]
     rows = [[p["policy"], _pct(p["calm_return"]),
-             *(_pct(p["calm_given_up"].get(n)) for n in calm),
+             *(points(p["calm_given_up"].get(n)) for n in calm),
              *(_pct(p["crash_max_drawdown"].get(n)) for n in crash),
              _pct(p["pooled_max_drawdown"])] for p in block["points"]]
     return head, rows
@@ -281,10 +286,11 @@ def frontier_html(summary: dict[str, Any], pngs: dict[str, str]) -> str:
     parts = ["<h2 id='frontier'>Risk-appetite frontier</h2>",
              "<p>The full guard at each risk appetite (<code>full@a</code>: "
              "<code>risk.appetite = a</code> scales K and the EffLev rule thresholds; "
-             "<code>full</code> is appetite 1, the seed's defaults) beside the static books "
+             "<code>full</code> is appetite 1, the defaults) beside the static books "
              "(<code>static-L</code>). Calm return: the mean return over the calm scenarios of "
              "the preset (the long calm control and its mirrored short book, and any other "
-             "calm window). Given up: none's return minus the policy's, per calm scenario. "
+             "calm window). Given up vs none: none's return minus the policy's, in "
+             "percentage points, per calm scenario. "
              "Pooled: the mean max drawdown over the crash windows (each window once). A "
              "frontier to the upper left of the static one pays less in calm for the same "
              "crash drawdown.</p>"]

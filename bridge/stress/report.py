@@ -1,10 +1,6 @@
-"""The outputs of `lca stress`: one PNG per scenario, report.html, and the console table.
-
-Each PNG stacks five panels on one time axis (UTC): the main symbol's price with its spread band
-(the lowest bid and highest ask of each plotted bucket, so a spike is never decimated away),
-equity per policy, EffLev, MSI (with the broker's margin-call and stop-out levels) and LVI. The
-`full` run's regime shades every panel; the guard's orders are triangles and the broker's
-stop-outs crosses, in the policy's colour.
+"""The outputs of `lca stress` for a trader: report.html (with a legend for every column), the
+console tables, and the PNGs (drawn by bridge.stress.plot: the whole window and, on a crash
+window, a zoom on the crash beside it). The cells and their legend are in bridge.stress.columns.
 """
 
 from __future__ import annotations
@@ -15,141 +11,20 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+from rich.console import Group
 from rich.table import Table
+from rich.text import Text
 
-from bridge.stress.report_warnings import duration, warnings_html
-from bridge.stress.windows import POLICIES
+from bridge.stress.columns import COLUMNS, LEGEND, POLICY_WORDS, REGIME_WORDS, row
+from bridge.stress.plot import COLOURS, plot_scenario
+from bridge.stress.report_warnings import duration, warnings_html, warnings_legend_html
+from bridge.stress.zoom import Zoom
 
-__all__ = ["COLOURS", "console_table", "equal_exposure_table", "plot_scenario", "write_report"]
-
-COLOURS = {"none": "#555555", "vol-only": "#1f77b4", "rules-only": "#ff7f0e", "full": "#2ca02c"}
-_REGIME_COLOURS = {"NO_EXPANSION": "#fff3b0", "WAIT": "#ffd59e", "MINIMUM": "#f7b2b2"}
-
-
-def _times(ts: Any) -> Any:
-    return np.asarray([dt.datetime.fromtimestamp(t, dt.UTC).replace(tzinfo=None) for t in ts])
+__all__ = ["COLOURS", "checks_table", "console_table", "equal_exposure_table", "plot_scenario",
+           "write_report"]
 
 
-def _shade(ax: Any, t: Any, regimes: Sequence[str]) -> None:
-    start = 0
-    for i in range(1, len(regimes) + 1):
-        if i == len(regimes) or regimes[i] != regimes[start]:
-            colour = _REGIME_COLOURS.get(regimes[start])
-            if colour is not None:
-                ax.axvspan(t[start], t[min(i, len(t) - 1)], color=colour, alpha=0.6, lw=0,
-                           zorder=0)
-            start = i
-
-
-def plot_scenario(name: str, sc: dict[str, Any], runs: dict[str, dict[str, Any]],
-                  path: Path) -> None:
-    """Write the scenario's PNG (five panels) to `path`."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.dates as mdates
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    fig, axes = plt.subplots(5, 1, figsize=(11, 12), sharex=True,
-                             gridspec_kw={"height_ratios": [2.2, 2, 1.3, 1.3, 1.2]})
-    ax_p, ax_e, ax_l, ax_m, ax_v = axes
-    ref = runs.get("full") or next(iter(runs.values()))
-    s = ref["series"]
-    t = _times(s["t"])
-    for ax in axes:
-        _shade(ax, t, s["regime"])
-        ax.grid(True, alpha=0.3)
-        if sc.get("crash_time"):
-            ax.axvline(_times([sc["crash_time"]])[0], color="#aa0000", ls=":", lw=1)
-    if "mid" in s:
-        ax_p.fill_between(t, s["bid_low"], s["ask_high"], color="#9ecae1", alpha=0.7, lw=0,
-                          label="spread band (bid low – ask high)")
-        ax_p.plot(t, s["mid"], color="#08306b", lw=0.8, label="mid")
-    main = sc.get("main_symbol", "")
-    label = "MODELLED intrabar ticks from bars" if sc["modelled"] else "recorded ticks"
-    ax_p.set_ylabel(f"{main} price")
-    ax_p.set_title(f"{name} — {sc['account']['margin_call']:g}% margin call / "
-                   f"{sc['account']['stop_out']:g}% stop-out, NBP "
-                   f"{'on' if sc['account']['negative_balance_protection'] else 'off'} — "
-                   f"{label}", fontsize=10)
-    for policy in POLICIES:
-        run = runs.get(policy)
-        if run is None:
-            continue
-        c = COLOURS[policy]
-        rs = run["series"]
-        rt = _times(rs["t"])
-        ax_e.plot(rt, rs["equity"], color=c, lw=1.2, label=policy)
-        ax_l.plot(rt, rs["eff_lev"], color=c, lw=1.0)
-        ax_m.plot(rt, rs["msi"], color=c, lw=1.0)
-        ax_v.plot(rt, rs["lvi"], color=c, lw=1.0)
-        eq = np.asarray(rs["equity"], dtype=float)
-        ts = np.asarray(rs["t"], dtype=float)
-        for kind, marker, size in (("orders", "v", 40), ("stop_outs", "X", 70)):
-            marks = run["markers"][kind]
-            if not marks:
-                continue
-            mt = np.asarray([m[0] for m in marks], dtype=float)
-            idx = np.clip(np.searchsorted(ts, mt), 0, len(ts) - 1)
-            ax_e.scatter(_times(mt), eq[idx], marker=marker, s=size, color=c,
-                         edgecolors="black", linewidths=0.5, zorder=5)
-            if "mid" in s:
-                mid = np.asarray(s["mid"], dtype=float)
-                pidx = np.clip(np.searchsorted(np.asarray(s["t"]), mt), 0, len(mid) - 1)
-                ax_p.scatter(_times(mt), mid[pidx], marker=marker, s=size, color=c,
-                             edgecolors="black", linewidths=0.5, zorder=5)
-    statics = sorted((p for p in runs if p.startswith("static-")),
-                     key=lambda p: float(p.removeprefix("static-")))
-    for i, policy in enumerate(statics):
-        rs = runs[policy]["series"]
-        shade = 0.25 + 0.6 * i / max(1, len(statics) - 1)
-        ax_e.plot(_times(rs["t"]), rs["equity"], color=(shade, shade, shade), lw=0.7, ls="--")
-    appetites = sorted((p for p in runs if p.startswith("full@")),
-                       key=lambda p: float(p.removeprefix("full@")))
-    for i, policy in enumerate(appetites):
-        rs = runs[policy]["series"]
-        ax_e.plot(_times(rs["t"]), rs["equity"], color=COLOURS["full"], lw=0.8, ls=":",
-                  alpha=0.9 - 0.6 * i / max(1, len(appetites) - 1))
-    ax_e.set_ylabel(f"equity ({sc['account']['currency']})")
-    ax_l.set_ylabel("EffLev")
-    ax_l.set_yscale("symlog", linthresh=1.0)
-    ax_l.set_ylim(bottom=0.0)
-    ax_m.set_ylabel("MSI")
-    ax_m.set_yscale("symlog", linthresh=1.0)
-    ax_m.set_ylim(bottom=0.0)
-    mc = sc["account"]["margin_call"] / 100.0
-    so = sc["account"]["stop_out"] / 100.0
-    ax_m.axhline(mc, color="#d62728", ls="--", lw=0.8)
-    ax_m.axhline(so, color="#7f0000", ls="-", lw=0.8)
-    ax_v.set_ylabel("LVI")
-    ax_v.set_yscale("symlog", linthresh=1.0)
-    ax_v.set_ylim(bottom=0.0)
-    handles = [
-        *[Line2D([], [], color=COLOURS[p], lw=2, label=p) for p in POLICIES if p in runs],
-        *([Line2D([], [], color="grey", lw=0.8, ls="--",
-                  label=f"static books ({', '.join(p.removeprefix('static-') for p in statics)})")]
-          if statics else []),
-        *([Line2D([], [], color=COLOURS["full"], lw=0.8, ls=":", label="full at appetite "
-                  f"({', '.join(p.removeprefix('full@') for p in appetites)})")]
-          if appetites else []),
-        Line2D([], [], marker="v", ls="", color="grey", label="guard order"),
-        Line2D([], [], marker="X", ls="", color="grey", label="broker stop-out"),
-        *[Patch(color=c, label=f"regime {r} (full)") for r, c in _REGIME_COLOURS.items()],
-    ]
-    fig.legend(handles=handles, fontsize=8, ncol=5, loc="upper center",
-               bbox_to_anchor=(0.5, 0.995), frameon=False)
-    ax_p.legend(fontsize=7, loc="lower left")
-    ax_m.text(0.005, 0.05, f"— margin call {mc:.2f}   — stop-out {so:.2f}",
-              transform=ax_m.transAxes, fontsize=7, color="#7f0000")
-    ax_v.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %H:%M"))  # type: ignore[no-untyped-call]
-    ax_v.set_xlabel("UTC")
-    fig.autofmt_xdate()
-    fig.tight_layout(rect=(0.0, 0.0, 1.0, 0.955))
-    fig.savefig(path, dpi=80)
-    plt.close(fig)
+_WORDS = ("below zero", "guard's first order")  # cells in words wrap; numbers keep their unit
 
 
 def _pct(x: float | None) -> str:
@@ -160,20 +35,6 @@ def _lev(x: float | None) -> str:
     return "–" if x is None else f"{x:.2f}"
 
 
-def _row(policy: str, m: dict[str, Any], kind: str) -> list[str]:
-    share = m.get("regime_available_share")
-    return [policy, _pct(m["max_drawdown"]), str(m["stop_outs"]),
-            f"{m['negative_balance']:,.0f}", f"{m['final_equity']:,.0f}", _pct(m["return"]),
-            f"{m['slippage_paid']:,.0f}", duration(m.get("warning_to_order_s")),
-            _pct(m.get("return_given_up")) if kind == "calm" else "",
-            _lev(m.get("mean_eff_lev")), _lev(m.get("mean_eff_lev_before_crash")),
-            _pct(share) if share is not None else "–"]
-
-
-_HEAD = ["policy", "max DD", "stop-outs", "neg. balance", "final equity", "return", "slippage",
-         "warn→order", "given up", "mean EffLev", "EffLev pre-crash", "regime known"]
-
-
 def _policies(sc: dict[str, Any]) -> list[str]:
     from bridge.stress.suite import policy_order
 
@@ -182,9 +43,10 @@ def _policies(sc: dict[str, Any]) -> list[str]:
 
 def equal_exposure_table(summary: dict[str, Any]) -> Table:
     """Per crash scenario: did full beat the static books at equal pre-crash exposure?"""
-    table = Table(title="full against static books at the same or higher pre-crash EffLev")
-    for h in ("scenario", "full EffLev pre-crash", "full max DD", "nearest static",
-              "its EffLev pre-crash", "its max DD", "margin", "verdict"):
+    table = Table(title="full guard against the static books that carried as much leverage or "
+                  "more into the crash")
+    for h in ("scenario", "full: leverage before crash", "full: max drawdown", "nearest static",
+              "its leverage before crash", "its max drawdown", "drawdown spared", "verdict"):
         table.add_column(h, justify="left" if h in ("scenario", "verdict") else "right")
     for name, sc in summary["scenarios"].items():
         eq = sc.get("equal_exposure")
@@ -192,7 +54,7 @@ def equal_exposure_table(summary: dict[str, Any]) -> Table:
             continue
         verdict = ("not testable" if eq["matched"] is None else
                    "full beat static" if eq["holds"] else
-                   f"[red]static lower DD: {', '.join(eq['lower_drawdown'])}[/]")
+                   f"[red]static lower drawdown: {', '.join(eq['lower_drawdown'])}[/]")
         table.add_row(name, _lev(eq["full_mean_eff_lev_before_crash"]),
                       _pct(eq["full_max_drawdown"]), eq["matched"] or "–",
                       _lev(eq["matched_mean_eff_lev_before_crash"]),
@@ -207,24 +69,25 @@ def equal_exposure_table(summary: dict[str, Any]) -> Table:
     return table
 
 
-def console_table(summary: dict[str, Any]) -> Table:
-    """Every scenario × policy, then the must-show checks."""
-    table = Table(title="lca stress — same book, same ticks: the guard policies and the static "
-                  "books", show_lines=False)
-    table.add_column("scenario")
-    for h in _HEAD:
-        table.add_column(h, justify="left" if h == "policy" else "right")
+def console_table(summary: dict[str, Any]) -> Group:
+    """One table per scenario (every policy), then the columns' legend."""
+    tables: list[Any] = []
     for name, sc in summary["scenarios"].items():
-        order = _policies(sc)
-        for i, policy in enumerate(order):
-            m = sc["policies"][policy]
-            label = f"{name}{' (calm)' if sc['kind'] == 'calm' else ''}" if i == 0 else ""
-            table.add_row(label, *_row(policy, m, sc["kind"]), end_section=i == len(order) - 1)
-    return table
+        kind = "crash window" if sc["kind"] == "crash" else "calm window (control)"
+        table = Table(title=f"{name} — {kind}: the same book on the same prices",
+                      title_justify="left")
+        for h in COLUMNS:
+            table.add_column(h, justify="left" if h == "policy" else "right")
+        for policy in _policies(sc):
+            table.add_row(*row(policy, sc["policies"][policy], sc["account"], short=True))
+        tables.append(table)
+    legend = Text("\n".join(f"{h}: {LEGEND[h]}" for h in COLUMNS))
+    return Group(*tables, Text("How to read the tables", style="bold"), legend)
 
 
 def checks_table(summary: dict[str, Any]) -> Table:
-    table = Table(title="must show (full controller)")
+    """Each promise of the full guard, per scenario: does it hold, with the numbers."""
+    table = Table(title="checks: does the full guard keep its promises?")
     for h in ("scenario", "check", "holds", "numbers"):
         table.add_column(h)
     for c in summary["checks"]:
@@ -234,35 +97,98 @@ def checks_table(summary: dict[str, Any]) -> Table:
 
 
 _CSS = """body{font-family:system-ui,sans-serif;margin:24px;max-width:1200px;color:#222}
-table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;
-text-align:right;font-size:13px}th{background:#f2f2f2}td:first-child,th:first-child{text-align:left}
-.no{color:#b00;font-weight:bold}.yes{color:#070}img{max-width:100%;border:1px solid #ddd}
+table{border-collapse:collapse;margin:8px 0 16px;max-width:100%}td,th{border:1px solid #ccc;
+padding:3px 8px;text-align:right;font-size:13px;overflow-wrap:break-word}th{background:#f2f2f2}
+td:first-child,th:first-child{text-align:left}.no{color:#b00;font-weight:bold}.yes{color:#070}
+img{max-width:100%;height:auto;border:1px solid #ddd}
 .label{display:inline-block;padding:1px 6px;border-radius:3px;background:#eee;font-size:12px}
-.modelled{background:#ffe0b2}"""
+.modelled{background:#ffe0b2}dl.legend{font-size:13px;max-width:100%}dl.legend dt{font-weight:bold;
+margin-top:6px}dl.legend dd{margin-left:16px}td.n{white-space:nowrap}td.w{text-align:left}
+table.words td{text-align:left}
+.zoom{font-size:13px;color:#444}#img-status:empty{display:none}#img-status{color:#b00}"""
 
 _SCRIPT = """window.addEventListener('load',function(){var i=document.images,n=0;
 for(var k=0;k<i.length;k++){if(i[k].complete&&i[k].naturalWidth>0){n++;}}
-var s=document.getElementById('img-status');s.textContent=n+' of '+i.length+' plots loaded';
+var s=document.getElementById('img-status');
+s.textContent=n<i.length?(i.length-n)+' of '+i.length+' charts did not load: keep the PNG files '+
+'in the folder of report.html':'';
 s.setAttribute('data-loaded',n);s.setAttribute('data-total',i.length);});"""
 
 
+def same_leverage_sentence(eq: dict[str, Any]) -> str:
+    """One crash window's equal-exposure verdict (summary.json `equal_exposure`) in words."""
+    full_lev = _lev(eq["full_mean_eff_lev_before_crash"])
+    if eq["matched"] is None:
+        return ("no static book carried as much leverage into the crash as the full guard "
+                f"(leverage {full_lev}): not testable.")
+    margin = eq["margin"]
+    verdict = ("Holds." if eq["holds"] else
+               f"Does not hold: {', '.join(eq['lower_drawdown'])} lost less.")
+    return (f"the full guard lost {_pct(eq['full_max_drawdown'])} at its worst with leverage "
+            f"{full_lev} before the crash; the nearest static book that carried as much or more, "
+            f"{eq['matched']} (leverage {_lev(eq['matched_mean_eff_lev_before_crash'])}), lost "
+            f"{_pct(eq['matched_max_drawdown'])}: {abs(100 * margin):.1f} points "
+            f"{'more' if margin >= 0 else 'less'}. {verdict}")
+
+
+def pooled_sentence(pooled: dict[str, Any]) -> str:
+    """The equal-exposure verdict over all crash windows (`equal_exposure_pooled`) in words."""
+    return (f"In {pooled['holds_in']} of {pooled['scenarios']} crash windows no static book with "
+            "as much leverage into the crash lost less than the full guard; on average the full "
+            f"guard lost {_pct(pooled['full_mean_max_drawdown'])} at its worst, the nearest "
+            f"static books {_pct(pooled['matched_static_mean_max_drawdown'])}.")
+
+
+def legend_html() -> str:
+    """How to read the metrics tables: every column with its unit and sign convention."""
+    e = html.escape
+    return ("<h2 id='how-to-read'>How to read the tables</h2><dl class='legend' id='legend'>"
+            + "".join(f"<dt>{e(h)}</dt><dd>{e(LEGEND[h])}</dd>" for h in COLUMNS) + "</dl>"
+            + warnings_legend_html())
+
+
+def _zoom_caption(name: str, z: Zoom, symbol: str) -> str:
+    at = dt.datetime.fromtimestamp(z.centre, dt.UTC).strftime("%d %b %Y %H:%M:%S")
+    what = "fall" if z.move < 0 else "rise"
+    return (f"<p class='zoom' id='zoom-{html.escape(name)}'>Left: the whole window. Right: a "
+            f"zoom on ±{duration(z.half_width_s)} around the largest move of "
+            f"{html.escape(symbol)} (a {what} of {abs(100 * z.move):.1f} % in "
+            f"{duration(z.move_end - z.move_start)}, at {at} UTC), shaded grey on the left. "
+            "The span is chosen from the window's prices: the largest of 10 min, 20 plotted "
+            "steps and 4 × the length of the move, at most a quarter of the window.</p>")
+
+
+def _regime_line(sc: dict[str, Any]) -> str:
+    e = html.escape
+    regimes = {p: m["regime_seconds"] for p, m in sc["policies"].items()
+               if m.get("regime_seconds")}
+    if not regimes:
+        return ""
+    return ("<p>Time in each market regime (as the guard classified the market): " + "; ".join(
+        f"{e(p)}: " + ", ".join(f"{e(REGIME_WORDS.get(k, k))} ({e(k)}) {duration(v)}"
+                                for k, v in r.items())
+        for p, r in regimes.items()) + "</p>")
+
+
 def _html(summary: dict[str, Any], pngs: dict[str, str],
-          frontier_pngs: dict[str, str] | None = None) -> str:
+          frontier_pngs: dict[str, str] | None = None,
+          zooms: dict[str, tuple[Zoom, str]] | None = None) -> str:
     from bridge.stress.frontier import frontier_html
 
     e = html.escape
+    zooms = zooms or {}
     parts = ["<!doctype html><html><head><meta charset='utf-8'><title>lca stress report</title>",
              f"<style>{_CSS}</style><script>{_SCRIPT}</script></head><body>",
              "<h1>lca stress: the same book on real crash windows</h1>",
-             f"<p>Generated {e(summary['generated_utc'])}. Four guard policies on the same ticks "
-             "and book: <b>none</b> (the broker's stop-out only), <b>vol-only</b> (leverage "
-             "targeted on volatility alone), <b>rules-only</b> (the seed-003 thresholds on "
-             "EffLev, MU, MSI), <b>full</b> (the whole controller), each on the live code path "
-             "(Guard + deterministic replay driver), and the static books static-L (the book "
-             "scaled at the start to EffLev L, never touched). "
-             "<span id='img-status'>plots loading…</span></p>",
-             "<h2>Must show</h2><table><tr><th>scenario</th><th>check</th><th>holds</th>"
-             "<th>numbers</th></tr>"]
+             f"<p>Generated {e(summary['generated_utc'])}. The same book on the same prices, "
+             f"managed four ways: {e(POLICY_WORDS)}; each runs the guard's own code, as on a "
+             "live account, on the replayed prices. Beside them the static books (static-L: the "
+             "book resized once at the start to leverage L, then never touched) say whether the "
+             "guard did better than simply holding less. "
+             "<span id='img-status'></span></p>",
+             "<h2 id='checks'>Checks: does the full guard keep its promises?</h2>"
+             "<table class='words'><tr>"
+             "<th>scenario</th><th>check</th><th>holds</th><th>numbers</th></tr>"]
     for c in summary["checks"]:
         cls = "yes" if c["holds"] else "no"
         parts.append(f"<tr><td>{e(c['scenario'])}</td><td>{e(c['check'])}</td>"
@@ -272,44 +198,47 @@ def _html(summary: dict[str, Any], pngs: dict[str, str],
     pooled = summary.get("equal_exposure_pooled")
     if pooled:
         cls = "yes" if pooled["holds"] else "no"
-        parts.append(f"<h2>Equal pre-crash exposure, pooled</h2><p class='{cls}'>"
-                     f"{e(pooled['detail'])}</p><p>Static books (static-L): the same book scaled "
-                     "at the start to EffLev L and never touched. For each crash run, every "
-                     "static book whose time-averaged EffLev from the start to the crash is at "
-                     "least full's must have the higher max drawdown; the nearest of them gives "
-                     "the margin.</p>")
+        parts.append(f"<h2>The same leverage into the crash, all crash windows</h2>"
+                     f"<p class='{cls}'>{e(pooled_sentence(pooled))}</p><p>For each crash window, "
+                     "every static book whose leverage averaged from the start to the crash "
+                     "(EffLev) is at least the full guard's must lose more at its worst (max "
+                     "drawdown, DD); the nearest of them gives the margin, in percentage "
+                     "points.</p>")
     parts.append(frontier_html(summary, frontier_pngs or {}))
+    parts.append(legend_html())
     for name, sc in summary["scenarios"].items():
         acct = sc["account"]
-        label = ("<span class='label modelled'>MODELLED intrabar ticks from bars</span>"
-                 if sc["modelled"] else "<span class='label'>recorded ticks</span>")
-        book = ", ".join(f"{b['side']} {b['volume']:g} {b['symbol']}" for b in sc["book"])
+        label = ("<span class='label modelled'>prices between bars modelled from the bars"
+                 "</span>" if sc["modelled"] else "<span class='label'>recorded ticks</span>")
+        kind = "crash window" if sc["kind"] == "crash" else "calm window (control)"
+        book = ", ".join(f"{b['side']} {b['volume']:g} lots {b['symbol']}" for b in sc["book"])
         parts.append(
-            f"<h2 id='{e(name)}'>{e(name)} <span class='label'>{e(sc['kind'])}</span> {label}</h2>"
+            f"<h2 id='{e(name)}'>{e(name)} <span class='label'>{e(kind)}</span> {label}</h2>"
             f"<p>{e(sc['description'])}</p><p>Data: {e(sc['data'])}. Book: {e(book)} on "
-            f"{acct['balance']:,.0f} {e(acct['currency'])}, 1:{acct['leverage']}; margin call "
-            f"{acct['margin_call']:g} %, stop-out {acct['stop_out']:g} %, negative balance "
-            f"protection {'on' if acct['negative_balance_protection'] else 'off'}. Guard "
-            f"every {sc['guard_seconds']:g} s of simulated time.</p><table><tr>"
-            + "".join(f"<th>{h}</th>" for h in _HEAD) + "</tr>")
-        for policy in _policies(sc):
-            m = sc["policies"][policy]
-            parts.append("<tr>" + "".join(f"<td>{e(x)}</td>" for x in _row(
-                policy, m, sc["kind"])) + "</tr>")
+            f"{acct['balance']:,.0f} {e(acct['currency'])}, broker leverage "
+            f"1:{acct['leverage']}; margin call at {acct['margin_call']:g}\u00a0% margin level, "
+            f"stop-out at {acct['stop_out']:g}\u00a0%, negative-balance protection "
+            f"{'on' if acct['negative_balance_protection'] else 'off'}. The guard looks every "
+            f"{sc['guard_seconds']:g} s of market time. Columns: see "
+            "<a href='#how-to-read'>how to read the tables</a>.</p><table><tr>"
+            + "".join(f"<th>{e(h)}</th>" for h in COLUMNS) + "</tr>")
+        parts.extend("<tr>" + "".join(
+            f"<td class={'w' if h in _WORDS else 'n'}>{e(x)}</td>"
+            for h, x in zip(COLUMNS, row(policy, sc["policies"][policy], acct), strict=True))
+            + "</tr>" for policy in _policies(sc))
         parts.append("</table>")
         eq = sc.get("equal_exposure")
         if eq:
             cls = "yes" if eq["holds"] else "no"
-            parts.append(f"<p><b>Equal pre-crash exposure:</b> <span class='{cls}'>"
-                         f"{e(eq['detail'])}</span></p>")
+            parts.append(f"<p><b>The same leverage into the crash:</b> <span class='{cls}'>"
+                         f"{e(same_leverage_sentence(eq))}</span></p>")
         parts.append(warnings_html(sc))
-        regimes = {p: m["regime_seconds"] for p, m in sc["policies"].items()
-                   if m.get("regime_seconds")}
-        parts.append("<p>Time in each regime: " + "; ".join(
-            f"{e(p)}: " + ", ".join(f"{e(k)} {duration(v)}" for k, v in r.items())
-            for p, r in regimes.items()) + "</p>")
+        parts.append(_regime_line(sc))
         if name in pngs:
-            parts.append(f"<img src='{e(pngs[name])}' alt='{e(name)} plots' width='880'>")
+            width = 1150 if name in zooms else 880
+            parts.append(f"<img src='{e(pngs[name])}' alt='{e(name)} charts' width='{width}'>")
+        if name in zooms:
+            parts.append(_zoom_caption(name, *zooms[name]))
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -324,14 +253,17 @@ def write_report(summary: dict[str, Any], results: Sequence[dict[str, Any]], out
     for r in results:
         by_scenario.setdefault(r["scenario"], {})[r["policy"]] = r
     pngs: dict[str, str] = {}
+    zooms: dict[str, tuple[Zoom, str]] = {}
     if plots:
         for name, runs in by_scenario.items():
             sc = dict(summary["scenarios"][name])
             sc["main_symbol"] = sc.get("main_symbol") or WINDOWS[sc["window"]].main_symbol
             file = f"{name}.png"
-            plot_scenario(name, sc, runs, out / file)
+            zoom = plot_scenario(name, sc, runs, out / file)
             pngs[name] = file
+            if zoom is not None:
+                zooms[name] = (zoom, sc["main_symbol"])
     from bridge.stress.frontier import write_frontier_plots
 
     frontier_pngs = write_frontier_plots(summary.get("frontier"), out) if plots else {}
-    (out / "report.html").write_text(_html(summary, pngs, frontier_pngs), encoding="utf-8")
+    (out / "report.html").write_text(_html(summary, pngs, frontier_pngs, zooms), encoding="utf-8")

@@ -12,9 +12,23 @@ import datetime as dt
 import html
 from typing import Any
 
-__all__ = ["duration", "lead_sentence", "warnings_html"]
+__all__ = ["SIGNAL_WORDS", "WARNING_COLUMNS", "WARNING_LEGEND", "duration", "lead_sentence",
+           "signal_words", "warnings_html", "warnings_legend_html"]
 
 _SHOWN = ("full", "none")
+
+SIGNAL_WORDS = {"volatility_regime": "high volatility", "thin_depth": "thin order book",
+                "spread_acceleration": "spreads widening fast",
+                "margin_pressure": "margin pressure",
+                "correlation_spike": "positions moving together",
+                "crash_flag": "liquidity-crash flag", "thin_hours": "thin trading hours (clock)",
+                "weekend": "weekend (clock)", "scheduled_event": "scheduled news (clock)"}
+
+
+def signal_words(name: str) -> str:
+    """A signal in words, its id in brackets (the id is the key in summary.json)."""
+    words = SIGNAL_WORDS.get(name)
+    return f"{words} ({name})" if words else name
 
 
 def _utc(t: float | None) -> str:
@@ -45,13 +59,15 @@ def lead_sentence(sc: dict[str, Any], policy: str = "full") -> str:
         return ""
     if sc.get("crash_time") is None:
         fa = m["false_alarms"]
-        return (f"Calm window ({policy}): {fa['crash_flag_episodes']} crash flags, "
-                f"{fa['minimum_steps']} MINIMUM and {fa['wait_steps']} WAIT steps, "
-                f"{fa['unasked_cuts']} cuts not asked for by the rules "
-                f"({fa['rollover_only_cuts']} with the rollover as the only trigger).")
-    first = ", ".join(f"{k} {_utc(v)}" for k, v in m["signal_first_on"].items())
+        cuts = fa["unasked_cuts"]
+        return (f"Calm window ({policy}): {fa['crash_flag_episodes']} liquidity-crash flags, "
+                f"{fa['minimum_steps']} steps at minimum leverage (MINIMUM) and "
+                f"{fa['wait_steps']} waiting (WAIT), {cuts} cut{'' if cuts == 1 else 's'} "
+                f"beyond the leverage rules ({fa['rollover_only_cuts']} with the daily rollover "
+                "as the only trigger).")
+    first = ", ".join(f"{signal_words(k)} {_utc(v)}" for k, v in m["signal_first_on"].items())
     crash = _utc(sc["crash_time"])
-    start = [k for k in m["signals_on_at_start"] if k in m["signal_first_on"]]
+    start = [signal_words(k) for k in m["signals_on_at_start"] if k in m["signal_first_on"]]
     already = f" Already on at the first step: {', '.join(start)}." if start else ""
     switched = m.get("lead_seconds_switched_on")
     if switched is None or switched <= 0:
@@ -64,6 +80,59 @@ def lead_sentence(sc: dict[str, Any], policy: str = "full") -> str:
             f"Signals first on: {first}.")
 
 
+WARNING_COLUMNS = ["policy", "first warning vs crash", "counting signals on from the start",
+                   "first market warning (UTC)", "leverage at warning → at crash",
+                   "guard orders in between", "no new exposure in between",
+                   "liquidity-crash flags", "steps at minimum leverage", "steps waiting",
+                   "cuts beyond the leverage rules"]
+
+WARNING_LEGEND = {
+    "policy": "full (the whole guard) and none (the same market model watching the same prices "
+              "without acting).",
+    "first warning vs crash": "when the first market-derived warning switched on (volatility, "
+                              "thin depth, spread widening, margin pressure, correlation, the "
+                              "liquidity-crash flag; never the clock's thin hours or weekend), "
+                              "before or after the crash time; — when none did.",
+    "counting signals on from the start": "the same, counting a signal already on at the first "
+                                          "step (the market was already stressed).",
+    "first market warning (UTC)": "the time of that first warning, UTC.",
+    "leverage at warning → at crash": "effective leverage (EffLev, notional ÷ equity) at the "
+                                      "first warning and at the crash: what the guard did with "
+                                      "the warning.",
+    "guard orders in between": "the guard's orders between the first warning and the crash "
+                               "(count).",
+    "no new exposure in between": "how long, between the warning and the crash, the guard "
+                                  "refused new exposure.",
+    "liquidity-crash flags": "times the liquidity-crash flag came on (episodes), with the guard "
+                             "steps it stayed on in brackets; on a calm window each is a false "
+                             "alarm.",
+    "steps at minimum leverage": "guard steps in the MINIMUM regime (volatile and thin market: "
+                                 "step down to the minimum leverage).",
+    "steps waiting": "guard steps in the WAIT regime (volatile market: no new exposure, cut "
+                     "only above the leverage rules).",
+    "cuts beyond the leverage rules": "episodes of cuts that the fixed leverage rules, the broker "
+                                      "or a prop-firm limit did not ask for (the cap that bound, "
+                                      "and what triggered it, in brackets).",
+}
+
+
+def _vs_crash(s: float | None) -> str:
+    """A lead (crash − warning, seconds) in words."""
+    if s is None:
+        return "—"
+    if abs(s) < 1.0:
+        return "at the crash"
+    return f"{duration(abs(s))} {'before' if s > 0 else 'after'} the crash"
+
+
+def warnings_legend_html() -> str:
+    """How to read the warnings tables: every column in words."""
+    e = html.escape
+    return ("<h3>Warnings and false alarms</h3><dl class='legend' id='legend-warnings'>"
+            + "".join(f"<dt>{e(h)}</dt><dd>{e(WARNING_LEGEND[h])}</dd>"
+                      for h in WARNING_COLUMNS) + "</dl>")
+
+
 def warnings_html(sc: dict[str, Any]) -> str:
     """The section for one scenario (empty when its runs carry no warning figures)."""
     e = html.escape
@@ -72,11 +141,7 @@ def warnings_html(sc: dict[str, Any]) -> str:
     if not rows:
         return ""
     parts = ["<h3>Warnings and false alarms</h3>", f"<p>{e(lead_sentence(sc))}</p>",
-             "<table><tr><th>policy</th><th>lead (switched on)</th><th>lead (on)</th>"
-             "<th>first market warning</th>"
-             "<th>EffLev at warning → at crash</th><th>orders in between</th>"
-             "<th>no new exposure in between</th><th>crash flags</th><th>MINIMUM steps</th>"
-             "<th>WAIT steps</th><th>cuts not asked by the rules</th></tr>"]
+             "<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in WARNING_COLUMNS) + "</tr>"]
     for p, m in rows:
         fa = m["false_alarms"]
         w, c = m.get("eff_lev_at_first_warning"), m.get("eff_lev_at_crash")
@@ -84,8 +149,8 @@ def warnings_html(sc: dict[str, Any]) -> str:
         caps = ", ".join(f"{k} {v}" for k, v in fa["unasked_cut_caps"].items())
         orders = m.get("orders_warning_to_crash")
         parts.append(
-            f"<tr><td>{e(p)}</td><td>{e(duration(m.get('lead_seconds_switched_on')))}</td>"
-            f"<td>{e(duration(m['lead_seconds']))}</td>"
+            f"<tr><td>{e(p)}</td><td>{e(_vs_crash(m.get('lead_seconds_switched_on')))}</td>"
+            f"<td>{e(_vs_crash(m['lead_seconds']))}</td>"
             f"<td>{e(_utc(m['first_market_warning_time']))}</td><td>{e(lev)}</td>"
             f"<td>{'—' if orders is None else orders}</td>"
             f"<td>{e(duration(m.get('no_new_exposure_seconds_warning_to_crash')))}</td>"

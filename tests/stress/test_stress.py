@@ -168,7 +168,7 @@ def test_short_run_is_warm_and_compares_full_with_static_books(short_run: dict[s
     assert rows[0]["holds"] == eq["holds"]
     assert summary["equal_exposure_pooled"]["scenarios"] == 1
     html = (short_run["out"] / "report.html").read_text(encoding="utf-8")
-    assert "Equal pre-crash exposure" in html
+    assert "The same leverage into the crash" in html
     assert "static-20" in html
 
 
@@ -210,6 +210,64 @@ def test_the_report_opens_in_a_real_browser_with_every_plot(short_run: dict[str,
         shutil.copy(out / "frontier-pooled.png", Path(keep).with_suffix(".frontier.png"))
 
 
+_LAYOUT = """(() => {
+  const w = document.documentElement.clientWidth;
+  const over = [];
+  for (const el of document.querySelectorAll('h1, h2, h3, p, table, td, th, img, dl, dd')) {
+    const r = el.getBoundingClientRect();
+    if (r.right > w + 0.5 || el.scrollWidth > el.clientWidth + 1) {
+      over.push(el.tagName + ' ' + (el.id || el.textContent.slice(0, 50)));
+    }
+  }
+  return JSON.stringify({
+    width: w, scroll: document.documentElement.scrollWidth, over: over,
+    legend: [...document.querySelectorAll('#legend dt')].map(x => x.textContent),
+    zoom: [...document.querySelectorAll('p.zoom')].map(x => x.id + ' ' + x.textContent),
+    images: [...document.images].map(i => [i.getAttribute('src'), i.naturalWidth]),
+    text: document.body.innerText});
+})()"""
+
+
+@pytest.mark.parametrize("width", [1280, 1024])
+def test_the_report_in_a_real_browser_has_the_legend_the_zoom_and_nothing_overflows(
+        short_run: dict[str, Any], width: int):
+    from tests.stress.test_report import _INTERNAL
+    from tests.web.cdp import Browser
+
+    report = short_run["out"] / "report.html"
+    browser = Browser()
+    try:
+        browser.open("about:blank")
+        browser.send("Emulation.setDeviceMetricsOverride",
+                     {"width": width, "height": 1000, "deviceScaleFactor": 1, "mobile": False},
+                     session=browser.session)
+        browser.send("Page.navigate", {"url": report.as_uri()}, session=browser.session)
+        browser.wait_for("document.readyState === 'complete' && "
+                         "document.getElementById('img-status') !== null && "
+                         "document.getElementById('img-status').hasAttribute('data-loaded')")
+        page = json.loads(browser.evaluate(_LAYOUT))
+    finally:
+        browser.close()
+    assert page["width"] == width
+    assert page["scroll"] <= width, page["over"]  # no horizontal scrolling
+    assert page["over"] == []
+    assert all(w > 0 for _, w in page["images"]), page["images"]
+    text = " ".join(page["text"].split())
+    for word in _INTERNAL:
+        assert word not in text, word
+    assert "went below zero by" in text  # none on the offshore flash: the debt is kept
+    assert "still owed to the broker" in text
+    assert "before the first warning" in text or "after the first warning" in text
+    # the crash window has its zoom beside the whole window; the calm one has none
+    (zoom,) = page["zoom"]
+    assert zoom.startswith("zoom-gbp-flash-2016-offshore ")
+    assert "±10 min around the largest move of GBPUSD" in zoom
+    # every column of the metrics tables is in the legend, in the tables' order
+    from bridge.stress.columns import COLUMNS
+
+    assert page["legend"] == COLUMNS
+
+
 def test_short_run_has_the_frontier_with_the_appetite_per_run(short_run: dict[str, Any]):
     summary = json.loads((short_run["out"] / "summary.json").read_text(encoding="utf-8"))
     crash = summary["scenarios"]["gbp-flash-2016-offshore"]["policies"]
@@ -240,6 +298,12 @@ def test_short_run_has_the_frontier_with_the_appetite_per_run(short_run: dict[st
         assert (out / png).stat().st_size > 10_000
         assert png in html
     assert "Risk-appetite frontier" in html
+    from bridge.stress.frontier import frontier_rows
+
+    head, rows = frontier_rows(summary["frontier"], "offshore")
+    assert head[-1] == "max drawdown pooled"  # the words of the metrics table, not "max DD"
+    given = head.index("given up vs none calm-2019")
+    assert all(r[given].endswith(" pt") for r in rows)  # percentage points, as in the table
 
 
 def test_appetite_flags_add_the_full_guard_at_each_appetite():
@@ -331,7 +395,20 @@ def test_the_lead_sentence_says_when_nothing_warned_and_when_a_signal_was_on_fro
         **base, "lead_seconds_switched_on": 0.0, "first_market_switch_on_time": 1_421_314_200.0}}}
     text = lead_sentence(sc)
     assert text.startswith("Nothing warned before the crash (full)")
-    assert "Already on at the first step: volatility_regime" in text
+    assert "Already on at the first step: high volatility (volatility_regime)" in text
+    assert "Signals first on: high volatility (volatility_regime) 2015-01-15 06:00:00" in text
     sc["policies"]["full"].update(lead_seconds_switched_on=7200.0,
                                   first_market_switch_on_time=1_421_307_000.0)
     assert lead_sentence(sc).startswith("Warned 2.0 h before the crash (full)")
+
+
+def test_the_calm_sentence_names_the_false_alarms_in_words():
+    from bridge.stress.report_warnings import lead_sentence
+
+    fa = {"crash_flag_episodes": 0, "crash_flag_steps": 0, "minimum_steps": 0, "wait_steps": 3,
+          "unasked_cuts": 1, "rollover_only_cuts": 0}
+    sc = {"crash_time": None, "policies": {"full": {"lead_seconds": None, "false_alarms": fa}}}
+    assert lead_sentence(sc) == (
+        "Calm window (full): 0 liquidity-crash flags, 0 steps at minimum leverage (MINIMUM) "
+        "and 3 waiting (WAIT), 1 cut beyond the leverage rules (0 with the daily rollover as "
+        "the only trigger).")
