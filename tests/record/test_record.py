@@ -175,3 +175,18 @@ def test_the_recording_asks_the_margin_the_broker_asked(recording):
         want = src.order_calc_margin(src.ORDER_TYPE_BUY, name, 1.0, ask)
         assert rec.order_calc_margin(rec.ORDER_TYPE_BUY, name, 1.0, ask) == pytest.approx(
             want, abs=0.011)
+
+
+def test_lca_stress_runs_a_recording_with_no_shared_data_folder(recording, tmp_path,
+                                                                 monkeypatch):
+    """A recording is self-contained: `lca stress --scenario DIR/scenario.toml` needs no data
+    folder (a new user has none), and writes its report."""
+    out, _ = recording
+    monkeypatch.delenv("LCA_SHARED_DATA", raising=False)
+    monkeypatch.chdir(tmp_path)  # ../shared/data does not exist from here
+    report = tmp_path / "report"
+    code = main(["stress", "--scenario", str(out / "scenario.toml"), "--policy", "none",
+                 "--jobs", "1", "--no-plots", "--out", str(report)])
+    assert code == 0
+    summary = json.loads((report / "summary.json").read_text(encoding="utf-8"))
+    assert len(summary["scenarios"]) == 1
