@@ -286,8 +286,6 @@ def run_stress(*, data_dir: str | Path, out_dir: str | Path, scenarios: Sequence
 
     policies = default_policies() if policies is None else policies
     data = str(Path(data_dir).resolve())
-    if not Path(data).is_dir():
-        raise FileNotFoundError(f"data folder {data} not found (pass --data-dir ../shared/data)")
     for p in policies:
         if p not in POLICIES and parse_static(p) is None and parse_appetite(p) is None:
             raise ValueError(f"policy {p!r} is unknown (allowed: {', '.join(POLICIES)}, "
@@ -296,6 +294,11 @@ def run_stress(*, data_dir: str | Path, out_dir: str | Path, scenarios: Sequence
         if parse_appetite(p) is not None:  # a refused appetite is said before any run starts
             policy_config(p, next(iter(WINDOWS.values())))
     pairs = resolve_scenarios(scenarios, presets)
+    built_in = sorted({w for w, _ in pairs if not window_for(w).source})
+    if built_in and not Path(data).is_dir():  # a file of one's own reads its own data
+        raise FileNotFoundError(f"data folder {data} not found: the built-in windows "
+                                f"({', '.join(built_in)}) replay real market data; pass "
+                                "--data-dir ../shared/data or set LCA_SHARED_DATA")
     book_file = "" if book is None else str(Path(book).resolve())
     _check_windows(pairs, book_file, data)
     specs = [RunSpec(w, pr, pol, data, book=book_file) for w, pr in pairs for pol in policies]
