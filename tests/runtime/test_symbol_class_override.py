@@ -1,0 +1,26 @@
+"""`[safe_leverage.symbol_classes]` reaches the live guard, not only `lca decide`: a symbol's
+class (and so its ESMA L_max) is the one the user wrote, on the terminal port too."""
+
+from __future__ import annotations
+
+from bridge.app import build_guard
+from bridge.config import AppConfig, RunSettings
+from controller.settings import SafeLeverageSettings
+from controller.snapshot import SymbolClass
+
+
+def test_the_configured_symbol_class_is_the_guards_own(tmp_path):
+    config = AppConfig(run=RunSettings(journal=f"sqlite:///{tmp_path}/j.db", log_file="",
+                                       compare_unguarded=False),
+                       safe_leverage=SafeLeverageSettings(symbol_classes={"GBPUSD": "crypto"}))
+    guard, _ = build_guard(config)
+    guard.start()
+    assert guard.snapshot is not None
+    assert guard.snapshot.symbols["GBPUSD"].symbol_class is SymbolClass.CRYPTO
+    assert guard.snapshot.symbols["EURUSD"].symbol_class is SymbolClass.MAJOR_FX  # guessed
+    guard.cycle()
+    assert guard.decision is not None
+    gbp = next(m for m in guard.decision.symbols if m.symbol == "GBPUSD")
+    assert gbp.l_max == 2.0  # the ESMA cap of crypto, as written
+    guard.stop("test")
+    guard.journal.close()
