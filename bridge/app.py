@@ -56,7 +56,8 @@ def build_guard(config: AppConfig, module: Any | None = None) -> tuple[Guard, An
     import time
 
     port = TerminalPort(mt5, credentials, path=t.path or None, timeout_ms=t.timeout_ms,
-                        server_clock=clock, sleep=None if t.kind == "sim" else time.sleep)
+                        server_clock=clock, sleep=None if t.kind == "sim" else time.sleep,
+                        symbol_classes=config.safe_leverage.symbol_classes)
     extra: dict[str, Any] = {"wait": mt5.advance} if t.kind == "sim" else {}
     executor = Executor(mt5, journal, now, magic=config.run.magic,
                         deviation_points=config.run.deviation_points, **extra)

@@ -14,7 +14,7 @@ with the configured server offset and DST rule.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,7 @@ from bridge.servertime import ServerClock
 from controller import Account, BookLevel, MarketState, Position, Snapshot, SymbolSpec
 from controller.bounds import check_bounds
 from controller.indicators import SymbolHistory
+from controller.settings import SymbolClass
 from controller.snapshot import guess_symbol_class, make_snapshot
 
 __all__ = ["Credentials", "TerminalError", "TerminalPort", "open_module"]
@@ -137,8 +138,11 @@ class TerminalPort:
     def __init__(self, mt5: Any, credentials: Credentials | None = None, *,
                  path: str | None = None, timeout_ms: int = 60_000,
                  server_clock: ServerClock | None = None,
-                 sleep: Callable[[float], None] | None = None) -> None:
+                 sleep: Callable[[float], None] | None = None,
+                 symbol_classes: Mapping[str, SymbolClass] | None = None) -> None:
         self.mt5 = mt5
+        # [safe_leverage.symbol_classes]: the user's class for a symbol, else the guess
+        self.symbol_classes = dict(symbol_classes or {})
         self.credentials = credentials or Credentials(None, None, None)
         self.path = path
         self.timeout_ms = timeout_ms
@@ -226,7 +230,8 @@ class TerminalPort:
             volume_min=float(s.volume_min), volume_step=float(s.volume_step),
             volume_max=float(s.volume_max), currency_base=base, currency_profit=profit,
             currency_margin=str(_f(s, "currency_margin", base)), trade_calc_mode=calc,
-            path=path, symbol_class=guess_symbol_class(name, path, base, profit, calc),
+            path=path, symbol_class=self.symbol_classes.get(name)
+            or guess_symbol_class(name, path, base, profit, calc),
             trade_tick_value=float(_f(s, "trade_tick_value", 0.0)),
             trade_tick_size=float(_f(s, "trade_tick_size", 0.0)),
         )

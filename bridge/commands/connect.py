@@ -47,7 +47,7 @@ def connect(config: AppConfig) -> Connected:
         config.prop.server_utc_offset_hours, config.prop.server_dst)
     credentials = Credentials.from_env(t.login_env, t.password_env, t.server_env)
     port = TerminalPort(mt5, credentials, path=t.path or None, timeout_ms=t.timeout_ms,
-                        server_clock=clock)
+                        server_clock=clock, symbol_classes=config.safe_leverage.symbol_classes)
     port.connect(attempts=1)
     return Connected(port, mt5, simulated)
 
