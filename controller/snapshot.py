@@ -4,8 +4,9 @@ Field names follow the MetaTrader5 namedtuples (`AccountInfo`, `SymbolInfo`, `Tr
 `BookInfo`) so a snapshot can be dumped from a live terminal. Money is in the account currency,
 volumes in lots, prices in the symbol's quote currency, times in UTC epoch seconds.
 
-Values are checked when built (`make_snapshot`): a NaN or non-positive price, a negative volume or
-a position whose symbol has no spec raises `SnapshotError` naming the field. Equity ≤ 0 is *not* an
+Values are checked when a `Snapshot` is built (directly or with `make_snapshot`): a NaN or
+non-positive price, a negative volume or a position whose symbol has no spec raises
+`SnapshotError` naming the field. Equity ≤ 0 is *not* an
 error: it is the INSOLVENT state.
 """
 
@@ -176,10 +177,16 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """One instant of an account; build it with `make_snapshot` so it is checked.
+    """One instant of an account, checked when it is built.
 
-    `rates` maps a currency to its value in the account currency (1 unit of it = rate units of
-    the account currency), derived from the quotes of the symbols in `market`.
+    Build it directly or with `make_snapshot` (the same thing with iterables accepted): every
+    field is checked on construction and a bad one raises `SnapshotError` naming it
+    (``market.EURUSD.bid``), so a snapshot that exists is one the model can use. `positions` and
+    `events` are stored as tuples, `symbols` and `market` as copies.
+
+    `rates` is computed, never passed: it maps a currency to its value in the account currency
+    (1 unit of it = rate units of the account currency), derived from the quotes of the symbols in
+    `market` (`conversion_rates`). A position whose profit currency no quote converts is refused.
     """
 
     time: float
@@ -188,9 +195,16 @@ class Snapshot:
     positions: tuple[Position, ...]
     market: Mapping[str, MarketState]
     events: tuple[Event, ...] = ()
-    rates: Mapping[str, float] = field(default_factory=dict)
+    rates: Mapping[str, float] = field(init=False, default_factory=dict)
     prop_history: PropHistory | None = None
     """The prop figures the terminal's deal history gives (controller.prop_history), if read."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "symbols", dict(self.symbols))
+        object.__setattr__(self, "market", dict(self.market))
+        object.__setattr__(self, "positions", tuple(self.positions))
+        object.__setattr__(self, "events", tuple(self.events))
+        object.__setattr__(self, "rates", _checked_rates(self))
 
 
 _MAJORS = frozenset({"USD", "EUR", "JPY", "GBP", "CAD", "CHF"})
@@ -322,6 +336,30 @@ def conversion_rates(account_currency: str, symbols: Iterable[SymbolSpec],
     return rates
 
 
+def _checked_rates(snap: Snapshot) -> dict[str, float]:
+    """Check every field of `snap` and return its currency conversion table."""
+    _check_finite("time", snap.time)
+    account = snap.account
+    _check_account(account)
+    for spec in snap.symbols.values():
+        _check_symbol(spec)
+    for name, state in snap.market.items():
+        _check_market(name, state)
+    for i, position in enumerate(snap.positions):
+        _check_position(i, position, snap.symbols, snap.market)
+    rates = conversion_rates(account.currency, snap.symbols.values(), snap.market)
+    for i, position in enumerate(snap.positions):
+        profit_ccy = snap.symbols[position.symbol].currency_profit
+        if profit_ccy not in rates:
+            raise SnapshotError(
+                f"positions[{i}].symbol", position.symbol,
+                f"cannot convert {profit_ccy} to the account currency {account.currency}: add a "
+                f"quote for a pair of {profit_ccy} with {account.currency} (or a common currency) "
+                "to `market`",
+            )
+    return rates
+
+
 def make_snapshot(
     time: float,
     account: Account,
@@ -330,25 +368,6 @@ def make_snapshot(
     market: Mapping[str, MarketState],
     events: Iterable[Event] = (),
 ) -> Snapshot:
-    """Check every field and build the snapshot with its currency conversion table."""
-    _check_finite("time", time)
-    _check_account(account)
-    for spec in symbols.values():
-        _check_symbol(spec)
-    for name, state in market.items():
-        _check_market(name, state)
-    positions = tuple(positions)
-    for i, position in enumerate(positions):
-        _check_position(i, position, symbols, market)
-    rates = conversion_rates(account.currency, symbols.values(), market)
-    for i, position in enumerate(positions):
-        profit_ccy = symbols[position.symbol].currency_profit
-        if profit_ccy not in rates:
-            raise SnapshotError(
-                f"positions[{i}].symbol", position.symbol,
-                f"cannot convert {profit_ccy} to the account currency {account.currency}: add a "
-                f"quote for a pair of {profit_ccy} with {account.currency} (or a common currency) "
-                "to `market`",
-            )
-    return Snapshot(time=time, account=account, symbols=dict(symbols), positions=positions,
-                    market=dict(market), events=tuple(events), rates=rates)
+    """Build a `Snapshot` from any iterables: every field is checked, the rates computed."""
+    return Snapshot(time=time, account=account, symbols=symbols, positions=tuple(positions),
+                    market=market, events=tuple(events))
