@@ -36,6 +36,7 @@ from controller.decision_types import (
 from controller.indicators import Bars, PortfolioIndicators, SymbolHistory, SymbolIndicators
 from controller.memory import ControllerMemory, Regime, TradingState
 from controller.parse import ParsedSnapshot
+from controller.prop_history import PropHistory
 from controller.settings import SymbolClass
 from controller.snapshot import (
     Account,
@@ -64,6 +65,7 @@ __all__ = [
     "ParsedSnapshot",
     "PortfolioIndicators",
     "Position",
+    "PropHistory",
     "Regime",
     "Signal",
     "Snapshot",
