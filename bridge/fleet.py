@@ -19,7 +19,8 @@ from sqlalchemy.exc import DBAPIError
 from bridge.journal import AccountSeen, Journal
 from bridge.lease import Holder, read_holder
 
-__all__ = ["AccountStatus", "UnknownAccount", "fleet_status", "parse_account", "use_account"]
+__all__ = ["AccountStatus", "UnknownAccount", "fleet_rows", "fleet_status", "parse_account",
+           "use_account"]
 
 _BROKER = ("stop_out", "margin_call")
 
@@ -98,16 +99,17 @@ def _nearest_prop(distances: dict[str, Any]) -> tuple[str | None, float | None, 
 
 
 def fleet_status(journal: Journal, now: float) -> list[AccountStatus]:
-    """Every account of the journal, the most recently active first."""
+    """Every account of the journal, the most recently active first (`journal`'s own account
+    is left as it is: the dashboard of a running guard calls this on the guard's journal)."""
     out = []
     for seen in journal.accounts():
-        journal.use_account(seen.login, seen.server or None)
-        decision, snap = journal.last("decision"), journal.last("snapshot")
+        reader = journal.for_account(seen.login, seen.server or None)  # `journal` untouched
+        decision, snap = reader.last("decision"), reader.last("snapshot")
         p = snap.payload if snap else {}
         distances = p.get("distances") or {}
         stop = distances.get("stop_out") or {}
         prop_name, prop_loss, prop_move = _nearest_prop(distances)
-        holder = _lease(journal, seen)
+        holder = _lease(reader, seen)
         out.append(AccountStatus(
             account=seen, state=decision.payload.get("state") if decision else None,
             eff_lev=p.get("eff_lev"), msi=p.get("msi"), equity=p.get("equity"),
@@ -117,3 +119,15 @@ def fleet_status(journal: Journal, now: float) -> list[AccountStatus]:
             snapshot_time=snap.time if snap else None,
             snapshot_age=None if snap is None or seen.server == "sim" else now - snap.time))
     return out
+
+
+def fleet_rows(journal: Journal, now: float) -> list[dict[str, Any]]:
+    """`fleet_status` as plain JSON data (the dashboard's /api/fleet, `lca fleet status --json`):
+    money in the account's currency, times UTC epoch seconds."""
+    rows = []
+    for a in fleet_status(journal, now):
+        row = {k: getattr(a, k) for k in AccountStatus.__slots__ if k not in ("account", "holder")}
+        rows.append({**row, "account": a.account.name, "login": a.account.login,
+                     "server": a.account.server, "simulated": a.simulated,
+                     "holder": None if a.holder is None else a.holder.as_dict()})
+    return rows

@@ -33,6 +33,7 @@ layout's version.
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import os
@@ -308,6 +309,14 @@ class Journal:
             found = [AccountSeen(int(r.account), str(r.server or ""), int(r.last_id),
                                  float(r.last_time)) for r in conn.execute(query)]
         return sorted(found, key=lambda a: -a.last_id)
+
+    def for_account(self, login: int, server: str | None) -> Journal:
+        """A reader of `login` on `server` sharing this journal's connection pool, leaving this
+        one's account as it is (a running guard's journal keeps writing its own rows). Do not
+        close it: closing disposes the shared pool."""
+        view = copy.copy(self)
+        view.account, view.server = login, server
+        return view
 
     def use_account(self, login: int, server: str | None) -> None:
         """Read (and write) the rows of `login` on `server` (None: any server)."""

@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bridge.commands.journal_open import open_for_reading
-from bridge.fleet import AccountStatus, fleet_status
+from bridge.fleet import AccountStatus, fleet_rows, fleet_status
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -95,14 +94,14 @@ def _fleet_status(args: argparse.Namespace) -> int:
     journal = open_for_reading(args.config, args.journal, err)
     if isinstance(journal, int):
         return journal
+    now = time.time()
     try:
-        rows = fleet_status(journal, time.time())
+        rows = fleet_status(journal, now)
+        if args.json:
+            sys.stdout.write(json.dumps(fleet_rows(journal, now), indent=2) + "\n")
+            return 0
     finally:
         journal.close()
-    if args.json:
-        data = [{**asdict(a), "account": a.account.name} for a in rows]
-        sys.stdout.write(json.dumps(data, indent=2) + "\n")
-        return 0
     if not rows:
         err.print("the journal holds no account yet: run `uv run lca run` first")
         return 1

@@ -24,6 +24,7 @@ __all__ = ["ControlBody", "create_app"]
 
 STATIC = Path(__file__).with_name("static")
 COOKIE = "lca_token"
+_PAGES = ("/", "/fleet")  # opened once with ?token=…: the cookie is set, the address cleared
 
 
 class ControlBody(BaseModel):
@@ -66,8 +67,8 @@ def _auth(app: FastAPI, token: str) -> None:
             return JSONResponse({"detail": "token required: Authorization: Bearer <token>, "
                                  "or open /?token=<token> once"}, status_code=401,
                                 headers={"WWW-Authenticate": "Bearer"})
-        if request.url.path == "/" and "token" in request.query_params:
-            response: Response = RedirectResponse("/", status_code=303)
+        if request.url.path in _PAGES and "token" in request.query_params:
+            response: Response = RedirectResponse(request.url.path, status_code=303)
             response.set_cookie(COOKIE, token, httponly=True, samesite="strict")
             return response
         return await call_next(request)  # type: ignore[no-any-return]
@@ -78,7 +79,16 @@ def _reads(app: FastAPI, board: Any, read_only: bool) -> None:
     def index() -> FileResponse:
         return FileResponse(STATIC / "index.html")
 
+    @app.get("/fleet", include_in_schema=False)
+    def fleet_page() -> FileResponse:
+        return FileResponse(STATIC / "fleet.html")
+
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/api/fleet", summary="every account of the journal: state, EffLev, MSI, "
+             "distances to the stop-out and the prop limits, lease holder, snapshot age")
+    def fleet() -> list[dict[str, Any]]:
+        return list(board.fleet())
 
     @app.get("/api/state", summary="live state: EffLev, MU, MSI, LVI, bands, regime, state")
     def state() -> dict[str, Any]:

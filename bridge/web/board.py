@@ -12,10 +12,12 @@ thread. Every read returns a copy taken under a lock; the guard's thread is the 
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from dataclasses import asdict
 from typing import Any
 
+from bridge.fleet import fleet_rows
 from bridge.observe import GuardObserver
 from bridge.web.lift import prop_lock_state
 
@@ -64,6 +66,7 @@ class LiveBoard(GuardObserver):
         self._orders: deque[dict[str, Any]] = deque(maxlen=keep)
         self._alerts: deque[dict[str, Any]] = deque(maxlen=keep)
         self._controls: deque[dict[str, Any]] = deque(maxlen=keep)
+        self._journal: Any = None  # the guard's journal: the fleet page reads every account
         self.read_only = False
 
     # -- reads (web thread) ------------------------------------------------------------------
@@ -93,8 +96,14 @@ class LiveBoard(GuardObserver):
         with self._lock:
             return [dict(c) for c in reversed(self._controls)]
 
+    def fleet(self) -> list[dict[str, Any]]:
+        """Every account of the guard's journal (bridge.fleet; the guard's own account is not
+        changed: the reads use their own view of the journal)."""
+        return [] if self._journal is None else fleet_rows(self._journal, time.time())
+
     # -- hooks (guard thread) ----------------------------------------------------------------
     def on_start(self, guard: Any) -> None:
+        self._journal = guard.journal
         self._refresh(guard)
 
     def on_step(self, guard: Any, seconds: float) -> None:

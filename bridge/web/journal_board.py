@@ -8,8 +8,10 @@ The live state is the newest `decision` row with the newest `snapshot` row; the 
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from bridge.fleet import fleet_rows
 from bridge.journal import Journal
 
 __all__ = ["JournalBoard"]
@@ -92,3 +94,7 @@ class JournalBoard:
 
     def controls(self) -> list[dict[str, Any]]:
         return self._rows("control")
+
+    def fleet(self) -> list[dict[str, Any]]:
+        """Every account of the journal (bridge.fleet), for the fleet page."""
+        return fleet_rows(self.journal, time.time())

@@ -27,7 +27,7 @@ TOKEN = "test-token-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 READS = ["/", "/api/state", "/api/series", "/api/plan", "/api/orders", "/api/warnings",
          "/api/alerts", "/api/controls", "/metrics", "/docs", "/openapi.json",
-         "/static/app.js"]
+         "/static/app.js", "/fleet", "/api/fleet", "/static/fleet.js"]
 
 
 @pytest.fixture
