@@ -10,9 +10,12 @@
 | too_many_requests, reject | order_send → retcode 10024, 10006; nothing executed |
 | request_timeout | order_send → retcode 10012; with `executed` the deal is done all the same |
 | partial_fill | order_send fills `fraction` of the volume (down to the step) → retcode 10010 |
+| zero_bid | one bad reading: symbol_info_tick reports bid 0 (a disconnect's zero quote) |
+| zero_equity | one bad reading: account_info reports equity 0 (profit −balance, margin level 0) |
 
 A fault hits `count` calls of `function` (default: order_send for trade retcodes, any call for
-the IPC kinds) from time `at` on (UTC epoch seconds; None = at once).
+the IPC kinds, symbol_info_tick / account_info for the bad readings) from time `at` on (UTC
+epoch seconds; None = at once).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ TRADE_FAULT_RETCODES = {
     "partial_fill": c.TRADE_RETCODE_DONE_PARTIAL,
 }
 _IPC = ("ipc_timeout", "no_connection")
+_READINGS = {"zero_bid": "symbol_info_tick", "zero_equity": "account_info"}
 
 
 @dataclass
@@ -61,7 +65,7 @@ class FaultInjector:
             raise ValueError(f"fault count = {spec.count} must be ≥ 1")
         if not 0 < spec.fraction < 1 and spec.kind == "partial_fill":
             raise ValueError(f"partial_fill fraction = {spec.fraction} must be within (0, 1)")
-        fn = spec.function or ("*" if spec.kind in _IPC else "order_send")
+        fn = spec.function or ("*" if spec.kind in _IPC else _READINGS.get(spec.kind, "order_send"))
         self._armed.append(_Armed(replace(spec, function=fn), spec.count))
 
     def inject(
@@ -89,9 +93,23 @@ class FaultInjector:
         """The first armed fault hitting `function` at `now`; consumes one of its calls."""
         for a in self._armed:
             s = a.spec
-            if s.kind == "disconnect" or (s.kind in _IPC) != ipc:
+            if s.kind == "disconnect" or s.kind in _READINGS or (s.kind in _IPC) != ipc:
                 continue
             if s.function not in ("*", function) or (s.at is not None and now < s.at):
+                continue
+            a.left -= 1
+            if a.left <= 0:
+                self._armed.remove(a)
+            return s
+        return None
+
+    def bad_reading(self, function: str, now: float) -> FaultSpec | None:
+        """The first armed bad-reading fault (zero_bid, zero_equity) hitting `function` at
+        `now`; consumes one of its calls."""
+        for a in self._armed:
+            s = a.spec
+            if s.kind not in _READINGS or s.function != function or \
+                    (s.at is not None and now < s.at):
                 continue
             a.left -= 1
             if a.left <= 0:

@@ -60,6 +60,8 @@ FAULT_KINDS = (
     "request_timeout",
     "partial_fill",
     "reject",
+    "zero_bid",
+    "zero_equity",
 )
 CALC_MODES = {
     "forex": c.SYMBOL_CALC_MODE_FOREX,
