@@ -21,8 +21,8 @@ def _t(minute: int, second: int = 0) -> float:
     return datetime(2024, 7, 10, 9, minute, second, tzinfo=UTC).timestamp()
 
 
-def _reading(equity: float, t: float, balance: float = 100_000.0, volume: float = 2.0):
-    # 2 lots EURUSD at 1.10: PV 220 000, EffLev 2.2 at equity 100 000
+def _reading(equity: float, t: float, balance: float = 100_000.0, volume: float = 1.5):
+    # 1.5 lots EURUSD at 1.10: PV 165 000, EffLev 1.65 at equity 100 000 (below the 2.0 rule)
     return snapshot(account(equity=equity, margin=7_333.0, balance=balance), [fx()],
                     [pos(1, "EURUSD", volume, price=1.1)], {"EURUSD": (1.0999, 1.1001)}, time=t)
 
@@ -47,7 +47,7 @@ def test_an_equity_jump_confirmed_by_the_next_reading_flattens_and_locks():
     d3 = decide(_reading(60_100.0, _t(0, 4)), S, memory=d2.memory)  # confirmed
     assert d3.memory.locked
     assert d3.state is TradingState.HALTED
-    assert sum(a.volume for a in d3.actions) == 2.0
+    assert sum(a.volume for a in d3.actions) == 1.5
 
 
 def test_one_zero_equity_reading_is_held_not_closed_as_insolvent():
@@ -57,7 +57,7 @@ def test_one_zero_equity_reading_is_held_not_closed_as_insolvent():
     assert d2.state is not TradingState.INSOLVENT
     d3 = decide(_reading(0.0, _t(0, 4)), Settings(), memory=d2.memory)  # confirmed: close all
     assert d3.state is TradingState.INSOLVENT
-    assert sum(a.volume for a in d3.actions) == 2.0
+    assert sum(a.volume for a in d3.actions) == 1.5
 
 
 def test_an_equity_jump_with_a_deal_is_acted_on_at_once():
