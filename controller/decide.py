@@ -47,6 +47,7 @@ from controller.margin_state import (
     rule_triggers,
 )
 from controller.memory import ControllerMemory, Regime, TradingState
+from controller.outliers import screen_reading
 from controller.planner import PlanSymbol, close_all, plan_reduction, round_down_to_step
 from controller.prop import PropView, evaluate_prop
 from controller.regime import RegimeInputs, next_regime
@@ -334,7 +335,8 @@ def decide(
     """
     s = settings
     ind = indicators or {}
-    mem = memory or ControllerMemory()
+    screened = screen_reading(snapshot, memory or ControllerMemory(), s.readings)
+    snapshot, mem, held = screened.snapshot, screened.memory, screened.warning
     acct = snapshot.account
     book = read_book(snapshot)
     lev = leverage_metrics(acct.equity, acct.margin, book.total_pv)
@@ -379,7 +381,7 @@ def decide(
     _, _, mu_high, _ = rule_triggers(lev, s.rules)
     prop_warn = prop is not None and (bool(prop.unavailable) or
                                       any(x.used >= s.prop.warning_fraction for x in prop.limits))
-    frozen = mu_high or step.regime in FREEZE_REGIMES or prop_warn or \
+    frozen = mu_high or step.regime in FREEZE_REGIMES or prop_warn or held is not None or \
         (lev.eff_lev or 0.0) > target
     locked = prop is not None and prop.memory.locked
     state = _state(acct.equity, locked, actions, frozen)
@@ -406,7 +408,8 @@ def decide(
         time=snapshot.time, metrics=metrics, symbols=liq.symbol_metrics, regime=step.regime,
         state=state, urgency=urgency if actions else None, target_eff_lev=target,
         binding_cap=binding_name, caps=tuple(caps), actions=actions, limits=limits,
-        warnings=decision_warnings(snapshot, lev, liq, step.regime, prop, caps, s),
+        warnings=(() if held is None else (held,)) +
+        decision_warnings(snapshot, lev, liq, step.regime, prop, caps, s),
         distances=distances, reasons=reasons, memory=new_memory,
         signals=decision_signals(snapshot, book, ind, liq, st.stress_margin, events, s),
     )

@@ -91,12 +91,18 @@ def test_a_real_breach_by_a_jump_flattens_and_locks_within_two_guard_steps(
 
 def test_a_real_breach_smaller_than_a_jump_flattens_at_the_first_guard_step(
         tmp_path: Path) -> None:
-    # 10:01:00 EURUSD 1.1 → 1.065: −525 on 0.15 lots (5 % of equity, no outlier), past the 5 %
-    # daily loss (500). warning_fraction 1.0: no staged reduction before the floor, so the
+    # EURUSD 1.1 → 1.094 at 10:01 (−90), → 1.065 at 10:02 (−525 in all, past the 5 % daily
+    # loss of 500); each step moves equity by under the 5 % outlier threshold (4.4 % at most),
+    # so no reading is held. warning_fraction 1.0: no staged reduction before the floor, so the
     # breach itself is what the guard must act on
-    guard, sim = _guard(tmp_path, moves={"EURUSD": [("2019-02-05T10:01:00.000Z", 1.065,
-                                                     1.0651)]}, warning_fraction=1.0)
+    moves = {"EURUSD": [("2019-02-05T10:01:00.000Z", 1.094, 1.0941),
+                        ("2019-02-05T10:02:00.000Z", 1.065, 1.0651)]}
+    guard, sim = _guard(tmp_path, moves=moves, warning_fraction=1.0)
     _calm(guard, sim)
+    while sim.symbol_info_tick("EURUSD").bid > 1.09:
+        sim.advance(1.0)
+    guard.fast_guard()
+    assert sim.positions_total() == 1
     while sim.symbol_info_tick("EURUSD").bid > 1.07:
         sim.advance(1.0)
     guard.fast_guard()  # guard step 1 sees the breach
