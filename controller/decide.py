@@ -50,6 +50,7 @@ from controller.memory import ControllerMemory, Regime, TradingState
 from controller.outliers import screen_reading
 from controller.planner import PlanSymbol, close_all, plan_reduction, round_down_to_step
 from controller.prop import PropView, evaluate_prop
+from controller.prop_trail import with_equity_stops
 from controller.regime import RegimeInputs, next_regime
 from controller.settings import Settings
 from controller.signals import decision_signals
@@ -355,6 +356,7 @@ def decide(
     mult = _multiplier(snapshot, book, weights, ind, events, s)
     prop = evaluate_prop(snapshot.time, acct.balance, acct.equity, s.prop, mem) \
         if s.prop.enabled else None
+    prop = with_equity_stops(snapshot.time, acct.equity, s.prop, prop)
     mem = prop.memory if prop is not None else mem
     caps = _caps(snapshot, book, lev, st, step.regime, prop, mult, events, s)
     valued = [c for c in caps if c.value is not None]

@@ -54,6 +54,8 @@ class ControllerMemory:
     `lock_until` the end of a prop lock (None with `locked` = until a manual reset).
     `reading_equity` / `reading_key` are the last confirmed equity reading and what a deal
     changes (controller/outliers.py), `held_equity` an outlier reading held for confirmation.
+    `day_profit_peak` is the day's best profit over its anchor (daily profit lock), `trail_peak`
+    the equity trailing stop's high-water mark, `trail_day_key` the prop day they belong to.
     """
 
     regime: Regime = Regime.UNAVAILABLE
@@ -73,3 +75,6 @@ class ControllerMemory:
     reading_equity: float | None = None
     reading_key: str = ""
     held_equity: float | None = None
+    day_profit_peak: float | None = None
+    trail_peak: float | None = None
+    trail_day_key: float | None = None

@@ -11,7 +11,10 @@ from controller._settings_base import FROZEN as _FROZEN
 from controller._settings_base import HHMM as _HHMM
 from controller._settings_base import Fraction
 
-__all__ = ["DailyAnchor", "DailyLossBasis", "DrawdownMode", "LockRelease", "PropSettings"]
+__all__ = [
+    "DailyAnchor", "DailyLossBasis", "DrawdownMode", "LockRelease", "PropSettings", "TrailSince",
+    "WeekendAction",
+]
 
 
 class DailyAnchor(StrEnum):
@@ -43,6 +46,22 @@ class LockRelease(StrEnum):
 
     AUTO = "auto"
     ACKNOWLEDGE = "acknowledge"
+
+
+class TrailSince(StrEnum):
+    """Where the equity trailing stop's high-water mark starts: at the guard's start (and again
+    after each stop), or at each prop day's reset."""
+
+    START = "start"
+    DAY = "day"
+
+
+class WeekendAction(StrEnum):
+    """What to do before the Friday close: nothing, reduce to `weekend_max_eff_lev`, or close."""
+
+    NONE = "none"
+    REDUCE = "reduce"
+    CLOSE = "close"
 
 
 class PropSettings(BaseModel):
@@ -88,6 +107,20 @@ class PropSettings(BaseModel):
         LockRelease.AUTO, description="auto: a daily-loss lock ends at the reset; acknowledge: "
         "it stays after the reset until lifted from the dashboard (never before the reset)"
     )
+
+    # -- daily profit lock and equity trailing stop (controller/prop_trail.py) -----------------
+    profit_lock_at_fraction: Fraction | None = Field(
+        None, description="arm the daily profit lock once the day's profit (equity above the "
+        "day's anchor) reaches this fraction of the anchor (unset: off)")
+    profit_lock_giveback_fraction: Fraction = Field(
+        0.5, description="share of the day's best profit that may be given back once the lock "
+        "is armed; beyond it: close everything and no new exposure until the next reset")
+    equity_trail_fraction: Fraction | None = Field(
+        None, description="equity trailing stop: equity this fraction below its high-water mark "
+        "closes everything, no new exposure until the next reset (unset: off)")
+    equity_trail_since: TrailSince = Field(
+        TrailSince.DAY, description="the trailing stop's high-water mark: since each prop day's "
+        "reset (day), or since the guard's start and each stop (start; lifted by hand)")
 
     @field_validator("reset_time")
     @classmethod
