@@ -51,6 +51,7 @@ from controller.outliers import screen_reading
 from controller.planner import PlanSymbol, close_all, plan_reduction, round_down_to_step
 from controller.prop import PropView, evaluate_prop
 from controller.prop_trail import with_equity_stops
+from controller.prop_weekend import weekend_caps
 from controller.regime import RegimeInputs, next_regime
 from controller.settings import Settings
 from controller.signals import decision_signals
@@ -157,6 +158,8 @@ def _caps(snapshot: Snapshot, book: Book, lev: LeverageMetrics, st: Structure,
         caps.extend(broker_caps(snapshot, book, lev, st.sigma, s))
     if prop is not None:
         caps.extend(_prop_caps(snapshot, book, lev, st, prop, s))
+        caps.extend(weekend_caps(snapshot.time, eff, acct.equity, book.total_pv, st.sigma, prop,
+                                 s.prop))
     total, reducing = mult
     if on.extras and total < 1.0:
         base = min(s.rules.eff_lev_target, st.l_safe if st.l_safe is not None else float("inf"))

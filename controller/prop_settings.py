@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from controller._settings_base import FROZEN as _FROZEN
 from controller._settings_base import HHMM as _HHMM
-from controller._settings_base import Fraction
+from controller._settings_base import Fraction, Leverage
 
 __all__ = [
     "DailyAnchor", "DailyLossBasis", "DrawdownMode", "LockRelease", "PropSettings", "TrailSince",
@@ -122,7 +122,24 @@ class PropSettings(BaseModel):
         TrailSince.DAY, description="the trailing stop's high-water mark: since each prop day's "
         "reset (day), or since the guard's start and each stop (start; lifted by hand)")
 
-    @field_validator("reset_time")
+    # -- weekend rules (controller/prop_weekend.py) -------------------------------------------
+    weekend_action: WeekendAction = Field(
+        WeekendAction.NONE, description="before the Friday close: none, reduce (to "
+        "weekend_max_eff_lev) or close everything (firms that forbid holding over the weekend)")
+    weekend_max_eff_lev: Leverage = Field(
+        1.0, description="EffLev the book is reduced to before the Friday close with "
+        "weekend_action = reduce")
+    weekend_lead_minutes: Annotated[float, Field(gt=0.0, le=1440.0)] = Field(
+        60.0, description="minutes before the Friday close from which the weekend rules apply")
+    weekend_close_time: str = Field(
+        "17:00", description="the Friday close, HH:MM in weekend_close_timezone (FX: 17:00 New "
+        "York, 00:00 on the usual UTC+2/+3 server clock)")
+    weekend_close_timezone: str = Field("America/New_York", description="IANA zone name")
+    weekend_gap_sigmas: Annotated[float, Field(ge=0.0, le=20.0)] = Field(
+        3.0, description="a book held over the weekend must survive a Monday gap of this many "
+        "daily σ without reaching the daily-loss or drawdown floor (0: off; docs/prop-rules.md)")
+
+    @field_validator("reset_time", "weekend_close_time")
     @classmethod
     def _hhmm(cls, value: str) -> str:
         if not _HHMM.match(value):
@@ -136,7 +153,7 @@ class PropSettings(BaseModel):
             raise ValueError(f"{value!r} is not a DST rule (allowed: none, us, eu)")
         return value
 
-    @field_validator("reset_timezone")
+    @field_validator("reset_timezone", "weekend_close_timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
