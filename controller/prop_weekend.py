@@ -9,10 +9,11 @@ From `prop.weekend_lead_minutes` before the Friday close (`weekend_close_time` i
   G × σ_daily (G = `weekend_gap_sigmas`; without σ, σ = `reference_move` / 2, the same stand-in
   as the staged prop cap) without reaching the daily-loss or drawdown floor:
   EffLev ≤ (E − floor) / (E × G × σ).
-G = 3 by default: over 948 Monday opens in the D1 data of shared/data (EURUSD, GBPUSD, USDJPY,
-AUDUSD, USDCHF, XAUUSD, 2013–2022), |Monday open / Friday close − 1| over the 20-day σ of daily
-closes had a median of 0.13, a 99th percentile of 1.5 and a maximum of 2.66 (EURUSD, 28 February
-2022). docs/prop-rules.md.
+G = 3 by default: over the 897 distinct Monday opens (2014-01 to 2022-10) in the MT5-broker D1
+files of shared/data (EURUSD, GBPUSD, USDJPY, AUDUSD, USDCHF, XAUUSD), |ln(Monday open / Friday
+close)| over the σ of the 20 daily close-to-close returns before had a median of 0.13, a 99th
+percentile of 1.53 and a maximum of 2.66 (EURUSD, 28 February 2022); 3 is above the worst seen.
+docs/prop-rules.md.
 """
 
 from __future__ import annotations
