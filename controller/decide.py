@@ -51,7 +51,7 @@ from controller.outliers import screen_reading
 from controller.planner import PlanSymbol, close_all, plan_reduction, round_down_to_step
 from controller.prop import PropView, evaluate_prop
 from controller.prop_trail import with_equity_stops
-from controller.prop_weekend import weekend_caps
+from controller.prop_weekend import weekend_caps, weekend_urgency
 from controller.regime import RegimeInputs, next_regime
 from controller.settings import Settings
 from controller.signals import decision_signals
@@ -370,7 +370,7 @@ def decide(
     target = binding.value if binding.value is not None else s.rules.eff_lev_target
     triggered = any(c.triggered for c in caps)
     distances = limit_distances(snapshot, book, prop)
-    urgency = reduction_urgency(snapshot, lev, st, liq, distances, prop, s)
+    urgency = weekend_urgency(caps, reduction_urgency(snapshot, lev, st, liq, distances, prop, s))
     insolvent = acct.equity <= 0.0
     breach = prop is not None and prop.memory.locked and book.total_pv > 0.0
     close_everything = insolvent or breach

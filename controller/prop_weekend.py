@@ -5,6 +5,8 @@ From `prop.weekend_lead_minutes` before the Friday close (`weekend_close_time` i
 `weekend_close_timezone`, DST-aware; FX default 17:00 New York) until the close:
 - `weekend_action = "close"`: a cap of EffLev 0 (close everything before the weekend);
 - `weekend_action = "reduce"`: a cap of `weekend_max_eff_lev`;
+- a weekend reduction is at least forced (slices over `urgency.forced_minutes`), so it is done
+  well before the close and its thin last minutes, not spread over the normal hour;
 - a book that stays open (action none or reduce) must survive a Monday gap of
   G × σ_daily (G = `weekend_gap_sigmas`; without σ, σ = `reference_move` / 2, the same stand-in
   as the staged prop cap) without reaching the daily-loss or drawdown floor:
@@ -21,11 +23,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from controller.decision_types import Cap
+from controller.decision_types import Cap, Urgency
 from controller.prop import PropView
 from controller.prop_settings import PropSettings, WeekendAction
 
-__all__ = ["friday_close", "weekend_caps"]
+__all__ = ["friday_close", "weekend_caps", "weekend_urgency"]
 
 _GAP_LIMITS = ("daily_loss", "max_drawdown")
 _FRIDAY = 4
@@ -71,3 +73,11 @@ def weekend_caps(now: float, eff_lev: float, equity: float, position_value: floa
                             f"{s.weekend_gap_sigmas:g} × σ = {gap:.2%} without reaching the "
                             f"{limit.name.replace('_', ' ')} floor {limit.floor:,.2f}"))
     return caps
+
+
+def weekend_urgency(caps: list[Cap], urgency: Urgency) -> Urgency:
+    """At least forced while a weekend cap is triggered (see the module docstring)."""
+    if urgency is Urgency.NORMAL and any(c.triggered and c.name.startswith("weekend")
+                                         for c in caps):
+        return Urgency.FORCED
+    return urgency

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from controller import Settings, decide
+from controller import Settings, Urgency, decide
 from controller.prop_weekend import friday_close
 from controller.settings import PropSettings
 from tests.controller.builders import account, fx, pos, snapshot
@@ -47,6 +47,9 @@ def test_weekend_close_closes_everything_in_the_lead_window_only():
     assert d.binding_cap == "weekend"
     assert d.target_eff_lev == 0.0
     assert sum(a.volume for a in d.actions) == pytest.approx(1.5)
+    # forced, not normal: every slice is due within minutes, long before the close at 21:00
+    assert d.urgency is Urgency.FORCED
+    assert max(a.not_before for a in d.actions) <= _utc(2024, 7, 12, 20, 36)
     assert not d.limits.new_exposure_allowed
     assert any(w.code == "cap_weekend" and "close everything" in w.message for w in d.warnings)
     assert not d.memory.locked  # a rule of the week, not a breach: no lock
