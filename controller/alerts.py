@@ -13,6 +13,7 @@ from controller.snapshot import Snapshot
 __all__ = ["FREEZE_REGIMES", "decision_warnings"]
 
 FREEZE_REGIMES = (Regime.NO_EXPANSION, Regime.WAIT, Regime.MINIMUM)
+_WARNED_CAPS = ("l_safe", "buffer", "broker", "extras", "weekend", "weekend_gap")
 
 
 def decision_warnings(snapshot: Snapshot, lev: LeverageMetrics, liq: BookLiquidity, regime: Regime,
@@ -59,6 +60,6 @@ def decision_warnings(snapshot: Snapshot, lev: LeverageMetrics, liq: BookLiquidi
         )
     # a cap is an EffLev ceiling: observed = the current EffLev, limit = the cap (multiples)
     out.extend(Warning(f"cap_{c.name}", c.reason, lev.eff_lev, c.value) for c in caps
-               if c.triggered and c.name in ("l_safe", "buffer", "broker", "extras")
+               if c.triggered and c.name in _WARNED_CAPS
                and lev.eff_lev is not None and c.value is not None)
     return tuple(out)

@@ -47,8 +47,11 @@ from controller.margin_state import (
     rule_triggers,
 )
 from controller.memory import ControllerMemory, Regime, TradingState
+from controller.outliers import screen_reading
 from controller.planner import PlanSymbol, close_all, plan_reduction, round_down_to_step
 from controller.prop import PropView, evaluate_prop
+from controller.prop_trail import with_equity_stops
+from controller.prop_weekend import weekend_caps, weekend_urgency
 from controller.regime import RegimeInputs, next_regime
 from controller.settings import Settings
 from controller.signals import decision_signals
@@ -155,6 +158,8 @@ def _caps(snapshot: Snapshot, book: Book, lev: LeverageMetrics, st: Structure,
         caps.extend(broker_caps(snapshot, book, lev, st.sigma, s))
     if prop is not None:
         caps.extend(_prop_caps(snapshot, book, lev, st, prop, s))
+        caps.extend(weekend_caps(snapshot.time, eff, acct.equity, book.total_pv, st.sigma, prop,
+                                 s.prop))
     total, reducing = mult
     if on.extras and total < 1.0:
         base = min(s.rules.eff_lev_target, st.l_safe if st.l_safe is not None else float("inf"))
@@ -334,7 +339,8 @@ def decide(
     """
     s = settings
     ind = indicators or {}
-    mem = memory or ControllerMemory()
+    screened = screen_reading(snapshot, memory or ControllerMemory(), s.readings)
+    snapshot, mem, held = screened.snapshot, screened.memory, screened.warning
     acct = snapshot.account
     book = read_book(snapshot)
     lev = leverage_metrics(acct.equity, acct.margin, book.total_pv)
@@ -354,6 +360,7 @@ def decide(
     prop = evaluate_prop(snapshot.time, acct.balance, acct.equity, s.prop, mem,
                          snapshot.prop_history) \
         if s.prop.enabled else None
+    prop = with_equity_stops(snapshot.time, acct.equity, s.prop, prop)
     mem = prop.memory if prop is not None else mem
     caps = _caps(snapshot, book, lev, st, step.regime, prop, mult, events, s)
     valued = [c for c in caps if c.value is not None]
@@ -364,7 +371,7 @@ def decide(
     target = binding.value if binding.value is not None else s.rules.eff_lev_target
     triggered = any(c.triggered for c in caps)
     distances = limit_distances(snapshot, book, prop)
-    urgency = reduction_urgency(snapshot, lev, st, liq, distances, prop, s)
+    urgency = weekend_urgency(caps, reduction_urgency(snapshot, lev, st, liq, distances, prop, s))
     insolvent = acct.equity <= 0.0
     breach = prop is not None and prop.memory.locked and book.total_pv > 0.0
     close_everything = insolvent or breach
@@ -380,7 +387,7 @@ def decide(
     _, _, mu_high, _ = rule_triggers(lev, s.rules)
     prop_warn = prop is not None and (bool(prop.unavailable) or
                                       any(x.used >= s.prop.warning_fraction for x in prop.limits))
-    frozen = mu_high or step.regime in FREEZE_REGIMES or prop_warn or \
+    frozen = mu_high or step.regime in FREEZE_REGIMES or prop_warn or held is not None or \
         (lev.eff_lev or 0.0) > target
     locked = prop is not None and prop.memory.locked
     state = _state(acct.equity, locked, actions, frozen)
@@ -407,7 +414,8 @@ def decide(
         time=snapshot.time, metrics=metrics, symbols=liq.symbol_metrics, regime=step.regime,
         state=state, urgency=urgency if actions else None, target_eff_lev=target,
         binding_cap=binding_name, caps=tuple(caps), actions=actions, limits=limits,
-        warnings=decision_warnings(snapshot, lev, liq, step.regime, prop, caps, s),
+        warnings=(() if held is None else (held,)) +
+        decision_warnings(snapshot, lev, liq, step.regime, prop, caps, s),
         distances=distances, reasons=reasons, memory=new_memory,
         signals=decision_signals(snapshot, book, ind, liq, st.stress_margin, events, s),
     )

@@ -52,6 +52,10 @@ class ControllerMemory:
     instant), `day_anchor` the balance/equity the daily loss is measured from, `equity_peak` the
     highest equity seen (trailing drawdown), `dd_floor` the trailing end-of-day-balance floor,
     `lock_until` the end of a prop lock (None with `locked` = until a manual reset).
+    `reading_equity` / `reading_key` are the last confirmed equity reading and what a deal
+    changes (controller/outliers.py), `held_equity` an outlier reading held for confirmation.
+    `day_profit_peak` is the day's best profit over its anchor (daily profit lock), `trail_peak`
+    the equity trailing stop's high-water mark, `trail_day_key` the prop day they belong to.
     """
 
     regime: Regime = Regime.UNAVAILABLE
@@ -68,3 +72,9 @@ class ControllerMemory:
     locked: bool = False
     lock_until: float | None = None
     lock_reason: str = ""
+    reading_equity: float | None = None
+    reading_key: str = ""
+    held_equity: float | None = None
+    day_profit_peak: float | None = None
+    trail_peak: float | None = None
+    trail_day_key: float | None = None

@@ -9,11 +9,12 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from controller._settings_base import FROZEN as _FROZEN
 from controller._settings_base import HHMM as _HHMM
-from controller._settings_base import Fraction
+from controller._settings_base import Fraction, Leverage
 from controller.prop_presets import PROP_PRESETS
 
 __all__ = [
     "PROP_PRESETS", "DailyAnchor", "DailyLossBasis", "DrawdownMode", "LockRelease", "PropSettings",
+    "TrailSince", "WeekendAction",
 ]
 
 
@@ -46,6 +47,22 @@ class LockRelease(StrEnum):
 
     AUTO = "auto"
     ACKNOWLEDGE = "acknowledge"
+
+
+class TrailSince(StrEnum):
+    """Where the equity trailing stop's high-water mark starts: at the guard's start (and again
+    after each stop), or at each prop day's reset."""
+
+    START = "start"
+    DAY = "day"
+
+
+class WeekendAction(StrEnum):
+    """What to do before the Friday close: nothing, reduce to `weekend_max_eff_lev`, or close."""
+
+    NONE = "none"
+    REDUCE = "reduce"
+    CLOSE = "close"
 
 
 class PropSettings(BaseModel):
@@ -98,7 +115,38 @@ class PropSettings(BaseModel):
         "it stays after the reset until lifted from the dashboard (never before the reset)"
     )
 
-    @field_validator("reset_time")
+    # -- daily profit lock and equity trailing stop (controller/prop_trail.py) -----------------
+    profit_lock_at_fraction: Fraction | None = Field(
+        None, description="arm the daily profit lock once the day's profit (equity above the "
+        "day's anchor) reaches this fraction of the anchor (unset: off)")
+    profit_lock_giveback_fraction: Fraction = Field(
+        0.5, description="share of the day's best profit that may be given back once the lock "
+        "is armed; beyond it: close everything and no new exposure until the next reset")
+    equity_trail_fraction: Fraction | None = Field(
+        None, description="equity trailing stop: equity this fraction below its high-water mark "
+        "closes everything, no new exposure until the next reset (unset: off)")
+    equity_trail_since: TrailSince = Field(
+        TrailSince.DAY, description="the trailing stop's high-water mark: since each prop day's "
+        "reset (day), or since the guard's start and each stop (start; lifted by hand)")
+
+    # -- weekend rules (controller/prop_weekend.py) -------------------------------------------
+    weekend_action: WeekendAction = Field(
+        WeekendAction.NONE, description="before the Friday close: none, reduce (to "
+        "weekend_max_eff_lev) or close everything (firms that forbid holding over the weekend)")
+    weekend_max_eff_lev: Leverage = Field(
+        1.0, description="EffLev the book is reduced to before the Friday close with "
+        "weekend_action = reduce")
+    weekend_lead_minutes: Annotated[float, Field(gt=0.0, le=1440.0)] = Field(
+        60.0, description="minutes before the Friday close from which the weekend rules apply")
+    weekend_close_time: str = Field(
+        "17:00", description="the Friday close, HH:MM in weekend_close_timezone (FX: 17:00 New "
+        "York, 00:00 on the usual UTC+2/+3 server clock)")
+    weekend_close_timezone: str = Field("America/New_York", description="IANA zone name")
+    weekend_gap_sigmas: Annotated[float, Field(ge=0.0, le=20.0)] = Field(
+        3.0, description="a book held over the weekend must survive a Monday gap of this many "
+        "daily σ without reaching the daily-loss or drawdown floor (0: off; docs/prop-rules.md)")
+
+    @field_validator("reset_time", "weekend_close_time")
     @classmethod
     def _hhmm(cls, value: str) -> str:
         if not _HHMM.match(value):
@@ -112,7 +160,7 @@ class PropSettings(BaseModel):
             raise ValueError(f"{value!r} is not a DST rule (allowed: none, us, eu)")
         return value
 
-    @field_validator("reset_timezone")
+    @field_validator("reset_timezone", "weekend_close_timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError

@@ -25,6 +25,7 @@ from controller.prop_settings import (
     LockRelease,
     PropSettings,
 )
+from controller.reading_settings import ReadingSettings
 from controller.signal_settings import SignalSettings
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "LockRelease",
     "PlanSettings",
     "PropSettings",
+    "ReadingSettings",
     "RegimeSettings",
     "RiskSettings",
     "RuleSettings",
@@ -387,6 +389,7 @@ class Settings(BaseModel):
     indicators: IndicatorSettings = Field(default_factory=IndicatorSettings)
     components: ComponentSettings = Field(default_factory=ComponentSettings)
     signals: SignalSettings = Field(default_factory=SignalSettings)
+    readings: ReadingSettings = Field(default_factory=ReadingSettings)
 
     @field_validator("rules", "safe_leverage", mode="before")
     @classmethod

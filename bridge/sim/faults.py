@@ -12,9 +12,12 @@
 | partial_fill | order_send fills `fraction` of the volume (down to the step) → retcode 10010 |
 | algo_trading_off | for `duration_s`: terminal_info().trade_allowed False, order_send → 10027 |
 | expert_disabled | for `duration_s`: account_info().trade_expert False, order_send → 10026 |
+| zero_bid | one bad reading: symbol_info_tick reports bid 0 (a disconnect's zero quote) |
+| zero_equity | one bad reading: account_info reports equity 0 (profit −balance, margin level 0) |
 
 A fault hits `count` calls of `function` (default: order_send for trade retcodes, any call for
-the IPC kinds) from time `at` on (UTC epoch seconds; None = at once).
+the IPC kinds, symbol_info_tick / account_info for the bad readings) from time `at` on (UTC
+epoch seconds; None = at once).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ TRADE_FAULT_RETCODES = {
 _IPC = ("ipc_timeout", "no_connection")
 WINDOW_KINDS = ("disconnect", "algo_trading_off", "expert_disabled")
 """Faults that last `duration_s` seconds instead of hitting `count` calls."""
+_READINGS = {"zero_bid": "symbol_info_tick", "zero_equity": "account_info"}
 
 
 @dataclass
@@ -66,7 +70,7 @@ class FaultInjector:
             raise ValueError(f"fault count = {spec.count} must be ≥ 1")
         if not 0 < spec.fraction < 1 and spec.kind == "partial_fill":
             raise ValueError(f"partial_fill fraction = {spec.fraction} must be within (0, 1)")
-        fn = spec.function or ("*" if spec.kind in _IPC else "order_send")
+        fn = spec.function or ("*" if spec.kind in _IPC else _READINGS.get(spec.kind, "order_send"))
         self._armed.append(_Armed(replace(spec, function=fn), spec.count))
 
     def inject(
@@ -94,9 +98,23 @@ class FaultInjector:
         """The first armed fault hitting `function` at `now`; consumes one of its calls."""
         for a in self._armed:
             s = a.spec
-            if s.kind in WINDOW_KINDS or (s.kind in _IPC) != ipc:
+            if s.kind in WINDOW_KINDS or s.kind in _READINGS or (s.kind in _IPC) != ipc:
                 continue
             if s.function not in ("*", function) or (s.at is not None and now < s.at):
+                continue
+            a.left -= 1
+            if a.left <= 0:
+                self._armed.remove(a)
+            return s
+        return None
+
+    def bad_reading(self, function: str, now: float) -> FaultSpec | None:
+        """The first armed bad-reading fault (zero_bid, zero_equity) hitting `function` at
+        `now`; consumes one of its calls."""
+        for a in self._armed:
+            s = a.spec
+            if s.kind not in _READINGS or s.function != function or \
+                    (s.at is not None and now < s.at):
                 continue
             a.left -= 1
             if a.left <= 0:

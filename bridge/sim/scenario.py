@@ -62,6 +62,8 @@ FAULT_KINDS = (
     "reject",
     "algo_trading_off",
     "expert_disabled",
+    "zero_bid",
+    "zero_equity",
 )
 CALC_MODES = {
     "forex": c.SYMBOL_CALC_MODE_FOREX,

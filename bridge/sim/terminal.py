@@ -349,6 +349,8 @@ class SimTerminal:
         a = self.scenario.account
         acc = self.account
         profit, equity, margin, free, level = acc.state()
+        if self.faults.bad_reading("account_info", self._now) is not None:  # zero_equity
+            profit, equity, free, level = -acc.balance - acc.credit, 0.0, -margin, 0.0
         return AccountInfo(
             a.login,
             _c.ACCOUNT_TRADE_MODE_DEMO,
@@ -513,9 +515,8 @@ class SimTerminal:
         st = self._m.streams[k]
         j = int(self._m.pos[k, self.account.tick_index()])
         ms = int(self.account.to_server_ms(int(st.time_msc[j])))
-        return Tick(
-            ms // 1000, float(st.bid[j]), float(st.ask[j]), 0.0, 0, ms, int(st.flags[j]), 0.0
-        )
+        bid = 0.0 if self.faults.bad_reading("symbol_info_tick", self._now) else float(st.bid[j])
+        return Tick(ms // 1000, bid, float(st.ask[j]), 0.0, 0, ms, int(st.flags[j]), 0.0)
 
     def symbol_select(self, symbol: str, enable: bool = True) -> bool:
         if not self._gate("symbol_select"):

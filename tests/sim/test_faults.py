@@ -116,3 +116,20 @@ def test_bad_fault_is_refused(mt5: Any) -> None:
         mt5.faults.inject("meteor")
     with pytest.raises(ValueError, match="duration_s"):
         mt5.faults.inject("disconnect")
+
+
+def test_zero_bid_fault_spoils_one_tick_reading_only(mt5: Any) -> None:
+    mt5.faults.inject("zero_bid")
+    assert mt5.symbol_info_tick("EURUSD").bid == 0.0
+    assert mt5.symbol_info_tick("EURUSD").bid == pytest.approx(1.1)  # count = 1: consumed
+    assert mt5.order_send(REQ).retcode == c.TRADE_RETCODE_DONE  # trading is untouched
+
+
+def test_zero_equity_fault_spoils_one_account_reading_only(mt5: Any) -> None:
+    assert mt5.order_send(REQ).retcode == c.TRADE_RETCODE_DONE
+    good = mt5.account_info()
+    mt5.faults.inject("zero_equity")
+    bad = mt5.account_info()
+    assert (bad.equity, bad.margin_level, bad.balance) == (0.0, 0.0, good.balance)
+    assert bad.profit == -good.balance
+    assert mt5.account_info().equity == pytest.approx(good.equity)  # count = 1: consumed
