@@ -59,10 +59,10 @@ from controller.indicators import (
 )
 from controller.liquidity import hit_side_depth
 from controller.regime import severity
+from controller.replan import PlanInProgress, Replan, escalates, replan
 
 __all__ = ["Guard", "GuardStats"]
 
-_URGENCY_RANK = {None: 0, Urgency.NORMAL: 1, Urgency.FORCED: 2, Urgency.EMERGENCY: 3}
 _STATE_RANK = {TradingState.ACTIVE: 0, TradingState.REDUCING: 1, TradingState.HALTED: 2,
                TradingState.INSOLVENT: 3}
 _DONE = ("done", "gone")
@@ -508,18 +508,12 @@ class Guard:
             if _STATE_RANK[d.state] > _STATE_RANK[self.memory.state] or \
                     severity(d.regime) > severity(self.memory.regime):
                 return True
-            return _URGENCY_RANK[d.urgency] > _URGENCY_RANK[self._plan_urgency()] or \
-                (bool(d.actions) and d.target_eff_lev < self._plan_target() * 0.98)
+            return escalates(PlanInProgress(tuple(self.plan), self._plan_target()), d)
         if prev is None or d.state is not prev.state or d.regime is not prev.regime:
             return True
-        if _URGENCY_RANK[d.urgency] > _URGENCY_RANK[self._plan_urgency()]:
-            return True
-        if d.actions and not self.plan:
-            return True
-        return bool(d.actions) and d.target_eff_lev < prev.target_eff_lev * 0.98
-
-    def _plan_urgency(self) -> Urgency | None:
-        return max((a.urgency for a in self.plan), key=lambda u: _URGENCY_RANK[u], default=None)
+        # the running plan against the previous decision's target (the plan's own target is the
+        # one it was made for, possibly several decisions ago)
+        return escalates(PlanInProgress(tuple(self.plan), prev.target_eff_lev), d)
 
     def _adopt(self, d: Decision, *, journal: bool) -> None:
         now = d.time
@@ -541,15 +535,13 @@ class Guard:
                                + "; ".join(d.reasons))
         self.decision = d
         self.memory = d.memory
-        keep = self.plan and d.actions and \
-            _URGENCY_RANK[d.urgency] <= _URGENCY_RANK[self._plan_urgency()] and \
-            d.target_eff_lev >= self._plan_target() * 0.98
-        if not d.actions:
+        verdict = replan(PlanInProgress(tuple(self.plan), self._plan_target()), d)
+        if verdict is Replan.CLEAR:
             if self.plan:
                 self.journal.append("plan", now, {"actions": [], "why": "target reached"},
                                     plan_id=self.plan[0].plan_id)
             self.plan = []
-        elif not keep:
+        elif verdict is Replan.REPLACE:
             self.plan = list(d.actions)
             self._plan_target_value = d.target_eff_lev
             self.journal.append("plan", now, {"actions": _plan_payload(d.actions),
