@@ -29,6 +29,7 @@ from bridge.ealink.errors import EaLinkError
 from bridge.ealink.folder import resolve_link_folder
 from bridge.journal import Journal
 from bridge.lease import Holder, Lease, LeaseHeld, account_key
+from bridge.mt5 import constants as mt5c
 from bridge.news import NewsSource
 from bridge.permissions import TradePermissions
 from bridge.prop_ledger import PropLedger
@@ -66,7 +67,6 @@ __all__ = ["Guard", "GuardStats"]
 _STATE_RANK = {TradingState.ACTIVE: 0, TradingState.REDUCING: 1, TradingState.HALTED: 2,
                TradingState.INSOLVENT: 3}
 _DONE = ("done", "gone")
-DEAL_REASON_SO = 6
 
 
 @dataclass
@@ -169,7 +169,7 @@ class Guard:
         account = self.port.account()
         self.journal.use_account(account.login, self._server_name())
         self._take_lease(account.login)
-        if self.mode is Mode.ENFORCE and account.trade_mode == 2 and \
+        if self.mode is Mode.ENFORCE and account.trade_mode == mt5c.ACCOUNT_TRADE_MODE_REAL and \
                 not self.config.run.allow_real_account:
             self.mode = Mode.OBSERVE
             logger.warning("REAL account {}: orders refused (set run.allow_real_account = true "
@@ -355,14 +355,13 @@ class Guard:
         snap = self.snapshot
         if snap is None:
             return
-        mt5 = self.port.mt5
         for name, ind in list(self.indicators.items()):
             try:
                 ind = self.warmup.refresh(name, ind, snap.time)
                 market = snap.market.get(name)
                 spec = snap.symbols.get(name)
                 if market is not None and spec is not None:
-                    margin = self.port.call("order_calc_margin", mt5.ORDER_TYPE_BUY, name, 1.0,
+                    margin = self.port.call("order_calc_margin", mt5c.ORDER_TYPE_BUY, name, 1.0,
                                             market.ask)
                     notional = spec.trade_contract_size * market.mid * \
                         snap.rates.get(spec.currency_profit, 0.0)
@@ -632,7 +631,8 @@ class Guard:
             return
         for deal in deals:
             t = clock.to_utc(float(deal.time))
-            if int(deal.reason) == DEAL_REASON_SO and int(deal.ticket) not in self._stop_out_deals:
+            if int(deal.reason) == mt5c.DEAL_REASON_SO and \
+                    int(deal.ticket) not in self._stop_out_deals:
                 self._stop_out_deals.add(int(deal.ticket))
                 self.stats.stop_outs += 1
                 self.journal.append("stop_out", t, {
