@@ -299,7 +299,7 @@ class Executor:
         if h is Handling.REREAD_POSITION:
             return None  # the loop reads the position before the next send
         if h is Handling.RETRY_FRESH_PRICE:
-            if entry.code == 10021:  # off quotes: give the feed a moment
+            if entry.code == mt5c.TRADE_RETCODE_PRICE_OFF:  # off quotes: give the feed a moment
                 self._wait(self.backoff_seconds)
             return None
         if h is Handling.BACK_OFF:

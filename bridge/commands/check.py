@@ -18,7 +18,8 @@ from bridge.config import AppConfig, ConfigError, load_config
 from bridge.mt5 import constants as mt5c
 
 _FILLING = {1: "FOK", 2: "IOC", 4: "BOC"}
-_AUTH_FAILED, _NO_IPC, _IPC_TIMEOUT = -6, -10004, -10005
+_AUTH_FAILED, _NO_IPC, _IPC_TIMEOUT = (mt5c.RES_E_AUTH_FAILED, mt5c.RES_E_INTERNAL_FAIL_CONNECT,
+                                      mt5c.RES_E_INTERNAL_FAIL_TIMEOUT)
 _CALC = {0: "Forex", 1: "Futures", 2: "CFD", 3: "CFD index", 4: "CFD leverage",
          5: "Forex no leverage", 32: "Exchange stocks", 33: "Exchange futures"}
 
