@@ -17,6 +17,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from bridge.mt5 import constants as mt5c
 from bridge.retcodes import retcode_handling
 from bridge.runtime import Guard
 from bridge.view import BAND_STYLE, STATE_STYLE, fmt
@@ -128,7 +129,7 @@ def _positions(guard: Guard, state: LiveState | None) -> Table | None:
         held = sorted(state.positions.values(), key=lambda h: h.ticket)
         rows = [(h.symbol, h.side, h.lots, h.lots_seen - h.lots, h.profit) for h in held]
     elif snap is not None and snap.positions:
-        rows = [(p.symbol, "long" if p.type == 0 else "short", p.volume, 0.0,
+        rows = [(p.symbol, "long" if p.type == mt5c.POSITION_TYPE_BUY else "short", p.volume, 0.0,
                  p.profit + p.swap)
                 for p in sorted(snap.positions, key=lambda p: p.ticket)]
     else:

@@ -58,36 +58,29 @@ from typing import Any
 from loguru import logger
 
 from bridge.journal import Journal
+from bridge.mt5 import constants as mt5c
+from bridge.mt5.port import Mt5Module
 from bridge.retcodes import Handling, Retcode, error_handling, retcode_handling
 from controller import Action
 
 __all__ = ["Executor", "SliceOutcome", "comment_for", "plan_tag"]
 
-SYMBOL_FILLING_FOK = 1
+SYMBOL_FILLING_FOK = mt5c.SYMBOL_FILLING_FOK
 """`symbol_info().filling_mode` bit for fill-or-kill (not exported by the MetaTrader5 module)."""
-SYMBOL_FILLING_IOC = 2
+SYMBOL_FILLING_IOC = mt5c.SYMBOL_FILLING_IOC
 """`symbol_info().filling_mode` bit for immediate-or-cancel."""
 MARKET_CLOSED_RETRY_S = 60.0
 """After 10018 (market closed) the slice is postponed by this many seconds."""
 
 _TOL = 1e-8  # lots: volumes closer than this are equal
-_RES_E_INTERNAL_FAIL = -10000  # last_error code for "the link failed" (mt5-api.md §0.3)
 # conclusions after which the attempt may still execute on the server (a late fill)
 _UNCERTAIN = frozenset({"not executed", "partly executed", "not executed (resolved)"})
 _COMMENT_MAX = 31
 # Documented MT5 values (mt5-api.md §3), used only if the terminal object lacks the attribute.
-_DEFAULTS = {
-    "TRADE_ACTION_DEAL": 1,
-    "ORDER_TYPE_BUY": 0,
-    "ORDER_TYPE_SELL": 1,
-    "ORDER_FILLING_FOK": 0,
-    "ORDER_FILLING_IOC": 1,
-    "ORDER_FILLING_RETURN": 2,
-    "ORDER_TIME_GTC": 0,
-    "POSITION_TYPE_BUY": 0,
-    "POSITION_TYPE_SELL": 1,
-    "SYMBOL_TRADE_EXECUTION_MARKET": 2,
-}
+_DEFAULTS = {name: getattr(mt5c, name) for name in (
+    "TRADE_ACTION_DEAL", "ORDER_TYPE_BUY", "ORDER_TYPE_SELL", "ORDER_FILLING_FOK",
+    "ORDER_FILLING_IOC", "ORDER_FILLING_RETURN", "ORDER_TIME_GTC", "POSITION_TYPE_BUY",
+    "POSITION_TYPE_SELL", "SYMBOL_TRADE_EXECUTION_MARKET")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +169,7 @@ class Executor:
 
     def __init__(
         self,
-        terminal: Any,
+        terminal: Mt5Module,
         journal: Journal,
         now: Callable[[], float],
         *,
@@ -306,7 +299,7 @@ class Executor:
         if h is Handling.REREAD_POSITION:
             return None  # the loop reads the position before the next send
         if h is Handling.RETRY_FRESH_PRICE:
-            if entry.code == 10021:  # off quotes: give the feed a moment
+            if entry.code == mt5c.TRADE_RETCODE_PRICE_OFF:  # off quotes: give the feed a moment
                 self._wait(self.backoff_seconds)
             return None
         if h is Handling.BACK_OFF:
@@ -448,7 +441,7 @@ class Executor:
             got = call()
             if got is not None:
                 return got
-            if none_is_empty and self._last_error()[0] == 1:
+            if none_is_empty and self._last_error()[0] == mt5c.RES_S_OK:
                 return ()
             if k + 1 < self.max_attempts:
                 self._wait(self.backoff_seconds * 2.0**k)
@@ -490,7 +483,8 @@ class Executor:
         try:
             return getattr(self._t, name)(*args, **kwargs)
         except Exception as exc:
-            self._raised = (_RES_E_INTERNAL_FAIL, f"{name}() raised {type(exc).__name__}: {exc}")
+            self._raised = (mt5c.RES_E_INTERNAL_FAIL,
+                            f"{name}() raised {type(exc).__name__}: {exc}")
             return None
 
     def _last_error(self) -> tuple[int, str]:
@@ -500,7 +494,7 @@ class Executor:
             err = self._t.last_error()
             return int(err[0]), str(err[1])
         except Exception as exc:
-            return _RES_E_INTERNAL_FAIL, f"last_error() raised {type(exc).__name__}: {exc}"
+            return mt5c.RES_E_INTERNAL_FAIL, f"last_error() raised {type(exc).__name__}: {exc}"
 
     def _c(self, name: str) -> int:
         return int(getattr(self._t, name, _DEFAULTS[name]))

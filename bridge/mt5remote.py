@@ -47,13 +47,14 @@ from typing import Any
 import numpy as np
 
 from bridge.config import is_loopback_host, remote_host_problem
+from bridge.mt5 import constants as mt5c
 from bridge.terminal import TerminalError
 
 __all__ = ["SERVER_ARGS", "WINE_PYTHON", "RemoteMT5", "server_command"]
 
-_NO_IPC_CONNECTION = -10004
-_IPC_TIMEOUT = -10005
-_INTERNAL_FAIL = -10000
+_NO_IPC_CONNECTION = mt5c.RES_E_INTERNAL_FAIL_CONNECT
+_IPC_TIMEOUT = mt5c.RES_E_INTERNAL_FAIL_TIMEOUT
+_INTERNAL_FAIL = mt5c.RES_E_INTERNAL_FAIL
 
 # Our side of the connection: the server may access nothing in lca.
 _CLIENT_CONFIG: dict[str, Any] = {

@@ -29,6 +29,7 @@ from bridge.ealink.errors import EaLinkError
 from bridge.ealink.folder import resolve_link_folder
 from bridge.journal import Journal
 from bridge.lease import Holder, Lease, LeaseHeld, account_key
+from bridge.mt5 import constants as mt5c
 from bridge.news import NewsSource
 from bridge.permissions import TradePermissions
 from bridge.prop_ledger import PropLedger
@@ -59,14 +60,13 @@ from controller.indicators import (
 )
 from controller.liquidity import hit_side_depth
 from controller.regime import severity
+from controller.replan import PlanInProgress, Replan, escalates, replan
 
 __all__ = ["Guard", "GuardStats"]
 
-_URGENCY_RANK = {None: 0, Urgency.NORMAL: 1, Urgency.FORCED: 2, Urgency.EMERGENCY: 3}
 _STATE_RANK = {TradingState.ACTIVE: 0, TradingState.REDUCING: 1, TradingState.HALTED: 2,
                TradingState.INSOLVENT: 3}
 _DONE = ("done", "gone")
-DEAL_REASON_SO = 6
 
 
 @dataclass
@@ -169,7 +169,7 @@ class Guard:
         account = self.port.account()
         self.journal.use_account(account.login, self._server_name())
         self._take_lease(account.login)
-        if self.mode is Mode.ENFORCE and account.trade_mode == 2 and \
+        if self.mode is Mode.ENFORCE and account.trade_mode == mt5c.ACCOUNT_TRADE_MODE_REAL and \
                 not self.config.run.allow_real_account:
             self.mode = Mode.OBSERVE
             logger.warning("REAL account {}: orders refused (set run.allow_real_account = true "
@@ -355,14 +355,13 @@ class Guard:
         snap = self.snapshot
         if snap is None:
             return
-        mt5 = self.port.mt5
         for name, ind in list(self.indicators.items()):
             try:
                 ind = self.warmup.refresh(name, ind, snap.time)
                 market = snap.market.get(name)
                 spec = snap.symbols.get(name)
                 if market is not None and spec is not None:
-                    margin = self.port.call("order_calc_margin", mt5.ORDER_TYPE_BUY, name, 1.0,
+                    margin = self.port.call("order_calc_margin", mt5c.ORDER_TYPE_BUY, name, 1.0,
                                             market.ask)
                     notional = spec.trade_contract_size * market.mid * \
                         snap.rates.get(spec.currency_profit, 0.0)
@@ -508,18 +507,12 @@ class Guard:
             if _STATE_RANK[d.state] > _STATE_RANK[self.memory.state] or \
                     severity(d.regime) > severity(self.memory.regime):
                 return True
-            return _URGENCY_RANK[d.urgency] > _URGENCY_RANK[self._plan_urgency()] or \
-                (bool(d.actions) and d.target_eff_lev < self._plan_target() * 0.98)
+            return escalates(PlanInProgress(tuple(self.plan), self._plan_target()), d)
         if prev is None or d.state is not prev.state or d.regime is not prev.regime:
             return True
-        if _URGENCY_RANK[d.urgency] > _URGENCY_RANK[self._plan_urgency()]:
-            return True
-        if d.actions and not self.plan:
-            return True
-        return bool(d.actions) and d.target_eff_lev < prev.target_eff_lev * 0.98
-
-    def _plan_urgency(self) -> Urgency | None:
-        return max((a.urgency for a in self.plan), key=lambda u: _URGENCY_RANK[u], default=None)
+        # the running plan against the previous decision's target (the plan's own target is the
+        # one it was made for, possibly several decisions ago)
+        return escalates(PlanInProgress(tuple(self.plan), prev.target_eff_lev), d)
 
     def _adopt(self, d: Decision, *, journal: bool) -> None:
         now = d.time
@@ -541,15 +534,13 @@ class Guard:
                                + "; ".join(d.reasons))
         self.decision = d
         self.memory = d.memory
-        keep = self.plan and d.actions and \
-            _URGENCY_RANK[d.urgency] <= _URGENCY_RANK[self._plan_urgency()] and \
-            d.target_eff_lev >= self._plan_target() * 0.98
-        if not d.actions:
+        verdict = replan(PlanInProgress(tuple(self.plan), self._plan_target()), d)
+        if verdict is Replan.CLEAR:
             if self.plan:
                 self.journal.append("plan", now, {"actions": [], "why": "target reached"},
                                     plan_id=self.plan[0].plan_id)
             self.plan = []
-        elif not keep:
+        elif verdict is Replan.REPLACE:
             self.plan = list(d.actions)
             self._plan_target_value = d.target_eff_lev
             self.journal.append("plan", now, {"actions": _plan_payload(d.actions),
@@ -640,7 +631,8 @@ class Guard:
             return
         for deal in deals:
             t = clock.to_utc(float(deal.time))
-            if int(deal.reason) == DEAL_REASON_SO and int(deal.ticket) not in self._stop_out_deals:
+            if int(deal.reason) == mt5c.DEAL_REASON_SO and \
+                    int(deal.ticket) not in self._stop_out_deals:
                 self._stop_out_deals.add(int(deal.ticket))
                 self.stats.stop_outs += 1
                 self.journal.append("stop_out", t, {

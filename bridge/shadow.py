@@ -37,6 +37,7 @@ from typing import Any
 from loguru import logger
 
 from bridge.journal import Journal
+from bridge.mt5 import constants as mt5c
 from bridge.terminal import TerminalError
 from controller import Action, Snapshot
 from controller.snapshot import Position, SymbolSpec
@@ -48,8 +49,9 @@ NOT_MODELLED = ("the virtual book's own stop-out (its margin level is an estimat
                 "margin not proportional to the value held (hedges, tiers)",
                 "fill impact (the planner prices none)")
 _TOL = 1e-9  # lots
-_TICK_VALUE_MODES = (1, 2, 3, 4, 33)  # futures, CFD, CFD index, CFD leverage, exchange futures
-DEAL_ENTRY_OUT = 1
+_TICK_VALUE_MODES = (mt5c.SYMBOL_CALC_MODE_FUTURES, mt5c.SYMBOL_CALC_MODE_CFD,
+                     mt5c.SYMBOL_CALC_MODE_CFDINDEX, mt5c.SYMBOL_CALC_MODE_CFDLEVERAGE,
+                     mt5c.SYMBOL_CALC_MODE_EXCH_FUTURES)
 
 
 def _size(spec: SymbolSpec) -> tuple[float, bool]:
@@ -170,15 +172,15 @@ class ShadowBook:
             deals = port.call("history_deals_get", position=f.ticket) or ()
         except TerminalError:
             deals = ()
-        outs = [d for d in deals if int(getattr(d, "entry", DEAL_ENTRY_OUT)) == DEAL_ENTRY_OUT
-                and float(d.volume) > 0.0]
+        out = mt5c.DEAL_ENTRY_OUT
+        outs = [d for d in deals if int(getattr(d, "entry", out)) == out and float(d.volume) > 0.0]
         if not outs:
             return "closed (last mark: no closing deal in the history)"
         volume = sum(float(d.volume) for d in outs)
         f.mark = sum(float(d.price) * float(d.volume) for d in outs) / volume
         f.closed_profit = sum(float(d.profit) for d in outs) / volume
         f.mark_time = port.clock.to_utc(float(max(int(d.time) for d in outs)))
-        stop_out = any(int(getattr(d, "reason", 0)) == 6 for d in outs)  # DEAL_REASON_SO
+        stop_out = any(int(getattr(d, "reason", 0)) == mt5c.DEAL_REASON_SO for d in outs)
         return "stopped out" if stop_out else "closed"
 
     def _held_fraction(self, snap: Snapshot) -> float:

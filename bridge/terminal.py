@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 from loguru import logger
 
+from bridge.mt5 import constants as mt5c
+from bridge.mt5.port import Mt5Module
 from bridge.servertime import ServerClock
 from controller import Account, BookLevel, MarketState, Position, Snapshot, SymbolSpec
 from controller.bounds import check_bounds
@@ -32,8 +34,10 @@ __all__ = ["Credentials", "TerminalError", "TerminalPort", "open_module"]
 
 _BOOL_FUNCTIONS = frozenset({"initialize", "login", "symbol_select", "market_book_add",
                              "market_book_release"})
-_CONNECTION_CODES = frozenset({-10001, -10002, -10003, -10004, -10005})
-_AUTH_FAILED = -6  # RES_E_AUTH_FAILED (mt5-api.md §0.3): never retried
+_CONNECTION_CODES = frozenset({mt5c.RES_E_INTERNAL_FAIL_SEND, mt5c.RES_E_INTERNAL_FAIL_RECEIVE,
+                               mt5c.RES_E_INTERNAL_FAIL_INIT, mt5c.RES_E_INTERNAL_FAIL_CONNECT,
+                               mt5c.RES_E_INTERNAL_FAIL_TIMEOUT})
+_AUTH_FAILED = mt5c.RES_E_AUTH_FAILED  # mt5-api.md §0.3: never retried
 
 
 class TerminalError(RuntimeError):
@@ -135,12 +139,12 @@ def _f(record: Any, name: str, default: Any = None) -> Any:
 class TerminalPort:
     """Connection, checked calls and decoding into controller values."""
 
-    def __init__(self, mt5: Any, credentials: Credentials | None = None, *,
+    def __init__(self, mt5: Mt5Module, credentials: Credentials | None = None, *,
                  path: str | None = None, timeout_ms: int = 60_000,
                  server_clock: ServerClock | None = None,
                  sleep: Callable[[float], None] | None = None,
                  symbol_classes: Mapping[str, SymbolClass] | None = None) -> None:
-        self.mt5 = mt5
+        self.mt5: Mt5Module = mt5
         # [safe_leverage.symbol_classes]: the user's class for a symbol, else the guess
         self.symbol_classes = dict(symbol_classes or {})
         self.credentials = credentials or Credentials(None, None, None)
@@ -324,9 +328,8 @@ class TerminalPort:
 
     def history(self, name: str, start_utc: float, end_utc: float) -> SymbolHistory:
         """Ticks (bid/ask) and H1/D1 bars of `name` between two UTC times, for the indicators."""
-        mt5 = self.mt5
         a, b = int(self.clock.to_server(start_utc)), int(self.clock.to_server(end_utc))
-        ticks = self.call("copy_ticks_range", name, a, b, mt5.COPY_TICKS_INFO)
+        ticks = self.call("copy_ticks_range", name, a, b, mt5c.COPY_TICKS_INFO)
         kwargs: dict[str, Any] = {}
         if len(ticks):
             t = self.clock.to_utc_array(ticks["time_msc"] // 1000).astype(np.float64)
@@ -336,7 +339,7 @@ class TerminalPort:
                           ask=ticks["ask"][keep].astype(np.float64))
         from controller.indicators import Bars
 
-        for key, tf in (("h1", mt5.TIMEFRAME_H1), ("d1", mt5.TIMEFRAME_D1)):
+        for key, tf in (("h1", mt5c.TIMEFRAME_H1), ("d1", mt5c.TIMEFRAME_D1)):
             rates = self.call("copy_rates_range", name, tf, a - 90 * 86_400, b)
             if len(rates):
                 t = self.clock.to_utc_array(rates["time"]).astype(np.float64)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bridge.mt5 import constants as mt5c
 from bridge.observe import GuardObserver
 
 __all__ = ["HeldPosition", "LiveState", "OrderLine"]
@@ -114,7 +115,7 @@ class LiveState(GuardObserver):
         open_now = {p.ticket: p for p in snap.positions}
         for ticket, p in open_now.items():
             held = self.positions.get(ticket)
-            side = "long" if p.type == 0 else "short"
+            side = "long" if p.type == mt5c.POSITION_TYPE_BUY else "short"
             if held is None:
                 self.positions[ticket] = HeldPosition(ticket, p.symbol, side, p.volume,
                                                       p.volume, p.profit + p.swap)

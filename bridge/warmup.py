@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from bridge.config import AppConfig
+from bridge.mt5 import constants as mt5c
 from bridge.terminal import TerminalError, TerminalPort
 from controller import Snapshot, prepare_indicators
 from controller.indicators import (
@@ -72,8 +73,7 @@ class Warmup:
 
     # -- reading -----------------------------------------------------------------------------
     def _bars(self, name: str, timeframe: str, count: int | None = None) -> Bars | None:
-        mt5 = self.port.mt5
-        tf = getattr(mt5, f"TIMEFRAME_{timeframe}")
+        tf = getattr(mt5c, f"TIMEFRAME_{timeframe}")
         try:
             rates = self.port.call("copy_rates_from_pos", name, tf, 1,
                                    count or BAR_COUNTS[timeframe])
@@ -87,11 +87,11 @@ class Warmup:
                     close=rates["close"].astype(np.float64))
 
     def _ticks(self, name: str, now: float) -> dict[str, Any]:
-        mt5, clock = self.port.mt5, self.port.clock
+        clock = self.port.clock
         start = now - self.config.run.warmup_hours * 3600.0
         try:
             ticks = self.port.call("copy_ticks_range", name, int(clock.to_server(start)),
-                                   int(clock.to_server(now)), mt5.COPY_TICKS_INFO)
+                                   int(clock.to_server(now)), mt5c.COPY_TICKS_INFO)
         except TerminalError:
             return {}
         if not len(ticks):
@@ -144,9 +144,8 @@ class Warmup:
         market, spec = snap.market.get(name), snap.symbols.get(name)
         if market is None or spec is None:
             return None
-        mt5 = self.port.mt5
         try:
-            margin = float(self.port.call("order_calc_margin", mt5.ORDER_TYPE_BUY, name, 1.0,
+            margin = float(self.port.call("order_calc_margin", mt5c.ORDER_TYPE_BUY, name, 1.0,
                                           market.ask))
         except TerminalError:
             return None

@@ -15,9 +15,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from bridge.config import AppConfig, ConfigError, load_config
+from bridge.mt5 import constants as mt5c
 
 _FILLING = {1: "FOK", 2: "IOC", 4: "BOC"}
-_AUTH_FAILED, _NO_IPC, _IPC_TIMEOUT = -6, -10004, -10005
+_AUTH_FAILED, _NO_IPC, _IPC_TIMEOUT = (mt5c.RES_E_AUTH_FAILED, mt5c.RES_E_INTERNAL_FAIL_CONNECT,
+                                      mt5c.RES_E_INTERNAL_FAIL_TIMEOUT)
 _CALC = {0: "Forex", 1: "Futures", 2: "CFD", 3: "CFD index", 4: "CFD leverage",
          5: "Forex no leverage", 32: "Exchange stocks", 33: "Exchange futures"}
 
@@ -210,15 +212,19 @@ def _print_prop(out: Console, path: Path, config: AppConfig) -> None:
 def _report(out: Console, config: AppConfig, port: Any, account: Any, info: Any) -> None:
     """The account line and the symbols table (each row is a terminal call)."""
     t = config.terminal
-    kind = {0: "demo", 1: "contest", 2: "REAL"}.get(account.trade_mode, str(account.trade_mode))
-    margin = {0: "netting", 1: "exchange", 2: "hedging"}.get(account.margin_mode, "?")
-    so_unit = "%" if account.margin_so_mode == 0 else f" {account.currency}"
+    kind = {mt5c.ACCOUNT_TRADE_MODE_DEMO: "demo", mt5c.ACCOUNT_TRADE_MODE_CONTEST: "contest",
+            mt5c.ACCOUNT_TRADE_MODE_REAL: "REAL"}.get(account.trade_mode, str(account.trade_mode))
+    margin = {mt5c.ACCOUNT_MARGIN_MODE_RETAIL_NETTING: "netting",
+              mt5c.ACCOUNT_MARGIN_MODE_EXCHANGE: "exchange",
+              mt5c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING: "hedging"}.get(account.margin_mode, "?")
+    so_unit = "%" if account.margin_so_mode == mt5c.ACCOUNT_STOPOUT_MODE_PERCENT else \
+        f" {account.currency}"
     out.print(f"[green]✓[/] terminal {t.kind}: account {account.login} ({kind}, {margin}, "
               f"{account.currency}, 1:{account.leverage:g}), margin call "
               f"{account.margin_so_call:g}{so_unit}, stop-out {account.margin_so_so:g}{so_unit}")
     out.print(f"  common folder {escape(str(info.commondata_path))}", highlight=False)
-    if account.trade_mode == 2 and config.run.mode.value == "enforce" and \
-            not config.run.allow_real_account:
+    if account.trade_mode == mt5c.ACCOUNT_TRADE_MODE_REAL and \
+            config.run.mode.value == "enforce" and not config.run.allow_real_account:
         out.print("  [yellow]REAL account: orders will be refused until run.allow_real_account "
                   "= true (observe mode until then)[/]")
     table = Table(title="symbols", header_style="bold")

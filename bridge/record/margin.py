@@ -38,7 +38,7 @@ def measured_margin_rates(port: TerminalPort, scenario: Path,
     for name in names:
         try:
             ask = float(port.call("symbol_info_tick", name).ask)
-            theirs = float(port.call("order_calc_margin", port.mt5.ORDER_TYPE_BUY, name, LOTS,
+            theirs = float(port.call("order_calc_margin", ORDER_TYPE_BUY, name, LOTS,
                                      ask))
         except TerminalError:
             continue

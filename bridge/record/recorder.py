@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from bridge.mt5 import constants as mt5c
 from bridge.record.files import folder_bytes, write_bars, write_ticks
 from bridge.record.margin import measured_margin_rates
 from bridge.record.scenario_file import DataFile, ScenarioText, scenario_text
@@ -113,7 +114,7 @@ def _median_spread(spreads: list[np.ndarray[Any, Any]], point: float) -> float |
 def record(port: TerminalPort, window: Window, wanted: Sequence[str], out: Path, *,
            source: str, progress: Callable[[str], None] = lambda _: None) -> Recording:
     """Record `wanted` (plus the held and conversion symbols) over `window` into `out`."""
-    mt5, clock = port.mt5, port.clock
+    clock = port.clock
     if (out / "scenario.toml").exists():
         raise RecordError(f"{out} already holds a recording (scenario.toml): choose another "
                           "--out or remove it")
@@ -135,7 +136,7 @@ def record(port: TerminalPort, window: Window, wanted: Sequence[str], out: Path,
         sa, sb = int(clock.to_server(a)), int(clock.to_server(b))
         said = []
         for name in names:
-            rows = _rows(port, "copy_ticks_range", name, sa, sb, mt5.COPY_TICKS_ALL)
+            rows = _rows(port, "copy_ticks_range", name, sa, sb, mt5c.COPY_TICKS_ALL)
             rows = rows[(rows["time_msc"] < sb * 1000) | last]  # the next day has its boundary
             n = 0
             if len(rows):
@@ -147,7 +148,7 @@ def record(port: TerminalPort, window: Window, wanted: Sequence[str], out: Path,
                     spreads[name].append(rows["ask"] - rows["bid"])
                 else:
                     (out / rel).unlink()
-            bars = _rows(port, "copy_rates_range", name, mt5.TIMEFRAME_M1, sa, sb)
+            bars = _rows(port, "copy_rates_range", name, mt5c.TIMEFRAME_M1, sa, sb)
             bars = bars[(bars["time"] < sb) | last]
             if len(bars):
                 rel = f"{name}_M1_lca-record_{_date(a)}_servertime.csv.gz"
@@ -193,13 +194,12 @@ def _history(port: TerminalPort, first: dict[str, int], out: Path,
              files: list[DataFile]) -> dict[str, int]:
     """D1 and H4 bars before each symbol's first recorded tick (`first`: server s) → history/
     and [[history]]: the replay serves them before its ticks, as the terminal did."""
-    mt5 = port.mt5
     counts = dict.fromkeys(first, 0)
     for name, t0 in first.items():
         for tf, days in HISTORY_DAYS.items():
             since = (t0 - days * DAY) // DAY * DAY  # whole server days: a replay resamples
             rates = _rows(port, "copy_rates_range", name,  # D1 from H4 where both are
-                          getattr(mt5, f"TIMEFRAME_{tf}"), since, t0)
+                          getattr(mt5c, f"TIMEFRAME_{tf}"), since, t0)
             rates = rates[rates["time"] < t0]
             if not len(rates):
                 continue

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from bridge.sim import constants as c
+from bridge.mt5 import constants as c
+from bridge.mt5.records import TradeDeal, TradeOrder, TradePosition
 from bridge.sim.broker import impact_vwap_offset, margin_per_lot, profit_factor
 from bridge.sim.market import Market
-from bridge.sim.records import TradeDeal, TradeOrder, TradePosition
 from bridge.sim.scenario import AccountSpec, BrokerPolicy
 
 __all__ = ["Account", "Position"]

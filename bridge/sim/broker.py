@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from bridge.sim import constants as c
+from bridge.mt5 import constants as c
 
 __all__ = [
     "SUPPORTED_CALC_MODES",

@@ -5,7 +5,7 @@ Also the trade-server retcode comments used in `OrderSendResult.comment` (mt5-ap
 
 from __future__ import annotations
 
-from bridge.sim import constants as c
+from bridge.mt5 import constants as c
 
 __all__ = [
     "ERROR_MESSAGES",

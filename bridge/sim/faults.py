@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bridge.sim import constants as c
+from bridge.mt5 import constants as c
 from bridge.sim.scenario import FAULT_KINDS, FaultSpec
 
 __all__ = ["TRADE_FAULT_RETCODES", "WINDOW_KINDS", "FaultInjector"]

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from bridge.sim import constants as c
+from bridge.mt5 import constants as c
 from bridge.sim.broker import Converter, SymbolSpec, regulatory_margin_fraction
 from bridge.sim.errors import ScenarioError
 from bridge.sim.history import HistoryBars, generated_history, read_history

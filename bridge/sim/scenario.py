@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bridge.sim import constants as c
+from bridge.mt5 import constants as c
 from bridge.sim.broker import SymbolSpec
 from bridge.sim.errors import ScenarioError
 from bridge.sim.replay.clock import DST_RULES, ServerClock

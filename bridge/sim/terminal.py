@@ -34,14 +34,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from bridge.sim import constants as _c
-from bridge.sim.account import Account, Position, _Legs, weekend
-from bridge.sim.broker import margin_per_lot, profit_factor
-from bridge.sim.errors import ERROR_MESSAGES, RETCODE_COMMENTS
-from bridge.sim.faults import TRADE_FAULT_RETCODES, FaultInjector
-from bridge.sim.history import merge_rates
-from bridge.sim.market import Market, build_market
-from bridge.sim.records import (
+from bridge.mt5 import constants as _c
+from bridge.mt5.records import (
     RATES_DTYPE,
     TICKS_DTYPE,
     TRADE_REQUEST_FIELDS,
@@ -55,6 +49,12 @@ from bridge.sim.records import (
     TradeRequest,
     symbol_info_defaults,
 )
+from bridge.sim.account import Account, Position, _Legs, weekend
+from bridge.sim.broker import margin_per_lot, profit_factor
+from bridge.sim.errors import ERROR_MESSAGES, RETCODE_COMMENTS
+from bridge.sim.faults import TRADE_FAULT_RETCODES, FaultInjector
+from bridge.sim.history import merge_rates
+from bridge.sim.market import Market, build_market
 from bridge.sim.scenario import BalanceOp, Scenario, load_scenario
 
 __all__ = ["SimTerminal"]

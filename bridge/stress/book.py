@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from bridge.sim import constants as c
+from bridge.mt5 import constants as c
 from bridge.sim.scenario import BookEntry, Scenario
 
 __all__ = ["Book", "BookError", "BookPosition", "apply_book", "check_book", "read_book"]

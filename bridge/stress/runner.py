@@ -18,8 +18,8 @@ from loguru import logger
 
 from bridge.app import build_guard
 from bridge.driver import run_replay
+from bridge.mt5 import constants as _c
 from bridge.runtime import Guard
-from bridge.sim import constants as _c
 from bridge.sim.market import Market, build_market
 from bridge.sim.scenario import Scenario, load_scenario
 from bridge.sim.terminal import SimTerminal

@@ -12,6 +12,7 @@ from concurrent.futures import as_completed
 from pathlib import Path
 from typing import Any
 
+from bridge.mt5 import constants as mt5c
 from bridge.stress.executors import LOCAL, ExecutorSpec, default_jobs, open_executor
 from bridge.stress.frontier import appetite_name, frontier, parse_appetite, policy_appetite
 from bridge.stress.runner import RunSpec, run_one
@@ -199,7 +200,8 @@ def summarise(results: Sequence[dict[str, Any]], data_dir: str,
                             "leverage": a.leverage, "margin_call": a.margin_so_call,
                             "stop_out": a.margin_so_so,
                             "negative_balance_protection": a.negative_balance_protection},
-                "book": [{"symbol": b.symbol, "side": "buy" if b.type == 0 else "sell",
+                "book": [{"symbol": b.symbol,
+                          "side": "buy" if b.type == mt5c.ORDER_TYPE_BUY else "sell",
                           "volume": b.volume} for b in s.book],
                 "first_warning_time": None, "policies": {},
             }

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from bridge.config import Mode
+from bridge.mt5 import constants as mt5c
 from bridge.observe import GuardObserver
 from bridge.web.lift import lift_lock
 from controller import Action, Urgency
@@ -30,7 +31,6 @@ from controller import Action, Urgency
 __all__ = ["ACTIONS", "ControlError", "Controls"]
 
 ACTIONS = ("pause", "resume", "mode", "flatten", "lift_prop_lock")
-REAL_ACCOUNT = 2  # ACCOUNT_TRADE_MODE_REAL
 
 
 class ControlError(ValueError):
@@ -111,7 +111,7 @@ class Controls(GuardObserver):
 
     def _mode(self, guard: Any, mode: Mode) -> str:
         if mode is Mode.ENFORCE and not guard.config.run.allow_real_account and \
-                guard.port.account().trade_mode == REAL_ACCOUNT:
+                guard.port.account().trade_mode == mt5c.ACCOUNT_TRADE_MODE_REAL:
             raise ControlError("REAL account: enforce needs run.allow_real_account = true in "
                                "the configuration (and a restart)")
         guard.mode = mode

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bridge.config import AppConfig, load_config, settings_from_dict
+from bridge.mt5 import constants as mt5c
 
 __all__ = ["MAGIC", "SKIP_REASON", "OpenPositionsRefused", "RealAccountRefused",
            "acceptance_config", "refuse_open_positions", "refuse_real_account", "wanted"]
@@ -20,7 +21,6 @@ __all__ = ["MAGIC", "SKIP_REASON", "OpenPositionsRefused", "RealAccountRefused",
 SKIP_REASON = ("the demo-account acceptance run needs a terminal logged into a DEMO account: "
                "LCA_TERMINAL=1 uv run pytest -m terminal (docs/acceptance.md)")
 MAGIC = 770_199  # the test's own position; the guard's orders carry run.magic (770077)
-_REAL = 2  # ACCOUNT_TRADE_MODE_REAL
 
 
 class RealAccountRefused(RuntimeError):
@@ -49,7 +49,7 @@ def load() -> AppConfig:
 
 def refuse_real_account(account: Any) -> None:
     """Raise `RealAccountRefused` unless `account_info().trade_mode` is demo or contest."""
-    if int(account.trade_mode) == _REAL:
+    if int(account.trade_mode) == mt5c.ACCOUNT_TRADE_MODE_REAL:
         raise RealAccountRefused(
             f"account {account.login} is a REAL account (trade_mode {account.trade_mode}): the "
             "acceptance run opens a position and lets the guard close it, so it runs only on a "
