@@ -116,3 +116,17 @@ def test_compare_script_says_what_differs(tmp_path: Path, capsys):
     (tmp_path / "b.json").write_text(json.dumps(b), encoding="utf-8")
     assert compare_main([str(tmp_path / "a.json"), str(tmp_path / "b.json")]) == 1
     assert "scenarios.x.policies.full.max_drawdown: 0.1 != 0.2" in capsys.readouterr().out
+
+
+def test_compare_runs_checks_a_smaller_sweep_against_a_bigger_one(tmp_path: Path, capsys):
+    big = {"checks": [1], "scenarios": {"x": {"policies": {
+        "none": {"max_drawdown": 1.0}, "full": {"max_drawdown": 0.1}}}}}
+    small = {"checks": [2], "scenarios": {"x": {"policies": {"full": {"max_drawdown": 0.1}}}}}
+    (tmp_path / "big.json").write_text(json.dumps(big), encoding="utf-8")
+    (tmp_path / "small.json").write_text(json.dumps(small), encoding="utf-8")
+    args = ["--runs", str(tmp_path / "big.json"), str(tmp_path / "small.json")]
+    assert compare_main(args) == 0  # the pooled checks differ; the runs do not
+    small["scenarios"]["x"]["policies"]["full"]["max_drawdown"] = 0.2
+    (tmp_path / "small.json").write_text(json.dumps(small), encoding="utf-8")
+    assert compare_main(args) == 1
+    assert "scenarios.x.policies.full.max_drawdown: 0.1 != 0.2" in capsys.readouterr().out
