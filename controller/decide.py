@@ -50,12 +50,13 @@ from controller.memory import ControllerMemory, Regime, TradingState
 from controller.outliers import screen_reading
 from controller.planner import PlanSymbol, close_all, plan_reduction, round_down_to_step
 from controller.prop import PropView, evaluate_prop
+from controller.prop_positions import prop_extra_positions, prop_lot_excess
 from controller.prop_trail import with_equity_stops
 from controller.prop_weekend import weekend_caps, weekend_urgency
 from controller.regime import RegimeInputs, next_regime
 from controller.settings import Settings
 from controller.signals import decision_signals
-from controller.snapshot import Event, Position, Snapshot
+from controller.snapshot import Event, Snapshot
 from controller.structure import Structure, assess_structure
 from controller.urgency import limit_distances, reduction_urgency
 
@@ -210,49 +211,15 @@ def _plan_symbols(snapshot: Snapshot, book: Book, ind: Mapping[str, SymbolIndica
     return out
 
 
-def _prop_lot_excess(positions: list[Position], s: Settings) -> dict[str, float]:
-    """Lots above the prop-firm per-symbol lot cap, per symbol."""
-    cap = s.prop.max_lots_per_symbol if s.prop.enabled else None
-    if cap is None:
-        return {}
-    gross: dict[str, float] = {}
-    for p in positions:
-        gross[p.symbol] = gross.get(p.symbol, 0.0) + p.volume
-    return {k: g - cap for k, g in gross.items() if g > cap + 1e-9}
-
-
-def _prop_extra_positions(snapshot: Snapshot, s: Settings) -> tuple[Position, ...]:
-    """The positions to close beyond the prop-firm maximum number of positions: newest first,
-    but never a hedge leg whose close would raise its symbol's |net| while another position's
-    close would not (closing the short leg of a hedge adds exposure)."""
-    cap = s.prop.max_positions if s.prop.enabled else None
-    if cap is None or len(snapshot.positions) <= cap:
-        return ()
-    net: dict[str, float] = {}
-    for p in snapshot.positions:
-        net[p.symbol] = net.get(p.symbol, 0.0) + p.sign * p.volume
-    def raises(p: Position) -> bool:  # against the net as it stands after the picks so far
-        return abs(net[p.symbol] - p.sign * p.volume) > abs(net[p.symbol]) + 1e-9
-
-    left = list(snapshot.positions)
-    chosen: list[Position] = []
-    for _ in range(len(snapshot.positions) - cap):
-        pick = min(left, key=lambda p: (raises(p), -p.time, -p.ticket))
-        left.remove(pick)
-        chosen.append(pick)
-        net[pick.symbol] -= pick.sign * pick.volume
-    return tuple(chosen)
-
-
 def _actions(snapshot: Snapshot, book: Book, ind: Mapping[str, SymbolIndicators],
              liq: BookLiquidity, target: float, triggered: bool, urgency: Urgency,
              close_everything: bool, reason: str, events: _Events,
              s: Settings) -> tuple[Action, ...]:
     acct = snapshot.account
-    extra = () if close_everything else _prop_extra_positions(snapshot, s)
+    extra = () if close_everything else prop_extra_positions(snapshot, s)
     closed = {p.ticket for p in extra}
     rest = [p for p in snapshot.positions if p.ticket not in closed]
-    excess = _prop_lot_excess(rest, s)
+    excess = prop_lot_excess(rest, s)
     cut = book.total_pv - target * acct.equity if triggered else 0.0
     cut -= sum(p.volume * book.unit[p.symbol] for p in extra)
     small = cut <= s.plan.min_cut_fraction * book.total_pv
