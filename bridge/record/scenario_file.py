@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bridge.servertime import ServerClock
-from bridge.sim.scenario import CALC_MODES, EXEC_MODES, FILLINGS, TRADE_MODES
+from bridge.sim.scenario_model import CALC_MODES, EXEC_MODES, FILLINGS, TRADE_MODES
 
 __all__ = ["DataFile", "ScenarioText", "scenario_text"]
 
