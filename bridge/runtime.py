@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from loguru import logger
@@ -27,8 +27,10 @@ from bridge.config import AppConfig, Mode
 from bridge.ealink import EaLink
 from bridge.ealink.errors import EaLinkError
 from bridge.ealink.folder import resolve_link_folder
+from bridge.guard_lease import LeaseHolding
+from bridge.guard_records import GuardStats, action_from, plan_payload, snapshot_summary
 from bridge.journal import Journal
-from bridge.lease import Holder, Lease, LeaseHeld, account_key
+from bridge.lease import Lease
 from bridge.mt5 import constants as mt5c
 from bridge.news import NewsSource
 from bridge.permissions import TradePermissions
@@ -44,7 +46,6 @@ from controller import (
     Snapshot,
     SnapshotError,
     TradingState,
-    Urgency,
     decide,
     decision_to_dict,
 )
@@ -69,41 +70,7 @@ _STATE_RANK = {TradingState.ACTIVE: 0, TradingState.REDUCING: 1, TradingState.HA
 _DONE = ("done", "gone")
 
 
-@dataclass
-class GuardStats:
-    """What a run did, for the console and the end-of-run summary (money in account currency)."""
-
-    guard_runs: int = 0
-    cycles: int = 0
-    orders: int = 0
-    lots_closed: float = 0.0
-    retcodes: dict[str, int] = field(default_factory=dict)
-    first_order_time: float | None = None
-    peak_equity: float = 0.0
-    max_drawdown: float = 0.0
-    equity: float = 0.0
-    stop_outs: int = 0
-    errors: int = 0
-    last_orders: list[dict[str, Any]] = field(default_factory=list)
-
-    def track_equity(self, equity: float) -> None:
-        self.equity = equity
-        self.peak_equity = max(self.peak_equity, equity)
-        if self.peak_equity > 0.0:
-            self.max_drawdown = max(self.max_drawdown, 1.0 - equity / self.peak_equity)
-
-
-def _plan_payload(actions: Sequence[Action]) -> list[dict[str, Any]]:
-    """The plan's slices as journal data (every Action field; the urgency as its value)."""
-    return [asdict(a) for a in actions]
-
-
-def _action_from(row: dict[str, Any]) -> Action:
-    """A journaled slice back as an Action."""
-    return Action(**{**row, "urgency": Urgency(row["urgency"])})
-
-
-class Guard:
+class Guard(LeaseHolding):
     """The guard beside one terminal account."""
 
     def __init__(self, port: TerminalPort, executor: Any, journal: Journal, config: AppConfig,
@@ -167,8 +134,10 @@ class Guard:
             except (EaLinkError, OSError) as exc:
                 logger.warning("EA link off: {}", exc)
         account = self.port.account()
-        self.journal.use_account(account.login, self._server_name())
-        self._take_lease(account.login)
+        server = str(getattr(self.port.call("account_info"), "server", "") or "")
+        self.journal.use_account(account.login,
+                                 "sim" if self.config.terminal.kind == "sim" else server)
+        self._take_lease(account.login, server)
         if self.mode is Mode.ENFORCE and account.trade_mode == mt5c.ACCOUNT_TRADE_MODE_REAL and \
                 not self.config.run.allow_real_account:
             self.mode = Mode.OBSERVE
@@ -206,63 +175,6 @@ class Guard:
         self._say_waiting()  # after the run row: what the history could not warm
         self.notify("on_start")
 
-    def _server_name(self) -> str:
-        """The trade server the journal's rows carry (``sim`` on the simulated terminal)."""
-        if self.config.terminal.kind == "sim":
-            return "sim"
-        return str(getattr(self.port.call("account_info"), "server", "") or "")
-
-    def _take_lease(self, login: int) -> None:
-        """Take the account's lease (`LeaseHeld` when another guard runs); journal a takeover."""
-        raw = self.port.call("account_info")
-        key = account_key(self.config.terminal.kind, str(getattr(raw, "server", "") or ""),
-                          login)
-        self.lease = Lease(self.journal.engine, key, self.config.lease.timeout_seconds,
-                           wall=self.wall)
-        previous = self._acquire_lease(key)
-        if previous is not None:
-            logger.warning("lease of account {} taken over ({}) from {}", key, self.lease.why,
-                           previous.describe(self.wall()))
-            self.journal.append("lease", self.now(), {
-                "event": "takeover", "why": self.lease.why, "previous": previous.as_dict(),
-                "holder": {"host": self.lease.host, "pid": self.lease.pid},
-                "standby_waited_seconds": self.standby_waited,
-                "unrenewed_seconds": self.wall() - previous.renewed})
-
-    def _acquire_lease(self, key: str) -> Holder | None:
-        """The lease, or `LeaseHeld`; a standby (`[run] standby`) waits for it instead, asking
-        every second of wall time (or every `renew_seconds`, if shorter)."""
-        assert self.lease is not None
-        waiting_since: float | None = None
-        while True:
-            try:
-                previous = self.lease.acquire()
-            except LeaseHeld as exc:
-                if not self.config.run.standby:
-                    raise
-                if waiting_since is None:
-                    waiting_since = self.wall()
-                    logger.info("standby for account {}: held by {}; taking over when it stops "
-                                "renewing (within {:g} s)", key, exc.holder.describe(self.wall()),
-                                self.config.lease.timeout_seconds)
-                self.sleep_wall(min(1.0, self.config.lease.renew_seconds))
-                continue
-            if waiting_since is not None:
-                self.standby_waited = self.wall() - waiting_since
-            return previous
-
-    def renew_lease(self) -> None:
-        """Renew the lease when `[lease] renew_seconds` of wall time have passed (`LeaseLost`
-        when another guard took it over: this one must stop acting)."""
-        if self.lease is not None:
-            self.lease.renew_due(self.config.lease.renew_seconds)
-
-    def _confirm_lease(self) -> None:
-        """Before each order: the lease is still ours (a hung terminal call may have outlasted
-        it and another guard taken over: `LeaseLost`, nothing sent)."""
-        if self.lease is not None:
-            self.lease.renew()
-
     def stop(self, reason: str) -> None:
         """A clean stop: a `stop` row, the lease released. Idempotent."""
         if self.stopped is not None:
@@ -297,7 +209,7 @@ class Guard:
         finished = {(r.payload["ticket"], r.payload["slice_index"])
                     for r in self.journal.rows("slice", plan_id=plan_row.plan_id)
                     if r.payload["status"] in _DONE}
-        self.plan = [_action_from(a) for a in plan_row.payload["actions"]
+        self.plan = [action_from(a) for a in plan_row.payload["actions"]
                      if (a["ticket"], a["slice_index"]) not in finished]
         self._plan_target_value = float(plan_row.payload.get("target", math.inf))
 
@@ -520,7 +432,7 @@ class Guard:
             d = replace(d, actions=tuple(replace(a, plan_id=f"{self.run_id}-{a.plan_id}")
                                          for a in d.actions))
         if journal:
-            self.journal.append("snapshot", now, _snapshot_summary(d))
+            self.journal.append("snapshot", now, snapshot_summary(d))
             self.journal.append("decision", now, {
                 "state": d.state.value, "regime": d.regime.value,
                 "urgency": d.urgency.value if d.urgency else None,
@@ -543,7 +455,7 @@ class Guard:
         elif verdict is Replan.REPLACE:
             self.plan = list(d.actions)
             self._plan_target_value = d.target_eff_lev
-            self.journal.append("plan", now, {"actions": _plan_payload(d.actions),
+            self.journal.append("plan", now, {"actions": plan_payload(d.actions),
                                               "target": d.target_eff_lev,
                                               "binding_cap": d.binding_cap},
                                 plan_id=d.actions[0].plan_id)
@@ -643,14 +555,3 @@ class Guard:
                 logger.warning("broker stop-out: {} {} lots at {}", deal.symbol, deal.volume,
                                deal.price)
         self._deals_seen_until = now
-
-
-def _snapshot_summary(d: Decision) -> dict[str, Any]:
-    m = d.metrics
-    return {"equity": m.equity, "balance": m.balance, "margin": m.margin,
-            "position_value": m.position_value, "eff_lev": m.eff_lev, "mu": m.mu, "msi": m.msi,
-            "lvi": m.lvi, "sigma": m.sigma, "l_safe": m.l_safe,
-            "depth_sources": {s.symbol: s.depth_source for s in d.symbols},
-            "positions": sum(1 for _ in d.symbols),
-            "distances": {x.name: {"loss": x.loss_to_limit, "move_pct": x.adverse_move_pct}
-                          for x in d.distances}}

@@ -1,12 +1,8 @@
 """The scenario model: what a scenario file describes, as frozen values (bridge.sim.scenario reads
-and validates the files; bridge.sim.scenario_tables reads their tables).
-
-`load_scenario(name_or_path)` reads a built-in name (`bridge/sim/scenarios/<name>.toml`) or a path
-and validates every key: an unknown key or a bad value raises `ScenarioError` naming the key, the
-value and what is allowed. The format is documented in docs/scenarios.md.
-
-Times are TOML datetimes or ISO strings with a zone (``2016-10-06T23:07:03Z``), or numbers of
-seconds relative to the scenario's `crash_time` (relative to `start` when it has none).
+and validates the files; bridge.sim.scenario_tables reads their tables; docs/scenarios.md is the
+format). Money in the account currency; times UTC epoch seconds, read from TOML datetimes or
+ISO strings with a zone (``2016-10-06T23:07:03Z``), or seconds relative to the scenario's
+`crash_time` (relative to `start` when it has none).
 """
 
 from __future__ import annotations

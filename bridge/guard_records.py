@@ -1,0 +1,58 @@
+"""What the Guard journals and counts: the run's statistics, the plan's slices as journal data
+and back, a decision's snapshot summary row. Money in the account currency."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from controller import Action, Decision, Urgency
+
+__all__ = ["GuardStats", "action_from", "plan_payload", "snapshot_summary"]
+
+
+@dataclass
+class GuardStats:
+    """What a run did, for the console and the end-of-run summary (money in account currency)."""
+
+    guard_runs: int = 0
+    cycles: int = 0
+    orders: int = 0
+    lots_closed: float = 0.0
+    retcodes: dict[str, int] = field(default_factory=dict)
+    first_order_time: float | None = None
+    peak_equity: float = 0.0
+    max_drawdown: float = 0.0
+    equity: float = 0.0
+    stop_outs: int = 0
+    errors: int = 0
+    last_orders: list[dict[str, Any]] = field(default_factory=list)
+
+    def track_equity(self, equity: float) -> None:
+        self.equity = equity
+        self.peak_equity = max(self.peak_equity, equity)
+        if self.peak_equity > 0.0:
+            self.max_drawdown = max(self.max_drawdown, 1.0 - equity / self.peak_equity)
+
+
+def plan_payload(actions: Sequence[Action]) -> list[dict[str, Any]]:
+    """The plan's slices as journal data (every Action field; the urgency as its value)."""
+    return [asdict(a) for a in actions]
+
+
+def action_from(row: dict[str, Any]) -> Action:
+    """A journaled slice back as an Action."""
+    return Action(**{**row, "urgency": Urgency(row["urgency"])})
+
+
+def snapshot_summary(d: Decision) -> dict[str, Any]:
+    """The `snapshot` journal row of a decision: the account figures, depth sources, distances."""
+    m = d.metrics
+    return {"equity": m.equity, "balance": m.balance, "margin": m.margin,
+            "position_value": m.position_value, "eff_lev": m.eff_lev, "mu": m.mu, "msi": m.msi,
+            "lvi": m.lvi, "sigma": m.sigma, "l_safe": m.l_safe,
+            "depth_sources": {s.symbol: s.depth_source for s in d.symbols},
+            "positions": sum(1 for _ in d.symbols),
+            "distances": {x.name: {"loss": x.loss_to_limit, "move_pct": x.adverse_move_pct}
+                          for x in d.distances}}
