@@ -16,6 +16,7 @@ The library API is the eight names of `__all__`; the value types they take and r
 # of value types is controller.types.
 from controller.decide import decide
 from controller.decision_types import Action as Action
+from controller.decision_types import Alert as Alert
 from controller.decision_types import Cap as Cap
 from controller.decision_types import CrashSign as CrashSign
 from controller.decision_types import Decision
@@ -26,7 +27,6 @@ from controller.decision_types import Signal as Signal
 from controller.decision_types import SymbolLimit as SymbolLimit
 from controller.decision_types import SymbolMetrics as SymbolMetrics
 from controller.decision_types import Urgency as Urgency
-from controller.decision_types import Warning as Warning
 from controller.errors import SnapshotError
 from controller.memory import ControllerMemory
 from controller.memory import Regime as Regime

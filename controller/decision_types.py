@@ -14,6 +14,7 @@ from controller.memory import ControllerMemory, Regime, TradingState
 
 __all__ = [
     "Action",
+    "Alert",
     "Cap",
     "CrashSign",
     "Decision",
@@ -24,7 +25,6 @@ __all__ = [
     "SymbolLimit",
     "SymbolMetrics",
     "Urgency",
-    "Warning",
 ]
 
 
@@ -87,7 +87,7 @@ class Signal:
 
 
 @dataclass(frozen=True, slots=True)
-class Warning:
+class Alert:
     """Something a trader should see: the observed value against its limit, in words."""
 
     code: str
@@ -226,7 +226,7 @@ class Decision:
     caps: tuple[Cap, ...]
     actions: tuple[Action, ...]
     limits: Limits
-    warnings: tuple[Warning, ...]
+    warnings: tuple[Alert, ...]
     distances: tuple[Distance, ...]
     reasons: tuple[str, ...]
     memory: ControllerMemory

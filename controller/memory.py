@@ -21,7 +21,14 @@ class Regime(StrEnum):
     NO_EXPANSION = "NO_EXPANSION"
     WAIT = "WAIT"
     MINIMUM = "MINIMUM"
-    UNAVAILABLE = "unavailable"
+    UNAVAILABLE = "UNAVAILABLE"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Regime | None:
+        """Accept the spelling journals written before 2026-12 used ("unavailable")."""
+        if isinstance(value, str) and value.upper() in cls.__members__:
+            return cls[value.upper()]
+        return None
 
 
 class TradingState(StrEnum):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from controller.decision_types import Warning
+from controller.decision_types import Alert
 from controller.memory import ControllerMemory
 from controller.reading_settings import ReadingSettings
 from controller.snapshot import Snapshot
@@ -31,7 +31,7 @@ class Screened:
 
     snapshot: Snapshot
     memory: ControllerMemory
-    warning: Warning | None = None
+    warning: Alert | None = None
 
 
 def deal_key(snapshot: Snapshot) -> str:
@@ -59,7 +59,7 @@ def screen_reading(snapshot: Snapshot, mem: ControllerMemory,
         return Screened(snapshot, trusted)  # the next reading confirms it: act on it now
     profit = confirmed - acct.balance - acct.credit
     used = replace(snapshot, account=replace(acct, equity=confirmed, profit=profit))
-    warning = Warning(
+    warning = Alert(
         "reading_held",
         f"equity reading {acct.equity:,.2f} is {jump / confirmed:+.1%} from the last confirmed "
         f"{confirmed:,.2f} with no deal between them (more than "

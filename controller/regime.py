@@ -12,7 +12,7 @@ window and low again only below the `exit` percentile; the book turns thin below
 `thin_depth_enter` and thick again only above `thin_depth_exit`. Dwell: a more severe regime is
 entered at once; a less severe one only after the current one was held `min_dwell_minutes`. The
 liquidity-crash flag forces MINIMUM whatever the matrix says. Without the history to tell
-volatility or depth (a fresh start, a pasted snapshot) the regime is `unavailable`: it does not
+volatility or depth (a fresh start, a pasted snapshot) the regime is `UNAVAILABLE`: it does not
 bind.
 """
 

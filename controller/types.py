@@ -9,7 +9,7 @@ the records those take and return are here:
   ESMA class), `SymbolHistory` and `Bars` (the history `prepare_indicators` reads);
 - what is prepared: `SymbolIndicators`, `PortfolioIndicators`;
 - what comes out: `Decision`'s parts `Metrics`, `SymbolMetrics`, `Cap`, `Action`, `Limits`,
-  `SymbolLimit`, `Distance`, `Signal`, `CrashSign`, `Warning`, and the enums `Regime`,
+  `SymbolLimit`, `Distance`, `Signal`, `CrashSign`, `Alert`, and the enums `Regime`,
   `TradingState`, `Urgency`;
 - `ParsedSnapshot`, what `parse_snapshot` returns for a JSON snapshot document.
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from controller.decision_types import (
     Action,
+    Alert,
     Cap,
     CrashSign,
     Decision,
@@ -31,7 +32,6 @@ from controller.decision_types import (
     SymbolLimit,
     SymbolMetrics,
     Urgency,
-    Warning,
 )
 from controller.indicators import Bars, PortfolioIndicators, SymbolHistory, SymbolIndicators
 from controller.memory import ControllerMemory, Regime, TradingState
@@ -51,6 +51,7 @@ from controller.snapshot import (
 __all__ = [
     "Account",
     "Action",
+    "Alert",
     "Bars",
     "BookLevel",
     "Cap",
@@ -77,5 +78,4 @@ __all__ = [
     "SymbolSpec",
     "TradingState",
     "Urgency",
-    "Warning",
 ]

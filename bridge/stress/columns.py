@@ -60,7 +60,7 @@ REGIME_WORDS = {"NORMAL": "normal market",
                 "NO_EXPANSION": "thin market: no new exposure",
                 "WAIT": "volatile market: no new exposure, cut only above the rules",
                 "MINIMUM": "volatile and thin: step down to the minimum leverage",
-                "unavailable": "not enough history yet"}
+                "UNAVAILABLE": "not enough history yet"}
 
 
 def _money(x: float, currency: str) -> str:

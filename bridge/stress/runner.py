@@ -127,7 +127,7 @@ class _Recorder:
         self.eff_lev.append(m.eff_lev if m is not None and m.eff_lev is not None else np.nan)
         self.msi.append(m.msi if m is not None and m.msi is not None else np.nan)
         self.lvi.append(m.lvi if m is not None and m.lvi is not None else np.nan)
-        regime = d.regime.value if d is not None else "unavailable"
+        regime = d.regime.value if d is not None else "UNAVAILABLE"
         self.regime.append(regime)
         if self.first_warning is None and d is not None and \
                 (regime in _WARNING_REGIMES or d.metrics.crash_flag):

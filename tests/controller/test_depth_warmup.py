@@ -1,6 +1,6 @@
 """A book whose rolling median is still warming (the first minutes after a start: MT5 keeps no
 history of the book) reads its DepthRatio from the spread proxy, labelled "proxy", instead of
-leaving the regime `unavailable` until `min_median_buckets` buckets of book samples are in."""
+leaving the regime `UNAVAILABLE` until `min_median_buckets` buckets of book samples are in."""
 
 from __future__ import annotations
 

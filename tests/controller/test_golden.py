@@ -55,7 +55,7 @@ def test_seed_example_through_the_cli(capsys):
     assert round(out["metrics"]["mu"], 3) == 0.714
     assert round(out["metrics"]["msi"], 2) == 1.40
     assert out["metrics"]["lvi"] == pytest.approx(200 / 70)
-    assert out["regime"] == "unavailable"
+    assert out["regime"] == "UNAVAILABLE"
     assert out["state"] == "REDUCING"
     assert out["target_eff_lev"] == 2.0
     assert out["binding_cap"] == "rule"

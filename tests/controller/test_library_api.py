@@ -19,7 +19,7 @@ NAMES_BEFORE = (
     "Account", "Action", "BookLevel", "Cap", "ControllerMemory", "CrashSign", "Decision",
     "Distance", "Event", "Limits", "MarketState", "Metrics", "ParsedSnapshot", "Position",
     "Regime", "Settings", "Signal", "Snapshot", "SnapshotError", "SymbolLimit", "SymbolMetrics",
-    "SymbolSpec", "TradingState", "Urgency", "Warning", "decide", "decision_to_dict",
+    "SymbolSpec", "TradingState", "Urgency", "Alert", "decide", "decision_to_dict",
     "make_snapshot", "parse_snapshot", "prepare_indicators",
 )
 

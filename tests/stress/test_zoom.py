@@ -60,5 +60,5 @@ def test_the_zoom_is_at_most_a_quarter_of_the_window_and_none_without_a_move():
 
 def test_the_chart_legend_lists_only_the_regimes_that_occurred():
     assert regimes_shown(["NORMAL", "MINIMUM", "MINIMUM", "NORMAL"]) == ["MINIMUM"]
-    assert regimes_shown(["WAIT", "NO_EXPANSION", "unavailable"]) == ["NO_EXPANSION", "WAIT"]
+    assert regimes_shown(["WAIT", "NO_EXPANSION", "UNAVAILABLE"]) == ["NO_EXPANSION", "WAIT"]
     assert regimes_shown(["NORMAL"]) == []

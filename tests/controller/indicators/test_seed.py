@@ -83,7 +83,7 @@ def test_prepare_seeds_the_percentiles_from_intraday_bars_before_the_first_quote
     assert len(ind.vol.daily) == p.vol_window_days
     unseeded = prepare_symbol(SymbolHistory(quote_time=q, bid=mid - 1e-5, ask=mid + 1e-5),
                               settings)
-    assert unseeded.sigma_enter is None  # what the regime saw before: `unavailable`
+    assert unseeded.sigma_enter is None  # what the regime saw before: `UNAVAILABLE`
 
 
 def test_a_full_window_of_quote_days_is_left_alone():
