@@ -21,11 +21,10 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-import warnings  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from anchors import bench_backtesting  # noqa: E402  (benchmarks/anchors.py)
 
 from bridge.sim import SimTerminal  # noqa: E402
 
@@ -110,51 +109,6 @@ def bench_sim(hours: float, tick_s: float, step: float) -> tuple[int, float, flo
             rates.append(mt5.ticks_played / dt)
         print(f"market build: {build:.2f} s for {mt5.ticks_played:,} ticks (3 symbols)")
         return mt5.ticks_played, rates[0], rates[1]
-
-
-def bench_backtesting(n_bars: int) -> float | None:
-    """backtesting.py bars per second for an SMA(10/30) cross over `n_bars` bars, or None."""
-    try:
-        from backtesting import Backtest, Strategy
-        from backtesting.lib import crossover
-        from backtesting.test import SMA
-    except ImportError as exc:
-        print(f"backtesting.py is not installed ({exc}); no comparison")
-        return None
-
-    class SmaCross(Strategy):  # type: ignore[misc]
-        def init(self) -> None:
-            self.fast = self.I(SMA, self.data.Close, 10)
-            self.slow = self.I(SMA, self.data.Close, 30)
-
-        def next(self) -> None:
-            if crossover(self.fast, self.slow):
-                self.position.close()
-                self.buy()
-            elif crossover(self.slow, self.fast):
-                self.position.close()
-                self.sell()
-
-    rng = np.random.default_rng(0)
-    close = 1.1 * np.exp(np.cumsum(rng.normal(0, 1e-3, n_bars)))
-    idx = pd.date_range("2010-01-01", periods=n_bars, freq="h")
-    df = pd.DataFrame(
-        {
-            "Open": close,
-            "High": close * 1.0005,
-            "Low": close * 0.9995,
-            "Close": close,
-            "Volume": 1000.0,
-        },
-        index=idx,
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        bt = Backtest(df, SmaCross, cash=1_000_000, commission=0.0, finalize_trades=True)
-        t0 = time.perf_counter()
-        bt.run()
-        dt = time.perf_counter() - t0
-    return n_bars / dt
 
 
 def main() -> None:
