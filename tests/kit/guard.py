@@ -30,8 +30,9 @@ def sim_config(folder: Path | None, *, scenario: str | Path | None = None,
                data_dir: str | Path | None = None, slice_depth_fraction: float | None = 0.01,
                **run: Any) -> AppConfig:
     """The default config on the journal `folder`/journal.db (or `journal=URL`), no log file,
-    no unguarded comparison; `run` sets other `[run]` keys. `slice_depth_fraction` 0.01 (thin slices) gives
-    a staged plan (9 slices over 5 minutes on flash-gbp-2016); None keeps the default `[plan]`.
+    no unguarded comparison; `run` sets other `[run]` keys. `slice_depth_fraction` 0.01 (thin
+    slices) gives a staged plan (9 slices over 5 minutes on flash-gbp-2016); None keeps the
+    default `[plan]`.
     `scenario` (a built-in name or a TOML path) and `data_dir` select the simulated terminal's
     scenario; None keeps the default `[terminal]`."""
     run.setdefault("log_file", "")

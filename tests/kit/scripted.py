@@ -102,9 +102,10 @@ class ScriptedTerminal:
 
     # -- what the caller sees -------------------------------------------------------------
     def last_error(self) -> tuple[int, str]:
-        if self._error is not None:
-            return self._error
-        return self.sim.last_error()
+        """The scripted error of the last call, else the simulated terminal's (recorded)."""
+        error = self._error if self._error is not None else self.sim.last_error()
+        self.calls.append(Call("last_error", (), {}, error))
+        return error
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
