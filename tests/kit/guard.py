@@ -20,7 +20,7 @@ from bridge.sim import SimTerminal
 from controller.settings import PlanSettings
 from tests.kit.scripted import ScriptedTerminal
 
-__all__ = ["MAGIC", "drive", "open_sim", "sim_config", "sim_guard", "step"]
+__all__ = ["MAGIC", "drive", "open_sim", "sim_config", "sim_guard", "sim_terminal", "step"]
 
 MAGIC = 770077
 """The guard's magic number (`run.magic`'s default): its orders and deals carry it."""
@@ -28,19 +28,22 @@ MAGIC = 770077
 
 def sim_config(folder: Path | None, *, scenario: str | Path | None = None,
                data_dir: str | Path | None = None, slice_depth_fraction: float | None = 0.01,
-               **run: Any) -> AppConfig:
+               **keys: Any) -> AppConfig:
     """The default config on the journal `folder`/journal.db (or `journal=URL`), no log file,
-    no unguarded comparison; `run` sets other `[run]` keys. `slice_depth_fraction` 0.01 (thin
-    slices) gives a staged plan (9 slices over 5 minutes on flash-gbp-2016); None keeps the
-    default `[plan]`.
-    `scenario` (a built-in name or a TOML path) and `data_dir` select the simulated terminal's
-    scenario; None keeps the default `[terminal]`."""
+    no unguarded comparison. `keys` named like a section of the config (`prop=PropSettings(...)`,
+    `ea=`, `components=`, `safe_leverage=` ...) replace that section; the others are `[run]`
+    keys (`mode=`, `stale_after_seconds=` ...). `slice_depth_fraction` 0.01 (thin slices) gives
+    a staged plan (9 slices over 5 minutes on flash-gbp-2016); None (or `plan=`) keeps the
+    default `[plan]`. `scenario` (a built-in name or a TOML path) and `data_dir` select the
+    simulated terminal's scenario; None keeps the default `[terminal]`."""
+    parts = {k: v for k, v in keys.items() if k in AppConfig.model_fields}
+    run = {k: v for k, v in keys.items() if k not in parts}
     run.setdefault("log_file", "")
     if "journal" not in run:
         assert folder is not None, "sim_config needs a folder for the journal, or journal=URL"
         run["journal"] = f"sqlite:///{folder}/journal.db"
-    parts: dict[str, Any] = {"run": RunSettings(compare_unguarded=False, **run)}
-    if slice_depth_fraction is not None:
+    parts["run"] = RunSettings(compare_unguarded=False, **run)
+    if slice_depth_fraction is not None and "plan" not in parts:
         parts["plan"] = PlanSettings(slice_depth_fraction=slice_depth_fraction)
     if scenario is not None or data_dir is not None:
         terminal: dict[str, str] = {"kind": "sim"}
@@ -60,6 +63,13 @@ def sim_guard(config: AppConfig,
     — then its `sim` is returned —, or any module-shaped object, returned as it is)."""
     guard, module = build_guard(config, module=terminal)
     return guard, module.sim if isinstance(module, ScriptedTerminal) else module
+
+
+def sim_terminal(config: AppConfig) -> SimTerminal:
+    """The simulated terminal `config` names (not initialized: the guard's start does it), as
+    `sim_guard` would open it; for a test that wraps it before the guard is built."""
+    t = config.terminal
+    return SimTerminal.from_scenario(t.scenario, data_dir=t.data_dir or None)
 
 
 def open_sim(source: str | Path = "flash-gbp-2016") -> SimTerminal:

@@ -28,7 +28,7 @@ from typing import Any
 from bridge.mt5.records import OrderSendResult
 from bridge.sim import SimTerminal
 
-__all__ = ["MT5_FUNCTIONS", "Call", "Fault", "ScriptedTerminal"]
+__all__ = ["MT5_FUNCTIONS", "Call", "Fault", "ScriptedTerminal", "real_account"]
 
 MT5_FUNCTIONS = frozenset({
     "initialize", "login", "shutdown", "version", "last_error", "account_info", "terminal_info",
@@ -184,6 +184,13 @@ class ScriptedTerminal:
 
     def names(self) -> list[str]:
         return [c.name for c in self.calls]
+
+
+def real_account(sim: SimTerminal) -> ScriptedTerminal:
+    """The simulated terminal reporting a REAL account (`account_info().trade_mode` 2)."""
+    terminal = ScriptedTerminal(sim)
+    terminal.after["account_info"] = lambda info: info._replace(trade_mode=2)
+    return terminal
 
 
 def _refusal(code: int) -> OrderSendResult:
