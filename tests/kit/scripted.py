@@ -107,6 +107,9 @@ class ScriptedTerminal:
         self.calls.append(Call("last_error", (), {}, error))
         return error
 
+    def __dir__(self) -> list[str]:  # the module's constants too (mt5remote lists them)
+        return sorted(set(super().__dir__()) | set(dir(self.sim)))
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
