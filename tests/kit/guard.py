@@ -29,20 +29,22 @@ MAGIC = 770077
 def sim_config(folder: Path | None, *, scenario: str | Path | None = None,
                data_dir: str | Path | None = None, slice_depth_fraction: float | None = 0.01,
                **keys: Any) -> AppConfig:
-    """The default config on the journal `folder`/journal.db (or `journal=URL`), no log file,
-    no unguarded comparison. `keys` named like a section of the config (`prop=PropSettings(...)`,
-    `ea=`, `components=`, `safe_leverage=` ...) replace that section; the others are `[run]`
-    keys (`mode=`, `stale_after_seconds=` ...). `slice_depth_fraction` 0.01 (thin slices) gives
-    a staged plan (9 slices over 5 minutes on flash-gbp-2016); None (or `plan=`) keeps the
-    default `[plan]`. `scenario` (a built-in name or a TOML path) and `data_dir` select the
-    simulated terminal's scenario; None keeps the default `[terminal]`."""
+    """The default config on the journal `folder`/journal.db (or `journal=URL`), no log file
+    (or `log_file=`), no unguarded comparison (or `compare_unguarded=True`). `keys` named like a
+    section of the config (`prop=PropSettings(...)`, `ea=`, `components=`, `lease=` ...)
+    replace that section; the others are `[run]` keys (`mode=`, `stale_after_seconds=` ...).
+    `slice_depth_fraction` 0.01 (thin slices) gives a staged plan (9 slices over 5 minutes on
+    flash-gbp-2016); None (or `plan=`) keeps the default `[plan]`. `scenario` (a built-in name
+    or a TOML path) and `data_dir` select the simulated terminal's scenario; None keeps the
+    default `[terminal]`."""
     parts = {k: v for k, v in keys.items() if k in AppConfig.model_fields}
     run = {k: v for k, v in keys.items() if k not in parts}
     run.setdefault("log_file", "")
+    run.setdefault("compare_unguarded", False)
     if "journal" not in run:
         assert folder is not None, "sim_config needs a folder for the journal, or journal=URL"
         run["journal"] = f"sqlite:///{folder}/journal.db"
-    parts["run"] = RunSettings(compare_unguarded=False, **run)
+    parts["run"] = RunSettings(**run)
     if slice_depth_fraction is not None and "plan" not in parts:
         parts["plan"] = PlanSettings(slice_depth_fraction=slice_depth_fraction)
     if scenario is not None or data_dir is not None:
