@@ -120,7 +120,10 @@ def remote_rig(folder: Path) -> Iterator[Rig]:
 
 @contextmanager
 def live_rig() -> Iterator[Rig]:
-    """The configured real terminal; refused on a REAL account (tests/terminal/live.py)."""
+    """The configured real terminal; refused on a REAL account (tests/terminal/live.py). Its
+    clock is `[prop] server_utc_offset_hours` / `server_dst` and the wall clock, as `lca run`
+    reads a live terminal; `kind = "sim"` (to try the run itself) reads the scenario's clock and
+    the simulated now, as `lca run` does."""
     from bridge.terminal import open_module
     from tests.terminal import live
 
@@ -129,9 +132,11 @@ def live_rig() -> Iterator[Rig]:
     module = open_module(t.kind, scenario=t.scenario, data_dir=t.data_dir or None, host=t.host,
                          port=t.port, allow_remote=t.allow_remote, timeout_ms=t.timeout_ms)
     credentials = Credentials.from_env(t.login_env, t.password_env, t.server_env)
-    rig = Rig(f"live-{t.kind}", module,
-              ServerClock(config.prop.server_utc_offset_hours, config.prop.server_dst),
-              time.time, live.symbol(), credentials, trades=False, quote_age=None)
+    simulated = t.kind == "sim"
+    clock = module.scenario.clock if simulated else ServerClock(
+        config.prop.server_utc_offset_hours, config.prop.server_dst)
+    rig = Rig(f"live-{t.kind}", module, clock, module.now if simulated else time.time,
+              live.symbol(), credentials, trades=False, quote_age=None)
     live.refuse_real_account(rig.connected().call("account_info"))
     try:
         yield rig
