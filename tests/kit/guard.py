@@ -63,8 +63,11 @@ def sim_guard(config: AppConfig,
     """The guard for `config` (not started) and the simulated terminal under it: a fresh one
     from the config's scenario, or `terminal` (a `SimTerminal`, a `ScriptedTerminal` around one
     — then its `sim` is returned —, or any module-shaped object, returned as it is)."""
-    guard, module = build_guard(config, module=terminal)
-    return guard, module.sim if isinstance(module, ScriptedTerminal) else module
+    if terminal is None:
+        assert config.terminal.kind == "sim", "sim_guard opens only the simulated terminal"
+        terminal = sim_terminal(config)
+    guard, _ = build_guard(config, module=terminal)  # the one unpacking of build_guard's answer
+    return guard, terminal.sim if isinstance(terminal, ScriptedTerminal) else terminal
 
 
 def sim_terminal(config: AppConfig) -> SimTerminal:
