@@ -15,9 +15,9 @@ from bridge.alerts import (
     Severity,
     attach_alerts,
 )
-from bridge.app import build_guard
-from bridge.config import AppConfig, EaSettings, RunSettings, TerminalSettings
+from bridge.config import AppConfig, EaSettings
 from bridge.ealink.notify import NOTIFY_FILE, parse_notify
+from tests.kit import sim_config, sim_guard
 
 
 def _alert(title: str = "lca: HALTED", body: str = "EffLev 5.1×") -> Alert:
@@ -68,12 +68,9 @@ def test_attach_alerts_adds_the_ea_channel_when_the_link_is_on_unless_turned_off
 
 def test_a_guard_with_the_ea_link_journals_each_alert_of_the_ea_channel(tmp_path: Path) -> None:
     scenario = Path(__file__).with_name("flash-gbp-2016-short.toml")
-    config = AppConfig(
-        terminal=TerminalSettings(scenario=str(scenario)),
-        run=RunSettings(journal=f"sqlite:///{tmp_path}/journal.db", log_file="",
-                        compare_unguarded=False),
-        ea=EaSettings(enabled=True, common_folder=str(tmp_path / "Common")))
-    guard, _ = build_guard(config)
+    config = sim_config(tmp_path, scenario=scenario, slice_depth_fraction=None,
+                        ea=EaSettings(enabled=True, common_folder=str(tmp_path / "Common")))
+    guard, _ = sim_guard(config)
     observer = attach_alerts(guard, {"LCA_ALERT_WINDOW_SECONDS": "0"})
     assert observer is not None
     guard.start()  # "guard started" is the first alert

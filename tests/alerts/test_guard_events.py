@@ -10,11 +10,9 @@ from pathlib import Path
 import pytest
 
 from bridge.alerts import attach_alerts
-from bridge.app import build_guard
-from bridge.config import AppConfig, RunSettings, TerminalSettings
 from bridge.ealink import TELEMETRY_FILE, EaLink, EaTelemetry, format_telemetry
-from controller.settings import PlanSettings
 from tests.alerts.servers import Recorder
+from tests.kit import sim_config, sim_guard
 
 SCENARIO = Path(__file__).with_name("flash-gbp-2016-short.toml")
 
@@ -23,12 +21,8 @@ SCENARIO = Path(__file__).with_name("flash-gbp-2016-short.toml")
 def guarded(tmp_path):
     """A started guard over the short crash scenario, alerts to a local webhook, no window."""
     server = Recorder()
-    config = AppConfig(
-        terminal=TerminalSettings(scenario=str(SCENARIO)),
-        run=RunSettings(journal=f"sqlite:///{tmp_path}/journal.db", log_file="",
-                        compare_unguarded=False),
-        plan=PlanSettings(slice_depth_fraction=0.01))  # thin slices: a staged plan
-    guard, sim = build_guard(config)
+    config = sim_config(tmp_path, scenario=SCENARIO)  # thin slices: a staged plan
+    guard, sim = sim_guard(config)
     observer = attach_alerts(guard, {"LCA_ALERT_URLS": f"json://127.0.0.1:{server.port}/a",
                                      "LCA_ALERT_WINDOW_SECONDS": "0"})
     yield guard, sim, server, observer

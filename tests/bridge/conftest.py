@@ -12,7 +12,8 @@ import pytest
 from bridge.executor import Executor
 from bridge.journal import Journal
 from controller import Action, Urgency
-from tests.bridge.helpers import Recorder, open_sim, scenario_variant
+from tests.bridge.helpers import scenario_variant
+from tests.kit import ScriptedTerminal, open_sim
 
 GBP_TICKET = 50000001  # the flash-gbp-2016 book: GBPUSD 1.5 lots long (EURUSD, USDJPY 0.5 each)
 PLAN_ID = "10000001-1475773200"
@@ -20,10 +21,11 @@ PLAN_ID = "10000001-1475773200"
 
 @dataclass
 class Env:
-    """One simulated terminal behind a recorder, its journal and an executor on them."""
+    """One simulated terminal behind a recorder (the kit's scripted terminal), its journal and
+    an executor on them."""
 
     sim: Any  # a SimTerminal; Any because its MT5-shaped answers are Optional
-    mt5: Recorder
+    mt5: ScriptedTerminal
     journal: Journal
     waits: list[float] = field(default_factory=list)
 
@@ -83,7 +85,7 @@ def make_env(tmp_path: Path) -> Iterator[Callable[[str | Path], Env]]:
         journal = Journal(f"sqlite:///{tmp_path / f'journal-{len(journals)}.db'}",
                           account=sim.scenario.account.login)
         journals.append(journal)
-        env = Env(sim, Recorder(sim), journal)
+        env = Env(sim, ScriptedTerminal(sim), journal)
         env.mt5.before["order_send"] = _check_intent_first(env)
         envs.append(env)
         return env

@@ -1,6 +1,6 @@
 """The executor against the simulated terminal: exact requests, every retcode path, never twice.
 
-Every test runs the executor unchanged on `SimTerminal` behind a recorder (tests/bridge/helpers.py);
+Every test runs the executor unchanged on `SimTerminal` behind a recorder (tests/kit/scripted.py);
 faults come from the sim's injector; waiting advances the simulated clock, never the real one.
 """
 
@@ -15,11 +15,8 @@ import pytest
 from bridge.executor import MARKET_CLOSED_RETRY_S, Executor, comment_for, plan_tag
 from bridge.sim import constants as c
 from tests.bridge.conftest import GBP_TICKET, Env
-from tests.bridge.helpers import (
-    TRADE_REQUEST_TYPES,
-    assert_never_closed_twice,
-    closing_deals,
-)
+from tests.bridge.helpers import TRADE_REQUEST_TYPES
+from tests.kit import assert_never_closed_twice, closing_deals
 
 MakeEnv = Callable[[str | Path], Env]
 

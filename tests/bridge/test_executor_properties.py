@@ -21,7 +21,7 @@ from bridge.executor import Executor, comment_for
 from bridge.journal import Journal
 from controller import Action, Urgency
 from tests.bridge.conftest import PLAN_ID
-from tests.bridge.helpers import all_deals, assert_never_closed_twice, open_sim
+from tests.kit import all_deals, assert_never_closed_twice, open_sim
 
 SLICE = 0.5
 HELD = 1.5

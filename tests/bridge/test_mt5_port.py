@@ -9,8 +9,8 @@ from pathlib import Path
 
 from bridge.mt5 import constants, records
 from bridge.mt5.port import MT5_FUNCTIONS, Mt5Module
-from tests.bridge.helpers import MT5_FUNCTIONS as MODULE_FUNCTIONS
-from tests.bridge.helpers import open_sim
+from tests.kit import MT5_FUNCTIONS as MODULE_FUNCTIONS
+from tests.kit import open_sim
 
 BRIDGE = Path(__file__).resolve().parents[2] / "bridge"
 # the shell that talks to a terminal (the sim, the remote client and the stress runner, which

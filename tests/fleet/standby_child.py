@@ -19,10 +19,9 @@ from multiprocessing.connection import Client
 from pathlib import Path
 from typing import Any
 
-from bridge.app import build_guard
-from bridge.config import AppConfig, LeaseSettings, RunSettings
+from bridge.config import LeaseSettings
 from bridge.journal import Journal
-from controller.settings import PlanSettings
+from tests.kit import sim_config, sim_guard
 from tests.reliability.crash_child import RemoteSim, _Link
 
 LEASE = LeaseSettings(renew_seconds=1.0, timeout_seconds=3.0)
@@ -44,10 +43,8 @@ def main(port: str, authkey: str, folder: str, role: str, pace: str, url: str) -
     link = _Link(Client(("127.0.0.1", int(port)), authkey=bytes.fromhex(authkey)))
     sim = RemoteSim(link, None)
     _log_rows(Path(folder) / f"committed-{role}.txt")
-    config = AppConfig(run=RunSettings(journal=url, log_file="", compare_unguarded=False,
-                                       standby=role == "standby"),
-                       plan=PlanSettings(slice_depth_fraction=0.01), lease=LEASE)
-    guard, _ = build_guard(config, module=sim)
+    config = sim_config(None, journal=url, standby=role == "standby", lease=LEASE)
+    guard, _ = sim_guard(config, sim)
     said = {"waiting": False}
 
     def sleep(seconds: float) -> None:

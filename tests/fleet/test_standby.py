@@ -26,7 +26,8 @@ from bridge.journal import Journal
 from bridge.lease import LEASE
 from bridge.sim import SimTerminal
 from tests.fleet.standby_child import LEASE as LEASE_SETTINGS
-from tests.reliability.harness import duplicates, guard_deals, serve_terminal
+from tests.kit import closed_twice, guard_deals
+from tests.reliability.harness import serve_terminal
 
 REPO = Path(__file__).resolve().parents[2]
 AUTHKEY = os.urandom(16)
@@ -116,7 +117,7 @@ def test_a_standby_takes_over_a_killed_guard_mid_plan_and_finishes_it(
         assert why == "its process no longer exists"
         assert took_over < LEASE_SETTINGS.timeout_seconds
     assert 2 <= sent_by_active < len(guard_deals(sim))  # the standby sent the rest
-    assert duplicates(sim, journal) == []
+    assert closed_twice(sim, journal) == []
     assert _positions(sim) == reference
     ids = {r.id for r in journal.rows()}
     for role in ("active", "standby"):

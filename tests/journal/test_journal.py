@@ -12,11 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from bridge.app import build_guard
-from bridge.config import AppConfig, RunSettings
 from bridge.journal import Journal, JournalError
 from bridge.schema import CURRENT, version
-from controller.settings import PlanSettings
+from tests.kit import sim_config, sim_guard
 
 #: the layout of lca 0.1 before versioning (schema 1), as main created it
 V1_DDL = (
@@ -174,17 +172,15 @@ def test_guards_opening_an_old_journal_at_once_upgrade_it_once(journal_url: str)
 
 
 def test_a_restarted_guard_resumes_its_plan_from_the_journal(journal_url: str) -> None:
-    config = AppConfig(run=RunSettings(journal=journal_url, log_file="",
-                                       compare_unguarded=False),
-                       plan=PlanSettings(slice_depth_fraction=0.01))
-    guard, sim = build_guard(config)
+    config = sim_config(None, journal=journal_url)  # thin slices: a staged plan
+    guard, sim = sim_guard(config)
     guard.start()
     guard.cycle()
     pending = len(guard.plan)
     assert pending > 0
     assert guard.journal.server == "sim"
     guard.stop("test")
-    restarted, _ = build_guard(config, module=sim)
+    restarted, _ = sim_guard(config, sim)
     restarted.start()
     assert len(restarted.plan) == pending
     assert restarted.memory == guard.memory

@@ -14,26 +14,23 @@ from pathlib import Path
 
 import harness
 
-from bridge.app import build_guard
-from bridge.config import AppConfig, EaSettings, RunSettings, TerminalSettings
+from bridge.config import EaSettings
 from bridge.ealink import LIMITS_FILE, parse_limits
 from bridge.news import NewsSettings
 from bridge.runtime import Guard
 from controller import SymbolLimit
 from controller.settings import PlanSettings
+from tests.kit import sim_config, sim_guard
 
 SCENARIO = Path(__file__).resolve().parents[1] / "news" / "news-usd-2016-short.toml"
 
 
 def guard_with_ea(tmp_path: Path, news: NewsSettings, name: str) -> Guard:
-    config = AppConfig(
-        terminal=TerminalSettings(scenario=str(SCENARIO)),
-        run=RunSettings(journal=f"sqlite:///{tmp_path}/{name}.db", log_file="",
-                        compare_unguarded=False),
-        plan=PlanSettings(allow_headroom_in_loss=True),
-        ea=EaSettings(enabled=True, common_folder=str(tmp_path / "Common")),
-        news=news)
-    guard, _ = build_guard(config)
+    config = sim_config(None, scenario=SCENARIO, journal=f"sqlite:///{tmp_path}/{name}.db",
+                        plan=PlanSettings(allow_headroom_in_loss=True),
+                        ea=EaSettings(enabled=True, common_folder=str(tmp_path / "Common")),
+                        news=news)
+    guard, _ = sim_guard(config)
     guard.start()
     return guard
 

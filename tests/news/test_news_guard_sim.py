@@ -6,23 +6,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bridge.app import build_guard
-from bridge.config import AppConfig, RunSettings, TerminalSettings
 from bridge.news import NewsSettings
 from bridge.runtime import Guard
 from controller import SymbolLimit
 from controller.settings import PlanSettings
+from tests.kit import sim_config, sim_guard
 
 SCENARIO = Path(__file__).with_name("news-usd-2016-short.toml")  # starts 2016-10-06 23:00 UTC
 
 
 def run_first_cycle(tmp_path: Path, news: NewsSettings, name: str) -> Guard:
-    config = AppConfig(
-        terminal=TerminalSettings(scenario=str(SCENARIO)),
-        run=RunSettings(journal=f"sqlite:///{tmp_path}/{name}.db", log_file="",
-                        compare_unguarded=False),
-        plan=PlanSettings(allow_headroom_in_loss=True), news=news)
-    guard, _ = build_guard(config)
+    config = sim_config(None, scenario=SCENARIO, journal=f"sqlite:///{tmp_path}/{name}.db",
+                        plan=PlanSettings(allow_headroom_in_loss=True), news=news)
+    guard, _ = sim_guard(config)
     guard.start()
     guard.cycle()
     assert guard.decision is not None

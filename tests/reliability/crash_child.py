@@ -23,9 +23,8 @@ from multiprocessing.connection import Client
 from pathlib import Path
 from typing import Any
 
-from bridge.app import build_guard
 from bridge.journal import Journal
-from tests.reliability.harness import config
+from tests.kit import sim_config, sim_guard
 
 
 class _Link:
@@ -104,7 +103,7 @@ def main(port: str, authkey: str, folder: str, kill: str) -> int:
     link = _Link(Client(("127.0.0.1", int(port)), authkey=bytes.fromhex(authkey)))
     sim = RemoteSim(link, count if kind == "in-send" else None)
     _arm_row_kill(Path(folder) / "committed.txt", kind, count)
-    guard, _ = build_guard(config(Path(folder)), module=sim)
+    guard, _ = sim_guard(sim_config(Path(folder)), sim)
     guard.start()
     print("started", flush=True)  # the test's random-instant kills count from here
     if guard.journal.last("plan") is None:

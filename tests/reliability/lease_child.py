@@ -22,14 +22,13 @@ from multiprocessing.connection import Client
 from pathlib import Path
 from typing import Any
 
-from bridge.app import build_guard
+from tests.kit import sim_config, sim_guard
 from tests.reliability.crash_child import RemoteSim, _Link
-from tests.reliability.harness import config
 
 
 def one_try(port: int, authkey: bytes, folder: Path, delay: float,
             url: str | None = None) -> dict[str, Any]:
-    cfg = config(folder)
+    cfg = sim_config(folder)
     if url:
         cfg = cfg.model_copy(update={"run": cfg.run.model_copy(update={"journal": url})})
     time.sleep(delay)
@@ -37,7 +36,7 @@ def one_try(port: int, authkey: bytes, folder: Path, delay: float,
     sim = RemoteSim(_Link(conn), None)
     guard = None
     try:
-        guard, _ = build_guard(cfg, module=sim)
+        guard, _ = sim_guard(cfg, sim)
         guard.start()
         if guard.journal.last("plan") is None:
             guard.cycle()

@@ -15,14 +15,14 @@ from typing import Any
 
 from bridge import app
 from bridge.driver import run_live
+from tests.kit import sim_config, sim_guard
 from tests.reliability.crash_child import RemoteSim, _Link
-from tests.reliability.harness import config
 
 
 def main(port: str, authkey: str, folder: str) -> int:
     link = _Link(Client(("127.0.0.1", int(port)), authkey=bytes.fromhex(authkey)))
     sim = RemoteSim(link, None)
-    guard, _ = app.build_guard(config(Path(folder)), module=sim)
+    guard, _ = sim_guard(sim_config(Path(folder)), sim)
     said = {"step": False}
 
     def on_step(_guard: Any) -> None:

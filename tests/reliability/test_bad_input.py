@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 
-from bridge.app import build_guard
 from bridge.cli import main
 from bridge.commands.status import collect
 from bridge.config import EaSettings
@@ -36,7 +35,8 @@ from bridge.sim import SimTerminal
 from bridge.sim.replay.clock import ServerClock
 from bridge.sim.replay.readers import read_market_file
 from bridge.terminal import Credentials
-from tests.reliability.harness import FIGURES, config, drive
+from tests.kit import ScriptedTerminal, drive, sim_config, sim_guard
+from tests.reliability.harness import FIGURES
 
 GOLDEN = Path(__file__).resolve().parents[2] / "mql5" / "golden"
 
@@ -50,7 +50,7 @@ def _rows(journal: Journal) -> dict[int, tuple[str, dict[str, Any]]]:
 def journaled(tmp_path: Path) -> tuple[Path, dict[int, tuple[str, dict[str, Any]]]]:
     """A journal with a plan under way (start, decision, plan, slices)."""
     sim = SimTerminal.from_scenario("flash-gbp-2016")
-    guard, _ = build_guard(config(tmp_path), module=sim)
+    guard, _ = sim_guard(sim_config(tmp_path), sim)
     guard.start()
     guard.cycle()
     drive(guard, sim, 3)
@@ -105,21 +105,17 @@ def test_login_variable_that_is_not_a_number_is_named(monkeypatch: pytest.Monkey
         Credentials.from_env("LCA_MT5_LOGIN", "LCA_MT5_PASSWORD", "LCA_MT5_SERVER")
 
 
-class _CorruptAccount:
-    """The simulated terminal whose account_info / positions go bad for `bad` calls."""
+def _corrupt(field: str, value: Any, bad: int) -> Any:
+    """An `after` script for account_info: `field` reads `value` for the next `bad` calls."""
+    left = [bad]
 
-    def __init__(self, sim: SimTerminal, field: str, value: Any, bad: int) -> None:
-        self._sim, self._field, self._value, self.bad = sim, field, value, bad
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._sim, name)
-
-    def account_info(self) -> Any:
-        info: Any = self._sim.account_info()
-        if self.bad > 0 and self._field in info._fields:
-            self.bad -= 1
-            return info._replace(**{self._field: self._value})
+    def after(info: Any) -> Any:
+        if left[0] > 0 and field in info._fields:
+            left[0] -= 1
+            return info._replace(**{field: value})
         return info
+
+    return after
 
 
 @pytest.mark.parametrize(("field", "value"), [("equity", math.nan), ("margin", -5.0),
@@ -127,12 +123,12 @@ class _CorruptAccount:
 def test_a_corrupt_snapshot_is_rejected_by_name_and_the_plan_goes_on(
         tmp_path: Path, field: str, value: Any) -> None:
     sim = SimTerminal.from_scenario("flash-gbp-2016")
-    terminal = _CorruptAccount(sim, field, value, bad=0)
-    guard, _ = build_guard(config(tmp_path), module=terminal)
+    terminal = ScriptedTerminal(sim)
+    guard, _ = sim_guard(sim_config(tmp_path), terminal)
     guard.start()
     guard.cycle()
     before = _rows(guard.journal)
-    terminal.bad = 3
+    terminal.after["account_info"] = _corrupt(field, value, bad=3)
     deals_before = len(sim.history_deals_get(0, 2**31 - 1) or ())
     for _ in range(3):
         sim.advance(1.0)
@@ -183,12 +179,12 @@ def test_a_damaged_data_file_is_refused_by_name(shared_data: Path, tmp_path: Pat
 
 # --- the EA's files under a running guard --------------------------------------------------
 def _ea_guard(tmp_path: Path) -> tuple[Any, SimTerminal, EaLink]:
-    base = config(tmp_path)
+    base = sim_config(tmp_path)
     cfg = base.model_copy(update={"ea": EaSettings(enabled=True)})
     sim = SimTerminal.from_scenario("flash-gbp-2016")
     (tmp_path / "ea").mkdir()
     link = EaLink(tmp_path / "ea")
-    guard, _ = build_guard(cfg, module=sim)
+    guard, _ = sim_guard(cfg, sim)
     guard.ea_link = link
     guard.start()
     guard.cycle()

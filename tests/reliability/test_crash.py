@@ -32,13 +32,16 @@ import pytest
 
 from bridge.journal import Journal
 from bridge.sim import SimTerminal
-from tests.reliability.harness import (
-    FIGURES,
+from tests.kit import (
+    Fault,
+    ScriptedTerminal,
+    closed_twice,
     completed,
-    duplicates,
     guard_deals,
-    serve_terminal,
+    sim_config,
+    sim_guard,
 )
+from tests.reliability.harness import FIGURES, serve_terminal
 
 REPO = Path(__file__).resolve().parents[2]
 AUTHKEY = os.urandom(16)
@@ -138,7 +141,7 @@ def test_sigkill_and_restart_loses_nothing_and_closes_nothing_twice(
         # every start, killed or not, is there (a wall-clock kill may land before the start)
         starts = len(journal.rows("run"))
         assert sum(1 for k in kills if not k.startswith("wall:")) <= starts <= len(kills)
-        dups = duplicates(sim, journal)
+        dups = closed_twice(sim, journal)
         FIGURES["duplicate closes"] += len(dups)
         assert dups == []
         assert completed(sim, journal)
@@ -153,23 +156,6 @@ class _Died(BaseException):
     """The process dies here (nothing in the guard catches a BaseException)."""
 
 
-class _DiesInSend:
-    """The simulated terminal; the guard dies once its `n`-th order_send has executed."""
-
-    def __init__(self, sim: SimTerminal, n: int) -> None:
-        self._sim, self._left = sim, n
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._sim, name)
-
-    def order_send(self, request: dict[str, Any]) -> Any:
-        result = self._sim.order_send(request)
-        self._left -= 1
-        if self._left == 0:
-            raise _Died
-        return result
-
-
 def test_a_restart_with_the_last_slices_pending_sends_them(tmp_path: Path) -> None:
     """In-process form of the `in-send:8` kill point (the bug fixed in bridge/runtime.py,
     76156b6): restarted with the last slices pending (the first of them executed, its answer
@@ -177,13 +163,12 @@ def test_a_restart_with_the_last_slices_pending_sends_them(tmp_path: Path) -> No
     size, or, with the indicators warm from the terminal's history, the target is already met:
     state ACTIVE where the journal says REDUCING); it used to count as an escalation and clear
     the resumed plan, so the last slices were never sent and the lost answer never settled."""
-    from bridge.app import build_guard
-    from tests.reliability.harness import config
-
-    cfg = config(tmp_path)
+    cfg = sim_config(tmp_path)
     sim = SimTerminal.from_scenario("flash-gbp-2016")
     dies_at = 8  # the send that executes and whose answer is lost
-    guard, _ = build_guard(cfg, module=_DiesInSend(sim, dies_at))
+    dies = ScriptedTerminal(sim)  # the guard dies once its 8th order_send has executed
+    dies.arm(Fault(function="order_send", skip=dies_at - 1, executed=True, raises=_Died))
+    guard, _ = sim_guard(cfg, dies)
     guard.start()
 
     def run_until_it_dies() -> None:
@@ -194,7 +179,7 @@ def test_a_restart_with_the_last_slices_pending_sends_them(tmp_path: Path) -> No
 
     with pytest.raises(_Died):
         run_until_it_dies()
-    restarted, _ = build_guard(cfg, module=sim)  # a new process on the same terminal and journal
+    restarted, _ = sim_guard(cfg, sim)  # a new process on the same terminal and journal
     restarted.start()
     planned = len(restarted.journal.last("plan").payload["actions"])
     pending = planned - (dies_at - 1)  # the answers before it came back
@@ -204,7 +189,7 @@ def test_a_restart_with_the_last_slices_pending_sends_them(tmp_path: Path) -> No
         sim.advance(15.0)
         restarted.fast_guard()
     assert completed(sim, restarted.journal)
-    assert duplicates(sim, restarted.journal) == []
+    assert closed_twice(sim, restarted.journal) == []
     # the slice whose answer was lost closed its whole position: after the restart it is
     # settled as "gone" (position no longer open), the last slices are sent and done
     statuses = [r.payload["status"] for r in restarted.journal.rows("slice")][-pending:]

@@ -11,42 +11,30 @@ heartbeat is stale); that is not re-tested here.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from bridge.app import build_guard
 from bridge.commands.status import collect
 from bridge.sim import SimTerminal
-from tests.bridge.helpers import MT5_FUNCTIONS
-from tests.reliability.harness import FIGURES, completed, config, duplicates, guard_deals
+from tests.kit import (
+    Fault,
+    ScriptedTerminal,
+    closed_twice,
+    completed,
+    guard_deals,
+    sim_config,
+    sim_guard,
+)
+from tests.reliability.harness import FIGURES
 
 
-class GoneTerminal:
+def gone_terminal(sim: SimTerminal, start: float, seconds: float) -> ScriptedTerminal:
     """The simulated terminal, gone (process closed, every call fails with RES_E_INTERNAL_FAIL_
     CONNECT, mt5-api.md §0.3) from `start` for `seconds` of simulated time."""
-
-    def __init__(self, sim: SimTerminal, start: float, seconds: float) -> None:
-        self._sim, self._start, self._end = sim, start, start + seconds
-        self.failed_calls = 0
-
-    def _gone(self) -> bool:
-        return self._start <= self._sim.now() < self._end
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._sim, name)
-        if name not in MT5_FUNCTIONS:
-            return attr
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            if name == "last_error" and self._gone():
-                return (-10004, "No IPC connection")
-            if self._gone():
-                self.failed_calls += 1
-                return False if name in ("initialize", "login", "symbol_select") else None
-            return attr(*args, **kwargs)
-
-        return call
+    terminal = ScriptedTerminal(sim)
+    terminal.arm(Fault(-10004, function="*", count=-1, message="No IPC connection",
+                       when=lambda: start <= sim.now() < start + seconds))
+    return terminal
 
 
 @pytest.mark.parametrize(("minutes", "stale_after"),
@@ -54,8 +42,8 @@ class GoneTerminal:
 def test_the_terminal_gone_for_minutes(tmp_path: Path, minutes: int, stale_after: float) -> None:
     sim = SimTerminal.from_scenario("flash-gbp-2016")
     gone_at = sim.start_time + 1.0
-    terminal = GoneTerminal(sim, gone_at, minutes * 60.0)
-    guard, _ = build_guard(config(tmp_path, stale_after_seconds=stale_after), module=terminal)
+    terminal = gone_terminal(sim, gone_at, minutes * 60.0)
+    guard, _ = sim_guard(sim_config(tmp_path, stale_after_seconds=stale_after), terminal)
     guard.start()
     guard.cycle()  # the first slices go out
     sent = len(guard_deals(sim))
@@ -72,7 +60,7 @@ def test_the_terminal_gone_for_minutes(tmp_path: Path, minutes: int, stale_after
     assert gone[0] - gone_at <= 5.0
     assert all(not ok for _, ok, _ in seen)
     assert len(guard_deals(sim)) == sent  # nothing sent while it was gone
-    assert terminal.failed_calls > 0
+    assert terminal.injected > 0
     stale = [t for t, _, is_stale in seen if is_stale]
     if minutes * 60 > stale_after + 5:
         assert stale
@@ -91,6 +79,6 @@ def test_the_terminal_gone_for_minutes(tmp_path: Path, minutes: int, stale_after
     assert not guard.stale
     assert any(m == "terminal reachable again" for _, m in
                [(s["what"], s["message"]) for s in collect(guard.journal)["states"]])
-    assert duplicates(sim, guard.journal) == []
+    assert closed_twice(sim, guard.journal) == []
     assert completed(sim, guard.journal)
     FIGURES["plans completed"] += 1

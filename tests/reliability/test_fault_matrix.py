@@ -22,22 +22,22 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from bridge.app import build_guard
 from bridge.commands.status import collect
 from bridge.console import guard_view
 from bridge.retcodes import ERRORS, RETCODES, Handling
 from bridge.runtime import Guard
 from bridge.sim import SimTerminal
-from tests.reliability.harness import (
-    FIGURES,
+from tests.kit import (
     Fault,
-    FaultyTerminal,
+    ScriptedTerminal,
+    closed_twice,
     completed,
-    config,
     drive,
-    duplicates,
     guard_deals,
+    sim_config,
+    sim_guard,
 )
+from tests.reliability.harness import FIGURES
 
 _READ_BACK = sorted(c for c, r in {**RETCODES, **ERRORS}.items()
                     if r.handling is Handling.READ_BACK)
@@ -49,10 +49,9 @@ _CASES = ([(code, "once") for code in _FAULT_CODES]
           + [(code, "always") for code in _FAULT_CODES])
 
 
-def _start(tmp_path: Path) -> tuple[Guard, SimTerminal, FaultyTerminal]:
-    sim = SimTerminal.from_scenario("flash-gbp-2016")
-    faulty = FaultyTerminal(sim)
-    guard, _ = build_guard(config(tmp_path), module=faulty)
+def _start(tmp_path: Path) -> tuple[Guard, SimTerminal, ScriptedTerminal]:
+    faulty = ScriptedTerminal(SimTerminal.from_scenario("flash-gbp-2016"))
+    guard, sim = sim_guard(sim_config(tmp_path), faulty)
     guard.start()
     return guard, sim, faulty
 
@@ -72,7 +71,7 @@ def test_fault_during_a_plan(tmp_path: Path, code: int, shape: str) -> None:
     if shape != "always":  # always: the first slices (sent by the cycle) show the stop state
         drive(guard, sim, 40)
     FIGURES["faults injected"] += faulty.injected
-    dups = duplicates(sim, guard.journal)
+    dups = closed_twice(sim, guard.journal)
     FIGURES["duplicate closes"] += len(dups)
     assert dups == []
     if shape != "always":
@@ -113,14 +112,14 @@ SIM_KINDS = ("ipc_timeout", "no_connection", "requote", "price_changed", "off_qu
 @pytest.mark.parametrize("kind", SIM_KINDS)
 def test_simulator_fault_kinds_during_a_plan(tmp_path: Path, kind: str) -> None:
     sim = SimTerminal.from_scenario("flash-gbp-2016")
-    guard, _ = build_guard(config(tmp_path), module=sim)
+    guard, _ = sim_guard(sim_config(tmp_path), sim)
     guard.start()
     function = "order_send" if kind in ("ipc_timeout", "no_connection") else ""
     sim.faults.inject(kind, count=2, function=function, fraction=0.5)
     guard.cycle()
     drive(guard, sim, 40)
     FIGURES["faults injected"] += 2 - sum(1 for _ in sim.faults.pending)
-    assert duplicates(sim, guard.journal) == []
+    assert closed_twice(sim, guard.journal) == []
     assert completed(sim, guard.journal)
     FIGURES["plans completed"] += 1
 
@@ -129,7 +128,7 @@ def test_request_timeout_where_the_order_did_execute_is_not_closed_twice(tmp_pat
     """10012 with the deal done on the server: the executor reads the position back, credits
     the tagged deal, and never resends it."""
     sim = SimTerminal.from_scenario("flash-gbp-2016")
-    guard, _ = build_guard(config(tmp_path), module=sim)
+    guard, _ = sim_guard(sim_config(tmp_path), sim)
     guard.start()
     sim.faults.inject("request_timeout", count=3, executed=True)
     guard.cycle()
@@ -143,6 +142,6 @@ def test_request_timeout_where_the_order_did_execute_is_not_closed_twice(tmp_pat
     assert plan is not None
     planned = plan.payload["actions"]
     assert len(deals) == len(planned)  # one deal per slice, none resent after the timeouts
-    assert duplicates(sim, guard.journal) == []
+    assert closed_twice(sim, guard.journal) == []
     assert completed(sim, guard.journal)
     FIGURES["plans completed"] += 1

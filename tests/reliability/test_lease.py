@@ -23,11 +23,11 @@ from typing import Any
 
 import pytest
 
-from bridge.app import build_guard
 from bridge.journal import Journal
 from bridge.lease import Lease, LeaseHeld, LeaseLost, read_holder
 from bridge.sim import SimTerminal
-from tests.reliability.harness import FIGURES, duplicates, guard_deals, serve_terminal
+from tests.kit import closed_twice, guard_deals, sim_config, sim_guard
+from tests.reliability.harness import FIGURES, serve_terminal
 
 REPO = Path(__file__).resolve().parents[2]
 AUTHKEY = os.urandom(16)
@@ -111,7 +111,7 @@ def test_two_guards_on_one_account_exactly_one_acts_and_nothing_is_closed_twice(
         journal.account = journal.latest_account() or 0
         try:
             assert guard_deals(sim), f"try {i}: nothing closed"
-            assert duplicates(sim, journal) == [], f"try {i}"
+            assert closed_twice(sim, journal) == [], f"try {i}"
         finally:
             journal.close()
         FIGURES[f"two-guard tries ({database})"] += 1
@@ -155,7 +155,7 @@ def test_a_second_guard_for_the_same_account_is_refused_and_the_holder_is_named(
     holder = _other_process_lease(journal_url, wall)
     assert holder.acquire() is None
     config_ = _config_on(journal_url)
-    guard, sim = build_guard(config_)
+    guard, sim = sim_guard(config_)
     with pytest.raises(LeaseHeld) as refused:
         guard.start()
     message = str(refused.value)
@@ -173,7 +173,7 @@ def test_a_lease_not_renewed_within_the_timeout_is_taken_over_and_journaled(
     wall.t = time.time() - 31.0  # the holder renewed 31 s ago; timeout 30 s
     crashed = _other_process_lease(journal_url, wall)
     crashed.acquire()
-    guard, _ = build_guard(_config_on(journal_url))
+    guard, _ = sim_guard(_config_on(journal_url))
     guard.start()
     takeover = guard.journal.last("lease")
     assert takeover is not None
@@ -190,7 +190,7 @@ def test_a_lease_not_renewed_within_the_timeout_is_taken_over_and_journaled(
 
 
 def test_a_running_guard_renews_its_lease_by_the_wall_clock(journal_url: str) -> None:
-    guard, sim = build_guard(_config_on(journal_url))
+    guard, sim = sim_guard(_config_on(journal_url))
     wall = _Wall()
     guard.wall = wall
     guard.start()
@@ -236,17 +236,12 @@ def test_taking_the_lease_is_atomic_across_processes(journal_url: str) -> None:
 
 
 def _config_on(url: str) -> Any:
-    from bridge.config import AppConfig, RunSettings
-
-    return AppConfig(run=RunSettings(journal=url, log_file="", compare_unguarded=False))
+    return sim_config(None, journal=url, slice_depth_fraction=None)
 
 
 def test_a_guard_whose_lease_was_taken_over_sends_nothing_more(journal_url: str) -> None:
-    from tests.reliability.harness import PlanSettings  # thin slices: a staged plan
-
-    cfg = _config_on(journal_url).model_copy(
-        update={"plan": PlanSettings(slice_depth_fraction=0.01)})
-    guard, sim = build_guard(cfg)
+    cfg = sim_config(None, journal=journal_url)  # thin slices: a staged plan
+    guard, sim = sim_guard(cfg)
     wall = _Wall()
     guard.wall = wall
     guard.start()

@@ -22,11 +22,10 @@ from pathlib import Path
 from rich.console import Console
 from sqlalchemy import insert, text
 
-from bridge.app import build_guard
 from bridge.commands.status import _print, collect
-from bridge.config import AppConfig, RunSettings, TerminalSettings
 from bridge.journal import JOURNAL, Journal
 from bridge.sim.scenario import BUILTIN_DIR
+from tests.kit import sim_config, sim_guard
 
 SAMPLE_S = 1800
 COPIES = 30 * 48  # a month of half-hours
@@ -51,10 +50,9 @@ def five_symbol_scenario(folder: Path) -> Path:
 
 def test_a_month_of_one_second_cycles_on_five_symbols(tmp_path: Path) -> None:
     sample_db = tmp_path / "sample.db"
-    config = AppConfig(terminal=TerminalSettings(scenario=str(five_symbol_scenario(tmp_path))),
-                       run=RunSettings(journal=f"sqlite:///{sample_db}", log_file="",
-                                       compare_unguarded=False))
-    guard, sim = build_guard(config)
+    config = sim_config(None, scenario=five_symbol_scenario(tmp_path),
+                        journal=f"sqlite:///{sample_db}", slice_depth_fraction=None)
+    guard, sim = sim_guard(config)
     guard.start()
     assert len(guard.watch) == 5
     next_cycle = sim.now()

@@ -17,12 +17,11 @@ from typing import Any
 import pytest
 from loguru import logger
 
-from bridge.app import build_guard
 from bridge.cli import main
 from bridge.sim import SimTerminal
 from bridge.sim.scenario import BUILTIN_DIR
 from bridge.terminal import Credentials, TerminalError, TerminalPort
-from tests.reliability.harness import config as harness_config
+from tests.kit import ScriptedTerminal, sim_config, sim_guard
 
 PASSWORD = "Right-Pa55word"
 WRONG = "Wr0ng-Secret-9x"
@@ -38,25 +37,8 @@ def _scenario(folder: Path) -> Path:
     return path
 
 
-class _Counting:
-    """The simulated terminal, counting the log-in calls it receives."""
-
-    def __init__(self, sim: SimTerminal) -> None:
-        self.sim = sim
-        self.logins = 0
-
-    def __getattr__(self, name: str) -> Any:
-        if name in ("initialize", "login"):
-            def counted(*args: Any, **kwargs: Any) -> Any:
-                self.logins += 1
-                return getattr(self.sim, name)(*args, **kwargs)
-
-            return counted
-        return getattr(self.sim, name)
-
-
 def test_a_wrong_password_is_tried_once_by_the_port_and_never_again(tmp_path: Path) -> None:
-    terminal = _Counting(SimTerminal.from_scenario(str(_scenario(tmp_path))))
+    terminal = ScriptedTerminal(SimTerminal.from_scenario(str(_scenario(tmp_path))))
     port = TerminalPort(terminal, Credentials(LOGIN, WRONG, SERVER), sleep=lambda s: None)
     with pytest.raises(TerminalError, match="LCA_MT5_LOGIN") as first:
         port.connect(attempts=5)
@@ -66,7 +48,7 @@ def test_a_wrong_password_is_tried_once_by_the_port_and_never_again(tmp_path: Pa
     for _ in range(3):  # the guard's reconnects
         with pytest.raises(TerminalError, match="LCA_MT5_LOGIN"):
             port.ensure_connected()
-    assert terminal.logins == 1
+    assert terminal.count("initialize", "login") == 1
 
 
 def test_lca_run_with_a_wrong_password_logs_in_once_and_names_the_login_variable(
@@ -105,23 +87,23 @@ def test_a_running_guard_whose_password_stops_working_tries_it_once(
     """The broker changes the password while the guard runs; the connection drops; the guard's
     reconnects try the old password once, then record the reason and stop trying."""
     sim = SimTerminal.from_scenario(str(_scenario(tmp_path)))
-    terminal = _Counting(sim)
+    terminal = ScriptedTerminal(sim)
     monkeypatch.setenv("LCA_MT5_LOGIN", str(LOGIN))
     monkeypatch.setenv("LCA_MT5_PASSWORD", PASSWORD)
     monkeypatch.setenv("LCA_MT5_SERVER", SERVER)
-    cfg = harness_config(tmp_path)
+    cfg = sim_config(tmp_path)
     cfg = cfg.model_copy(update={"terminal": cfg.terminal.model_copy(
         update={"scenario": str(tmp_path / "scenario.toml")})})
-    guard, _ = build_guard(cfg, module=terminal)
+    guard, _ = sim_guard(cfg, terminal)
     guard.start()
-    assert terminal.logins == 1
+    assert terminal.count("initialize", "login") == 1
     account = dataclasses.replace(sim.scenario.account, password="changed-by-the-broker")
     sim.scenario = dataclasses.replace(sim.scenario, account=account)
     guard.port.connected = False  # the connection dropped
     for _ in range(10):
         sim.advance(1.0)
         guard.fast_guard()
-    assert terminal.logins == 2
+    assert terminal.count("initialize", "login") == 2
     states = [r.payload["message"] for r in guard.journal.rows("state")]
     assert any("LCA_MT5_LOGIN" in m and "uthorization failed" in m for m in states)
     guard.journal.close()

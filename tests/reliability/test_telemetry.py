@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from loguru import logger
 
-from bridge.app import build_guard
 from bridge.config import EaSettings
 from bridge.ealink import (
     LIMITS_FILE,
@@ -29,17 +28,18 @@ from bridge.ealink import (
     parse_limits,
 )
 from bridge.sim import SimTerminal
-from tests.reliability.harness import FIGURES, config
+from tests.kit import sim_config, sim_guard
+from tests.reliability.harness import FIGURES
 
 SYMBOL = "USDJPY"  # the simulated broker publishes no book for it: EA depth applies
 
 
 def _ea_guard(tmp_path: Path) -> tuple[Any, SimTerminal, EaLink]:
-    cfg = config(tmp_path).model_copy(update={"ea": EaSettings(enabled=True)})
+    cfg = sim_config(tmp_path).model_copy(update={"ea": EaSettings(enabled=True)})
     sim = SimTerminal.from_scenario("flash-gbp-2016")
     (tmp_path / "ea").mkdir()
     link = EaLink(tmp_path / "ea")
-    guard, _ = build_guard(cfg, module=sim)
+    guard, _ = sim_guard(cfg, sim)
     guard.ea_link = link
     guard.start()
     guard.cycle()

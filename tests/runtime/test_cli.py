@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bridge.app import build_guard
 from bridge.cli import main
-from bridge.config import AppConfig, RunSettings
 from bridge.driver import make_scheduler
+from tests.kit import sim_config, sim_guard
 
 
 def test_check_reports_the_account_and_what_the_broker_supports(capsys, monkeypatch):
@@ -31,8 +30,9 @@ def test_check_names_a_bad_config(tmp_path, capsys, monkeypatch):
 
 
 def test_live_jobs_never_stack_and_coalesce(tmp_path):
-    config = AppConfig(run=RunSettings(journal=f"sqlite:///{tmp_path}/j.db", log_file=""))
-    guard, _ = build_guard(config)
+    config = sim_config(None, journal=f"sqlite:///{tmp_path}/j.db", slice_depth_fraction=None,
+                        compare_unguarded=True)
+    guard, _ = sim_guard(config)
     scheduler = make_scheduler(guard, scheduler=BackgroundScheduler(timezone="UTC"))
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {"fast_guard", "cycle", "recalibrate"}

@@ -6,19 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from bridge.app import build_guard
-from bridge.config import AppConfig, EaSettings, RunSettings
+from bridge.config import EaSettings
 from bridge.ealink import LIMITS_FILE, parse_limits
 from controller import TradingState
-from controller.settings import PlanSettings
+from tests.kit import sim_config, sim_guard
 
 
 def test_ea_holds_the_reached_eff_lev_while_the_plan_walks_it_down(tmp_path):
-    config = AppConfig(run=RunSettings(journal=f"sqlite:///{tmp_path}/journal.db", log_file="",
-                                       compare_unguarded=False),
-                       plan=PlanSettings(slice_depth_fraction=0.01),
-                       ea=EaSettings(enabled=True))
-    guard, _ = build_guard(config)
+    config = sim_config(tmp_path, ea=EaSettings(enabled=True))
+    guard, _ = sim_guard(config)
     guard.start()
     guard.cycle()  # the default demo opens with a forced, staged reduction
     guard.fast_guard()  # publishes the limits

@@ -9,9 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bridge.app import build_guard
-from bridge.config import AppConfig, RunSettings
 from controller.settings import PropSettings
+from tests.kit import guard_deals, sim_config, sim_guard, step
 from tests.sim.helpers import flat_terminal
 
 BOOK = '[[book]]\nsymbol = "EURUSD"\ntype = "buy"\nvolume = 0.15\n'  # EffLev 1.65 on 10,000
@@ -22,29 +21,23 @@ def _guard(tmp_path: Path, moves: dict[str, list[tuple[str, float, float]]] | No
            warning_fraction: float = 0.8) -> tuple[Any, Any]:
     sim = flat_terminal(tmp_path, {"EURUSD": (1.1, 1.1001)}, account=ACCOUNT, book=BOOK,
                         moves=moves)
-    config = AppConfig(run=RunSettings(journal=f"sqlite:///{tmp_path}/journal.db", log_file="",
-                                       compare_unguarded=False),
-                       prop=PropSettings(enabled=True, initial_balance=10000.0,
-                                         warning_fraction=warning_fraction))
-    guard, _ = build_guard(config, module=sim)
+    config = sim_config(tmp_path, slice_depth_fraction=None,
+                        prop=PropSettings(enabled=True, initial_balance=10000.0,
+                                          warning_fraction=warning_fraction))
+    guard, _ = sim_guard(config, sim)
     guard.start()
     guard.cycle()
     return guard, sim
 
 
 def _step(guard: Any, sim: Any, seconds: float = 10.0) -> None:
-    sim.advance(seconds)
-    guard.fast_guard()
-
-
-def _guard_deals(sim: Any) -> list[Any]:
-    return [d for d in sim.history_deals_get(0, 2**31 - 1) if d.magic == 770077]
+    step(guard, sim, seconds)
 
 
 def _calm(guard: Any, sim: Any) -> None:
     for _ in range(3):
         _step(guard, sim)
-    assert not _guard_deals(sim)
+    assert not guard_deals(sim)
     assert not guard.memory.locked
 
 
@@ -56,7 +49,7 @@ def test_one_zero_equity_reading_neither_flattens_nor_locks(tmp_path: Path) -> N
     assert sim.positions_total() == 1
     for _ in range(5):
         _step(guard, sim)
-    assert not _guard_deals(sim), "one equity-0 reading closed positions (a phantom halt)"
+    assert not guard_deals(sim), "one equity-0 reading closed positions (a phantom halt)"
     assert not guard.memory.locked
     assert sim.positions_total() == 1
 
@@ -67,7 +60,7 @@ def test_one_zero_bid_reading_neither_flattens_nor_locks(tmp_path: Path) -> None
     sim.faults.inject("zero_bid")
     for _ in range(6):
         _step(guard, sim)
-    assert not _guard_deals(sim), "one zero-bid reading closed positions (a phantom halt)"
+    assert not guard_deals(sim), "one zero-bid reading closed positions (a phantom halt)"
     assert not guard.memory.locked
     assert sim.positions_total() == 1
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bridge.app import build_guard
-from bridge.config import AppConfig, RunSettings
 from controller.settings import ComponentSettings, PropSettings
-from tests.runtime.test_phantom_halts import ACCOUNT, BOOK, _guard_deals
+from tests.kit import guard_deals, sim_config, sim_guard
+from tests.runtime.test_phantom_halts import ACCOUNT, BOOK
 from tests.sim.helpers import flat_terminal
 
 
@@ -25,9 +24,8 @@ def test_a_given_back_day_profit_closes_everything_and_locks_until_the_reset(
     # the flat test market's one step of 1.4 % reads as a σ blow-out: L_safe, the regime and
     # the ATR multiplier are off so that the profit lock alone decides
     off = ComponentSettings(safe_leverage=False, regime=False, extras=False)
-    config = AppConfig(run=RunSettings(journal=f"sqlite:///{tmp_path}/journal.db", log_file="",
-                                       compare_unguarded=False), prop=prop, components=off)
-    guard, _ = build_guard(config, module=sim)
+    config = sim_config(tmp_path, slice_depth_fraction=None, prop=prop, components=off)
+    guard, _ = sim_guard(config, sim)
     guard.start()
     guard.cycle()
     for _ in range(40):  # to 10:06:40: the profit is in, nothing closed
@@ -35,7 +33,7 @@ def test_a_given_back_day_profit_closes_everything_and_locks_until_the_reset(
         guard.fast_guard()
     assert guard.memory.day_profit_peak is not None
     assert guard.memory.day_profit_peak > 200.0
-    assert not _guard_deals(sim)
+    assert not guard_deals(sim)
     for _ in range(30):  # past 10:10: the give-back
         sim.advance(10.0)
         guard.fast_guard()

@@ -18,10 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from bridge.app import build_guard
-from bridge.config import AppConfig, RunSettings, TerminalSettings
 from controller import TradingState
 from controller.settings import PropSettings
+from tests.kit import sim_config, sim_guard
 
 
 def _utc(*args: int) -> float:
@@ -139,11 +138,9 @@ def _guard(tmp_path: Path, case: Case, breach: float):
     text += "".join(OP.format(time=_iso(t), kind=k, amount=a) for t, k, a in ops)
     path = tmp_path / "scenario.toml"
     path.write_text(text, encoding="utf-8")
-    config = AppConfig(terminal=TerminalSettings(scenario=str(path)),
-                       prop=PropSettings(enabled=True, preset=case.preset),
-                       run=RunSettings(journal=f"sqlite:///{tmp_path}/journal.db", log_file="",
-                                       compare_unguarded=False, warmup_hours=1.0))
-    guard, sim = build_guard(config)
+    config = sim_config(tmp_path, scenario=path, slice_depth_fraction=None, warmup_hours=1.0,
+                        prop=PropSettings(enabled=True, preset=case.preset))
+    guard, sim = sim_guard(config)
     guard.start()
     return guard, sim
 

@@ -8,20 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from bridge.app import build_guard, run_guard, setup_logging, unguarded_run
+from bridge.app import run_guard, setup_logging, unguarded_run
 from bridge.commands.status import _print, collect
-from bridge.config import AppConfig, Mode, RunSettings, TerminalSettings
+from bridge.config import AppConfig, Mode
 from bridge.journal import Journal
 from bridge.sim import SimTerminal
+from tests.kit import real_account, sim_config, sim_guard, sim_terminal
 
 SCENARIO = Path(__file__).parents[1] / "alerts" / "snb-2015-short.toml"
 
 
 def _config(folder: Path, mode: str) -> AppConfig:
-    return AppConfig(
-        terminal=TerminalSettings(scenario=str(SCENARIO)),
-        run=RunSettings(mode=mode, journal=f"sqlite:///{folder}/journal.db",
-                        log_file=f"{folder}/lca.log", compare_unguarded=False))
+    return sim_config(folder, scenario=SCENARIO, slice_depth_fraction=None, mode=mode,
+                      log_file=f"{folder}/lca.log")
 
 
 class OrderSent(AssertionError):
@@ -37,7 +36,7 @@ def shadow_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("shadow")
     config = _config(folder, "shadow")
     setup_logging(config.run.log_file, quiet=True, live_console=True)
-    guard, sim = build_guard(config)
+    guard, sim = sim_guard(config)
     sim.order_send = _refuse  # the terminal raises on any order
     fresh = SimTerminal.from_scenario(str(SCENARIO))
     assert fresh.initialize()
@@ -100,7 +99,7 @@ def guarded_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("guarded")
     config = _config(folder, "enforce")
     setup_logging(config.run.log_file, quiet=True, live_console=True)
-    guard, sim = build_guard(config)
+    guard, sim = sim_guard(config)
     run_guard(guard, sim, config)
     setup_logging("", quiet=True, live_console=True)
     deals = [d for d in sim.history_deals_get(0, 2**31) if d.comment.startswith("lca ")]
@@ -148,27 +147,12 @@ def test_lca_status_shows_the_shadow_ledger(shadow_run):
     assert "(marked at 2015-01-15T" in text
 
 
-class _RealAccountRefusingOrders:
-    """The simulated terminal reporting a REAL account (trade_mode 2) whose order_send raises."""
-
-    def __init__(self, sim) -> None:
-        self._sim = sim
-
-    def __getattr__(self, name: str):
-        return getattr(self._sim, name)
-
-    def account_info(self):
-        return self._sim.account_info()._replace(trade_mode=2)
-
-    def order_send(self, request):
-        raise OrderSent(f"order_send called in shadow mode: {request}")
-
-
 def test_shadow_runs_on_a_real_account_and_fills_only_virtually(tmp_path):
-    config = AppConfig(run=RunSettings(mode="shadow", journal=f"sqlite:///{tmp_path}/j.db",
-                                       log_file="", compare_unguarded=False))
-    _, sim = build_guard(config)
-    guard, _ = build_guard(config, module=_RealAccountRefusingOrders(sim))
+    config = sim_config(None, slice_depth_fraction=None, mode="shadow",
+                        journal=f"sqlite:///{tmp_path}/j.db")
+    terminal = real_account(sim_terminal(config))  # a REAL account whose order_send raises
+    terminal.replace["order_send"] = lambda sim, *args, **kwargs: _refuse(*args, **kwargs)
+    guard, sim = sim_guard(config, terminal)
     guard.start()
     assert guard.mode is Mode.SHADOW  # not downgraded to observe: it sends nothing anyway
     before = {p.ticket: p.volume for p in sim.positions_get()}

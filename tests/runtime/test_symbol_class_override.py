@@ -3,16 +3,14 @@ class (and so its ESMA L_max) is the one the user wrote, on the terminal port to
 
 from __future__ import annotations
 
-from bridge.app import build_guard
-from bridge.config import AppConfig, RunSettings
 from controller.settings import SafeLeverageSettings, SymbolClass
+from tests.kit import sim_config, sim_guard
 
 
 def test_the_configured_symbol_class_is_the_guards_own(tmp_path):
-    config = AppConfig(run=RunSettings(journal=f"sqlite:///{tmp_path}/j.db", log_file="",
-                                       compare_unguarded=False),
-                       safe_leverage=SafeLeverageSettings(symbol_classes={"GBPUSD": "crypto"}))
-    guard, _ = build_guard(config)
+    config = sim_config(None, journal=f"sqlite:///{tmp_path}/j.db", slice_depth_fraction=None,
+                        safe_leverage=SafeLeverageSettings(symbol_classes={"GBPUSD": "crypto"}))
+    guard, _ = sim_guard(config)
     guard.start()
     assert guard.snapshot is not None
     assert guard.snapshot.symbols["GBPUSD"].symbol_class is SymbolClass.CRYPTO

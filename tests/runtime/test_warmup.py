@@ -7,19 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bridge.app import build_guard
-from bridge.config import AppConfig, RunSettings, TerminalSettings
+from bridge.config import AppConfig
 from controller import Regime
+from tests.kit import sim_config, sim_guard
 
 STRESS = Path(__file__).resolve().parents[2] / "bridge" / "stress" / "scenarios"
 
 
 def _config(tmp_path: Path, scenario: str, data_dir: Path | None = None, **run: Any) -> AppConfig:
-    return AppConfig(
-        run=RunSettings(journal=f"sqlite:///{tmp_path}/journal.db", log_file="",
-                        compare_unguarded=False, **run),
-        terminal=TerminalSettings(kind="sim", scenario=scenario,
-                                  data_dir=str(data_dir) if data_dir else ""))
+    return sim_config(tmp_path, scenario=scenario, data_dir=data_dir or "",
+                      slice_depth_fraction=None, **run)
 
 
 def _warm(guard: Any, names: list[str]) -> None:
@@ -36,7 +33,7 @@ def _warm(guard: Any, names: list[str]) -> None:
 def test_first_decision_on_a_real_window_has_a_regime(tmp_path: Path, shared_data: Path):
     config = _config(tmp_path, str(STRESS / "gbp-flash-2016.toml"), shared_data,
                      warmup_hours=17.0, guard_seconds=5.0)
-    guard, sim = build_guard(config)
+    guard, sim = sim_guard(config)
     guard.start()
     _warm(guard, ["GBPUSD"])
     sim.advance(5.0)
@@ -47,7 +44,7 @@ def test_first_decision_on_a_real_window_has_a_regime(tmp_path: Path, shared_dat
 
 
 def test_first_decision_on_the_default_generated_scenario_has_a_regime(tmp_path: Path):
-    guard, sim = build_guard(_config(tmp_path, "flash-gbp-2016"))
+    guard, sim = sim_guard(_config(tmp_path, "flash-gbp-2016"))
     guard.start()
     _warm(guard, ["GBPUSD", "EURUSD", "USDJPY"])
     sim.advance(5.0)
@@ -58,7 +55,7 @@ def test_first_decision_on_the_default_generated_scenario_has_a_regime(tmp_path:
 
 def test_what_the_terminal_cannot_serve_is_said_once(tmp_path: Path, shared_data: Path):
     config = _config(tmp_path, str(STRESS / "calm-2019.toml"), shared_data, warmup_hours=6.0)
-    guard, sim = build_guard(config)
+    guard, sim = sim_guard(config)
     guard.start()
     said = [r.payload["message"] for r in guard.journal.rows("state")
             if r.payload["what"] == "warmup"]
@@ -79,7 +76,7 @@ def test_what_the_terminal_cannot_serve_is_said_once(tmp_path: Path, shared_data
 
 def test_recalibration_folds_every_bar_closed_since_the_last(tmp_path: Path, shared_data: Path):
     config = _config(tmp_path, str(STRESS / "calm-2019.toml"), shared_data, warmup_hours=6.0)
-    guard, sim = build_guard(config)
+    guard, sim = sim_guard(config)
     guard.start()
     before = guard.indicators["EURUSD"].h1.n_bars
     sim.advance(5 * 3600.0)  # five H1 bars close; one recalibration catches up on all five

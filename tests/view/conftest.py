@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bridge.config import AppConfig, RunSettings, TerminalSettings
+from bridge.config import AppConfig
 from bridge.sim.scenario import BUILTIN_DIR
+from tests.kit import sim_config
 
 SHORT_END = "2016-10-06T17:20:00Z"
 
@@ -26,11 +27,8 @@ def short_scenario(folder: Path, extra: str = "") -> Path:
 
 def short_config(folder: Path, extra: str = "", **run: object) -> AppConfig:
     """The default settings on the short replay, journal and log in `folder`."""
-    settings = {"journal": f"sqlite:///{folder}/journal.db", "log_file": str(folder / "lca.log"),
-                "compare_unguarded": False, **run}
-    return AppConfig(run=RunSettings(**settings),  # type: ignore[arg-type]
-                     terminal=TerminalSettings(kind="sim",
-                                               scenario=str(short_scenario(folder, extra))))
+    return sim_config(folder, scenario=short_scenario(folder, extra), slice_depth_fraction=None,
+                      **{"log_file": str(folder / "lca.log"), **run})
 
 
 @pytest.fixture

@@ -13,10 +13,11 @@ from dataclasses import replace
 import pytest
 from rich.console import Console
 
-from bridge.app import build_guard, run
+from bridge.app import run
 from bridge.console import guard_view
 from bridge.view_state import LiveState
 from controller import Signal, TradingState
+from tests.kit import sim_guard
 from tests.view.conftest import short_config
 
 WIDTHS = (80, 160)
@@ -120,7 +121,7 @@ def test_live_view_puts_positions_and_orders_side_by_side_at_160(frames):
 
 
 def _started(tmp_path):
-    guard, sim = build_guard(short_config(tmp_path))
+    guard, sim = sim_guard(short_config(tmp_path))
     guard.start()
     guard.cycle()
     return guard, sim
@@ -141,7 +142,7 @@ def test_thin_hours_target_is_said_with_its_factor_and_window(tmp_path):
 
 def test_reducing_with_nothing_pending_says_why_and_when_the_next_cycle_is(tmp_path):
     state = LiveState()
-    guard, _ = build_guard(short_config(tmp_path))
+    guard, _ = sim_guard(short_config(tmp_path))
     guard.observers.append(state)
     guard.start()
     guard.cycle()

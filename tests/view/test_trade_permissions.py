@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from bridge.app import build_guard, run
+from bridge.app import run
 from bridge.commands.status import collect
 from bridge.config import EaSettings
 from bridge.console import guard_view
@@ -15,6 +15,7 @@ from bridge.ealink.folder import link_folder_from_common
 from bridge.ealink.protocol import format_telemetry
 from bridge.ealink.records import EaTelemetry
 from bridge.journal import Journal
+from tests.kit import sim_guard, sim_terminal
 from tests.view.conftest import short_config
 
 START = 1475773200.0  # 2016-10-06 17:00 UTC, the short replay's start
@@ -43,7 +44,7 @@ def _text(renderable, width: int = 160) -> str:
 
 def test_sim_terminal_reports_algo_trading_off_inside_its_fault_window(tmp_path):
     config = short_config(tmp_path, _window("algo_trading_off"))
-    _, sim = build_guard(config)
+    sim = sim_terminal(config)
     assert sim.initialize()
     assert sim.terminal_info().trade_allowed
     sim.advance_to(START + 400.0)
@@ -89,7 +90,7 @@ def test_ea_not_attached_is_warned_once_shown_live_and_cleared_by_its_heartbeat(
     common = tmp_path / "common"
     config = short_config(tmp_path).model_copy(
         update={"ea": EaSettings(enabled=True, common_folder=str(common))})
-    guard, sim = build_guard(config)
+    guard, sim = sim_guard(config)
     guard.start()
     assert isinstance(guard.ea_link, EaLink)
     for _ in range(30):

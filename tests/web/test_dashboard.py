@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from bridge.app import build_guard
-from bridge.config import AppConfig, Mode, RunSettings, TerminalSettings
+from bridge.config import Mode
 from bridge.journal import Journal
 from bridge.metrics import MetricsObserver
 from bridge.web import token_from_env
@@ -20,7 +19,7 @@ from bridge.web.board import LiveBoard
 from bridge.web.control import Controls
 from bridge.web.journal_board import JournalBoard
 from bridge.web.server import check_bind
-from controller.settings import PlanSettings
+from tests.kit import sim_config, sim_guard
 
 SCENARIO = Path(__file__).parents[1] / "alerts" / "flash-gbp-2016-short.toml"
 TOKEN = "test-token-0123456789abcdef"
@@ -32,12 +31,8 @@ READS = ["/", "/api/state", "/api/series", "/api/plan", "/api/orders", "/api/war
 
 @pytest.fixture
 def live(tmp_path):
-    config = AppConfig(
-        terminal=TerminalSettings(scenario=str(SCENARIO)),
-        run=RunSettings(journal=f"sqlite:///{tmp_path}/journal.db", log_file="",
-                        compare_unguarded=False),
-        plan=PlanSettings(slice_depth_fraction=0.01))  # a staged plan: 11 slices
-    guard, sim = build_guard(config)
+    config = sim_config(tmp_path, scenario=SCENARIO)  # a staged plan: 11 slices
+    guard, sim = sim_guard(config)
     board, metrics, controls = LiveBoard(), MetricsObserver(), Controls()
     guard.observers.extend([board, metrics, controls])
     guard.start()

@@ -11,13 +11,12 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from bridge.app import build_guard
-from bridge.config import AppConfig, RunSettings, TerminalSettings
 from bridge.web.app import create_app
 from bridge.web.board import LiveBoard
 from bridge.web.control import Controls
 from controller import TradingState
 from controller.settings import LockRelease, PropSettings
+from tests.kit import sim_config, sim_guard
 from tests.web.test_dashboard import AUTH, SCENARIO, TOKEN, _while_stepping
 
 RESET = datetime(2016, 10, 6, 23, 5, tzinfo=UTC).timestamp()  # 5 minutes into the replay
@@ -29,10 +28,8 @@ def _guard(tmp_path: Path, release: LockRelease):
     prop = PropSettings(enabled=True, initial_balance=100.0, daily_loss_fraction=0.05,
                         max_drawdown_fraction=None, reset_time="23:05", reset_timezone="UTC",
                         lock_release=release)
-    config = AppConfig(terminal=TerminalSettings(scenario=str(SCENARIO)), prop=prop,
-                       run=RunSettings(journal=f"sqlite:///{tmp_path}/journal.db", log_file="",
-                                       compare_unguarded=False))
-    guard, sim = build_guard(config)
+    config = sim_config(tmp_path, scenario=SCENARIO, slice_depth_fraction=None, prop=prop)
+    guard, sim = sim_guard(config)
     board, controls = LiveBoard(), Controls()
     guard.observers.extend([board, controls])
     guard.start()
