@@ -1,4 +1,4 @@
-"""Sane bounds on a snapshot's values, far beyond any real account, so that a corrupt or hostile
+r"""Sane bounds on a snapshot's values, far beyond any real account, so that a corrupt or hostile
 value is an error naming its field rather than an overflow, an infinity or a plan built on it.
 
 | what | bound |
@@ -6,7 +6,7 @@ value is an error naming its field rather than an overflow, an infinity or a pla
 | volumes (lots): positions, volume_min/step/max, EA depth | ≤ 1e9 lots |
 | order-book volumes (the broker's units) | ≤ 1e12 |
 | prices (bid, ask, price_open, price_current, book prices) | ≤ 1e12 |
-| money (balance, equity, margin, credit, profit, swap) | \\|x\\| ≤ 1e15 |
+| money (balance, equity, margin, credit, profit, swap) | \|x\| ≤ 1e15 |
 | contract sizes | ≤ 1e9 |
 | times (UTC epoch seconds; a position's open time) | 0 (1970) … 4,102,444,800 (2100-01-01) |
 | tickets and logins | 1 … 2**63 − 1 (MT5 ulong, int64 in the EA); each ticket once |

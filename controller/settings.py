@@ -151,6 +151,7 @@ class LeverageCaps(BaseModel):
         2.0, description="L_max of crypto-currencies, a multiple of equity")
 
     def for_class(self, symbol_class: SymbolClass) -> float:
+        """`L_max` of `symbol_class`, a multiple of equity."""
         value: float = getattr(self, symbol_class.value)
         return value
 
