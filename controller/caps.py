@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from controller.book import Book
 from controller.broker_levels import broker_caps
@@ -195,8 +196,9 @@ RULES: tuple[CapRule, ...] = (
 """Every cap rule, in the order the decision lists their caps."""
 
 
+@lru_cache(maxsize=16)  # a pure function of frozen values, asked once per decision
 def active_rules(components: ComponentSettings,
-                 rules: Sequence[CapRule] = RULES) -> tuple[CapRule, ...]:
+                 rules: tuple[CapRule, ...] = RULES) -> tuple[CapRule, ...]:
     """The rules `[components]` lets bind, in their order (the prop and weekend rules always)."""
     names = components.cap_names()
     return tuple(r for r in rules if r.name in names)
