@@ -465,7 +465,7 @@ class Executor:
         if action.close_by_ticket and found:
             raise ValueError(f"position #{action.ticket} is not a "
                              f"{'long' if action.side == 'sell' else 'short'} {action.symbol} "
-                             f"position; the action's side {action.side!r} would not reduce it")
+                             f"position; the action's side '{action.side}' would not reduce it")
         return _Held(action.ticket, 0.0)
 
     def _price(self, action: Action) -> float | None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from controller.book_liquidity import BookLiquidity
-from controller.decision_types import Alert, Cap
+from controller.decision_types import Alert, Cap, CapName
 from controller.margin_state import LeverageMetrics, rule_triggers
 from controller.memory import Regime
 from controller.prop import PropView
@@ -13,11 +15,12 @@ from controller.snapshot import Snapshot
 __all__ = ["FREEZE_REGIMES", "decision_warnings"]
 
 FREEZE_REGIMES = (Regime.NO_EXPANSION, Regime.WAIT, Regime.MINIMUM)
-_WARNED_CAPS = ("l_safe", "buffer", "broker", "extras", "weekend", "weekend_gap")
+_WARNED_CAPS = (CapName.L_SAFE, CapName.BUFFER, CapName.BROKER, CapName.EXTRAS, CapName.WEEKEND,
+                CapName.WEEKEND_GAP)
 
 
 def decision_warnings(snapshot: Snapshot, lev: LeverageMetrics, liq: BookLiquidity, regime: Regime,
-              prop: PropView | None, caps: list[Cap], s: Settings) -> tuple[Alert, ...]:
+              prop: PropView | None, caps: Sequence[Cap], s: Settings) -> tuple[Alert, ...]:
     """Every warning of the decision; `observed` and `limit` are in one unit (EffLev for caps,
     MU and MSI as fractions and multiples, money for prop limits)."""
     out: list[Alert] = []

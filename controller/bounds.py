@@ -1,4 +1,4 @@
-"""Sane bounds on a snapshot's values, far beyond any real account, so that a corrupt or hostile
+r"""Sane bounds on a snapshot's values, far beyond any real account, so that a corrupt or hostile
 value is an error naming its field rather than an overflow, an infinity or a plan built on it.
 
 | what | bound |
@@ -6,7 +6,7 @@ value is an error naming its field rather than an overflow, an infinity or a pla
 | volumes (lots): positions, volume_min/step/max, EA depth | ≤ 1e9 lots |
 | order-book volumes (the broker's units) | ≤ 1e12 |
 | prices (bid, ask, price_open, price_current, book prices) | ≤ 1e12 |
-| money (balance, equity, margin, credit, profit, swap) | \\|x\\| ≤ 1e15 |
+| money (balance, equity, margin, credit, profit, swap) | \|x\| ≤ 1e15 |
 | contract sizes | ≤ 1e9 |
 | times (UTC epoch seconds; a position's open time) | 0 (1970) … 4,102,444,800 (2100-01-01) |
 | tickets and logins | 1 … 2**63 − 1 (MT5 ulong, int64 in the EA); each ticket once |
@@ -18,8 +18,10 @@ by `parse_snapshot` and by the terminal port.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from controller.errors import SnapshotError
-from controller.snapshot import Snapshot
+from controller.snapshot import Account, MarketState, Position, Snapshot, SymbolSpec
 
 __all__ = ["MAX_LOTS", "MAX_MONEY", "MAX_PRICE", "MAX_TIME", "check_bounds", "check_time"]
 
@@ -50,34 +52,38 @@ def _identifier(field: str, value: int, what: str, lowest: int = 1) -> None:
         raise SnapshotError(field, value, f"a {what} is an integer {lowest} … 2**63 − 1")
 
 
-def check_bounds(snapshot: Snapshot) -> None:
-    """Raise `SnapshotError` naming the first value beyond its bound (module table)."""
-    check_time("time", snapshot.time)
-    a = snapshot.account
+def _check_account(a: Account) -> None:
     if a.login != 0:  # 0: not given (parse default)
         _identifier("account.login", a.login, "login")
     for name in ("balance", "equity", "margin", "credit", "profit"):
         _at_most(f"account.{name}", getattr(a, name), MAX_MONEY, "money amount")
-    for spec in snapshot.symbols.values():
-        prefix = f"symbols.{spec.name}"
-        for name in ("volume_min", "volume_step", "volume_max"):
-            _at_most(f"{prefix}.{name}", getattr(spec, name), MAX_LOTS, "volume in lots")
-        _at_most(f"{prefix}.trade_contract_size", spec.trade_contract_size, MAX_CONTRACT,
-                 "contract size")
-    for name, m in snapshot.market.items():
-        prefix = f"market.{name}"
-        _at_most(f"{prefix}.bid", m.bid, MAX_PRICE, "price")
-        _at_most(f"{prefix}.ask", m.ask, MAX_PRICE, "price")
-        check_time(f"{prefix}.time", m.time)
-        for depth_name in ("bid_depth", "ask_depth"):
-            depth = getattr(m, depth_name)
-            if depth is not None:
-                _at_most(f"{prefix}.{depth_name}", depth, MAX_LOTS, "depth in lots")
-        for i, level in enumerate(m.book or ()):
-            _at_most(f"{prefix}.book[{i}].price", level.price, MAX_PRICE, "price")
-            _at_most(f"{prefix}.book[{i}].volume", level.volume, MAX_BOOK_VOLUME, "book volume")
+
+
+def _check_symbol(spec: SymbolSpec) -> None:
+    prefix = f"symbols.{spec.name}"
+    for name in ("volume_min", "volume_step", "volume_max"):
+        _at_most(f"{prefix}.{name}", getattr(spec, name), MAX_LOTS, "volume in lots")
+    _at_most(f"{prefix}.trade_contract_size", spec.trade_contract_size, MAX_CONTRACT,
+             "contract size")
+
+
+def _check_market(name: str, m: MarketState) -> None:
+    prefix = f"market.{name}"
+    _at_most(f"{prefix}.bid", m.bid, MAX_PRICE, "price")
+    _at_most(f"{prefix}.ask", m.ask, MAX_PRICE, "price")
+    check_time(f"{prefix}.time", m.time)
+    for depth_name in ("bid_depth", "ask_depth"):
+        depth = getattr(m, depth_name)
+        if depth is not None:
+            _at_most(f"{prefix}.{depth_name}", depth, MAX_LOTS, "depth in lots")
+    for i, level in enumerate(m.book or ()):
+        _at_most(f"{prefix}.book[{i}].price", level.price, MAX_PRICE, "price")
+        _at_most(f"{prefix}.book[{i}].volume", level.volume, MAX_BOOK_VOLUME, "book volume")
+
+
+def _check_positions(positions: Sequence[Position]) -> None:
     seen: dict[int, int] = {}
-    for i, p in enumerate(snapshot.positions):
+    for i, p in enumerate(positions):
         prefix = f"positions[{i}]"
         _identifier(f"{prefix}.ticket", p.ticket, "ticket")
         if p.ticket in seen:
@@ -91,3 +97,15 @@ def check_bounds(snapshot: Snapshot) -> None:
         _at_most(f"{prefix}.price_current", p.price_current, MAX_PRICE, "price")
         _at_most(f"{prefix}.profit", p.profit, MAX_MONEY, "money amount")
         _at_most(f"{prefix}.swap", p.swap, MAX_MONEY, "money amount")
+
+
+def check_bounds(snapshot: Snapshot) -> None:
+    """Raise `SnapshotError` naming the first value beyond its bound (module table): the time,
+    the account, the symbols, the market, then the positions."""
+    check_time("time", snapshot.time)
+    _check_account(snapshot.account)
+    for spec in snapshot.symbols.values():
+        _check_symbol(spec)
+    for name, m in snapshot.market.items():
+        _check_market(name, m)
+    _check_positions(snapshot.positions)

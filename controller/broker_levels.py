@@ -4,15 +4,13 @@ cap and as the MSI floor the EA holds."""
 from __future__ import annotations
 
 from controller.book import Book
-from controller.decision_types import Cap
+from controller.decision_types import Cap, CapName
 from controller.margin_state import LeverageMetrics
 from controller.settings import Settings
 from controller.snapshot import Snapshot
 
-__all__ = ["BROKER_KEEP", "broker_caps", "broker_equity_floor", "broker_floor",
-           "broker_money_caps"]
-
-BROKER_KEEP = 1.2  # the broker cap keeps MSI at 1.2 × the MSI the broker's levels imply
+__all__ = ["broker_caps", "broker_equity_floor", "broker_floor", "broker_money_caps",
+           "kept_msi_floor"]
 
 
 def broker_equity_floor(snapshot: Snapshot, s: Settings) -> float:
@@ -33,20 +31,27 @@ def broker_floor(snapshot: Snapshot, s: Settings) -> float | None:
     return broker_equity_floor(snapshot, s) / acct.margin
 
 
+def kept_msi_floor(snapshot: Snapshot, s: Settings) -> float:
+    """The MSI the broker cap keeps, `broker_levels.keep_factor` × the broker floor (0 when the
+    floor is unknown): the level the EA holds when Python is dead, not the margin call itself."""
+    return s.broker_levels.keep_factor * (broker_floor(snapshot, s) or 0.0)
+
+
 def broker_caps(snapshot: Snapshot, book: Book, lev: LeverageMetrics, sigma: float | None,
                  s: Settings) -> list[Cap]:
-    """The broker cap: percent mode keeps MSI ≥ 1.2 × the broker floor (margin ∝ position value);
-    money mode asks the book to survive a reference move (`broker_money_caps`)."""
+    """The broker cap: percent mode keeps MSI ≥ `broker_levels.keep_factor` (1.2) × the broker
+    floor (margin ∝ position value); money mode asks the book to survive a reference move
+    (`broker_money_caps`)."""
     acct = snapshot.account
     if acct.margin_so_mode != 0:
         return broker_money_caps(snapshot, lev, sigma, s)
     floor = broker_floor(snapshot, s)
     if floor is None or floor <= 0.0 or acct.margin <= 0.0:
         return []
-    keep = BROKER_KEEP * floor
+    keep = s.broker_levels.keep_factor * floor
     value = book.total_pv / (acct.margin * keep)
     low = lev.msi is not None and lev.msi < keep
-    return [Cap("broker", value, low,
+    return [Cap(CapName.BROKER, value, low,
                 f"broker levels (margin call {acct.margin_so_call:g} %, stop-out "
                 f"{acct.margin_so_so:g} %): keep MSI ≥ {keep:.2f}")]
 
@@ -64,7 +69,7 @@ def broker_money_caps(snapshot: Snapshot, lev: LeverageMetrics, sigma: float | N
         return []
     move = 2.0 * sigma if sigma else s.prop.reference_move
     value = max(0.0, (acct.equity - floor) / (acct.equity * move))
-    return [Cap("broker", value, (lev.eff_lev or 0.0) > value,
+    return [Cap(CapName.BROKER, value, (lev.eff_lev or 0.0) > value,
                 f"broker levels in money (margin call {acct.margin_so_call:,.2f}, stop-out "
                 f"{acct.margin_so_so:,.2f}): survive a {move:.2%} adverse move without equity "
                 f"reaching {floor:,.2f}")]

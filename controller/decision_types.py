@@ -16,11 +16,13 @@ __all__ = [
     "Action",
     "Alert",
     "Cap",
+    "CapName",
     "CrashSign",
     "Decision",
     "Distance",
     "Limits",
     "Metrics",
+    "Side",
     "Signal",
     "SymbolLimit",
     "SymbolMetrics",
@@ -36,12 +38,46 @@ class Urgency(StrEnum):
     EMERGENCY = "emergency"
 
 
+class Side(StrEnum):
+    """An order side; equal to its string ("buy", "sell") in journals and JSON."""
+
+    BUY = "buy"
+    SELL = "sell"
+
+
+class CapName(StrEnum):
+    """The name of a cap (an EffLev ceiling), as `binding_cap`, journals and alerts show it."""
+
+    RULE = "rule"
+    """§3.1 threshold rules: EffLev back to its target, MSI restored."""
+    L_SAFE = "l_safe"
+    """§3.3 L_safe = min(L_max, K / (σ × LR))."""
+    REGIME = "regime"
+    """§3.3 the MINIMUM regime's EffLev."""
+    BUFFER = "buffer"
+    """§3.3 the cash buffer: free margin ≥ M × g × D."""
+    BROKER = "broker"
+    """§3.1 the broker's margin-call and stop-out levels."""
+    PROP = "prop"
+    """§3.6 a prop limit near its floor, or the prop lock."""
+    WEEKEND = "weekend"
+    """Close or reduce before the Friday close."""
+    WEEKEND_GAP = "weekend_gap"
+    """A book held over the weekend survives the Monday gap."""
+    EXTRAS = "extras"
+    """§3.5 trend, ATR, thin-hours and event multipliers."""
+    NONE = "none"
+    """No cap applies (every one switched off or unavailable)."""
+    INSOLVENT = "insolvent"
+    """Not a cap: `binding_cap` when equity ≤ 0 (close everything)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Cap:
     """One ceiling on EffLev. `value` is None when the cap is unavailable (too little history);
     `triggered` says whether it asks for a reduction now; `reason` says why, in words."""
 
-    name: str
+    name: CapName
     value: float | None
     triggered: bool
     reason: str
@@ -109,7 +145,7 @@ class Action:
     plan_id: str
     ticket: int
     symbol: str
-    side: str
+    side: Side
     volume: float
     urgency: Urgency
     not_before: float
@@ -222,7 +258,7 @@ class Decision:
     state: TradingState
     urgency: Urgency | None
     target_eff_lev: float
-    binding_cap: str
+    binding_cap: CapName
     caps: tuple[Cap, ...]
     actions: tuple[Action, ...]
     limits: Limits

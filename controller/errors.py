@@ -13,6 +13,7 @@ class SnapshotError(ValueError):
     """
 
     def __init__(self, field: str, value: object, problem: str) -> None:
+        """The error for `value` at the dotted path `field`; `problem` says what is wrong."""
         self.field = field
         self.value = value
         self.problem = problem

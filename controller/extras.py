@@ -15,17 +15,24 @@ the product of the four.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from controller.settings import ExtrasSettings
-from controller.snapshot import Event, SymbolSpec
+from controller.book import Book
+from controller.indicators import SymbolIndicators
+from controller.settings import ExtrasSettings, Settings
+from controller.snapshot import Event, Snapshot, SymbolSpec
 
 __all__ = [
+    "Events",
+    "Multiplier",
     "active_events",
     "atr_multiplier",
     "event_factor",
     "event_name",
+    "held_event_factor",
     "mtf_multiplier",
     "symbol_events",
+    "target_multiplier",
     "thin_hours_spread_multiple",
     "time_of_day_factor",
     "weighted",
@@ -116,3 +123,38 @@ def symbol_events(now: float, symbols: Mapping[str, SymbolSpec],
         if hit:
             out[name] = hit
     return out
+
+
+Events = Mapping[str, tuple[Event, ...]]
+"""Per symbol, the scheduled events in force that name one of its currencies (`symbol_events`)."""
+
+
+def held_event_factor(events: Events, symbol: str) -> float:
+    """The lowest cap factor among the events in force on `symbol` (1 without one)."""
+    return min((e.cap_factor for e in events.get(symbol, ())), default=1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Multiplier:
+    """The §3.5 multiplier on the target (`total`) and the part of it that asks for a reduction
+    (`reducing`: scheduled events and an expanding ATR ratio; trend and time of day only lower
+    limits). Both plain factors (1 = no effect)."""
+
+    total: float
+    reducing: float
+
+
+def target_multiplier(snapshot: Snapshot, book: Book, weights: Mapping[str, float],
+                      ind: Mapping[str, SymbolIndicators], events: Events,
+                      s: Settings) -> Multiplier:
+    """The account multiplier: each symbol's trend, ATR and event factors averaged with the value
+    `weights`, times the thin-hours factor at the snapshot's time."""
+    x = s.extras
+    mtf = {k: mtf_multiplier(book.net.get(k, 0.0), ind[k].trend if k in ind else 0,
+                             x.counter_trend_factor) for k in weights}
+    atr = {k: atr_multiplier(ind[k].atr_ratio if k in ind else None, x.atr_ratio_threshold,
+                             x.atr_ratio_floor) for k in weights}
+    factors = {k: held_event_factor(events, k) for k in weights}
+    reducing = weighted(atr, weights) * weighted(factors, weights)
+    total = reducing * weighted(mtf, weights) * time_of_day_factor(snapshot.time, x)
+    return Multiplier(total, reducing)

@@ -325,6 +325,7 @@ class ParsedSnapshot:
 
     def __init__(self, snapshot: Snapshot, histories: dict[str, SymbolHistory],
                  memory: ControllerMemory | None) -> None:
+        """Hold the parsed parts as they are (the snapshot is already checked)."""
         self.snapshot = snapshot
         self.histories = histories
         self.memory = memory

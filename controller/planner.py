@@ -30,7 +30,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from controller.decision_types import Action, Urgency
+from controller.decision_types import Action, Side, Urgency
 from controller.settings import PlanSettings, UrgencySettings
 from controller.snapshot import Position, SymbolSpec
 
@@ -223,7 +223,7 @@ def _slice_actions(
         done[p.ticket] = done.get(p.ticket, 0.0) + lots
         actions.append(Action(
             plan_id=plan_id, ticket=p.ticket, symbol=p.symbol,
-            side="sell" if p.type == 0 else "buy", volume=lots, urgency=urgency,
+            side=Side.SELL if p.type == 0 else Side.BUY, volume=lots, urgency=urgency,
             not_before=now + window * k / n, slice_index=k + 1, slices=n,
             close_by_ticket=hedging, full_close=done[p.ticket] >= p.volume - _EPS,
             reason=reason,

@@ -20,16 +20,18 @@ docs/prop-rules.md.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from controller.decision_types import Cap, Urgency
+from controller.decision_types import Cap, CapName, Urgency
 from controller.prop import PropView
 from controller.prop_settings import PropSettings, WeekendAction
 
 __all__ = ["friday_close", "weekend_caps", "weekend_urgency"]
 
 _GAP_LIMITS = ("daily_loss", "max_drawdown")
+_WEEKEND_CAPS = (CapName.WEEKEND, CapName.WEEKEND_GAP)
 _FRIDAY = 4
 
 
@@ -55,12 +57,12 @@ def weekend_caps(now: float, eff_lev: float, equity: float, position_value: floa
     when = f"Friday close in {minutes:.0f} min ({s.weekend_close_time} " \
         f"{s.weekend_close_timezone})"
     if s.weekend_action is WeekendAction.CLOSE:
-        return [Cap("weekend", 0.0, position_value > 0.0,
+        return [Cap(CapName.WEEKEND, 0.0, position_value > 0.0,
                     f"{when}: prop.weekend_action = close: close everything before the weekend")]
     caps: list[Cap] = []
     if s.weekend_action is WeekendAction.REDUCE:
         cap = s.weekend_max_eff_lev
-        caps.append(Cap("weekend", cap, eff_lev > cap,
+        caps.append(Cap(CapName.WEEKEND, cap, eff_lev > cap,
                         f"{when}: reduce to EffLev {cap:.2f} before the weekend"))
     gap = s.weekend_gap_sigmas * (sigma if sigma else s.reference_move / 2.0)
     if prop is None or gap <= 0.0 or equity <= 0.0:
@@ -68,16 +70,16 @@ def weekend_caps(now: float, eff_lev: float, equity: float, position_value: floa
     for limit in prop.limits:
         if limit.name in _GAP_LIMITS:
             value = max(0.0, (equity - limit.floor) / (equity * gap))
-            caps.append(Cap("weekend_gap", value, eff_lev > value,
+            caps.append(Cap(CapName.WEEKEND_GAP, value, eff_lev > value,
                             f"{when}: a book held over the weekend must survive a gap of "
                             f"{s.weekend_gap_sigmas:g} × σ = {gap:.2%} without reaching the "
                             f"{limit.name.replace('_', ' ')} floor {limit.floor:,.2f}"))
     return caps
 
 
-def weekend_urgency(caps: list[Cap], urgency: Urgency) -> Urgency:
+def weekend_urgency(caps: Sequence[Cap], urgency: Urgency) -> Urgency:
     """At least forced while a weekend cap is triggered (see the module docstring)."""
-    if urgency is Urgency.NORMAL and any(c.triggered and c.name.startswith("weekend")
+    if urgency is Urgency.NORMAL and any(c.triggered and c.name in _WEEKEND_CAPS
                                          for c in caps):
         return Urgency.FORCED
     return urgency

@@ -17,6 +17,7 @@ from controller._settings_base import FROZEN as _FROZEN
 from controller._settings_base import HHMM as _HHMM
 from controller._settings_base import Fraction, Leverage
 from controller.appetite import RiskSettings, check_minimum, scaled_table
+from controller.cap_settings import BrokerLevelSettings, ComponentSettings
 from controller.indicators import IndicatorSettings
 from controller.prop_settings import (
     DailyAnchor,
@@ -30,6 +31,7 @@ from controller.signal_settings import SignalSettings
 
 __all__ = [
     "Bands",
+    "BrokerLevelSettings",
     "BufferSettings",
     "ComponentSettings",
     "DailyAnchor",
@@ -51,7 +53,6 @@ __all__ = [
     "ThinHours",
     "UrgencySettings",
 ]
-
 
 
 class SymbolClass(StrEnum):
@@ -150,6 +151,7 @@ class LeverageCaps(BaseModel):
         2.0, description="L_max of crypto-currencies, a multiple of equity")
 
     def for_class(self, symbol_class: SymbolClass) -> float:
+        """`L_max` of `symbol_class`, a multiple of equity."""
         value: float = getattr(self, symbol_class.value)
         return value
 
@@ -347,27 +349,6 @@ class ExtrasSettings(BaseModel):
     )
 
 
-class ComponentSettings(BaseModel):
-    """Which parts of the risk model may cap the target. All on by default, and a live account
-    should keep them on: switching parts off exists to evaluate reduced policies side by side
-    (`lca stress`: `vol-only` keeps L_safe without liquidity, `rules-only` keeps the §3.1 rules).
-
-    `liquidity` off: LR counts no depth or spread (LR = 1), the regime sees a thick book, and the
-    liquidity-crash flag is never raised. The other switches remove one cap each."""
-
-    model_config = _FROZEN
-
-    rules: bool = Field(True, description="the §3.1 threshold rules (EffLev, MSI) cap the target")
-    safe_leverage: bool = Field(True, description="L_safe = min(L_max, K / (σ × LR)) caps it")
-    liquidity: bool = Field(True, description="depth and spread enter LR, the regime and the "
-                            "crash flag")
-    regime: bool = Field(True, description="the MINIMUM regime caps the target")
-    buffer: bool = Field(True, description="the cash buffer caps the target")
-    broker_levels: bool = Field(True, description="the broker's margin-call and stop-out levels "
-                                "cap the target")
-    extras: bool = Field(True, description="the §3.5 multipliers cap the target")
-
-
 class Settings(BaseModel):
     """All controller settings; one TOML table per field.
 
@@ -384,6 +365,7 @@ class Settings(BaseModel):
     buffer: BufferSettings = Field(default_factory=BufferSettings)
     plan: PlanSettings = Field(default_factory=PlanSettings)
     urgency: UrgencySettings = Field(default_factory=UrgencySettings)
+    broker_levels: BrokerLevelSettings = Field(default_factory=BrokerLevelSettings)
     extras: ExtrasSettings = Field(default_factory=ExtrasSettings)
     prop: PropSettings = Field(default_factory=PropSettings)
     indicators: IndicatorSettings = Field(default_factory=IndicatorSettings)

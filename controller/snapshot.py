@@ -155,10 +155,12 @@ class MarketState:
 
     @property
     def mid(self) -> float:
+        """(bid + ask) / 2, in the symbol's quote currency."""
         return 0.5 * (self.bid + self.ask)
 
     @property
     def spread(self) -> float:
+        """Ask − bid, in the symbol's quote currency."""
         return self.ask - self.bid
 
 
@@ -200,6 +202,8 @@ class Snapshot:
     """The prop figures the terminal's deal history gives (controller.prop_history), if read."""
 
     def __post_init__(self) -> None:
+        """Take copies of the mappings and sequences, check every field (`SnapshotError` names the
+        first bad one) and compute the currency conversion rates."""
         object.__setattr__(self, "symbols", dict(self.symbols))
         object.__setattr__(self, "market", dict(self.market))
         object.__setattr__(self, "positions", tuple(self.positions))

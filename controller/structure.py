@@ -14,6 +14,7 @@ from controller.indicators import (
     portfolio_sigma,
     stress_margin,
 )
+from controller.regime import RegimeInputs
 from controller.safe_leverage import (
     buffer_cap,
     harmonic_l_max,
@@ -24,7 +25,7 @@ from controller.safe_leverage import (
 from controller.settings import Settings
 from controller.snapshot import Snapshot
 
-__all__ = ["Structure", "assess_structure", "book_sigma"]
+__all__ = ["Structure", "assess_structure", "book_sigma", "regime_inputs"]
 
 
 def book_sigma(book: Book, weights: Mapping[str, float], ind: Mapping[str, SymbolIndicators],
@@ -106,4 +107,31 @@ def assess_structure(snapshot: Snapshot, book: Book, weights: Mapping[str, float
         sigma=sigma, lr=lr, l_max=l_max, l_safe=l_safe, stress_margin=stress, growth=growth,
         buffer_required=margin * growth * s.buffer.stress_days,
         buffer_cap=buffer_cap(book.total_pv, margin, growth, s.buffer.stress_days),
+    )
+
+
+def regime_inputs(book: Book, weights: Mapping[str, float], ind: Mapping[str, SymbolIndicators],
+                  liq: BookLiquidity) -> RegimeInputs:
+    """What the regime step reads: the book's value-weighted σ now and its enter / exit levels
+    (daily; None without σ), the DepthRatio (when flat: the mean of the quoted symbols' spread
+    median / spread) and the crash flag."""
+    now_sum = enter_sum = exit_sum = 0.0
+    known = False
+    for sym, w in weights.items():
+        si = ind.get(sym)
+        if si is None or si.sigma_now is None or si.sigma_enter is None or si.sigma_exit is None:
+            continue
+        known = True
+        now_sum += w * si.sigma_now
+        enter_sum += w * si.sigma_enter
+        exit_sum += w * si.sigma_exit
+    depth_ratio = liq.depth_ratio
+    if not book.positions:
+        ratios = [si.spread_median / si.spread for si in ind.values()
+                  if si.spread and si.spread_median]
+        depth_ratio = sum(ratios) / len(ratios) if ratios else None
+    return RegimeInputs(
+        sigma_now=now_sum if known else None, sigma_enter=enter_sum if known else None,
+        sigma_exit=exit_sum if known else None, depth_ratio=depth_ratio,
+        crash_flag=liq.crash_flag,
     )

@@ -10,7 +10,7 @@ the records those take and return are here:
 - what is prepared: `SymbolIndicators`, `PortfolioIndicators`;
 - what comes out: `Decision`'s parts `Metrics`, `SymbolMetrics`, `Cap`, `Action`, `Limits`,
   `SymbolLimit`, `Distance`, `Signal`, `CrashSign`, `Alert`, and the enums `Regime`,
-  `TradingState`, `Urgency`;
+  `TradingState`, `Urgency`, `CapName` (a cap's name) and `Side` (an order side);
 - `ParsedSnapshot`, what `parse_snapshot` returns for a JSON snapshot document.
 
 Units are in each type's docstring: money in the account currency, volumes in lots, prices in the
@@ -23,11 +23,13 @@ from controller.decision_types import (
     Action,
     Alert,
     Cap,
+    CapName,
     CrashSign,
     Decision,
     Distance,
     Limits,
     Metrics,
+    Side,
     Signal,
     SymbolLimit,
     SymbolMetrics,
@@ -55,6 +57,7 @@ __all__ = [
     "Bars",
     "BookLevel",
     "Cap",
+    "CapName",
     "ControllerMemory",
     "CrashSign",
     "Decision",
@@ -68,6 +71,7 @@ __all__ = [
     "Position",
     "PropHistory",
     "Regime",
+    "Side",
     "Signal",
     "Snapshot",
     "SymbolClass",

@@ -27,6 +27,7 @@ from bridge.mt5 import constants as mt5c
 from bridge.observe import GuardObserver
 from bridge.web.lift import lift_lock
 from controller import Action, Urgency
+from controller.types import Side
 
 __all__ = ["ACTIONS", "ControlError", "Controls"]
 
@@ -129,7 +130,7 @@ class Controls(GuardObserver):
         now = guard.now()
         plan_id = f"flatten-{int(now)}"
         actions = [Action(plan_id=plan_id, ticket=p.ticket, symbol=p.symbol,
-                          side="sell" if p.sign > 0 else "buy", volume=p.volume,
+                          side=Side.SELL if p.sign > 0 else Side.BUY, volume=p.volume,
                           urgency=Urgency.EMERGENCY, not_before=now, slice_index=1, slices=1,
                           close_by_ticket=snap.account.hedging, full_close=True,
                           reason=f"flatten now by {req.who}: {req.why}")

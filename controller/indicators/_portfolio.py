@@ -220,6 +220,21 @@ def portfolio_sigma(
         return None
     if state.n_minutes < state.settings.min_vol_minutes:
         return None
+    w = _weight_vector(state, weights)
+    if w is None:
+        return None
+    if sigma_floor is None:
+        var = float(w @ cov @ w)
+    else:
+        u = w * np.maximum(sd, _floor_vector(state, sigma_floor))
+        var = float(u @ corr @ u)
+    return math.sqrt(max(var, 0.0))
+
+
+def _weight_vector(state: PortfolioIndicators,
+                   weights: Mapping[str, float]) -> npt.NDArray[np.float64] | None:
+    """The signed weights in the state's symbol order; None when a weighted symbol is not
+    tracked (a zero weight on one is ignored). A weight that is not finite is refused."""
     w = np.zeros(len(state.symbols))
     for symbol, weight in weights.items():
         if not math.isfinite(weight):
@@ -230,21 +245,22 @@ def portfolio_sigma(
                 continue
             return None
         w[i] = weight
-    if sigma_floor is None:
-        var = float(w @ cov @ w)
-    else:
-        floor = np.zeros(len(state.symbols))
-        for symbol, f in sigma_floor.items():
-            if not (math.isfinite(f) and f >= 0.0):
-                raise ValueError(
-                    f"sigma_floor[{symbol!r}]={f!r}: a σ floor must be finite and >= 0"
-                )
-            i = state.index.get(symbol)
-            if i is not None:
-                floor[i] = f
-        u = w * np.maximum(sd, floor)
-        var = float(u @ corr @ u)
-    return math.sqrt(max(var, 0.0))
+    return w
+
+
+def _floor_vector(state: PortfolioIndicators,
+                  sigma_floor: Mapping[str, float]) -> npt.NDArray[np.float64]:
+    """The per-symbol σ floors (daily) in the state's symbol order, 0 where none is given."""
+    floor = np.zeros(len(state.symbols))
+    for symbol, f in sigma_floor.items():
+        if not (math.isfinite(f) and f >= 0.0):
+            raise ValueError(
+                f"sigma_floor[{symbol!r}]={f!r}: a σ floor must be finite and >= 0"
+            )
+        i = state.index.get(symbol)
+        if i is not None:
+            floor[i] = f
+    return floor
 
 
 def avg_pairwise_correlation(state: PortfolioIndicators, symbols: Iterable[str]) -> float | None:

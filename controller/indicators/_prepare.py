@@ -19,7 +19,12 @@ import numpy as np
 
 from controller.indicators._bars import update_atr, update_daily
 from controller.indicators._history import Bars, SymbolHistory
-from controller.indicators._liquidity import DepthState, close_depth_buckets, close_spread_buckets
+from controller.indicators._liquidity import (
+    DepthState,
+    RollingMedian,
+    close_depth_buckets,
+    close_spread_buckets,
+)
 from controller.indicators._margin import update_margin
 from controller.indicators._seed import seed_vol_window
 from controller.indicators._settings import IndicatorSettings
@@ -115,6 +120,39 @@ def _first_sample(h: SymbolHistory) -> float:
     return float("inf")
 
 
+_LastQuote = tuple[float | None, float | None, float | None, int | None, int | None]
+
+
+def _last_quote(history: SymbolHistory, bucket_seconds: int) -> _LastQuote:
+    """The last quote: time (UTC s), bid, ask, its epoch minute and bucket (all None without)."""
+    t = history.quote_time
+    if t is None or not t.size or history.bid is None or history.ask is None:
+        return None, None, None, None, None
+    quote_time = float(t[-1])
+    return (quote_time, float(history.bid[-1]), float(history.ask[-1]), int(quote_time // 60),
+            int(quote_time // bucket_seconds))
+
+
+def _last_depth(history: SymbolHistory, bucket_seconds: int, bid_median: RollingMedian,
+                ask_median: RollingMedian) -> DepthState | None:
+    """The depth state after the last depth sample (lots) with the folded medians; None without
+    depth samples."""
+    dt = history.depth_time
+    bd, ad = history.bid_depth_lots, history.ask_depth_lots
+    if dt is None or not dt.size or bd is None or ad is None:
+        return None
+    last_t = float(dt[-1])
+    return DepthState(
+        last_t,
+        float(bd[-1]),
+        float(ad[-1]),
+        int(last_t // bucket_seconds),
+        history.depth_source,
+        bid_median,
+        ask_median,
+    )
+
+
 def prepare_symbol(history: SymbolHistory, settings: IndicatorSettings) -> SymbolIndicators:
     """Indicators of one symbol prepared from its history; equal to folding `on_quote`,
     `on_depth`, `on_bar` and `on_margin_rate` over it in time order (see the module docstring
@@ -159,26 +197,10 @@ def prepare_symbol(history: SymbolHistory, settings: IndicatorSettings) -> Symbo
             d1 = update_daily(d1, p, ev[3], ev[4], ev[5], ev[6])
         else:
             margins = update_margin(margins, p, ev[0], ev[3], vol.sigma)
-    quote_time = bid = ask = None
-    quote_minute = quote_bucket = None
-    t = history.quote_time
-    if t is not None and t.size and history.bid is not None and history.ask is not None:
-        quote_time, bid, ask = float(t[-1]), float(history.bid[-1]), float(history.ask[-1])
-        quote_minute = int(quote_time // 60)
-        quote_bucket = int(quote_time // p.bucket_seconds)
-    dt = history.depth_time
-    bd, ad = history.bid_depth_lots, history.ask_depth_lots
-    if dt is not None and dt.size and bd is not None and ad is not None:
-        last_t = float(dt[-1])
-        depth = DepthState(
-            last_t,
-            float(bd[-1]),
-            float(ad[-1]),
-            int(last_t // p.bucket_seconds),
-            history.depth_source,
-            bid_med,
-            ask_med,
-        )
+    quote_time, bid, ask, quote_minute, quote_bucket = _last_quote(history, p.bucket_seconds)
+    last_depth = _last_depth(history, p.bucket_seconds, bid_med, ask_med)
+    if last_depth is not None:
+        depth = last_depth
     return SymbolIndicators(
         settings,
         p,

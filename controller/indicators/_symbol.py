@@ -118,7 +118,8 @@ class SymbolIndicators:
 
     @property
     def spread_ratio(self) -> float | None:
-        """spread / spread_median (1 = usual; None when the median is unknown or 0)."""
+        """The spread over its median, spread / spread_median (1 = usual; None when the median is
+        unknown or 0)."""
         spread, med = self.spread, self.spreads.buckets.median
         if spread is None or med is None or med <= 0.0:
             return None
