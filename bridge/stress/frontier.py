@@ -15,9 +15,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bridge.stress.static import parse_static
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 __all__ = ["FULL", "appetite_name", "frontier", "parse_appetite", "plot_frontier",
            "policy_appetite"]
@@ -252,7 +255,7 @@ def frontier_rows(fr: dict[str, Any], preset: str) -> tuple[list[str], list[list
     return head, rows
 
 
-def frontier_table(summary: dict[str, Any]) -> Any:
+def frontier_table(summary: dict[str, Any]) -> Table:
     """The console table: per preset, each policy's calm return, return given up per calm
     scenario (none's return − the policy's), max drawdown per crash window and pooled."""
     from rich.table import Table

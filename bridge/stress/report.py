@@ -71,7 +71,7 @@ def equal_exposure_table(summary: dict[str, Any]) -> Table:
 
 def console_table(summary: dict[str, Any]) -> Group:
     """One table per scenario (every policy), then the columns' legend."""
-    tables: list[Any] = []
+    tables: list[Table] = []
     for name, sc in summary["scenarios"].items():
         kind = "crash window" if sc["kind"] == "crash" else "calm window (control)"
         table = Table(title=f"{name} — {kind}: the same book on the same prices",
