@@ -28,13 +28,14 @@ def prop_lock_state(guard: GuardView) -> dict[str, Any]:
             "liftable": mem.locked and (mem.lock_until is None or guard.now() >= mem.lock_until)}
 
 
-def lift_lock(guard: GuardView, who: str, why: str) -> tuple[bool, str, dict[str, Any]]:
+def lift_lock(guard: GuardView, who: str, why: str) -> tuple[bool, str, dict[str, object]]:
     """Lift the guard's prop lock if the rule allows it now: (done, result in words, the extra
     fields of the control row)."""
     mem = guard.memory
     now = guard.now()
     verdict = lift_prop_lock(mem, now)
-    extra = {"allowed_from": verdict.allowed_from, "lock_reason": mem.lock_reason}
+    extra: dict[str, object] = {"allowed_from": verdict.allowed_from,
+                                "lock_reason": mem.lock_reason}
     if not verdict.allowed:
         return False, f"refused: {verdict.reason}", extra
     guard.memory = verdict.memory
