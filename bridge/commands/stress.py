@@ -15,6 +15,7 @@ from bridge.commands.numbers import number, whole_number
 
 if TYPE_CHECKING:
     from bridge.stress.executors import ExecutorSpec
+    from bridge.stress.summary_types import Summary, Timing
 
 _DEFAULT_DATA = os.environ.get("LCA_SHARED_DATA", "../shared/data")
 
@@ -115,7 +116,7 @@ def _stress(args: argparse.Namespace) -> int:
 
 
 def _run_with_progress(args: argparse.Namespace, policies: list[str], executor: ExecutorSpec,
-                       err: Console) -> dict[str, Any] | None:
+                       err: Console) -> Summary | None:
     """Run the stress suite with a progress bar on `err` (one line per finished run when `err`
     is a log, not a terminal); the summary as `bridge.stress.run_stress` returns it, or None
     once the reason it cannot run is printed."""
@@ -151,7 +152,7 @@ def _run_with_progress(args: argparse.Namespace, policies: list[str], executor: 
             return None
 
 
-def _print_summary(out: Console, summary: dict[str, Any], out_dir: Path) -> None:
+def _print_summary(out: Console, summary: Summary, out_dir: Path) -> None:
     """The tables of a finished stress run (equal-exposure, frontier and checks only when the
     run has them) and the closing line naming the files written to `out_dir`."""
     from bridge.stress.frontier import frontier_table
@@ -170,7 +171,7 @@ def _print_summary(out: Console, summary: dict[str, Any], out_dir: Path) -> None
               f"Wrote {out_dir / 'summary.json'} and {out_dir / 'report.html'}.")
 
 
-def _where(timing: dict[str, Any]) -> str:
+def _where(timing: Timing) -> str:
     """Where the runs ran, for the closing line."""
     executor = timing.get("executor", "local processes")
     return f"{timing['jobs']} processes" if executor == "local processes" else executor

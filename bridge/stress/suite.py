@@ -10,13 +10,14 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import as_completed
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
 
 from bridge.mt5 import constants as mt5c
 from bridge.stress.executors import LOCAL, ExecutorSpec, default_jobs, open_executor
 from bridge.stress.frontier import appetite_name, frontier, parse_appetite, policy_appetite
 from bridge.stress.runner import RunSpec, run_one
 from bridge.stress.static import STATIC_GRID, equal_exposure, parse_static, static_name
+from bridge.stress.summary_types import Check, Summary, Timing
 from bridge.stress.windows import OWN, POLICIES, PRESETS, WINDOWS, policy_config, window_for
 
 __all__ = ["SUMMARY_VERSION", "Check", "checks", "default_policies", "policy_order",
@@ -119,20 +120,11 @@ def run_all(specs: Sequence[RunSpec], jobs: int,
     return results
 
 
-class Check(TypedDict):
-    """One line of the must-show list (summary.json "checks")."""
-
-    scenario: str
-    check: str
-    holds: bool
-    detail: str
-
-
 _Add = Callable[[str, bool, str], None]
 """Records one check of a scenario: (what is checked, whether it holds, the numbers)."""
 
 
-def checks(summary: dict[str, Any]) -> list[Check]:
+def checks(summary: Summary) -> list[Check]:
     """The issue's must-show list, per scenario: which hold and which do not, with the numbers."""
     out: list[Check] = []
     for name, sc in summary["scenarios"].items():
@@ -206,8 +198,7 @@ def _calm_checks(none: dict[str, Any], full: dict[str, Any], add: _Add) -> None:
             f"{fa['unasked_cuts']} cuts not asked for by the rules")
 
 
-def summarise(results: Sequence[dict[str, Any]], data_dir: str,
-              timing: dict[str, Any]) -> dict[str, Any]:
+def summarise(results: Sequence[dict[str, Any]], data_dir: str, timing: Timing) -> Summary:
     """summary.json (keys documented in docs/stress.md) from the runs' results."""
     from bridge.stress.runner import scenario_for
     from bridge.stress.user import main_symbol
@@ -253,12 +244,13 @@ def summarise(results: Sequence[dict[str, Any]], data_dir: str,
                 m["return_given_up"] = none["return"] - m["return"]
         sc["equal_exposure"] = equal_exposure(pol) if sc["kind"] == "crash" else None
     policies = sorted({r["policy"] for r in results}, key=policy_order)
-    summary: dict[str, Any] = {
+    summary: Summary = {
         "version": SUMMARY_VERSION,
         "generated_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "data_dir": data_dir, "policies": policies or list(POLICIES),
         "presets": {k: vars(v) for k, v in PRESETS.items()},
         "scenarios": scenarios, "timing": timing,
+        "equal_exposure_pooled": None, "frontier": None, "checks": [],  # set below, in order
     }
     summary["equal_exposure_pooled"] = pooled_equal_exposure(scenarios)
     summary["frontier"] = frontier(scenarios)
@@ -308,7 +300,7 @@ def run_stress(*, data_dir: str | Path, out_dir: str | Path, scenarios: Sequence
                on_total: Callable[[int], None] | None = None,
                plots: bool = True, book: str | Path | None = None,
                presets: Sequence[str] | None = None,
-               executor: ExecutorSpec = LOCAL) -> dict[str, Any]:
+               executor: ExecutorSpec = LOCAL) -> Summary:
     """Run the evaluation and write summary.json, the PNG plots and report.html into `out_dir`.
 
     `scenarios`: window names, window-preset names or scenario files of one's own; `presets`:
