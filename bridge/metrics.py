@@ -30,8 +30,8 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from bridge.observe import GuardObserver
-from controller import Regime, TradingState
+from bridge.observe import GuardObserver, GuardView
+from controller import Decision, Regime, TradingState
 
 __all__ = ["MetricsObserver"]
 
@@ -81,35 +81,35 @@ class MetricsObserver(GuardObserver):
                                   ["account", "host", "pid"], registry=r)
         self._account = "0"
 
-    def on_start(self, guard: Any) -> None:
+    def on_start(self, guard: GuardView) -> None:
         self._account = str(guard.journal.account)
         self._refresh(guard)
 
-    def on_decision(self, guard: Any, decision: Any) -> None:
+    def on_decision(self, guard: GuardView, decision: Decision) -> None:
         self._refresh(guard)
 
-    def on_stop(self, guard: Any, reason: str) -> None:
+    def on_stop(self, guard: GuardView, reason: str) -> None:
         self.lease_holder.clear()  # a clean stop releases the lease
 
-    def on_step(self, guard: Any, seconds: float) -> None:
+    def on_step(self, guard: GuardView, seconds: float) -> None:
         self.step.observe(seconds)
         self.decide.observe(guard.decide_seconds)
         self._refresh(guard)
 
-    def on_cycle(self, guard: Any, seconds: float) -> None:
+    def on_cycle(self, guard: GuardView, seconds: float) -> None:
         self.cycle.observe(seconds)
         self.decide.observe(guard.decide_seconds)
 
-    def on_order(self, guard: Any, row: dict[str, Any]) -> None:
+    def on_order(self, guard: GuardView, row: dict[str, Any]) -> None:
         code = row.get("retcode")
         self.orders.labels(self._account, "none" if code is None else str(code),
                            row["status"]).inc()
 
-    def on_alert(self, guard: Any, row: dict[str, Any]) -> None:
+    def on_alert(self, guard: GuardView, row: dict[str, Any]) -> None:
         result = "held" if row.get("channel") is None else str(row["result"])
         self.alerts.labels(row.get("channel") or "none", result).inc()
 
-    def _refresh(self, guard: Any) -> None:
+    def _refresh(self, guard: GuardView) -> None:
         acct = self._account
         g = self.gauges
         g["paused"].labels(acct).set(1.0 if guard.paused else 0.0)

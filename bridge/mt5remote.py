@@ -32,22 +32,21 @@ to do; the next `initialize` reconnects.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import json
-import keyword
-import math
-import re
-from collections import namedtuple
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
-
-import numpy as np
 
 from bridge.config import is_loopback_host, remote_host_problem
 from bridge.mt5 import constants as mt5c
+from bridge.mt5remote_wire import (
+    PLAIN_NAME,
+    SERVER_CODE,
+    BadReply,
+    RecordTypes,
+    parse_reply,
+    to_wire,
+)
 from bridge.terminal import TerminalError
 
 __all__ = ["SERVER_ARGS", "WINE_PYTHON", "RemoteMT5", "server_command"]
@@ -57,84 +56,13 @@ _IPC_TIMEOUT = mt5c.RES_E_INTERNAL_FAIL_TIMEOUT
 _INTERNAL_FAIL = mt5c.RES_E_INTERNAL_FAIL
 
 # Our side of the connection: the server may access nothing in lca.
-_CLIENT_CONFIG: dict[str, Any] = {
+_CLIENT_CONFIG: dict[str, object] = {
     "allow_safe_attrs": False, "allow_exposed_attrs": False, "allow_public_attrs": False,
     "allow_all_attrs": False, "allow_getattr": False, "allow_setattr": False,
     "allow_delattr": False, "allow_pickle": False, "import_custom_exceptions": False,
     "instantiate_custom_exceptions": False, "instantiate_oldstyle_exceptions": False,
     "include_local_traceback": False, "safe_attrs": set(),
 }
-
-# Installed on the server with one `execute`; runs there, next to the MetaTrader5 module.
-_SERVER_CODE = r'''
-import base64 as _lca_b64
-import datetime as _lca_dt
-import json as _lca_json
-
-def _lca_plain(value):
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, bytes):
-        return {"b64": _lca_b64.b64encode(value).decode("ascii")}
-    if hasattr(value, "_asdict"):
-        fields = value._asdict()
-        return {"nt": [type(value).__name__, list(fields),
-                       [_lca_plain(v) for v in fields.values()]]}
-    if hasattr(value, "dtype") and hasattr(value, "tobytes"):
-        if value.shape == ():
-            return _lca_plain(value.item())
-        return {"nd": [[list(d[:2]) for d in value.dtype.descr], list(value.shape),
-                       _lca_b64.b64encode(value.tobytes()).decode("ascii")]}
-    if isinstance(value, (tuple, list)):
-        return [_lca_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {"map": [[str(k), _lca_plain(v)] for k, v in value.items()]}
-    raise TypeError("lca: cannot send a %s" % type(value).__name__)
-
-def _lca_arg(value):
-    if isinstance(value, dict):
-        if list(value) == ["__lca_datetime__"]:
-            return _lca_dt.datetime.fromisoformat(value["__lca_datetime__"])
-        return {k: _lca_arg(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_lca_arg(v) for v in value]
-    return value
-
-def _lca_call(payload):
-    request = _lca_json.loads(payload)
-    name = request["name"]
-    if name == "__constants__":
-        result = {k: getattr(_lca_mt5, k) for k in dir(_lca_mt5)
-                  if k.isupper() and isinstance(getattr(_lca_mt5, k), int)}
-        return _lca_json.dumps({"result": {"map": [[k, v] for k, v in result.items()]},
-                                "error": [1, "Success"]})
-    args = [_lca_arg(a) for a in request["args"]]
-    kwargs = {k: _lca_arg(v) for k, v in request["kwargs"].items()}
-    result = getattr(_lca_mt5, name)(*args, **kwargs)
-    code, message = _lca_mt5.last_error()
-    return _lca_json.dumps({"result": _lca_plain(result), "error": [int(code), str(message)]})
-'''
-
-_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}\Z")
-_NUMERIC_DTYPE = re.compile(r"[<>|=]?(b1|[iu][1248]|f[48])\Z")
-_MAX_DEPTH = 16
-_MAX_FIELDS = 128
-# The fields lca reads from each MetaTrader5 record (bridge/terminal.py, executor.py,
-# runtime.py): a record of one of these types without them is a malformed reply.
-_REQUIRED = {name: frozenset(fields.split()) for name, fields in {
-    "AccountInfo": "login currency balance equity margin margin_so_call margin_so_so "
-                   "margin_so_mode margin_mode leverage trade_mode credit profit",
-    "SymbolInfo": "currency_base currency_profit trade_calc_mode trade_contract_size "
-                  "volume_min volume_step volume_max filling_mode ticks_bookdepth",
-    "TradePosition": "ticket symbol type volume price_open price_current profit swap time "
-                     "magic",
-    "Tick": "time_msc bid ask",
-    "BookInfo": "type price volume_dbl",
-    "TradeDeal": "ticket position_id symbol volume price profit comment time reason",
-    "OrderSendResult": "retcode deal order volume price comment",
-    "TerminalInfo": "trade_allowed commondata_path",
-}.items()}
-
 
 WINE_PYTHON = r"C:\Python311\python.exe"
 """Where docs/linux.md installs the Windows Python inside the Wine prefix."""
@@ -151,127 +79,6 @@ def server_command(port: int = 18812) -> str:
 
 def _first_line(exc: BaseException) -> str:
     return str(exc).splitlines()[0] if str(exc) else ""
-
-
-class _BadReply(ValueError):
-    """The reply is not lca's data format; the text says what is wrong."""
-
-
-def _arg(value: Any) -> Any:
-    """An argument as JSON data (tuples as lists, numpy scalars as numbers, datetimes tagged)."""
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, datetime):
-        return {"__lca_datetime__": value.isoformat()}
-    if isinstance(value, (tuple, list)):
-        return [_arg(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _arg(v) for k, v in value.items()}
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    raise TypeError(f"cannot send a {type(value).__name__} to the mt5linux server")
-
-
-def _name(value: Any, what: str) -> str:
-    if type(value) is not str or not _NAME.match(value) or keyword.iskeyword(value):
-        raise _BadReply(f"{what} is not a plain name")
-    return value
-
-
-def _record_class(type_name: str, fields: tuple[str, ...]) -> type:
-    """A namedtuple class with the real type's name and field order (names checked already)."""
-    record: type = namedtuple(type_name, fields)  # type: ignore[misc]
-    return record
-
-
-def _record(body: Any, types: dict[tuple[str, tuple[str, ...]], type], depth: int) -> Any:
-    if type(body) is not list or len(body) != 3:
-        raise _BadReply("a record is not [type name, fields, values]")
-    type_name = _name(body[0], "a record's type name")
-    if type(body[1]) is not list or type(body[2]) is not list or \
-            len(body[1]) != len(body[2]) or len(body[1]) > _MAX_FIELDS:
-        raise _BadReply(f"record {type_name}: fields and values do not match")
-    fields = tuple(_name(f, f"a field of {type_name}") for f in body[1])
-    if len(set(fields)) != len(fields):
-        raise _BadReply(f"record {type_name}: a field name repeats")
-    missing = _REQUIRED.get(type_name, frozenset()) - set(fields)
-    if missing:
-        raise _BadReply(f"record {type_name} lacks {', '.join(sorted(missing))}")
-    record = types.get((type_name, fields))
-    if record is None:
-        record = types[(type_name, fields)] = _record_class(type_name, fields)
-    return record(*(_rebuild(v, types, depth + 1) for v in body[2]))
-
-
-def _array(body: Any) -> np.ndarray:
-    if type(body) is not list or len(body) != 3 or type(body[0]) is not list or \
-            type(body[1]) is not list or type(body[2]) is not str:
-        raise _BadReply("an array is not [dtype, shape, base64 bytes]")
-    descr, shape, text = body
-    fields = []
-    for item in descr:
-        if type(item) is not list or len(item) != 2 or type(item[0]) is not str or \
-                type(item[1]) is not str or not _NUMERIC_DTYPE.match(item[1]) or \
-                (item[0] and not _NAME.match(item[0])):
-            raise _BadReply("an array's dtype is not a list of numeric fields")
-        fields.append((item[0], item[1]))
-    if not fields or len(fields) > _MAX_FIELDS or len(shape) > 4 or \
-            any(type(n) is not int or n < 0 for n in shape):
-        raise _BadReply("an array's dtype or shape is out of bounds")
-    dtype = np.dtype(fields)
-    try:
-        raw = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise _BadReply("an array's bytes are not base64") from None
-    if len(raw) != math.prod(shape) * dtype.itemsize:
-        raise _BadReply("an array's bytes do not match its shape")
-    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
-
-
-def _rebuild(value: Any, types: dict[tuple[str, tuple[str, ...]], type], depth: int = 0) -> Any:
-    """JSON data back into MetaTrader5 shapes; anything else raises `_BadReply`."""
-    if depth > _MAX_DEPTH:
-        raise _BadReply(f"nested deeper than {_MAX_DEPTH} levels")
-    if value is None or type(value) in (bool, int, float, str):
-        return value
-    if type(value) is list:
-        return tuple(_rebuild(v, types, depth + 1) for v in value)
-    if type(value) is dict and len(value) == 1:
-        ((tag, body),) = value.items()
-        if tag == "nt":
-            return _record(body, types, depth)
-        if tag == "nd":
-            return _array(body)
-        if tag == "b64" and type(body) is str:
-            try:
-                return base64.b64decode(body, validate=True)
-            except (binascii.Error, ValueError):
-                raise _BadReply("bytes are not base64") from None
-        if tag == "map" and type(body) is list:
-            out = {}
-            for pair in body:
-                if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str:
-                    raise _BadReply("a mapping is not a list of [name, value]")
-                out[pair[0]] = _rebuild(pair[1], types, depth + 1)
-            return out
-    raise _BadReply("a value of unknown shape")
-
-
-def _parse_reply(raw: Any, types: dict[tuple[str, tuple[str, ...]], type]) -> tuple[Any, Any]:
-    """(result, (code, message)) from the server's reply text; `_BadReply` otherwise."""
-    if type(raw) is not str:  # a netref or bytes: never looked into
-        raise _BadReply(f"the reply is a {type(raw).__name__}, not JSON text")
-    try:
-        document = json.loads(raw)
-    except (ValueError, RecursionError):
-        raise _BadReply("the reply is not JSON (or nested beyond reason)") from None
-    if type(document) is not dict or set(document) != {"result", "error"}:
-        raise _BadReply("the reply is not {result, error}")
-    error = document["error"]
-    if type(error) is not list or len(error) != 2 or type(error[0]) is not int or \
-            type(error[1]) is not str:
-        raise _BadReply("the reply's error is not [code, message]")
-    return _rebuild(document["result"], types), (error[0], error[1])
 
 
 def _connect(host: str, port: int, timeout_s: float) -> Any:
@@ -304,11 +111,11 @@ class RemoteMT5:
             raise ValueError(remote_host_problem(host))
         self.host, self.port, self._setup, self.timeout_s = host, port, setup, timeout_s
         self._where = f"mt5linux server at {host}:{port}"
-        self._types: dict[tuple[str, tuple[str, ...]], type] = {}
+        self._types: RecordTypes = {}
         self._error: tuple[int, str] = (1, "Success")
         self.round_trips = 0
         self._conn: Any = None
-        self._remote: Callable[[str], Any] | None = None
+        self._remote: Callable[[str], object] | None = None
         self._open()
         try:
             constants = self._invoke("__constants__", (), {})
@@ -322,7 +129,7 @@ class RemoteMT5:
             raise TerminalError("connect", code if code < 0 else _INTERNAL_FAIL,
                                 message if code < 0 else f"the {self._where} sent no constants")
         for key, value in constants.items():
-            if _NAME.match(key) and key.isupper():
+            if PLAIN_NAME.match(key) and key.isupper():
                 setattr(self, key, value)
 
     def _open(self) -> None:
@@ -353,7 +160,7 @@ class RemoteMT5:
             conn.close()
             raise TerminalError("connect", _INTERNAL_FAIL, self._refused_text(exc)) from None
         try:
-            conn.root.execute(_SERVER_CODE)
+            conn.root.execute(SERVER_CODE)
             self._remote = conn.root.namespace["_lca_call"]
         except (EOFError, OSError, TimeoutError):
             conn.close()
@@ -380,7 +187,7 @@ class RemoteMT5:
                 self._conn.close()
         self._conn, self._remote = None, None
 
-    def _invoke(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def _invoke(self, name: str, args: tuple[object, ...], kwargs: dict[str, object]) -> Any:
         if self._conn is None or self._remote is None:
             if name != "initialize":
                 self._error = (_NO_IPC_CONNECTION, self._closed_text("an earlier call"))
@@ -391,7 +198,7 @@ class RemoteMT5:
                 self._error = (exc.code, exc.message)
                 return None
         self.round_trips += 1
-        payload = json.dumps({"name": name, "args": _arg(args), "kwargs": _arg(kwargs)})
+        payload = json.dumps({"name": name, "args": to_wire(args), "kwargs": to_wire(kwargs)})
         try:
             raw = self._remote(payload)  # type: ignore[misc]
         except TimeoutError:  # before OSError, its base class
@@ -407,8 +214,8 @@ class RemoteMT5:
             raise TerminalError(name, _INTERNAL_FAIL, f"the {self._where} failed {name}() "
                                 f"({type(exc).__name__}: {text})") from None
         try:
-            result, error = _parse_reply(raw, self._types)
-        except _BadReply as exc:
+            result, error = parse_reply(raw, self._types)
+        except BadReply as exc:
             raise TerminalError(name, _INTERNAL_FAIL, (
                 f"the {self._where} sent a reply to {name}() that is not lca's data format "
                 f"({exc}); nothing in it was run. Is {self.host}:{self.port} the RPyC server "
@@ -424,7 +231,7 @@ class RemoteMT5:
         if name.startswith("_"):
             raise AttributeError(name)
 
-        def call(*args: Any, **kwargs: Any) -> Any:
+        def call(*args: object, **kwargs: object) -> Any:
             return self._invoke(name, args, kwargs)
 
         call.__name__ = name

@@ -21,41 +21,84 @@ that raises is logged and skipped; it never stops the guard.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
 
-__all__ = ["GuardObserver"]
+if TYPE_CHECKING:
+    from bridge.config import AppConfig, Mode
+    from bridge.ealink import EaLink
+    from bridge.guard_records import GuardStats
+    from bridge.journal import Journal
+    from bridge.permissions import TradePermissions
+    from bridge.shadow import ShadowBook
+    from bridge.terminal import TerminalPort
+    from controller import Action, ControllerMemory, Decision, Snapshot
+    from controller.indicators import SymbolIndicators
+
+__all__ = ["GuardObserver", "GuardView"]
+
+
+class GuardView(Protocol):
+    """What an observer may read of the guard (`bridge.runtime.Guard`) it is told about, and
+    the few things it may set (`paused`, `mode`, `plan`, `memory`: the operator's controls)."""
+
+    config: AppConfig
+    journal: Journal
+    port: TerminalPort
+    now: Callable[[], float]
+    """the guard's clock: UTC epoch seconds (the replay's in a simulation)"""
+    mode: Mode
+    paused: bool
+    decision: Decision | None
+    snapshot: Snapshot | None
+    plan: list[Action]
+    memory: ControllerMemory
+    indicators: dict[str, SymbolIndicators]
+    stats: GuardStats
+    watch: list[str]
+    ea_link: EaLink | None
+    shadow: ShadowBook
+    permissions: TradePermissions
+    connection_ok: bool
+    stale: bool
+    decide_seconds: float
+    """wall-clock seconds the last controller cycle took"""
+    observers: list[GuardObserver]
+
+    def notify(self, hook: str, *args: object) -> None:
+        """Call `hook` on every observer."""
 
 
 class GuardObserver:
     """Base class of a guard observer: every hook does nothing."""
 
-    def on_start(self, guard: Any) -> None:
+    def on_start(self, guard: GuardView) -> None:
         """The guard has started."""
 
-    def on_decision(self, guard: Any, decision: Any) -> None:
-        """`decision` (a `controller.Decision`) was adopted."""
+    def on_decision(self, guard: GuardView, decision: Decision) -> None:
+        """`decision` was adopted."""
 
-    def on_order(self, guard: Any, row: dict[str, Any]) -> None:
+    def on_order(self, guard: GuardView, row: dict[str, Any]) -> None:
         """A slice outcome: ticket, symbol, status, filled, remaining (lots), retcode, message."""
 
-    def on_state(self, guard: Any, what: str, message: str) -> None:
+    def on_state(self, guard: GuardView, what: str, message: str) -> None:
         """A change of trading state (`what` = "state"), connection, staleness or mode."""
 
-    def on_step(self, guard: Any, seconds: float) -> None:
+    def on_step(self, guard: GuardView, seconds: float) -> None:
         """One fast-guard step ended; it took `seconds` of wall-clock time."""
 
-    def on_cycle(self, guard: Any, seconds: float) -> None:
+    def on_cycle(self, guard: GuardView, seconds: float) -> None:
         """One controller cycle ended; it took `seconds` of wall-clock time."""
 
-    def on_alert(self, guard: Any, row: dict[str, Any]) -> None:
+    def on_alert(self, guard: GuardView, row: dict[str, Any]) -> None:
         """An alert row: title, severity, channel, ok, result (journaled just before)."""
 
-    def on_control(self, guard: Any, row: dict[str, Any]) -> None:
+    def on_control(self, guard: GuardView, row: dict[str, Any]) -> None:
         """A control row: action, who, why, result (journaled just before)."""
 
-    def on_stop(self, guard: Any, reason: str) -> None:
+    def on_stop(self, guard: GuardView, reason: str) -> None:
         """The run ends, for `reason` (in words)."""
 
-    def on_phase(self, guard: Any, text: str | None, fraction: float | None) -> None:
+    def on_phase(self, guard: GuardView, text: str | None, fraction: float | None) -> None:
         """A phase outside the guard's steps began or moved on (`fraction` done, 0-1, or None);
         `text` None: it ended."""

@@ -11,11 +11,14 @@ never every second. `problems` is what the live view and `lca status` show while
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from loguru import logger
 
 from bridge.terminal import TerminalError
+
+if TYPE_CHECKING:
+    from bridge.observe import GuardView
 
 __all__ = ["CHECK_SECONDS", "TradePermissions"]
 
@@ -47,7 +50,7 @@ class TradePermissions:
         return [self.messages[k] for k in ("algo_trading", "expert", "ea_attached")
                 if self.ok.get(k) is False]
 
-    def check(self, guard: Any) -> None:
+    def check(self, guard: GuardView) -> None:
         """Read the three permissions when `CHECK_SECONDS` have passed; journal each change
         (through `guard._record_state`, so alerts and the dashboard hear it too)."""
         now = guard.now()
@@ -77,7 +80,7 @@ class TradePermissions:
                            f"{limit:g} s); is its chart open and Algo Trading on?")
             self._set(guard, "ea_attached", attached, message)
 
-    def _set(self, guard: Any, what: str, ok: bool, message: str) -> None:
+    def _set(self, guard: GuardView, what: str, ok: bool, message: str) -> None:
         before = self.ok.get(what)
         if before is ok or (before is None and ok):
             self.ok[what] = ok  # unchanged, or fine from the start: nothing to say

@@ -38,7 +38,7 @@ from loguru import logger
 
 from bridge.journal import Journal
 from bridge.mt5 import constants as mt5c
-from bridge.terminal import TerminalError
+from bridge.terminal import TerminalError, TerminalPort
 from controller import Action, Snapshot
 from controller.snapshot import Position, SymbolSpec
 
@@ -131,7 +131,7 @@ class ShadowBook:
         """Σ saved over the virtual fills, account currency (negative: the guard's closes cost)."""
         return sum(f.saved() for f in self.fills)
 
-    def mark(self, snap: Snapshot, port: Any = None) -> None:
+    def mark(self, snap: Snapshot, port: TerminalPort | None = None) -> None:
         """Mark the hold legs at the live quotes; end those whose real position has closed at
         its closing deals' price (read through `port`, the last mark without one)."""
         open_now = {p.ticket: p for p in snap.positions}
@@ -164,7 +164,7 @@ class ShadowBook:
             if level is not None and (old is None or level < old):
                 setattr(self, name, level)
 
-    def _closing_price(self, f: VirtualFill, port: Any) -> str:
+    def _closing_price(self, f: VirtualFill, port: TerminalPort | None) -> str:
         """Freeze `f`'s hold leg at the real position's closing price; say how it closed."""
         if port is None:
             return "closed (last mark)"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bridge.mt5 import constants as mt5c
-from bridge.observe import GuardObserver
+from bridge.observe import GuardObserver, GuardView
 
 __all__ = ["HeldPosition", "LiveState", "OrderLine"]
 
@@ -64,21 +64,22 @@ class LiveState(GuardObserver):
         self.phase_fraction: float | None = None
 
     # -- observer hooks ----------------------------------------------------------------------
-    def on_start(self, guard: Any) -> None:
+    def on_start(self, guard: GuardView) -> None:
         self.wall_start = self.wall()
         self.cycle_seconds = guard.config.run.cycle_minutes * 60.0
         mt5 = guard.port.mt5
-        if guard.config.terminal.kind == "sim" and hasattr(mt5, "end_time"):
+        if guard.config.terminal.kind == "sim" and hasattr(mt5, "start_time") and \
+                hasattr(mt5, "end_time"):
             self.sim_start, self.sim_end = float(mt5.start_time), float(mt5.end_time)
         self._track(guard)
 
-    def on_step(self, guard: Any, seconds: float) -> None:
+    def on_step(self, guard: GuardView, seconds: float) -> None:
         self._track(guard)
 
-    def on_cycle(self, guard: Any, seconds: float) -> None:
+    def on_cycle(self, guard: GuardView, seconds: float) -> None:
         self.last_cycle = guard.now()
 
-    def on_order(self, guard: Any, row: dict[str, Any]) -> None:
+    def on_order(self, guard: GuardView, row: dict[str, Any]) -> None:
         held = self.positions.get(int(row["ticket"]))
         side = "" if held is None else ("sell" if held.side == "long" else "buy")
         line = OrderLine(guard.now(), str(row["symbol"]), side, float(row["filled"]),
@@ -86,7 +87,7 @@ class LiveState(GuardObserver):
                          str(row.get("message", "")))
         self.orders = [line, *self.orders][:8]
 
-    def on_phase(self, guard: Any, text: str | None, fraction: float | None) -> None:
+    def on_phase(self, guard: GuardView, text: str | None, fraction: float | None) -> None:
         """A phase the guard's steps do not show (the unguarded comparison); None: over."""
         self.phase, self.phase_fraction = text, fraction
         if self.refresh is not None:
@@ -108,7 +109,7 @@ class LiveState(GuardObserver):
         """When the next controller cycle is due (guard clock), once one has run."""
         return None if self.last_cycle is None else self.last_cycle + self.cycle_seconds
 
-    def _track(self, guard: Any) -> None:
+    def _track(self, guard: GuardView) -> None:
         snap = guard.snapshot
         if snap is None:
             return

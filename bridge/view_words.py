@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from controller import Decision
+
+if TYPE_CHECKING:
+    from bridge.observe import GuardView
+    from bridge.view_state import LiveState
 
 __all__ = ["CAP_NAMES", "cap_words", "clock", "plan_words"]
 
@@ -27,13 +31,12 @@ def clock(t: float) -> str:
     return datetime.fromtimestamp(t, tz=UTC).strftime("%H:%M:%S")
 
 
-def _trend_atr(guard: Any) -> str:
+def _trend_atr(guard: GuardView | None) -> str:
     """Which held symbols are against their D1 trend, and which have an expanding ATR ratio
     (`[extras]` counter_trend_factor, atr_ratio_threshold), from the guard's indicators."""
-    snap = guard.snapshot if guard is not None else None
-    if snap is None:
+    if guard is None or guard.snapshot is None:
         return "against the D1 trend or an expanding ATR"
-    x = guard.config.extras
+    snap, x = guard.snapshot, guard.config.extras
     net: dict[str, float] = {}
     for p in snap.positions:
         net[p.symbol] = net.get(p.symbol, 0.0) + p.sign * p.volume
@@ -55,7 +58,7 @@ def _trend_atr(guard: Any) -> str:
     return "; ".join(words) or "against the D1 trend or an expanding ATR"
 
 
-def _extras_words(d: Decision, guard: Any = None) -> str:
+def _extras_words(d: Decision, guard: GuardView | None = None) -> str:
     """The multipliers behind an `extras` cap, from the decision's clock signals: thin hours
     (factor and window name), scheduled events, and what is left (trend and ATR, named from the
     guard's indicators when `guard` is given)."""
@@ -79,7 +82,7 @@ def _extras_words(d: Decision, guard: Any = None) -> str:
     return " · ".join(parts) + (f" on {base:.2f}" if math.isfinite(base) else "")
 
 
-def cap_words(d: Decision, guard: Any = None) -> str:
+def cap_words(d: Decision, guard: GuardView | None = None) -> str:
     """``target 1.70: <why>``: the binding cap's reason in words (`guard`, when given, names
     the symbols behind a trend or ATR multiplier)."""
     head = f"target {d.target_eff_lev:.2f}"
@@ -95,7 +98,7 @@ def cap_words(d: Decision, guard: Any = None) -> str:
     return f"{head}: {cap.reason}"
 
 
-def plan_words(guard: Any, state: Any | None) -> str:
+def plan_words(guard: GuardView, state: LiveState | None) -> str:
     """The plan: slices pending, the next one's time and what it closes; with nothing pending
     while reducing, why (all sent, observe mode, paused) and when the next cycle re-plans."""
     d = guard.decision

@@ -8,14 +8,18 @@ the EA's MT5 push.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bridge.alerts.channels import ENV_URLS, AlertConfigError, AppriseChannel, channels_from_env
-from bridge.alerts.dispatch import AlertDispatcher
+from bridge.alerts.dispatch import AlertDispatcher, Channel
 from bridge.alerts.ea_push import ENV_EA_PUSH, EaPushChannel
 from bridge.alerts.events import Alert, Severity
 from bridge.alerts.limit import AlertLimiter
 from bridge.alerts.observer import AlertObserver
+
+if TYPE_CHECKING:
+    from bridge.observe import GuardView
 
 __all__ = ["ENV_EA_PUSH", "ENV_URLS", "Alert", "AlertConfigError", "AlertDispatcher",
            "AlertLimiter", "AlertObserver", "AppriseChannel", "EaPushChannel", "Severity",
@@ -24,10 +28,10 @@ __all__ = ["ENV_EA_PUSH", "ENV_URLS", "Alert", "AlertConfigError", "AlertDispatc
 ENV_WINDOW = "LCA_ALERT_WINDOW_SECONDS"
 
 
-def attach_alerts(guard: Any, environ: Mapping[str, str]) -> AlertObserver | None:
+def attach_alerts(guard: GuardView, environ: Mapping[str, str]) -> AlertObserver | None:
     """Add an `AlertObserver` to `guard.observers` when `LCA_ALERT_URLS` names channels or
     the guard's EA link is on (unless `LCA_EA_PUSH` is "0")."""
-    channels: list[Any] = list(channels_from_env(environ))
+    channels: list[Channel] = list(channels_from_env(environ))
     if _ea_link_on(guard):
         push = environ.get(ENV_EA_PUSH, "1").strip()
         if push not in ("0", "1"):
@@ -49,7 +53,7 @@ def attach_alerts(guard: Any, environ: Mapping[str, str]) -> AlertObserver | Non
     return observer
 
 
-def _ea_link_on(guard: Any) -> bool:
+def _ea_link_on(guard: GuardView) -> bool:
     """The guard's `[ea] enabled` as its start resolves it (default: on for a real terminal)."""
     config = getattr(guard, "config", None)
     if config is None:
@@ -58,6 +62,6 @@ def _ea_link_on(guard: Any) -> bool:
     return bool(config.terminal.kind != "sim" if enabled is None else enabled)
 
 
-def _link_folder(guard: Any) -> Any:
+def _link_folder(guard: GuardView) -> Path | None:
     link = getattr(guard, "ea_link", None)
     return None if link is None else link.writer.folder

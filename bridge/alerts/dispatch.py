@@ -15,24 +15,32 @@ import threading
 import time
 from collections import deque
 from collections.abc import Sequence
-from typing import Any
+from typing import Protocol
 
 from loguru import logger
 
-from bridge.alerts.channels import AppriseChannel, Delivery
+from bridge.alerts.channels import Delivery
 from bridge.alerts.events import Alert
 
-__all__ = ["AlertDispatcher"]
+__all__ = ["AlertDispatcher", "Channel"]
 
-_STOP = object()
+
+class Channel(Protocol):
+    """Where alerts go: `AppriseChannel`, `bridge.alerts.ea_push.EaPushChannel`."""
+
+    name: str
+
+    def send(self, alert: Alert) -> tuple[bool, str]:
+        """Deliver `alert`: (ok, error in words or "")."""
+        ...
 
 
 class AlertDispatcher:
     """Queue + worker over `channels` (objects with `name` and `send(alert) -> (ok, error)`)."""
 
-    def __init__(self, channels: Sequence[AppriseChannel | Any], *, max_queued: int = 256) -> None:
+    def __init__(self, channels: Sequence[Channel], *, max_queued: int = 256) -> None:
         self.channels = list(channels)
-        self._queue: queue.Queue[Any] = queue.Queue(max_queued)
+        self._queue: queue.Queue[Alert | None] = queue.Queue(max_queued)  # None: stop
         self._done: deque[Delivery] = deque()
         self._lock = threading.Lock()
         self.dropped = 0
@@ -52,7 +60,7 @@ class AlertDispatcher:
                     lost = self._queue.get_nowait()
                 except queue.Empty:
                     continue
-                if lost is not _STOP:
+                if lost is not None:
                     with self._lock:
                         self.dropped += 1
                         self._done.extend(Delivery(lost, c.name, False,
@@ -70,7 +78,7 @@ class AlertDispatcher:
         """Stop after the queued alerts are sent (up to `timeout` seconds); the deliveries not
         yet drained, plus one "not sent" per alert still waiting."""
         with contextlib.suppress(queue.Full):
-            self._queue.put(_STOP, timeout=timeout)
+            self._queue.put(None, timeout=timeout)
         self._thread.join(timeout)
         out = self.drain()
         while True:
@@ -78,7 +86,7 @@ class AlertDispatcher:
                 left = self._queue.get_nowait()
             except queue.Empty:
                 break
-            if left is not _STOP:
+            if left is not None:
                 out.extend(Delivery(left, c.name, False, "not sent: the guard stopped first",
                                     0.0) for c in self.channels)
         return out
@@ -86,7 +94,7 @@ class AlertDispatcher:
     def _work(self) -> None:
         while True:
             item = self._queue.get()
-            if item is _STOP:
+            if item is None:
                 return
             for channel in self.channels:
                 started = time.perf_counter()

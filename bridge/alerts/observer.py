@@ -13,16 +13,20 @@ per channel (`channel`, `ok`, `error`), on the guard's thread.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from bridge.alerts.dispatch import AlertDispatcher
 from bridge.alerts.events import Alert, Severity
 from bridge.alerts.limit import AlertLimiter
-from bridge.observe import GuardObserver
+from bridge.observe import GuardObserver, GuardView
 from bridge.retcodes import error_handling, retcode_handling
 
-__all__ = ["AlertObserver"]
+if TYPE_CHECKING:
+    from controller import Decision
+
+__all__ = ["AlertObserver", "Figures"]
 
 _STATE_SEVERITY = {"ACTIVE": Severity.INFO, "REDUCING": Severity.WARNING,
                    "HALTED": Severity.CRITICAL, "INSOLVENT": Severity.CRITICAL}
@@ -34,7 +38,24 @@ def _num(value: float | None, fmt: str) -> str:
     return "n/a" if value is None else format(value, fmt)
 
 
-def figures_of(d: Any) -> dict[str, Any]:
+class Figures(TypedDict):
+    """The numbers of a decision an alert carries (money in the account currency)."""
+
+    eff_lev: float | None
+    mu: float | None
+    msi: float | None
+    lvi: float
+    depth_ratio: float | None
+    l_safe: float | None
+    equity: float
+    regime: str
+    state: str
+    target_eff_lev: float
+    binding_cap: str
+    crash_signs: list[str]
+
+
+def figures_of(d: Decision) -> Figures:
     """The numbers a trader wants with an alert (money in the account currency)."""
     m = d.metrics
     return {"eff_lev": m.eff_lev, "mu": m.mu, "msi": m.msi, "lvi": m.lvi,
@@ -43,7 +64,7 @@ def figures_of(d: Any) -> dict[str, Any]:
             "binding_cap": d.binding_cap, "crash_signs": list(m.crash_signs)}
 
 
-def figures_line(f: dict[str, Any]) -> str:
+def figures_line(f: Figures) -> str:
     """The figures in one line."""
     return (f"EffLev {_num(f['eff_lev'], '.2f')}, MU {_num(f['mu'], '.1%')}, MSI "
             f"{_num(f['msi'], '.2f')}, LVI {_num(f['lvi'], '.2f')}, DepthRatio "
@@ -55,11 +76,11 @@ def figures_line(f: dict[str, Any]) -> str:
 class _Figures:
     """A decision's figures and their line, computed only when an alert needs them."""
 
-    def __init__(self, d: Any) -> None:
+    def __init__(self, d: Decision) -> None:
         self._d = d
 
     @cached_property
-    def figures(self) -> dict[str, Any]:
+    def figures(self) -> Figures:
         return figures_of(self._d)
 
     @cached_property
@@ -84,10 +105,10 @@ class AlertObserver(GuardObserver):
         self._failsafe: bool | None = None
         self._algo: bool | None = None
         self.journaled = 0
-        self._inspected: Any = None
+        self._inspected: Decision | None = None
 
     # -- hooks -------------------------------------------------------------------------------
-    def on_start(self, guard: Any) -> None:
+    def on_start(self, guard: GuardView) -> None:
         account = guard.journal.account
         self._alert(guard, "guard", Severity.INFO, "guard started",
                     f"account {account}, {guard.mode.value} mode, {len(guard.watch)} symbols, "
@@ -95,10 +116,10 @@ class AlertObserver(GuardObserver):
         if guard.decision is None and guard.plan:
             self._plan = guard.plan[0].plan_id
 
-    def on_decision(self, guard: Any, decision: Any) -> None:
+    def on_decision(self, guard: GuardView, decision: Decision) -> None:
         self._inspect(guard, decision)
 
-    def on_step(self, guard: Any, seconds: float) -> None:
+    def on_step(self, guard: GuardView, seconds: float) -> None:
         if guard.decision is not None:
             self._inspect(guard, guard.decision)
         self._watch_ea(guard)
@@ -106,7 +127,7 @@ class AlertObserver(GuardObserver):
             self.dispatcher.submit(alert)
         self._journal(guard)
 
-    def on_order(self, guard: Any, row: dict[str, Any]) -> None:
+    def on_order(self, guard: GuardView, row: dict[str, Any]) -> None:
         if row["status"] not in _FAILED:
             return
         code = row.get("retcode")
@@ -117,7 +138,7 @@ class AlertObserver(GuardObserver):
                     f"retcode {code}: {sentence}. {row['message']}",
                     {"retcode": code, "filled": row["filled"], "remaining": row["remaining"]})
 
-    def on_state(self, guard: Any, what: str, message: str) -> None:
+    def on_state(self, guard: GuardView, what: str, message: str) -> None:
         if what == "state":
             return  # trading states come with their figures from the decision
         titles = {"connection": "terminal", "stale": "market data", "mode": "mode",
@@ -126,21 +147,21 @@ class AlertObserver(GuardObserver):
         self._alert(guard, what, Severity.INFO if back else Severity.WARNING,
                     f"{titles.get(what, what)}: {'back' if back else 'problem'}", message)
 
-    def on_stop(self, guard: Any, reason: str) -> None:
+    def on_stop(self, guard: GuardView, reason: str) -> None:
         for alert in self.limiter.pending():
             self.dispatcher.submit(alert)
         self._alert(guard, "guard", Severity.WARNING, "guard stopped", reason)
         self._journal(guard, final=True)
 
     # -- edges -------------------------------------------------------------------------------
-    def _inspect(self, guard: Any, d: Any) -> None:
+    def _inspect(self, guard: GuardView, d: Decision) -> None:
         fx = _Figures(d)
         if d is not self._inspected:  # on_step after on_decision sees the same decision
             self._inspected = d
             self._edges_of_decision(guard, d, fx)
         self._edges_of_plan(guard, d, fx)
 
-    def _edges_of_decision(self, guard: Any, d: Any, fx: _Figures) -> None:
+    def _edges_of_decision(self, guard: GuardView, d: Decision, fx: _Figures) -> None:
         state, regime = d.state.value, d.regime.value
         if d.metrics.crash_flag and not self._crash:
             self._alert(guard, "crash_flag", Severity.CRITICAL, "CRASH FLAG",
@@ -167,7 +188,7 @@ class AlertObserver(GuardObserver):
                         f"{d.limits.lock_until or 'a manual reset'}. {fx.line}", fx.figures)
         self._lock = lock
 
-    def _edges_of_warnings(self, guard: Any, d: Any, fx: _Figures) -> None:
+    def _edges_of_warnings(self, guard: GuardView, d: Decision, fx: _Figures) -> None:
         now = {w.code: w for w in d.warnings if w.code not in ("crash_flag", "regime")}
         for code in sorted(set(now) - self._warnings):
             w = now[code]
@@ -176,7 +197,7 @@ class AlertObserver(GuardObserver):
                         {**fx.figures, "observed": w.observed, "limit": w.limit})
         self._warnings = set(now)
 
-    def _edges_of_plan(self, guard: Any, d: Any, fx: _Figures) -> None:
+    def _edges_of_plan(self, guard: GuardView, d: Decision, fx: _Figures) -> None:
         plan = guard.plan[0].plan_id if guard.plan else None
         if plan == self._plan:
             return
@@ -193,7 +214,7 @@ class AlertObserver(GuardObserver):
                         fx.figures)
         self._plan = plan
 
-    def _watch_ea(self, guard: Any) -> None:
+    def _watch_ea(self, guard: GuardView) -> None:
         link = guard.ea_link
         t = link.last_telemetry if link is not None else None
         if t is None:
@@ -213,9 +234,10 @@ class AlertObserver(GuardObserver):
         self._failsafe, self._algo = t.failsafe, t.trade_allowed
 
     # -- queue and journal -------------------------------------------------------------------
-    def _alert(self, guard: Any, key: str, severity: Severity, title: str, body: str,
-               figures: dict[str, Any] | None = None) -> None:
-        alert = Alert(key, severity, f"{self.label}: {title}", body, guard.now(), figures or {})
+    def _alert(self, guard: GuardView, key: str, severity: Severity, title: str, body: str,
+               figures: Mapping[str, object] | None = None) -> None:
+        alert = Alert(key, severity, f"{self.label}: {title}", body, guard.now(),
+                      dict(figures or {}))
         ready, held = self.limiter.offer(alert)
         for a in ready:
             self.dispatcher.submit(a)
@@ -225,7 +247,7 @@ class AlertObserver(GuardObserver):
             guard.journal.append("alert", alert.time, row)
             guard.notify("on_alert", row)
 
-    def _journal(self, guard: Any, *, final: bool = False) -> None:
+    def _journal(self, guard: GuardView, *, final: bool = False) -> None:
         deliveries = self.dispatcher.close() if final else self.dispatcher.drain()
         for dl in deliveries:
             row = {**dl.alert.as_dict(), "channel": dl.channel, "ok": dl.ok, "error": dl.error,

@@ -7,7 +7,7 @@ import contextlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from loguru import logger
 from rich.console import Console
@@ -16,6 +16,11 @@ from rich.table import Table
 
 from bridge.config import AppConfig, ConfigError, load_config
 from bridge.mt5 import constants as mt5c
+
+if TYPE_CHECKING:
+    from bridge.mt5.records import AccountInfo, TerminalInfo
+    from bridge.terminal import TerminalError, TerminalPort
+    from controller import Account
 
 _FILLING = {1: "FOK", 2: "IOC", 4: "BOC"}
 _AUTH_FAILED, _NO_IPC, _IPC_TIMEOUT = (mt5c.RES_E_AUTH_FAILED, mt5c.RES_E_INTERNAL_FAIL_CONNECT,
@@ -116,7 +121,8 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if any(f.severity == "fail" for f in findings) else 0
 
 
-def terminal_findings(config: AppConfig, account: Any, info: Any) -> list[Finding]:
+def terminal_findings(config: AppConfig, account: AccountInfo,
+                      info: TerminalInfo) -> list[Finding]:
     """What stops the guard from acting on a connected terminal, one small check each."""
     findings = [_algo_trading(config, info), _expert_trading(account)]
     ea = _ea_attached(config, info, time.time())  # shell: the wall clock is right here
@@ -125,7 +131,7 @@ def terminal_findings(config: AppConfig, account: Any, info: Any) -> list[Findin
     return findings
 
 
-def _not_connected(kind: str, exc: Any) -> Finding:
+def _not_connected(kind: str, exc: TerminalError) -> Finding:
     """initialize failed: the terminal's own last_error, and what to do about it."""
     where = "under Wine " if kind == "mt5linux" else ""
     said = f"initialize() failed with last_error ({exc.code}, {exc.message!r})"
@@ -143,7 +149,7 @@ def _not_connected(kind: str, exc: Any) -> Finding:
     return Finding("fail", f"the terminal is not running or not logged in: {said}", start)
 
 
-def _algo_trading(config: AppConfig, info: Any) -> Finding:
+def _algo_trading(config: AppConfig, info: TerminalInfo) -> Finding:
     if info.trade_allowed:
         return Finding("ok", "Algo Trading is on in the terminal")
     enforce = config.run.mode.value == "enforce"
@@ -154,7 +160,7 @@ def _algo_trading(config: AppConfig, info: Any) -> Finding:
                    "or tick Tools > Options > Expert Advisors > Allow algorithmic trading")
 
 
-def _expert_trading(account: Any) -> Finding:
+def _expert_trading(account: AccountInfo) -> Finding:
     login = getattr(account, "login", "?")
     if not getattr(account, "trade_allowed", True):
         return Finding("fail", f"trading is disabled for account {login} (a read-only "
@@ -169,7 +175,7 @@ def _expert_trading(account: Any) -> Finding:
     return Finding("ok", f"trading by experts is allowed for account {login}")
 
 
-def _ea_attached(config: AppConfig, info: Any, now: float) -> Finding | None:
+def _ea_attached(config: AppConfig, info: TerminalInfo, now: float) -> Finding | None:
     """The guard EA's telemetry in the common folder, when the EA link is on."""
     from bridge.ealink import EaLinkError
     from bridge.ealink.folder import resolve_link_folder
@@ -209,7 +215,8 @@ def _print_prop(out: Console, path: Path, config: AppConfig) -> None:
         out.print(f"{marks[level]} {escape(text)}", highlight=False)
 
 
-def _report(out: Console, config: AppConfig, port: Any, account: Any, info: Any) -> None:
+def _report(out: Console, config: AppConfig, port: TerminalPort, account: Account,
+            info: TerminalInfo) -> None:
     """The account line and the symbols table (each row is a terminal call)."""
     t = config.terminal
     kind = {mt5c.ACCOUNT_TRADE_MODE_DEMO: "demo", mt5c.ACCOUNT_TRADE_MODE_CONTEST: "contest",

@@ -13,7 +13,6 @@ import sys
 import types
 import typing
 from enum import Enum
-from typing import Any
 
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel
@@ -41,7 +40,7 @@ defaults of the keys marked "scaled by risk.appetite" that the file does not wri
 """
 
 
-def _toml(value: Any) -> str:
+def _toml(value: object) -> str:
     """A value as it is written in TOML."""
     if value is None:
         return "unset"
@@ -65,11 +64,11 @@ def _toml(value: Any) -> str:
     return str(value)
 
 
-def _key(k: Any) -> str:
+def _key(k: object) -> str:
     return str(k.value) if isinstance(k, Enum) else str(k)
 
 
-def _bounds(metadata: list[Any]) -> str:
+def _bounds(metadata: list[object]) -> str:
     low = high = ""
     for m in metadata:
         if isinstance(m, Gt):
@@ -83,7 +82,7 @@ def _bounds(metadata: list[Any]) -> str:
     return ", ".join(x for x in (low, high) if x)
 
 
-def _allowed(annotation: Any, metadata: list[Any]) -> str:
+def _allowed(annotation: object, metadata: list[object]) -> str:
     """The type and range of a field, in words."""
     origin = typing.get_origin(annotation)
     if origin is typing.Annotated:
@@ -102,8 +101,9 @@ def _allowed(annotation: Any, metadata: list[Any]) -> str:
         return " | ".join(json.dumps(m.value) for m in annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "table"
-    word = {bool: "true | false", int: "whole number", float: "number",
-            str: "text"}.get(annotation, str(annotation))
+    words: dict[object, str] = {bool: "true | false", int: "whole number", float: "number",
+                                str: "text"}
+    word = words.get(annotation, str(annotation))
     bounds = _bounds(metadata)
     return f"{word} {bounds}" if bounds else word
 

@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -46,7 +45,7 @@ class _Unreadable(ValueError):
 _SNAPSHOT_NESTING = 16  # a real snapshot: market.X.history.rates_h1[i].close is 5 levels
 
 
-def _read(path: Path) -> Any:
+def _read(path: Path) -> object:
     """The JSON document of `path` ('-': stdin); `_Unreadable` naming what is wrong."""
     try:
         raw = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()

@@ -6,7 +6,7 @@ import argparse
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
@@ -19,6 +19,9 @@ from bridge.ealink import (
     resolve_link_folder,
 )
 from bridge.ealink.install import EXPERT_SUBFOLDER, install_ea
+
+if TYPE_CHECKING:
+    from bridge.mt5.port import Mt5Module
 
 __all__ = ["register"]
 
@@ -67,7 +70,7 @@ def _config(args: argparse.Namespace, err: Console) -> AppConfig | None:
         return None
 
 
-def _terminal(config: AppConfig) -> Any:
+def _terminal(config: AppConfig) -> Mt5Module | None:
     """The terminal of the configuration's [terminal] (the one terminal port), connected, or None
     when there is none here (the simulated terminal has no data folder worth installing into)."""
     from bridge.terminal import Credentials, TerminalError, TerminalPort, open_module
@@ -83,7 +86,7 @@ def _terminal(config: AppConfig) -> Any:
         port.connect(attempts=1)
     except (TerminalError, ValueError):
         return None
-    return mt5
+    return port.mt5
 
 
 def _install(args: argparse.Namespace) -> int:

@@ -17,7 +17,6 @@ import textwrap
 import tomllib
 from enum import Enum
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel
 from rich.console import Console
@@ -115,7 +114,7 @@ def _init(args: argparse.Namespace) -> int:
 
 # -- the text ---------------------------------------------------------------------------------
 
-def _value(value: Any) -> str:
+def _value(value: object) -> str:
     """A value as TOML (floats exactly, by repr); `(unset)` for None (no TOML for it)."""
     if value is None:
         return "(unset)"
@@ -135,7 +134,7 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-def _key(k: Any) -> str:
+def _key(k: object) -> str:
     return str(k.value) if isinstance(k, Enum) else str(k)
 
 
@@ -150,10 +149,10 @@ def _line(statement: str, note: str) -> list[str]:
     return lines
 
 
-def _active(profile: str, kind: str) -> dict[str, dict[str, Any]]:
+def _active(profile: str, kind: str) -> dict[str, dict[str, object]]:
     """The keys the file writes: the profile, the terminal kind and, for a preset, [prop]."""
     risk = profile if profile in ("seed", "retail") else "seed"
-    active: dict[str, dict[str, Any]] = {"risk": {"profile": risk}, "terminal": {"kind": kind}}
+    active: dict[str, dict[str, object]] = {"risk": {"profile": risk}, "terminal": {"kind": kind}}
     if kind == "mt5linux":
         active["terminal"].update(host="localhost", port=18812)
     if profile in PROP_PRESETS:
@@ -169,7 +168,7 @@ def _notes(table: str, name: str, profile: str, field_note: str) -> str:
 
 
 def _table(lines: list[str], title: str, model: type[BaseModel], value: BaseModel,
-           written: dict[str, Any], profile: str) -> None:
+           written: dict[str, object], profile: str) -> None:
     doc = " ".join((model.__doc__ or "").split())
     lines += ["", f"[{title}]"] + [f"# {w}" for w in textwrap.wrap(doc, _WIDTH - 2)]
     nested: list[tuple[str, type[BaseModel], BaseModel]] = []

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 
 from bridge.commands.numbers import number
-from bridge.config import ConfigError, load_config
+from bridge.config import AppConfig, ConfigError, load_config
+
+if TYPE_CHECKING:
+    from bridge.commands.connect import Connected
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,7 +45,7 @@ class _Refused(ValueError):
     """A flag the window cannot use; the text says which and why (exit 2)."""
 
 
-def _window(args: argparse.Namespace, connected: Any, t_from: float | None,
+def _window(args: argparse.Namespace, connected: Connected, t_from: float | None,
             t_to: float | None) -> tuple[float, float]:
     """The replay window (UTC s); the simulated terminal is played to its end first."""
     from bridge.commands.connect import utc_text
@@ -65,7 +68,7 @@ def _window(args: argparse.Namespace, connected: Any, t_from: float | None,
     return start, end
 
 
-def _flags(args: argparse.Namespace) -> tuple[Any, float | None, float | None]:
+def _flags(args: argparse.Namespace) -> tuple[AppConfig, float | None, float | None]:
     """The configuration and the --from/--to times (ConfigError, ValueError naming the flag)."""
     from bridge.commands.connect import parse_utc
 

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.live import Live
 from rich.markup import escape
 
 from bridge.commands.numbers import number
-from bridge.config import ConfigError, load_config
+from bridge.config import AppConfig, ConfigError, load_config
+
+if TYPE_CHECKING:
+    from bridge.app import RunResult
+    from bridge.runtime import Guard
+
+_Setup = Callable[["Guard"], object]
+"""Run before the guard starts (adds observers); what it returns is closed at the end."""
 
 # exit code of a login the broker refused (RES_E_AUTH_FAILED): a service must not restart into
 # it (deploy/lca.service RestartPreventExitStatus), a broker locks an account after repeats
@@ -45,7 +53,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=_run)
 
 
-def _load(args: argparse.Namespace) -> Any:
+def _load(args: argparse.Namespace) -> AppConfig:
     config = load_config(args.config)
     if args.standby:
         config = config.model_copy(update={"run": config.run.model_copy(
@@ -59,7 +67,7 @@ def _load(args: argparse.Namespace) -> Any:
     return config
 
 
-def _say_renamed(config: Any, err: Console) -> None:
+def _say_renamed(config: AppConfig, err: Console) -> None:
     """One line when the scenario is an old name (bridge/sim/names.py): it still runs."""
     from bridge.sim.names import rename_note
 
@@ -68,7 +76,7 @@ def _say_renamed(config: Any, err: Console) -> None:
         err.print(escape(note), highlight=False)
 
 
-def _dashboard_setup(args: argparse.Namespace) -> Any:
+def _dashboard_setup(args: argparse.Namespace) -> _Setup | None:
     """With --dashboard: the token and bind checked now, the server started beside the guard."""
     if not args.dashboard:
         return None
@@ -80,14 +88,14 @@ def _dashboard_setup(args: argparse.Namespace) -> Any:
     token_from_env(os.environ)
     check_bind(parse_bind(args.dashboard_bind)[0], args.dashboard_public_reason)
 
-    def setup(guard: Any) -> Any:
+    def setup(guard: Guard) -> object:
         return attach_dashboard(guard, os.environ, args.dashboard_bind,
                                 args.dashboard_public_reason)
     return setup
 
 
-def _run_live(config: Any, args: argparse.Namespace, out: Console, title: str,
-              setup: Any) -> Any:
+def _run_live(config: AppConfig, args: argparse.Namespace, out: Console, title: str,
+              setup: _Setup | None) -> RunResult:
     """The run under a rich Live view: redrawn every 20 guard steps and when a phase begins."""
     from bridge.app import run
     from bridge.console import guard_view
@@ -95,7 +103,7 @@ def _run_live(config: Any, args: argparse.Namespace, out: Console, title: str,
 
     with Live(console=out, refresh_per_second=8, transient=False) as live:
         step = {"n": 0}
-        shown: dict[str, Any] = {}
+        shown: dict[str, Guard] = {}
 
         def redraw() -> None:
             if "guard" in shown:
@@ -103,12 +111,12 @@ def _run_live(config: Any, args: argparse.Namespace, out: Console, title: str,
 
         state = LiveState(refresh=redraw)
 
-        def on_step(guard: Any) -> None:
+        def on_step(guard: Guard) -> None:
             step["n"] += 1
             if step["n"] % 20 == 0:
                 live.update(guard_view(guard, title, state, out.width))
 
-        def live_setup(guard: Any) -> Any:
+        def live_setup(guard: Guard) -> object:
             shown["guard"] = guard
             guard.observers.append(state)
             return setup(guard) if setup is not None else None
@@ -116,19 +124,19 @@ def _run_live(config: Any, args: argparse.Namespace, out: Console, title: str,
         return run(config, on_step=on_step, speed=args.speed, setup=live_setup)
 
 
-def _phase_printer(out: Console, quiet: bool, setup: Any) -> Any:
+def _phase_printer(out: Console, quiet: bool, setup: _Setup | None) -> _Setup | None:
     """Without a live view: say so when a phase outside the guard's steps begins (the unguarded
     replay can take a minute)."""
     if quiet:
         return setup
-    from bridge.observe import GuardObserver
+    from bridge.observe import GuardObserver, GuardView
 
     class Phases(GuardObserver):
-        def on_phase(self, guard: Any, text: str | None, fraction: float | None) -> None:
+        def on_phase(self, guard: GuardView, text: str | None, fraction: float | None) -> None:
             if text is not None and not fraction:
                 out.print(text, highlight=False)
 
-    def printer_setup(guard: Any) -> Any:
+    def printer_setup(guard: Guard) -> object:
         guard.observers.append(Phases())
         return setup(guard) if setup is not None else None
     return printer_setup
@@ -201,7 +209,7 @@ def _run(args: argparse.Namespace) -> int:
     return _report(args, result, out, err)
 
 
-def _report(args: argparse.Namespace, result: Any, out: Console, err: Console) -> int:
+def _report(args: argparse.Namespace, result: RunResult, out: Console, err: Console) -> int:
     if result.stopped is not None:
         lost = result.stopped.startswith("lease lost")
         err.print(f"stopped ({escape(result.stopped)}): stop journaled"

@@ -18,13 +18,17 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from rich.console import Console
 from rich.markup import escape
 
 from bridge.config import AppConfig, ConfigError, load_config
+
+if TYPE_CHECKING:
+    from bridge.commands.connect import Connected
+    from controller import Snapshot
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -44,7 +48,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=_snapshot)
 
 
-def _ea_depth(connected: Any, config: AppConfig, now: float
+def _ea_depth(connected: Connected, config: AppConfig, now: float
               ) -> dict[str, tuple[float, float]] | None:
     """The EA's depth telemetry (lots per side) where the link is on, as the running guard
     reads it (on for a live terminal unless `[ea] enabled = false`); None without it."""
@@ -64,7 +68,7 @@ def _ea_depth(connected: Any, config: AppConfig, now: float
         return None
 
 
-def dump(connected: Any, config: AppConfig) -> tuple[dict[str, Any], Any]:
+def dump(connected: Connected, config: AppConfig) -> tuple[dict[str, Any], Snapshot]:
     """The snapshot document of the connected terminal now, and the checked snapshot."""
     from bridge.warmup import Warmup
     from controller.snapshot_document import snapshot_document

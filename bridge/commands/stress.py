@@ -5,13 +5,17 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bridge.commands.numbers import number, whole_number
+
+if TYPE_CHECKING:
+    from bridge.stress.executors import ExecutorSpec
+    from bridge.stress.summary_types import Summary, Timing
 
 _DEFAULT_DATA = os.environ.get("LCA_SHARED_DATA", "../shared/data")
 
@@ -84,11 +88,8 @@ def _policies(args: argparse.Namespace) -> list[str] | str:
 
 
 def _stress(args: argparse.Namespace) -> int:
-    from bridge.stress import run_stress
+    from bridge.sim.names import rename_note
     from bridge.stress.executors import ExecutorError, parse_executor
-    from bridge.stress.frontier import frontier_table
-    from bridge.stress.report import checks_table, console_table, equal_exposure_table
-    from bridge.stress.runner import RunSpec
 
     policies = _policies(args)
     if isinstance(policies, str):
@@ -100,7 +101,6 @@ def _stress(args: argparse.Namespace) -> int:
     except ExecutorError as exc:
         Console(stderr=True).print(f"[red]cannot run:[/] {escape(str(exc))}", highlight=False)
         return 2
-    from bridge.sim.names import rename_note
 
     err = Console(stderr=True)
     for note in filter(None, map(rename_note, args.scenario or ())):
@@ -108,6 +108,21 @@ def _stress(args: argparse.Namespace) -> int:
     out = Console()
     if not out.is_terminal:
         out = Console(width=170)  # a pasted or logged table keeps its columns
+    summary = _run_with_progress(args, policies, executor, err)
+    if summary is None:
+        return 2
+    _print_summary(out, summary, args.out)
+    return 0
+
+
+def _run_with_progress(args: argparse.Namespace, policies: list[str], executor: ExecutorSpec,
+                       err: Console) -> Summary | None:
+    """Run the stress suite with a progress bar on `err` (one line per finished run when `err`
+    is a log, not a terminal); the summary as `bridge.stress.run_stress` returns it, or None
+    once the reason it cannot run is printed."""
+    from bridge.stress import run_stress
+    from bridge.stress.runner import RunSpec
+
     columns = (TextColumn("[bold]stress[/]"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn(), TextColumn("{task.description}"))
     with Progress(*columns, console=err, transient=False) as progress:
@@ -127,14 +142,22 @@ def _stress(args: argparse.Namespace) -> int:
                           highlight=False)
 
         try:
-            summary = run_stress(data_dir=args.data_dir, out_dir=args.out,
-                                 scenarios=args.scenario, policies=list(dict.fromkeys(policies)),
-                                 jobs=args.jobs, on_done=on_done, on_total=on_total,
-                                 plots=not args.no_plots, book=args.book,
-                                 presets=args.preset, executor=executor)
+            return run_stress(data_dir=args.data_dir, out_dir=args.out,
+                              scenarios=args.scenario, policies=list(dict.fromkeys(policies)),
+                              jobs=args.jobs, on_done=on_done, on_total=on_total,
+                              plots=not args.no_plots, book=args.book,
+                              presets=args.preset, executor=executor)
         except (ValueError, FileNotFoundError) as exc:
             err.print(f"[red]cannot run:[/] {escape(str(exc))}", highlight=False)
-            return 2
+            return None
+
+
+def _print_summary(out: Console, summary: Summary, out_dir: Path) -> None:
+    """The tables of a finished stress run (equal-exposure, frontier and checks only when the
+    run has them) and the closing line naming the files written to `out_dir`."""
+    from bridge.stress.frontier import frontier_table
+    from bridge.stress.report import checks_table, console_table, equal_exposure_table
+
     out.print(console_table(summary))
     if any(sc.get("equal_exposure") for sc in summary["scenarios"].values()):
         out.print(equal_exposure_table(summary))
@@ -145,11 +168,10 @@ def _stress(args: argparse.Namespace) -> int:
     timing = summary["timing"]
     out.print(f"{timing['runs']} runs in {timing['total_wall_seconds']:.0f} s wall "
               f"({timing['cpu_seconds']:.0f} s of runs on {_where(timing)}). "
-              f"Wrote {args.out / 'summary.json'} and {args.out / 'report.html'}.")
-    return 0
+              f"Wrote {out_dir / 'summary.json'} and {out_dir / 'report.html'}.")
 
 
-def _where(timing: dict[str, Any]) -> str:
+def _where(timing: Timing) -> str:
     """Where the runs ran, for the closing line."""
     executor = timing.get("executor", "local processes")
     return f"{timing['jobs']} processes" if executor == "local processes" else executor

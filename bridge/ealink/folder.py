@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bridge.ealink.errors import EaFolderError
+
+if TYPE_CHECKING:
+    from bridge.mt5.port import Mt5Module
 
 __all__ = ["LINK_SUBFOLDER", "link_folder_from_common", "resolve_link_folder"]
 
@@ -22,7 +25,7 @@ def link_folder_from_common(commondata_path: str | Path) -> Path:
 
 
 def resolve_link_folder(
-    terminal: Any | None = None, configured: str | Path | None = None
+    terminal: Mt5Module | None = None, configured: str | Path | None = None
 ) -> Path:
     """The link folder, from the configuration when given, else from the terminal.
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bridge.ealink.errors import EaLinkError, ProtocolError, TornFileError
-from bridge.ealink.protocol import _check_end, _check_magic, _int, _seal, _split_lines
+from bridge.ealink.fields import read_int
+from bridge.ealink.protocol import _check_end, _check_magic, _seal, _split_lines
 
 __all__ = ["MAX_AGE_SECONDS", "MAX_MESSAGES", "MAX_NOTIFY_SEQUENCE", "MAX_TEXT", "NOTIFY_FILE",
            "NOTIFY_MAGIC", "Notice", "NotifyWriter", "format_notify", "parse_notify",
@@ -77,8 +78,8 @@ def parse_notify(text: str, what: str = NOTIFY_FILE) -> tuple[int, int, list[Not
     if len(body) < 3 or not body[1].startswith("sequence=") or \
             not body[2].startswith("written_utc="):
         raise TornFileError(f"{what}: expected the lines sequence= and written_utc=")
-    sequence = _int(body[1].removeprefix("sequence="), "sequence", what)
-    written = _int(body[2].removeprefix("written_utc="), "written_utc", what)
+    sequence = read_int(body[1].removeprefix("sequence="), "sequence", what)
+    written = read_int(body[2].removeprefix("written_utc="), "written_utc", what)
     if sequence != end_sequence or not 1 <= sequence <= MAX_NOTIFY_SEQUENCE:
         raise ProtocolError(f"{what}: sequence {sequence} is not 1 to {MAX_NOTIFY_SEQUENCE} "
                             "or differs from the end marker")
@@ -87,10 +88,10 @@ def parse_notify(text: str, what: str = NOTIFY_FILE) -> tuple[int, int, list[Not
         parts = line.removeprefix("msg=").split(";", 2)
         if not line.startswith("msg=") or len(parts) != 3 or not 1 <= len(parts[2]) <= MAX_TEXT:
             raise ProtocolError(f"{what}: line {line[:40]!r} is not msg=<sequence>;<utc>;<text>")
-        seq = _int(parts[0], "msg sequence", what)
+        seq = read_int(parts[0], "msg sequence", what)
         if notices and seq <= notices[-1].sequence:
             raise ProtocolError(f"{what}: msg sequences must increase ({seq})")
-        notices.append(Notice(seq, _int(parts[1], "msg utc", what), parts[2]))
+        notices.append(Notice(seq, read_int(parts[1], "msg utc", what), parts[2]))
     if len(notices) > MAX_MESSAGES or (notices and notices[-1].sequence != sequence):
         raise ProtocolError(f"{what}: at most {MAX_MESSAGES} msg lines, the last one's sequence "
                             "being the file's")

@@ -15,7 +15,7 @@ import re
 import tomllib
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from bridge.ealink.records import CalendarEvent
 
@@ -97,29 +97,28 @@ def _from_toml(text: str, what: str) -> list[CalendarEvent]:
     unknown = sorted(set(data) - {"event"})
     if unknown:
         raise NewsFileError(f"{what}: {unknown[0]}: unknown table (write [[event]] tables)")
-    rows: Any = data.get("event", [])
+    rows: object = data.get("event", [])
     if not isinstance(rows, list):
         raise NewsFileError(f"{what}: event must be [[event]] tables")
-    out: list[CalendarEvent] = []
-    for i, row in enumerate(rows):
-        where = f"{what} event[{i}]"
-        if not isinstance(row, dict):
-            raise NewsFileError(f"{where}: must be a table")
-        for key in sorted(set(row) - set(CALENDAR_COLUMNS)):
-            raise NewsFileError(f"{where}.{key}: unknown key (allowed: "
-                                f"{', '.join(CALENDAR_COLUMNS)})")
-        for key in CALENDAR_COLUMNS:
-            if key not in row:
-                raise NewsFileError(f"{where}.{key}: required key is missing")
-        try:
-            event = _event(row["time_utc"], row["currency"], row["importance"], row["title"],
-                           where)
-        except NewsFileError as exc:
-            raise NewsFileError(str(exc).replace(f"{where}: time_utc", f"{where}.time_utc")
-                                ) from None
-        if event is not None:
-            out.append(event)
-    return out
+    events = (_toml_event(row, f"{what} event[{i}]") for i, row in enumerate(rows))
+    return [event for event in events if event is not None]
+
+
+def _toml_event(row: object, where: str) -> CalendarEvent | None:
+    """One ``[[event]]`` table: exactly the keys of `CALENDAR_COLUMNS`; None for a low one."""
+    if not isinstance(row, dict):
+        raise NewsFileError(f"{where}: must be a table")
+    for key in sorted(set(row) - set(CALENDAR_COLUMNS)):
+        raise NewsFileError(f"{where}.{key}: unknown key (allowed: "
+                            f"{', '.join(CALENDAR_COLUMNS)})")
+    for key in CALENDAR_COLUMNS:
+        if key not in row:
+            raise NewsFileError(f"{where}.{key}: required key is missing")
+    try:
+        return _event(row["time_utc"], row["currency"], row["importance"], row["title"], where)
+    except NewsFileError as exc:
+        raise NewsFileError(str(exc).replace(f"{where}: time_utc", f"{where}.time_utc")
+                            ) from None
 
 
 def read_calendar_file(path: str | Path) -> tuple[CalendarEvent, ...]:

@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +19,7 @@ from bridge.servertime import ServerClock
 __all__ = ["folder_bytes", "write_bars", "write_ticks"]
 
 
-def write_ticks(path: Path, ticks: npt.NDArray[Any], clock: ServerClock) -> int:
+def write_ticks(path: Path, ticks: npt.NDArray[np.void], clock: ServerClock) -> int:
     """Write `copy_ticks_*` rows (server-clock `time_msc`) as UTC ticks; rows without a usable
     quote (bid ≤ 0 or ask < bid) are left out. Returns the number of ticks written."""
     keep = (ticks["bid"] > 0) & (ticks["ask"] >= ticks["bid"])
@@ -40,7 +39,7 @@ def write_ticks(path: Path, ticks: npt.NDArray[Any], clock: ServerClock) -> int:
     return len(frame)
 
 
-def write_bars(path: Path, rates: npt.NDArray[Any]) -> int:
+def write_bars(path: Path, rates: npt.NDArray[np.void]) -> int:
     """Write `copy_rates_*` rows (bar open on the server clock, bid OHLC), gzipped when the name
     ends in .gz. Returns the count."""
     stamps = np.datetime_as_string(rates["time"].astype(np.int64).astype("datetime64[s]"),

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from bridge.mt5 import constants as mt5c
+from bridge.mt5.records import AccountInfo, SymbolInfo, TradePosition
 from bridge.record.files import folder_bytes, write_bars, write_ticks
 from bridge.record.margin import measured_margin_rates
 from bridge.record.scenario_file import DataFile, ScenarioText, scenario_text
@@ -68,8 +69,8 @@ def _date(t: float) -> str:
     return dt.datetime.fromtimestamp(t, dt.UTC).strftime("%Y-%m-%d")
 
 
-def _symbols(port: TerminalPort, wanted: Sequence[str], account: Any,
-             positions: Sequence[Any]) -> tuple[list[str], list[str]]:
+def _symbols(port: TerminalPort, wanted: Sequence[str], account: AccountInfo,
+             positions: Sequence[TradePosition]) -> tuple[list[str], list[str]]:
     """The symbols to record: the wanted ones, the held ones, and the pairs that convert their
     profit and margin currencies to the account currency; with a note for each one added."""
     names = list(dict.fromkeys([*wanted, *(str(p.symbol) for p in positions)]))
@@ -91,11 +92,11 @@ def _symbols(port: TerminalPort, wanted: Sequence[str], account: Any,
     return names, notes
 
 
-def _rows(port: TerminalPort, function: str, *args: Any) -> np.ndarray[Any, Any]:
+def _rows(port: TerminalPort, function: str, *args: object) -> npt.NDArray[np.void]:
     """`copy_ticks_range` / `copy_rates_range` rows; a terminal that answers None for a range
     without data (anything but a lost connection) gives no rows, a lost connection raises."""
     try:
-        rows: np.ndarray[Any, Any] = port.call(function, *args)
+        rows: npt.NDArray[np.void] = port.call(function, *args)
     except TerminalError as exc:
         if exc.connection_lost:
             raise
@@ -104,79 +105,100 @@ def _rows(port: TerminalPort, function: str, *args: Any) -> np.ndarray[Any, Any]
     return rows
 
 
-def _median_spread(spreads: list[np.ndarray[Any, Any]], point: float) -> float | None:
+def _median_spread(spreads: list[npt.NDArray[np.float64]], point: float) -> float | None:
     joined = np.concatenate(spreads) if spreads else np.zeros(0)
     if not len(joined) or point <= 0:
         return None
     return float(round(float(np.median(joined)) / point, 1))
 
 
+@dataclass
+class _Tally:
+    """What the days recorded so far wrote, per symbol (filled day by day)."""
+
+    names: list[str]
+    files: list[DataFile] = field(default_factory=list)
+    ticks: dict[str, int] = field(default_factory=dict)
+    m1: dict[str, int] = field(default_factory=dict)
+    spreads: dict[str, list[npt.NDArray[np.float64]]] = field(default_factory=dict)
+    first: dict[str, int] = field(default_factory=dict)
+    """server s of each symbol's first tick (or M1 bar) recorded"""
+
+    def __post_init__(self) -> None:
+        self.ticks = dict.fromkeys(self.names, 0)
+        self.m1 = dict.fromkeys(self.names, 0)
+        self.spreads = {n: [] for n in self.names}
+
+
+def _record_day(port: TerminalPort, out: Path, name: str, day: tuple[float, float], last: bool,
+                tally: _Tally) -> str:
+    """One symbol's ticks of one UTC day `day` (and its M1 bars: the replay expands them into
+    ticks on a day without ticks) into `out`; what was written, for the progress line. The
+    day's end belongs to the next day unless it is the `last`."""
+    clock = port.clock
+    a, b = day
+    sa, sb = int(clock.to_server(a)), int(clock.to_server(b))
+    rows = _rows(port, "copy_ticks_range", name, sa, sb, mt5c.COPY_TICKS_ALL)
+    rows = rows[(rows["time_msc"] < sb * 1000) | last]  # the next day has its boundary
+    n = 0
+    if len(rows):
+        rel = f"{name}_ticks_lca-record_{_date(a)}_UTC.csv.gz"
+        n = write_ticks(out / rel, rows, clock)
+        if n:
+            tally.files.append(DataFile("data", name, rel, "dukascopy_ticks"))
+            tally.first.setdefault(name, int(rows["time_msc"][0]) // 1000)
+            tally.spreads[name].append(rows["ask"] - rows["bid"])
+        else:
+            (out / rel).unlink()
+    bars = _rows(port, "copy_rates_range", name, mt5c.TIMEFRAME_M1, sa, sb)
+    bars = bars[(bars["time"] < sb) | last]
+    if len(bars):
+        rel = f"{name}_M1_lca-record_{_date(a)}_servertime.csv.gz"
+        tally.m1[name] += write_bars(out / rel, bars)
+        if not n:  # no ticks this day: the replay expands the M1 bars into ticks
+            tally.files.append(DataFile("data", name, rel, "ohlc"))
+            tally.first.setdefault(name, int(bars["time"][0]))
+    tally.ticks[name] += n
+    return (f"{name} {n:,} ticks" if n else
+            f"{name} {len(bars):,} M1 bars" if len(bars) else f"{name} nothing")
+
+
 def record(port: TerminalPort, window: Window, wanted: Sequence[str], out: Path, *,
            source: str, progress: Callable[[str], None] = lambda _: None) -> Recording:
     """Record `wanted` (plus the held and conversion symbols) over `window` into `out`."""
-    clock = port.clock
     if (out / "scenario.toml").exists():
         raise RecordError(f"{out} already holds a recording (scenario.toml): choose another "
                           "--out or remove it")
-    account = port.call("account_info")
-    positions = list(port.call("positions_get"))
+    account: AccountInfo = port.call("account_info")
+    positions: list[TradePosition] = list(port.call("positions_get"))
     names, notes = _symbols(port, wanted, account, positions)
     for note in notes:
         progress(note)
     (out / "history").mkdir(parents=True, exist_ok=True)
-    files: list[DataFile] = []
-    ticks = dict.fromkeys(names, 0)
-    m1 = dict.fromkeys(names, 0)
-    spreads: dict[str, list[np.ndarray[Any, Any]]] = {n: [] for n in names}
-    infos = {n: port.call("symbol_info", n) for n in names}
-    first: dict[str, int] = {}  # server s of each symbol's first tick (or M1 bar) recorded
+    tally = _Tally(names)
+    infos: dict[str, SymbolInfo] = {n: port.call("symbol_info", n) for n in names}
     days = _days(window)
-    for k, (a, b) in enumerate(days, 1):
-        last = k == len(days)
-        sa, sb = int(clock.to_server(a)), int(clock.to_server(b))
-        said = []
-        for name in names:
-            rows = _rows(port, "copy_ticks_range", name, sa, sb, mt5c.COPY_TICKS_ALL)
-            rows = rows[(rows["time_msc"] < sb * 1000) | last]  # the next day has its boundary
-            n = 0
-            if len(rows):
-                rel = f"{name}_ticks_lca-record_{_date(a)}_UTC.csv.gz"
-                n = write_ticks(out / rel, rows, clock)
-                if n:
-                    files.append(DataFile("data", name, rel, "dukascopy_ticks"))
-                    first.setdefault(name, int(rows["time_msc"][0]) // 1000)
-                    spreads[name].append(rows["ask"] - rows["bid"])
-                else:
-                    (out / rel).unlink()
-            bars = _rows(port, "copy_rates_range", name, mt5c.TIMEFRAME_M1, sa, sb)
-            bars = bars[(bars["time"] < sb) | last]
-            if len(bars):
-                rel = f"{name}_M1_lca-record_{_date(a)}_servertime.csv.gz"
-                m1[name] += write_bars(out / rel, bars)
-                if not n:  # no ticks this day: the replay expands the M1 bars into ticks
-                    files.append(DataFile("data", name, rel, "ohlc"))
-                    first.setdefault(name, int(bars["time"][0]))
-            ticks[name] += n
-            said.append(f"{name} {n:,} ticks" if n else
-                        f"{name} {len(bars):,} M1 bars" if len(bars) else f"{name} nothing")
-        progress(f"day {k}/{len(days)} {_date(a)}: {' · '.join(said)} "
+    for k, day in enumerate(days, 1):
+        said = [_record_day(port, out, name, day, k == len(days), tally) for name in names]
+        progress(f"day {k}/{len(days)} {_date(day[0])}: {' · '.join(said)} "
                  f"({folder_bytes(out) / 1e6:.1f} MB)")
-    missing = [n for n in names if n not in first]
+    missing = [n for n in names if n not in tally.first]
     if missing:
         raise RecordError(f"the terminal served no ticks and no M1 bars of {', '.join(missing)} "
                           f"between {_date(window.first)} and {_date(window.end)}: open its "
                           "chart once (a terminal downloads history on demand) or choose "
                           "another window")
-    history = _history(port, first, out, files)
+    history = _history(port, tally.first, out, tally.files)
     sc = ScenarioText(
         name=f"recording-{_date(window.start)}",
         description=f"Recorded from the {source} terminal: {', '.join(names)}, "
                     f"{_date(window.start)} to {_date(window.end)} (UTC).",
-        start=window.start, end=window.end, warmup_hours=window.warmup_hours, clock=clock,
+        start=window.start, end=window.end, warmup_hours=window.warmup_hours, clock=port.clock,
         account=account, symbols=[infos[n] for n in names],
         spread_points={n: s for n in names
-                       if (s := _median_spread(spreads[n], float(infos[n].point))) is not None},
-        book_level_lots=_book_levels(port, names), files=files,
+                       if (s := _median_spread(tally.spreads[n], float(infos[n].point)))
+                       is not None},
+        book_level_lots=_book_levels(port, names), files=tally.files,
         positions=[p for p in positions if str(p.symbol) in names],
         header=["Recorded by `lca record` (docs/scenarios.md \"Record your terminal\").",
                 "Replay: uv run lca run --scenario <this file>"])
@@ -187,7 +209,7 @@ def record(port: TerminalPort, window: Window, wanted: Sequence[str], out: Path,
         progress("margin rate measured (order_calc_margin): " + ", ".join(
             f"{n} {r:g}" for n, r in sc.margin_rate.items()))
         path.write_text(scenario_text(sc), encoding="utf-8")
-    return Recording(path, ticks, m1, history, folder_bytes(out))
+    return Recording(path, tally.ticks, tally.m1, history, folder_bytes(out))
 
 
 def _history(port: TerminalPort, first: dict[str, int], out: Path,

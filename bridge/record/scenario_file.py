@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
+from bridge.mt5.records import AccountInfo, SymbolInfo, TradePosition
 from bridge.servertime import ServerClock
 from bridge.sim.scenario_model import CALC_MODES, EXEC_MODES, FILLINGS, TRADE_MODES
 
@@ -45,12 +45,12 @@ class ScenarioText:
     end: float
     warmup_hours: float
     clock: ServerClock
-    account: Any
-    symbols: Sequence[Any]
+    account: AccountInfo
+    symbols: Sequence[SymbolInfo]
     spread_points: dict[str, float]
     book_level_lots: dict[str, float]
     files: Sequence[DataFile]
-    positions: Sequence[Any]
+    positions: Sequence[TradePosition]
     header: list[str] = field(default_factory=list)
     margin_rate: dict[str, float] = field(default_factory=dict)
     """Symbol → the broker's margin rate measured with order_calc_margin (bridge/record/margin)."""
@@ -72,7 +72,7 @@ def _num(x: float) -> str:
     return repr(float(x))
 
 
-def _account(a: Any) -> list[str]:
+def _account(a: AccountInfo) -> list[str]:
     margin_mode = {0: "netting", 2: "hedging"}.get(int(a.margin_mode))
     lines = ["[account]", f"currency = {_s(str(a.currency))}",
              f"leverage = {max(int(a.leverage), 1)}"]
@@ -97,7 +97,7 @@ def _account(a: Any) -> list[str]:
     return lines
 
 
-def _symbol(s: Any, spread_points: float, level_lots: float | None,
+def _symbol(s: SymbolInfo, spread_points: float, level_lots: float | None,
             margin_rate: float | None) -> list[str]:
     calc = _CALC.get(int(s.trade_calc_mode))
     lines = ["[[symbols]]", f"name = {_s(str(s.name))}"]

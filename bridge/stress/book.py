@@ -21,7 +21,6 @@ import math
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from bridge.mt5 import constants as c
 from bridge.sim.scenario import BookEntry, Scenario
@@ -55,14 +54,14 @@ class Book:
     balance: float | None = None
 
 
-def _positive(where: str, key: str, value: Any, fix: str) -> float:
+def _positive(where: str, key: str, value: object, fix: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
             or value <= 0:
         raise BookError(f"{where}: {key} = {value!r} must be a number above 0 ({fix})")
     return float(value)
 
 
-def _position(raw: Any, where: str) -> BookPosition:
+def _position(raw: object, where: str) -> BookPosition:
     if not isinstance(raw, dict):
         raise BookError(f"{where}: must be a table (symbol, side, lots)")
     allowed = {"symbol", "side", "lots", "type", "volume", "magic", "comment"}

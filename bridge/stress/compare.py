@@ -24,7 +24,7 @@ __all__ = ["MACHINE_KEYS", "comparable", "differences", "main", "run_differences
 MACHINE_KEYS = frozenset({"timing", "wall_seconds", "cpu_seconds", "data_dir", "generated_utc"})
 
 
-def comparable(value: Any) -> Any:
+def comparable(value: object) -> object:
     """`value` with every MACHINE_KEYS entry removed, at any depth."""
     if isinstance(value, dict):
         return {k: comparable(v) for k, v in value.items() if k not in MACHINE_KEYS}
@@ -33,7 +33,7 @@ def comparable(value: Any) -> Any:
     return value
 
 
-def differences(a: Any, b: Any, path: str = "") -> Iterator[str]:
+def differences(a: object, b: object, path: str = "") -> Iterator[str]:
     """One line per differing leaf between two comparable summaries."""
     if isinstance(a, dict) and isinstance(b, dict):
         for k in sorted(set(a) | set(b), key=str):

@@ -15,9 +15,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bridge.stress.static import parse_static
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from bridge.stress.summary_types import Summary
 
 __all__ = ["FULL", "appetite_name", "frontier", "parse_appetite", "plot_frontier",
            "policy_appetite"]
@@ -252,7 +257,7 @@ def frontier_rows(fr: dict[str, Any], preset: str) -> tuple[list[str], list[list
     return head, rows
 
 
-def frontier_table(summary: dict[str, Any]) -> Any:
+def frontier_table(summary: Summary) -> Table:
     """The console table: per preset, each policy's calm return, return given up per calm
     scenario (none's return − the policy's), max drawdown per crash window and pooled."""
     from rich.table import Table
@@ -275,7 +280,7 @@ def frontier_table(summary: dict[str, Any]) -> Any:
     return table
 
 
-def frontier_html(summary: dict[str, Any], pngs: dict[str, str]) -> str:
+def frontier_html(summary: Summary, pngs: dict[str, str]) -> str:
     """The report's frontier section: the method, a table per preset, the PNGs."""
     import html
 

@@ -14,16 +14,20 @@ says how N is chosen); the whole window's panels mark the zoomed span in grey.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from bridge.stress.columns import REGIME_WORDS
 from bridge.stress.report_warnings import duration
 from bridge.stress.windows import POLICIES
 from bridge.stress.zoom import Zoom, crash_zoom
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 __all__ = ["COLOURS", "REGIME_COLOURS", "plot_scenario", "regimes_shown"]
 
@@ -31,7 +35,7 @@ COLOURS = {"none": "#555555", "vol-only": "#1f77b4", "rules-only": "#ff7f0e", "f
 REGIME_COLOURS = {"NO_EXPANSION": "#fff3b0", "WAIT": "#ffd59e", "MINIMUM": "#f7b2b2"}
 
 
-def _times(ts: Any) -> Any:
+def _times(ts: Iterable[float]) -> npt.NDArray[np.object_]:
     return np.asarray([dt.datetime.fromtimestamp(t, dt.UTC).replace(tzinfo=None) for t in ts])
 
 
@@ -41,7 +45,7 @@ def regimes_shown(regimes: Sequence[str]) -> list[str]:
     return [r for r in REGIME_COLOURS if r in seen]
 
 
-def _shade(ax: Any, t: Any, regimes: Sequence[str]) -> None:
+def _shade(ax: Axes, t: npt.NDArray[np.object_], regimes: Sequence[str]) -> None:
     start = 0
     for i in range(1, len(regimes) + 1):
         if i == len(regimes) or regimes[i] != regimes[start]:
@@ -63,7 +67,7 @@ def _cut(series: dict[str, Any], span: tuple[float, float] | None) -> dict[str, 
             for k, v in series.items()}
 
 
-def _marks(ax_p: Any, ax_e: Any, run: dict[str, Any], ref: dict[str, Any], colour: str,
+def _marks(ax_p: Axes, ax_e: Axes, run: dict[str, Any], ref: dict[str, Any], colour: str,
            span: tuple[float, float] | None) -> None:
     """The guard's orders (triangles) and the broker's stop-outs (crosses) on the equity and the
     price panels."""
@@ -84,7 +88,7 @@ def _marks(ax_p: Any, ax_e: Any, run: dict[str, Any], ref: dict[str, Any], colou
                          edgecolors="black", linewidths=0.5, zorder=5)
 
 
-def _column(axes: Sequence[Any], sc: dict[str, Any], runs: dict[str, dict[str, Any]],
+def _column(axes: Sequence[Axes], sc: dict[str, Any], runs: dict[str, dict[str, Any]],
             span: tuple[float, float] | None) -> None:
     """Draw the five panels of one column, over the whole window or inside `span`."""
     ax_p, ax_e, ax_l, ax_m, ax_v = axes

@@ -18,6 +18,7 @@ from rich.text import Text
 from bridge.stress.columns import COLUMNS, LEGEND, POLICY_WORDS, REGIME_WORDS, row
 from bridge.stress.plot import COLOURS, plot_scenario
 from bridge.stress.report_warnings import duration, warnings_html, warnings_legend_html
+from bridge.stress.summary_types import Summary
 from bridge.stress.zoom import Zoom
 
 __all__ = ["COLOURS", "checks_table", "console_table", "equal_exposure_table", "plot_scenario",
@@ -41,7 +42,7 @@ def _policies(sc: dict[str, Any]) -> list[str]:
     return sorted(sc["policies"], key=policy_order)
 
 
-def equal_exposure_table(summary: dict[str, Any]) -> Table:
+def equal_exposure_table(summary: Summary) -> Table:
     """Per crash scenario: did full beat the static books at equal pre-crash exposure?"""
     table = Table(title="full guard against the static books that carried as much leverage or "
                   "more into the crash")
@@ -69,9 +70,9 @@ def equal_exposure_table(summary: dict[str, Any]) -> Table:
     return table
 
 
-def console_table(summary: dict[str, Any]) -> Group:
+def console_table(summary: Summary) -> Group:
     """One table per scenario (every policy), then the columns' legend."""
-    tables: list[Any] = []
+    tables: list[Table] = []
     for name, sc in summary["scenarios"].items():
         kind = "crash window" if sc["kind"] == "crash" else "calm window (control)"
         table = Table(title=f"{name} — {kind}: the same book on the same prices",
@@ -85,7 +86,7 @@ def console_table(summary: dict[str, Any]) -> Group:
     return Group(*tables, Text("How to read the tables", style="bold"), legend)
 
 
-def checks_table(summary: dict[str, Any]) -> Table:
+def checks_table(summary: Summary) -> Table:
     """Each promise of the full guard, per scenario: does it hold, with the numbers."""
     table = Table(title="checks: does the full guard keep its promises?")
     for h in ("scenario", "check", "holds", "numbers"):
@@ -170,7 +171,7 @@ def _regime_line(sc: dict[str, Any]) -> str:
         for p, r in regimes.items()) + "</p>")
 
 
-def _html(summary: dict[str, Any], pngs: dict[str, str],
+def _html(summary: Summary, pngs: dict[str, str],
           frontier_pngs: dict[str, str] | None = None,
           zooms: dict[str, tuple[Zoom, str]] | None = None) -> str:
     from bridge.stress.frontier import frontier_html
@@ -243,7 +244,7 @@ def _html(summary: dict[str, Any], pngs: dict[str, str],
     return "\n".join(parts)
 
 
-def write_report(summary: dict[str, Any], results: Sequence[dict[str, Any]], out: Path, *,
+def write_report(summary: Summary, results: Sequence[dict[str, Any]], out: Path, *,
                  plots: bool = True) -> None:
     """The PNGs (one per scenario, one frontier per crash window and one pooled) and report.html
     in `out`."""

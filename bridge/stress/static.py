@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from bridge.mt5.records import AccountInfo
 from bridge.sim.market import Market
 from bridge.sim.scenario import Scenario
 from bridge.sim.terminal import SimTerminal
@@ -96,7 +97,7 @@ def mean_eff_lev(t: list[float], lev: list[float], until: float | None = None) -
     return float(np.sum(xs[ok] * widths[ok]) / widths[ok].sum())
 
 
-def outcome_metrics(equity: list[float], initial: float, lowest: float, info: Any,
+def outcome_metrics(equity: list[float], initial: float, lowest: float, info: AccountInfo,
                     stop_outs: int) -> dict[str, Any]:
     """What a run did to the account, in account currency and fractions: max drawdown of the
     equity path from `initial` (peak to trough, 0.25 = 25 %), stop-outs, how far the balance went
@@ -137,7 +138,7 @@ def _scaled(scenario: Scenario, market: Market, leverage: float) -> tuple[Scenar
     return replace(scenario, book=tuple(book)), start
 
 
-def _account(sim: SimTerminal) -> Any:
+def _account(sim: SimTerminal) -> AccountInfo:
     info = sim.account_info()
     if info is None:
         raise RuntimeError(f"account_info() failed in a static run: {sim.last_error()}")

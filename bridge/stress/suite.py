@@ -17,9 +17,10 @@ from bridge.stress.executors import LOCAL, ExecutorSpec, default_jobs, open_exec
 from bridge.stress.frontier import appetite_name, frontier, parse_appetite, policy_appetite
 from bridge.stress.runner import RunSpec, run_one
 from bridge.stress.static import STATIC_GRID, equal_exposure, parse_static, static_name
+from bridge.stress.summary_types import Check, Summary, Timing
 from bridge.stress.windows import OWN, POLICIES, PRESETS, WINDOWS, policy_config, window_for
 
-__all__ = ["SUMMARY_VERSION", "checks", "default_policies", "policy_order",
+__all__ = ["SUMMARY_VERSION", "Check", "checks", "default_policies", "policy_order",
            "pooled_equal_exposure", "resolve_scenarios", "run_stress", "summarise"]
 
 SUMMARY_VERSION = 1
@@ -119,54 +120,27 @@ def run_all(specs: Sequence[RunSpec], jobs: int,
     return results
 
 
-def checks(summary: dict[str, Any]) -> list[dict[str, Any]]:
+_Add = Callable[[str, bool, str], None]
+"""Records one check of a scenario: (what is checked, whether it holds, the numbers)."""
+
+
+def checks(summary: Summary) -> list[Check]:
     """The issue's must-show list, per scenario: which hold and which do not, with the numbers."""
-    out: list[dict[str, Any]] = []
+    out: list[Check] = []
     for name, sc in summary["scenarios"].items():
         pol = sc["policies"]
         if "none" not in pol or "full" not in pol:
             continue
-        none, full = pol["none"], pol["full"]
 
         def add(check: str, holds: bool, detail: str, _name: str = name) -> None:
             out.append({"scenario": _name, "check": check, "holds": bool(holds),
                         "detail": detail})
 
-        if none["stop_outs"] > 0:
-            add("full: 0 stop-outs where none has them", full["stop_outs"] == 0,
-                f"none {none['stop_outs']}, full {full['stop_outs']}")
-        if none["negative_balance"] > 0:
-            add("full: 0 negative balance where none has one", full["negative_balance"] == 0,
-                f"none {none['negative_balance']:,.2f}, full {full['negative_balance']:,.2f}")
+        _ruin_checks(pol["none"], pol["full"], add)
         if sc["kind"] == "crash":
-            add(f"full: max drawdown ≤ {DD_SHARE:.0%} of none's",
-                full["max_drawdown"] <= DD_SHARE * none["max_drawdown"] + _EPS,
-                f"full {full['max_drawdown']:.2%}, none {none['max_drawdown']:.2%} "
-                f"(limit {DD_SHARE * none['max_drawdown']:.2%})")
-            for other in ("vol-only", "rules-only"):
-                if other in pol:
-                    add(f"full: max drawdown no worse than {other}",
-                        full["max_drawdown"] <= pol[other]["max_drawdown"] + _EPS,
-                        f"full {full['max_drawdown']:.2%}, {other} "
-                        f"{pol[other]['max_drawdown']:.2%}")
-            eq = sc.get("equal_exposure")
-            if eq is not None:
-                add("full: no static book at the same or higher pre-crash EffLev has a lower "
-                    "max drawdown", eq["holds"], eq["detail"])
+            _crash_checks(sc, add)
         else:
-            given = full.get("return_given_up")
-            limit = CALM_GIVE_UP * abs(none["return"])
-            add(f"full: return given up on the calm control ≤ {CALM_GIVE_UP:.0%} of none's",
-                given is not None and given <= limit + _EPS,
-                f"none return {none['return']:.2%}, full {full['return']:.2%}, given up "
-                f"{given:.2%} (limit {limit:.2%})")
-            fa = full.get("false_alarms")
-            if fa is not None:  # issue 12 item 3 (bridge/stress/lead.py)
-                add("full: 0 crash flags and 0 MINIMUM on a calm window",
-                    fa["crash_flag_steps"] == 0 and fa["minimum_steps"] == 0,
-                    f"{fa['crash_flag_episodes']} crash flags ({fa['crash_flag_steps']} steps), "
-                    f"{fa['minimum_steps']} MINIMUM, {fa['wait_steps']} WAIT steps, "
-                    f"{fa['unasked_cuts']} cuts not asked for by the rules")
+            _calm_checks(pol["none"], pol["full"], add)
     pooled = summary.get("equal_exposure_pooled")
     if pooled is not None:
         out.append({"scenario": "pooled (crash runs)",
@@ -175,8 +149,56 @@ def checks(summary: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def summarise(results: Sequence[dict[str, Any]], data_dir: str,
-              timing: dict[str, Any]) -> dict[str, Any]:
+def _ruin_checks(none: dict[str, Any], full: dict[str, Any], add: _Add) -> None:
+    """Where `none` is stopped out or ends below zero, `full` is not."""
+    if none["stop_outs"] > 0:
+        add("full: 0 stop-outs where none has them", full["stop_outs"] == 0,
+            f"none {none['stop_outs']}, full {full['stop_outs']}")
+    if none["negative_balance"] > 0:
+        add("full: 0 negative balance where none has one", full["negative_balance"] == 0,
+            f"none {none['negative_balance']:,.2f}, full {full['negative_balance']:,.2f}")
+
+
+def _crash_checks(sc: dict[str, Any], add: _Add) -> None:
+    """A crash window: full's drawdown against none's (at most `DD_SHARE` of it), against the
+    partial guards', and against the static books at equal pre-crash exposure."""
+    pol = sc["policies"]
+    none, full = pol["none"], pol["full"]
+    add(f"full: max drawdown ≤ {DD_SHARE:.0%} of none's",
+        full["max_drawdown"] <= DD_SHARE * none["max_drawdown"] + _EPS,
+        f"full {full['max_drawdown']:.2%}, none {none['max_drawdown']:.2%} "
+        f"(limit {DD_SHARE * none['max_drawdown']:.2%})")
+    for other in ("vol-only", "rules-only"):
+        if other in pol:
+            add(f"full: max drawdown no worse than {other}",
+                full["max_drawdown"] <= pol[other]["max_drawdown"] + _EPS,
+                f"full {full['max_drawdown']:.2%}, {other} "
+                f"{pol[other]['max_drawdown']:.2%}")
+    eq = sc.get("equal_exposure")
+    if eq is not None:
+        add("full: no static book at the same or higher pre-crash EffLev has a lower "
+            "max drawdown", eq["holds"], eq["detail"])
+
+
+def _calm_checks(none: dict[str, Any], full: dict[str, Any], add: _Add) -> None:
+    """The calm control: the return full gives up (at most `CALM_GIVE_UP` of none's) and its
+    false alarms."""
+    given = full.get("return_given_up")
+    limit = CALM_GIVE_UP * abs(none["return"])
+    add(f"full: return given up on the calm control ≤ {CALM_GIVE_UP:.0%} of none's",
+        given is not None and given <= limit + _EPS,
+        f"none return {none['return']:.2%}, full {full['return']:.2%}, given up "
+        f"{given:.2%} (limit {limit:.2%})")
+    fa = full.get("false_alarms")
+    if fa is not None:  # issue 12 item 3 (bridge/stress/lead.py)
+        add("full: 0 crash flags and 0 MINIMUM on a calm window",
+            fa["crash_flag_steps"] == 0 and fa["minimum_steps"] == 0,
+            f"{fa['crash_flag_episodes']} crash flags ({fa['crash_flag_steps']} steps), "
+            f"{fa['minimum_steps']} MINIMUM, {fa['wait_steps']} WAIT steps, "
+            f"{fa['unasked_cuts']} cuts not asked for by the rules")
+
+
+def summarise(results: Sequence[dict[str, Any]], data_dir: str, timing: Timing) -> Summary:
     """summary.json (keys documented in docs/stress.md) from the runs' results."""
     from bridge.stress.runner import scenario_for
     from bridge.stress.user import main_symbol
@@ -222,12 +244,13 @@ def summarise(results: Sequence[dict[str, Any]], data_dir: str,
                 m["return_given_up"] = none["return"] - m["return"]
         sc["equal_exposure"] = equal_exposure(pol) if sc["kind"] == "crash" else None
     policies = sorted({r["policy"] for r in results}, key=policy_order)
-    summary: dict[str, Any] = {
+    summary: Summary = {
         "version": SUMMARY_VERSION,
         "generated_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "data_dir": data_dir, "policies": policies or list(POLICIES),
         "presets": {k: vars(v) for k, v in PRESETS.items()},
         "scenarios": scenarios, "timing": timing,
+        "equal_exposure_pooled": None, "frontier": None, "checks": [],  # set below, in order
     }
     summary["equal_exposure_pooled"] = pooled_equal_exposure(scenarios)
     summary["frontier"] = frontier(scenarios)
@@ -277,7 +300,7 @@ def run_stress(*, data_dir: str | Path, out_dir: str | Path, scenarios: Sequence
                on_total: Callable[[int], None] | None = None,
                plots: bool = True, book: str | Path | None = None,
                presets: Sequence[str] | None = None,
-               executor: ExecutorSpec = LOCAL) -> dict[str, Any]:
+               executor: ExecutorSpec = LOCAL) -> Summary:
     """Run the evaluation and write summary.json, the PNG plots and report.html into `out_dir`.
 
     `scenarios`: window names, window-preset names or scenario files of one's own; `presets`:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from bridge.config import AppConfig
 from bridge.sim.scenario import Scenario
@@ -136,7 +135,7 @@ def policy_config(policy: str, window: Window, *, scenario: str = "") -> AppConf
     if policy not in POLICIES and appetite is None:
         raise ValueError(f"policy {policy!r} is unknown (allowed: {', '.join(POLICIES)}, "
                          "full@<a> with 0 < a ≤ 100)")
-    data: dict[str, Any] = {
+    data: dict[str, dict[str, object]] = {
         "terminal": {"kind": "sim", "scenario": scenario or window.name},
         "run": {"mode": "observe" if policy == "none" else "enforce",
                 "guard_seconds": window.guard_seconds, "journal": "sqlite://", "log_file": "",

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bridge.metrics import MetricsObserver
 from bridge.web.app import create_app
 from bridge.web.board import LiveBoard
 from bridge.web.control import Controls
 from bridge.web.server import DEFAULT_BIND, DashboardServer, check_bind, parse_bind
+
+if TYPE_CHECKING:
+    from bridge.observe import GuardView
 
 __all__ = ["DEFAULT_BIND", "ENV_TOKEN", "Dashboard", "attach_dashboard", "token_from_env"]
 
@@ -45,7 +48,7 @@ class Dashboard:
         self.server.stop()
 
 
-def attach_dashboard(guard: Any, environ: Mapping[str, str], bind: str = DEFAULT_BIND,
+def attach_dashboard(guard: GuardView, environ: Mapping[str, str], bind: str = DEFAULT_BIND,
                      public_reason: str = "") -> Dashboard:
     """Add the board, controls and metrics to `guard.observers`; serve them on `bind`."""
     token = token_from_env(environ)

@@ -9,8 +9,9 @@ token is compared in constant time and never logged. FastAPI's own OpenAPI page 
 from __future__ import annotations
 
 import hmac
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
@@ -20,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from bridge.web.control import ControlError, Controls
 
-__all__ = ["ControlBody", "create_app"]
+__all__ = ["Board", "ControlBody", "create_app"]
 
 STATIC = Path(__file__).with_name("static")
 COOKIE = "lca_token"
@@ -44,7 +45,20 @@ def _token_of(request: Request) -> str:
     return request.cookies.get(COOKIE, "") or request.query_params.get("token", "")
 
 
-def create_app(board: Any, token: str, *, registry: CollectorRegistry | None = None,
+class Board(Protocol):
+    """What the dashboard shows: `bridge.web.board.LiveBoard` (a running guard) or
+    `bridge.web.journal_board.JournalBoard` (a journal). Each view is JSON data."""
+
+    def fleet(self) -> list[dict[str, Any]]: ...
+    def state(self) -> dict[str, Any]: ...
+    def series(self) -> dict[str, Any]: ...
+    def plan(self) -> list[dict[str, Any]]: ...
+    def orders(self) -> list[dict[str, Any]]: ...
+    def alerts(self) -> list[dict[str, Any]]: ...
+    def controls(self) -> list[dict[str, Any]]: ...
+
+
+def create_app(board: Board, token: str, *, registry: CollectorRegistry | None = None,
                controls: Controls | None = None, title: str = "lca") -> FastAPI:
     """The app over `board` (a LiveBoard or a JournalBoard); `controls` None = read-only."""
     if not token:
@@ -53,6 +67,7 @@ def create_app(board: Any, token: str, *, registry: CollectorRegistry | None = N
     app = FastAPI(title=f"{title} dashboard", version="1",
                   description="The guard's live state, plan, orders, alerts and control.")
     _auth(app, token)
+    _pages(app)
     _reads(app, board, controls is None)
     _control(app, controls)
     _metrics(app, registry)
@@ -61,7 +76,8 @@ def create_app(board: Any, token: str, *, registry: CollectorRegistry | None = N
 
 def _auth(app: FastAPI, token: str) -> None:
     @app.middleware("http")
-    async def require_token(request: Request, call_next: Any) -> Response:
+    async def require_token(request: Request,
+                            call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         given = _token_of(request)
         if not hmac.compare_digest(given.encode(), token.encode()):
             return JSONResponse({"detail": "token required: Authorization: Bearer <token>, "
@@ -71,10 +87,11 @@ def _auth(app: FastAPI, token: str) -> None:
             response: Response = RedirectResponse(request.url.path, status_code=303)
             response.set_cookie(COOKIE, token, httponly=True, samesite="strict")
             return response
-        return await call_next(request)  # type: ignore[no-any-return]
+        return await call_next(request)
 
 
-def _reads(app: FastAPI, board: Any, read_only: bool) -> None:
+def _pages(app: FastAPI) -> None:
+    """The two pages and their static files."""
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
         return FileResponse(STATIC / "index.html")
@@ -85,6 +102,9 @@ def _reads(app: FastAPI, board: Any, read_only: bool) -> None:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
+
+def _reads(app: FastAPI, board: Board, read_only: bool) -> None:
+    """The read endpoints under /api/, each one of `board`'s views."""
     @app.get("/api/fleet", summary="every account of the journal: state, EffLev, MSI, "
              "distances to the stop-out and the prop limits, lease holder, snapshot age")
     def fleet() -> list[dict[str, Any]]:

@@ -20,11 +20,11 @@ from __future__ import annotations
 import queue
 import threading
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Protocol, cast
 
 from bridge.config import Mode
 from bridge.mt5 import constants as mt5c
-from bridge.observe import GuardObserver
+from bridge.observe import GuardObserver, GuardView
 from bridge.web.lift import lift_lock
 from controller import Action, Urgency
 from controller.types import Side
@@ -46,8 +46,18 @@ class _Request:
     origin: str
     mode: str | None = None
     done: threading.Event = field(default_factory=threading.Event)
-    result: dict[str, Any] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    result: dict[str, object] | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+class ControlledGuard(GuardView, Protocol):
+    """The guard as a flatten drives it: its plan bookkeeping and its slice sender
+    (`bridge.runtime.Guard`), called on the guard's own thread between two steps."""
+
+    _plan_target_value: float
+
+    def _execute_due(self) -> None:
+        """Send the slices that are due now."""
 
 
 class Controls(GuardObserver):
@@ -57,7 +67,7 @@ class Controls(GuardObserver):
         self._queue: queue.Queue[_Request] = queue.Queue(64)
 
     def request(self, action: str, who: str, why: str, origin: str, *, mode: str | None = None,
-                timeout: float = 5.0) -> dict[str, Any]:
+                timeout: float = 5.0) -> dict[str, object]:
         """Queue an action and wait for the guard to apply it (the journaled row), or return
         {"result": "queued"} after `timeout` seconds."""
         if action not in ACTIONS:
@@ -76,7 +86,7 @@ class Controls(GuardObserver):
             return req.result
         return {"action": action, "who": req.who, "why": req.why, "result": "queued"}
 
-    def on_step(self, guard: Any, seconds: float) -> None:
+    def on_step(self, guard: GuardView, seconds: float) -> None:
         while True:
             try:
                 req = self._queue.get_nowait()
@@ -94,7 +104,7 @@ class Controls(GuardObserver):
             req.result = row
             req.done.set()
 
-    def _apply(self, guard: Any, req: _Request) -> str:
+    def _apply(self, guard: GuardView, req: _Request) -> str:
         if req.action == "pause":
             guard.paused = True
             return "paused: the guard reads, decides and alerts; it sends no slice"
@@ -108,9 +118,9 @@ class Controls(GuardObserver):
             if not ok:
                 raise ControlError(result)
             return result
-        return self._flatten(guard, req)
+        return self._flatten(cast("ControlledGuard", guard), req)  # bridge.runtime.Guard is one
 
-    def _mode(self, guard: Any, mode: Mode) -> str:
+    def _mode(self, guard: GuardView, mode: Mode) -> str:
         if mode is Mode.ENFORCE and not guard.config.run.allow_real_account and \
                 guard.port.account().trade_mode == mt5c.ACCOUNT_TRADE_MODE_REAL:
             raise ControlError("REAL account: enforce needs run.allow_real_account = true in "
@@ -121,7 +131,7 @@ class Controls(GuardObserver):
                    "would have closed (lca status shows its ledger)"
         return f"mode {mode.value}"
 
-    def _flatten(self, guard: Any, req: _Request) -> str:
+    def _flatten(self, guard: ControlledGuard, req: _Request) -> str:
         if guard.mode is not Mode.ENFORCE:
             raise ControlError("flatten sends orders: switch the mode to enforce first")
         snap = guard.snapshot

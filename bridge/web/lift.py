@@ -9,14 +9,17 @@ so a restarted guard does not bring the lock back. The control row (bridge.web.c
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from controller.prop_lock import lift_prop_lock
+
+if TYPE_CHECKING:
+    from bridge.observe import GuardView
 
 __all__ = ["lift_lock", "prop_lock_state"]
 
 
-def prop_lock_state(guard: Any) -> dict[str, Any]:
+def prop_lock_state(guard: GuardView) -> dict[str, Any]:
     """The prop lock as the dashboard shows it: on, until when the rule holds it, why, how it
     ends (`auto` at the reset, `acknowledge` = lifted here)."""
     mem = guard.memory
@@ -25,13 +28,14 @@ def prop_lock_state(guard: Any) -> dict[str, Any]:
             "liftable": mem.locked and (mem.lock_until is None or guard.now() >= mem.lock_until)}
 
 
-def lift_lock(guard: Any, who: str, why: str) -> tuple[bool, str, dict[str, Any]]:
+def lift_lock(guard: GuardView, who: str, why: str) -> tuple[bool, str, dict[str, object]]:
     """Lift the guard's prop lock if the rule allows it now: (done, result in words, the extra
     fields of the control row)."""
     mem = guard.memory
     now = guard.now()
     verdict = lift_prop_lock(mem, now)
-    extra = {"allowed_from": verdict.allowed_from, "lock_reason": mem.lock_reason}
+    extra: dict[str, object] = {"allowed_from": verdict.allowed_from,
+                                "lock_reason": mem.lock_reason}
     if not verdict.allowed:
         return False, f"refused: {verdict.reason}", extra
     guard.memory = verdict.memory

@@ -10,10 +10,13 @@ from __future__ import annotations
 import ipaddress
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING
 
 import uvicorn
 from loguru import logger
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 __all__ = ["DashboardServer", "check_bind", "parse_bind"]
 
@@ -49,7 +52,7 @@ def check_bind(host: str, reason: str) -> None:
 class DashboardServer:
     """uvicorn serving `app` on (host, port) in a daemon thread."""
 
-    def __init__(self, app: Any, host: str, port: int) -> None:
+    def __init__(self, app: FastAPI, host: str, port: int) -> None:
         config = uvicorn.Config(app, host=host, port=port, access_log=False, log_level="warning",
                                 lifespan="off")
         self.server = uvicorn.Server(config)

@@ -118,13 +118,6 @@ REPLY_ATTACKS = ("pickle bytes", "pickle text", "not json", "json of the wrong s
                  "record with code in a field name")
 
 
-def test_a_record_without_the_fields_lca_reads_is_a_clear_error_not_an_attribute_error():
-    from bridge.mt5remote import _BadReply, _rebuild
-
-    with pytest.raises(_BadReply, match="record TradePosition lacks price_open"):
-        _rebuild({"nt": ["TradePosition", ["ticket", "symbol", "type", "volume",
-                                           "price_current", "profit", "swap", "time", "magic"],
-                         [1, "GBPUSD", 0, 1.0, 1.2, 0.0, 0.0, 0, 0]]}, {})
 CALLBACK_ATTACKS = ("callback during setup", "callback during a call")
 
 

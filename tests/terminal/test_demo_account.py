@@ -16,7 +16,7 @@ import time
 import numpy as np
 import pytest
 
-from bridge.mt5remote import _REQUIRED
+from bridge.mt5remote_wire import REQUIRED_FIELDS
 from tests.terminal import live
 
 pytestmark = [pytest.mark.terminal,
@@ -34,7 +34,7 @@ def _fields(record) -> set[str]:
 def test_account_info_has_every_field_lca_reads(mt5):
     account = mt5.account_info()
     assert account is not None, mt5.last_error()
-    assert _REQUIRED["AccountInfo"] <= _fields(account)
+    assert REQUIRED_FIELDS["AccountInfo"] <= _fields(account)
     assert int(account.trade_mode) in (0, 1)  # demo or contest (the session refuses REAL)
     assert float(account.equity) > 0.0
     assert float(account.leverage) > 0.0
@@ -45,14 +45,14 @@ def test_account_info_has_every_field_lca_reads(mt5):
 def test_terminal_info_says_whether_algo_trading_is_on(mt5):
     info = mt5.terminal_info()
     assert info is not None, mt5.last_error()
-    assert _REQUIRED["TerminalInfo"] <= _fields(info)
+    assert REQUIRED_FIELDS["TerminalInfo"] <= _fields(info)
     assert isinstance(info.trade_allowed, bool)
     assert str(info.commondata_path)
 
 
 def test_symbol_info_has_the_volume_and_filling_rules(mt5, symbol):
     s = mt5.symbol_info(symbol)
-    assert _REQUIRED["SymbolInfo"] <= _fields(s)
+    assert REQUIRED_FIELDS["SymbolInfo"] <= _fields(s)
     assert 0.0 < float(s.volume_min) <= float(s.volume_max)
     assert float(s.volume_step) > 0.0
     assert float(s.trade_contract_size) > 0.0
@@ -73,7 +73,7 @@ def test_positions_get_is_a_tuple_of_positions(mt5):
     positions = mt5.positions_get()
     assert positions is not None, mt5.last_error()
     for p in positions:
-        assert _REQUIRED["TradePosition"] <= _fields(p)
+        assert REQUIRED_FIELDS["TradePosition"] <= _fields(p)
 
 
 def test_order_check_accepts_a_min_lot(mt5, symbol):
