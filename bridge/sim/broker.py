@@ -36,7 +36,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -201,7 +200,7 @@ class Converter:
         return tuple(s.symbol for s in self.plan(src, dst))
 
     def rates(
-        self, src: str, dst: str, bid: Mapping[int, Any], ask: Mapping[int, Any]
+        self, src: str, dst: str, bid: Mapping[int, Num], ask: Mapping[int, Num]
     ) -> tuple[Num, Num]:
         """(low, high) rates `src`→`dst` from the given quotes (scalars or arrays per symbol)."""
         lo: Num = 1.0
