@@ -85,6 +85,18 @@ class SimState:
         self.ok()
         return True
 
+    def auth(self, login: int, password: str | None, server: str | None) -> bool:
+        """Whether the credentials fit the scenario's account (else last_error is set)."""
+        a = self.scenario.account
+        if (
+            login != a.login
+            or (a.password and password not in (None, a.password))
+            or (server is not None and server != a.server)
+        ):
+            self.fail(c.RES_E_AUTH_FAILED)
+            return False
+        return True
+
     def server_s(self) -> int:
         """Now on the broker's server clock, epoch seconds."""
         return int(self.scenario.clock.to_server(self.now))

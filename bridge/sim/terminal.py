@@ -75,7 +75,6 @@ class SimTerminal:
     """The simulated MetaTrader 5 terminal (see the module docstring)."""
 
     def __init__(self, scenario: Scenario, market: Market) -> None:
-        self.scenario = scenario
         self.faults = FaultInjector(scenario.faults)
         self._tmp = Path(tempfile.mkdtemp(prefix="lca-sim-"))
         self._finalizer = weakref.finalize(self, shutil.rmtree, self._tmp, True)
@@ -107,6 +106,15 @@ class SimTerminal:
         return f"<SimTerminal {self.scenario.name!r} at {at}, {self.ticks_played} ticks played>"
 
     # ------------------------------------------------------------------ replay API
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario played (a test may replace it, e.g. with trading not allowed)."""
+        return self._st.scenario
+
+    @scenario.setter
+    def scenario(self, scenario: Scenario) -> None:
+        self._st.scenario = scenario
+
     @property
     def market(self) -> Market:
         """The replayed market (read-only arrays shared between terminals of one scenario)."""
@@ -199,21 +207,10 @@ class SimTerminal:
         if path is not None and not Path(path).exists():
             st.fail(_c.RES_E_INTERNAL_FAIL_INIT)
             return False
-        if login is not None and not self._auth(login, password, server):
+        if login is not None and not st.auth(login, password, server):
             return False
         st.initialized = True
         st.ok()
-        return True
-
-    def _auth(self, login: int, password: str | None, server: str | None) -> bool:
-        a = self.scenario.account
-        if (
-            login != a.login
-            or (a.password and password not in (None, a.password))
-            or (server is not None and server != a.server)
-        ):
-            self._st.fail(_c.RES_E_AUTH_FAILED)
-            return False
         return True
 
     def login(
@@ -223,7 +220,7 @@ class SimTerminal:
         server: str | None = None,
         timeout: int = 60000,
     ) -> bool:
-        if not self._st.gate("login") or not self._auth(login, password, server):
+        if not self._st.gate("login") or not self._st.auth(login, password, server):
             return False
         self._st.ok()
         return True
@@ -308,8 +305,7 @@ class SimTerminal:
         return queries.history_deals(self._st, (date_from, date_to), group, ticket, position)
 
     def history_deals_total(self, date_from: DateArg, date_to: DateArg) -> int | None:
-        r = self.history_deals_get(date_from, date_to)
-        return None if r is None else len(r)
+        return None if (r := self.history_deals_get(date_from, date_to)) is None else len(r)
 
     def history_orders_get(
         self,
@@ -325,8 +321,7 @@ class SimTerminal:
         return queries.history_orders(self._st, (date_from, date_to), group, ticket, position)
 
     def history_orders_total(self, date_from: DateArg, date_to: DateArg) -> int | None:
-        r = self.history_orders_get(date_from, date_to)
-        return None if r is None else len(r)
+        return None if (r := self.history_orders_get(date_from, date_to)) is None else len(r)
 
     # ------------------------------------------------------------------ calculations, trading
     def order_calc_margin(
