@@ -1,7 +1,7 @@
 """The tables of a scenario file, read key by key: `Table` (unknown keys refused, each error naming
 the key, the value and what is allowed), times, and one reader per section ([account],
 [broker], [[symbols]], [generator], [[data]], [[overlays]], [[no_quotes]], [[faults]], [[book]],
-[[balance_ops]]). bridge.sim.scenario puts them together."""
+[[balance_ops]]). bridge.sim.scenario.parse puts them together."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from bridge.mt5 import constants as c
 from bridge.sim.broker import SymbolSpec
 from bridge.sim.errors import ScenarioError
 from bridge.sim.replay.readers import FORMATS
-from bridge.sim.scenario_model import (
+from bridge.sim.scenario.model import (
     BALANCE_OP_TYPES,
     CALC_MODES,
     EXEC_MODES,

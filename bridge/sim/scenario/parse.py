@@ -1,8 +1,7 @@
-"""Scenario files (TOML): market sources, symbols, account, broker policy, overlays, faults, seed.
-
-`load_scenario(name_or_path)` reads a built-in name (`bridge/sim/scenarios/<name>.toml`) or a path
-and validates every key: an unknown key or a bad value raises `ScenarioError` naming the key, the
-value and what is allowed. The format is documented in docs/scenarios.md.
+"""A scenario file's contents (TOML already read) validated into a `Scenario`: every key checked,
+an unknown key or a bad value raises `ScenarioError` naming the key, the value and what is
+allowed (bridge.sim.scenario.catalog finds and reads the file). The format is documented in
+docs/scenarios.md.
 
 Times are TOML datetimes or ISO strings with a zone (``2016-10-06T23:07:03Z``), or numbers of
 seconds relative to the scenario's `crash_time` (relative to `start` when it has none).
@@ -11,31 +10,14 @@ seconds relative to the scenario's `crash_time` (relative to `start` when it has
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from bridge.sim.errors import ScenarioError
 from bridge.sim.replay.clock import DST_RULES, ServerClock
-from bridge.sim.scenario_model import (
-    BUILTIN_DIR,
-    FAULT_KINDS,
-    OVERLAY_KINDS,
-    AccountSpec,
-    BalanceOp,
-    BookEntry,
-    BrokerPolicy,
-    DataSource,
-    FaultSpec,
-    GeneratorSpec,
-    GeneratorSymbol,
-    NoQuoteSpec,
-    Overlay,
-    Scenario,
-)
-from bridge.sim.scenario_tables import (
+from bridge.sim.scenario.model import Scenario
+from bridge.sim.scenario.tables import (
     Table,
     parse_time,
     read_account,
@@ -45,80 +27,7 @@ from bridge.sim.scenario_tables import (
     sections,
 )
 
-__all__ = [
-    "BUILTIN_DIR",
-    "FAULT_KINDS",
-    "OVERLAY_KINDS",
-    "AccountSpec",
-    "BalanceOp",
-    "BookEntry",
-    "BrokerPolicy",
-    "DataSource",
-    "FaultSpec",
-    "GeneratorSpec",
-    "GeneratorSymbol",
-    "NoQuoteSpec",
-    "Overlay",
-    "Scenario",
-    "builtin_scenarios",
-    "data_scenarios",
-    "load_scenario",
-    "parse_scenario",
-]
-
-
-def builtin_scenarios() -> tuple[str, ...]:
-    """Names of the generated scenarios shipped in bridge/sim/scenarios (no data needed)."""
-    return tuple(sorted(p.stem for p in BUILTIN_DIR.glob("*.toml")))
-
-
-def data_scenarios() -> tuple[str, ...]:
-    """Names of the shipped real-data windows (`data/<name>`); they read ../shared/data files,
-    found through `data_dir` or LCA_SHARED_DATA."""
-    return tuple(sorted(f"data/{p.stem}" for p in (BUILTIN_DIR / "data").glob("*.toml")))
-
-
-def load_scenario(
-    name_or_path: str | Path, *, data_dir: str | Path | None = None, seed: int | None = None
-) -> Scenario:
-    """Read and validate a scenario: a built-in name or a TOML path.
-
-    `data_dir` resolves relative `[[data]].path` entries (default: the environment variable
-    LCA_SHARED_DATA, else the scenario file's folder; a file only beside the scenario, such as
-    a recording's, is read from there); `seed` overrides the file's seed. Built-in
-    names: `builtin_scenarios()` (generated) and `data_scenarios()` (real windows, need data)."""
-    if data_dir is None and os.environ.get("LCA_SHARED_DATA"):
-        data_dir = os.environ["LCA_SHARED_DATA"]
-    from bridge.sim.names import canonical, folder_scenario
-
-    p = Path(name_or_path)
-    if p.is_dir():
-        p = folder_scenario(p)
-    elif not p.suffix and not p.exists():
-        p = BUILTIN_DIR / f"{canonical(str(name_or_path))}.toml"
-        if not p.is_file():
-            raise ScenarioError(
-                f"scenario {str(name_or_path)!r} is neither a file nor a built-in; built-ins: "
-                f"{', '.join(builtin_scenarios())}; real windows (need --data-dir): "
-                f"{', '.join(data_scenarios())}; or a path to a scenario .toml file"
-            )
-    try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{p}: not valid TOML: {exc}") from exc
-    except FileNotFoundError:
-        raise ScenarioError(f"scenario file {p} not found; give a scenario .toml file, a "
-                            "recorded scenario folder or a built-in name "
-                            f"({', '.join(builtin_scenarios())})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"scenario file {p} cannot be read: {exc}") from None
-    return parse_scenario(
-        raw,
-        base=p.parent,
-        data_dir=None if data_dir is None else Path(data_dir),
-        seed=seed,
-        source=str(p),
-    )
+__all__ = ["parse_scenario"]
 
 
 def parse_scenario(
@@ -129,7 +38,7 @@ def parse_scenario(
     seed: int | None = None,
     source: str = "",
 ) -> Scenario:
-    """Validate a scenario already read from TOML (see `load_scenario`)."""
+    """Validate a scenario already read from TOML (see `bridge.sim.scenario.load_scenario`)."""
     root = Table(raw, "")
     name = root.get("name", str)
     start = parse_time(root.get("start", (str, dt.datetime)), "start", None)
