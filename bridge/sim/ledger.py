@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from bridge.mt5 import constants as c
 from bridge.mt5.records import TradeDeal, TradeOrder, TradePosition
-from bridge.sim.broker import SymbolSpec, profit_factor
+from bridge.sim.broker import BrokerSymbol, profit_factor
 from bridge.sim.quotes import MarketCursor
 
 __all__ = ["Ledger", "SimPosition"]
@@ -112,7 +112,7 @@ class Ledger:
             comment, ""))
         return ticket, order, position
 
-    def _reduce(self, spec: SymbolSpec, position: SimPosition, side: int, volume: float,
+    def _reduce(self, spec: BrokerSymbol, position: SimPosition, side: int, volume: float,
                 price: float, server_ms: int) -> tuple[int, float, SimPosition | None]:
         """A deal against `position`: (deal entry, realised profit, what is left of it, None
         when closed). On a netting account the volume beyond it reverses the position."""

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from bridge.mt5 import constants as c
 from bridge.mt5.records import TradeRequest
-from bridge.sim.broker import SymbolSpec
+from bridge.sim.broker import BrokerSymbol
 from bridge.sim.ledger import SimPosition
 from bridge.sim.quotes import weekend
 from bridge.sim.state import SimState
@@ -102,7 +102,7 @@ def _check_deal(st: SimState, req: ParsedRequest, pos: SimPosition | None, k: in
     return Checked(_check_fill_and_price(st, r, spec, k, side), pos, k)
 
 
-def _check_market(st: SimState, spec: SymbolSpec, k: int, closing: bool) -> int:
+def _check_market(st: SimState, spec: BrokerSymbol, k: int, closing: bool) -> int:
     if spec.trade_mode == c.SYMBOL_TRADE_MODE_DISABLED:
         return c.TRADE_RETCODE_TRADE_DISABLED
     if spec.trade_mode == c.SYMBOL_TRADE_MODE_CLOSEONLY and not closing:
@@ -114,7 +114,7 @@ def _check_market(st: SimState, spec: SymbolSpec, k: int, closing: bool) -> int:
     return 0
 
 
-def _check_fill_and_price(st: SimState, r: TradeRequest, spec: SymbolSpec, k: int,
+def _check_fill_and_price(st: SimState, r: TradeRequest, spec: BrokerSymbol, k: int,
                           side: int) -> int:
     allowed = {
         c.ORDER_FILLING_FOK: spec.filling_mode & c.SYMBOL_FILLING_FOK,
@@ -137,7 +137,7 @@ def _check_fill_and_price(st: SimState, r: TradeRequest, spec: SymbolSpec, k: in
     return 0
 
 
-def volume_ok(spec: SymbolSpec, v: float) -> bool:
+def volume_ok(spec: BrokerSymbol, v: float) -> bool:
     """Whether `v` lots is within the symbol's limits and on its volume step."""
     if v < spec.volume_min - 1e-9 or v > spec.volume_max + 1e-9:
         return False

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bridge.mt5 import constants as c
-from bridge.sim.broker import SymbolSpec
+from bridge.sim.broker import BrokerSymbol
 from bridge.sim.replay.clock import ServerClock
 
 __all__ = [
@@ -241,7 +241,7 @@ class Scenario:
     clock: ServerClock
     account: AccountSpec
     broker: BrokerPolicy
-    symbols: tuple[SymbolSpec, ...]
+    symbols: tuple[BrokerSymbol, ...]
     data: tuple[DataSource, ...] = ()
     history: tuple[DataSource, ...] = ()
     """Bar files (D1, H4, ...) that `copy_rates_*` serves before the first tick (sim.history)."""

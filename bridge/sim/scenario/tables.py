@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bridge.mt5 import constants as c
-from bridge.sim.broker import SymbolSpec
+from bridge.sim.broker import BrokerSymbol
 from bridge.sim.errors import ScenarioError
 from bridge.sim.replay.readers import FORMATS
 from bridge.sim.scenario.model import (
@@ -118,7 +118,7 @@ def symbols_list(t: Table, k: str, known: set[str]) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def read_symbol(raw: Mapping[str, Any], where: str, dflt_currency: str) -> SymbolSpec:
+def read_symbol(raw: Mapping[str, Any], where: str, dflt_currency: str) -> BrokerSymbol:
     t = Table(raw, where)
     name = t.get("name", str)
     mode = t.choice("calc_mode", CALC_MODES, "forex")
@@ -142,7 +142,7 @@ def read_symbol(raw: Mapping[str, Any], where: str, dflt_currency: str) -> Symbo
     vmax = t.positive("volume_max", 100.0)
     if vmax < vmin:
         raise ScenarioError(f"{where}.volume_max = {vmax} is below volume_min = {vmin}")
-    spec = SymbolSpec(
+    spec = BrokerSymbol(
         name=name,
         currency_base=base,
         currency_profit=profit,
