@@ -1,29 +1,26 @@
-"""The tables of a scenario file, read key by key: `Table` (unknown keys refused, each error naming
-the key, the value and what is allowed), times, and one reader per section ([account],
-[broker], [[symbols]], [generator], [[data]], [[overlays]], [[no_quotes]], [[faults]], [[book]],
-[[balance_ops]]). bridge.sim.scenario.parse puts them together."""
+"""The validated tables of a scenario file (bridge.sim.scenario.schema) made into the frozen values
+of bridge.sim.scenario.model, with the checks that need more than one key: defaults that follow
+other keys (a symbol's currencies from its name), names that must be scenario symbols, times
+relative to the crash, ranges across keys. Each error names the key, the value and what is
+allowed. bridge.sim.scenario.parse puts them together."""
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import itertools
-from collections.abc import Callable, Mapping
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar
 
 from bridge.mt5 import constants as c
 from bridge.sim.broker import BrokerSymbol
 from bridge.sim.errors import ScenarioError
-from bridge.sim.replay.readers import FORMATS
+from bridge.sim.scenario import schema as f
 from bridge.sim.scenario.model import (
     BALANCE_OP_TYPES,
     CALC_MODES,
     EXEC_MODES,
-    FAULT_KINDS,
     FILLINGS,
     MARGIN_MODES,
-    OVERLAY_KINDS,
     SO_MODES,
     TRADE_MODES,
     AccountSpec,
@@ -38,58 +35,26 @@ from bridge.sim.scenario.model import (
     Overlay,
 )
 
-T = TypeVar("T")
+__all__ = [
+    "data_sources",
+    "parse_time",
+    "read_account",
+    "read_balance_ops",
+    "read_book",
+    "read_broker",
+    "read_faults",
+    "read_generator",
+    "read_no_quotes",
+    "read_overlays",
+    "read_symbol",
+]
+
+_TICK_VALUE_MODES = (c.SYMBOL_CALC_MODE_CFDINDEX, c.SYMBOL_CALC_MODE_FUTURES,
+                     c.SYMBOL_CALC_MODE_EXCH_FUTURES)
 
 
-class Table:
-    """A TOML table read key by key; `done()` rejects keys nobody read."""
-
-    def __init__(self, data: Mapping[str, Any], where: str) -> None:
-        if not isinstance(data, Mapping):
-            raise ScenarioError(f"{where} must be a table, got {data!r}")
-        self.data, self.where, self.seen = data, where, set[str]()
-
-    def key(self, k: str) -> str:
-        return f"{self.where}.{k}" if self.where else k
-
-    def get(
-        self, k: str, kind: type[T] | tuple[type, ...], default: Any = ..., *, allowed: str = ""
-    ) -> Any:
-        self.seen.add(k)
-        if k not in self.data:
-            if default is ...:
-                raise ScenarioError(f"{self.key(k)} is missing; it is required ({allowed or kind})")
-            return default
-        v = self.data[k]
-        kinds = kind if isinstance(kind, tuple) else (kind,)
-        if float in kinds and isinstance(v, int) and not isinstance(v, bool):
-            v = float(v)
-        if not isinstance(v, kinds) or (isinstance(v, bool) and bool not in kinds):
-            names = " or ".join(t.__name__ for t in kinds)
-            raise ScenarioError(f"{self.key(k)} = {v!r} has the wrong type; expected {names}")
-        return v
-
-    def choice(self, k: str, options: Mapping[str, T], default: str) -> T:
-        v = self.get(k, str, default)
-        if v not in options:
-            raise ScenarioError(f"{self.key(k)} = {v!r} is not allowed; use one of {list(options)}")
-        return options[v]
-
-    def positive(self, k: str, default: Any = ..., *, zero_ok: bool = False) -> float:
-        v = self.get(k, float, default)
-        if v < 0 or (v == 0 and not zero_ok):
-            raise ScenarioError(f"{self.key(k)} = {v!r} must be {'≥' if zero_ok else '>'} 0")
-        return float(v)
-
-    def done(self) -> None:
-        extra = sorted(set(self.data) - self.seen)
-        if extra:
-            raise ScenarioError(
-                f"{self.key(extra[0])} is not a known key; allowed here: {sorted(self.seen)}"
-            )
-
-
-def parse_time(v: Any, key: str, anchor: float | None) -> float:
+def parse_time(v: object, key: str, anchor: float | None) -> float:
+    """A time value as UTC epoch seconds (a number: seconds from `anchor`)."""
     if isinstance(v, dt.datetime):
         if v.tzinfo is None:
             raise ScenarioError(f"{key} = {v!r} has no time zone; write it with Z or an offset")
@@ -107,317 +72,198 @@ def parse_time(v: Any, key: str, anchor: float | None) -> float:
     raise ScenarioError(f"{key} = {v!r} must be an ISO date-time or seconds from the crash")
 
 
-def symbols_list(t: Table, k: str, known: set[str]) -> tuple[str, ...]:
-    v = t.get(k, (list, str), "*")
-    names = list(known) if v == "*" else ([v] if isinstance(v, str) else v)
+def _symbols(v: object, key: str, known: set[str]) -> tuple[str, ...]:
+    if v == "*":
+        names = list(known)
+    else:
+        names = [v] if isinstance(v, str) else list(v) if isinstance(v, list) else []
     for n in names:
         if n not in known:
-            raise ScenarioError(
-                f"{t.key(k)} = {n!r} is not a scenario symbol; known: {sorted(known)}"
-            )
+            raise ScenarioError(f"{key} = {n!r} is not a scenario symbol; known: {sorted(known)}")
     return tuple(sorted(names))
 
 
-def read_symbol(raw: Mapping[str, Any], where: str, dflt_currency: str) -> BrokerSymbol:
-    t = Table(raw, where)
-    name = t.get("name", str)
-    mode = t.choice("calc_mode", CALC_MODES, "forex")
+def _filling(t: f.SymbolTable, where: str) -> int:
+    bits = 0
+    for fill in t.filling:
+        if not isinstance(fill, str) or fill not in FILLINGS:
+            raise ScenarioError(f"{where}.filling = {fill!r} is not allowed; use {list(FILLINGS)}")
+        bits |= FILLINGS[fill]
+    return bits
+
+
+def read_symbol(t: f.SymbolTable, where: str, dflt_currency: str) -> BrokerSymbol:
+    """A `[[symbols]]` table; currencies, contract size and digits default from the name (an FX
+    pair: EURUSD → EUR, USD, 100,000) and the calculation mode."""
+    name, mode = t.name, CALC_MODES[t.calc_mode]
     fx = mode in (c.SYMBOL_CALC_MODE_FOREX, c.SYMBOL_CALC_MODE_FOREX_NO_LEVERAGE)
     pair = len(name) >= 6 and name[:6].isalpha() and name[:6].isupper()
-    base = t.get("currency_base", str, name[:3] if fx or pair else "")
-    profit = t.get("currency_profit", str, name[3:6] if fx or pair else dflt_currency)
-    margin = t.get("currency_margin", str, base if fx else profit)
-    cs = t.positive("contract_size", 100_000.0 if fx else 1.0)
-    fill = t.get("filling", list, ["fok", "ioc"])
-    bits = 0
-    for f in fill:
-        if f not in FILLINGS:
-            raise ScenarioError(f"{where}.filling = {f!r} is not allowed; use {list(FILLINGS)}")
-        bits |= FILLINGS[f]
-    digits = t.get("digits", int, 3 if profit == "JPY" else 5)
-    if not 0 <= digits <= 8:
-        raise ScenarioError(f"{where}.digits = {digits} must be within 0..8")
-    vmin = t.positive("volume_min", 0.01)
-    vstep = t.positive("volume_step", 0.01)
-    vmax = t.positive("volume_max", 100.0)
-    if vmax < vmin:
-        raise ScenarioError(f"{where}.volume_max = {vmax} is below volume_min = {vmin}")
-    spec = BrokerSymbol(
-        name=name,
-        currency_base=base,
-        currency_profit=profit,
-        currency_margin=margin,
-        calc_mode=mode,
-        digits=digits,
-        contract_size=cs,
-        tick_size=t.positive("tick_size", 0.0, zero_ok=True),
-        tick_value=t.positive("tick_value", 0.0, zero_ok=True),
-        margin_initial=t.positive("margin_initial", 0.0, zero_ok=True),
-        margin_maintenance=t.positive("margin_maintenance", 0.0, zero_ok=True),
-        margin_rate=t.positive("margin_rate", 1.0),
-        margin_hedged=t.positive("margin_hedged", cs, zero_ok=True),
-        margin_hedged_use_leg=t.get("margin_hedged_use_leg", bool, False),
-        volume_min=vmin,
-        volume_max=vmax,
-        volume_step=vstep,
-        volume_limit=t.positive("volume_limit", 0.0, zero_ok=True),
-        spread_points=t.positive("spread_points", 10.0),
-        trade_mode=t.choice("trade_mode", TRADE_MODES, "full"),
-        trade_exemode=t.choice("execution", EXEC_MODES, "market"),
-        filling_mode=bits,
-        trade_stops_level=t.get("stops_level", int, 0),
-        trade_freeze_level=t.get("freeze_level", int, 0),
-        book_depth=t.get("book_depth", int, 0),
-        book_level_lots=t.positive("book_level_lots", 10.0),
-        daily_volume_lots=t.positive("daily_volume_lots", 100_000.0),
-        daily_volatility=t.positive("daily_volatility", 0.006),
-        description=t.get("description", str, name),
-        path=t.get("path", str, ("Forex\\" if fx else "CFD\\") + name),
-    )
-    if (
-        mode
-        in (
-            c.SYMBOL_CALC_MODE_CFDINDEX,
-            c.SYMBOL_CALC_MODE_FUTURES,
-            c.SYMBOL_CALC_MODE_EXCH_FUTURES,
-        )
-        and spec.tick_value <= 0
-    ):
+    base = t.currency_base if t.currency_base is not None else (name[:3] if fx or pair else "")
+    profit = t.currency_profit if t.currency_profit is not None else (
+        name[3:6] if fx or pair else dflt_currency)
+    cs = t.contract_size if t.contract_size is not None else (100_000.0 if fx else 1.0)
+    if t.volume_max < t.volume_min:
+        raise ScenarioError(
+            f"{where}.volume_max = {t.volume_max} is below volume_min = {t.volume_min}")
+    if mode in _TICK_VALUE_MODES and t.tick_value <= 0:
         raise ScenarioError(f"{where}.tick_value must be > 0 for calc_mode {mode}")
-    t.done()
-    return spec
+    return BrokerSymbol(
+        name=name, currency_base=base, currency_profit=profit,
+        currency_margin=t.currency_margin if t.currency_margin is not None else (
+            base if fx else profit),
+        calc_mode=mode, digits=t.digits if t.digits is not None else (3 if profit == "JPY" else 5),
+        contract_size=cs, tick_size=t.tick_size, tick_value=t.tick_value,
+        margin_initial=t.margin_initial, margin_maintenance=t.margin_maintenance,
+        margin_rate=t.margin_rate, margin_hedged=cs if t.margin_hedged is None else t.margin_hedged,
+        margin_hedged_use_leg=t.margin_hedged_use_leg, volume_min=t.volume_min,
+        volume_max=t.volume_max, volume_step=t.volume_step, volume_limit=t.volume_limit,
+        spread_points=t.spread_points, trade_mode=TRADE_MODES[t.trade_mode],
+        trade_exemode=EXEC_MODES[t.execution], filling_mode=_filling(t, where),
+        trade_stops_level=t.stops_level, trade_freeze_level=t.freeze_level,
+        book_depth=t.book_depth, book_level_lots=t.book_level_lots,
+        daily_volume_lots=t.daily_volume_lots, daily_volatility=t.daily_volatility,
+        description=t.description if t.description is not None else name,
+        path=t.path if t.path is not None else ("Forex\\" if fx else "CFD\\") + name,
+    )
 
 
-def read_account(raw: Mapping[str, Any]) -> AccountSpec:
-    t = Table(raw, "account")
-    lev = t.get("leverage", int, 100)
-    if lev < 1:
-        raise ScenarioError(f"account.leverage = {lev} must be ≥ 1 (100 means 1:100)")
+def read_account(t: f.AccountTable) -> AccountSpec:
+    """The `[account]` table (a margin call must not be below the stop-out in percent mode)."""
     a = AccountSpec(
-        login=t.get("login", int, 10_000_001),
-        password=t.get("password", str, ""),
-        name=t.get("name", str, "Simulated trader"),
-        server=t.get("server", str, "LCA-Simulated"),
-        company=t.get("company", str, "lca simulated broker"),
-        currency=t.get("currency", str, "USD"),
-        leverage=lev,
-        balance=t.positive("balance", 10_000.0),
-        credit=t.positive("credit", 0.0, zero_ok=True),
-        margin_mode=t.choice("margin_mode", MARGIN_MODES, "hedging"),
-        margin_so_mode=t.choice("stop_out_mode", SO_MODES, "percent"),
-        margin_so_call=t.positive("margin_call", 100.0, zero_ok=True),
-        margin_so_so=t.positive("stop_out", 50.0, zero_ok=True),
-        negative_balance_protection=t.get("negative_balance_protection", bool, True),
-        money_stop_out_on=t.choice(
-            "money_stop_out_on", {"equity": "equity", "margin_free": "margin_free"}, "equity"
-        ),
-        limit_orders=t.get("limit_orders", int, 200),
+        login=t.login, password=t.password, name=t.name, server=t.server, company=t.company,
+        currency=t.currency, leverage=t.leverage, balance=t.balance, credit=t.credit,
+        margin_mode=MARGIN_MODES[t.margin_mode], margin_so_mode=SO_MODES[t.stop_out_mode],
+        margin_so_call=t.margin_call, margin_so_so=t.stop_out,
+        negative_balance_protection=t.negative_balance_protection,
+        money_stop_out_on=t.money_stop_out_on, limit_orders=t.limit_orders,
     )
     if a.margin_so_mode == c.ACCOUNT_STOPOUT_MODE_PERCENT and a.margin_so_call < a.margin_so_so:
         raise ScenarioError(
             f"account.margin_call = {a.margin_so_call} is below account.stop_out = "
             f"{a.margin_so_so}; a margin call warns before the stop-out"
         )
-    t.done()
     return a
 
 
-def read_broker(raw: Mapping[str, Any]) -> BrokerPolicy:
-    t = Table(raw, "broker")
-    b = BrokerPolicy(
-        impact_coefficient=t.positive("impact_coefficient", 0.7, zero_ok=True),
-        volatility_margin=t.positive("volatility_margin", 0.0, zero_ok=True),
-        volatility_horizon_days=t.positive("volatility_horizon_days", 1.0),
-        volatility_window_s=t.positive("volatility_window_s", 86400.0),
-        volatility_review_s=t.positive("volatility_review_s", 3600.0),
-        volatility_margin_cap=t.positive("volatility_margin_cap", 10.0),
-        quote_timeout_s=t.positive("quote_timeout_s", 600.0),
-        weekend_close=t.get("weekend_close", bool, True),
-    )
-    t.done()
-    return b
+def read_broker(t: f.BrokerTable) -> BrokerPolicy:
+    """The `[broker]` table."""
+    return BrokerPolicy(**t.model_dump())
 
 
-def read_generator(raw: Mapping[str, Any], known: set[str]) -> GeneratorSpec:
-    from bridge.sim.generator import PRESETS  # local: generator imports this module
+def read_generator(t: f.GeneratorTable, known: set[str]) -> GeneratorSpec:
+    """The `[generator]` table: a known preset and an entry for every scenario symbol."""
+    from bridge.sim.generator import PRESETS  # local: generator imports this package
 
-    t = Table(raw, "generator")
-    preset = t.get("preset", str)
-    if preset not in PRESETS:
+    if t.preset not in PRESETS:
         raise ScenarioError(
-            f"generator.preset = {preset!r} is not known; use one of {list(PRESETS)}"
+            f"generator.preset = {t.preset!r} is not known; use one of {list(PRESETS)}"
         )
     syms: dict[str, GeneratorSymbol] = {}
-    for name, sraw in t.get("symbols", dict).items():
+    for name, s in t.symbols.items():
         if name not in known:
             raise ScenarioError(
                 f"generator.symbols.{name} is not a scenario symbol; known: {sorted(known)}"
             )
-        st = Table(sraw, f"generator.symbols.{name}")
-        stress = st.get("stress", float, 1.0)
-        if not 0 <= stress <= 1:
-            raise ScenarioError(f"generator.symbols.{name}.stress = {stress} must be within 0..1")
-        syms[name] = GeneratorSymbol(st.positive("price"), st.get("beta", float, 1.0), stress)
-        st.done()
+        syms[name] = GeneratorSymbol(s.price, s.beta, s.stress)
     missing = known - set(syms)
     if missing:
         raise ScenarioError(
             f"generator.symbols has no entry for {sorted(missing)}; every symbol needs a price"
         )
-    g = GeneratorSpec(
-        preset=preset,
-        symbols=syms,
-        tick_seconds=t.positive("tick_seconds", 2.0),
-        crash_tick_seconds=t.positive("crash_tick_seconds", 0.5),
-        warmup_tick_seconds=t.positive("warmup_tick_seconds", 60.0),
-        history_days=int(t.positive("history_days", 0, zero_ok=True)),
-    )
-    t.done()
-    return g
+    return GeneratorSpec(preset=t.preset, symbols=syms, tick_seconds=t.tick_seconds,
+                         crash_tick_seconds=t.crash_tick_seconds,
+                         warmup_tick_seconds=t.warmup_tick_seconds,
+                         history_days=int(t.history_days))
 
 
-def parse_data(
-    root: Table, known: set[str], anchor: float, base: Path, data_dir: Path | None,
-    key: str = "data",
-) -> list[Any]:
-    items: list[Any] = []
-    for i, raw in enumerate(root.get(key, list, [])):
-        t = Table(raw, f"{key}[{i}]")
-        sym = t.get("symbol", str)
-        if sym not in known:
-            raise ScenarioError(f"{key}[{i}].symbol = {sym!r} is not a scenario symbol")
-        rel = Path(t.get("path", str))
+def _known(symbol: str, key: str, known: set[str]) -> str:
+    if symbol not in known:
+        raise ScenarioError(f"{key} = {symbol!r} is not a scenario symbol")
+    return symbol
+
+
+def data_sources(tables: Sequence[f.DataTable], key: str, known: set[str], base: Path,
+                 data_dir: Path | None) -> list[DataSource]:
+    """`[[data]]` or `[[history]]` (`key`): a relative path is read from `data_dir` (else the
+    scenario's folder); a file only beside the scenario (a recording's) from there."""
+    items = []
+    for i, t in enumerate(tables):
+        sym = _known(t.symbol, f"{key}[{i}].symbol", known)
+        rel = Path(t.path)
         path = rel if rel.is_absolute() else (data_dir or base) / rel
         if data_dir is not None and not path.exists() and (base / rel).exists():
             path = base / rel  # a file beside the scenario (a recording) is not shared data
-        fmt = t.get("format", str, "auto")
-        if fmt not in FORMATS:
-            raise ScenarioError(f"{key}[{i}].format = {fmt!r} is not allowed; use one of {FORMATS}")
-        items.append(
-            DataSource(
-                sym,
-                path,
-                fmt,
-                t.get("time_zone", str, "auto"),
-                t.positive("price_scale", 1e5),
-                t.get("ticks_per_bar", int, 0),
-            )
-        )
-        t.done()
+        items.append(DataSource(sym, path, t.format, t.time_zone, t.price_scale, t.ticks_per_bar))
     return items
 
 
-def parse_overlays(
-    root: Table, known: set[str], anchor: float, base: Path, data_dir: Path | None
-) -> list[Any]:
-    items: list[Any] = []
-    for i, raw in enumerate(root.get("overlays", list, [])):
-        t = Table(raw, f"overlays[{i}]")
-        kind = t.choice("kind", {k: k for k in OVERLAY_KINDS}, "spread")
-        pts = t.get("points", list)
-        times, values = [], []
-        for j, p in enumerate(pts):
-            if not (isinstance(p, list) and len(p) == 2):
-                raise ScenarioError(f"overlays[{i}].points[{j}] = {p!r} must be [time, multiplier]")
-            times.append(parse_time(p[0], f"overlays[{i}].points[{j}]", anchor))
-            if not (isinstance(p[1], int | float) and p[1] > 0):
-                raise ScenarioError(f"overlays[{i}].points[{j}] multiplier {p[1]!r} must be > 0")
-            values.append(float(p[1]))
-        if any(b < a for a, b in itertools.pairwise(times)):
-            raise ScenarioError(f"overlays[{i}].points must be in time order")
-        items.append(Overlay(kind, symbols_list(t, "symbols", known), tuple(times), tuple(values)))
-        t.done()
+def _points(t: f.OverlayTable, i: int, anchor: float) -> tuple[tuple[float, ...],
+                                                                tuple[float, ...]]:
+    times, values = [], []
+    for j, p in enumerate(t.points):
+        if not (isinstance(p, list) and len(p) == 2):
+            raise ScenarioError(f"overlays[{i}].points[{j}] = {p!r} must be [time, multiplier]")
+        times.append(parse_time(p[0], f"overlays[{i}].points[{j}]", anchor))
+        if not (isinstance(p[1], int | float) and p[1] > 0):
+            raise ScenarioError(f"overlays[{i}].points[{j}] multiplier {p[1]!r} must be > 0")
+        values.append(float(p[1]))
+    if any(b < a for a, b in itertools.pairwise(times)):
+        raise ScenarioError(f"overlays[{i}].points must be in time order")
+    return tuple(times), tuple(values)
+
+
+def read_overlays(tables: Sequence[f.OverlayTable], known: set[str],
+                  anchor: float) -> list[Overlay]:
+    """`[[overlays]]`: multiplier paths in time order, multipliers > 0."""
+    items = []
+    for i, t in enumerate(tables):
+        times, values = _points(t, i, anchor)
+        items.append(Overlay(t.kind, _symbols(t.symbols, f"overlays[{i}].symbols", known),
+                             times, values))
     return items
 
 
-def parse_no_quotes(
-    root: Table, known: set[str], anchor: float, base: Path, data_dir: Path | None
-) -> list[Any]:
-    items: list[Any] = []
-    for i, raw in enumerate(root.get("no_quotes", list, [])):
-        t = Table(raw, f"no_quotes[{i}]")
-        s = parse_time(t.get("start", (str, float, dt.datetime)), f"no_quotes[{i}].start", anchor)
-        e = parse_time(t.get("end", (str, float, dt.datetime)), f"no_quotes[{i}].end", anchor)
+def read_no_quotes(tables: Sequence[f.NoQuoteTable], known: set[str],
+                   anchor: float) -> list[NoQuoteSpec]:
+    """`[[no_quotes]]`: windows that end after they start."""
+    items = []
+    for i, t in enumerate(tables):
+        s = parse_time(t.start, f"no_quotes[{i}].start", anchor)
+        e = parse_time(t.end, f"no_quotes[{i}].end", anchor)
         if not e > s:
             raise ScenarioError(f"no_quotes[{i}].end must be after its start")
-        items.append(NoQuoteSpec(symbols_list(t, "symbols", known), s, e))
-        t.done()
+        items.append(NoQuoteSpec(_symbols(t.symbols, f"no_quotes[{i}].symbols", known), s, e))
     return items
 
 
-def parse_faults(
-    root: Table, known: set[str], anchor: float, base: Path, data_dir: Path | None
-) -> list[Any]:
-    items: list[Any] = []
-    for i, raw in enumerate(root.get("faults", list, [])):
-        t = Table(raw, f"faults[{i}]")
-        kind = t.choice("kind", {k: k for k in FAULT_KINDS}, "requote")
-        at_raw = t.get("at", (str, float, dt.datetime), None)
-        items.append(
-            FaultSpec(
-                kind=kind,
-                at=None if at_raw is None else parse_time(at_raw, f"faults[{i}].at", anchor),
-                count=t.get("count", int, 1),
-                duration_s=t.positive("duration_s", 0.0, zero_ok=True),
-                function=t.get("function", str, ""),
-                executed=t.get("executed", bool, True),
-                fraction=t.positive("fraction", 0.5),
-            )
-        )
-        t.done()
-    return items
+def read_faults(tables: Sequence[f.FaultTable], anchor: float) -> list[FaultSpec]:
+    """`[[faults]]`, their times made absolute."""
+    return [
+        FaultSpec(kind=t.kind,
+                  at=None if t.at is None else parse_time(t.at, f"faults[{i}].at", anchor),
+                  count=t.count, duration_s=t.duration_s, function=t.function,
+                  executed=t.executed, fraction=t.fraction)
+        for i, t in enumerate(tables)
+    ]
 
 
-def parse_book(
-    root: Table, known: set[str], anchor: float, base: Path, data_dir: Path | None
-) -> list[Any]:
-    items: list[Any] = []
-    for i, raw in enumerate(root.get("book", list, [])):
-        t = Table(raw, f"book[{i}]")
-        sym = t.get("symbol", str)
-        if sym not in known:
-            raise ScenarioError(f"book[{i}].symbol = {sym!r} is not a scenario symbol")
-        typ = t.choice("type", {"buy": c.ORDER_TYPE_BUY, "sell": c.ORDER_TYPE_SELL}, "buy")
-        items.append(
-            BookEntry(
-                sym,
-                typ,
-                t.positive("volume"),
-                t.get("magic", int, 0),
-                t.get("comment", str, "initial book"),
-            )
-        )
-        t.done()
-    return items
+def read_book(tables: Sequence[f.BookTable], known: set[str]) -> list[BookEntry]:
+    """`[[book]]`: positions on scenario symbols."""
+    side = {"buy": c.ORDER_TYPE_BUY, "sell": c.ORDER_TYPE_SELL}
+    return [BookEntry(_known(t.symbol, f"book[{i}].symbol", known), side[t.type], t.volume,
+                      t.magic, t.comment) for i, t in enumerate(tables)]
 
 
-def parse_balance_ops(
-    root: Table, known: set[str], anchor: float, base: Path, data_dir: Path | None
-) -> list[BalanceOp]:
-    items: list[BalanceOp] = []
-    for i, raw in enumerate(root.get("balance_ops", list, [])):
-        t = Table(raw, f"balance_ops[{i}]")
-        when = parse_time(t.get("time", (str, dt.datetime, int, float)), t.key("time"), anchor)
-        kind = t.choice("type", BALANCE_OP_TYPES, "balance")
-        symbol = t.get("symbol", str, sorted(known)[0] if kind == c.DEAL_TYPE_SELL else "")
+def read_balance_ops(tables: Sequence[f.BalanceOpTable], known: set[str],
+                     anchor: float) -> list[BalanceOp]:
+    """`[[balance_ops]]` in time order (a "trade" is on the first symbol unless named)."""
+    items = []
+    for i, t in enumerate(tables):
+        when = parse_time(t.time, f"balance_ops[{i}].time", anchor)
+        kind = BALANCE_OP_TYPES[t.type]
+        symbol = t.symbol if t.symbol is not None else (
+            sorted(known)[0] if kind == c.DEAL_TYPE_SELL else "")
         if symbol and symbol not in known:
             raise ScenarioError(f"balance_ops[{i}].symbol = {symbol!r} is not a scenario symbol")
-        items.append(BalanceOp(when, kind, t.get("amount", float), t.get("comment", str, ""),
-                               symbol))
-        t.done()
+        items.append(BalanceOp(when, kind, t.amount, t.comment, symbol))
     return sorted(items, key=lambda o: o.time)
-
-
-def sections(
-    root: Table, known: set[str], anchor: float, base: Path, data_dir: Path | None
-) -> dict[str, Any]:
-    parsers: dict[str, Callable[[Table, set[str], float, Path, Path | None], Any]] = {
-        "data": parse_data,
-        "history": functools.partial(parse_data, key="history"),
-        "overlays": parse_overlays,
-        "no_quotes": parse_no_quotes,
-        "faults": parse_faults,
-        "book": parse_book,
-        "balance_ops": parse_balance_ops,
-    }
-    return {name: fn(root, known, anchor, base, data_dir) for name, fn in parsers.items()}
