@@ -36,7 +36,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -45,8 +44,8 @@ from bridge.mt5 import constants as c
 
 __all__ = [
     "SUPPORTED_CALC_MODES",
+    "BrokerSymbol",
     "Converter",
-    "SymbolSpec",
     "book_offsets",
     "impact_vwap_offset",
     "margin_per_lot",
@@ -69,7 +68,7 @@ Num = float | npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
-class SymbolSpec:
+class BrokerSymbol:
     """A symbol's contract as the broker sets it. Volumes in lots, prices in quote units.
 
     `spread_points`: the normal spread in points (used where the data has no ask).
@@ -120,7 +119,7 @@ class SymbolSpec:
         return self.tick_size if self.tick_size > 0 else self.point
 
 
-def margin_per_lot(spec: SymbolSpec, price: Num, leverage: float, *, hedged: bool = False) -> Num:
+def margin_per_lot(spec: BrokerSymbol, price: Num, leverage: float, *, hedged: bool = False) -> Num:
     """Margin of one lot in the margin currency, before the margin rate (formula table above).
 
     `hedged` uses CS := margin_hedged (the covered part of a hedged pair)."""
@@ -143,14 +142,14 @@ def margin_per_lot(spec: SymbolSpec, price: Num, leverage: float, *, hedged: boo
     raise ValueError(f"calc_mode = {mode} is not modelled; use one of {SUPPORTED_CALC_MODES}")
 
 
-def regulatory_margin_fraction(spec: SymbolSpec, leverage: float) -> float:
+def regulatory_margin_fraction(spec: BrokerSymbol, leverage: float) -> float:
     """Margin per unit of notional that the formula charges (1/Lev for leveraged modes)."""
     if spec.calc_mode in (c.SYMBOL_CALC_MODE_FOREX, c.SYMBOL_CALC_MODE_CFDLEVERAGE):
         return spec.margin_rate / leverage
     return spec.margin_rate
 
 
-def profit_factor(spec: SymbolSpec) -> float:
+def profit_factor(spec: BrokerSymbol) -> float:
     """Profit-currency value of a price move of 1.0 on one lot."""
     if spec.calc_mode in (c.SYMBOL_CALC_MODE_FUTURES, c.SYMBOL_CALC_MODE_EXCH_FUTURES):
         return spec.tick_value / spec.tick
@@ -166,7 +165,7 @@ class _Step:
 class Converter:
     """Currency conversion through the scenario's symbols (direct, inverse or one cross)."""
 
-    def __init__(self, symbols: tuple[SymbolSpec, ...]) -> None:
+    def __init__(self, symbols: tuple[BrokerSymbol, ...]) -> None:
         self._pairs: dict[tuple[str, str], _Step] = {}
         for i, s in enumerate(symbols):
             if s.currency_base and s.currency_profit and s.currency_base != s.currency_profit:
@@ -201,7 +200,7 @@ class Converter:
         return tuple(s.symbol for s in self.plan(src, dst))
 
     def rates(
-        self, src: str, dst: str, bid: Mapping[int, Any], ask: Mapping[int, Any]
+        self, src: str, dst: str, bid: Mapping[int, Num], ask: Mapping[int, Num]
     ) -> tuple[Num, Num]:
         """(low, high) rates `src`→`dst` from the given quotes (scalars or arrays per symbol)."""
         lo: Num = 1.0

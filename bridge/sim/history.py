@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from bridge.sim.broker import SymbolSpec
+from bridge.sim.broker import BrokerSymbol
 from bridge.sim.records import RATES_DTYPE
 from bridge.sim.replay.clock import ServerClock
 from bridge.sim.replay.readers import Bars, read_market_file
@@ -58,7 +58,7 @@ class HistoryBars:
 
 
 def read_history(path: Path, fmt: str, time_zone: str, clock: ServerClock,
-                 spec: SymbolSpec) -> HistoryBars:
+                 spec: BrokerSymbol) -> HistoryBars:
     """A `[[history]]` bar file as server-clock bars (a tick file is refused: history is bars)."""
     raw = read_market_file(path, fmt=fmt, time_zone=time_zone, clock=clock)
     if not isinstance(raw, Bars):
@@ -72,7 +72,7 @@ def read_history(path: Path, fmt: str, time_zone: str, clock: ServerClock,
         np.zeros(len(server), np.int64) if vol is None else vol.astype(np.int64), spread)
 
 
-def generated_history(spec: SymbolSpec, first_tick_server_s: int, first_price: float, days: int,
+def generated_history(spec: BrokerSymbol, first_tick_server_s: int, first_price: float, days: int,
                       rng: np.random.Generator) -> tuple[HistoryBars, ...]:
     """Calm modelled history: `days` of D1 bars and the last 180 days of H4 bars before the
     first tick, a random walk at `spec.daily_volatility` (16 steps per H4 bar for the highs and

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from bridge.mt5 import constants as c
-from bridge.sim.broker import Converter, SymbolSpec, regulatory_margin_fraction
+from bridge.sim.broker import BrokerSymbol, Converter, regulatory_margin_fraction
 from bridge.sim.errors import ScenarioError
 from bridge.sim.history import HistoryBars, generated_history, read_history
 from bridge.sim.replay.paths import expand_bars
@@ -35,7 +35,7 @@ class Stream:
     """One symbol's quotes: `time_msc` UTC ms, bid, ask, tick flags, σ̂ (daily fraction), margin
     multiplier; `depth` multiplier schedule, `no_quotes` windows, `modelled` if not real ticks."""
 
-    spec: SymbolSpec
+    spec: BrokerSymbol
     time_msc: I64
     bid: F64
     ask: F64
@@ -49,7 +49,7 @@ class Stream:
 
 @dataclass(frozen=True, eq=False)
 class Market:
-    symbols: tuple[SymbolSpec, ...]
+    symbols: tuple[BrokerSymbol, ...]
     streams: tuple[Stream, ...]
     time_msc: I64
     sym: npt.NDArray[np.int16]
@@ -68,7 +68,7 @@ def _default_ticks_per_bar(period: int) -> int:
     return int(min(max(period // 10, 6), 1440))
 
 
-def _load_symbol(s: Scenario, spec: SymbolSpec, nq: Windows, rng: np.random.Generator) -> Ticks:
+def _load_symbol(s: Scenario, spec: BrokerSymbol, nq: Windows, rng: np.random.Generator) -> Ticks:
     parts: list[Ticks] = []
     for src in s.data:
         if src.symbol != spec.name:
@@ -139,7 +139,11 @@ def _no_quote_windows(s: Scenario) -> dict[str, Windows]:
 
 
 def _stream(
-    s: Scenario, spec: SymbolSpec, ticks: Ticks, nq: Windows, sched: dict[tuple[str, str], Schedule]
+    s: Scenario,
+    spec: BrokerSymbol,
+    ticks: Ticks,
+    nq: Windows,
+    sched: dict[tuple[str, str], Schedule],
 ) -> Stream:
     lo_ms, hi_ms = int((s.start - s.warmup_s) * 1000), int(s.end * 1000)
     t, bid, ask = ticks.time_msc, ticks.bid, ticks.ask

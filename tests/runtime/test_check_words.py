@@ -162,7 +162,7 @@ class _NotLoggedIn(SimTerminal):
     """The terminal runs and answers, but is logged into no account: account_info() fails."""
 
     def account_info(self):
-        self._error = (-10004, "No IPC connection")
+        self._st.error = (-10004, "No IPC connection")
         return None
 
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bridge.sim import constants as c
-from bridge.sim.broker import SymbolSpec, impact_vwap_offset, margin_per_lot
+from bridge.sim.broker import BrokerSymbol, impact_vwap_offset, margin_per_lot
 from tests.sim.helpers import flat_terminal
 
 # quotes chosen so that the doc sample's margins come out (USD account, 1:100, 0.1 lot at ask)
@@ -53,8 +53,8 @@ def test_order_calc_profit_matches_the_doc_sample(doc) -> None:  # type: ignore[
 
 
 def test_margin_per_calculation_mode() -> None:
-    def spec(mode: int, **kw: Any) -> SymbolSpec:
-        return SymbolSpec("X", "XAU", "USD", "USD", calc_mode=mode, contract_size=100.0, **kw)
+    def spec(mode: int, **kw: Any) -> BrokerSymbol:
+        return BrokerSymbol("X", "XAU", "USD", "USD", calc_mode=mode, contract_size=100.0, **kw)
 
     lev = 50.0
     assert margin_per_lot(spec(c.SYMBOL_CALC_MODE_FOREX), 2000.0, lev) == 100.0 / lev

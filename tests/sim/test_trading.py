@@ -226,9 +226,9 @@ def test_vectorised_per_tick_state_equals_the_scalar_account_state() -> None:
     mt5: Any = SimTerminal.from_scenario("flash-gbp-2016")
     mt5.initialize()
     deal(mt5, "USDJPY", c.ORDER_TYPE_SELL, 0.3)  # a short with JPY profit: ask side, conversion
-    acc = mt5.account
-    i0 = acc.cursor
-    i1 = int(np.searchsorted(mt5._m.time_msc, int((mt5.crash_time + 120) * 1000)))
+    acc = mt5.risk
+    i0 = acc.quotes.cursor
+    i1 = int(np.searchsorted(mt5.market.time_msc, int((mt5.crash_time + 120) * 1000)))
     equity, margin, _ = acc.series(i0, i1)
     for i in np.linspace(i0, i1 - 1, 40).astype(int):
         _, eq, mg, _, _ = acc.state(int(i))

@@ -1,0 +1,221 @@
+"""The simulated broker's risk engine: margin, the account identities, and the per-tick stop-out
+and SL/TP over the market's merged timeline.
+
+Account identities (shared/reference/mt5-api.md §4.4): equity = balance + credit + profit;
+margin_free = equity − margin; margin_level = equity / margin × 100 (0 when margin = 0). Money is
+rounded to the account's 2 decimals as MT5 shows it.
+
+Stop-out (§4.5): when margin_level ≤ margin_so_so (percent mode; in money mode when equity, or free
+margin, ≤ margin_so_so) the position with the largest loss is closed at market, with reason SO and a
+comment ``so: <level>%/<equity>/<margin>``, and the check repeats, one position at a time. If that
+position's symbol has no quote (a no-quote window or a halt), nothing fills until its next quote,
+which is the gap price. With negative balance protection a negative balance left with no open
+position is reset to zero by a correction deal.
+
+Between deals the engine scans the ticks in vectorised chunks (`bridge.sim.risk_series`) and
+stops only on a tick where something triggers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bridge.mt5 import constants as c
+from bridge.sim.broker import margin_per_lot
+from bridge.sim.ledger import Ledger, SimPosition
+from bridge.sim.quotes import MarketCursor
+from bridge.sim.risk_series import F64, Legs, Prepared, prepare, series
+from bridge.sim.scenario import AccountSpec
+
+__all__ = ["CHUNK", "Legs", "RiskEngine"]
+
+CHUNK = 1 << 16
+_EPS = 1e-9
+
+
+@dataclass
+class RiskEngine:
+    """Margin and stop-out of one simulated account (`spec`) over its `ledger`."""
+
+    spec: AccountSpec
+    ledger: Ledger
+    stop_outs: int = 0
+    _blocked_until: int = -1
+    _prep: Prepared | None = None
+
+    @property
+    def quotes(self) -> MarketCursor:
+        return self.ledger.quotes
+
+    # ---------------------------------------------------------------- margin
+    def legs(self) -> dict[int, Legs]:
+        """Per symbol index: the long and short legs of the open positions."""
+        out: dict[int, Legs] = {}
+        for p in self.ledger.positions:
+            out.setdefault(p.sym, Legs()).add(p.type == c.POSITION_TYPE_BUY, p.volume,
+                                              p.price_open)
+        return out
+
+    def symbol_margin_ccy(self, k: int, lg: Legs) -> tuple[float, str]:
+        """Margin of a symbol's legs in its margin currency before the multiplier; and the side
+        ('buy'/'sell') that sets the conversion rate."""
+        spec = self.quotes.market.symbols[k]
+        lev = float(self.spec.leverage)
+        hedging = self.spec.margin_mode == c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING
+        pl = lg.al / lg.vl if lg.vl > _EPS else 0.0
+        ps = lg.as_ / lg.vs if lg.vs > _EPS else 0.0
+        side = "buy" if lg.vl >= lg.vs else "sell"
+        rate = spec.margin_rate
+        if not hedging or lg.vl <= _EPS or lg.vs <= _EPS:
+            v, price = (lg.vl, pl) if lg.vl > _EPS else (lg.vs, ps)
+            return float(margin_per_lot(spec, price, lev)) * v * rate, side
+        if spec.margin_hedged_use_leg:
+            m = max(
+                float(margin_per_lot(spec, pl, lev)) * lg.vl,
+                float(margin_per_lot(spec, ps, lev)) * lg.vs,
+            )
+            return m * rate, side
+        covered = min(lg.vl, lg.vs)
+        big_v, big_p = (lg.vl, pl) if lg.vl >= lg.vs else (lg.vs, ps)
+        m = float(margin_per_lot(spec, big_p, lev)) * (big_v - covered)
+        m += float(margin_per_lot(spec, 0.5 * (pl + ps), lev, hedged=True)) * covered
+        return m * rate, side
+
+    def margin(self, legs: dict[int, Legs] | None = None, i: int | None = None) -> float:
+        """Margin of `legs` (default: the open positions) at tick i, account currency."""
+        total = 0.0
+        for k, lg in (self.legs() if legs is None else legs).items():
+            m, side = self.symbol_margin_ccy(k, lg)
+            if m > 0:
+                spec = self.quotes.market.symbols[k]
+                total += self.quotes.convert(m * self.quotes.margin_mult(k, i),
+                                             spec.currency_margin, side, i)
+        return round(total, 2)
+
+    def state(self, i: int | None = None) -> tuple[float, float, float, float, float]:
+        """(profit, equity, margin, margin_free, margin_level) at tick i (default: now)."""
+        ledger = self.ledger
+        profit = round(sum(ledger.position_profit(p, i) for p in ledger.positions), 2)
+        equity = round(ledger.balance + ledger.credit + profit, 2)
+        margin = self.margin(None, i)
+        level = equity / margin * 100.0 if margin > 0 else 0.0
+        return profit, equity, margin, round(equity - margin, 2), level
+
+    def stop_out_hit(self, equity: float, margin: float) -> bool:
+        """Whether the account's stop-out level is reached."""
+        so = self.spec.margin_so_so
+        if self.spec.margin_so_mode == c.ACCOUNT_STOPOUT_MODE_PERCENT:
+            return margin > 0 and equity * 100.0 <= so * margin
+        if self.spec.money_stop_out_on == "margin_free":
+            return margin > 0 and equity - margin <= so
+        return margin > 0 and equity <= so
+
+    # ---------------------------------------------------------------- the per-tick engine
+    def run_to(self, j: int) -> None:
+        """Play merged ticks [cursor, j): revalue on every tick, act on stop-out and SL/TP."""
+        q = self.quotes
+        while q.cursor < j:
+            if not self.ledger.positions:
+                q.cursor = j
+                break
+            i0 = max(q.cursor, self._blocked_until)
+            if i0 >= j:
+                q.cursor = j
+                break
+            hit = self._scan(i0, min(j, i0 + CHUNK))
+            if hit < 0:
+                q.cursor = min(j, i0 + CHUNK)
+                continue
+            q.cursor = hit + 1
+            self.act(hit)
+
+    def _prepared(self) -> Prepared:
+        """Per-symbol constants of the current positions (cached until the positions change)."""
+        positions = self.ledger.positions
+        key = tuple((p.ticket, p.type, p.volume, p.price_open, p.sl, p.tp) for p in positions)
+        if self._prep is None or self._prep.key != key:
+            self._prep = prepare(key, self.legs(), positions, self.quotes.market,
+                                 self.spec.currency, self.symbol_margin_ccy)
+        return self._prep
+
+    def series(self, i0: int, i1: int) -> tuple[F64, F64, int]:
+        """Equity and margin (account currency, unrounded) on ticks [i0, i1) with the current
+        positions, and the offset of the first SL/TP trigger (i1 − i0 if none). Vectorised."""
+        ledger = self.ledger
+        return series(self._prepared(), self.quotes.market, self.spec.currency,
+                      ledger.balance + ledger.credit, i0, i1)
+
+    def _scan(self, i0: int, i1: int) -> int:
+        """First tick in [i0, i1) where the stop-out or an SL/TP triggers, else −1."""
+        equity, margin, first = self.series(i0, i1)
+        so = self.spec.margin_so_so
+        if self.spec.margin_so_mode == c.ACCOUNT_STOPOUT_MODE_PERCENT:
+            hit = (margin > 0) & (equity * 100.0 <= so * margin * (1 + 1e-12))
+        elif self.spec.money_stop_out_on == "margin_free":
+            hit = (margin > 0) & (equity - margin <= so)
+        else:
+            hit = (margin > 0) & (equity <= so)
+        if hit.any():
+            first = min(first, int(np.argmax(hit)))
+        return i0 + first if first < i1 - i0 else -1
+
+    def act(self, i: int) -> None:
+        """Run SL/TP and the stop-out loop at tick i (the cursor must be i + 1)."""
+        t_ms = int(self.quotes.market.time_msc[i])
+        self._stops(t_ms)
+        if not self._stop_out_loop(i, t_ms):
+            return
+        self._blocked_until = -1
+        ledger = self.ledger
+        if not ledger.positions and ledger.balance < 0 and self.spec.negative_balance_protection:
+            ledger.balance_deal(
+                -ledger.balance, t_ms, c.DEAL_TYPE_CORRECTION, "negative balance protection"
+            )
+
+    def _stops(self, t_ms: int) -> None:
+        """Close the positions whose SL or TP the current quotes reach."""
+        t_s = t_ms / 1000.0
+        for p in list(self.ledger.positions):
+            if (p.sl > 0 or p.tp > 0) and self.quotes.quoted(p.sym, t_s):
+                bid, ask = self.quotes.quote(p.sym)
+                px = bid if p.type == c.POSITION_TYPE_BUY else ask
+                sgn = 1.0 if p.type == c.POSITION_TYPE_BUY else -1.0
+                if p.sl > 0 and sgn * (px - p.sl) <= 0:
+                    self._close(p, t_ms, c.DEAL_REASON_SL, f"[sl {p.sl}]")
+                elif p.tp > 0 and sgn * (px - p.tp) >= 0:
+                    self._close(p, t_ms, c.DEAL_REASON_TP, f"[tp {p.tp}]")
+
+    def _stop_out_loop(self, i: int, t_ms: int) -> bool:
+        """Close the worst position while the stop-out level holds; False when the worst one's
+        symbol has no quote (nothing fills before its next tick, where the scan resumes)."""
+        t_s = t_ms / 1000.0
+        ledger = self.ledger
+        while ledger.positions:
+            _, equity, margin, _, level = self.state()
+            if not self.stop_out_hit(equity, margin):
+                break
+            worst = min(ledger.positions, key=lambda p: (ledger.position_profit(p), p.ticket))
+            if not self.quotes.quoted(worst.sym, t_s):
+                self._blocked_until = self._next_tick_of(worst.sym, i)
+                return False
+            self._close(
+                worst, t_ms, c.DEAL_REASON_SO, f"so: {level:.1f}%/{equity:.2f}/{margin:.2f}"
+            )
+            self.stop_outs += 1
+        return True
+
+    def _next_tick_of(self, k: int, i: int) -> int:
+        """Merged index of symbol k's next quote after tick i (the market size if none)."""
+        market = self.quotes.market
+        j = int(market.pos[k, min(i, market.size - 1)])
+        if j + 1 >= len(market.streams[k].time_msc):
+            return market.size
+        return int(np.searchsorted(market.pos[k], j + 1, side="left"))
+
+    def _close(self, p: SimPosition, t_ms: int, reason: int, comment: str) -> None:
+        side = c.ORDER_TYPE_SELL if p.type == c.POSITION_TYPE_BUY else c.ORDER_TYPE_BUY
+        price = self.quotes.fill_price(p.sym, side, p.volume, t_ms / 1000.0)
+        self.ledger.deal(k=p.sym, side=side, volume=p.volume, price=price, t_ms=t_ms,
+                         reason=reason, magic=p.magic, comment=comment, position=p)

@@ -1,0 +1,132 @@
+"""What the parts of one simulated terminal share: the scenario, the market at the replay cursor,
+the books, the risk engine, the faults, the simulated clock and `last_error()`.
+
+`SimState.gate(function)` is the connection check every MT5-shaped call starts with (IPC faults,
+`initialize()` done). Times: `now` is UTC epoch seconds; `server_s()` the broker's server clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from bridge.mt5 import constants as c
+from bridge.sim.errors import ERROR_MESSAGES
+from bridge.sim.faults import FaultInjector
+from bridge.sim.ledger import Ledger
+from bridge.sim.market import Market, Stream
+from bridge.sim.quotes import MarketCursor
+from bridge.sim.risk_engine import RiskEngine
+from bridge.sim.scenario import Scenario
+
+__all__ = ["DateArg", "SimState", "epoch"]
+
+DateArg = dt.datetime | float
+"""A date argument of the MT5 functions: a `datetime` (naive = UTC) or epoch seconds."""
+
+
+def epoch(v: object) -> float | None:
+    """A date argument as epoch seconds (None when it is neither a datetime nor a number)."""
+    if isinstance(v, dt.datetime):
+        return v.timestamp() if v.tzinfo else v.replace(tzinfo=dt.UTC).timestamp()
+    if isinstance(v, int | float) and not isinstance(v, bool):
+        return float(v)
+    return None
+
+
+@dataclass
+class SimState:
+    """The shared state of one `SimTerminal` (see the module docstring)."""
+
+    scenario: Scenario
+    market: Market
+    quotes: MarketCursor
+    ledger: Ledger
+    risk: RiskEngine
+    faults: FaultInjector
+    now: float
+    initialized: bool = False
+    error: tuple[int, str] = (c.RES_S_OK, ERROR_MESSAGES[c.RES_S_OK])
+    selected: dict[str, bool] = field(default_factory=dict)
+    books: set[str] = field(default_factory=set)
+    request_id: int = 0
+
+    @property
+    def netting(self) -> bool:
+        """Whether the account nets positions per symbol (else it hedges)."""
+        return self.scenario.account.margin_mode == c.ACCOUNT_MARGIN_MODE_RETAIL_NETTING
+
+    def ok(self) -> None:
+        self.error = (c.RES_S_OK, ERROR_MESSAGES[c.RES_S_OK])
+
+    def fail(self, code: int, message: str | None = None) -> None:
+        self.error = (code, message or ERROR_MESSAGES[code])
+
+    def ipc_fault(self, function: str) -> bool:
+        """An armed IPC fault hits `function` now: last_error set, True."""
+        f = self.faults.take(function, self.now, ipc=True)
+        if f is None:
+            return False
+        timeout = f.kind == "ipc_timeout"
+        self.fail(c.RES_E_INTERNAL_FAIL_TIMEOUT if timeout else c.RES_E_INTERNAL_FAIL_CONNECT)
+        return True
+
+    def gate(self, function: str) -> bool:
+        """Connection state and IPC faults; False (with last_error set) if the call fails."""
+        if self.ipc_fault(function):
+            return False
+        if not self.initialized:
+            self.fail(c.RES_E_INTERNAL_FAIL_CONNECT)
+            return False
+        self.ok()
+        return True
+
+    def auth(self, login: int, password: str | None, server: str | None) -> bool:
+        """Whether the credentials fit the scenario's account (else last_error is set)."""
+        a = self.scenario.account
+        if (
+            login != a.login
+            or (a.password and password not in (None, a.password))
+            or (server is not None and server != a.server)
+        ):
+            self.fail(c.RES_E_AUTH_FAILED)
+            return False
+        return True
+
+    def server_s(self) -> int:
+        """Now on the broker's server clock, epoch seconds."""
+        return int(self.scenario.clock.to_server(self.now))
+
+    def symbol_index(self, symbol: str) -> int | None:
+        """The market index of `symbol` (None if the scenario has no such symbol)."""
+        for i, s in enumerate(self.market.symbols):
+            if s.name == symbol:
+                return i
+        return None
+
+    def group(self, group: str) -> list[str]:
+        """The symbol names an MT5 `group` filter selects ("EUR*,!*JPY": patterns, ! excludes)."""
+        names = [s.name for s in self.market.symbols]
+        out: list[str] = []
+        for cond in (x.strip() for x in group.split(",")):
+            if not cond:
+                continue
+            if cond.startswith("!"):
+                out = [n for n in out if not fnmatch.fnmatchcase(n, cond[1:])]
+            else:
+                out += [n for n in names if fnmatch.fnmatchcase(n, cond) and n not in out]
+        return out
+
+    def played(self, k: int) -> tuple[npt.NDArray[np.int64], Stream]:
+        """Server-clock ms of symbol k's ticks played so far, and its stream."""
+        st = self.market.streams[k]
+        n = int(self.market.pos[k, self.quotes.tick_index()]) + 1
+        if self.quotes.cursor == 0:
+            n = 0
+        ms = st.time_msc[:n]
+        server_ms = ms + self.scenario.clock.offset_seconds(ms // 1000) * 1000
+        return server_ms, st
