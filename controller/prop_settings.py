@@ -106,10 +106,6 @@ class PropSettings(BaseModel):
         description="adverse move of the book (fraction of price) the staged reduction must "
         "survive when no volatility estimate exists; else 2 daily σ",
     )
-    server_utc_offset_hours: Annotated[float, Field(ge=-12.0, le=14.0)] = Field(
-        2.0, description="broker server clock minus UTC in winter (hours)"
-    )
-    server_dst: str = Field("us", description="server clock DST rule: none, us or eu")
     lock_release: LockRelease = Field(
         LockRelease.AUTO, description="auto: a daily-loss lock ends at the reset; acknowledge: "
         "it stays after the reset until lifted from the dashboard (never before the reset)"
@@ -151,13 +147,6 @@ class PropSettings(BaseModel):
     def _hhmm(cls, value: str) -> str:
         if not _HHMM.match(value):
             raise ValueError(f"{value!r} is not a clock time HH:MM (00:00 to 23:59)")
-        return value
-
-    @field_validator("server_dst")
-    @classmethod
-    def _dst(cls, value: str) -> str:
-        if value not in ("none", "us", "eu"):
-            raise ValueError(f"{value!r} is not a DST rule (allowed: none, us, eu)")
         return value
 
     @field_validator("reset_timezone", "weekend_close_timezone")

@@ -38,7 +38,8 @@ def test_old_prop_server_clock_keys_are_taken_and_check_says_where_they_belong(
     lines = [line for line in capsys.readouterr().out.splitlines()
              if "server_utc_offset_hours" in line or "server_dst" in line]
     assert len(lines) == 1, lines
-    assert "[prop]" in lines[0] and "[terminal]" in lines[0]
+    assert "[prop]" in lines[0]
+    assert "[terminal]" in lines[0]
 
 
 def test_server_clock_keys_in_both_tables_are_refused_naming_both(tmp_path):
@@ -46,7 +47,8 @@ def test_server_clock_keys_in_both_tables_are_refused_naming_both(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     text = str(caught.value)
-    assert "[prop] server_dst" in text and "[terminal]" in text
+    assert "[prop] server_dst" in text
+    assert "[terminal]" in text
 
 
 @pytest.mark.parametrize("table", ["terminal", "prop"])
@@ -54,4 +56,6 @@ def test_an_unknown_dst_rule_is_named_with_the_allowed_rules(tmp_path, table):
     with pytest.raises(ConfigError) as caught:
         load_config(_write(tmp_path, f"[{table}]\nserver_dst = \"au\"\n"))
     text = str(caught.value)
-    assert "server_dst" in text and "'au'" in text and "none, us, eu" in text
+    assert "server_dst" in text
+    assert "'au'" in text
+    assert "none, us, eu" in text
