@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bridge.journal import AccountSeen, Journal
 from bridge.journal_kinds import JournalKind
-from bridge.journal_rows import DecisionRow, SnapshotRow
+from bridge.journal_rows import DecisionRow, Distance, SnapshotRow
 from bridge.lease import Holder, read_holder
 
 __all__ = ["AccountStatus", "UnknownAccount", "fleet_rows", "fleet_status", "parse_account",
@@ -93,7 +93,7 @@ def _lease(journal: Journal, seen: AccountSeen) -> Holder | None:
         return None
 
 
-def _nearest_prop(distances: Mapping[str, Mapping[str, Any]]
+def _nearest_prop(distances: Mapping[str, Distance]
                   ) -> tuple[str | None, float | None, float | None]:
     prop = [(name, d) for name, d in distances.items() if name not in _BROKER]
     if not prop:
@@ -111,14 +111,15 @@ def fleet_status(journal: Journal, now: float) -> list[AccountStatus]:
         decision, snap = reader.last(JournalKind.DECISION), reader.last(JournalKind.SNAPSHOT)
         p = SnapshotRow.from_payload(snap.payload if snap else {})
         distances = p.distances or {}
-        stop = distances.get("stop_out") or {}
+        stop = distances.get("stop_out")
         prop_name, prop_loss, prop_move = _nearest_prop(distances)
         holder = _lease(reader, seen)
         out.append(AccountStatus(
             account=seen,
             state=DecisionRow.from_payload(decision.payload).state if decision else None,
             eff_lev=p.eff_lev, msi=p.msi, equity=p.equity,
-            stop_out_loss=stop.get("loss"), stop_out_move_pct=stop.get("move_pct"),
+            stop_out_loss=stop.get("loss") if stop else None,
+            stop_out_move_pct=stop.get("move_pct") if stop else None,
             prop_limit=prop_name, prop_loss=prop_loss, prop_move_pct=prop_move, holder=holder,
             lease_age=now - holder.renewed if holder else None,
             snapshot_time=snap.time if snap else None,

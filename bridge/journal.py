@@ -104,7 +104,8 @@ class JournalRow:
     server: str = ""  # the trade server ("" in a row written before schema 2)
 
 
-def _json_safe(value: Any) -> Any:
+def _json_safe(value: object) -> object:
+    """`value` as JSON can hold it: a NaN or an infinity becomes None, tuples lists."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from bridge.journal_kinds import FINISHED, SliceStatus
 
 __all__ = [
-    "AlertRow", "DecisionRow", "IntentRow", "PlanRow", "ResultRow", "RunRow", "ShadowMarkRow",
-    "SliceRow", "SnapshotRow", "StateRow", "StopRow", "open_slices",
+    "AlertRow", "DecisionRow", "Distance", "IntentRow", "PlanRow", "ResultRow", "RunRow",
+    "ShadowMarkRow", "SliceRow", "SnapshotRow", "StateRow", "StopRow", "open_slices",
 ]
 
 Payload = Mapping[str, Any]
@@ -168,6 +168,14 @@ class DecisionRow:
                    warnings=None if warnings is None else tuple(warnings))
 
 
+class Distance(TypedDict):
+    """How far one limit is: the `loss` (account currency) that reaches it, and the adverse
+    move of the net book (`move_pct`, percent; None without a net exposure)."""
+
+    loss: float
+    move_pct: float | None
+
+
 #: the `snapshot` row's figures the readers show
 SNAPSHOT_FIGURES = ("equity", "balance", "margin", "position_value", "eff_lev", "mu", "msi",
                     "lvi", "sigma", "l_safe")
@@ -189,7 +197,7 @@ class SnapshotRow:
     lvi: float | None = None
     sigma: float | None = None
     l_safe: float | None = None
-    distances: Mapping[str, Mapping[str, Any]] | None = None
+    distances: Mapping[str, Distance] | None = None
 
     @classmethod
     def from_payload(cls, p: Payload) -> SnapshotRow:

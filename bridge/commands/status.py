@@ -9,7 +9,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from rich.console import Console
 from rich.markup import escape
@@ -31,7 +31,14 @@ from bridge.journal_rows import (
     StopRow,
     open_slices,
 )
-from bridge.lease import process_gone
+from bridge.lease import Holder, process_gone
+
+
+class _Window(TypedDict):
+    """The rows of one run (or of all runs): `after_id` < id < `before_id` (None: no end)."""
+
+    after_id: int
+    before_id: int | None
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -67,7 +74,7 @@ def _run_id(row: JournalRow) -> str:
 def _ended(journal: Journal, run: JournalRow, before: int | None) -> dict[str, Any]:
     """How the run ended: "end" (replay over), "stop" (a clean stop), "running" (its lease is
     renewed) or "killed" (no stop row: killed or crashed; `since` its last row)."""
-    window: dict[str, Any] = {"after_id": run.id - 1, "before_id": before}
+    window: _Window = {"after_id": run.id - 1, "before_id": before}
     ends = [r for kind in (JournalKind.END, JournalKind.STOP)
             for r in journal.rows(kind, limit=1, newest_first=True, **window)]
     if ends:
@@ -90,7 +97,7 @@ def _ended(journal: Journal, run: JournalRow, before: int | None) -> dict[str, A
     return out
 
 
-def _lease_holder(journal: Journal, key: str) -> Any:
+def _lease_holder(journal: Journal, key: str) -> Holder | None:
     from bridge.lease import read_holder
 
     try:
@@ -115,7 +122,7 @@ def collect(journal: Journal, decisions: int = 20, run_id: str | None = None,
     later = [r.id for r in run_rows if run is not None and r.id > run.id]
     before = None if all_runs or not later else later[0]
     since = 0 if all_runs or run is None else run.id - 1
-    window: dict[str, Any] = {"after_id": since, "before_id": before}
+    window: _Window = {"after_id": since, "before_id": before}
     last = _last(journal, JournalKind.DECISION, window)
     plan_row = _last(journal, JournalKind.PLAN, window)
     open_plan = [] if plan_row is None else _open_plan(journal, plan_row)
@@ -182,7 +189,7 @@ def _trade_warnings(states: list[JournalRow]) -> list[dict[str, Any]]:
             if s.ok is False]
 
 
-def _last(journal: Journal, kind: JournalKind, window: dict[str, Any]) -> JournalRow | None:
+def _last(journal: Journal, kind: JournalKind, window: _Window) -> JournalRow | None:
     found = journal.rows(kind, limit=1, newest_first=True, **window)
     return found[0] if found else None
 
@@ -190,7 +197,7 @@ def _last(journal: Journal, kind: JournalKind, window: dict[str, Any]) -> Journa
 _Plans = dict[str, dict[int, tuple[str, str]]]
 
 
-def _plan_symbols(journal: Journal, window: dict[str, Any]) -> _Plans:
+def _plan_symbols(journal: Journal, window: _Window) -> _Plans:
     """Per plan id, per ticket: the symbol and the closing side ("sell" closes a long)."""
     out: _Plans = {}
     for r in journal.rows(JournalKind.PLAN, **window):
