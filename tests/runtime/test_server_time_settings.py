@@ -59,3 +59,20 @@ def test_an_unknown_dst_rule_is_named_with_the_allowed_rules(tmp_path, table):
     assert "server_dst" in text
     assert "'au'" in text
     assert "none, us, eu" in text
+
+
+@pytest.mark.parametrize("table", ["terminal", "prop"])
+def test_a_live_guard_speaks_the_server_clock_of_the_configuration(tmp_path, table):
+    from bridge.app import build_guard
+    from bridge.servertime import ServerClock
+    from bridge.sim import SimTerminal
+
+    clock = 'server_utc_offset_hours = 3\nserver_dst = "eu"\n'
+    path = _write(tmp_path, '[terminal]\nkind = "mt5linux"\n'
+                            + (clock if table == "terminal" else f"[prop]\n{clock}")
+                            + f'[run]\njournal = "sqlite:///{tmp_path}/journal.db"\n')
+    guard, _ = build_guard(load_config(path), module=SimTerminal.from_scenario("gbp-flash-2016"))
+    try:
+        assert guard.port.clock == ServerClock(3.0, "eu")
+    finally:
+        guard.journal.close()
