@@ -14,9 +14,20 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
 
+from bridge.config_moved import moved_server_keys
 from bridge.news.settings import NewsSettings
+from bridge.servertime import DstRule
 from controller.settings import Settings
 
 __all__ = [
@@ -26,6 +37,7 @@ __all__ = [
     "LeaseSettings",
     "Mode",
     "RunSettings",
+    "TerminalKind",
     "TerminalSettings",
     "is_loopback_host",
     "load_config",
@@ -56,13 +68,30 @@ def remote_host_problem(host: str) -> str:
             "set allow_remote = true with a remote_reason")
 
 
+class TerminalKind(StrEnum):
+    """The terminal the guard talks to (`[terminal] kind`)."""
+
+    SIM = "sim"  # the built-in simulated terminal, replaying a scenario
+    MT5 = "mt5"  # the MetaTrader5 package (Windows)
+    MT5LINUX = "mt5linux"  # the RPyC client to a terminal under Wine
+
+
+def _one_of(value: object, choices: type[StrEnum], what: str) -> object:
+    """`value` when it is one of `choices`' values, else a ValueError naming them all."""
+    allowed = [c.value for c in choices]
+    if isinstance(value, str) and value not in allowed:
+        raise ValueError(f"{value!r} is {what} (allowed: {', '.join(allowed)})")
+    return value
+
+
 class TerminalSettings(BaseModel):
     """Which terminal to talk to. Credentials come from environment variables, never from here."""
 
     model_config = _FROZEN
 
-    kind: str = Field("sim", description="sim (built-in simulated terminal), mt5 (the "
-                      "MetaTrader5 package, Windows) or mt5linux (RPyC client to Wine)")
+    kind: TerminalKind = Field(TerminalKind.SIM, description="sim (built-in simulated terminal), "
+                               "mt5 (the MetaTrader5 package, Windows) or mt5linux (RPyC client "
+                               "to Wine)")
     scenario: str = Field("gbp-flash-2016", description="sim only: built-in name or TOML path")
     data_dir: str = Field("", description="sim only: folder of real market data for scenarios")
     path: str = Field("", description="mt5 only: path to terminal64.exe (empty: find it)")
@@ -80,11 +109,23 @@ class TerminalSettings(BaseModel):
     timeout_ms: Annotated[int, Field(ge=1000, le=600_000)] = Field(
         60_000, description="milliseconds a terminal call (and the connection) may take")
     watch: tuple[str, ...] = Field((), description="symbols to watch besides the held ones")
+    server_utc_offset_hours: Annotated[float, Field(ge=-12.0, le=14.0)] = Field(
+        2.0, description="mt5 and mt5linux: the broker's trade-server clock minus UTC in winter "
+        "(hours; the simulated terminal takes its scenario's [server_time])")
+    server_dst: DstRule = Field(DstRule.US, description="mt5 and mt5linux: the trade-server "
+                                "clock's daylight-saving rule: none, us or eu")
+
+    @field_validator("kind", mode="before")
+    @classmethod
+    def _kind(cls, value: object) -> object:
+        return _one_of(value, TerminalKind, "an unknown terminal kind")
+
+    @field_validator("server_dst", mode="before")
+    @classmethod
+    def _dst(cls, value: object) -> object:
+        return _one_of(value, DstRule, "not a DST rule")
 
     def model_post_init(self, _context: object) -> None:
-        if self.kind not in ("sim", "mt5", "mt5linux"):
-            raise ValueError(f"terminal.kind {self.kind!r} is unknown (allowed: sim, mt5, "
-                             "mt5linux)")
         if self.allow_remote and not self.remote_reason.strip():
             raise ValueError("[terminal] allow_remote = true needs remote_reason = \"...\": "
                              "say why an SSH tunnel to loopback will not do")
@@ -184,6 +225,23 @@ class AppConfig(Settings):
     ea: EaSettings = Field(default_factory=EaSettings)
     lease: LeaseSettings = Field(default_factory=LeaseSettings)
     news: NewsSettings = Field(default_factory=NewsSettings)
+    #: one line per key found where it used to belong and taken from there (`lca check`)
+    _moved: tuple[str, ...] = PrivateAttr(default=())
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _take_moved_keys(cls, data: object, handler: ValidatorFunctionWrapHandler) -> AppConfig:
+        moved, notes = moved_server_keys(data, TerminalSettings)
+        config: AppConfig = handler(moved)
+        config._moved = notes
+        t = config.terminal  # mirrored for bridge/app.py until it reads [terminal] itself
+        config.prop._server_clock = (t.server_utc_offset_hours, t.server_dst.value)
+        return config
+
+    @property
+    def moved_keys(self) -> tuple[str, ...]:
+        """Where the keys the file writes in their old place now belong, one line each."""
+        return self._moved
 
 
 class ConfigError(ValueError):

@@ -11,12 +11,15 @@ seconds; `now` is the wall clock (the lease's clock). On the simulated terminal 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
 from bridge.journal import AccountSeen, Journal
+from bridge.journal_kinds import JournalKind
+from bridge.journal_rows import DecisionRow, Distance, SnapshotRow
 from bridge.lease import Holder, read_holder
 
 __all__ = ["AccountStatus", "UnknownAccount", "fleet_rows", "fleet_status", "parse_account",
@@ -90,7 +93,8 @@ def _lease(journal: Journal, seen: AccountSeen) -> Holder | None:
         return None
 
 
-def _nearest_prop(distances: dict[str, Any]) -> tuple[str | None, float | None, float | None]:
+def _nearest_prop(distances: Mapping[str, Distance]
+                  ) -> tuple[str | None, float | None, float | None]:
     prop = [(name, d) for name, d in distances.items() if name not in _BROKER]
     if not prop:
         return None, None, None
@@ -104,16 +108,18 @@ def fleet_status(journal: Journal, now: float) -> list[AccountStatus]:
     out = []
     for seen in journal.accounts():
         reader = journal.for_account(seen.login, seen.server or None)  # `journal` untouched
-        decision, snap = reader.last("decision"), reader.last("snapshot")
-        p = snap.payload if snap else {}
-        distances = p.get("distances") or {}
-        stop = distances.get("stop_out") or {}
+        decision, snap = reader.last(JournalKind.DECISION), reader.last(JournalKind.SNAPSHOT)
+        p = SnapshotRow.from_payload(snap.payload if snap else {})
+        distances = p.distances or {}
+        stop = distances.get("stop_out")
         prop_name, prop_loss, prop_move = _nearest_prop(distances)
         holder = _lease(reader, seen)
         out.append(AccountStatus(
-            account=seen, state=decision.payload.get("state") if decision else None,
-            eff_lev=p.get("eff_lev"), msi=p.get("msi"), equity=p.get("equity"),
-            stop_out_loss=stop.get("loss"), stop_out_move_pct=stop.get("move_pct"),
+            account=seen,
+            state=DecisionRow.from_payload(decision.payload).state if decision else None,
+            eff_lev=p.eff_lev, msi=p.msi, equity=p.equity,
+            stop_out_loss=stop.get("loss") if stop else None,
+            stop_out_move_pct=stop.get("move_pct") if stop else None,
             prop_limit=prop_name, prop_loss=prop_loss, prop_move_pct=prop_move, holder=holder,
             lease_age=now - holder.renewed if holder else None,
             snapshot_time=snap.time if snap else None,

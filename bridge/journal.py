@@ -8,23 +8,10 @@ name, ``sim`` on the simulated terminal) columns tell them apart).
 The layout is versioned (`bridge.schema`): a guard opening a journal written by an older lca
 upgrades it in place (rows kept), and a newer journal than this lca knows is refused.
 
-Row kinds:
-
-| kind         | payload                                                                  |
-|--------------|--------------------------------------------------------------------------|
-| `run`        | start of a run: mode, terminal, scenario, config digest                  |
-| `snapshot`   | summary: equity, margin, EffLev, MU, MSI, LVI, positions, depth sources  |
-| `decision`   | state, regime, target, binding cap, reasons, warnings, actions, limits   |
-| `memory`     | the controller memory after a decision (resume point)                    |
-| `intent`     | an order request, written before it is sent                              |
-| `result`     | what `order_send` returned (retcode, deal, volume, price, comment)       |
-| `state`      | a change of trading state or of connection state                         |
-| `stop_out`   | a stop-out deal seen in the terminal's history                           |
-| `shadow_fill`| shadow mode: a slice filled virtually (never sent; `bridge.shadow`)      |
-| `shadow_mark`| shadow mode: the virtual book's ledger (saved, equity path) at a cycle   |
-| `lease`      | the account's lease taken over from a guard that stopped renewing it     |
-| `stop`       | a clean stop (Ctrl-C, SIGTERM, a lost lease): reason                     |
-| `end`        | end of a run with its summary                                            |
+Row kinds: `bridge.journal_kinds.JournalKind` (run, snapshot, decision, plan, intent, result,
+slice, state, stop, end, …); docs/journal.md describes each one: who writes it, when, its payload
+fields with their units, and who reads it. Readers take payloads as the typed rows of
+`bridge.journal_rows`.
 
 Rows are never updated or deleted. Credentials are never written. Beside it, the `lease` table
 (`bridge.lease`) holds one row per guarded account, updated in place, and `lca_schema` the
@@ -62,11 +49,14 @@ from sqlalchemy import (
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
+from bridge.journal_kinds import JournalKind
 from bridge.lease import LEASE_META
 from bridge.schema import SchemaTooNew, check_version, mark_current, upgrade
 
-__all__ = ["AccountSeen", "Journal", "JournalError", "JournalRow", "mask_url"]
+__all__ = ["AccountSeen", "Journal", "JournalError", "JournalKind", "JournalRow", "mask_url"]
 
+_PROBE = "probe"  # the row a writable journal tries, then rolls back: never committed
+_KINDS = frozenset(k.value for k in JournalKind)
 _COLUMNS = ("id", "account", "time", "kind", "plan_id", "ticket", "payload")
 
 _META = MetaData()
@@ -101,19 +91,21 @@ class AccountSeen:
 
 @dataclass(frozen=True, slots=True)
 class JournalRow:
-    """One journal row; `payload` is plain JSON data."""
+    """One journal row; `payload` is plain JSON data (`bridge.journal_rows` types it); `kind` a
+    `JournalKind` (the text itself for a kind this lca does not know)."""
 
     id: int
     account: int
     time: float
-    kind: str
+    kind: JournalKind | str
     plan_id: str | None
     ticket: int | None
     payload: dict[str, Any]
     server: str = ""  # the trade server ("" in a row written before schema 2)
 
 
-def _json_safe(value: Any) -> Any:
+def _json_safe(value: object) -> object:
+    """`value` as JSON can hold it: a NaN or an infinity becomes None, tuples lists."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):
@@ -179,31 +171,11 @@ class Journal:
         self.server = server
         full = _with_password(url, password_env)
         self._secret = full.password if isinstance(full.password, str) else None
-        try:
-            if full.get_backend_name() == "sqlite" and writable and full.database and \
-                    full.database != ":memory:":
-                os.makedirs(os.path.dirname(os.path.abspath(full.database)), exist_ok=True)
-            self.engine: Engine = create_engine(full, future=True)
-        except ModuleNotFoundError as exc:
-            raise JournalError(
-                f"journal {self.url}: the database driver `{exc.name}` is not installed; for "
-                "PostgreSQL run `uv sync --extra postgres` (psycopg 3)") from None
-        except OSError as exc:
-            raise JournalError(f"journal {self.url}: cannot create its folder: "
-                               f"{exc.strerror}") from None
+        self.engine: Engine = _engine(full, self.url, writable)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         try:
-            if writable:
-                _create_tables(self.engine)
-            self._check_schema()
-            check_version(self.engine, self.url)
-            if writable:
-                upgrade(self.engine)
-            self._has_server = "server" in {c["name"] for c in
-                                            inspect(self.engine).get_columns("journal")}
-            if writable:
-                self._try_write()
+            self._open(writable)
         except DBAPIError as exc:
             self.engine.dispose()
             raise JournalError(self._explain(exc)) from None
@@ -213,6 +185,19 @@ class Journal:
         except JournalError:
             self.engine.dispose()
             raise
+
+    def _open(self, writable: bool) -> None:
+        """Check the layout (creating, upgrading and trying a write when `writable`)."""
+        if writable:
+            _create_tables(self.engine)
+        self._check_schema()
+        check_version(self.engine, self.url)
+        if writable:
+            upgrade(self.engine)
+        self._has_server = "server" in {c["name"] for c in
+                                        inspect(self.engine).get_columns("journal")}
+        if writable:
+            self._try_write()
 
     def _check_schema(self) -> None:
         tables = inspect(self.engine)
@@ -230,7 +215,7 @@ class Journal:
     def _try_write(self) -> None:
         with self.engine.connect() as conn:
             trans = conn.begin()
-            conn.execute(insert(JOURNAL).values(account=0, time=0.0, kind="probe", payload={}))
+            conn.execute(insert(JOURNAL).values(account=0, time=0.0, kind=_PROBE, payload={}))
             trans.rollback()
 
     def _explain(self, exc: DBAPIError) -> str:
@@ -255,18 +240,19 @@ class Journal:
             fix = "the database cannot be used"
         return f"journal {self.url}: {fix} ({text})"
 
-    def append(self, kind: str, time: float, payload: dict[str, Any], *,
+    def append(self, kind: JournalKind | str, time: float, payload: dict[str, Any], *,
                plan_id: str | None = None, ticket: int | None = None) -> int:
-        """Write one row for this account (login and server) and commit it; returns its id."""
+        """Write one row of `kind` (a `JournalKind`; its text is taken too) for this account
+        (login and server) at `time` (UTC epoch seconds) and commit it; returns its id."""
         with self.engine.begin() as conn:
             result = conn.execute(insert(JOURNAL).values(
-                account=self.account, server=self.server or "", time=time, kind=kind,
+                account=self.account, server=self.server or "", time=time, kind=str(kind),
                 plan_id=plan_id, ticket=ticket, payload=_json_safe(payload)))
             key = result.inserted_primary_key
             return int(key[0]) if key else 0
 
-    def rows(self, kind: str | None = None, *, plan_id: str | None = None, after_id: int = 0,
-             before_id: int | None = None, limit: int | None = None,
+    def rows(self, kind: JournalKind | str | None = None, *, plan_id: str | None = None,
+             after_id: int = 0, before_id: int | None = None, limit: int | None = None,
              newest_first: bool = False) -> list[JournalRow]:
         """Rows of this account with `after_id` < id < `before_id`, oldest first unless
         `newest_first`."""
@@ -277,7 +263,7 @@ class Journal:
         if before_id is not None:
             query = query.where(JOURNAL.c.id < before_id)
         if kind is not None:
-            query = query.where(JOURNAL.c.kind == kind)
+            query = query.where(JOURNAL.c.kind == str(kind))
         if plan_id is not None:
             query = query.where(JOURNAL.c.plan_id == plan_id)
         query = query.order_by(JOURNAL.c.id.desc() if newest_first else JOURNAL.c.id)
@@ -286,7 +272,7 @@ class Journal:
         with self.engine.connect() as conn:
             return [_row(r) for r in conn.execute(query)]
 
-    def last(self, kind: str) -> JournalRow | None:
+    def last(self, kind: JournalKind | str) -> JournalRow | None:
         """The newest row of `kind`, or None."""
         found = self.rows(kind, limit=1, newest_first=True)
         return found[0] if found else None
@@ -303,7 +289,7 @@ class Journal:
         server = JOURNAL.c.server if self._has_server else literal("").label("server")
         query = (select(JOURNAL.c.account, server, func.max(JOURNAL.c.id).label("last_id"),
                         func.max(JOURNAL.c.time).label("last_time"))
-                 .where(JOURNAL.c.kind != "probe")
+                 .where(JOURNAL.c.kind != _PROBE)
                  .group_by(JOURNAL.c.account, server))
         with self.engine.connect() as conn:
             found = [AccountSeen(int(r.account), str(r.server or ""), int(r.last_id),
@@ -333,6 +319,23 @@ class Journal:
         self.engine.dispose()
 
 
+def _engine(full: URL, shown: str, writable: bool) -> Engine:
+    """The engine for `full` (a writable SQLite file gets its folder); `shown` is the URL
+    without its password, for the `JournalError`."""
+    try:
+        if full.get_backend_name() == "sqlite" and writable and full.database and \
+                full.database != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(full.database)), exist_ok=True)
+        return create_engine(full, future=True)
+    except ModuleNotFoundError as exc:
+        raise JournalError(
+            f"journal {shown}: the database driver `{exc.name}` is not installed; for "
+            "PostgreSQL run `uv sync --extra postgres` (psycopg 3)") from None
+    except OSError as exc:
+        raise JournalError(f"journal {shown}: cannot create its folder: "
+                           f"{exc.strerror}") from None
+
+
 def _create_tables(engine: Engine) -> None:
     """Create the journal and lease tables if missing; a guard starting at the same instant may
     create them first (the loser's CREATE TABLE fails: fine when the tables are there now)."""
@@ -352,5 +355,6 @@ def _create_tables(engine: Engine) -> None:
 
 def _row(r: Any) -> JournalRow:
     payload = r.payload if isinstance(r.payload, dict) else json.loads(r.payload)
-    return JournalRow(id=r.id, account=r.account, time=r.time, kind=r.kind, plan_id=r.plan_id,
+    kind = JournalKind(r.kind) if r.kind in _KINDS else r.kind
+    return JournalRow(id=r.id, account=r.account, time=r.time, kind=kind, plan_id=r.plan_id,
                       ticket=r.ticket, payload=payload, server=getattr(r, "server", "") or "")

@@ -30,6 +30,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from bridge.journal_rows import AlertRow, SliceRow
 from bridge.observe import GuardObserver, GuardView
 from controller import Decision, Regime, TradingState
 
@@ -101,13 +102,15 @@ class MetricsObserver(GuardObserver):
         self.decide.observe(guard.decide_seconds)
 
     def on_order(self, guard: GuardView, row: dict[str, Any]) -> None:
-        code = row.get("retcode")
+        done = SliceRow.from_payload(row)
+        code = done.retcode
         self.orders.labels(self._account, "none" if code is None else str(code),
-                           row["status"]).inc()
+                           str(done.status)).inc()
 
     def on_alert(self, guard: GuardView, row: dict[str, Any]) -> None:
-        result = "held" if row.get("channel") is None else str(row["result"])
-        self.alerts.labels(row.get("channel") or "none", result).inc()
+        alert = AlertRow.from_payload(row)
+        result = "held" if alert.result is None else alert.result
+        self.alerts.labels(alert.channel or "none", result).inc()
 
     def _refresh(self, guard: GuardView) -> None:
         acct = self._account

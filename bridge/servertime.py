@@ -14,14 +14,24 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["DST_RULES", "ServerClock"]
+__all__ = ["DST_RULES", "DstRule", "ServerClock"]
 
-DST_RULES = ("none", "us", "eu")
+
+class DstRule(StrEnum):
+    """When the server clock is one hour ahead of its winter offset (transitions above)."""
+
+    NONE = "none"  # a fixed offset all year
+    US = "us"  # the US daylight-saving period (the usual "New York close" server)
+    EU = "eu"  # the EU summer-time period
+
+
+DST_RULES = tuple(rule.value for rule in DstRule)  # ("none", "us", "eu")
 _YEARS = range(1990, 2101)
 
 
@@ -36,10 +46,10 @@ def _nth_sunday(year: int, month: int, n: int) -> int:
 
 
 @lru_cache(maxsize=4)
-def _boundaries(rule: str) -> npt.NDArray[np.int64]:
+def _boundaries(rule: DstRule) -> npt.NDArray[np.int64]:
     out: list[int] = []
     for y in _YEARS:
-        if rule == "us":
+        if rule is DstRule.US:
             start = calendar.timegm((y, 3, _nth_sunday(y, 3, 1), 7, 0, 0))
             end = calendar.timegm((y, 11, _nth_sunday(y, 11, 0), 6, 0, 0))
         else:
@@ -53,11 +63,13 @@ def _boundaries(rule: str) -> npt.NDArray[np.int64]:
 class ServerClock:
     """UTC ↔ server time.
 
-    `utc_offset_hours` is the winter (standard) offset; `dst` one of DST_RULES."""
+    `utc_offset_hours` is the winter (standard) offset in hours; `dst` a `DstRule` (its text,
+    one of DST_RULES, is taken too and kept as the `DstRule`)."""
 
     utc_offset_hours: float = 2.0
-    dst: str = "us"
+    dst: DstRule | str = DstRule.US
     _offset_s: int = field(init=False, repr=False, compare=False, default=0)
+    _rule: DstRule = field(init=False, repr=False, compare=False, default=DstRule.US)
 
     def __post_init__(self) -> None:
         if self.dst not in DST_RULES:
@@ -68,15 +80,17 @@ class ServerClock:
             raise ValueError(
                 f"server_time.utc_offset_hours = {self.utc_offset_hours} is outside -14..14 hours"
             )
+        object.__setattr__(self, "dst", DstRule(self.dst))
+        object.__setattr__(self, "_rule", DstRule(self.dst))
         object.__setattr__(self, "_offset_s", round(self.utc_offset_hours * 3600))
 
     def offset_seconds(self, t_utc: npt.ArrayLike) -> npt.NDArray[np.int64]:
         """Server-minus-UTC offset in seconds at the UTC epoch-second instants `t_utc`."""
         t = np.asarray(t_utc, dtype=np.float64)
         base = np.full(t.shape, self._offset_s, dtype=np.int64)
-        if self.dst == "none":
+        if self._rule is DstRule.NONE:
             return base
-        idx = np.searchsorted(_boundaries(self.dst), t, side="right")
+        idx = np.searchsorted(_boundaries(self._rule), t, side="right")
         return base + np.where(idx % 2 == 1, 3600, 0).astype(np.int64)
 
     def to_server(self, t_utc: float) -> float:

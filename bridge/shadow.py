@@ -37,6 +37,7 @@ from typing import Any
 from loguru import logger
 
 from bridge.journal import Journal
+from bridge.journal_kinds import JournalKind
 from bridge.mt5 import constants as mt5c
 from bridge.terminal import TerminalError, TerminalPort
 from controller import Action, Snapshot
@@ -257,7 +258,7 @@ class ShadowBook:
                         rate=rate, mark=price, mark_rate=rate, mark_time=market.time or snap.time)
         self.fills.append(f)
         self.closed[action.ticket] = self.closed.get(action.ticket, 0.0) + volume
-        self.journal.append("shadow_fill", snap.time, {
+        self.journal.append(JournalKind.SHADOW_FILL, snap.time, {
             "ticket": f.ticket, "symbol": f.symbol, "side": action.side, "sign": sign,
             "volume": volume, "price": price, "priced_at": "bid" if sign > 0 else "ask",
             "impact": 0.0, "quote_time": market.time, "price_open": f.price_open,
@@ -292,4 +293,4 @@ class ShadowBook:
 
     def journal_mark(self, now: float) -> None:
         """A `shadow_mark` row: the ledger now."""
-        self.journal.append("shadow_mark", now, self.summary())
+        self.journal.append(JournalKind.SHADOW_MARK, now, self.summary())

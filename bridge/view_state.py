@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bridge.config import TerminalKind
+from bridge.journal_rows import SliceRow
 from bridge.mt5 import constants as mt5c
 from bridge.observe import GuardObserver, GuardView
 
@@ -68,7 +70,7 @@ class LiveState(GuardObserver):
         self.wall_start = self.wall()
         self.cycle_seconds = guard.config.run.cycle_minutes * 60.0
         mt5 = guard.port.mt5
-        if guard.config.terminal.kind == "sim" and hasattr(mt5, "start_time") and \
+        if guard.config.terminal.kind == TerminalKind.SIM and hasattr(mt5, "start_time") and \
                 hasattr(mt5, "end_time"):
             self.sim_start, self.sim_end = float(mt5.start_time), float(mt5.end_time)
         self._track(guard)
@@ -80,11 +82,11 @@ class LiveState(GuardObserver):
         self.last_cycle = guard.now()
 
     def on_order(self, guard: GuardView, row: dict[str, Any]) -> None:
-        held = self.positions.get(int(row["ticket"]))
+        done = SliceRow.from_payload(row)
+        held = self.positions.get(done.ticket)
         side = "" if held is None else ("sell" if held.side == "long" else "buy")
-        line = OrderLine(guard.now(), str(row["symbol"]), side, float(row["filled"]),
-                         float(row["volume"]), str(row["status"]), row.get("retcode"),
-                         str(row.get("message", "")))
+        line = OrderLine(guard.now(), done.symbol, side, done.filled, done.volume,
+                         str(done.status), done.retcode, done.message)
         self.orders = [line, *self.orders][:8]
 
     def on_phase(self, guard: GuardView, text: str | None, fraction: float | None) -> None:

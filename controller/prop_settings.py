@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, field_validator, model_validator
 
 from controller._settings_base import FROZEN as _FROZEN
 from controller._settings_base import HHMM as _HHMM
@@ -106,10 +106,10 @@ class PropSettings(BaseModel):
         description="adverse move of the book (fraction of price) the staged reduction must "
         "survive when no volatility estimate exists; else 2 daily σ",
     )
-    server_utc_offset_hours: Annotated[float, Field(ge=-12.0, le=14.0)] = Field(
-        2.0, description="broker server clock minus UTC in winter (hours)"
-    )
-    server_dst: str = Field("us", description="server clock DST rule: none, us or eu")
+    #: the server clock (UTC offset in winter, hours; DST rule), which moved to `[terminal]`
+    #: (issue 13): mirrored here read-only for the readers not converted yet (bridge/app.py);
+    #: bridge.config sets it from `[terminal]`. To be removed with those readers.
+    _server_clock: tuple[float, str] = PrivateAttr(default=(2.0, "us"))
     lock_release: LockRelease = Field(
         LockRelease.AUTO, description="auto: a daily-loss lock ends at the reset; acknowledge: "
         "it stays after the reset until lifted from the dashboard (never before the reset)"
@@ -146,18 +146,21 @@ class PropSettings(BaseModel):
         3.0, description="a book held over the weekend must survive a Monday gap of this many "
         "daily σ without reaching the daily-loss or drawdown floor (0: off; docs/prop-rules.md)")
 
+    @property
+    def server_utc_offset_hours(self) -> float:
+        """Moved: read `[terminal] server_utc_offset_hours` (this mirrors it, hours)."""
+        return self._server_clock[0]
+
+    @property
+    def server_dst(self) -> str:
+        """Moved: read `[terminal] server_dst` (this mirrors it: none, us or eu)."""
+        return self._server_clock[1]
+
     @field_validator("reset_time", "weekend_close_time")
     @classmethod
     def _hhmm(cls, value: str) -> str:
         if not _HHMM.match(value):
             raise ValueError(f"{value!r} is not a clock time HH:MM (00:00 to 23:59)")
-        return value
-
-    @field_validator("server_dst")
-    @classmethod
-    def _dst(cls, value: str) -> str:
-        if value not in ("none", "us", "eu"):
-            raise ValueError(f"{value!r} is not a DST rule (allowed: none, us, eu)")
         return value
 
     @field_validator("reset_timezone", "weekend_close_timezone")

@@ -17,6 +17,7 @@ from bridge.alerts.ea_push import ENV_EA_PUSH, EaPushChannel
 from bridge.alerts.events import Alert, Severity
 from bridge.alerts.limit import AlertLimiter
 from bridge.alerts.observer import AlertObserver
+from bridge.config import TerminalKind
 
 if TYPE_CHECKING:
     from bridge.observe import GuardView
@@ -59,7 +60,7 @@ def _ea_link_on(guard: GuardView) -> bool:
     if config is None:
         return getattr(guard, "ea_link", None) is not None
     enabled = config.ea.enabled
-    return bool(config.terminal.kind != "sim" if enabled is None else enabled)
+    return bool(config.terminal.kind != TerminalKind.SIM if enabled is None else enabled)
 
 
 def _link_folder(guard: GuardView) -> Path | None:

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from bridge.alerts.dispatch import AlertDispatcher
 from bridge.alerts.events import Alert, Severity
 from bridge.alerts.limit import AlertLimiter
+from bridge.journal_kinds import JournalKind, SliceStatus
+from bridge.journal_rows import SliceRow
 from bridge.observe import GuardObserver, GuardView
 from bridge.retcodes import error_handling, retcode_handling
 
@@ -31,7 +33,7 @@ __all__ = ["AlertObserver", "Figures"]
 _STATE_SEVERITY = {"ACTIVE": Severity.INFO, "REDUCING": Severity.WARNING,
                    "HALTED": Severity.CRITICAL, "INSOLVENT": Severity.CRITICAL}
 _ALERT_REGIMES = ("WAIT", "MINIMUM")
-_FAILED = ("failed", "partial")
+_FAILED = (SliceStatus.FAILED, SliceStatus.PARTIAL)
 
 
 def _num(value: float | None, fmt: str) -> str:
@@ -128,15 +130,16 @@ class AlertObserver(GuardObserver):
         self._journal(guard)
 
     def on_order(self, guard: GuardView, row: dict[str, Any]) -> None:
-        if row["status"] not in _FAILED:
+        done = SliceRow.from_payload(row)
+        if done.status not in _FAILED:
             return
-        code = row.get("retcode")
+        code = done.retcode
         sentence = "" if code is None else (
             retcode_handling(code) if code >= 0 else error_handling(-code)).sentence
-        self._alert(guard, f"order:{row['symbol']}", Severity.CRITICAL,
-                    f"order {row['status']}: {row['symbol']} #{row['ticket']}",
-                    f"retcode {code}: {sentence}. {row['message']}",
-                    {"retcode": code, "filled": row["filled"], "remaining": row["remaining"]})
+        self._alert(guard, f"order:{done.symbol}", Severity.CRITICAL,
+                    f"order {done.status}: {done.symbol} #{done.ticket}",
+                    f"retcode {code}: {sentence}. {done.message}",
+                    {"retcode": code, "filled": done.filled, "remaining": done.remaining})
 
     def on_state(self, guard: GuardView, what: str, message: str) -> None:
         if what == "state":
@@ -244,7 +247,7 @@ class AlertObserver(GuardObserver):
         if held:
             row = {**alert.as_dict(), "channel": None, "ok": None,
                    "result": "held back: goes in the next summary"}
-            guard.journal.append("alert", alert.time, row)
+            guard.journal.append(JournalKind.ALERT, alert.time, row)
             guard.notify("on_alert", row)
 
     def _journal(self, guard: GuardView, *, final: bool = False) -> None:
@@ -253,6 +256,6 @@ class AlertObserver(GuardObserver):
             row = {**dl.alert.as_dict(), "channel": dl.channel, "ok": dl.ok, "error": dl.error,
                    "result": "sent" if dl.ok else "failed", "seconds": round(dl.seconds, 4),
                    "latency_seconds": round(dl.latency, 4)}
-            guard.journal.append("alert", guard.now(), row)
+            guard.journal.append(JournalKind.ALERT, guard.now(), row)
             guard.notify("on_alert", row)
             self.journaled += 1

@@ -63,6 +63,8 @@ def _check(args: argparse.Namespace) -> int:
         out.print(f"[red]✗ configuration[/]\n{escape(str(exc))}", highlight=False)
         return 2
     out.print(f"[green]✓[/] configuration {args.config} is valid")
+    for note in config.moved_keys:  # keys in their old table (bridge.config_moved)
+        _print(out, Finding("warn", note))
     _print_prop(out, args.config, config)
     if config.news.calendar_file:  # the news rule's calendar file (docs/news.md)
         from bridge.news import NewsFileError, read_calendar_file

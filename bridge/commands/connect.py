@@ -1,7 +1,7 @@
 """The configured terminal, connected, for the one-shot commands (`lca snapshot`, `lca record`).
 
 Opened as the guard opens it (bridge/app.py `build_guard`): the simulated terminal speaks its
-scenario's server clock and its own simulated now; a live terminal the clock of `[prop]
+scenario's server clock and its own simulated now; a live terminal the clock of `[terminal]
 server_utc_offset_hours` / `server_dst` and the wall clock. Credentials come from the environment
 variables `[terminal]` names, never from a file, and go nowhere but `initialize`.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bridge.config import AppConfig
+from bridge.config import AppConfig, TerminalKind
 from bridge.servertime import ServerClock
 from bridge.terminal import Credentials, TerminalPort, open_module
 
@@ -42,9 +42,9 @@ def connect(config: AppConfig) -> Connected:
     t = config.terminal
     mt5 = open_module(t.kind, scenario=t.scenario, data_dir=t.data_dir or None, host=t.host,
                       port=t.port, allow_remote=t.allow_remote, timeout_ms=t.timeout_ms)
-    simulated = t.kind == "sim"
-    clock = mt5.scenario.clock if simulated else ServerClock(
-        config.prop.server_utc_offset_hours, config.prop.server_dst)
+    simulated = t.kind is TerminalKind.SIM
+    clock = mt5.scenario.clock if simulated else ServerClock(t.server_utc_offset_hours,
+                                                             t.server_dst)
     credentials = Credentials.from_env(t.login_env, t.password_env, t.server_env)
     port = TerminalPort(mt5, credentials, path=t.path or None, timeout_ms=t.timeout_ms,
                         server_clock=clock, symbol_classes=config.safe_leverage.symbol_classes)

@@ -9,7 +9,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from rich.console import Console
 from rich.markup import escape
@@ -19,9 +19,26 @@ from bridge.commands.journal_open import open_for_reading
 from bridge.commands.numbers import whole_number
 from bridge.fleet import UnknownAccount, use_account
 from bridge.journal import Journal, JournalRow
-from bridge.lease import process_gone
+from bridge.journal_kinds import JournalKind
+from bridge.journal_rows import (
+    DecisionRow,
+    PlanRow,
+    ResultRow,
+    RunRow,
+    ShadowMarkRow,
+    SliceRow,
+    StateRow,
+    StopRow,
+    open_slices,
+)
+from bridge.lease import Holder, process_gone
 
-_FINISHED = ("done", "gone")
+
+class _Window(TypedDict):
+    """The rows of one run (or of all runs): `after_id` < id < `before_id` (None: no end)."""
+
+    after_id: int
+    before_id: int | None
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,19 +74,20 @@ def _run_id(row: JournalRow) -> str:
 def _ended(journal: Journal, run: JournalRow, before: int | None) -> dict[str, Any]:
     """How the run ended: "end" (replay over), "stop" (a clean stop), "running" (its lease is
     renewed) or "killed" (no stop row: killed or crashed; `since` its last row)."""
-    window: dict[str, Any] = {"after_id": run.id - 1, "before_id": before}
-    ends = [r for kind in ("end", "stop") for r in journal.rows(kind, limit=1, newest_first=True,
-                                                                **window)]
+    window: _Window = {"after_id": run.id - 1, "before_id": before}
+    ends = [r for kind in (JournalKind.END, JournalKind.STOP)
+            for r in journal.rows(kind, limit=1, newest_first=True, **window)]
     if ends:
         r = max(ends, key=lambda e: e.id)
-        return {"how": "end" if r.kind == "end" else "stop", "time": _iso(r.time),
-                "reason": r.payload.get("reason", "end of the replay")}
+        return {"how": "end" if r.kind == JournalKind.END else "stop", "time": _iso(r.time),
+                "reason": StopRow.from_payload(r.payload).reason}
     newest = journal.rows(limit=1, newest_first=True, **window)
     last = newest[0] if newest else run
-    lease = run.payload.get("lease")
+    started = RunRow.from_payload(run.payload)
+    lease = started.lease
     holder = _lease_holder(journal, lease) if lease and before is None else None
-    if holder is not None and holder.pid == run.payload.get("pid", holder.pid) and \
-            time.time() - holder.renewed <= run.payload.get("lease_timeout", 30.0) and \
+    if holder is not None and started.pid in (None, holder.pid) and \
+            time.time() - holder.renewed <= started.lease_timeout and \
             not (holder.host == socket.gethostname() and process_gone(holder.pid)):
         return {"how": "running", "time": _iso(last.time), "lease": holder.as_dict()}
     out: dict[str, Any] = {"how": "killed", "since": _iso(last.time),
@@ -79,7 +97,7 @@ def _ended(journal: Journal, run: JournalRow, before: int | None) -> dict[str, A
     return out
 
 
-def _lease_holder(journal: Journal, key: str) -> Any:
+def _lease_holder(journal: Journal, key: str) -> Holder | None:
     from bridge.lease import read_holder
 
     try:
@@ -94,7 +112,7 @@ def collect(journal: Journal, decisions: int = 20, run_id: str | None = None,
     `run_id` ("R<row id>"), or every run of the account with `all_runs`; of the account
     `account` ("LOGIN[@SERVER]"; default: the most recently active)."""
     use_account(journal, account)
-    run_rows = journal.rows("run")
+    run_rows = journal.rows(JournalKind.RUN)
     run = run_rows[-1] if run_rows else None
     if run_id is not None:
         run = next((r for r in run_rows if _run_id(r) == run_id), None)
@@ -104,47 +122,56 @@ def collect(journal: Journal, decisions: int = 20, run_id: str | None = None,
     later = [r.id for r in run_rows if run is not None and r.id > run.id]
     before = None if all_runs or not later else later[0]
     since = 0 if all_runs or run is None else run.id - 1
-    window: dict[str, Any] = {"after_id": since, "before_id": before}
-    last = _last(journal, "decision", window)
-    plan_row = _last(journal, "plan", window)
-    open_plan: list[dict[str, Any]] = []
-    if plan_row is not None and plan_row.payload.get("actions"):
-        finished = {(r.payload["ticket"], r.payload["slice_index"])
-                    for r in journal.rows("slice", plan_id=plan_row.plan_id)
-                    if r.payload["status"] in _FINISHED}
-        open_plan = [a for a in plan_row.payload["actions"]
-                     if (a["ticket"], a["slice_index"]) not in finished]
-    results = journal.rows("result", **window)
+    window: _Window = {"after_id": since, "before_id": before}
+    last = _last(journal, JournalKind.DECISION, window)
+    plan_row = _last(journal, JournalKind.PLAN, window)
+    open_plan = [] if plan_row is None else _open_plan(journal, plan_row)
+    results = journal.rows(JournalKind.RESULT, **window)
     plans = _plan_symbols(journal, window)
-    states = journal.rows("state", **window)
-    end = _last(journal, "end", window)
-    shadow = _last(journal, "shadow_mark", window)
-    slices = journal.rows("slice", **window)
+    states = journal.rows(JournalKind.STATE, **window)
+    end = _last(journal, JournalKind.END, window)
+    shadow = _last(journal, JournalKind.SHADOW_MARK, window)
+    slices = journal.rows(JournalKind.SLICE, **window)
     return {
         "account": run.account if run else None,
         "server": run.server if run else None,
         "run": {**run.payload, "id": _run_id(run), "started": _iso(run.time),
                 "ended": _ended(journal, run, before)} if run else None,
-        "runs": [{"id": _run_id(r), "started": _iso(r.time), "mode": r.payload.get("mode"),
-                  "scenario": r.payload.get("scenario")} for r in run_rows],
+        "runs": [_run_line(r) for r in run_rows],
         "shown": "all runs" if all_runs else (_run_id(run) if run else None),
-        "state": last.payload["state"] if last else None,
+        "state": DecisionRow.from_payload(last.payload).state if last else None,
         "last_decision": _decision(last, plans) if last else None,
         "open_plan": {"plan_id": plan_row.plan_id, "slices": open_plan} if open_plan and
         plan_row else None,
         "orders": [_order(r, plans) for r in results],
         "slices": [{"time": _iso(r.time), "plan_id": r.plan_id, **r.payload} for r in slices],
-        "decisions": [_decision(r, plans) for r in journal.rows("decision", newest_first=True,
-                                                                limit=decisions, **window)],
+        "decisions": [_decision(r, plans) for r in journal.rows(
+            JournalKind.DECISION, newest_first=True, limit=decisions, **window)],
         "stop_outs": [{"time": _iso(r.time), **r.payload}
-                      for r in journal.rows("stop_out", **window)],
+                      for r in journal.rows(JournalKind.STOP_OUT, **window)],
         "states": [{"time": _iso(r.time), **r.payload} for r in states[-20:]],
         "trade_warnings": _trade_warnings(states),
         "end": end.payload if end is not None else None,
-        "shadow": {**shadow.payload, "marked_at": _iso(shadow.payload["marked_at"] or shadow.time)}
+        "shadow": {**shadow.payload, "marked_at": _iso(
+            ShadowMarkRow.from_payload(shadow.payload).marked_at or shadow.time)}
         if shadow is not None else None,
     }
 
+
+def _open_plan(journal: Journal, plan_row: JournalRow) -> list[dict[str, Any]]:
+    """The slices of the plan in `plan_row` that no `slice` row says are finished."""
+    plan = PlanRow.from_payload(plan_row.payload)
+    if not plan.actions:
+        return []
+    return open_slices(plan, (SliceRow.from_payload(r.payload) for r in
+                              journal.rows(JournalKind.SLICE, plan_id=plan_row.plan_id)))
+
+
+def _run_line(r: JournalRow) -> dict[str, Any]:
+    """One run of the account, for the list of runs (`--run ID` picks one)."""
+    started = RunRow.from_payload(r.payload)
+    return {"id": _run_id(r), "started": _iso(r.time), "mode": started.mode,
+            "scenario": started.scenario}
 
 _PERMISSIONS = ("algo_trading", "expert", "ea_attached")  # bridge.permissions
 
@@ -152,16 +179,17 @@ _PERMISSIONS = ("algo_trading", "expert", "ea_attached")  # bridge.permissions
 def _trade_warnings(states: list[JournalRow]) -> list[dict[str, Any]]:
     """The permissions (bridge.permissions) whose latest `state` row says they are off:
     Algo Trading, the account's expert permission, the EA's heartbeat."""
-    latest: dict[str, JournalRow] = {}
+    latest: dict[str, tuple[float, StateRow]] = {}
     for r in states:
-        if r.payload.get("what") in _PERMISSIONS:
-            latest[r.payload["what"]] = r
-    return [{"time": _iso(r.time), "what": w, "message": r.payload.get("message", "")}
-            for w, r in sorted(latest.items(), key=lambda kv: _PERMISSIONS.index(kv[0]))
-            if r.payload.get("ok") is False]
+        state = StateRow.from_payload(r.payload)
+        if state.what in _PERMISSIONS:
+            latest[state.what] = (r.time, state)
+    return [{"time": _iso(t), "what": w, "message": s.message}
+            for w, (t, s) in sorted(latest.items(), key=lambda kv: _PERMISSIONS.index(kv[0]))
+            if s.ok is False]
 
 
-def _last(journal: Journal, kind: str, window: dict[str, Any]) -> JournalRow | None:
+def _last(journal: Journal, kind: JournalKind, window: _Window) -> JournalRow | None:
     found = journal.rows(kind, limit=1, newest_first=True, **window)
     return found[0] if found else None
 
@@ -169,13 +197,13 @@ def _last(journal: Journal, kind: str, window: dict[str, Any]) -> JournalRow | N
 _Plans = dict[str, dict[int, tuple[str, str]]]
 
 
-def _plan_symbols(journal: Journal, window: dict[str, Any]) -> _Plans:
+def _plan_symbols(journal: Journal, window: _Window) -> _Plans:
     """Per plan id, per ticket: the symbol and the closing side ("sell" closes a long)."""
     out: _Plans = {}
-    for r in journal.rows("plan", **window):
+    for r in journal.rows(JournalKind.PLAN, **window):
         if r.plan_id:
-            for a in r.payload.get("actions", []):
-                out.setdefault(r.plan_id, {})[int(a["ticket"])] = (a["symbol"], a["side"])
+            for ticket, held in PlanRow.from_payload(r.payload).symbols().items():
+                out.setdefault(r.plan_id, {})[ticket] = held
     return out
 
 
@@ -183,26 +211,23 @@ def _order(r: JournalRow, plans: _Plans | None = None) -> dict[str, Any]:
     """One order_send answer. `retcode` is the trade server's retcode, or the terminal's
     last_error() code (negative) when order_send returned None; `error` keeps its text.
     `symbol` and `side` (the order's: "sell" closes a long) come from the slice's plan."""
-    p = r.payload
+    o = ResultRow.from_payload(r.payload)
     symbol, side = (plans or {}).get(r.plan_id or "", {}).get(r.ticket or 0, (None, None))
-    error = p.get("error")
-    retcode = p.get("retcode")
-    if retcode is None and error:
-        retcode = error[0]
     return {"time": _iso(r.time), "plan_id": r.plan_id, "ticket": r.ticket, "symbol": symbol,
-            "side": side, "retcode": retcode, "error": error,
-            **{k: p.get(k) for k in ("volume", "price", "comment", "deal", "conclusion",
-                                     "attempt")}}
+            "side": side, "retcode": o.code, "error": None if o.error is None else list(o.error),
+            "volume": o.volume, "price": o.price, "comment": o.comment, "deal": o.deal,
+            "conclusion": o.conclusion, "attempt": o.attempt}
 
 
 def _decision(r: JournalRow, plans: _Plans | None = None) -> dict[str, Any]:
     """One journaled decision; `symbols` ("GBPUSD sell", …) are what its plan closes."""
-    p = r.payload
-    held = (plans or {}).get(r.plan_id or "", {}) if p.get("actions") else {}
-    return {"time": _iso(r.time), "state": p["state"], "regime": p["regime"],
-            "target_eff_lev": p["target_eff_lev"], "binding_cap": p["binding_cap"],
-            "urgency": p.get("urgency"), "actions": p.get("actions"), "reasons": p.get("reasons"),
-            "warnings": p.get("warnings"),
+    d = DecisionRow.from_payload(r.payload)
+    held = (plans or {}).get(r.plan_id or "", {}) if d.actions else {}
+    return {"time": _iso(r.time), "state": d.state, "regime": d.regime,
+            "target_eff_lev": d.target_eff_lev, "binding_cap": d.binding_cap,
+            "urgency": d.urgency, "actions": d.actions,
+            "reasons": None if d.reasons is None else list(d.reasons),
+            "warnings": None if d.warnings is None else list(d.warnings),
             "symbols": sorted({f"{sym} {side}" for sym, side in held.values()})}
 
 

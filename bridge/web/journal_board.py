@@ -13,10 +13,21 @@ from typing import Any
 
 from bridge.fleet import fleet_rows
 from bridge.journal import Journal
+from bridge.journal_kinds import JournalKind
+from bridge.journal_rows import (
+    DecisionRow,
+    PlanRow,
+    RunRow,
+    ShadowMarkRow,
+    SliceRow,
+    SnapshotRow,
+    open_slices,
+)
 
 __all__ = ["JournalBoard"]
 
-_DONE = ("done", "gone")
+_LIVE = ("equity", "balance", "margin", "eff_lev", "mu", "msi", "lvi", "l_safe")
+_SERIES = ("equity", "eff_lev", "mu", "msi", "lvi")
 
 
 class JournalBoard:
@@ -36,64 +47,66 @@ class JournalBoard:
     def state(self) -> dict[str, Any]:
         self._account()
         out: dict[str, Any] = {"running": None, "account": self.journal.account}
-        run = self.journal.last("run")
+        run = self.journal.last(JournalKind.RUN)
         if run is not None:
-            out.update(mode=run.payload.get("mode"), currency=run.payload.get("currency"))
-        snap = self.journal.last("snapshot")
+            started = RunRow.from_payload(run.payload)
+            out.update(mode=started.mode, currency=started.currency)
+        snap = self.journal.last(JournalKind.SNAPSHOT)
         if snap is not None:
-            out.update({k: snap.payload.get(k) for k in ("equity", "balance", "margin",
-                                                         "eff_lev", "mu", "msi", "lvi",
-                                                         "l_safe")})
-        d = self.journal.last("decision")
-        if d is not None:
-            p = d.payload
-            out.update(time=d.time, regime=p["regime"], state=p["state"],
-                       target_eff_lev=p["target_eff_lev"], binding_cap=p["binding_cap"],
-                       reasons=p["reasons"],
-                       crash_flag=any("liquidity-crash" in w for w in p["warnings"]),
-                       warnings=[{"code": "", "message": w} for w in p["warnings"]])
-        mark = self.journal.last("shadow_mark")
+            figures = SnapshotRow.from_payload(snap.payload)
+            out.update({k: figures.figure(k) for k in _LIVE})
+        row = self.journal.last(JournalKind.DECISION)
+        if row is not None:
+            d = DecisionRow.from_payload(row.payload)
+            warnings = list(d.warnings or ())
+            out.update(time=row.time, regime=d.regime, state=d.state,
+                       target_eff_lev=d.target_eff_lev, binding_cap=d.binding_cap,
+                       reasons=list(d.reasons or ()),
+                       crash_flag=any("liquidity-crash" in w for w in warnings),
+                       warnings=[{"code": "", "message": w} for w in warnings])
+        mark = self.journal.last(JournalKind.SHADOW_MARK)
         if mark is not None and (run is None or mark.id > run.id):  # the shadow ledger
-            out["shadow"] = {k: mark.payload.get(k) for k in ("lots", "saved", "marked_at")}
-        end = self.journal.last("end")
+            ledger = ShadowMarkRow.from_payload(mark.payload)
+            out["shadow"] = {"lots": ledger.lots, "saved": ledger.saved,
+                             "marked_at": ledger.marked_at}
+        end = self.journal.last(JournalKind.END)
         if end is not None and (run is None or end.id > run.id):
             out["running"] = False
         return out
 
     def series(self) -> dict[str, Any]:
         self._account()
-        rows = self.journal.rows("snapshot")
+        rows = self.journal.rows(JournalKind.SNAPSHOT)
         step = max(1, len(rows) // self.max_points)
         rows = rows[::step]
+        figures = [SnapshotRow.from_payload(r.payload) for r in rows]
         out: dict[str, Any] = {"time": [r.time for r in rows]}
-        for name in ("equity", "eff_lev", "mu", "msi", "lvi"):
-            out[name] = [r.payload.get(name) for r in rows]
+        for name in _SERIES:
+            out[name] = [f.figure(name) for f in figures]
         return out
 
     def plan(self) -> list[dict[str, Any]]:
         self._account()
-        row = self.journal.last("plan")
+        row = self.journal.last(JournalKind.PLAN)
         if row is None:
             return []
-        done = {(r.payload["ticket"], r.payload["slice_index"])
-                for r in self.journal.rows("slice", plan_id=row.plan_id)
-                if r.payload["status"] in _DONE}
-        return [a for a in row.payload.get("actions", [])
-                if (a["ticket"], a["slice_index"]) not in done]
+        return open_slices(PlanRow.from_payload(row.payload),
+                           (SliceRow.from_payload(r.payload)
+                            for r in self.journal.rows(JournalKind.SLICE, plan_id=row.plan_id)))
 
-    def _rows(self, kind: str, limit: int = 200) -> list[dict[str, Any]]:
+    def _rows(self, kind: JournalKind, limit: int = 200) -> list[dict[str, Any]]:
         self._account()
         return [{"time": r.time, **r.payload}
                 for r in self.journal.rows(kind, newest_first=True, limit=limit)]
 
     def orders(self) -> list[dict[str, Any]]:
-        return self._rows("slice")
+        return self._rows(JournalKind.SLICE)
 
     def alerts(self) -> list[dict[str, Any]]:
-        return self._rows("alert")
+        return self._rows(JournalKind.ALERT)
 
     def controls(self) -> list[dict[str, Any]]:
-        return self._rows("control")
+        return self._rows(JournalKind.CONTROL)
 
     def fleet(self) -> list[dict[str, Any]]:
         """Every account of the journal (bridge.fleet), for the fleet page."""
