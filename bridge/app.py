@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bridge.alerts import attach_alerts
+from bridge.compose import open_module
 from bridge.config import AppConfig, Mode
 from bridge.driver import StopRequest, run_live, run_replay
 from bridge.executor import Executor
@@ -16,7 +17,7 @@ from bridge.lease import LeaseError
 from bridge.logsetup import replay_clock, setup_logging
 from bridge.runtime import Guard
 from bridge.servertime import ServerClock
-from bridge.terminal import Credentials, TerminalPort, open_module
+from bridge.terminal import Credentials, TerminalPort
 
 __all__ = ["RunResult", "build_guard", "run", "run_guard", "setup_logging", "unguarded_run"]
 
@@ -58,9 +59,11 @@ def build_guard(config: AppConfig, module: Any | None = None) -> tuple[Guard, An
     port = TerminalPort(mt5, credentials, path=t.path or None, timeout_ms=t.timeout_ms,
                         server_clock=clock, sleep=None if t.kind == "sim" else time.sleep,
                         symbol_classes=config.safe_leverage.symbol_classes)
-    extra: dict[str, Any] = {"wait": mt5.advance} if t.kind == "sim" else {}
-    executor = Executor(mt5, journal, now, magic=config.run.magic,
-                        deviation_points=config.run.deviation_points, **extra)
+    from bridge.clock import SimClock, WallClock
+
+    guard_clock = SimClock(mt5) if t.kind == "sim" else WallClock()
+    executor = Executor(port, journal, guard_clock, magic=config.run.magic,
+                        deviation_points=config.run.deviation_points)
     return Guard(port, executor, journal, config, now), mt5
 
 

@@ -134,7 +134,7 @@ class Guard(LeaseHolding):
             except (EaLinkError, OSError) as exc:
                 logger.warning("EA link off: {}", exc)
         account = self.port.account()
-        server = str(getattr(self.port.call("account_info"), "server", "") or "")
+        server = self.port.server_name()
         self.journal.use_account(account.login,
                                  "sim" if self.config.terminal.kind == "sim" else server)
         self._take_lease(account.login, server)
@@ -270,15 +270,9 @@ class Guard(LeaseHolding):
         for name, ind in list(self.indicators.items()):
             try:
                 ind = self.warmup.refresh(name, ind, snap.time)
-                market = snap.market.get(name)
-                spec = snap.symbols.get(name)
-                if market is not None and spec is not None:
-                    margin = self.port.call("order_calc_margin", mt5c.ORDER_TYPE_BUY, name, 1.0,
-                                            market.ask)
-                    notional = spec.trade_contract_size * market.mid * \
-                        snap.rates.get(spec.currency_profit, 0.0)
-                    if notional > 0.0 and margin > 0.0:
-                        ind = on_margin_rate(ind, snap.time, float(margin) / notional)
+                rate = self.port.margin_rate(name, snap)
+                if rate is not None:
+                    ind = on_margin_rate(ind, snap.time, rate)
             except (TerminalError, ValueError) as exc:
                 logger.warning("recalibration of {} skipped: {}", name, exc)
                 continue
@@ -534,24 +528,18 @@ class Guard(LeaseHolding):
         now = self.now()
         if now - self._deals_seen_until < 60.0:
             return
-        clock = self.port.clock
         try:
-            deals = self.port.call("history_deals_get",
-                                   int(clock.to_server(self._deals_seen_until)) - 1,
-                                   int(clock.to_server(now)) + 86_400)
+            deals = self.port.stop_out_deals(self._deals_seen_until - 1.0, now + 86_400.0)
         except TerminalError:
             return
         for deal in deals:
-            t = clock.to_utc(float(deal.time))
-            if int(deal.reason) == mt5c.DEAL_REASON_SO and \
-                    int(deal.ticket) not in self._stop_out_deals:
-                self._stop_out_deals.add(int(deal.ticket))
+            if deal.ticket not in self._stop_out_deals:
+                self._stop_out_deals.add(deal.ticket)
                 self.stats.stop_outs += 1
-                self.journal.append("stop_out", t, {
-                    "ticket": int(deal.ticket), "position": int(deal.position_id),
-                    "symbol": str(deal.symbol), "volume": float(deal.volume),
-                    "price": float(deal.price), "profit": float(deal.profit),
-                    "comment": str(deal.comment)})
+                self.journal.append("stop_out", deal.time, {
+                    "ticket": deal.ticket, "position": deal.position, "symbol": deal.symbol,
+                    "volume": deal.volume, "price": deal.price, "profit": deal.profit,
+                    "comment": deal.comment})
                 logger.warning("broker stop-out: {} {} lots at {}", deal.symbol, deal.volume,
                                deal.price)
         self._deals_seen_until = now

@@ -410,7 +410,7 @@ def test_bad_actions_and_settings_raise(env: Env) -> None:
     with pytest.raises(ValueError, match="not a short"):
         env.executor().execute(env.action(side="buy"))  # the GBPUSD ticket is a long
     with pytest.raises(ValueError, match="max_attempts"):
-        Executor(env.mt5, env.journal, env.sim.now, max_attempts=0)
+        Executor(env.port(), env.journal, env, max_attempts=0)
     assert env.mt5.requests() == []
 
 

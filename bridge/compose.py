@@ -1,0 +1,48 @@
+"""The composition root's terminal opening: a module-shaped terminal by kind.
+
+Only here does the shell name the simulator: the live loop (`bridge.terminal`, `bridge.executor`,
+`bridge.runtime`, `bridge.driver`) takes the object it is handed (an import-linter contract in
+pyproject.toml keeps it so).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bridge.terminal import TerminalError
+
+__all__ = ["open_module"]
+
+
+def open_module(kind: str, *, scenario: str = "", data_dir: str | None = None,
+                host: str = "localhost", port: int = 18812,
+                allow_remote: bool = False, timeout_ms: int = 60_000) -> Any:
+    """The module-shaped object for `kind`: "sim", "mt5" (the MetaTrader5 package, imported
+    here and nowhere else) or "mt5linux" (the mt5linux RPyC server of a terminal under Wine,
+    through `bridge.mt5remote.RemoteMT5`: one round trip per call)."""
+    if kind == "sim":
+        from bridge.sim import SimTerminal
+
+        return SimTerminal.from_scenario(scenario, data_dir=data_dir)
+    if kind == "mt5":
+        try:
+            import MetaTrader5
+        except ImportError:
+            raise TerminalError(
+                "import", -1, "the MetaTrader5 package is not installed: it exists for Windows "
+                "only; on Linux use kind = \"mt5linux\"") from None
+        return MetaTrader5
+    if kind == "mt5linux":
+        try:
+            import rpyc  # noqa: F401  (the transport; only its import is checked here)
+        except ImportError:
+            raise TerminalError("import", -1, "rpyc (the mt5linux transport) is not installed "
+                                "in lca's Python: uv sync --extra mt5linux") from None
+        from bridge.mt5remote import RemoteMT5
+
+        # one call may last the terminal's own timeout, plus the round trip; an ImportError
+        # raised by the server (no MetaTrader5 there) is RemoteMT5's own TerminalError
+        return RemoteMT5(host, port, allow_remote=allow_remote,
+                         timeout_s=timeout_ms / 1000.0 + 10.0)
+    raise ValueError(f"terminal kind {kind!r} is unknown (allowed: sim, mt5, mt5linux)")
+
