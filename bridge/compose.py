@@ -7,11 +7,17 @@ pyproject.toml keeps it so).
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from bridge.clock import Clock, Replay, SimClock, WallClock
+from bridge.config import AppConfig
+from bridge.servertime import ServerClock
 from bridge.terminal import TerminalError
 
-__all__ = ["open_module"]
+__all__ = ["OpenedTerminal", "open_module", "open_terminal"]
 
 
 def open_module(kind: str, *, scenario: str = "", data_dir: str | None = None,
@@ -46,3 +52,30 @@ def open_module(kind: str, *, scenario: str = "", data_dir: str | None = None,
                          timeout_s=timeout_ms / 1000.0 + 10.0)
     raise ValueError(f"terminal kind {kind!r} is unknown (allowed: sim, mt5, mt5linux)")
 
+
+
+@dataclass(frozen=True)
+class OpenedTerminal:
+    """A terminal opened for the guard: the module-shaped object, the trade server's clock, the
+    guard's clock, how the port waits between connection attempts, and for a replay the
+    simulated terminal (None live)."""
+
+    module: Any
+    server_clock: ServerClock
+    clock: Clock
+    connect_sleep: Callable[[float], None] | None
+    replay: Replay | None
+
+
+def open_terminal(config: AppConfig, module: Any | None = None) -> OpenedTerminal:
+    """The terminal of `config.terminal` (or `module`, shaped like it), with its clocks: a replay
+    runs on the simulated clock and the scenario's server time, a live terminal on the wall
+    clock and the configured server time."""
+    t = config.terminal
+    mt5 = module if module is not None else open_module(
+        t.kind, scenario=t.scenario, data_dir=t.data_dir or None, host=t.host, port=t.port,
+        allow_remote=t.allow_remote, timeout_ms=t.timeout_ms)
+    if t.kind == "sim":
+        return OpenedTerminal(mt5, mt5.scenario.clock, SimClock(mt5), None, mt5)
+    server = ServerClock(config.prop.server_utc_offset_hours, config.prop.server_dst)
+    return OpenedTerminal(mt5, server, WallClock(), time.sleep, None)

@@ -23,10 +23,12 @@ from typing import Any
 
 from loguru import logger
 
+from bridge.clock import Clock, Replay
 from bridge.config import AppConfig, Mode
 from bridge.ealink import EaLink
 from bridge.ealink.errors import EaLinkError
 from bridge.ealink.folder import resolve_link_folder
+from bridge.executor import Executor
 from bridge.guard_lease import LeaseHolding
 from bridge.guard_records import GuardStats, action_from, plan_payload, snapshot_summary
 from bridge.journal import Journal
@@ -73,14 +75,16 @@ _DONE = ("done", "gone")
 class Guard(LeaseHolding):
     """The guard beside one terminal account."""
 
-    def __init__(self, port: TerminalPort, executor: Any, journal: Journal, config: AppConfig,
-                 now: Callable[[], float], ea_link: EaLink | None = None,
-                 wall: Callable[[], float] = time.time) -> None:
+    def __init__(self, port: TerminalPort, executor: Executor, journal: Journal,
+                 config: AppConfig, clock: Clock, *, replay: Replay | None = None,
+                 ea_link: EaLink | None = None, wall: Callable[[], float] = time.time) -> None:
         self.port = port
         self.executor = executor
         self.journal = journal
         self.config = config
-        self.now = now
+        self.clock = clock  # UTC now and waits: the wall clock live, the replay's in a replay
+        self.now = clock.now
+        self.replay = replay  # the simulated terminal of a replay (None live)
         self.mode = config.run.mode
         self.memory = ControllerMemory()
         self.indicators: dict[str, SymbolIndicators] = {}

@@ -73,7 +73,7 @@ def test_a_guard_with_the_ea_link_journals_each_alert_of_the_ea_channel(tmp_path
         run=RunSettings(journal=f"sqlite:///{tmp_path}/journal.db", log_file="",
                         compare_unguarded=False),
         ea=EaSettings(enabled=True, common_folder=str(tmp_path / "Common")))
-    guard, _ = build_guard(config)
+    guard = build_guard(config)
     observer = attach_alerts(guard, {"LCA_ALERT_WINDOW_SECONDS": "0"})
     assert observer is not None
     guard.start()  # "guard started" is the first alert

@@ -28,7 +28,8 @@ def guarded(tmp_path):
         run=RunSettings(journal=f"sqlite:///{tmp_path}/journal.db", log_file="",
                         compare_unguarded=False),
         plan=PlanSettings(slice_depth_fraction=0.01))  # thin slices: a staged plan
-    guard, sim = build_guard(config)
+    guard = build_guard(config)
+    sim = guard.replay
     observer = attach_alerts(guard, {"LCA_ALERT_URLS": f"json://127.0.0.1:{server.port}/a",
                                      "LCA_ALERT_WINDOW_SECONDS": "0"})
     yield guard, sim, server, observer

@@ -47,7 +47,7 @@ def main(port: str, authkey: str, folder: str, role: str, pace: str, url: str) -
     config = AppConfig(run=RunSettings(journal=url, log_file="", compare_unguarded=False,
                                        standby=role == "standby"),
                        plan=PlanSettings(slice_depth_fraction=0.01), lease=LEASE)
-    guard, _ = build_guard(config, module=sim)
+    guard = build_guard(config, module=sim)
     said = {"waiting": False}
 
     def sleep(seconds: float) -> None:

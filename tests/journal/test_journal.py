@@ -177,14 +177,15 @@ def test_a_restarted_guard_resumes_its_plan_from_the_journal(journal_url: str) -
     config = AppConfig(run=RunSettings(journal=journal_url, log_file="",
                                        compare_unguarded=False),
                        plan=PlanSettings(slice_depth_fraction=0.01))
-    guard, sim = build_guard(config)
+    guard = build_guard(config)
+    sim = guard.replay
     guard.start()
     guard.cycle()
     pending = len(guard.plan)
     assert pending > 0
     assert guard.journal.server == "sim"
     guard.stop("test")
-    restarted, _ = build_guard(config, module=sim)
+    restarted = build_guard(config, module=sim)
     restarted.start()
     assert len(restarted.plan) == pending
     assert restarted.memory == guard.memory

@@ -33,7 +33,7 @@ def guard_with_ea(tmp_path: Path, news: NewsSettings, name: str) -> Guard:
         plan=PlanSettings(allow_headroom_in_loss=True),
         ea=EaSettings(enabled=True, common_folder=str(tmp_path / "Common")),
         news=news)
-    guard, _ = build_guard(config)
+    guard = build_guard(config)
     guard.start()
     return guard
 

@@ -22,7 +22,7 @@ def run_first_cycle(tmp_path: Path, news: NewsSettings, name: str) -> Guard:
         run=RunSettings(journal=f"sqlite:///{tmp_path}/{name}.db", log_file="",
                         compare_unguarded=False),
         plan=PlanSettings(allow_headroom_in_loss=True), news=news)
-    guard, _ = build_guard(config)
+    guard = build_guard(config)
     guard.start()
     guard.cycle()
     assert guard.decision is not None

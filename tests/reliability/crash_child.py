@@ -104,7 +104,7 @@ def main(port: str, authkey: str, folder: str, kill: str) -> int:
     link = _Link(Client(("127.0.0.1", int(port)), authkey=bytes.fromhex(authkey)))
     sim = RemoteSim(link, count if kind == "in-send" else None)
     _arm_row_kill(Path(folder) / "committed.txt", kind, count)
-    guard, _ = build_guard(config(Path(folder)), module=sim)
+    guard = build_guard(config(Path(folder)), module=sim)
     guard.start()
     print("started", flush=True)  # the test's random-instant kills count from here
     if guard.journal.last("plan") is None:

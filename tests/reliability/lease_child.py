@@ -37,7 +37,7 @@ def one_try(port: int, authkey: bytes, folder: Path, delay: float,
     sim = RemoteSim(_Link(conn), None)
     guard = None
     try:
-        guard, _ = build_guard(cfg, module=sim)
+        guard = build_guard(cfg, module=sim)
         guard.start()
         if guard.journal.last("plan") is None:
             guard.cycle()

@@ -22,7 +22,7 @@ from tests.reliability.harness import config
 def main(port: str, authkey: str, folder: str) -> int:
     link = _Link(Client(("127.0.0.1", int(port)), authkey=bytes.fromhex(authkey)))
     sim = RemoteSim(link, None)
-    guard, _ = app.build_guard(config(Path(folder)), module=sim)
+    guard = app.build_guard(config(Path(folder)), module=sim)
     said = {"step": False}
 
     def on_step(_guard: Any) -> None:
@@ -35,7 +35,7 @@ def main(port: str, authkey: str, folder: str) -> int:
         guard.start()
         run_live(guard, on_step=on_step)
         return 0
-    result = run_guard(guard, sim, guard.config, on_step=on_step, live=True)
+    result = run_guard(guard, guard.config, on_step=on_step, live=True)
     print(f"stopped: {result.stopped}", flush=True)
     return 0
 

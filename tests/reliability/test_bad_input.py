@@ -50,7 +50,7 @@ def _rows(journal: Journal) -> dict[int, tuple[str, dict[str, Any]]]:
 def journaled(tmp_path: Path) -> tuple[Path, dict[int, tuple[str, dict[str, Any]]]]:
     """A journal with a plan under way (start, decision, plan, slices)."""
     sim = SimTerminal.from_scenario("flash-gbp-2016")
-    guard, _ = build_guard(config(tmp_path), module=sim)
+    guard = build_guard(config(tmp_path), module=sim)
     guard.start()
     guard.cycle()
     drive(guard, sim, 3)
@@ -128,7 +128,7 @@ def test_a_corrupt_snapshot_is_rejected_by_name_and_the_plan_goes_on(
         tmp_path: Path, field: str, value: Any) -> None:
     sim = SimTerminal.from_scenario("flash-gbp-2016")
     terminal = _CorruptAccount(sim, field, value, bad=0)
-    guard, _ = build_guard(config(tmp_path), module=terminal)
+    guard = build_guard(config(tmp_path), module=terminal)
     guard.start()
     guard.cycle()
     before = _rows(guard.journal)
@@ -188,7 +188,7 @@ def _ea_guard(tmp_path: Path) -> tuple[Any, SimTerminal, EaLink]:
     sim = SimTerminal.from_scenario("flash-gbp-2016")
     (tmp_path / "ea").mkdir()
     link = EaLink(tmp_path / "ea")
-    guard, _ = build_guard(cfg, module=sim)
+    guard = build_guard(cfg, module=sim)
     guard.ea_link = link
     guard.start()
     guard.cycle()

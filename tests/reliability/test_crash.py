@@ -183,7 +183,7 @@ def test_a_restart_with_the_last_slices_pending_sends_them(tmp_path: Path) -> No
     cfg = config(tmp_path)
     sim = SimTerminal.from_scenario("flash-gbp-2016")
     dies_at = 8  # the send that executes and whose answer is lost
-    guard, _ = build_guard(cfg, module=_DiesInSend(sim, dies_at))
+    guard = build_guard(cfg, module=_DiesInSend(sim, dies_at))
     guard.start()
 
     def run_until_it_dies() -> None:
@@ -194,7 +194,7 @@ def test_a_restart_with_the_last_slices_pending_sends_them(tmp_path: Path) -> No
 
     with pytest.raises(_Died):
         run_until_it_dies()
-    restarted, _ = build_guard(cfg, module=sim)  # a new process on the same terminal and journal
+    restarted = build_guard(cfg, module=sim)  # a new process on the same terminal and journal
     restarted.start()
     planned = len(restarted.journal.last("plan").payload["actions"])
     pending = planned - (dies_at - 1)  # the answers before it came back

@@ -55,7 +55,7 @@ def test_the_terminal_gone_for_minutes(tmp_path: Path, minutes: int, stale_after
     sim = SimTerminal.from_scenario("flash-gbp-2016")
     gone_at = sim.start_time + 1.0
     terminal = GoneTerminal(sim, gone_at, minutes * 60.0)
-    guard, _ = build_guard(config(tmp_path, stale_after_seconds=stale_after), module=terminal)
+    guard = build_guard(config(tmp_path, stale_after_seconds=stale_after), module=terminal)
     guard.start()
     guard.cycle()  # the first slices go out
     sent = len(guard_deals(sim))

@@ -52,7 +52,7 @@ _CASES = ([(code, "once") for code in _FAULT_CODES]
 def _start(tmp_path: Path) -> tuple[Guard, SimTerminal, FaultyTerminal]:
     sim = SimTerminal.from_scenario("flash-gbp-2016")
     faulty = FaultyTerminal(sim)
-    guard, _ = build_guard(config(tmp_path), module=faulty)
+    guard = build_guard(config(tmp_path), module=faulty)
     guard.start()
     return guard, sim, faulty
 
@@ -113,7 +113,7 @@ SIM_KINDS = ("ipc_timeout", "no_connection", "requote", "price_changed", "off_qu
 @pytest.mark.parametrize("kind", SIM_KINDS)
 def test_simulator_fault_kinds_during_a_plan(tmp_path: Path, kind: str) -> None:
     sim = SimTerminal.from_scenario("flash-gbp-2016")
-    guard, _ = build_guard(config(tmp_path), module=sim)
+    guard = build_guard(config(tmp_path), module=sim)
     guard.start()
     function = "order_send" if kind in ("ipc_timeout", "no_connection") else ""
     sim.faults.inject(kind, count=2, function=function, fraction=0.5)
@@ -129,7 +129,7 @@ def test_request_timeout_where_the_order_did_execute_is_not_closed_twice(tmp_pat
     """10012 with the deal done on the server: the executor reads the position back, credits
     the tagged deal, and never resends it."""
     sim = SimTerminal.from_scenario("flash-gbp-2016")
-    guard, _ = build_guard(config(tmp_path), module=sim)
+    guard = build_guard(config(tmp_path), module=sim)
     guard.start()
     sim.faults.inject("request_timeout", count=3, executed=True)
     guard.cycle()

@@ -155,7 +155,8 @@ def test_a_second_guard_for_the_same_account_is_refused_and_the_holder_is_named(
     holder = _other_process_lease(journal_url, wall)
     assert holder.acquire() is None
     config_ = _config_on(journal_url)
-    guard, sim = build_guard(config_)
+    guard = build_guard(config_)
+    sim = guard.replay
     with pytest.raises(LeaseHeld) as refused:
         guard.start()
     message = str(refused.value)
@@ -173,7 +174,7 @@ def test_a_lease_not_renewed_within_the_timeout_is_taken_over_and_journaled(
     wall.t = time.time() - 31.0  # the holder renewed 31 s ago; timeout 30 s
     crashed = _other_process_lease(journal_url, wall)
     crashed.acquire()
-    guard, _ = build_guard(_config_on(journal_url))
+    guard = build_guard(_config_on(journal_url))
     guard.start()
     takeover = guard.journal.last("lease")
     assert takeover is not None
@@ -190,7 +191,8 @@ def test_a_lease_not_renewed_within_the_timeout_is_taken_over_and_journaled(
 
 
 def test_a_running_guard_renews_its_lease_by_the_wall_clock(journal_url: str) -> None:
-    guard, sim = build_guard(_config_on(journal_url))
+    guard = build_guard(_config_on(journal_url))
+    sim = guard.replay
     wall = _Wall()
     guard.wall = wall
     guard.start()
@@ -246,7 +248,8 @@ def test_a_guard_whose_lease_was_taken_over_sends_nothing_more(journal_url: str)
 
     cfg = _config_on(journal_url).model_copy(
         update={"plan": PlanSettings(slice_depth_fraction=0.01)})
-    guard, sim = build_guard(cfg)
+    guard = build_guard(cfg)
+    sim = guard.replay
     wall = _Wall()
     guard.wall = wall
     guard.start()

@@ -54,7 +54,8 @@ def test_a_month_of_one_second_cycles_on_five_symbols(tmp_path: Path) -> None:
     config = AppConfig(terminal=TerminalSettings(scenario=str(five_symbol_scenario(tmp_path))),
                        run=RunSettings(journal=f"sqlite:///{sample_db}", log_file="",
                                        compare_unguarded=False))
-    guard, sim = build_guard(config)
+    guard = build_guard(config)
+    sim = guard.replay
     guard.start()
     assert len(guard.watch) == 5
     next_cycle = sim.now()

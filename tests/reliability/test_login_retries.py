@@ -112,7 +112,7 @@ def test_a_running_guard_whose_password_stops_working_tries_it_once(
     cfg = harness_config(tmp_path)
     cfg = cfg.model_copy(update={"terminal": cfg.terminal.model_copy(
         update={"scenario": str(tmp_path / "scenario.toml")})})
-    guard, _ = build_guard(cfg, module=terminal)
+    guard = build_guard(cfg, module=terminal)
     guard.start()
     assert terminal.logins == 1
     account = dataclasses.replace(sim.scenario.account, password="changed-by-the-broker")

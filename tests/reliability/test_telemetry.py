@@ -39,7 +39,7 @@ def _ea_guard(tmp_path: Path) -> tuple[Any, SimTerminal, EaLink]:
     sim = SimTerminal.from_scenario("flash-gbp-2016")
     (tmp_path / "ea").mkdir()
     link = EaLink(tmp_path / "ea")
-    guard, _ = build_guard(cfg, module=sim)
+    guard = build_guard(cfg, module=sim)
     guard.ea_link = link
     guard.start()
     guard.cycle()

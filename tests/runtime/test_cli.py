@@ -32,7 +32,7 @@ def test_check_names_a_bad_config(tmp_path, capsys, monkeypatch):
 
 def test_live_jobs_never_stack_and_coalesce(tmp_path):
     config = AppConfig(run=RunSettings(journal=f"sqlite:///{tmp_path}/j.db", log_file=""))
-    guard, _ = build_guard(config)
+    guard = build_guard(config)
     scheduler = make_scheduler(guard, scheduler=BackgroundScheduler(timezone="UTC"))
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {"fast_guard", "cycle", "recalibrate"}

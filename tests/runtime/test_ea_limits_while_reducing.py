@@ -18,7 +18,7 @@ def test_ea_holds_the_reached_eff_lev_while_the_plan_walks_it_down(tmp_path):
                                        compare_unguarded=False),
                        plan=PlanSettings(slice_depth_fraction=0.01),
                        ea=EaSettings(enabled=True))
-    guard, _ = build_guard(config)
+    guard = build_guard(config)
     guard.start()
     guard.cycle()  # the default demo opens with a forced, staged reduction
     guard.fast_guard()  # publishes the limits

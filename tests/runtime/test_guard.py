@@ -32,7 +32,8 @@ def _guard_deals(sim) -> list:
 
 def test_a_restarted_guard_resumes_the_plan_without_closing_twice(tmp_path):
     config = _config(tmp_path, slice_depth_fraction=0.01)  # thin slices: a staged plan
-    guard, sim = build_guard(config)
+    guard = build_guard(config)
+    sim = guard.replay
     guard.start()
     guard.cycle()  # the forced reduction: slices over 5 minutes; sends what is due now
     plan_row = guard.journal.last("plan")
@@ -45,7 +46,7 @@ def test_a_restarted_guard_resumes_the_plan_without_closing_twice(tmp_path):
     assert sent_before + pending == len(planned)
     # the process dies here; a new one starts on the same terminal and journal
 
-    restarted, _ = build_guard(config, module=sim)
+    restarted = build_guard(config, module=sim)
     restarted.start()
     assert len(restarted.plan) == pending  # the unfinished plan came back from the journal
     assert restarted.memory == guard.memory
@@ -72,7 +73,8 @@ def test_a_restarted_guard_resumes_the_plan_without_closing_twice(tmp_path):
 
 def test_observe_mode_journals_decisions_and_sends_nothing(tmp_path):
     config = _config(tmp_path, mode=Mode.OBSERVE)
-    guard, sim = build_guard(config)
+    guard = build_guard(config)
+    sim = guard.replay
     guard.start()
     guard.cycle()
     for _ in range(30):
@@ -99,8 +101,8 @@ class _RealAccount:
 
 def test_orders_on_a_real_account_are_refused_without_allow_real_account(tmp_path):
     config = _config(tmp_path)
-    _, sim = build_guard(config)
-    guard, _ = build_guard(config, module=_RealAccount(sim))
+    sim = build_guard(config).replay
+    guard = build_guard(config, module=_RealAccount(sim))
     guard.start()
     assert guard.mode is Mode.OBSERVE
     guard.cycle()
@@ -110,7 +112,7 @@ def test_orders_on_a_real_account_are_refused_without_allow_real_account(tmp_pat
 
     allowed = _config(tmp_path / "b", allow_real_account=True)
     (tmp_path / "b").mkdir()
-    guard2, _ = build_guard(allowed, module=_RealAccount(sim))
+    guard2 = build_guard(allowed, module=_RealAccount(sim))
     guard2.start()
     assert guard2.mode is Mode.ENFORCE
 
@@ -118,7 +120,8 @@ def test_orders_on_a_real_account_are_refused_without_allow_real_account(tmp_pat
 def test_the_guard_writes_the_ea_limits_with_a_heartbeat(tmp_path):
     base = _config(tmp_path)
     config = base.model_copy(update={"ea": EaSettings(enabled=True)})
-    guard, sim = build_guard(config)
+    guard = build_guard(config)
+    sim = guard.replay
     guard.start()
     guard.cycle()
     guard.fast_guard()
@@ -135,7 +138,8 @@ def test_the_guard_writes_the_ea_limits_with_a_heartbeat(tmp_path):
 
 def test_replay_driver_runs_jobs_in_time_order(tmp_path):
     config = _config(tmp_path, guard_seconds=30.0)
-    guard, sim = build_guard(config)
+    guard = build_guard(config)
+    sim = guard.replay
     guard.start()
     times = []
     guard.listeners.append(lambda g: times.append(g.now()))
@@ -166,9 +170,9 @@ class _FrozenQuotes:
 def test_frozen_quotes_are_flagged_stale_and_block_new_exposure_at_the_ea(tmp_path):
     base = _config(tmp_path, stale_after_seconds=30.0)
     config = base.model_copy(update={"ea": EaSettings(enabled=True)})
-    _, sim = build_guard(config)
+    sim = build_guard(config).replay
     frozen = _FrozenQuotes(sim)
-    guard, _ = build_guard(config, module=frozen)
+    guard = build_guard(config, module=frozen)
     guard.start()
     guard.cycle()
     _step(guard, sim, 5.0)

@@ -26,7 +26,7 @@ def _guard(tmp_path: Path, moves: dict[str, list[tuple[str, float, float]]] | No
                                        compare_unguarded=False),
                        prop=PropSettings(enabled=True, initial_balance=10000.0,
                                          warning_fraction=warning_fraction))
-    guard, _ = build_guard(config, module=sim)
+    guard = build_guard(config, module=sim)
     guard.start()
     guard.cycle()
     return guard, sim

@@ -27,7 +27,7 @@ def test_a_given_back_day_profit_closes_everything_and_locks_until_the_reset(
     off = ComponentSettings(safe_leverage=False, regime=False, extras=False)
     config = AppConfig(run=RunSettings(journal=f"sqlite:///{tmp_path}/journal.db", log_file="",
                                        compare_unguarded=False), prop=prop, components=off)
-    guard, _ = build_guard(config, module=sim)
+    guard = build_guard(config, module=sim)
     guard.start()
     guard.cycle()
     for _ in range(40):  # to 10:06:40: the profit is in, nothing closed

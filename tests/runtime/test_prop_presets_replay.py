@@ -143,7 +143,8 @@ def _guard(tmp_path: Path, case: Case, breach: float):
                        prop=PropSettings(enabled=True, preset=case.preset),
                        run=RunSettings(journal=f"sqlite:///{tmp_path}/journal.db", log_file="",
                                        compare_unguarded=False, warmup_hours=1.0))
-    guard, sim = build_guard(config)
+    guard = build_guard(config)
+    sim = guard.replay
     guard.start()
     return guard, sim
 

@@ -37,12 +37,13 @@ def shadow_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("shadow")
     config = _config(folder, "shadow")
     setup_logging(config.run.log_file, quiet=True, live_console=True)
-    guard, sim = build_guard(config)
+    guard = build_guard(config)
+    sim = guard.replay
     sim.order_send = _refuse  # the terminal raises on any order
     fresh = SimTerminal.from_scenario(str(SCENARIO))
     assert fresh.initialize()
     start_positions = {p.ticket: p.volume for p in fresh.positions_get()}
-    result = run_guard(guard, sim, config)
+    result = run_guard(guard, config)
     setup_logging("", quiet=True, live_console=True)
     journal = Journal(config.run.journal)
     journal.account = journal.latest_account() or 0
@@ -100,8 +101,9 @@ def guarded_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("guarded")
     config = _config(folder, "enforce")
     setup_logging(config.run.log_file, quiet=True, live_console=True)
-    guard, sim = build_guard(config)
-    run_guard(guard, sim, config)
+    guard = build_guard(config)
+    sim = guard.replay
+    run_guard(guard, config)
     setup_logging("", quiet=True, live_console=True)
     deals = [d for d in sim.history_deals_get(0, 2**31) if d.comment.startswith("lca ")]
     return deals, sim.clock if hasattr(sim, "clock") else sim.scenario.clock
@@ -167,8 +169,8 @@ class _RealAccountRefusingOrders:
 def test_shadow_runs_on_a_real_account_and_fills_only_virtually(tmp_path):
     config = AppConfig(run=RunSettings(mode="shadow", journal=f"sqlite:///{tmp_path}/j.db",
                                        log_file="", compare_unguarded=False))
-    _, sim = build_guard(config)
-    guard, _ = build_guard(config, module=_RealAccountRefusingOrders(sim))
+    sim = build_guard(config).replay
+    guard = build_guard(config, module=_RealAccountRefusingOrders(sim))
     guard.start()
     assert guard.mode is Mode.SHADOW  # not downgraded to observe: it sends nothing anyway
     before = {p.ticket: p.volume for p in sim.positions_get()}

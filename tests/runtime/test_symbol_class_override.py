@@ -12,7 +12,7 @@ def test_the_configured_symbol_class_is_the_guards_own(tmp_path):
     config = AppConfig(run=RunSettings(journal=f"sqlite:///{tmp_path}/j.db", log_file="",
                                        compare_unguarded=False),
                        safe_leverage=SafeLeverageSettings(symbol_classes={"GBPUSD": "crypto"}))
-    guard, _ = build_guard(config)
+    guard = build_guard(config)
     guard.start()
     assert guard.snapshot is not None
     assert guard.snapshot.symbols["GBPUSD"].symbol_class is SymbolClass.CRYPTO

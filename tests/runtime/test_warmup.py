@@ -36,7 +36,8 @@ def _warm(guard: Any, names: list[str]) -> None:
 def test_first_decision_on_a_real_window_has_a_regime(tmp_path: Path, shared_data: Path):
     config = _config(tmp_path, str(STRESS / "gbp-flash-2016.toml"), shared_data,
                      warmup_hours=17.0, guard_seconds=5.0)
-    guard, sim = build_guard(config)
+    guard = build_guard(config)
+    sim = guard.replay
     guard.start()
     _warm(guard, ["GBPUSD"])
     sim.advance(5.0)
@@ -47,7 +48,8 @@ def test_first_decision_on_a_real_window_has_a_regime(tmp_path: Path, shared_dat
 
 
 def test_first_decision_on_the_default_generated_scenario_has_a_regime(tmp_path: Path):
-    guard, sim = build_guard(_config(tmp_path, "flash-gbp-2016"))
+    guard = build_guard(_config(tmp_path, "flash-gbp-2016"))
+    sim = guard.replay
     guard.start()
     _warm(guard, ["GBPUSD", "EURUSD", "USDJPY"])
     sim.advance(5.0)
@@ -58,7 +60,8 @@ def test_first_decision_on_the_default_generated_scenario_has_a_regime(tmp_path:
 
 def test_what_the_terminal_cannot_serve_is_said_once(tmp_path: Path, shared_data: Path):
     config = _config(tmp_path, str(STRESS / "calm-2019.toml"), shared_data, warmup_hours=6.0)
-    guard, sim = build_guard(config)
+    guard = build_guard(config)
+    sim = guard.replay
     guard.start()
     said = [r.payload["message"] for r in guard.journal.rows("state")
             if r.payload["what"] == "warmup"]
@@ -79,7 +82,8 @@ def test_what_the_terminal_cannot_serve_is_said_once(tmp_path: Path, shared_data
 
 def test_recalibration_folds_every_bar_closed_since_the_last(tmp_path: Path, shared_data: Path):
     config = _config(tmp_path, str(STRESS / "calm-2019.toml"), shared_data, warmup_hours=6.0)
-    guard, sim = build_guard(config)
+    guard = build_guard(config)
+    sim = guard.replay
     guard.start()
     before = guard.indicators["EURUSD"].h1.n_bars
     sim.advance(5 * 3600.0)  # five H1 bars close; one recalibration catches up on all five

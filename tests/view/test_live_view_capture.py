@@ -120,7 +120,8 @@ def test_live_view_puts_positions_and_orders_side_by_side_at_160(frames):
 
 
 def _started(tmp_path):
-    guard, sim = build_guard(short_config(tmp_path))
+    guard = build_guard(short_config(tmp_path))
+    sim = guard.replay
     guard.start()
     guard.cycle()
     return guard, sim
@@ -141,7 +142,7 @@ def test_thin_hours_target_is_said_with_its_factor_and_window(tmp_path):
 
 def test_reducing_with_nothing_pending_says_why_and_when_the_next_cycle_is(tmp_path):
     state = LiveState()
-    guard, _ = build_guard(short_config(tmp_path))
+    guard = build_guard(short_config(tmp_path))
     guard.observers.append(state)
     guard.start()
     guard.cycle()

@@ -43,7 +43,7 @@ def _text(renderable, width: int = 160) -> str:
 
 def test_sim_terminal_reports_algo_trading_off_inside_its_fault_window(tmp_path):
     config = short_config(tmp_path, _window("algo_trading_off"))
-    _, sim = build_guard(config)
+    sim = build_guard(config).replay
     assert sim.initialize()
     assert sim.terminal_info().trade_allowed
     sim.advance_to(START + 400.0)
@@ -89,7 +89,8 @@ def test_ea_not_attached_is_warned_once_shown_live_and_cleared_by_its_heartbeat(
     common = tmp_path / "common"
     config = short_config(tmp_path).model_copy(
         update={"ea": EaSettings(enabled=True, common_folder=str(common))})
-    guard, sim = build_guard(config)
+    guard = build_guard(config)
+    sim = guard.replay
     guard.start()
     assert isinstance(guard.ea_link, EaLink)
     for _ in range(30):

@@ -37,7 +37,8 @@ def live(tmp_path):
         run=RunSettings(journal=f"sqlite:///{tmp_path}/journal.db", log_file="",
                         compare_unguarded=False),
         plan=PlanSettings(slice_depth_fraction=0.01))  # a staged plan: 11 slices
-    guard, sim = build_guard(config)
+    guard = build_guard(config)
+    sim = guard.replay
     board, metrics, controls = LiveBoard(), MetricsObserver(), Controls()
     guard.observers.extend([board, metrics, controls])
     guard.start()

@@ -32,7 +32,8 @@ def _guard(tmp_path: Path, release: LockRelease):
     config = AppConfig(terminal=TerminalSettings(scenario=str(SCENARIO)), prop=prop,
                        run=RunSettings(journal=f"sqlite:///{tmp_path}/journal.db", log_file="",
                                        compare_unguarded=False))
-    guard, sim = build_guard(config)
+    guard = build_guard(config)
+    sim = guard.replay
     board, controls = LiveBoard(), Controls()
     guard.observers.extend([board, controls])
     guard.start()
