@@ -9,7 +9,7 @@ from typing import Any
 
 from bridge.alerts import attach_alerts
 from bridge.clock import Replay
-from bridge.compose import open_terminal
+from bridge.compose import ea_link_opener, open_terminal, real_account_check
 from bridge.config import AppConfig, Mode
 from bridge.driver import StopRequest, run_live, run_replay
 from bridge.executor import Executor
@@ -45,7 +45,8 @@ def build_guard(config: AppConfig, module: Any | None = None) -> Guard:
                         symbol_classes=config.safe_leverage.symbol_classes)
     executor = Executor(port, journal, opened.clock, magic=config.run.magic,
                         deviation_points=config.run.deviation_points)
-    return Guard(port, executor, journal, config, opened.clock, replay=opened.replay)
+    return Guard(port, executor, journal, config, opened.clock, replay=opened.replay,
+                 open_ea_link=ea_link_opener(config), mode_check=real_account_check(config))
 
 
 def unguarded_run(config: AppConfig,

@@ -1,4 +1,5 @@
-"""The composition root's terminal opening: a module-shaped terminal by kind.
+"""The composition root's parts: the terminal opened by kind with its clocks, the EA link, the
+account's mode check.
 
 Only here does the shell name the simulator: the live loop (`bridge.terminal`, `bridge.executor`,
 `bridge.runtime`, `bridge.driver`) takes the object it is handed (an import-linter contract in
@@ -12,12 +13,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bridge.clock import Clock, Replay, SimClock, WallClock
-from bridge.config import AppConfig
-from bridge.servertime import ServerClock
-from bridge.terminal import TerminalError
+from loguru import logger
 
-__all__ = ["OpenedTerminal", "open_module", "open_terminal"]
+from bridge.clock import Clock, Replay, SimClock, WallClock
+from bridge.config import AppConfig, Mode
+from bridge.ealink import EaLink
+from bridge.ealink.errors import EaLinkError
+from bridge.ealink.folder import resolve_link_folder
+from bridge.mt5 import constants as mt5c
+from bridge.runtime.guard import ModeCheck
+from bridge.servertime import ServerClock
+from bridge.terminal import TerminalError, TerminalPort
+from controller import Account
+
+__all__ = ["OpenedTerminal", "ea_link_opener", "open_module", "open_terminal",
+           "real_account_check"]
 
 
 def open_module(kind: str, *, scenario: str = "", data_dir: str | None = None,
@@ -79,3 +89,39 @@ def open_terminal(config: AppConfig, module: Any | None = None) -> OpenedTermina
         return OpenedTerminal(mt5, mt5.scenario.clock, SimClock(mt5), None, mt5)
     server = ServerClock(config.prop.server_utc_offset_hours, config.prop.server_dst)
     return OpenedTerminal(mt5, server, WallClock(), time.sleep, None)
+
+
+def ea_link_opener(config: AppConfig) -> Callable[[TerminalPort], EaLink | None] | None:
+    """How the guard opens its EA link once connected (`[ea] enabled`; unset: on for a real
+    terminal, off for the simulator): the link folder from the configuration or the terminal. A
+    folder that cannot be found or opened leaves the link off, with a warning."""
+    enabled = config.ea.enabled
+    if enabled is None:
+        enabled = config.terminal.kind != "sim"
+    if not enabled:
+        return None
+    common = config.ea.common_folder or None
+
+    def open_link(port: TerminalPort) -> EaLink | None:
+        try:
+            return EaLink(resolve_link_folder(port.mt5, common))
+        except (EaLinkError, OSError) as exc:
+            logger.warning("EA link off: {}", exc)
+            return None
+
+    return open_link
+
+
+def real_account_check(config: AppConfig) -> ModeCheck:
+    """The account's mode check: enforce on a REAL account only with `run.allow_real_account`;
+    otherwise the guard observes (a warning, and the reason for the journal's `mode` row)."""
+
+    def check(account: Account, mode: Mode) -> tuple[Mode, str | None]:
+        if mode is Mode.ENFORCE and account.trade_mode == mt5c.ACCOUNT_TRADE_MODE_REAL and \
+                not config.run.allow_real_account:
+            logger.warning("REAL account {}: orders refused (set run.allow_real_account = true "
+                           "to enforce); observing only", account.login)
+            return Mode.OBSERVE, "observe: real account without allow_real_account"
+        return mode, None
+
+    return check

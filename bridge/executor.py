@@ -71,11 +71,11 @@ from bridge.executor_slice import (
     next_volume,
     order_request,
     plan_tag,
-    slice_rows,
 )
 from bridge.journal import Journal
 from bridge.mt5 import constants as mt5c
 from bridge.retcodes import Handling, Retcode, error_handling, retcode_handling
+from bridge.slice_journal import SliceJournal
 from bridge.terminal import HeldPosition, OrderResult, TerminalError, TerminalPort
 from controller import Action
 
@@ -110,7 +110,7 @@ class Executor:
         if deviation_points < 0:
             raise ValueError(f"deviation_points = {deviation_points} must be ≥ 0")
         self._port = port
-        self._journal = journal
+        self.slices = SliceJournal(journal, clock.now)  # its intent and result rows
         self._clock = clock
         self.magic = int(magic)
         self.deviation_points = int(deviation_points)
@@ -139,7 +139,7 @@ class Executor:
                                 action.not_before)
         check_action(action)
         run = SliceRun(action, action.volume, comment_for(action))
-        rows = slice_rows(self._journal, action)
+        rows = self.slices.attempts(action)
         run.credited = credited_deals(rows)
         total = float(rows[0].get("slice_volume", action.volume)) if rows else action.volume
         closed = sum(float(r.get("filled", 0.0)) for r in rows)
@@ -201,11 +201,11 @@ class Executor:
         """One intent, one `order_send`, one result; None to go round the loop again."""
         a = run.action
         request = order_request(run, self.magic, self.deviation_points, held, vol, price)
-        self._journal.append("intent", self._now(), {
+        self.slices.intent(a, {
             "request": request, "slice_index": a.slice_index, "slices": a.slices,
             "slice_volume": a.volume, "attempt": run.attempts + 1, "held_before": held.volume,
             "position": held.ticket, "tag": plan_tag(a.plan_id),
-        }, plan_id=a.plan_id, ticket=a.ticket)
+        })
         result: OrderResult | None
         try:
             result = self._port.send(request)
@@ -369,10 +369,7 @@ class Executor:
 
     def _record(self, run: SliceRun, payload: dict[str, Any]) -> dict[str, Any]:
         """Append one `result` row for this slice; its deals count as credited from now on."""
-        a = run.action
-        row = {"slice_index": a.slice_index, "ticket": a.ticket, "slice_volume": a.volume,
-               **payload}
-        self._journal.append("result", self._now(), row, plan_id=a.plan_id, ticket=a.ticket)
+        row = self.slices.result(run.action, payload)
         run.credited |= credited_deals([row])
         return row
 

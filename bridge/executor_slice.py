@@ -16,7 +16,6 @@ from typing import Any
 
 from loguru import logger
 
-from bridge.journal import Journal
 from bridge.mt5 import constants as mt5c
 from bridge.retcodes import Retcode
 from bridge.terminal_errors import TerminalError
@@ -25,7 +24,7 @@ from controller import Action
 
 __all__ = ["MARKET_CLOSED_RETRY_S", "SYMBOL_FILLING_FOK", "SYMBOL_FILLING_IOC", "SliceOutcome",
            "SliceRun", "check_action", "comment_for", "credited_deals", "fillings", "finish",
-           "lots", "next_volume", "order_request", "plan_tag", "reduced_position", "slice_rows"]
+           "lots", "next_volume", "order_request", "plan_tag", "reduced_position"]
 
 SYMBOL_FILLING_FOK = mt5c.SYMBOL_FILLING_FOK
 """`symbol_info().filling_mode` bit for fill-or-kill (not exported by the MetaTrader5 module)."""
@@ -125,22 +124,6 @@ def credited_deals(rows: list[dict[str, Any]]) -> set[int]:
         if int(r.get("deal") or 0) > 0 and float(r.get("filled") or 0.0) > 0:
             out.add(int(r["deal"]))
         out.update(int(d) for d in r.get("deals") or ())
-    return out
-
-
-def slice_rows(journal: Journal, action: Action) -> list[dict[str, Any]]:
-    """This slice's `result` payloads, oldest first. An `intent` with no result after it (the
-    process died during the send) is returned as a last, "unknown" result."""
-    rows = [r for r in journal.rows(plan_id=action.plan_id)
-            if r.kind in ("intent", "result") and r.ticket == action.ticket
-            and r.payload.get("slice_index") == action.slice_index]
-    out = [r.payload for r in rows if r.kind == "result"]
-    if rows and rows[-1].kind == "intent":
-        i = rows[-1].payload
-        out.append({"conclusion": "unknown", "attempt": i.get("attempt"), "filled": 0.0,
-                    "requested": float(i["request"]["volume"]),
-                    "held_before": i.get("held_before"), "position": i.get("position"),
-                    "slice_volume": i.get("slice_volume", action.volume)})
     return out
 
 

@@ -21,7 +21,8 @@ from tests.conftest import REPO
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 LIVE_LOOP = ("bridge.terminal", "bridge.terminal_errors", "bridge.terminal_values",
              "bridge.credentials", "bridge.clock", "bridge.executor", "bridge.executor_slice",
-             "bridge.executor_reads", "bridge.runtime", "bridge.driver")
+             "bridge.executor_reads", "bridge.runtime", "bridge.driver", "bridge.slice_journal",
+             "bridge.ealink.publisher")
 
 
 def _lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -41,7 +42,7 @@ def test_the_import_contracts_of_the_layers_are_kept() -> None:
 
 def _tree(root: Path, leak_module: str, leak_source: str) -> None:
     """A tree with the repository's package names and one module that breaks a contract."""
-    for package in ("controller", "bridge", "bridge/sim"):
+    for package in ("controller", "bridge", "bridge/sim", "bridge/ealink"):
         (root / package).mkdir(parents=True, exist_ok=True)
         (root / package / "__init__.py").write_text('"""A stand-in package."""\n')
     (root / "bridge" / "app.py").write_text("import controller\n")  # allowed: shell → core
