@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from bridge.alerts import attach_alerts
 from bridge.clock import Replay
@@ -16,10 +16,20 @@ from bridge.executor import Executor
 from bridge.journal import Journal
 from bridge.lease import LeaseError
 from bridge.logsetup import replay_clock, setup_logging
-from bridge.runtime import Guard
+from bridge.runtime import Guard, GuardStats
 from bridge.terminal import Credentials, TerminalPort
 
 __all__ = ["RunResult", "build_guard", "run", "run_guard", "setup_logging", "unguarded_run"]
+
+
+StepHook = Callable[[Guard], None]
+"""Called after every fast-guard step (the console's live view)."""
+
+
+class Closeable(Protocol):
+    """What `run`'s `setup` may return (the dashboard): closed at the end of the run."""
+
+    def close(self) -> None: ...
 
 
 @dataclass
@@ -53,31 +63,30 @@ def unguarded_run(config: AppConfig,
                   progress: Callable[[float], None] | None = None) -> dict[str, Any]:
     """The same scenario and book left to the broker's stop-out: no guard, no orders.
     `progress(fraction)` hears how far the replay is, every simulated hour."""
-    from bridge.sim import SimTerminal
-
-    t = config.terminal
-    sim = SimTerminal.from_scenario(t.scenario, data_dir=t.data_dir or None)
-    port = TerminalPort(sim, server_clock=sim.scenario.clock)
+    opened = open_terminal(config)  # a fresh simulated terminal of the same scenario
+    sim = opened.replay
+    if sim is None:
+        raise ValueError("the unguarded comparison replays a scenario: terminal.kind must be "
+                         "\"sim\"")
+    port = TerminalPort(opened.module, server_clock=opened.server_clock)
     port.connect(attempts=1)
-    peak = port.account().equity
-    max_dd = 0.0
+    drawdown = GuardStats()  # the same drawdown as the guarded run's
+    drawdown.track_equity(port.account().equity)
     start, span, told = sim.now(), max(sim.end_time - sim.now(), 1.0), sim.now()
     while not sim.finished:
         sim.advance(config.run.guard_seconds)  # sampled like the guarded run
         if progress is not None and sim.now() - told >= 3600.0:
             told = sim.now()
             progress(min(1.0, (told - start) / span))
-        equity = port.account().equity
-        peak = max(peak, equity)
-        if peak > 0:
-            max_dd = max(max_dd, 1.0 - equity / peak)
+        drawdown.track_equity(port.account().equity)
     info = port.account()
-    return {"stop_outs": sim.stop_outs, "max_drawdown": max_dd, "final_equity": info.equity,
-            "final_balance": info.balance, "orders": 0, "lots_closed": 0.0}
+    return {"stop_outs": sim.stop_outs, "max_drawdown": drawdown.max_drawdown,
+            "final_equity": info.equity, "final_balance": info.balance, "orders": 0,
+            "lots_closed": 0.0}
 
 
-def run(config: AppConfig, *, on_step: Any = None, speed: float | None = None,
-        setup: Any = None) -> RunResult:
+def run(config: AppConfig, *, on_step: StepHook | None = None, speed: float | None = None,
+        setup: Callable[[Guard], Closeable | None] | None = None) -> RunResult:
     """Run the guard: over the whole replay for a simulated terminal, forever for a live one.
     `setup(guard)`, before the start, may add observers (the dashboard); what it returns is
     closed at the end."""
@@ -91,7 +100,7 @@ def run(config: AppConfig, *, on_step: Any = None, speed: float | None = None,
             extra.close()
 
 
-def run_guard(guard: Guard, config: AppConfig, *, on_step: Any = None,
+def run_guard(guard: Guard, config: AppConfig, *, on_step: StepHook | None = None,
               speed: float | None = None, live: bool | None = None) -> RunResult:
     """Start `guard` (taking the lease) and run it: under APScheduler when `live` (default: a
     live terminal), else over its replay (`guard.replay`). SIGTERM, Ctrl-C and a lost lease are
@@ -113,7 +122,7 @@ def run_guard(guard: Guard, config: AppConfig, *, on_step: Any = None,
         guard.journal.close()
 
 
-def _drive(guard: Guard, config: AppConfig, on_step: Any, speed: float | None,
+def _drive(guard: Guard, config: AppConfig, on_step: StepHook | None, speed: float | None,
            live: bool) -> RunResult:
     stop = StopRequest()
     with stop.on_sigterm():  # to the end row: a SIGTERM during the comparison waits for it

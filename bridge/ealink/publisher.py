@@ -5,7 +5,6 @@ Times in UTC epoch seconds; EffLev as a multiple of equity; depth in lots."""
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from loguru import logger
 
@@ -24,7 +23,7 @@ class LimitsPublisher:
         self.link = link
         self.settings = settings
         self._last_beat = -math.inf
-        self._published: tuple[Any, ...] | None = None
+        self._published: tuple[object, ...] | None = None  # the limits last written
 
     def depth(self, now: float) -> dict[str, tuple[float, float]] | None:
         """Depth per side (lots) from the EA's telemetry, for symbols with a published book;
