@@ -44,7 +44,8 @@ def _variant(url: str | None, repeat: int, web: bool = False) -> tuple[float, fl
     folder = Path(tempfile.mkdtemp(prefix="lca-bench-alerts-"))
     config = AppConfig(run=RunSettings(mode=Mode.OBSERVE, journal=f"sqlite:///{folder}/j.db",
                                        log_file="", compare_unguarded=False))
-    guard, sim = build_guard(config)
+    guard = build_guard(config)
+    sim = guard.replay
     observer = None
     if url is not None:
         observer = attach_alerts(guard, {"LCA_ALERT_URLS": url,

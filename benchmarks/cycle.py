@@ -37,7 +37,8 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="lca-bench-"))
     config = AppConfig(run=RunSettings(mode=Mode.OBSERVE, journal=f"sqlite:///{folder}/j.db",
                                        log_file="", compare_unguarded=False))
-    guard, mt5 = build_guard(config)
+    guard = build_guard(config)
+    mt5 = guard.replay
     mt5.initialize()
     symbols = ["GBPUSD", "EURUSD", "USDJPY"]
     for i in range(50 - mt5.positions_total()):

@@ -5,20 +5,31 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from bridge.alerts import attach_alerts
+from bridge.clock import Replay
+from bridge.compose import ea_link_opener, open_terminal, real_account_check
 from bridge.config import AppConfig, Mode
 from bridge.driver import StopRequest, run_live, run_replay
 from bridge.executor import Executor
 from bridge.journal import Journal
 from bridge.lease import LeaseError
 from bridge.logsetup import replay_clock, setup_logging
-from bridge.runtime import Guard
-from bridge.servertime import ServerClock
-from bridge.terminal import Credentials, TerminalPort, open_module
+from bridge.runtime import Guard, GuardStats
+from bridge.terminal import Credentials, TerminalPort
 
 __all__ = ["RunResult", "build_guard", "run", "run_guard", "setup_logging", "unguarded_run"]
+
+
+StepHook = Callable[[Guard], None]
+"""Called after every fast-guard step (the console's live view)."""
+
+
+class Closeable(Protocol):
+    """What `run`'s `setup` may return (the dashboard): closed at the end of the run."""
+
+    def close(self) -> None: ...
 
 
 @dataclass
@@ -31,91 +42,74 @@ class RunResult:
     stopped: str | None = None
 
 
-def _wall_clock() -> float:
-    import time
-
-    return time.time()
-
-
-def build_guard(config: AppConfig, module: Any | None = None) -> tuple[Guard, Any]:
-    """The guard and the module-shaped terminal it talks to (a fresh SimTerminal for sim). The
-    journal is opened, and found writable, before the terminal is touched (`JournalError`)."""
+def build_guard(config: AppConfig, module: Any | None = None) -> Guard:
+    """The guard over the terminal of `config` (or `module`, shaped like it); for a replay the
+    simulated terminal is `guard.replay`. The journal is opened, and found writable, before the
+    terminal is touched (`JournalError`)."""
     journal = Journal(config.run.journal, password_env=config.run.journal_password_env)
     t = config.terminal
-    mt5 = module if module is not None else open_module(
-        t.kind, scenario=t.scenario, data_dir=t.data_dir or None, host=t.host, port=t.port,
-        allow_remote=t.allow_remote,
-        timeout_ms=t.timeout_ms)
-    if t.kind == "sim":
-        clock = mt5.scenario.clock
-        now = mt5.now
-    else:
-        clock = ServerClock(config.prop.server_utc_offset_hours, config.prop.server_dst)
-        now = _wall_clock
+    opened = open_terminal(config, module)
     credentials = Credentials.from_env(t.login_env, t.password_env, t.server_env)
-    import time
-
-    port = TerminalPort(mt5, credentials, path=t.path or None, timeout_ms=t.timeout_ms,
-                        server_clock=clock, sleep=None if t.kind == "sim" else time.sleep,
+    port = TerminalPort(opened.module, credentials, path=t.path or None, timeout_ms=t.timeout_ms,
+                        server_clock=opened.server_clock, sleep=opened.connect_sleep,
                         symbol_classes=config.safe_leverage.symbol_classes)
-    extra: dict[str, Any] = {"wait": mt5.advance} if t.kind == "sim" else {}
-    executor = Executor(mt5, journal, now, magic=config.run.magic,
-                        deviation_points=config.run.deviation_points, **extra)
-    return Guard(port, executor, journal, config, now), mt5
+    executor = Executor(port, journal, opened.clock, magic=config.run.magic,
+                        deviation_points=config.run.deviation_points)
+    return Guard(port, executor, journal, config, opened.clock, replay=opened.replay,
+                 open_ea_link=ea_link_opener(config), mode_check=real_account_check(config))
 
 
 def unguarded_run(config: AppConfig,
                   progress: Callable[[float], None] | None = None) -> dict[str, Any]:
     """The same scenario and book left to the broker's stop-out: no guard, no orders.
     `progress(fraction)` hears how far the replay is, every simulated hour."""
-    from bridge.sim import SimTerminal
-
-    t = config.terminal
-    sim = SimTerminal.from_scenario(t.scenario, data_dir=t.data_dir or None)
-    port = TerminalPort(sim, server_clock=sim.scenario.clock)
+    opened = open_terminal(config)  # a fresh simulated terminal of the same scenario
+    sim = opened.replay
+    if sim is None:
+        raise ValueError("the unguarded comparison replays a scenario: terminal.kind must be "
+                         "\"sim\"")
+    port = TerminalPort(opened.module, server_clock=opened.server_clock)
     port.connect(attempts=1)
-    peak = port.account().equity
-    max_dd = 0.0
+    drawdown = GuardStats()  # the same drawdown as the guarded run's
+    drawdown.track_equity(port.account().equity)
     start, span, told = sim.now(), max(sim.end_time - sim.now(), 1.0), sim.now()
     while not sim.finished:
         sim.advance(config.run.guard_seconds)  # sampled like the guarded run
         if progress is not None and sim.now() - told >= 3600.0:
             told = sim.now()
             progress(min(1.0, (told - start) / span))
-        equity = port.account().equity
-        peak = max(peak, equity)
-        if peak > 0:
-            max_dd = max(max_dd, 1.0 - equity / peak)
+        drawdown.track_equity(port.account().equity)
     info = port.account()
-    return {"stop_outs": sim.stop_outs, "max_drawdown": max_dd, "final_equity": info.equity,
-            "final_balance": info.balance, "orders": 0, "lots_closed": 0.0}
+    return {"stop_outs": sim.stop_outs, "max_drawdown": drawdown.max_drawdown,
+            "final_equity": info.equity, "final_balance": info.balance, "orders": 0,
+            "lots_closed": 0.0}
 
 
-def run(config: AppConfig, *, on_step: Any = None, speed: float | None = None,
-        setup: Any = None) -> RunResult:
+def run(config: AppConfig, *, on_step: StepHook | None = None, speed: float | None = None,
+        setup: Callable[[Guard], Closeable | None] | None = None) -> RunResult:
     """Run the guard: over the whole replay for a simulated terminal, forever for a live one.
     `setup(guard)`, before the start, may add observers (the dashboard); what it returns is
     closed at the end."""
-    guard, mt5 = build_guard(config)
+    guard = build_guard(config)
     attach_alerts(guard, os.environ)  # LCA_ALERT_URLS (docs/operator.md)
     extra = setup(guard) if setup is not None else None
     try:
-        return run_guard(guard, mt5, config, on_step=on_step, speed=speed)
+        return run_guard(guard, config, on_step=on_step, speed=speed)
     finally:
         if extra is not None:
             extra.close()
 
 
-def run_guard(guard: Guard, mt5: Any, config: AppConfig, *, on_step: Any = None,
+def run_guard(guard: Guard, config: AppConfig, *, on_step: StepHook | None = None,
               speed: float | None = None, live: bool | None = None) -> RunResult:
     """Start `guard` (taking the lease) and run it: under APScheduler when `live` (default: a
-    live terminal), else over the replay of `mt5`. SIGTERM, Ctrl-C and a lost lease are clean
-    stops: a `stop` row, the lease released."""
-    live = config.terminal.kind != "sim" if live is None else live
+    live terminal), else over its replay (`guard.replay`). SIGTERM, Ctrl-C and a lost lease are
+    clean stops: a `stop` row, the lease released."""
+    live = guard.replay is None if live is None else live
     try:
-        with replay_clock(None if live else mt5.now):  # log lines in simulated time
+        with replay_clock(None if live else guard.clock.now):  # log lines in simulated time
             guard.start()
-            return _drive(guard, mt5, config, on_step, speed, live)
+            return _drive(guard, config, on_step, speed, live)
     except KeyboardInterrupt:
         if guard.run_id:  # started: journal the stop, release the lease
             guard.stop("Ctrl-C")
@@ -128,7 +122,7 @@ def run_guard(guard: Guard, mt5: Any, config: AppConfig, *, on_step: Any = None,
         guard.journal.close()
 
 
-def _drive(guard: Guard, mt5: Any, config: AppConfig, on_step: Any, speed: float | None,
+def _drive(guard: Guard, config: AppConfig, on_step: StepHook | None, speed: float | None,
            live: bool) -> RunResult:
     stop = StopRequest()
     with stop.on_sigterm():  # to the end row: a SIGTERM during the comparison waits for it
@@ -138,6 +132,8 @@ def _drive(guard: Guard, mt5: Any, config: AppConfig, on_step: Any, speed: float
             currency = guard.snapshot.account.currency if guard.snapshot else ""
             return RunResult({"guarded": _guarded(guard), **_shadow(guard)}, currency,
                              stop.reason)
+        mt5 = guard.replay
+        assert mt5 is not None, "a replay needs a simulated terminal (terminal.kind = \"sim\")"
         run_replay(guard, mt5, speed=config.run.speed if speed is None else speed,
                    on_step=on_step, stop=stop)
         if stop.reason is not None:
@@ -168,7 +164,7 @@ def _shadow(guard: Guard) -> dict[str, Any]:
     return {"shadow": guard.shadow.summary()}
 
 
-def _guarded(guard: Guard, sim: Any | None = None) -> dict[str, Any]:
+def _guarded(guard: Guard, sim: Replay | None = None) -> dict[str, Any]:
     s = guard.stats
     stop_outs = sim.stop_outs if sim is not None else s.stop_outs
     # the replay ended after the last guard step: read the account once more

@@ -234,8 +234,6 @@ class AppConfig(Settings):
         moved, notes = moved_server_keys(data, TerminalSettings)
         config: AppConfig = handler(moved)
         config._moved = notes
-        t = config.terminal  # mirrored for bridge/app.py until it reads [terminal] itself
-        config.prop._server_clock = (t.server_utc_offset_hours, t.server_dst.value)
         return config
 
     @property

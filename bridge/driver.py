@@ -24,10 +24,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from types import FrameType
 from typing import Any
 
 from loguru import logger
 
+from bridge.clock import Replay
 from bridge.lease import LeaseLost
 from bridge.runtime import Guard
 
@@ -45,7 +47,7 @@ class StopRequest:
         self.reason: str | None = None
         self.raise_on_signal = False
 
-    def _on_sigterm(self, _signum: int, _frame: Any) -> None:
+    def _on_sigterm(self, _signum: int, _frame: FrameType | None) -> None:
         self.reason = "SIGTERM"
         if self.raise_on_signal:
             raise GuardStopped("SIGTERM")
@@ -63,13 +65,13 @@ class StopRequest:
             signal.signal(signal.SIGTERM, previous)
 
 
-def run_replay(guard: Guard, sim: Any, *, speed: float = 0.0,
+def run_replay(guard: Guard, sim: Replay, *, speed: float = 0.0,
                on_step: Callable[[Guard], None] | None = None,
                sleep: Callable[[float], None] = time.sleep,
                wall: Callable[[], float] = time.perf_counter,
                stop: StopRequest | None = None) -> None:
-    """Drive `guard` over the whole replay of `sim` (a `SimTerminal`), or until `stop` has a
-    reason (checked after every step)."""
+    """Drive `guard` over the whole replay of `sim` (`guard.replay`, a `SimTerminal`), or until
+    `stop` has a reason (checked after every step)."""
     run = guard.config.run
     guard_s = run.guard_seconds
     cycle_s = run.cycle_minutes * 60.0

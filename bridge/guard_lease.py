@@ -4,10 +4,11 @@ it —, renewed by the wall clock, confirmed before each order. Wall-clock UTC e
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from loguru import logger
 
+from bridge.config import AppConfig
+from bridge.journal import Journal
 from bridge.lease import Holder, Lease, LeaseHeld, account_key
 
 __all__ = ["LeaseHolding"]
@@ -17,8 +18,8 @@ class LeaseHolding:
     """The lease part of `bridge.runtime.Guard` (it provides `config`, `journal`, `now`, `wall`,
     `sleep_wall`, `lease` and `standby_waited`)."""
 
-    config: Any
-    journal: Any
+    config: AppConfig
+    journal: Journal
     now: Callable[[], float]
     wall: Callable[[], float]
     sleep_wall: Callable[[float], None]

@@ -53,17 +53,29 @@ class GuardView(Protocol):
     snapshot: Snapshot | None
     plan: list[Action]
     memory: ControllerMemory
-    indicators: dict[str, SymbolIndicators]
     stats: GuardStats
     watch: list[str]
-    ea_link: EaLink | None
     shadow: ShadowBook
     permissions: TradePermissions
-    connection_ok: bool
-    stale: bool
     decide_seconds: float
     """wall-clock seconds the last controller cycle took"""
     observers: list[GuardObserver]
+
+    @property
+    def indicators(self) -> dict[str, SymbolIndicators]:
+        """The indicators of each watched symbol (read-only)."""
+
+    @property
+    def ea_link(self) -> EaLink | None:
+        """The link to the guard EA, None when it is off (read-only for observers)."""
+
+    @property
+    def connection_ok(self) -> bool:
+        """Whether the terminal answered at the last step."""
+
+    @property
+    def stale(self) -> bool:
+        """Whether the quotes are older than the staleness limit."""
 
     def notify(self, hook: str, *args: object) -> None:
         """Call `hook` on every observer."""

@@ -13,123 +13,38 @@ with the configured server offset and DST rule.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from loguru import logger
 
+from bridge.credentials import Credentials
 from bridge.mt5 import constants as mt5c
 from bridge.mt5.port import Mt5Module
 from bridge.servertime import ServerClock
+from bridge.terminal_errors import AUTH_FAILED, CONNECTION_CODES, TerminalError
+from bridge.terminal_values import (
+    Deal,
+    HeldPosition,
+    OrderResult,
+    TradeRules,
+    decode_bars,
+    decode_deal,
+    decode_order_result,
+    decode_trade_rules,
+)
 from controller import Account, BookLevel, MarketState, Position, Snapshot, SymbolSpec
 from controller.bounds import check_bounds
-from controller.indicators import SymbolHistory
+from controller.indicators import Bars, SymbolHistory
 from controller.settings import SymbolClass
 from controller.snapshot import guess_symbol_class, make_snapshot
 
-__all__ = ["Credentials", "TerminalError", "TerminalPort", "open_module"]
+__all__ = ["Credentials", "Deal", "HeldPosition", "OrderResult", "TerminalError", "TerminalPort",
+           "TradeRules"]
 
 _BOOL_FUNCTIONS = frozenset({"initialize", "login", "symbol_select", "market_book_add",
                              "market_book_release"})
-_CONNECTION_CODES = frozenset({mt5c.RES_E_INTERNAL_FAIL_SEND, mt5c.RES_E_INTERNAL_FAIL_RECEIVE,
-                               mt5c.RES_E_INTERNAL_FAIL_INIT, mt5c.RES_E_INTERNAL_FAIL_CONNECT,
-                               mt5c.RES_E_INTERNAL_FAIL_TIMEOUT})
-_AUTH_FAILED = mt5c.RES_E_AUTH_FAILED  # mt5-api.md §0.3: never retried
-
-
-class TerminalError(RuntimeError):
-    """A terminal call failed: `function`, and the terminal's `code` and `message`."""
-
-    def __init__(self, function: str, code: int, message: str) -> None:
-        self.function = function
-        self.code = code
-        self.message = message
-        super().__init__(f"{function}() failed: {message} ({code})")
-
-    @property
-    def connection_lost(self) -> bool:
-        """True for the IPC errors that a reconnect may cure."""
-        return self.code in _CONNECTION_CODES
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """Login, password and server, read from environment variables (never from a file), and
-    the names of those variables (for messages)."""
-
-    login: int | None
-    password: str | None
-    server: str | None
-    login_var: str = "LCA_MT5_LOGIN"
-    password_var: str = "LCA_MT5_PASSWORD"
-    server_var: str = "LCA_MT5_SERVER"
-
-    @classmethod
-    def from_env(cls, login_var: str, password_var: str, server_var: str) -> Credentials:
-        raw = os.environ.get(login_var)
-        login = None
-        if raw:
-            try:
-                login = int(raw)
-            except ValueError:
-                raise ValueError(f"environment variable {login_var} must be the account "
-                                 f"number (digits), not {raw!r}") from None
-        password = os.environ.get(password_var) or None
-        if login is not None and password is None:
-            raise ValueError(f"environment variable {password_var} is not set: it holds the "
-                             f"password of account {login} ({login_var}); set it, or unset "
-                             f"{login_var} to use the account the terminal is logged into")
-        return cls(login, password, os.environ.get(server_var) or None, login_var, password_var,
-                   server_var)
-
-    def refused(self, error: TerminalError) -> TerminalError:
-        """The authorization failure, naming the variables to fix (never the password)."""
-        account = f"account {self.login} ({self.login_var})" if self.login is not None else \
-            f"the account the terminal is logged into ({self.login_var} is not set)"
-        server = f" on server {self.server!r} ({self.server_var})" if self.server else ""
-        return TerminalError(error.function, error.code, (
-            f"{error.message}: the terminal refused {account}{server}. Check {self.login_var}, "
-            f"{self.password_var} and {self.server_var}, then start lca again; it does not "
-            "retry a refused login (a broker locks an account after repeated wrong passwords)"))
-
-    def __repr__(self) -> str:  # never show the password
-        return f"Credentials(login={self.login}, password=***, server={self.server!r})"
-
-
-def open_module(kind: str, *, scenario: str = "", data_dir: str | None = None,
-                host: str = "localhost", port: int = 18812,
-                allow_remote: bool = False, timeout_ms: int = 60_000) -> Any:
-    """The module-shaped object for `kind`: "sim", "mt5" (the MetaTrader5 package, imported
-    here and nowhere else) or "mt5linux" (the mt5linux RPyC server of a terminal under Wine,
-    through `bridge.mt5remote.RemoteMT5`: one round trip per call)."""
-    if kind == "sim":
-        from bridge.sim import SimTerminal
-
-        return SimTerminal.from_scenario(scenario, data_dir=data_dir)
-    if kind == "mt5":
-        try:
-            import MetaTrader5
-        except ImportError:
-            raise TerminalError(
-                "import", -1, "the MetaTrader5 package is not installed: it exists for Windows "
-                "only; on Linux use kind = \"mt5linux\"") from None
-        return MetaTrader5
-    if kind == "mt5linux":
-        try:
-            import rpyc  # noqa: F401  (the transport; only its import is checked here)
-        except ImportError:
-            raise TerminalError("import", -1, "rpyc (the mt5linux transport) is not installed "
-                                "in lca's Python: uv sync --extra mt5linux") from None
-        from bridge.mt5remote import RemoteMT5
-
-        # one call may last the terminal's own timeout, plus the round trip; an ImportError
-        # raised by the server (no MetaTrader5 there) is RemoteMT5's own TerminalError
-        return RemoteMT5(host, port, allow_remote=allow_remote,
-                         timeout_s=timeout_ms / 1000.0 + 10.0)
-    raise ValueError(f"terminal kind {kind!r} is unknown (allowed: sim, mt5, mt5linux)")
 
 
 def _f(record: Any, name: str, default: Any = None) -> Any:
@@ -161,13 +76,35 @@ class TerminalPort:
     # -- calls ----------------------------------------------------------------------------
     def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
         """Call `function` on the module; `None` (or False from a bool function) raises."""
-        result = getattr(self.mt5, function)(*args, **kwargs)
+        return self._call(function, args, kwargs)
+
+    def _call(self, function: str, args: tuple[Any, ...], kwargs: dict[str, Any], *,
+              trade: bool = False) -> Any:
+        """One checked call. A `trade` call (the executor's) leaves `connected` alone and counts
+        a transport that raises instead of answering None (mt5linux/RPyC: "result expired", a
+        dropped connection; mt5-api.md §5.3) as a lost answer: `TerminalError` with
+        RES_E_INTERNAL_FAIL and the exception's text."""
+        if not trade:
+            result = getattr(self.mt5, function)(*args, **kwargs)
+        else:
+            try:
+                result = getattr(self.mt5, function)(*args, **kwargs)
+            except Exception as exc:
+                raise TerminalError(function, mt5c.RES_E_INTERNAL_FAIL,
+                                    f"{function}() raised {type(exc).__name__}: {exc}") from None
         if result is None or (function in _BOOL_FUNCTIONS and result is False):
-            code, message = self.mt5.last_error()
-            if code in _CONNECTION_CODES:
+            code, message = self._last_error() if trade else self.mt5.last_error()
+            if code in CONNECTION_CODES and not trade:
                 self.connected = False
             raise TerminalError(function, int(code), str(message))
         return result
+
+    def _last_error(self) -> tuple[int, str]:
+        try:
+            err = self.mt5.last_error()
+            return int(err[0]), str(err[1])
+        except Exception as exc:
+            return mt5c.RES_E_INTERNAL_FAIL, f"last_error() raised {type(exc).__name__}: {exc}"
 
     def connect(self, attempts: int = 5, backoff_s: float = 1.0) -> None:
         """initialize (+ login when credentials are set), with exponential back-off. An
@@ -195,7 +132,7 @@ class TerminalPort:
                 self._books.clear()
                 return
             except TerminalError as exc:
-                if exc.code == _AUTH_FAILED:
+                if exc.code == AUTH_FAILED:
                     self.refused = c.refused(exc)
                     logger.error("{}", self.refused)
                     raise self.refused from None
@@ -220,6 +157,10 @@ class TerminalPort:
             leverage=float(a.leverage), trade_mode=int(a.trade_mode), credit=float(a.credit),
             profit=float(a.profit),
         )
+
+    def server_name(self) -> str:
+        """The trade server's name (`account_info().server`; "" when the terminal has none)."""
+        return str(getattr(self.call("account_info"), "server", "") or "")
 
     def symbol(self, name: str) -> SymbolSpec:
         spec = self._specs.get(name)
@@ -337,14 +278,78 @@ class TerminalPort:
             keep = (ticks["bid"] > 0) & (ticks["ask"] >= ticks["bid"])
             kwargs.update(quote_time=t[keep], bid=ticks["bid"][keep].astype(np.float64),
                           ask=ticks["ask"][keep].astype(np.float64))
-        from controller.indicators import Bars
-
         for key, tf in (("h1", mt5c.TIMEFRAME_H1), ("d1", mt5c.TIMEFRAME_D1)):
             rates = self.call("copy_rates_range", name, tf, a - 90 * 86_400, b)
             if len(rates):
-                t = self.clock.to_utc_array(rates["time"]).astype(np.float64)
-                kwargs[key] = Bars(time=t, open=rates["open"].astype(np.float64),
-                                   high=rates["high"].astype(np.float64),
-                                   low=rates["low"].astype(np.float64),
-                                   close=rates["close"].astype(np.float64))
+                kwargs[key] = decode_bars(rates, self.clock.to_utc_array)
         return SymbolHistory(**kwargs)
+
+    def bars(self, name: str, timeframe: str, count: int, start_pos: int = 1) -> Bars | None:
+        """`count` bars of `name` on `timeframe` ("M1", "H1", "H4", "D1"…) from `start_pos` bars
+        back (1 skips the forming bar), times in UTC; None when the terminal has none."""
+        rates = self.call("copy_rates_from_pos", name, getattr(mt5c, f"TIMEFRAME_{timeframe}"),
+                          start_pos, count)
+        return decode_bars(rates, self.clock.to_utc_array) if len(rates) else None
+
+    def margin_rate(self, name: str, snap: Snapshot) -> float | None:
+        """The margin rate of `name` now: the required margin of one lot at the ask ÷ its
+        notional in the account currency (a fraction); None when the snapshot lacks the symbol
+        or either figure is not positive. A failed call raises `TerminalError`."""
+        market, spec = snap.market.get(name), snap.symbols.get(name)
+        if market is None or spec is None:
+            return None
+        margin = float(self.call("order_calc_margin", mt5c.ORDER_TYPE_BUY, name, 1.0, market.ask))
+        notional = spec.trade_contract_size * market.mid * snap.rates.get(spec.currency_profit, 0.0)
+        if notional <= 0.0 or margin <= 0.0:
+            return None
+        return margin / notional
+
+    # -- deals -----------------------------------------------------------------------------
+    def deals(self, from_utc: float, to_utc: float) -> tuple[Deal, ...]:
+        """The deals between two UTC times (whole server seconds), decoded, times in UTC."""
+        rows = self.call("history_deals_get", int(self.clock.to_server(from_utc)),
+                         int(self.clock.to_server(to_utc)))
+        return tuple(decode_deal(d, self.clock.to_utc) for d in rows)
+
+    def stop_out_deals(self, since_utc: float, until_utc: float) -> tuple[Deal, ...]:
+        """The broker's stop-out deals (DEAL_REASON_SO) between two UTC times."""
+        return tuple(d for d in self.deals(since_utc, until_utc)
+                     if d.reason == mt5c.DEAL_REASON_SO)
+
+    # -- trading (the executor's calls: see `_call`'s `trade`) ------------------------------
+    def position_deals(self, ticket: int) -> tuple[Deal, ...]:
+        """The deals on position `ticket`, decoded."""
+        rows = self._call("history_deals_get", (), {"position": ticket}, trade=True)
+        return tuple(decode_deal(d, self.clock.to_utc) for d in rows)
+
+    def trade_rules(self, name: str) -> TradeRules:
+        """The lot sizes and filling/execution modes of `name`, read fresh."""
+        return decode_trade_rules(self._call("symbol_info", (name,), {}, trade=True))
+
+    def quote(self, name: str) -> tuple[float, float]:
+        """(bid, ask) of `name` now, from a fresh tick."""
+        tick = self._call("symbol_info_tick", (name,), {}, trade=True)
+        return float(tick.bid), float(tick.ask)
+
+    def held(self, *, symbol: str | None = None, ticket: int | None = None
+             ) -> tuple[HeldPosition, ...]:
+        """The open positions of `symbol` or the one with `ticket`. None while `last_error()`
+        says success is an empty answer (mt5-api.md §0.2)."""
+        kwargs: dict[str, Any] = {"ticket": ticket} if ticket is not None else {"symbol": symbol}
+        try:
+            rows = self._call("positions_get", (), kwargs, trade=True)
+        except TerminalError as exc:
+            if exc.code == mt5c.RES_S_OK:
+                return ()
+            raise
+        return tuple(HeldPosition(int(p.ticket), str(p.symbol), int(p.type), float(p.volume))
+                     for p in rows)
+
+    def send(self, request: dict[str, Any]) -> OrderResult:
+        """`order_send(request)`: the server's answer; no answer raises `TerminalError` with
+        the terminal's `last_error()` (e.g. -10005, an IPC timeout)."""
+        return decode_order_result(self._call("order_send", (request,), {}, trade=True))
+
+    def check(self, request: dict[str, Any]) -> OrderResult:
+        """`order_check(request)`: the server's verdict without trading (same errors as `send`)."""
+        return decode_order_result(self._call("order_check", (request,), {}, trade=True))

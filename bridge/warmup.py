@@ -73,18 +73,10 @@ class Warmup:
 
     # -- reading -----------------------------------------------------------------------------
     def _bars(self, name: str, timeframe: str, count: int | None = None) -> Bars | None:
-        tf = getattr(mt5c, f"TIMEFRAME_{timeframe}")
         try:
-            rates = self.port.call("copy_rates_from_pos", name, tf, 1,
-                                   count or BAR_COUNTS[timeframe])
+            return self.port.bars(name, timeframe, count or BAR_COUNTS[timeframe])
         except TerminalError:
             return None
-        if not len(rates):
-            return None
-        t = self.port.clock.to_utc_array(rates["time"]).astype(np.float64)
-        return Bars(time=t, open=rates["open"].astype(np.float64),
-                    high=rates["high"].astype(np.float64), low=rates["low"].astype(np.float64),
-                    close=rates["close"].astype(np.float64))
 
     def _ticks(self, name: str, now: float) -> dict[str, Any]:
         clock = self.port.clock
@@ -141,18 +133,10 @@ class Warmup:
     def margin_rate(self, name: str, snap: Snapshot) -> float | None:
         """The margin rate of `name` now: the required margin of one lot at the ask ÷ its
         notional in the account currency (a fraction); None when the terminal cannot say."""
-        market, spec = snap.market.get(name), snap.symbols.get(name)
-        if market is None or spec is None:
-            return None
         try:
-            margin = float(self.port.call("order_calc_margin", mt5c.ORDER_TYPE_BUY, name, 1.0,
-                                          market.ask))
+            return self.port.margin_rate(name, snap)
         except TerminalError:
             return None
-        notional = spec.trade_contract_size * market.mid * snap.rates.get(spec.currency_profit, 0.0)
-        if notional <= 0.0 or margin <= 0.0:
-            return None
-        return margin / notional
 
     def margin_sample(self, name: str, ind: SymbolIndicators, snap: Snapshot
                       ) -> SymbolIndicators:

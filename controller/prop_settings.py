@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from controller._settings_base import FROZEN as _FROZEN
 from controller._settings_base import HHMM as _HHMM
@@ -109,7 +109,6 @@ class PropSettings(BaseModel):
     #: the server clock (UTC offset in winter, hours; DST rule), which moved to `[terminal]`
     #: (issue 13): mirrored here read-only for the readers not converted yet (bridge/app.py);
     #: bridge.config sets it from `[terminal]`. To be removed with those readers.
-    _server_clock: tuple[float, str] = PrivateAttr(default=(2.0, "us"))
     lock_release: LockRelease = Field(
         LockRelease.AUTO, description="auto: a daily-loss lock ends at the reset; acknowledge: "
         "it stays after the reset until lifted from the dashboard (never before the reset)"
@@ -145,16 +144,6 @@ class PropSettings(BaseModel):
     weekend_gap_sigmas: Annotated[float, Field(ge=0.0, le=20.0)] = Field(
         3.0, description="a book held over the weekend must survive a Monday gap of this many "
         "daily σ without reaching the daily-loss or drawdown floor (0: off; docs/prop-rules.md)")
-
-    @property
-    def server_utc_offset_hours(self) -> float:
-        """Moved: read `[terminal] server_utc_offset_hours` (this mirrors it, hours)."""
-        return self._server_clock[0]
-
-    @property
-    def server_dst(self) -> str:
-        """Moved: read `[terminal] server_dst` (this mirrors it: none, us or eu)."""
-        return self._server_clock[1]
 
     @field_validator("reset_time", "weekend_close_time")
     @classmethod

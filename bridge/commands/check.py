@@ -54,7 +54,8 @@ def _print(out: Console, finding: Finding) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from bridge.terminal import Credentials, TerminalError, TerminalPort, open_module
+    from bridge.compose import open_module
+    from bridge.terminal import Credentials, TerminalError, TerminalPort
 
     out = Console()
     try:

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from bridge.compose import open_module
 from bridge.config import AppConfig, TerminalKind
 from bridge.servertime import ServerClock
-from bridge.terminal import Credentials, TerminalPort, open_module
+from bridge.terminal import Credentials, TerminalPort
 
 __all__ = ["Connected", "connect", "parse_utc", "utc_text"]
 

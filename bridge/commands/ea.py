@@ -73,7 +73,8 @@ def _config(args: argparse.Namespace, err: Console) -> AppConfig | None:
 def _terminal(config: AppConfig) -> Mt5Module | None:
     """The terminal of the configuration's [terminal] (the one terminal port), connected, or None
     when there is none here (the simulated terminal has no data folder worth installing into)."""
-    from bridge.terminal import Credentials, TerminalError, TerminalPort, open_module
+    from bridge.compose import open_module
+    from bridge.terminal import Credentials, TerminalError, TerminalPort
 
     t = config.terminal
     if t.kind == "sim":

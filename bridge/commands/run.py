@@ -16,10 +16,10 @@ from bridge.commands.numbers import number
 from bridge.config import AppConfig, ConfigError, load_config
 
 if TYPE_CHECKING:
-    from bridge.app import RunResult
+    from bridge.app import Closeable, RunResult
     from bridge.runtime import Guard
 
-_Setup = Callable[["Guard"], object]
+_Setup = Callable[["Guard"], "Closeable | None"]
 """Run before the guard starts (adds observers); what it returns is closed at the end."""
 
 # exit code of a login the broker refused (RES_E_AUTH_FAILED): a service must not restart into
@@ -88,7 +88,7 @@ def _dashboard_setup(args: argparse.Namespace) -> _Setup | None:
     token_from_env(os.environ)
     check_bind(parse_bind(args.dashboard_bind)[0], args.dashboard_public_reason)
 
-    def setup(guard: Guard) -> object:
+    def setup(guard: Guard) -> Closeable | None:
         return attach_dashboard(guard, os.environ, args.dashboard_bind,
                                 args.dashboard_public_reason)
     return setup
@@ -116,7 +116,7 @@ def _run_live(config: AppConfig, args: argparse.Namespace, out: Console, title: 
             if step["n"] % 20 == 0:
                 live.update(guard_view(guard, title, state, out.width))
 
-        def live_setup(guard: Guard) -> object:
+        def live_setup(guard: Guard) -> Closeable | None:
             shown["guard"] = guard
             guard.observers.append(state)
             return setup(guard) if setup is not None else None
@@ -136,7 +136,7 @@ def _phase_printer(out: Console, quiet: bool, setup: _Setup | None) -> _Setup | 
             if text is not None and not fraction:
                 out.print(text, highlight=False)
 
-    def printer_setup(guard: Guard) -> object:
+    def printer_setup(guard: Guard) -> Closeable | None:
         guard.observers.append(Phases())
         return setup(guard) if setup is not None else None
     return printer_setup

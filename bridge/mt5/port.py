@@ -2,7 +2,8 @@
 
 The real package (Windows), `bridge.mt5remote.RemoteMT5` (an mt5linux terminal under Wine) and
 the simulated terminal (`bridge.sim.SimTerminal`) all provide these names; `bridge.terminal`'s
-`TerminalPort` and `bridge.executor.Executor` call nothing else on the module. Parameters are
+`TerminalPort` (the one adapter: `bridge.executor.Executor` and the guard go through it) calls
+nothing else on the module. Parameters are
 positional-only where lca passes them by position, so the stubs' and the sim's parameter names
 need not match; results are `Any` (C namedtuples, numpy record arrays, RPyC netrefs: decoded by
 attribute access in `bridge.terminal`). Times in arguments are trade-server epoch seconds.
@@ -56,6 +57,7 @@ class Mt5Module(Protocol):
     def positions_get(self, *, symbol: str | None = ..., ticket: int | None = ...) -> Any: ...
     def order_calc_margin(self, action: int, symbol: str, volume: float, price: float,
                           /) -> float | None: ...
+    def order_check(self, request: dict[str, Any], /) -> Any: ...
     def order_send(self, request: dict[str, Any], /) -> Any: ...
 
 

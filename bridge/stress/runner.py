@@ -222,7 +222,7 @@ def run_one(spec: RunSpec) -> dict[str, Any]:
     config = policy_config(spec.policy, window, scenario=str(window.path))
     run = config.run.model_copy(update={"warmup_hours": min(48.0, scenario.warmup_s / 3600.0)})
     config = config.model_copy(update={"run": run})
-    guard, _ = build_guard(config, module=sim)
+    guard = build_guard(config, module=sim)
     guard.start()
     symbols = sorted({s.name for s in scenario.symbols})
     rec = _Recorder(sim, symbols, window.guard_seconds)

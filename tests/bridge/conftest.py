@@ -11,6 +11,7 @@ import pytest
 
 from bridge.executor import Executor
 from bridge.journal import Journal
+from bridge.terminal import TerminalPort
 from controller import Action, Urgency
 from tests.bridge.helpers import scenario_variant
 from tests.kit import ScriptedTerminal, open_sim
@@ -33,8 +34,17 @@ class Env:
         self.waits.append(seconds)
         self.sim.advance(seconds)
 
+    def now(self) -> float:
+        return float(self.sim.now())
+
+    def sleep(self, seconds: float) -> None:  # the executor's clock: a recorded simulated wait
+        self.wait(seconds)
+
+    def port(self) -> TerminalPort:
+        return TerminalPort(self.mt5, server_clock=self.sim.scenario.clock)
+
     def executor(self, **kw: Any) -> Executor:
-        return Executor(self.mt5, self.journal, self.sim.now, wait=self.wait, **kw)
+        return Executor(self.port(), self.journal, self, **kw)
 
     def action(self, *, volume: float = 0.5, k: int = 1, n: int = 1, ticket: int = GBP_TICKET,
                symbol: str = "GBPUSD", side: str = "sell", hedging: bool = True,

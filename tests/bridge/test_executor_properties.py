@@ -17,8 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bridge.clock import SimClock
 from bridge.executor import Executor, comment_for
 from bridge.journal import Journal
+from bridge.terminal import TerminalPort
 from controller import Action, Urgency
 from tests.bridge.conftest import PLAN_ID
 from tests.kit import all_deals, assert_never_closed_twice, open_sim
@@ -56,7 +58,8 @@ def test_any_fault_sequence_never_closes_twice(
         ticket = position.ticket
         for kind, kw in faults:
             sim.faults.inject(kind, **kw)
-        ex = Executor(sim, journal, sim.now, max_attempts=max_attempts, wait=sim.advance)
+        ex = Executor(TerminalPort(sim, server_clock=sim.scenario.clock), journal, SimClock(sim),
+                      max_attempts=max_attempts)
         action = Action(plan_id=PLAN_ID, ticket=ticket, symbol="GBPUSD", side="sell",
                         volume=SLICE, urgency=Urgency.FORCED, not_before=sim.now(),
                         slice_index=1, slices=1, close_by_ticket=hedging, full_close=False,

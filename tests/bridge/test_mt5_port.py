@@ -15,9 +15,10 @@ from tests.kit import open_sim
 BRIDGE = Path(__file__).resolve().parents[2] / "bridge"
 # the shell that talks to a terminal (the sim, the remote client and the stress runner, which
 # drive a SimTerminal directly, are not part of it)
-LIVE_MODULES = ("terminal.py", "executor.py", "runtime.py", "warmup.py", "shadow.py",
-                "prop_ledger.py", "permissions.py", "ealink/folder.py", "commands/check.py",
-                "commands/ea.py")
+LIVE_MODULES = ("terminal.py", "executor.py", "executor_reads.py", "runtime/guard.py",
+                "runtime/feed.py", "runtime/health.py", "runtime/plan_store.py", "warmup.py",
+                "shadow.py", "prop_ledger.py", "permissions.py", "ealink/folder.py",
+                "commands/check.py", "commands/ea.py")
 _CALL = re.compile(r"""\b_?call\(\s*["']([a-z_]+)["']""")
 _ATTR = re.compile(r"""\b(?:self\.mt5|port\.mt5|mt5|self\._t)\.([a-z_]+)\(""")
 

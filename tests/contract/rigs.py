@@ -134,7 +134,7 @@ def live_rig() -> Iterator[Rig]:
     credentials = Credentials.from_env(t.login_env, t.password_env, t.server_env)
     simulated = t.kind == "sim"
     clock = module.scenario.clock if simulated else ServerClock(
-        config.prop.server_utc_offset_hours, config.prop.server_dst)
+        config.terminal.server_utc_offset_hours, config.terminal.server_dst)
     rig = Rig(f"live-{t.kind}", module, clock, module.now if simulated else time.time,
               live.symbol(), credentials, trades=False, quote_age=None)
     live.refuse_real_account(rig.connected().call("account_info"))

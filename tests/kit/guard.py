@@ -66,7 +66,7 @@ def sim_guard(config: AppConfig,
     if terminal is None:
         assert config.terminal.kind == "sim", "sim_guard opens only the simulated terminal"
         terminal = sim_terminal(config)
-    guard, _ = build_guard(config, module=terminal)  # the one unpacking of build_guard's answer
+    guard = build_guard(config, module=terminal)
     return guard, terminal.sim if isinstance(terminal, ScriptedTerminal) else terminal
 
 

@@ -20,7 +20,7 @@ def test_decide_on_the_dumped_snapshot_equals_the_guards_live_decision(source_co
                                                                         capsys):
     document = _dump(source_config, tmp_path / "snap.json")
     config = load_config(source_config)
-    guard, _ = build_guard(config)
+    guard = build_guard(config)
     guard.start()  # the same instant: the simulated terminal opens at the scenario's start
     live = decision_to_dict(guard._decide(guard.snapshot))
     guard.stop("test done")

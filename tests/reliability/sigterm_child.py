@@ -35,7 +35,7 @@ def main(port: str, authkey: str, folder: str) -> int:
         guard.start()
         run_live(guard, on_step=on_step)
         return 0
-    result = run_guard(guard, sim, guard.config, on_step=on_step, live=True)
+    result = run_guard(guard, guard.config, on_step=on_step, live=True)
     print(f"stopped: {result.stopped}", flush=True)
     return 0
 

@@ -48,13 +48,13 @@ def _closed_loopback_port() -> int:
 
 def _patched_sim(monkeypatch, change) -> None:
     """`open_module` hands back the simulated terminal after `change(terminal)`."""
-    import bridge.terminal
+    import bridge.compose
 
     def open_module(kind, **kwargs):
         terminal = SimTerminal.from_scenario("flash-gbp-2016")
         return change(terminal) or terminal
 
-    monkeypatch.setattr(bridge.terminal, "open_module", open_module)
+    monkeypatch.setattr(bridge.compose, "open_module", open_module)
 
 
 def test_check_names_a_closed_port_and_the_server_command_that_works(tmp_path, capsys,

@@ -71,7 +71,7 @@ def test_a_live_guard_speaks_the_server_clock_of_the_configuration(tmp_path, tab
     path = _write(tmp_path, '[terminal]\nkind = "mt5linux"\n'
                             + (clock if table == "terminal" else f"[prop]\n{clock}")
                             + f'[run]\njournal = "sqlite:///{tmp_path}/journal.db"\n')
-    guard, _ = build_guard(load_config(path), module=SimTerminal.from_scenario("gbp-flash-2016"))
+    guard = build_guard(load_config(path), module=SimTerminal.from_scenario("gbp-flash-2016"))
     try:
         assert guard.port.clock == ServerClock(3.0, "eu")
     finally:

@@ -41,7 +41,7 @@ def shadow_run(tmp_path_factory):
     fresh = SimTerminal.from_scenario(str(SCENARIO))
     assert fresh.initialize()
     start_positions = {p.ticket: p.volume for p in fresh.positions_get()}
-    result = run_guard(guard, sim, config)
+    result = run_guard(guard, config)
     setup_logging("", quiet=True, live_console=True)
     journal = Journal(config.run.journal)
     journal.account = journal.latest_account() or 0

@@ -21,7 +21,8 @@ def config():
 @pytest.fixture(scope="session")
 def mt5(config):
     """The module-shaped terminal, initialized, on a demo or contest account."""
-    from bridge.terminal import Credentials, TerminalError, TerminalPort, open_module
+    from bridge.compose import open_module
+    from bridge.terminal import Credentials, TerminalError, TerminalPort
 
     t = config.terminal
     try:

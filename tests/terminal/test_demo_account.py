@@ -148,7 +148,7 @@ def test_the_guard_closes_a_min_lot_position_the_test_opened(mt5, symbol, config
     assert sent.retcode == mt5.TRADE_RETCODE_DONE, (sent.retcode, sent.comment)
     guard = None
     try:
-        guard, _ = build_guard(live.acceptance_config(config, tmp_path), module=mt5)
+        guard = build_guard(live.acceptance_config(config, tmp_path), module=mt5)
         guard.start()
         for _ in range(30):  # one guard step a second, as `lca run` does; 30 s at most
             guard.fast_guard()
