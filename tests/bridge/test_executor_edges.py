@@ -16,10 +16,7 @@ import pytest
 from bridge.executor import Executor, comment_for, plan_tag
 from bridge.sim import constants as c
 from tests.bridge.conftest import GBP_TICKET, Env
-from tests.bridge.helpers import (
-    assert_never_closed_twice,
-    closing_deals,
-)
+from tests.kit import assert_never_closed_twice, closing_deals
 
 MakeEnv = Callable[[str | Path], Env]
 

@@ -124,7 +124,7 @@ def live_rig() -> Iterator[Rig]:
     clock is `[prop] server_utc_offset_hours` / `server_dst` and the wall clock, as `lca run`
     reads a live terminal; `kind = "sim"` (to try the run itself) reads the scenario's clock and
     the simulated now, as `lca run` does."""
-    from bridge.terminal import open_module
+    from bridge.compose import open_module
     from tests.terminal import live
 
     config = live.load()
