@@ -100,7 +100,7 @@ def guarded_run(tmp_path_factory):
     config = _config(folder, "enforce")
     setup_logging(config.run.log_file, quiet=True, live_console=True)
     guard, sim = sim_guard(config)
-    run_guard(guard, sim, config)
+    run_guard(guard, config)
     setup_logging("", quiet=True, live_console=True)
     deals = [d for d in sim.history_deals_get(0, 2**31) if d.comment.startswith("lca ")]
     return deals, sim.clock if hasattr(sim, "clock") else sim.scenario.clock
