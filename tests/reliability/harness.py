@@ -12,6 +12,22 @@ FIGURES: dict[str, int] = defaultdict(int)
 rows lost), printed at the end of the session by this folder's conftest."""
 
 
+def _answer(sim: Any, message: Any) -> tuple[str, Any]:
+    """One request from a guard process: ("call", name, args, kwargs), ("attr", name) or
+    ("callable", name) → ("ok", value) or ("err", "Type: message")."""
+    try:
+        op, name, *rest = message
+        if op == "call":
+            value = getattr(sim, name)(*rest[0], **rest[1])
+        elif op == "attr":
+            value = getattr(sim, name)
+        else:
+            value = callable(getattr(sim, name))
+        return ("ok", value)
+    except Exception as exc:
+        return ("err", f"{type(exc).__name__}: {exc}")
+
+
 def serve_terminal(sim: Any, authkey: bytes) -> tuple[int, Any]:
     """Serve `sim` on a loopback port to guard processes (tests/reliability/crash_child.py), one
     thread per connection, calls serialized; returns (port, listener) (close the listener to
@@ -30,17 +46,7 @@ def serve_terminal(sim: Any, authkey: bytes) -> tuple[int, Any]:
                 except (EOFError, OSError):
                     return  # the guard process died or finished
                 with lock:
-                    try:
-                        op, name, *rest = message
-                        if op == "call":
-                            value = getattr(sim, name)(*rest[0], **rest[1])
-                        elif op == "attr":
-                            value = getattr(sim, name)
-                        else:
-                            value = callable(getattr(sim, name))
-                        answer = ("ok", value)
-                    except Exception as exc:
-                        answer = ("err", f"{type(exc).__name__}: {exc}")
+                    answer = _answer(sim, message)
                 try:
                     conn.send(answer)
                 except OSError:
