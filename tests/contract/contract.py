@@ -166,6 +166,11 @@ def check_history(rig: Rig) -> None:
     rates = port.call("copy_rates_from_pos", rig.symbol, mt5c.TIMEFRAME_H1, 0, 10)
     assert len(rates) > 0
     assert {"time", "open", "high", "low", "close", "tick_volume"} <= set(rates.dtype.names)
+    bars = port.bars(rig.symbol, "H1", 10)  # the warm-up's read, decoded, times in UTC
+    assert bars is not None, "port.bars gave no H1 bars"
+    assert len(bars.time) > 0, "port.bars gave no H1 bars"
+    assert bool(np.all(np.diff(bars.time) > 0)), "port.bars out of order"
+    assert bars.time[-1] <= now, f"port.bars: a bar opens {bars.time[-1] - now:+.0f} s after now"
 
 
 def check_deals(rig: Rig) -> None:
@@ -182,11 +187,17 @@ def check_deals(rig: Rig) -> None:
         assert int(d.magic) >= 0, d
         assert int(d.reason) >= 0, d
         assert port.clock.to_utc(float(d.time)) <= now + FUTURE_S, d
+    decoded = port.deals(0.0, now + 86_400)  # the stop-out watch's and ledgers' read
+    assert len(decoded) == len(deals), "port.deals lost or added deals"
+    for d in decoded:
+        assert d.time <= now + FUTURE_S, d  # UTC, not server time
+    assert all(x.reason == mt5c.DEAL_REASON_SO for x in port.stop_out_deals(0.0, now + 86_400))
     for p in port.positions()[:3]:
         mine = port.call("history_deals_get", position=p.ticket)
         assert mine, f"no deal for position {p.ticket}"
         got = {int(d.position_id) for d in mine}
         assert got == {p.ticket}, f"history_deals_get(position={p.ticket}) gave {got}"
+        assert {d.position for d in port.position_deals(p.ticket)} == {p.ticket}
 
 
 # -- trading ------------------------------------------------------------------------------
@@ -208,8 +219,8 @@ def check_order_refused(rig: Rig) -> None:
                "price": float(tick.ask), "deviation": 20, "magic": MAGIC,
                "type_filling": _filling(port, rig.symbol), "comment": "lca contract"}
     before = {p.ticket: p.volume for p in port.positions()}
-    assert port.call("order_check", request).retcode == mt5c.TRADE_RETCODE_INVALID_VOLUME
-    result = port.call("order_send", request)
+    assert port.check(request).retcode == mt5c.TRADE_RETCODE_INVALID_VOLUME
+    result = port.send(request)  # the executor's send, decoded
     assert result.retcode == mt5c.TRADE_RETCODE_INVALID_VOLUME, \
         f"order_send of {request['volume']} lots answered {result.retcode}"
     assert {p.ticket: p.volume for p in port.positions()} == before
@@ -228,15 +239,15 @@ def check_order_fills(rig: Rig) -> None:
                "type": mt5c.ORDER_TYPE_SELL if sell else mt5c.ORDER_TYPE_BUY, "deviation": 20,
                "magic": MAGIC, "type_filling": _filling(port, rig.symbol),
                "comment": "lca contract 1/1"}
-    result = port.call("order_send", request)
+    result = port.send(request)  # the executor's send, decoded
     assert result.retcode == mt5c.TRADE_RETCODE_DONE, f"order_send answered {result.retcode}"
-    assert int(result.deal) > 0
-    assert math.isclose(float(result.volume), spec.volume_min)
-    deals = port.call("history_deals_get", position=p.ticket)
-    assert any(int(d.ticket) == int(result.deal) and int(d.magic) == MAGIC
-               and str(d.comment) == "lca contract 1/1" for d in deals), deals
-    (after,) = port.call("positions_get", ticket=p.ticket)
-    assert math.isclose(float(after.volume), p.volume - spec.volume_min, abs_tol=1e-9)
+    assert result.deal > 0
+    assert math.isclose(result.volume, spec.volume_min)
+    deals = port.position_deals(p.ticket)
+    assert any(d.ticket == result.deal and d.magic == MAGIC
+               and d.comment == "lca contract 1/1" for d in deals), deals
+    (after,) = port.held(ticket=p.ticket)
+    assert math.isclose(after.volume, p.volume - spec.volume_min, abs_tol=1e-9)
 
 
 def check_last_error(rig: Rig) -> None:
