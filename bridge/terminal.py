@@ -27,10 +27,12 @@ from bridge.terminal_errors import AUTH_FAILED, CONNECTION_CODES, TerminalError
 from bridge.terminal_values import (
     Deal,
     HeldPosition,
+    OrderCheck,
     OrderResult,
     TradeRules,
     decode_bars,
     decode_deal,
+    decode_order_check,
     decode_order_result,
     decode_trade_rules,
 )
@@ -350,6 +352,6 @@ class TerminalPort:
         the terminal's `last_error()` (e.g. -10005, an IPC timeout)."""
         return decode_order_result(self._call("order_send", (request,), {}, trade=True))
 
-    def check(self, request: dict[str, Any]) -> OrderResult:
+    def check(self, request: dict[str, Any]) -> OrderCheck:
         """`order_check(request)`: the server's verdict without trading (same errors as `send`)."""
-        return decode_order_result(self._call("order_check", (request,), {}, trade=True))
+        return decode_order_check(self._call("order_check", (request,), {}, trade=True))

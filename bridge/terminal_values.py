@@ -15,8 +15,8 @@ import numpy as np
 
 from controller.indicators import Bars
 
-__all__ = ["Deal", "HeldPosition", "OrderResult", "TradeRules", "decode_bars", "decode_deal",
-           "decode_order_result", "decode_trade_rules"]
+__all__ = ["Deal", "HeldPosition", "OrderCheck", "OrderResult", "TradeRules", "decode_bars",
+           "decode_deal", "decode_order_check", "decode_order_result", "decode_trade_rules"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +49,19 @@ class OrderResult:
     volume: float
     price: float
     comment: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCheck:
+    """The server's verdict on a request without trading (`order_check`): its retcode (0 =
+    it would be accepted), the comment, and the account after it (money in the account
+    currency, margin level in %)."""
+
+    retcode: int
+    comment: str
+    margin: float
+    margin_free: float
+    margin_level: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +98,12 @@ def decode_order_result(r: Any) -> OrderResult:
     """An `OrderSendResult`-shaped answer as an `OrderResult`."""
     return OrderResult(retcode=int(r.retcode), deal=int(r.deal), order=int(r.order),
                        volume=float(r.volume), price=float(r.price), comment=str(r.comment))
+
+
+def decode_order_check(r: Any) -> OrderCheck:
+    """An `OrderCheckResult`-shaped answer as an `OrderCheck`."""
+    return OrderCheck(retcode=int(r.retcode), comment=str(r.comment), margin=float(r.margin),
+                      margin_free=float(r.margin_free), margin_level=float(r.margin_level))
 
 
 def decode_trade_rules(s: Any) -> TradeRules:
