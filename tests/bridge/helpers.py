@@ -9,7 +9,9 @@ is the kit's `tests.kit.ScriptedTerminal`; the "never closed twice" check is
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from bridge.sim import constants as c
 from bridge.sim.scenario import BUILTIN_DIR
 
 TRADE_REQUEST_TYPES: dict[str, type] = {
@@ -38,3 +40,13 @@ def scenario_variant(tmp: Path, name: str, *, netting: bool = False,
     path = tmp / f"{name}.toml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def close_by_hand(sim: Any, ticket: int, volume: float) -> None:
+    """The trader (or a stop-out) closes part of a position, outside the executor."""
+    (p,) = sim.positions_get(ticket=ticket)
+    r = sim.order_send({"action": c.TRADE_ACTION_DEAL, "symbol": p.symbol, "volume": volume,
+                        "type": c.ORDER_TYPE_SELL if p.type == 0 else c.ORDER_TYPE_BUY,
+                        "position": ticket, "type_filling": c.ORDER_FILLING_IOC,
+                        "comment": "by hand"})
+    assert r.retcode == c.TRADE_RETCODE_DONE

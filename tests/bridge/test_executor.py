@@ -15,20 +15,11 @@ import pytest
 from bridge.executor import MARKET_CLOSED_RETRY_S, plan_tag
 from bridge.sim import constants as c
 from tests.bridge.conftest import GBP_TICKET, Env
-from tests.bridge.helpers import TRADE_REQUEST_TYPES
+from tests.bridge.helpers import TRADE_REQUEST_TYPES, close_by_hand
 from tests.kit import assert_never_closed_twice, closing_deals
 
 MakeEnv = Callable[[str | Path], Env]
 
-
-def _close_by_hand(sim: Any, ticket: int, volume: float) -> None:
-    """The trader (or a stop-out) closes part of a position, outside the executor."""
-    (p,) = sim.positions_get(ticket=ticket)
-    r = sim.order_send({"action": c.TRADE_ACTION_DEAL, "symbol": p.symbol, "volume": volume,
-                        "type": c.ORDER_TYPE_SELL if p.type == 0 else c.ORDER_TYPE_BUY,
-                        "position": ticket, "type_filling": c.ORDER_FILLING_IOC,
-                        "comment": "by hand"})
-    assert r.retcode == c.TRADE_RETCODE_DONE
 
 
 # ---------------------------------------------------------------------- exact requests
@@ -124,7 +115,7 @@ def test_netting_never_reverses_when_the_position_shrank_before_the_send(
     def stop_out_between_read_and_send(request: dict[str, Any]) -> None:
         if not shrink["done"]:
             shrink["done"] = True
-            _close_by_hand(env.sim, net.ticket, 1.3)  # 0.2 lots left
+            close_by_hand(env.sim, net.ticket, 1.3)  # 0.2 lots left
 
     env.mt5.before["order_send"] = stop_out_between_read_and_send
     out = env.executor().execute(env.action(volume=1.0, hedging=False, ticket=net.ticket))
@@ -334,14 +325,14 @@ def test_trade_server_disconnect_is_read_back_and_retried_later(env: Env) -> Non
 
 
 def test_position_closed_before_the_slice_is_gone_without_a_send(env: Env) -> None:
-    _close_by_hand(env.sim, GBP_TICKET, 1.5)
+    close_by_hand(env.sim, GBP_TICKET, 1.5)
     out = env.executor().execute(env.action())
     assert (out.status, out.filled, out.remaining, out.attempts) == ("gone", 0.0, 0.0, 0)
     assert env.mt5.requests() == []
 
 
 def test_position_closed_between_read_and_send_is_gone(env: Env) -> None:
-    env.mt5.before["order_send"] = lambda request: _close_by_hand(env.sim, GBP_TICKET, 1.5)
+    env.mt5.before["order_send"] = lambda request: close_by_hand(env.sim, GBP_TICKET, 1.5)
     out = env.executor().execute(env.action())
     assert (out.status, out.retcode, out.attempts) == ("gone", c.TRADE_RETCODE_POSITION_CLOSED, 1)
     assert_never_closed_twice(env.sim)

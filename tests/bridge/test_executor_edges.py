@@ -16,19 +16,11 @@ import pytest
 from bridge.executor import Executor, comment_for, plan_tag
 from bridge.sim import constants as c
 from tests.bridge.conftest import GBP_TICKET, Env
+from tests.bridge.helpers import close_by_hand
 from tests.kit import assert_never_closed_twice, closing_deals
 
 MakeEnv = Callable[[str | Path], Env]
 
-
-def _close_by_hand(sim: Any, ticket: int, volume: float) -> None:
-    """The trader (or a stop-out) closes part of a position, outside the executor."""
-    (p,) = sim.positions_get(ticket=ticket)
-    r = sim.order_send({"action": c.TRADE_ACTION_DEAL, "symbol": p.symbol, "volume": volume,
-                        "type": c.ORDER_TYPE_SELL if p.type == 0 else c.ORDER_TYPE_BUY,
-                        "position": ticket, "type_filling": c.ORDER_FILLING_IOC,
-                        "comment": "by hand"})
-    assert r.retcode == c.TRADE_RETCODE_DONE
 
 
 
@@ -59,7 +51,7 @@ def test_a_foreign_close_during_a_timeout_counts_as_ours_never_twice(env: Env) -
 
     def trader_closes_meanwhile(request: dict[str, Any]) -> None:
         if first.pop("yes", False):
-            _close_by_hand(env.sim, GBP_TICKET, 0.3)
+            close_by_hand(env.sim, GBP_TICKET, 0.3)
             env.sim.faults.inject("request_timeout", executed=False)  # hits our send
 
     env.mt5.before["order_send"] = trader_closes_meanwhile
