@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from loguru import logger
 
+from bridge.journal_kinds import JournalKind
 from bridge.terminal import TerminalError
 
 if TYPE_CHECKING:
@@ -87,6 +88,7 @@ class TradePermissions:
             return
         self.ok[what] = ok
         self.messages[what] = message
-        guard.journal.append("state", guard.now(), {"what": what, "ok": ok, "message": message})
+        guard.journal.append(JournalKind.STATE, guard.now(),
+                             {"what": what, "ok": ok, "message": message})
         guard.notify("on_state", what, message)
         (logger.info if ok else logger.warning)("{}: {}", what, message)
