@@ -40,7 +40,7 @@ from bridge.runtime.feed import IndicatorFeed
 from bridge.runtime.health import Health
 from bridge.runtime.lease import LeaseHolding
 from bridge.runtime.plan_store import PlanStore
-from bridge.runtime.records import GuardStats, snapshot_summary
+from bridge.runtime.records import GuardStats, decision_rows
 from bridge.shadow import ShadowBook
 from bridge.terminal import TerminalError, TerminalPort
 from bridge.warmup import Warmup
@@ -54,7 +54,6 @@ from controller import (
     SnapshotError,
     TradingState,
     decide,
-    decision_to_dict,
 )
 from controller.indicators import PortfolioIndicators, SymbolIndicators
 
@@ -275,7 +274,7 @@ class Guard(LeaseHolding):
         self.publisher.publish(self.decision, self.now(),
                                healthy=not self.health.stale and self.health.connection_ok)
         self.health.watch_stop_outs(self.now())
-        self.permissions.check(self)
+        self.permissions.check(self, self.port.account_record)  # the snapshot's, this step
         for listener in self.listeners:
             listener(self)
         self.notify("on_step", time.perf_counter() - started)
@@ -350,15 +349,8 @@ class Guard(LeaseHolding):
             d = replace(d, actions=tuple(replace(a, plan_id=f"{self.run_id}-{a.plan_id}")
                                          for a in d.actions))
         if journal:
-            self.journal.append(JournalKind.SNAPSHOT, now, snapshot_summary(d))
-            self.journal.append(JournalKind.DECISION, now, {
-                "state": d.state.value, "regime": d.regime.value,
-                "urgency": d.urgency.value if d.urgency else None,
-                "target_eff_lev": d.target_eff_lev, "binding_cap": d.binding_cap,
-                "reasons": list(d.reasons), "warnings": [w.message for w in d.warnings],
-                "actions": len(d.actions), "limits": decision_to_dict(d)["limits"],
-            }, plan_id=d.actions[0].plan_id if d.actions else None)
-            self.journal.append(JournalKind.MEMORY, now, decision_to_dict(d)["memory"])
+            # one transaction: nothing acts on the decision before its three rows are durable
+            self.journal.append_many(decision_rows(d))
         if self.decision is not None and self.decision.state is not d.state:
             self._record_state("state", f"{self.decision.state.value} → {d.state.value}: "
                                + "; ".join(d.reasons))
