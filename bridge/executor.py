@@ -73,6 +73,7 @@ from bridge.executor_slice import (
     plan_tag,
 )
 from bridge.journal import Journal
+from bridge.journal_kinds import SliceStatus
 from bridge.mt5 import constants as mt5c
 from bridge.retcodes import Handling, Retcode, error_handling, retcode_handling
 from bridge.slice_journal import SliceJournal
@@ -133,7 +134,7 @@ class Executor:
         """
         now = self._now()
         if now < action.not_before:
-            return SliceOutcome("not_due", 0.0, action.volume, None, 0,
+            return SliceOutcome(SliceStatus.NOT_DUE, 0.0, action.volume, None, 0,
                                 f"slice {action.slice_index}/{action.slices} of {action.symbol} "
                                 f"is due at {action.not_before:.0f}, now {now:.0f}",
                                 action.not_before)
@@ -147,13 +148,13 @@ class Executor:
         run.uncertain = any(r.get("conclusion") in UNCERTAIN for r in rows)
         if run.todo <= TOL:
             run.note = f"the journal shows {lots(closed)} lots already closed"
-            return self._finish(run, "done", "slice already closed")
+            return self._finish(run, SliceStatus.DONE, "slice already closed")
         if rows and rows[-1].get("conclusion") == "unknown":
             unresolved = self._resolve_unknown(run, rows[-1])
             if unresolved is not None:
                 return unresolved
             if run.remaining <= TOL:
-                return self._finish(run, "done", "an earlier attempt had executed")
+                return self._finish(run, SliceStatus.DONE, "an earlier attempt had executed")
         return self._loop(run)
 
     # ------------------------------------------------------------------ the send loop
@@ -168,7 +169,7 @@ class Executor:
             if stop is not None:
                 return stop
             if run.remaining <= TOL:
-                return self._finish(run, "done", "")
+                return self._finish(run, SliceStatus.DONE, "")
         return self._exhausted(run)
 
     def _attempt(self, run: SliceRun) -> SliceOutcome | None:
@@ -178,9 +179,9 @@ class Executor:
         if held is None:
             return self._unreachable(run, f"position #{a.ticket} could not be read")
         if run.uncertain and self._late_fills(run, held.ticket) and run.remaining <= TOL:
-            return self._finish(run, "done", "an earlier attempt filled late")
+            return self._finish(run, SliceStatus.DONE, "an earlier attempt filled late")
         if held.volume <= TOL:
-            return self._finish(run, "done" if run.filled > TOL else "gone",
+            return self._finish(run, SliceStatus.DONE if run.filled > TOL else SliceStatus.GONE,
                                 "the position is closed" if run.filled > TOL
                                 else "the position is no longer open")
         if held.volume < run.remaining - TOL:
@@ -188,7 +189,7 @@ class Executor:
         vol = next_volume(run, held)
         if vol is None:
             assert run.rules is not None
-            return self._finish(run, "failed",
+            return self._finish(run, SliceStatus.FAILED,
                                 f"{lots(run.remaining)} lots left are below the symbol's "
                                 f"minimum volume {run.rules.volume_min}")
         price = self._reads.price(run)
@@ -256,17 +257,18 @@ class Executor:
             run.fill_index += 1
             if run.fill_index < len(run.fillings):
                 return None
-            return self._finish(run, "failed", "no filling mode the symbol allows was accepted")
+            return self._finish(run, SliceStatus.FAILED,
+                                "no filling mode the symbol allows was accepted")
         if h is Handling.FIX_VOLUME and not run.rerounded:
             run.rerounded = True
             fresh = self._reads.read(run, lambda: self._port.trade_rules(run.action.symbol))
             run.rules = fresh if fresh is not None else run.rules
             return None
         if h is Handling.POSTPONE:
-            return self._finish(run, "postponed", "", self._now() + MARKET_CLOSED_RETRY_S)
+            return self._finish(run, SliceStatus.POSTPONED, "", self._now() + MARKET_CLOSED_RETRY_S)
         if h is Handling.GONE:
-            return self._finish(run, "done" if run.filled > TOL else "gone", "")
-        return self._finish(run, "failed", "")
+            return self._finish(run, SliceStatus.DONE if run.filled > TOL else SliceStatus.GONE, "")
+        return self._finish(run, SliceStatus.FAILED, "")
 
     def _read_back(self, run: SliceRun, held: HeldPosition, vol: float,
                    base: dict[str, Any]) -> SliceOutcome | None:
@@ -325,15 +327,15 @@ class Executor:
         return True
 
     def _exhausted(self, run: SliceRun) -> SliceOutcome:
-        status = "partial" if run.filled > TOL else "failed"
+        status = SliceStatus.PARTIAL if run.filled > TOL else SliceStatus.FAILED
         return self._finish(run, status, f"gave up after {run.attempts} attempts",
                             self._later(run))
 
     def _unreachable(self, run: SliceRun, why: str) -> SliceOutcome:
         if run.error is not None and run.error.code != mt5c.RES_S_OK:
             why = f"{why} (terminal: {run.error.message}, {run.error.code})"
-        return self._finish(run, "partial" if run.filled > TOL else "failed", why,
-                            self._later(run))
+        status = SliceStatus.PARTIAL if run.filled > TOL else SliceStatus.FAILED
+        return self._finish(run, status, why, self._later(run))
 
     def _later(self, run: SliceRun) -> float:
         return self._now() + max(self.backoff_seconds * 2.0 ** min(run.backoffs, 6), 1.0)
@@ -373,6 +375,6 @@ class Executor:
         run.credited |= credited_deals([row])
         return row
 
-    def _finish(self, run: SliceRun, status: str, why: str,
+    def _finish(self, run: SliceRun, status: SliceStatus, why: str,
                 retry_at: float | None = None) -> SliceOutcome:
         return finish(run, status, why, retry_at)

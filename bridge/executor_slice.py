@@ -16,6 +16,7 @@ from typing import Any
 
 from loguru import logger
 
+from bridge.journal_kinds import SliceStatus
 from bridge.mt5 import constants as mt5c
 from bridge.retcodes import Retcode
 from bridge.terminal_errors import TerminalError
@@ -55,7 +56,7 @@ class SliceOutcome:
     `order_send` returned None (e.g. -10005 IPC timeout); None when nothing was sent.
     """
 
-    status: str
+    status: SliceStatus
     filled: float
     remaining: float
     retcode: int | None
@@ -191,20 +192,21 @@ def reduced_position(action: Action, found: Sequence[HeldPosition]) -> HeldPosit
     return HeldPosition(action.ticket, action.symbol, want, 0.0)
 
 
-def finish(run: SliceRun, status: str, why: str, retry_at: float | None = None) -> SliceOutcome:
+def finish(run: SliceRun, status: SliceStatus, why: str,
+           retry_at: float | None = None) -> SliceOutcome:
     """The outcome of `run` with `status`, its message (logged at the status's level)."""
     a = run.action
-    remaining = 0.0 if status in ("done", "gone") else run.remaining
+    remaining = 0.0 if status.finished else run.remaining
     parts = [f"{a.symbol} #{a.ticket} slice {a.slice_index}/{a.slices}: {status}, closed "
              f"{lots(run.filled)} of {lots(run.todo)} lots"]
-    if run.last is not None and status != "done":
+    if run.last is not None and status is not SliceStatus.DONE:
         parts.append(f"last answer {run.last.code} ({run.last.sentence})")
     parts += [p for p in (why, run.note) if p]
     if retry_at is not None:
         parts.append(f"retry at {retry_at:.0f}")
     message = "; ".join(parts)
-    level = {"done": "INFO", "gone": "INFO", "partial": "WARNING",
-             "postponed": "WARNING"}.get(status, "ERROR")
+    level = {SliceStatus.DONE: "INFO", SliceStatus.GONE: "INFO", SliceStatus.PARTIAL: "WARNING",
+             SliceStatus.POSTPONED: "WARNING"}.get(status, "ERROR")
     logger.log(level, message)
     return SliceOutcome(status, run.filled, remaining, run.retcode, run.attempts, message,
                         retry_at)

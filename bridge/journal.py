@@ -25,7 +25,7 @@ import json
 import math
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,7 +53,8 @@ from bridge.journal_kinds import JournalKind
 from bridge.lease import LEASE_META
 from bridge.schema import SchemaTooNew, check_version, mark_current, upgrade
 
-__all__ = ["AccountSeen", "Journal", "JournalError", "JournalKind", "JournalRow", "mask_url"]
+__all__ = ["AccountSeen", "Journal", "JournalError", "JournalKind", "JournalRow", "PendingRow",
+           "mask_url"]
 
 _PROBE = "probe"  # the row a writable journal tries, then rolls back: never committed
 _KINDS = frozenset(k.value for k in JournalKind)
@@ -72,6 +73,10 @@ JOURNAL = Table(
     Column("ticket", Integer, nullable=True),
     Column("payload", JSON, nullable=False),
 )
+_INSERT = insert(JOURNAL)  # one statement object: SQLAlchemy compiles it once, then reuses it
+
+PendingRow = tuple[JournalKind | str, float, dict[str, Any], str | None, int | None]
+"""A row for `Journal.append_many`: kind, time (UTC epoch s), payload, plan_id, ticket."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,11 +250,25 @@ class Journal:
         """Write one row of `kind` (a `JournalKind`; its text is taken too) for this account
         (login and server) at `time` (UTC epoch seconds) and commit it; returns its id."""
         with self.engine.begin() as conn:
-            result = conn.execute(insert(JOURNAL).values(
-                account=self.account, server=self.server or "", time=time, kind=str(kind),
-                plan_id=plan_id, ticket=ticket, payload=_json_safe(payload)))
+            result = conn.execute(_INSERT, self._values(kind, time, payload, plan_id, ticket))
             key = result.inserted_primary_key
             return int(key[0]) if key else 0
+
+    def append_many(self, rows: Sequence[PendingRow]) -> None:
+        """Write `rows` (kind, time, payload, plan_id, ticket) in their order, committed
+        together in one transaction: all of them or, if the process dies first, none. For the
+        rows of one event that nothing acts on before they are all written (a decision's
+        snapshot, decision and memory rows: docs/journal.md, "Rows written together")."""
+        if not rows:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(_INSERT, [self._values(*row) for row in rows])
+
+    def _values(self, kind: JournalKind | str, time: float, payload: dict[str, Any],
+                plan_id: str | None, ticket: int | None) -> dict[str, Any]:
+        return {"account": self.account, "server": self.server or "", "time": time,
+                "kind": str(kind), "plan_id": plan_id, "ticket": ticket,
+                "payload": _json_safe(payload)}
 
     def rows(self, kind: JournalKind | str | None = None, *, plan_id: str | None = None,
              after_id: int = 0, before_id: int | None = None, limit: int | None = None,

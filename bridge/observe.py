@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from bridge.config import AppConfig, Mode
     from bridge.ealink import EaLink
-    from bridge.guard_records import GuardStats
     from bridge.journal import Journal
     from bridge.permissions import TradePermissions
+    from bridge.runtime.records import GuardStats
     from bridge.shadow import ShadowBook
     from bridge.terminal import TerminalPort
     from controller import Action, ControllerMemory, Decision, Snapshot

@@ -11,10 +11,11 @@ never every second. `problems` is what the live view and `lca status` show while
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
+from bridge.journal_kinds import JournalKind
 from bridge.terminal import TerminalError
 
 if TYPE_CHECKING:
@@ -50,16 +51,21 @@ class TradePermissions:
         return [self.messages[k] for k in ("algo_trading", "expert", "ea_attached")
                 if self.ok.get(k) is False]
 
-    def check(self, guard: GuardView) -> None:
+    def check(self, guard: GuardView, account_record: Any = None) -> None:
         """Read the three permissions when `CHECK_SECONDS` have passed; journal each change
-        (through `guard._record_state`, so alerts and the dashboard hear it too)."""
+        (through `guard._record_state`, so alerts and the dashboard hear it too).
+        `account_record` is an `account_info()` record read in this same guard step (the
+        snapshot's): its `trade_expert` is used instead of asking the terminal again — one read
+        per step either way, so the flag is exactly as fresh."""
         now = guard.now()
         if now - self._checked < CHECK_SECONDS:
             return
         self._checked = now
         try:
             algo = bool(guard.port.call("terminal_info").trade_allowed)
-            expert = bool(getattr(guard.port.call("account_info"), "trade_expert", True))
+            account = account_record if account_record is not None else \
+                guard.port.call("account_info")
+            expert = bool(getattr(account, "trade_expert", True))
         except TerminalError:
             return  # the connection watch journals an unreachable terminal
         self._set(guard, "algo_trading", algo, _SAY["algo_trading", algo])
@@ -87,6 +93,7 @@ class TradePermissions:
             return
         self.ok[what] = ok
         self.messages[what] = message
-        guard.journal.append("state", guard.now(), {"what": what, "ok": ok, "message": message})
+        guard.journal.append(JournalKind.STATE, guard.now(),
+                             {"what": what, "ok": ok, "message": message})
         guard.notify("on_state", what, message)
         (logger.info if ok else logger.warning)("{}: {}", what, message)

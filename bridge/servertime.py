@@ -13,6 +13,7 @@ DST rules (transition instants in UTC):
 from __future__ import annotations
 
 import calendar
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -59,6 +60,12 @@ def _boundaries(rule: DstRule) -> npt.NDArray[np.int64]:
     return np.asarray(out, dtype=np.int64)
 
 
+@lru_cache(maxsize=4)
+def _boundary_list(rule: DstRule) -> tuple[int, ...]:
+    """`_boundaries` as Python ints, for the scalar lookups (`bisect` on one instant)."""
+    return tuple(int(b) for b in _boundaries(rule))
+
+
 @dataclass(frozen=True)
 class ServerClock:
     """UTC ↔ server time.
@@ -93,14 +100,22 @@ class ServerClock:
         idx = np.searchsorted(_boundaries(self._rule), t, side="right")
         return base + np.where(idx % 2 == 1, 3600, 0).astype(np.int64)
 
+    def offset_at(self, t_utc: float) -> int:
+        """`offset_seconds` of one instant (seconds), without numpy: the same boundaries and
+        the same side (`bisect_right` is `searchsorted(side="right")`, a NaN sorting last)."""
+        if self._rule is DstRule.NONE:
+            return self._offset_s
+        idx = bisect_right(_boundary_list(self._rule), t_utc)
+        return self._offset_s + (3600 if idx % 2 == 1 else 0)
+
     def to_server(self, t_utc: float) -> float:
         """Server-clock epoch seconds for a UTC epoch-second instant."""
-        return t_utc + float(self.offset_seconds(t_utc))
+        return t_utc + float(self.offset_at(float(t_utc)))
 
     def to_utc(self, t_server: float) -> float:
         """UTC epoch seconds for a server-clock stamp (a repeated hour at a DST end maps early)."""
         guess = t_server - self._offset_s
-        return t_server - float(self.offset_seconds(guess - 3600))
+        return t_server - float(self.offset_at(float(guess - 3600)))
 
     def to_utc_array(self, t_server: npt.ArrayLike) -> npt.NDArray[np.int64]:
         """Vectorised `to_utc` for integer server-clock seconds."""

@@ -18,12 +18,10 @@ from collections.abc import Callable
 from typing import Any
 
 from bridge.journal import Journal
+from bridge.journal_kinds import FINISHED, JournalKind, SliceStatus
 from controller import Action
 
-__all__ = ["DONE", "SliceJournal"]
-
-DONE = ("done", "gone")
-"""Slice statuses after which nothing is left to send."""
+__all__ = ["SliceJournal"]
 
 
 class SliceJournal:
@@ -36,14 +34,14 @@ class SliceJournal:
 
     def intent(self, action: Action, payload: dict[str, Any]) -> None:
         """The `intent` row of one send (`payload`: request, slice, attempt, position…)."""
-        self.journal.append("intent", self._now(), payload, plan_id=action.plan_id,
+        self.journal.append(JournalKind.INTENT, self._now(), payload, plan_id=action.plan_id,
                             ticket=action.ticket)
 
     def result(self, action: Action, payload: dict[str, Any]) -> dict[str, Any]:
         """One `result` row of the slice (its index, ticket and volume first); the row."""
         row = {"slice_index": action.slice_index, "ticket": action.ticket,
                "slice_volume": action.volume, **payload}
-        self.journal.append("result", self._now(), row, plan_id=action.plan_id,
+        self.journal.append(JournalKind.RESULT, self._now(), row, plan_id=action.plan_id,
                             ticket=action.ticket)
         return row
 
@@ -51,10 +49,10 @@ class SliceJournal:
         """This slice's `result` payloads, oldest first. An `intent` with no result after it
         (the process died during the send) is returned as a last, "unknown" result."""
         rows = [r for r in self.journal.rows(plan_id=action.plan_id)
-                if r.kind in ("intent", "result") and r.ticket == action.ticket
+                if r.kind in (JournalKind.INTENT, JournalKind.RESULT) and r.ticket == action.ticket
                 and r.payload.get("slice_index") == action.slice_index]
-        out = [r.payload for r in rows if r.kind == "result"]
-        if rows and rows[-1].kind == "intent":
+        out = [r.payload for r in rows if r.kind == JournalKind.RESULT]
+        if rows and rows[-1].kind == JournalKind.INTENT:
             i = rows[-1].payload
             out.append({"conclusion": "unknown", "attempt": i.get("attempt"), "filled": 0.0,
                         "requested": float(i["request"]["volume"]),
@@ -62,19 +60,19 @@ class SliceJournal:
                         "slice_volume": i.get("slice_volume", action.volume)})
         return out
 
-    def outcome(self, action: Action, status: str, filled: float, remaining: float,
+    def outcome(self, action: Action, status: SliceStatus, filled: float, remaining: float,
                 retcode: int | None, message: str) -> dict[str, Any]:
         """The `slice` row of one execution call of `action`; the row."""
         row = {"ticket": action.ticket, "symbol": action.symbol,
                "slice_index": action.slice_index, "slices": action.slices,
                "volume": action.volume, "status": status, "filled": filled,
                "remaining": remaining, "retcode": retcode, "message": message}
-        self.journal.append("slice", self._now(), row, plan_id=action.plan_id,
+        self.journal.append(JournalKind.SLICE, self._now(), row, plan_id=action.plan_id,
                             ticket=action.ticket)
         return row
 
     def finished(self, plan_id: str | None) -> set[tuple[int, int]]:
         """(ticket, slice index) of the plan's slices whose `slice` row says done or gone."""
         return {(r.payload["ticket"], r.payload["slice_index"])
-                for r in self.journal.rows("slice", plan_id=plan_id)
-                if r.payload["status"] in DONE}
+                for r in self.journal.rows(JournalKind.SLICE, plan_id=plan_id)
+                if r.payload["status"] in FINISHED}

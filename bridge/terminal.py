@@ -74,6 +74,9 @@ class TerminalPort:
         self._books: dict[str, bool] = {}
         self.connected = False
         self.refused: TerminalError | None = None  # an authorization failure: never retried
+        # the raw record of the last `account()` read (the permission check reads its
+        # trade_expert in the same guard step instead of asking the terminal a second time)
+        self.account_record: Any = None
 
     # -- calls ----------------------------------------------------------------------------
     def call(self, function: str, *args: Any, **kwargs: Any) -> Any:
@@ -151,6 +154,7 @@ class TerminalPort:
     # -- decoding -------------------------------------------------------------------------
     def account(self) -> Account:
         a = self.call("account_info")
+        self.account_record = a
         return Account(
             login=int(a.login), currency=str(a.currency), balance=float(a.balance),
             equity=float(a.equity), margin=float(a.margin),

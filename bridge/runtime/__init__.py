@@ -6,13 +6,13 @@
 - `plan_store` — `PlanStore`: the plan, its re-plan (`controller.replan`) and slice execution;
 - `health` — `Health`: stale quotes, the connection, the broker's stop-outs;
 - the EA's limits are published by `bridge.ealink.publisher`, the lease held by
-  `bridge.guard_lease`, the run's statistics and journal payloads built by
-  `bridge.guard_records`, every slice-progress row written by `bridge.slice_journal`.
+  `bridge.runtime.lease`, the run's statistics and journal payloads built by
+  `bridge.runtime.records`, every slice-progress row written by `bridge.slice_journal`.
 """
 
 from __future__ import annotations
 
-from bridge.guard_records import GuardStats
 from bridge.runtime.guard import Guard
+from bridge.runtime.records import GuardStats
 
 __all__ = ["Guard", "GuardStats"]

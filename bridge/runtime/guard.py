@@ -30,16 +30,17 @@ from bridge.config import AppConfig, Mode
 from bridge.ealink import EaLink
 from bridge.ealink.publisher import LimitsPublisher
 from bridge.executor import Executor
-from bridge.guard_lease import LeaseHolding
-from bridge.guard_records import GuardStats, snapshot_summary
 from bridge.journal import Journal
+from bridge.journal_kinds import JournalKind
 from bridge.lease import Lease
 from bridge.news import NewsSource
 from bridge.permissions import TradePermissions
 from bridge.prop_ledger import PropLedger
 from bridge.runtime.feed import IndicatorFeed
 from bridge.runtime.health import Health
+from bridge.runtime.lease import LeaseHolding
 from bridge.runtime.plan_store import PlanStore
+from bridge.runtime.records import GuardStats, decision_rows
 from bridge.shadow import ShadowBook
 from bridge.terminal import TerminalError, TerminalPort
 from bridge.warmup import Warmup
@@ -53,7 +54,6 @@ from controller import (
     SnapshotError,
     TradingState,
     decide,
-    decision_to_dict,
 )
 from controller.indicators import PortfolioIndicators, SymbolIndicators
 
@@ -215,7 +215,7 @@ class Guard(LeaseHolding):
 
     def _run_row(self, now: float, account: Account, symbols: list[str]) -> None:
         lease, kind = self.lease, self.config.terminal.kind
-        run_row = self.journal.append("run", now, {
+        run_row = self.journal.append(JournalKind.RUN, now, {
             "mode": self.mode.value, "terminal": kind,
             "scenario": self.config.terminal.scenario if kind == "sim" else None,
             "login": account.login, "currency": account.currency,
@@ -233,7 +233,7 @@ class Guard(LeaseHolding):
         try:
             if self.mode is Mode.SHADOW:
                 self.shadow.journal_mark(self.now())
-            self.journal.append("stop", self.now(), {"reason": reason,
+            self.journal.append(JournalKind.STOP, self.now(), {"reason": reason,
                                                      "wall_time": self.wall()})
         finally:
             if self.lease is not None:
@@ -247,7 +247,7 @@ class Guard(LeaseHolding):
             # the simulated clock is behind the journal: a new replay, not a restart
             logger.info("a new replay: the journal's previous runs are not resumed")
             return
-        row = self.journal.last("memory")
+        row = self.journal.last(JournalKind.MEMORY)
         if row is not None:
             data = dict(row.payload)
             data["regime"] = Regime(data["regime"])
@@ -274,7 +274,7 @@ class Guard(LeaseHolding):
         self.publisher.publish(self.decision, self.now(),
                                healthy=not self.health.stale and self.health.connection_ok)
         self.health.watch_stop_outs(self.now())
-        self.permissions.check(self)
+        self.permissions.check(self, self.port.account_record)  # the snapshot's, this step
         for listener in self.listeners:
             listener(self)
         self.notify("on_step", time.perf_counter() - started)
@@ -317,7 +317,8 @@ class Guard(LeaseHolding):
         """Each indicator the terminal's history could not warm, said once (log and journal)."""
         for message in self.feed.waiting():
             logger.warning("warm-up: {}", message)
-            self.journal.append("state", self.now(), {"what": "warmup", "message": message})
+            self.journal.append(JournalKind.STATE, self.now(),
+                                {"what": "warmup", "message": message})
 
     def _read_snapshot(self) -> Snapshot | None:
         now = self.now()
@@ -348,15 +349,8 @@ class Guard(LeaseHolding):
             d = replace(d, actions=tuple(replace(a, plan_id=f"{self.run_id}-{a.plan_id}")
                                          for a in d.actions))
         if journal:
-            self.journal.append("snapshot", now, snapshot_summary(d))
-            self.journal.append("decision", now, {
-                "state": d.state.value, "regime": d.regime.value,
-                "urgency": d.urgency.value if d.urgency else None,
-                "target_eff_lev": d.target_eff_lev, "binding_cap": d.binding_cap,
-                "reasons": list(d.reasons), "warnings": [w.message for w in d.warnings],
-                "actions": len(d.actions), "limits": decision_to_dict(d)["limits"],
-            }, plan_id=d.actions[0].plan_id if d.actions else None)
-            self.journal.append("memory", now, decision_to_dict(d)["memory"])
+            # one transaction: nothing acts on the decision before its three rows are durable
+            self.journal.append_many(decision_rows(d))
         if self.decision is not None and self.decision.state is not d.state:
             self._record_state("state", f"{self.decision.state.value} → {d.state.value}: "
                                + "; ".join(d.reasons))
@@ -370,7 +364,7 @@ class Guard(LeaseHolding):
 
     def _record_state(self, what: str, message: str) -> None:
         logger.info("{}: {}", what, message)
-        self.journal.append("state", self.now(), {"what": what, "message": message})
+        self.journal.append(JournalKind.STATE, self.now(), {"what": what, "message": message})
         self.notify("on_state", what, message)
 
     def notify(self, hook: str, *args: Any) -> None:

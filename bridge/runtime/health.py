@@ -8,8 +8,9 @@ from collections.abc import Callable
 from loguru import logger
 
 from bridge.config import AppConfig
-from bridge.guard_records import GuardStats
 from bridge.journal import Journal
+from bridge.journal_kinds import JournalKind
+from bridge.runtime.records import GuardStats
 from bridge.terminal import TerminalError, TerminalPort
 from controller import Snapshot
 
@@ -82,7 +83,7 @@ class Health:
             if deal.ticket not in self._stop_out_deals:
                 self._stop_out_deals.add(deal.ticket)
                 self.stats.stop_outs += 1
-                self.journal.append("stop_out", deal.time, {
+                self.journal.append(JournalKind.STOP_OUT, deal.time, {
                     "ticket": deal.ticket, "position": deal.position, "symbol": deal.symbol,
                     "volume": deal.volume, "price": deal.price, "profit": deal.profit,
                     "comment": deal.comment})

@@ -12,10 +12,11 @@ from typing import Any
 
 from bridge.config import Mode
 from bridge.executor import Executor, SliceOutcome
-from bridge.guard_records import GuardStats, action_from, plan_payload
 from bridge.journal import Journal
+from bridge.journal_kinds import JournalKind, SliceStatus
+from bridge.runtime.records import GuardStats, action_from, plan_payload
 from bridge.shadow import ShadowBook
-from bridge.slice_journal import DONE, SliceJournal
+from bridge.slice_journal import SliceJournal
 from controller import Action, ControllerMemory, Decision, Snapshot, TradingState
 from controller.regime import severity
 from controller.replan import PlanInProgress, Replan, escalates, replan
@@ -46,7 +47,7 @@ class PlanStore:
 
     def resume(self) -> None:
         """The unfinished slices of the journal's last plan, and its target."""
-        plan_row = self.journal.last("plan")
+        plan_row = self.journal.last(JournalKind.PLAN)
         if plan_row is None or not plan_row.payload.get("actions"):
             return
         finished = self.slices.finished(plan_row.plan_id)
@@ -75,13 +76,13 @@ class PlanStore:
         verdict = replan(PlanInProgress(tuple(self.plan), self.target), d)
         if verdict is Replan.CLEAR:
             if self.plan:
-                self.journal.append("plan", now, {"actions": [], "why": "target reached"},
+                self.journal.append(JournalKind.PLAN, now, {"actions": [], "why": "target reached"},
                                     plan_id=self.plan[0].plan_id)
             self.plan = []
         elif verdict is Replan.REPLACE:
             self.plan = list(d.actions)
             self.target = d.target_eff_lev
-            self.journal.append("plan", now, {"actions": plan_payload(d.actions),
+            self.journal.append(JournalKind.PLAN, now, {"actions": plan_payload(d.actions),
                                               "target": d.target_eff_lev,
                                               "binding_cap": d.binding_cap},
                                 plan_id=d.actions[0].plan_id)
@@ -104,7 +105,7 @@ class PlanStore:
                 remaining.append(action)
                 continue
             if action.ticket not in open_tickets:
-                self.record(action, "gone", 0.0, 0.0, None, "position no longer open")
+                self.record(action, SliceStatus.GONE, 0.0, 0.0, None, "position no longer open")
                 continue
             before_order()
             outcome = self.executor.execute(action)
@@ -126,7 +127,7 @@ class PlanStore:
             if self.stats.first_order_time is None:
                 self.stats.first_order_time = now
 
-    def record(self, action: Action, status: str, filled: float, remaining: float,
+    def record(self, action: Action, status: SliceStatus, filled: float, remaining: float,
                retcode: int | None, message: str) -> None:
         """The slice's `slice` row; the last orders for the console; the observers told."""
         row: dict[str, Any] = self.slices.outcome(action, status, filled, remaining, retcode,
@@ -137,9 +138,9 @@ class PlanStore:
 
 def _left_after(action: Action, outcome: SliceOutcome, now: float) -> Action | None:
     """What stays in the plan of `action` after `outcome` (None: nothing)."""
-    if outcome.status in DONE:
+    if outcome.status.finished:
         return None
-    if outcome.status == "not_due":
+    if outcome.status is SliceStatus.NOT_DUE:
         return action
     if outcome.remaining > 0.0:
         retry = outcome.retry_at if outcome.retry_at is not None else now + _RETRY_S

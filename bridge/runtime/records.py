@@ -3,13 +3,17 @@ and back, a decision's snapshot summary row. Money in the account currency."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any
 
+from bridge.journal import PendingRow
+from bridge.journal_kinds import JournalKind
 from controller import Action, Decision, Urgency
 
-__all__ = ["GuardStats", "action_from", "plan_payload", "snapshot_summary"]
+__all__ = ["GuardStats", "action_from", "decision_rows", "plain", "plan_payload",
+           "snapshot_summary"]
 
 
 @dataclass
@@ -56,3 +60,37 @@ def snapshot_summary(d: Decision) -> dict[str, Any]:
             "positions": sum(1 for _ in d.symbols),
             "distances": {x.name: {"loss": x.loss_to_limit, "move_pct": x.adverse_move_pct}
                           for x in d.distances}}
+
+
+def decision_rows(d: Decision) -> list[PendingRow]:
+    """The `snapshot`, `decision` and `memory` rows of a decision, in that order (written
+    together: `Journal.append_many`)."""
+    decision = {"state": d.state.value, "regime": d.regime.value,
+                "urgency": d.urgency.value if d.urgency else None,
+                "target_eff_lev": d.target_eff_lev, "binding_cap": d.binding_cap,
+                "reasons": list(d.reasons), "warnings": [w.message for w in d.warnings],
+                "actions": len(d.actions), "limits": plain(d.limits)}
+    return [(JournalKind.SNAPSHOT, d.time, snapshot_summary(d), None, None),
+            (JournalKind.DECISION, d.time, decision,
+             d.actions[0].plan_id if d.actions else None, None),
+            (JournalKind.MEMORY, d.time, plain(d.memory), None, None)]
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def plain(value: Any) -> Any:
+    """`value` as `controller.decision_to_dict` renders that part of a decision, without copying
+    the rest of it: dataclasses as dicts, tuples as lists, infinities and NaN as None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if is_dataclass(value) and not isinstance(value, type):
+        names = _FIELDS.get(type(value))
+        if names is None:
+            names = _FIELDS[type(value)] = tuple(f.name for f in fields(value))
+        return {n: plain(getattr(value, n)) for n in names}
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value

@@ -9,6 +9,7 @@ from loguru import logger
 
 from bridge.config import AppConfig
 from bridge.journal import Journal
+from bridge.journal_kinds import JournalKind
 from bridge.lease import Holder, Lease, LeaseHeld, account_key
 
 __all__ = ["LeaseHolding"]
@@ -36,7 +37,7 @@ class LeaseHolding:
         if previous is not None:
             logger.warning("lease of account {} taken over ({}) from {}", key, self.lease.why,
                            previous.describe(self.wall()))
-            self.journal.append("lease", self.now(), {
+            self.journal.append(JournalKind.LEASE, self.now(), {
                 "event": "takeover", "why": self.lease.why, "previous": previous.as_dict(),
                 "holder": {"host": self.lease.host, "pid": self.lease.pid},
                 "standby_waited_seconds": self.standby_waited,
