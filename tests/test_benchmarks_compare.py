@@ -29,7 +29,7 @@ ratio, guard steps per CPU-second ÷ backtesting.py bars/s: 0.212
 """
 
 
-def test_the_figures_are_the_measured_numbers_with_their_units_and_no_setting_or_target():
+def test_the_figures_are_the_measured_numbers_with_their_units_and_no_setting_or_target() -> None:
     c = _compare()
     found = {(f.value, f.unit, f.lower_is_better) for f in c.figures(OUTPUT)}
     assert found == {(0.53, "ms", True), (15.592, "ms", True), (0.31, "M ticks/s", False),
@@ -37,7 +37,7 @@ def test_the_figures_are_the_measured_numbers_with_their_units_and_no_setting_or
 
 
 def test_the_table_says_a_benchmark_missing_before_and_the_speed_up_of_times_and_rates(
-        tmp_path: Path):
+        tmp_path: Path) -> None:
     c = _compare()
     figures, why = c.run_benchmark(tmp_path, "stress.py", [], {}, 10.0)
     assert (figures, why) == (None, "missing")
