@@ -53,7 +53,7 @@ BENCHMARKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 ONCE = frozenset({"stress"})
 DEFAULT_SCENARIOS = ("gbp-flash-2016", "snb-2015")
 
-_NUMBER = re.compile(r"(?<![\w.])[-+]?\d[\d,]*(?:\.\d+)?(?:e[-+]?\d+)?")
+_NUMBER = re.compile(r"(?<![\w.])[-+]?\d(?:[\d,]*\d)?(?:\.\d+)?(?:e[-+]?\d+)?")
 _UNIT = re.compile(r"\s*(?:(ns|µs|us|ms|s)\b|([kMG]?\s*[\w-]+/s)"
                    r"|([\w -]*?per (?:CPU-)?second)|(×))")
 #: a line's target clause ("(target: median ≤ 0.5 ms)", "; target ≥ 8×") holds no measurement
@@ -112,7 +112,7 @@ def _measured(line: str) -> list[tuple[re.Match[str], str, bool]]:
 def figures(output: str) -> list[Figure]:
     """The figures of a benchmark's output: every number followed by a time unit, a rate (…/s,
     per second) or × on a ratio line (a target clause left out). The label is the line with
-    this figure shown as [·] and the line's other figures as #."""
+    this figure shown as [·] and every other number as #."""
     out: list[Figure] = []
     for line in output.splitlines():
         line = _TARGET.sub("", line.strip()).rstrip(" ,;:")
@@ -120,9 +120,12 @@ def figures(output: str) -> list[Figure]:
         for m, unit, lower in found:
             text, last = "", 0
             for other, _, _ in found:
-                text += line[last:other.start()] + ("[·]" if other is m else "#")
+                text += _NUMBER.sub("#", line[last:other.start()]) + (
+                    "[·]" if other is m else "#")
                 last = other.end()
-            label = re.sub(r"\s+", " ", text + line[last:]).strip()[:90]
+            # every other number masked too: a count that differs between the revisions
+            # ("queue: 304") must not split one figure into two rows
+            label = re.sub(r"\s+", " ", text + _NUMBER.sub("#", line[last:])).strip()[:90]
             key, n = label, 2
             while key in {f.label for f in out}:
                 key, n = f"{label} ({n})", n + 1
@@ -188,7 +191,7 @@ def _env(tree: Path) -> dict[str, str]:
 
 
 def _ratio_cells(before: Figure, after: Figure) -> tuple[str, str]:
-    if before.value == 0.0 or after.value == 0.0:
+    if before.value <= 0.0 or after.value <= 0.0:  # a difference ("median - none") has no ratio
         return "—", "—"
     ratio = after.value / before.value
     speed = 1.0 / ratio if before.lower_is_better else ratio

@@ -50,4 +50,6 @@ def test_the_table_says_a_benchmark_missing_before_and_the_speed_up_of_times_and
     text = c.table({"stress": (old, new), "decide": (before, after)}, ("e421d87", "HEAD"))
     assert "| stress | missing in e421d87 |" in text
     assert "| decide | median | 2 ms | 0.5 ms | 0.250 | 4.00× |" in text
+    assert [f.label for f in c.figures("queue: 304, median 1.0 ms")] == \
+        [f.label for f in c.figures("queue: 305, median 2.0 ms")] == ["queue: #, median [·] ms"]
     assert "| decide | rate | 1 /s | 3 /s | 3.000 | 3.00× |" in text
