@@ -150,6 +150,8 @@ def main() -> None:
                                scenarios=a.scenario, profile=a.profile)
         summary = json.loads((out / "summary.json").read_text())
     runs, steps, run_cpu = figures(summary)
+    if a.profile:
+        print("under cProfile, in one process: the rates below are not figures, the split is")
     print(f"lca stress ({'full set' if a.full else 'default set'}, --jobs {a.jobs}): {runs} runs "
           f"in {wall:.1f} s wall, {cpu:.1f} s CPU ({run_cpu:.1f} s inside the runs)")
     print(f"  {runs / cpu:.3f} runs per CPU-second; {steps:,} guard steps, "
