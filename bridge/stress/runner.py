@@ -29,7 +29,7 @@ from bridge.stress.user import main_symbol
 from bridge.stress.windows import OWN, PRESETS, Window, policy_config, window_for, with_preset
 from controller import Regime
 
-__all__ = ["MAX_POINTS", "RunSpec", "load_window", "run_one", "scenario_for"]
+__all__ = ["MAX_POINTS", "RunSpec", "load_window", "run_one", "scenario_for", "spec_scenario"]
 
 #: plots get at most this many points per series (bucketed: the price band keeps each bucket's
 #: lowest bid and highest ask, so a spike is never decimated away)
@@ -37,6 +37,7 @@ MAX_POINTS = 2500
 _WARNING_REGIMES = (Regime.NO_EXPANSION.value, Regime.WAIT.value, Regime.MINIMUM.value)
 _CLOSING = (_c.DEAL_ENTRY_OUT, _c.DEAL_ENTRY_INOUT, _c.DEAL_ENTRY_OUT_BY)
 _CACHE: dict[tuple[str, str], tuple[Scenario, Market]] = {}
+_PARSED: dict[tuple[str, str], Scenario] = {}
 
 
 @dataclass(frozen=True)
@@ -63,12 +64,21 @@ def _missing(s: Scenario) -> bool:
 
 
 def _market(window: str, data_dir: str) -> tuple[Scenario, Market]:
-    """The window's scenario and market, built once per process and shared read-only."""
+    """The window's scenario and market, built once per process and shared read-only (by both
+    presets and every policy of the window: a Market is never written after its build)."""
     key = (window, data_dir)
     if key not in _CACHE:
-        s = load_window(window, data_dir)
+        s = _parsed(window, data_dir)
         _CACHE[key] = (s, build_market(s))
     return _CACHE[key]
+
+
+def _parsed(window: str, data_dir: str) -> Scenario:
+    """The window's scenario as parsed, once per process (a frozen dataclass: shared as is)."""
+    key = (window, data_dir)
+    if key not in _PARSED:
+        _PARSED[key] = load_window(window, data_dir)
+    return _PARSED[key]
 
 
 def load_window(window: str, data_dir: str) -> Scenario:
@@ -85,13 +95,21 @@ def load_window(window: str, data_dir: str) -> Scenario:
 def scenario_for(spec: RunSpec) -> tuple[Scenario, Market, Window]:
     """The scenario a spec runs (the window, its book or the --book, the preset's levels or the
     file's own), the market and the window."""
+    _, market = _market(spec.window, spec.data_dir)
+    scenario, window = spec_scenario(spec)
+    return scenario, market, window
+
+
+def spec_scenario(spec: RunSpec) -> tuple[Scenario, Window]:
+    """The scenario a spec runs and its window, without reading the market data: what ordering
+    the runs and writing the summary need (the parent process of the workers builds no market)."""
     from bridge.stress.book import apply_book, read_book
 
-    base, market = _market(spec.window, spec.data_dir)
+    base = _parsed(spec.window, spec.data_dir)
     if spec.book:
         base = apply_book(base, read_book(spec.book))
     preset = None if spec.preset == OWN else PRESETS[spec.preset]
-    return with_preset(base, preset), market, window_for(spec.window)
+    return with_preset(base, preset), window_for(spec.window)
 
 
 class _Recorder:

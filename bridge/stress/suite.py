@@ -67,10 +67,9 @@ def resolve_scenarios(names: Sequence[str] | None,
 def _cost(spec: RunSpec) -> float:
     """A rough cost for ordering the work (longest first): steps × symbols (a static run has
     no guard to step: about a tenth)."""
-    from bridge.stress.runner import _market
+    from bridge.stress.runner import spec_scenario
 
-    w = window_for(spec.window)
-    s, _ = _market(spec.window, spec.data_dir)
+    s, w = spec_scenario(spec)
     cost = (s.end - s.start) / w.guard_seconds * (1 + len(s.symbols))
     return cost / 10.0 if parse_static(spec.policy) is not None else cost
 
@@ -200,21 +199,22 @@ def _calm_checks(none: dict[str, Any], full: dict[str, Any], add: _Add) -> None:
 
 def summarise(results: Sequence[dict[str, Any]], data_dir: str, timing: Timing) -> Summary:
     """summary.json (keys documented in docs/stress.md) from the runs' results."""
-    from bridge.stress.runner import scenario_for
+    from bridge.stress.runner import scenario_for, spec_scenario
     from bridge.stress.user import main_symbol
 
     scenarios: dict[str, Any] = {}
     for r in sorted(results, key=lambda x: (x["scenario"], policy_order(x["policy"]))):
         sc = scenarios.get(r["scenario"])
         if sc is None:
-            s, market, w = scenario_for(RunSpec(r["window"], r["preset"], r["policy"], data_dir,
-                                                book=r.get("book_file", "")))
+            spec = RunSpec(r["window"], r["preset"], r["policy"], data_dir,
+                           book=r.get("book_file", ""))
+            s, w = spec_scenario(spec)  # the market is read only for a file of one's own
             a = s.account
             sc = scenarios[r["scenario"]] = {
                 "kind": w.kind, "window": w.name, "preset": r["preset"],
                 "description": s.description, "data": w.data,
-                "modelled": any(st.modelled for st in market.streams) if w.source
-                else w.modelled,
+                "modelled": any(st.modelled for st in scenario_for(spec)[1].streams)
+                if w.source else w.modelled,
                 "start": s.start, "end": s.end, "crash_time": s.crash_time,
                 "guard_seconds": w.guard_seconds, "main_symbol": main_symbol(w, s),
                 "source": w.source or None, "book_file": r.get("book_file") or None,
