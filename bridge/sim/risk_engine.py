@@ -32,7 +32,22 @@ from bridge.sim.scenario import AccountSpec
 __all__ = ["CHUNK", "Legs", "RiskEngine"]
 
 CHUNK = 1 << 16
+_AHEAD = 256
+"""Ticks a fresh scan looks ahead of the advance at least (it doubles up to CHUNK)."""
 _EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class _Scanned:
+    """A scan's answer: with these positions' constants, cash and spec, no trigger on ticks
+    [start, hit), a trigger at `hit` (hit == end: none before `end`)."""
+
+    prep: Prepared
+    cash: float
+    spec: AccountSpec
+    start: int
+    end: int
+    hit: int
 
 
 @dataclass
@@ -44,6 +59,8 @@ class RiskEngine:
     stop_outs: int = 0
     _blocked_until: int = -1
     _prep: Prepared | None = None
+    _scanned: _Scanned | None = None
+    _ahead: int = _AHEAD
 
     @property
     def quotes(self) -> MarketCursor:
@@ -124,12 +141,38 @@ class RiskEngine:
             if i0 >= j:
                 q.cursor = j
                 break
-            hit = self._scan(i0, min(j, i0 + CHUNK))
-            if hit < 0:
-                q.cursor = min(j, i0 + CHUNK)
+            hit, end = self._next_trigger(i0, j)
+            if hit >= j or hit >= end:
+                q.cursor = min(j, end)
                 continue
             q.cursor = hit + 1
             self.act(hit)
+
+    def _next_trigger(self, i0: int, j: int) -> tuple[int, int]:
+        """(first tick ≥ i0 where the stop-out or an SL/TP triggers, end of the ticks scanned):
+        no trigger on [i0, hit); hit == end when none was found before `end` (> i0).
+
+        A scan looks ahead of `j` (up to `CHUNK` ticks, doubling while the account stays the
+        same), so that the next advances under the same positions and cash only read the answer.
+        The answer cannot be stale: every tick's equity and margin depend only on that tick's
+        quotes (read-only market arrays) and on the positions' constants (`Prepared`, rebuilt
+        when any ticket, side, volume, open price, SL or TP changes), the cash and the account
+        spec, all checked against the scan's before it is reused; per tick the arithmetic is
+        the same whatever the window, so the first trigger is the tick the per-tick loop finds.
+        """
+        prep = self._prepared()
+        cash = self.ledger.balance + self.ledger.credit
+        s = self._scanned
+        same = s is not None and s.prep is prep and s.cash == cash and s.spec is self.spec
+        if s is not None and same and s.start <= i0 <= s.hit and i0 < s.end:
+            return s.hit, s.end
+        self._ahead = min(2 * self._ahead, CHUNK) if same else _AHEAD
+        size = self.quotes.market.size
+        end = min(size, i0 + max(min(j - i0, CHUNK), self._ahead))
+        hit = self._scan(i0, end)
+        s = _Scanned(prep, cash, self.spec, i0, end, end if hit < 0 else hit)
+        self._scanned = s
+        return s.hit, s.end
 
     def _prepared(self) -> Prepared:
         """Per-symbol constants of the current positions (cached until the positions change)."""
