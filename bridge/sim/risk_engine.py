@@ -59,7 +59,10 @@ class RiskEngine:
     stop_outs: int = 0
     _blocked_until: int = -1
     _prep: Prepared | None = None
+    _prep_spec: AccountSpec | None = None
     _scanned: _Scanned | None = None
+    _state: tuple[tuple[int, Prepared, float, float],
+                  tuple[float, float, float, float, float]] | None = None
     _ahead: int = _AHEAD
 
     @property
@@ -102,9 +105,13 @@ class RiskEngine:
 
     def margin(self, legs: dict[int, Legs] | None = None, i: int | None = None) -> float:
         """Margin of `legs` (default: the open positions) at tick i, account currency."""
+        if legs is None:  # the open positions' margin-currency amounts are in `_prepared()`
+            rows = [(r.k, r.margin_ccy, "buy" if r.buy else "sell")
+                    for r in self._prepared().rows]
+        else:
+            rows = [(k, *self.symbol_margin_ccy(k, lg)) for k, lg in legs.items()]
         total = 0.0
-        for k, lg in (self.legs() if legs is None else legs).items():
-            m, side = self.symbol_margin_ccy(k, lg)
+        for k, m, side in rows:
             if m > 0:
                 spec = self.quotes.market.symbols[k]
                 total += self.quotes.convert(m * self.quotes.margin_mult(k, i),
@@ -112,13 +119,23 @@ class RiskEngine:
         return round(total, 2)
 
     def state(self, i: int | None = None) -> tuple[float, float, float, float, float]:
-        """(profit, equity, margin, margin_free, margin_level) at tick i (default: now)."""
+        """(profit, equity, margin, margin_free, margin_level) at tick i (default: now).
+
+        Kept for the next call at the same tick: it depends only on that tick's quotes (the
+        read-only market), the positions' constants (`_prepared()`, rebuilt when a position
+        changes), the balance and the credit, all compared before the kept value is served."""
         ledger = self.ledger
+        i = self.quotes.tick_index() if i is None else i
+        key = (i, self._prepared(), ledger.balance, ledger.credit)
+        if self._state is not None and self._state[0] == key:
+            return self._state[1]
         profit = round(sum(ledger.position_profit(p, i) for p in ledger.positions), 2)
         equity = round(ledger.balance + ledger.credit + profit, 2)
         margin = self.margin(None, i)
         level = equity / margin * 100.0 if margin > 0 else 0.0
-        return profit, equity, margin, round(equity - margin, 2), level
+        out = profit, equity, margin, round(equity - margin, 2), level
+        self._state = (key, out)
+        return out
 
     def stop_out_hit(self, equity: float, margin: float) -> bool:
         """Whether the account's stop-out level is reached."""
@@ -178,7 +195,8 @@ class RiskEngine:
         """Per-symbol constants of the current positions (cached until the positions change)."""
         positions = self.ledger.positions
         key = tuple((p.ticket, p.type, p.volume, p.price_open, p.sl, p.tp) for p in positions)
-        if self._prep is None or self._prep.key != key:
+        if self._prep is None or self._prep.key != key or self._prep_spec is not self.spec:
+            self._prep_spec = self.spec
             self._prep = prepare(key, self.legs(), positions, self.quotes.market,
                                  self.spec.currency, self.symbol_margin_ccy)
         return self._prep
