@@ -1,6 +1,6 @@
 """Ticks per second through the simulated terminal, against backtesting.py's bars per second.
 
-    uv run python benchmarks/replay.py [--hours 24] [--tick-seconds 0.25] [--step 60]
+    uv run python benchmarks/replay.py [--hours 24] [--tick-seconds 0.25] [--step 60] [--repeat 3]
 
 A 3-symbol book (EURUSD, GBPUSD, USDJPY long, on a hedging USD account with the volatility margin
 rule on) is replayed through `SimTerminal.advance` in steps of `--step` simulated seconds, as the
@@ -9,6 +9,11 @@ with the per-tick margin multiplier) and checked for stop-out and SL/TP. The boo
 never to be stopped out, so every tick carries the full check. Then backtesting.py runs an SMA
 cross over as many bars on the same machine; the ratio of the two rates is printed (target ≥ 8,
 and ≥ 1 M ticks/s). Both run on one core (BLAS threads pinned to 1).
+
+Figures are per CPU second (time.process_time), the best of `--repeat` runs: `step` advances
+only, `read` also reads account_info and positions_get after every step as the guard does (the
+replay is never lazy: every advance computes the account's state on each tick it plays), `once`
+plays the whole replay in one advance_to. The per-call floor is an advance that plays no tick.
 """
 
 from __future__ import annotations
@@ -79,36 +84,63 @@ volume = 0.3
 END0 = pd.Timestamp("2016-10-06", tz="UTC")
 
 
-def bench_sim(hours: float, tick_s: float, step: float) -> tuple[int, float, float]:
-    """(ticks played, ticks/s stepping by `step` s, ticks/s in one advance_to)."""
-    end_h = int(hours)
-    text = SCENARIO.format(crash=f"{end_h // 2:02d}:00:00", tick=tick_s)
+def _scenario_file(d: str, hours: float, tick_s: float) -> Path:
+    text = SCENARIO.format(crash=f"{int(hours) // 2:02d}:00:00", tick=tick_s)
     text = text.replace(
         "end = 2016-10-06T00:00:00Z",
         f"end = {END0 + pd.Timedelta(hours=hours):%Y-%m-%dT%H:%M:%SZ}",
     )
+    path = Path(d) / "bench.toml"
+    path.write_text(text)
+    return path
+
+
+def _play(path: Path, mode: str, step: float) -> tuple[int, float]:
+    """(ticks played, CPU seconds) of one replay: `step` advances, `read` advances with the
+    account and the positions read after each (as the guard does), `once` one advance_to."""
+    mt5 = SimTerminal.from_scenario(path)
+    mt5.initialize()
+    t0 = time.process_time()
+    if mode == "once":
+        mt5.advance_to(mt5.end_time)
+    while not mt5.finished:
+        mt5.advance(step)
+        if mode == "read":
+            mt5.account_info()
+            mt5.positions_get()
+    dt = time.process_time() - t0
+    if mt5.positions_total() != 3 or mt5.stop_outs:
+        raise SystemExit("the benchmark book was stopped out; the figure would be wrong")
+    return mt5.ticks_played, dt
+
+
+def _floor(path: Path, calls: int = 20_000) -> float:
+    """CPU seconds of one advance call that plays no tick (the per-call floor)."""
+    mt5 = SimTerminal.from_scenario(path)
+    mt5.initialize()
+    mt5.advance(3600.0)
+    t0 = time.process_time()
+    for _ in range(calls):
+        mt5.advance(0.0)
+    return (time.process_time() - t0) / calls
+
+
+def bench_sim(hours: float, tick_s: float, step: float, repeat: int) -> dict[str, float]:
+    """Ticks per CPU second per mode (best of `repeat`), the ticks played and the per-call floor
+    (CPU seconds)."""
     with tempfile.TemporaryDirectory() as d:
-        path = Path(d) / "bench.toml"
-        path.write_text(text)
-        t0 = time.perf_counter()
+        path = _scenario_file(d, hours, tick_s)
+        t0 = time.process_time()
         SimTerminal.from_scenario(path)  # builds and caches the market
-        build = time.perf_counter() - t0
-        rates = []
-        for mode in ("step", "once"):
-            mt5 = SimTerminal.from_scenario(path)
-            mt5.initialize()
-            t0 = time.perf_counter()
-            if mode == "step":
-                while not mt5.finished:
-                    mt5.advance(step)
-            else:
-                mt5.advance_to(mt5.end_time)
-            dt = time.perf_counter() - t0
-            if mt5.positions_total() != 3 or mt5.stop_outs:
-                raise SystemExit("the benchmark book was stopped out; the figure would be wrong")
-            rates.append(mt5.ticks_played / dt)
-        print(f"market build: {build:.2f} s for {mt5.ticks_played:,} ticks (3 symbols)")
-        return mt5.ticks_played, rates[0], rates[1]
+        build = time.process_time() - t0
+        out: dict[str, float] = {}
+        for mode in ("step", "read", "once"):
+            runs = [_play(path, mode, step) for _ in range(repeat)]
+            out["ticks"] = runs[0][0]
+            out[mode] = runs[0][0] / min(dt for _, dt in runs)
+        out["floor"] = min(_floor(path) for _ in range(repeat))
+        print(f"market build: {build:.2f} s CPU for {int(out['ticks']):,} ticks (3 symbols)")
+        return out
 
 
 def main() -> None:
@@ -123,15 +155,24 @@ def main() -> None:
     ap.add_argument(
         "--step", type=float, default=60.0, help="simulated seconds per advance() call (default 60)"
     )
+    ap.add_argument("--repeat", type=int, default=3, help="runs per figure, best kept (default 3)")
     ap.add_argument("--bars", type=int, default=50_000, help="bars for backtesting.py")
     a = ap.parse_args()
-    n, stepped, once = bench_sim(a.hours, a.tick_seconds, a.step)
+    r = bench_sim(a.hours, a.tick_seconds, a.step, a.repeat)
+    per_step = 3 * a.step / a.tick_seconds
     print(
-        f"simulated terminal: {n:,} ticks; {stepped / 1e6:.2f} M ticks/s stepping by "
-        f"{a.step:g} s, {once / 1e6:.2f} M ticks/s in one advance_to "
-        f"(account state + stop-out check per tick)"
+        f"simulated terminal: {int(r['ticks']):,} ticks; per CPU second: "
+        f"{r['step'] / 1e6:.2f} M ticks stepping by {a.step:g} s, "
+        f"{r['read'] / 1e6:.2f} M stepping with the account and positions read after each step, "
+        f"{r['once'] / 1e6:.2f} M in one advance_to (account state + stop-out check per tick)"
+    )
+    print(
+        f"per-call floor: {r['floor'] * 1e6:.2f} µs per advance that plays no tick; at "
+        f"{per_step:g} ticks per step that caps stepping at {per_step / r['floor'] / 1e6:.1f} M "
+        f"ticks/s"
     )
     bars = bench_backtesting(a.bars)
+    stepped, once = r["step"], r["once"]
     if bars is not None:
         print(f"backtesting.py 0.6 SMA cross: {bars:,.0f} bars/s over {a.bars:,} bars")
         print(

@@ -5,6 +5,7 @@ Functions are called after `gate`.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from bridge.mt5 import constants as c
@@ -37,15 +38,20 @@ def account_info(st: SimState) -> AccountInfo:
     )
 
 
+@lru_cache(maxsize=64)
+def _paths(root: Path) -> tuple[str, str, str]:
+    """The terminal's path, data path and common data path below its private folder `root`."""
+    return str(root), str(root / "Terminal" / "SIMULATED"), str(root / "Terminal" / "Common")
+
+
 def terminal_info(st: SimState, root: Path) -> TerminalInfo:
     """The terminal now; `root` is its private folder (data and common paths below it)."""
     connected = not st.faults.disconnected(st.now)
-    data = root / "Terminal" / "SIMULATED"
     trade_allowed = st.scenario.trade_allowed and not st.faults.active("algo_trading_off", st.now)
     return TerminalInfo(
         False, False, connected, False, trade_allowed, False, False, False, False, False, BUILD,
         MAXBARS, 0, 0, 0.0, 0.0, st.scenario.account.company, "MetaTrader 5 (lca simulated)",
-        "English", str(root), str(data), str(root / "Terminal" / "Common"),
+        "English", *_paths(root),
     )
 
 

@@ -54,14 +54,29 @@ class Ledger:
     orders: list[TradeOrder] = field(default_factory=list)
     next_order: int = 50_000_001
     next_deal: int = 40_000_001
+    _profit_tick: int = -1
+    _profits: dict[tuple[int, int, float, float], float] = field(default_factory=dict)
 
     def position_profit(self, p: SimPosition, i: int | None = None) -> float:
-        """Floating profit of `p` at tick i (default: now), account currency, 2 decimals."""
-        spec = self.quotes.market.symbols[p.sym]
-        bid, ask = self.quotes.quote(p.sym, i)
-        move = (bid - p.price_open) if p.type == c.POSITION_TYPE_BUY else (p.price_open - ask)
-        raw = move * profit_factor(spec) * p.volume
-        return round(self.quotes.convert(raw, spec.currency_profit, "profit", i), 2)
+        """Floating profit of `p` at tick i (default: now), account currency, 2 decimals.
+
+        Kept for the other calls at the same tick (the account and each position record value
+        the same positions): the value depends only on the key (tick, symbol, side, open price,
+        volume) and the read-only market; another tick clears what was kept."""
+        i = self.quotes.tick_index() if i is None else i
+        if i != self._profit_tick:
+            self._profits.clear()
+            self._profit_tick = i
+        key = (p.sym, p.type, p.price_open, p.volume)
+        v = self._profits.get(key)
+        if v is None:
+            spec = self.quotes.market.symbols[p.sym]
+            bid, ask = self.quotes.quote(p.sym, i)
+            move = (bid - p.price_open) if p.type == c.POSITION_TYPE_BUY else (p.price_open - ask)
+            raw = move * profit_factor(spec) * p.volume
+            v = round(self.quotes.convert(raw, spec.currency_profit, "profit", i), 2)
+            self._profits[key] = v
+        return v
 
     def deal(
         self,

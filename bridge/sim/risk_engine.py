@@ -32,7 +32,22 @@ from bridge.sim.scenario import AccountSpec
 __all__ = ["CHUNK", "Legs", "RiskEngine"]
 
 CHUNK = 1 << 16
+_AHEAD = 256
+"""Ticks a fresh scan looks ahead of the advance at least (it doubles up to CHUNK)."""
 _EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class _Scanned:
+    """A scan's answer: with these positions' constants, cash and spec, no trigger on ticks
+    [start, hit), a trigger at `hit` (hit == end: none before `end`)."""
+
+    prep: Prepared
+    cash: float
+    spec: AccountSpec
+    start: int
+    end: int
+    hit: int
 
 
 @dataclass
@@ -44,6 +59,11 @@ class RiskEngine:
     stop_outs: int = 0
     _blocked_until: int = -1
     _prep: Prepared | None = None
+    _prep_spec: AccountSpec | None = None
+    _scanned: _Scanned | None = None
+    _state: tuple[tuple[int, Prepared, float, float],
+                  tuple[float, float, float, float, float]] | None = None
+    _ahead: int = _AHEAD
 
     @property
     def quotes(self) -> MarketCursor:
@@ -85,9 +105,13 @@ class RiskEngine:
 
     def margin(self, legs: dict[int, Legs] | None = None, i: int | None = None) -> float:
         """Margin of `legs` (default: the open positions) at tick i, account currency."""
+        if legs is None:  # the open positions' margin-currency amounts are in `_prepared()`
+            rows = [(r.k, r.margin_ccy, "buy" if r.buy else "sell")
+                    for r in self._prepared().rows]
+        else:
+            rows = [(k, *self.symbol_margin_ccy(k, lg)) for k, lg in legs.items()]
         total = 0.0
-        for k, lg in (self.legs() if legs is None else legs).items():
-            m, side = self.symbol_margin_ccy(k, lg)
+        for k, m, side in rows:
             if m > 0:
                 spec = self.quotes.market.symbols[k]
                 total += self.quotes.convert(m * self.quotes.margin_mult(k, i),
@@ -95,13 +119,23 @@ class RiskEngine:
         return round(total, 2)
 
     def state(self, i: int | None = None) -> tuple[float, float, float, float, float]:
-        """(profit, equity, margin, margin_free, margin_level) at tick i (default: now)."""
+        """(profit, equity, margin, margin_free, margin_level) at tick i (default: now).
+
+        Kept for the next call at the same tick: it depends only on that tick's quotes (the
+        read-only market), the positions' constants (`_prepared()`, rebuilt when a position
+        changes), the balance and the credit, all compared before the kept value is served."""
         ledger = self.ledger
+        i = self.quotes.tick_index() if i is None else i
+        key = (i, self._prepared(), ledger.balance, ledger.credit)
+        if self._state is not None and self._state[0] == key:
+            return self._state[1]
         profit = round(sum(ledger.position_profit(p, i) for p in ledger.positions), 2)
         equity = round(ledger.balance + ledger.credit + profit, 2)
         margin = self.margin(None, i)
         level = equity / margin * 100.0 if margin > 0 else 0.0
-        return profit, equity, margin, round(equity - margin, 2), level
+        out = profit, equity, margin, round(equity - margin, 2), level
+        self._state = (key, out)
+        return out
 
     def stop_out_hit(self, equity: float, margin: float) -> bool:
         """Whether the account's stop-out level is reached."""
@@ -124,18 +158,45 @@ class RiskEngine:
             if i0 >= j:
                 q.cursor = j
                 break
-            hit = self._scan(i0, min(j, i0 + CHUNK))
-            if hit < 0:
-                q.cursor = min(j, i0 + CHUNK)
+            hit, end = self._next_trigger(i0, j)
+            if hit >= j or hit >= end:
+                q.cursor = min(j, end)
                 continue
             q.cursor = hit + 1
             self.act(hit)
+
+    def _next_trigger(self, i0: int, j: int) -> tuple[int, int]:
+        """(first tick ≥ i0 where the stop-out or an SL/TP triggers, end of the ticks scanned):
+        no trigger on [i0, hit); hit == end when none was found before `end` (> i0).
+
+        A scan looks ahead of `j` (up to `CHUNK` ticks, doubling while the account stays the
+        same), so that the next advances under the same positions and cash only read the answer.
+        The answer cannot be stale: every tick's equity and margin depend only on that tick's
+        quotes (read-only market arrays) and on the positions' constants (`Prepared`, rebuilt
+        when any ticket, side, volume, open price, SL or TP changes), the cash and the account
+        spec, all checked against the scan's before it is reused; per tick the arithmetic is
+        the same whatever the window, so the first trigger is the tick the per-tick loop finds.
+        """
+        prep = self._prepared()
+        cash = self.ledger.balance + self.ledger.credit
+        s = self._scanned
+        same = s is not None and s.prep is prep and s.cash == cash and s.spec is self.spec
+        if s is not None and same and s.start <= i0 <= s.hit and i0 < s.end:
+            return s.hit, s.end
+        self._ahead = min(2 * self._ahead, CHUNK) if same else _AHEAD
+        size = self.quotes.market.size
+        end = min(size, i0 + max(min(j - i0, CHUNK), self._ahead))
+        hit = self._scan(i0, end)
+        s = _Scanned(prep, cash, self.spec, i0, end, end if hit < 0 else hit)
+        self._scanned = s
+        return s.hit, s.end
 
     def _prepared(self) -> Prepared:
         """Per-symbol constants of the current positions (cached until the positions change)."""
         positions = self.ledger.positions
         key = tuple((p.ticket, p.type, p.volume, p.price_open, p.sl, p.tp) for p in positions)
-        if self._prep is None or self._prep.key != key:
+        if self._prep is None or self._prep.key != key or self._prep_spec is not self.spec:
+            self._prep_spec = self.spec
             self._prep = prepare(key, self.legs(), positions, self.quotes.market,
                                  self.spec.currency, self.symbol_margin_ccy)
         return self._prep

@@ -20,6 +20,7 @@ from bridge.sim.faults import FaultInjector
 from bridge.sim.ledger import Ledger
 from bridge.sim.market import Market, Stream
 from bridge.sim.quotes import MarketCursor
+from bridge.sim.replay.clock import ServerClock
 from bridge.sim.risk_engine import RiskEngine
 from bridge.sim.scenario import Scenario
 
@@ -54,6 +55,8 @@ class SimState:
     selected: dict[str, bool] = field(default_factory=dict)
     books: set[str] = field(default_factory=set)
     request_id: int = 0
+    _server_ms: dict[int, tuple[ServerClock, npt.NDArray[np.int64]]] = field(
+        default_factory=dict, repr=False)
 
     @property
     def netting(self) -> bool:
@@ -122,11 +125,23 @@ class SimState:
         return out
 
     def played(self, k: int) -> tuple[npt.NDArray[np.int64], Stream]:
-        """Server-clock ms of symbol k's ticks played so far, and its stream."""
+        """Server-clock ms of symbol k's ticks played so far (read-only), and its stream."""
         st = self.market.streams[k]
         n = int(self.market.pos[k, self.quotes.tick_index()]) + 1
         if self.quotes.cursor == 0:
             n = 0
-        ms = st.time_msc[:n]
-        server_ms = ms + self.scenario.clock.offset_seconds(ms // 1000) * 1000
-        return server_ms, st
+        return self.server_ms(k)[:n], st
+
+    def server_ms(self, k: int) -> npt.NDArray[np.int64]:
+        """Server-clock ms of every quote of symbol k (read-only). Built once per clock: each
+        stamp depends only on its own UTC time and the scenario's (immutable) server clock, so
+        a kept array is rebuilt only when a replaced scenario brings another clock."""
+        clock = self.scenario.clock
+        kept = self._server_ms.get(k)
+        if kept is None or kept[0] is not clock:
+            ms = self.market.streams[k].time_msc
+            arr = ms + clock.offset_seconds(ms // 1000) * 1000
+            arr.flags.writeable = False
+            kept = (clock, arr)
+            self._server_ms[k] = kept
+        return kept[1]

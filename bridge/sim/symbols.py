@@ -6,6 +6,9 @@ quote units, volumes in lots, times on the server clock. Functions are called af
 
 from __future__ import annotations
 
+import numpy as np
+import numpy.typing as npt
+
 from bridge.mt5 import constants as c
 from bridge.mt5.records import BookInfo, SymbolInfo, Tick, symbol_info_defaults
 from bridge.sim.broker import book_offsets, profit_factor
@@ -134,10 +137,25 @@ def market_book_get(st: SimState, symbol: str) -> tuple[BookInfo, ...] | None:
         price=bid,
         daily_volume_lots=spec.daily_volume_lots * d,
     )
-    step = spec.point
-    asks = [round(ask + max(o, i * step), spec.digits) for i, o in enumerate(offs)]
-    bids = [round(bid - max(o, i * step), spec.digits) for i, o in enumerate(offs)]
+    asks, bids = _level_prices(bid, ask, offs, spec.point, spec.digits)
     vol = round(lots, 2)
-    book = [BookInfo(c.BOOK_TYPE_SELL, p, max(round(vol), 0), vol) for p in reversed(asks)]
-    book += [BookInfo(c.BOOK_TYPE_BUY, p, max(round(vol), 0), vol) for p in bids]
+    whole = max(round(vol), 0)
+    book = [BookInfo(c.BOOK_TYPE_SELL, p, whole, vol) for p in reversed(asks)]
+    book += [BookInfo(c.BOOK_TYPE_BUY, p, whole, vol) for p in bids]
     return tuple(book)
+
+
+def _level_prices(bid: float, ask: float, offs: npt.NDArray[np.float64], step: float,
+                  digits: int) -> tuple[list[float], list[float]]:
+    """Ask and bid prices of the book levels: the touch ± max(offset, level × point), rounded
+    to `digits`. The value and the type are those of ``round(ask + max(o, i * step), digits)``
+    level by level: a numpy float rounded by numpy where the offset wins (done on the whole
+    array at once, the same rounding), a float rounded by Python where the tick floor wins."""
+    floor = np.arange(len(offs)) * step
+    wins = floor > offs
+    asks: list[float] = list(np.round(ask + offs, digits))
+    bids: list[float] = list(np.round(bid - offs, digits))
+    for i in np.flatnonzero(wins).tolist():
+        f = i * step
+        asks[i], bids[i] = round(ask + f, digits), round(bid - f, digits)
+    return asks, bids

@@ -168,15 +168,14 @@ class SimTerminal:
     def advance_to(self, t_utc: float) -> None:
         """Play every tick with time ≤ t_utc (capped at the end); never goes back."""
         st = self._st
-        t = min(max(float(t_utc), st.now), self.scenario.end)
+        t = min(max(float(t_utc), st.now), st.scenario.end)
+        times = st.market.time_msc
         while self._pending_ops and self._pending_ops[0].time <= t:
             op = self._pending_ops.pop(0)
-            st.risk.run_to(int(np.searchsorted(
-                st.market.time_msc, math.floor(op.time * 1000), side="right")))
+            st.risk.run_to(int(times.searchsorted(math.floor(op.time * 1000), side="right")))
             st.now = max(st.now, op.time)
             book_balance_op(st.ledger, op)
-        j = int(np.searchsorted(st.market.time_msc, math.floor(t * 1000), side="right"))
-        st.risk.run_to(j)
+        st.risk.run_to(int(times.searchsorted(math.floor(t * 1000), side="right")))
         st.now = t
 
     def advance(self, seconds: float) -> None:
