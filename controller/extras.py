@@ -131,7 +131,8 @@ Events = Mapping[str, tuple[Event, ...]]
 
 def held_event_factor(events: Events, symbol: str) -> float:
     """The lowest cap factor among the events in force on `symbol` (1 without one)."""
-    return min((e.cap_factor for e in events.get(symbol, ())), default=1.0)
+    held = events.get(symbol)
+    return min(e.cap_factor for e in held) if held else 1.0
 
 
 @dataclass(frozen=True, slots=True)

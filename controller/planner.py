@@ -175,20 +175,27 @@ def _keep_net_order(
     would open net exposure); without it (close everything) they follow at the least |net|.
     """
     bound = abs(start_net) + _EPS
-    queues = {0: [x for x in pieces if x[0].type == 0], 1: [x for x in pieces if x[0].type == 1]}
+    queues = ([x for x in pieces if x[0].type == 0], [x for x in pieces if x[0].type == 1])
+    lots = ([v for _, v in queues[0]], [v for _, v in queues[1]])
+    heads = [0, 0]
+    # the lots left in a queue, summed left to right as the queue stands (cached per head: a
+    # queue's sum only changes when its head moves, so the cache never serves a stale sum)
+    left = [sum(lots[0]), sum(lots[1])]
     out: list[_Piece] = []
     net = start_net
-    while queues[0] or queues[1]:
+    while heads[0] < len(lots[0]) or heads[1] < len(lots[1]):
         options = []
-        for kind, queue in queues.items():
-            if queue:
-                after = net - queue[0][1] if kind == 0 else net + queue[0][1]
-                left = sum(lots for _, lots in queue)
-                options.append((abs(after) > bound, abs(after), -left, kind, after))
+        for kind in (0, 1):
+            head = heads[kind]
+            if head < len(lots[kind]):
+                after = net - lots[kind][head] if kind == 0 else net + lots[kind][head]
+                options.append((abs(after) > bound, abs(after), -left[kind], kind, after))
         over, _, _, kind, after = min(options)
         if over and keep_net:
             break
-        out.append(queues[kind].pop(0))
+        out.append(queues[kind][heads[kind]])
+        heads[kind] += 1
+        left[kind] = sum(lots[kind][heads[kind]:])
         net = after
     return out
 
@@ -220,14 +227,12 @@ def _slice_actions(
     n = len(ordered)
     actions = []
     for k, (p, lots) in enumerate(ordered):
-        done[p.ticket] = done.get(p.ticket, 0.0) + lots
-        actions.append(Action(
-            plan_id=plan_id, ticket=p.ticket, symbol=p.symbol,
-            side=Side.SELL if p.type == 0 else Side.BUY, volume=lots, urgency=urgency,
-            not_before=now + window * k / n, slice_index=k + 1, slices=n,
-            close_by_ticket=hedging, full_close=done[p.ticket] >= p.volume - _EPS,
-            reason=reason,
-        ))
+        closed = done[p.ticket] = done.get(p.ticket, 0.0) + lots
+        # positional for speed, in the field order of Action: plan_id, ticket, symbol, side,
+        # volume, urgency, not_before, slice_index, slices, close_by_ticket, full_close, reason
+        actions.append(Action(plan_id, p.ticket, p.symbol, Side.SELL if p.type == 0 else Side.BUY,
+                              lots, urgency, now + window * k / n, k + 1, n, hedging,
+                              closed >= p.volume - _EPS, reason))
     return actions
 
 
@@ -280,7 +285,8 @@ def plan_reduction(
                               urgency_settings, reason, keep_net)
         actions.extend(done)
         remaining -= sum(a.volume for a in done) * ps.unit_notional - forced[s]
-    actions.sort(key=lambda a: (a.not_before, order.index(a.symbol), a.slice_index))
+    rank = {sym: i for i, sym in enumerate(order)}  # the symbol's place in `order`
+    actions.sort(key=lambda a: (a.not_before, rank[a.symbol], a.slice_index))
     return tuple(actions)
 
 
