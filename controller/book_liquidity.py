@@ -36,19 +36,14 @@ class BookLiquidity:
 def _symbol_row(sym: str, book: Book, reading: DepthReading, spread_ratio: float | None,
                 si: SymbolIndicators | None, contribution: float) -> SymbolMetrics:
     """The decision's row of one held symbol (lots rounded to 1e-10)."""
+    # positional for speed, in the field order of SymbolMetrics: symbol, position_value,
+    # net_volume, gross_volume, depth, depth_ratio, depth_source, spread_ratio, liq_accel,
+    # lvi_contribution, sigma_now, sigma_long, mpg
+    head = (sym, book.pv[sym], round(book.net[sym], 10), round(book.gross[sym], 10),
+            reading.notional, reading.ratio, reading.source, spread_ratio)
     if si is None:
-        return SymbolMetrics(
-            symbol=sym, position_value=book.pv[sym], net_volume=round(book.net[sym], 10),
-            gross_volume=round(book.gross[sym], 10), depth=reading.notional,
-            depth_ratio=reading.ratio, depth_source=reading.source, spread_ratio=spread_ratio,
-            liq_accel=None, lvi_contribution=contribution, sigma_now=None, sigma_long=None,
-            mpg=None)
-    return SymbolMetrics(
-        symbol=sym, position_value=book.pv[sym], net_volume=round(book.net[sym], 10),
-        gross_volume=round(book.gross[sym], 10), depth=reading.notional,
-        depth_ratio=reading.ratio, depth_source=reading.source, spread_ratio=spread_ratio,
-        liq_accel=si.liq_accel, lvi_contribution=contribution, sigma_now=si.sigma_now,
-        sigma_long=si.sigma_long, mpg=si.mpg)
+        return SymbolMetrics(*head, None, contribution, None, None, None)
+    return SymbolMetrics(*head, si.liq_accel, contribution, si.sigma_now, si.sigma_long, si.mpg)
 
 
 def assess_liquidity(snapshot: Snapshot, book: Book, ind: Mapping[str, SymbolIndicators],
