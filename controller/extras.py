@@ -155,7 +155,8 @@ def target_multiplier(snapshot: Snapshot, book: Book, weights: Mapping[str, floa
                              x.counter_trend_factor) for k in weights}
     atr = {k: atr_multiplier(ind[k].atr_ratio if k in ind else None, x.atr_ratio_threshold,
                              x.atr_ratio_floor) for k in weights}
-    factors = {k: held_event_factor(events, k) for k in weights}
+    factors = {k: held_event_factor(events, k) for k in weights} if events \
+        else dict.fromkeys(weights, 1.0)
     reducing = weighted(atr, weights) * weighted(factors, weights)
     total = reducing * weighted(mtf, weights) * time_of_day_factor(snapshot.time, x)
     return Multiplier(total, reducing)

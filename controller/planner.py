@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from controller.decision_types import Action, Side, Urgency
 from controller.settings import PlanSettings, UrgencySettings
@@ -124,6 +125,9 @@ def _pair_cap(sides: set[int], start_net: float, spec: SymbolSpec, keep_net: boo
     return max(round_down_to_step(abs(start_net), spec.volume_step), spec.volume_min)
 
 
+_loss_first = attrgetter("profit", "ticket")  # the largest loss first, then the lower ticket
+
+
 def _allocate_symbol(
     positions: Sequence[Position], want_value: float, unit: float, spec: SymbolSpec,
     covered_max: float = math.inf,
@@ -132,8 +136,8 @@ def _allocate_symbol(
     larger leg) down to flat, then what is left from both legs alike (covered pairs keep the net
     at zero), at most `covered_max` lots a leg; the largest loss first on each side. Returns
     (position, lots) pairs."""
-    longs = sorted((p for p in positions if p.type == 0), key=lambda p: (p.profit, p.ticket))
-    shorts = sorted((p for p in positions if p.type == 1), key=lambda p: (p.profit, p.ticket))
+    longs = sorted((p for p in positions if p.type == 0), key=_loss_first)
+    shorts = sorted((p for p in positions if p.type == 1), key=_loss_first)
     long_lots = sum(p.volume for p in longs)
     short_lots = sum(p.volume for p in shorts)
     net = long_lots - short_lots
@@ -258,21 +262,27 @@ def plan_reduction(
     is left, and the value it would have given is asked of the next symbols.
     """
     by_symbol: dict[str, list[Position]] = {}
+    lots: dict[str, float] = {}  # Σ lots and Σ signed lots, added in position order (as sum())
+    nets: dict[str, float] = {}
     for p in positions:
         if p.volume > 0.0:
             by_symbol.setdefault(p.symbol, []).append(p)
+            lots[p.symbol] = lots.get(p.symbol, 0.0) + p.volume
+            nets[p.symbol] = nets.get(p.symbol, 0.0) + (p.volume if p.type == 0 else -p.volume)
     order = sorted(by_symbol, key=lambda s: (symbols[s].event_factor,
                                               -symbols[s].lvi_contribution, s))
     forced = {s: (required_lots or {}).get(s, 0.0) * symbols[s].unit_notional for s in order}
     remaining = cut_value - sum(forced.values())
     actions: list[Action] = []
     for s in order:
+        if remaining <= 0.0 and forced[s] == 0.0:
+            continue  # the cut is met and nothing is forced here: `want` below would be 0
         ps = symbols[s]
-        held = sum(p.volume for p in by_symbol[s]) * ps.unit_notional - forced[s]
+        held = lots[s] * ps.unit_notional - forced[s]
         want = forced[s] + min(max(remaining, 0.0), max(held, 0.0))
         if want <= 0.0:
             continue
-        start_net = sum(p.volume if p.type == 0 else -p.volume for p in by_symbol[s])
+        start_net = nets[s]
         cap = _pair_cap({p.type for p in by_symbol[s]}, start_net, ps.spec, keep_net)
         # a hedge's covered pairs go in pieces of at most `cap`: only as many as the slice
         # limit allows (none when the symbol is flat: any leg cut would open net exposure)
