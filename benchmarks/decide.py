@@ -3,8 +3,10 @@
     uv run python benchmarks/decide.py [--repeat 2000]
 
 Prints the time to prepare the indicators from the history (once), the latency of `decide` on
-the prepared state (median and p99; target: median ≤ 0.5 ms), and the cost of one `on_quote`
-update after an hour and after a day of history (O(1): the two should be about equal).
+the prepared state (median and p99; target: median ≤ 0.5 ms), the cost of checking the same
+snapshot (`make_snapshot`'s field checks, `check_bounds`: what the terminal port does on every
+reading), and the cost of one `on_quote` update after an hour and after a day of history (O(1):
+the two should be about equal).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -27,6 +30,7 @@ from controller import (
     make_snapshot,
     prepare_indicators,
 )
+from controller.bounds import check_bounds
 from controller.indicators import (
     PortfolioIndicators,
     SymbolHistory,
@@ -113,6 +117,18 @@ def main() -> None:
     d_hot = decide(hot, settings, ind, portfolio)
     hot_median, hot_p99 = _latency(hot, settings, ind, portfolio, args.repeat)
 
+    def check_cost(check: Callable[[], object]) -> float:
+        costs = []
+        for _ in range(args.repeat):
+            t0 = time.perf_counter_ns()
+            check()
+            costs.append(time.perf_counter_ns() - t0)
+        return statistics.median(costs) / 1e3
+
+    build_us = check_cost(lambda: make_snapshot(hot.time, hot.account, hot.symbols,
+                                                hot.positions, hot.market))
+    bounds_us = check_cost(lambda: check_bounds(hot))
+
     def update_cost(history_seconds: int) -> float:
         h = histories[snap.positions[0].symbol]
         sub = SymbolHistory(quote_time=h.quote_time[-history_seconds:],
@@ -135,6 +151,8 @@ def main() -> None:
               f"(target: median ≤ 0.5 ms)")
         print(f"  {'':24s} state {dec.state.value}, regime {dec.regime.value}, target "
               f"{dec.target_eff_lev:.2f} ({dec.binding_cap}), {len(dec.actions)} slices")
+    print(f"  make_snapshot (every field checked)      : {build_us:8.1f} µs median")
+    print(f"  check_bounds (every value bounded)       : {bounds_us:8.1f} µs median")
     print(f"  on_quote after 1 hour of history         : {update_cost(3_600):8.0f} ns")
     print(f"  on_quote after 1 day of history          : {update_cost(86_400):8.0f} ns   "
           "(O(1): about equal)")

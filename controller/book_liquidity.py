@@ -33,6 +33,19 @@ class BookLiquidity:
     crash_evidence: tuple[CrashSign, ...]
 
 
+def _symbol_row(sym: str, book: Book, reading: DepthReading, spread_ratio: float | None,
+                si: SymbolIndicators | None, contribution: float) -> SymbolMetrics:
+    """The decision's row of one held symbol (lots rounded to 1e-10)."""
+    # positional for speed, in the field order of SymbolMetrics: symbol, position_value,
+    # net_volume, gross_volume, depth, depth_ratio, depth_source, spread_ratio, liq_accel,
+    # lvi_contribution, sigma_now, sigma_long, mpg
+    head = (sym, book.pv[sym], round(book.net[sym], 10), round(book.gross[sym], 10),
+            reading.notional, reading.ratio, reading.source, spread_ratio)
+    if si is None:
+        return SymbolMetrics(*head, None, contribution, None, None, None)
+    return SymbolMetrics(*head, si.liq_accel, contribution, si.sigma_now, si.sigma_long, si.mpg)
+
+
 def assess_liquidity(snapshot: Snapshot, book: Book, ind: Mapping[str, SymbolIndicators],
                portfolio: PortfolioIndicators | None, equity: float, s: Settings) -> BookLiquidity:
     """Depth on the hit side of every held symbol (book, EA telemetry or spread proxy), its
@@ -45,40 +58,33 @@ def assess_liquidity(snapshot: Snapshot, book: Book, ind: Mapping[str, SymbolInd
     measured: dict[str, tuple[float, float]] = {}  # source → (Σ ratio × PV, Σ PV)
     spread_max: float | None = None
     slip_max: float | None = None
-    for sym in sorted(book.positions):
-        spec = snapshot.symbols[sym]
+    held = sorted(book.positions)
+    usd_rate = snapshot.rates.get("USD")
+    for sym in held:
         market = snapshot.market[sym]
         si = ind.get(sym)
-        reading = read_depth(market, si, book.net[sym], book.unit[sym], spec.symbol_class, s.plan,
-                             snapshot.rates.get("USD"))
+        pv = book.pv[sym]
+        reading = read_depth(market, si, book.net[sym], book.unit[sym],
+                             snapshot.symbols[sym].symbol_class, s.plan, usd_rate)
         depth[sym] = reading
-        contribution = lvi({sym: book.pv[sym]}, equity, {sym: reading.ratio}) \
-            if equity > 0.0 else 0.0
+        ratio = reading.ratio
+        contribution = lvi({sym: pv}, equity, {sym: ratio}) if equity > 0.0 else 0.0
         total_lvi += contribution
-        if reading.ratio is not None:
-            ratio_sum += reading.ratio * book.pv[sym]
-            ratio_weight += book.pv[sym]
+        if ratio is not None:
+            ratio_sum += ratio * pv
+            ratio_weight += pv
             source = "proxy" if reading.source == "proxy" else \
                 ("book" if market.book else "telemetry")
             num, den = measured.get(source, (0.0, 0.0))
-            measured[source] = (num + reading.ratio * book.pv[sym], den + book.pv[sym])
+            measured[source] = (num + ratio * pv, den + pv)
         sr = si.spread_ratio if si is not None else None
         if sr is not None:
             spread_max = sr if spread_max is None else max(spread_max, sr)
-        if market.slippage_ratio is not None:
-            slip_max = market.slippage_ratio if slip_max is None else max(slip_max,
-                                                                           market.slippage_ratio)
-        rows.append(SymbolMetrics(
-            symbol=sym, position_value=book.pv[sym], net_volume=round(book.net[sym], 10),
-            gross_volume=round(book.gross[sym], 10), depth=reading.notional,
-            depth_ratio=reading.ratio, depth_source=reading.source, spread_ratio=sr,
-            liq_accel=si.liq_accel if si is not None else None, lvi_contribution=contribution,
-            sigma_now=si.sigma_now if si is not None else None,
-            sigma_long=si.sigma_long if si is not None else None,
-            mpg=si.mpg if si is not None else None,
-        ))
+        slip = market.slippage_ratio
+        if slip is not None:
+            slip_max = slip if slip_max is None else max(slip_max, slip)
+        rows.append(_symbol_row(sym, book, reading, sr, si, contribution))
     depth_ratio = ratio_sum / ratio_weight if ratio_weight > 0.0 else None
-    held = sorted(book.positions)
     corr = avg_pairwise_correlation(portfolio, held) if portfolio is not None and len(held) > 1 \
         else None
     # the crash sign of depth counts measured depth only (book, EA telemetry), never the proxy

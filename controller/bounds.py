@@ -18,7 +18,8 @@ by `parse_snapshot` and by the terminal port.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
 
 from controller.errors import SnapshotError
 from controller.snapshot import Account, MarketState, Position, Snapshot, SymbolSpec
@@ -99,11 +100,69 @@ def _check_positions(positions: Sequence[Position]) -> None:
         _at_most(f"{prefix}.swap", p.swap, MAX_MONEY, "money amount")
 
 
+def _spans(values: Sequence[float], low: float, high: float) -> bool:
+    """True when every value lies in [low, high] (False with a NaN: the field walk decides)."""
+    if not values:
+        return True
+    return low <= min(values) and max(values) <= high and not math.isnan(sum(values))
+
+
+def _small(values: Iterable[float], bound: float) -> bool:
+    """True when no |value| exceeds `bound` (False with a NaN first: the field walk decides)."""
+    return max(map(abs, values), default=0.0) <= bound
+
+
+def _market_within(markets: Iterable[MarketState]) -> bool:
+    """True when every market value is within its bound (False: walk the fields to name it)."""
+    prices: list[float] = []
+    volumes: list[float] = []
+    depths: list[float] = []
+    times: list[float] = []
+    for m in markets:
+        prices += (m.bid, m.ask)
+        times.append(m.time)
+        depths += (d for d in (m.bid_depth, m.ask_depth) if d is not None)
+        for level in m.book or ():
+            prices.append(level.price)
+            volumes.append(level.volume)
+    return _small(prices, MAX_PRICE) and _small(volumes, MAX_BOOK_VOLUME) and \
+        _small(depths, MAX_LOTS) and _spans(times, 0.0, MAX_TIME)
+
+
+def _symbols_within(specs: Iterable[SymbolSpec]) -> bool:
+    """True when every symbol's volumes and contract size are within their bounds."""
+    specs = list(specs)
+    return _small([x for v in specs for x in (v.volume_min, v.volume_step, v.volume_max)],
+                  MAX_LOTS) and _small([v.trade_contract_size for v in specs], MAX_CONTRACT)
+
+
+def _positions_within(positions: Sequence[Position]) -> bool:
+    """True when every position value is within its bound and each ticket is there once."""
+    tickets = [p.ticket for p in positions]
+    return _spans(tickets, 1, MAX_ID) and len(set(tickets)) == len(tickets) and \
+        _spans([p.magic for p in positions], 0, MAX_ID) and \
+        _spans([float(p.time) for p in positions], 0.0, MAX_TIME) and \
+        _small([p.volume for p in positions], MAX_LOTS) and \
+        _small([x for p in positions for x in (p.price_open, p.price_current)], MAX_PRICE) and \
+        _small([x for p in positions for x in (p.profit, p.swap)], MAX_MONEY)
+
+
 def check_bounds(snapshot: Snapshot) -> None:
     """Raise `SnapshotError` naming the first value beyond its bound (module table): the time,
-    the account, the symbols, the market, then the positions."""
+    the account, the symbols, the market, then the positions.
+
+    The symbols, the market and the positions are first checked in bulk (min / max over each kind of
+    value); only when that finds something (or a NaN) are they walked field by field to name it,
+    so the error raised is the same as the walk's."""
     check_time("time", snapshot.time)
     _check_account(snapshot.account)
+    try:
+        if _symbols_within(snapshot.symbols.values()) and \
+                _market_within(snapshot.market.values()) and \
+                _positions_within(snapshot.positions):
+            return
+    except (TypeError, ValueError, OverflowError):  # a value of the wrong kind: the walk names it
+        pass
     for spec in snapshot.symbols.values():
         _check_symbol(spec)
     for name, m in snapshot.market.items():

@@ -131,7 +131,8 @@ Events = Mapping[str, tuple[Event, ...]]
 
 def held_event_factor(events: Events, symbol: str) -> float:
     """The lowest cap factor among the events in force on `symbol` (1 without one)."""
-    return min((e.cap_factor for e in events.get(symbol, ())), default=1.0)
+    held = events.get(symbol)
+    return min(e.cap_factor for e in held) if held else 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +155,8 @@ def target_multiplier(snapshot: Snapshot, book: Book, weights: Mapping[str, floa
                              x.counter_trend_factor) for k in weights}
     atr = {k: atr_multiplier(ind[k].atr_ratio if k in ind else None, x.atr_ratio_threshold,
                              x.atr_ratio_floor) for k in weights}
-    factors = {k: held_event_factor(events, k) for k in weights}
+    factors = {k: held_event_factor(events, k) for k in weights} if events \
+        else dict.fromkeys(weights, 1.0)
     reducing = weighted(atr, weights) * weighted(factors, weights)
     total = reducing * weighted(mtf, weights) * time_of_day_factor(snapshot.time, x)
     return Multiplier(total, reducing)

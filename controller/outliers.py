@@ -15,6 +15,7 @@ Pure: the state lives in the controller memory.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from operator import attrgetter
 
 from controller.decision_types import Alert
 from controller.memory import ControllerMemory
@@ -34,11 +35,14 @@ class Screened:
     warning: Alert | None = None
 
 
+_ticket = attrgetter("ticket")
+
+
 def deal_key(snapshot: Snapshot) -> str:
     """What a deal changes: balance, credit (account currency) and every position's lots."""
     acct = snapshot.account
-    book = ";".join(f"{p.ticket}:{p.volume:g}" for p in sorted(snapshot.positions,
-                                                                  key=lambda p: p.ticket))
+    book = ";".join([f"{p.ticket}:{p.volume:g}" for p in sorted(snapshot.positions,
+                                                                   key=_ticket)])
     return f"{acct.balance:.2f}/{acct.credit:.2f}/{book}"
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from controller.decision_types import Action, Side, Urgency
 from controller.settings import PlanSettings, UrgencySettings
@@ -124,6 +125,9 @@ def _pair_cap(sides: set[int], start_net: float, spec: SymbolSpec, keep_net: boo
     return max(round_down_to_step(abs(start_net), spec.volume_step), spec.volume_min)
 
 
+_loss_first = attrgetter("profit", "ticket")  # the largest loss first, then the lower ticket
+
+
 def _allocate_symbol(
     positions: Sequence[Position], want_value: float, unit: float, spec: SymbolSpec,
     covered_max: float = math.inf,
@@ -132,8 +136,8 @@ def _allocate_symbol(
     larger leg) down to flat, then what is left from both legs alike (covered pairs keep the net
     at zero), at most `covered_max` lots a leg; the largest loss first on each side. Returns
     (position, lots) pairs."""
-    longs = sorted((p for p in positions if p.type == 0), key=lambda p: (p.profit, p.ticket))
-    shorts = sorted((p for p in positions if p.type == 1), key=lambda p: (p.profit, p.ticket))
+    longs = sorted((p for p in positions if p.type == 0), key=_loss_first)
+    shorts = sorted((p for p in positions if p.type == 1), key=_loss_first)
     long_lots = sum(p.volume for p in longs)
     short_lots = sum(p.volume for p in shorts)
     net = long_lots - short_lots
@@ -175,20 +179,27 @@ def _keep_net_order(
     would open net exposure); without it (close everything) they follow at the least |net|.
     """
     bound = abs(start_net) + _EPS
-    queues = {0: [x for x in pieces if x[0].type == 0], 1: [x for x in pieces if x[0].type == 1]}
+    queues = ([x for x in pieces if x[0].type == 0], [x for x in pieces if x[0].type == 1])
+    lots = ([v for _, v in queues[0]], [v for _, v in queues[1]])
+    heads = [0, 0]
+    # the lots left in a queue, summed left to right as the queue stands (cached per head: a
+    # queue's sum only changes when its head moves, so the cache never serves a stale sum)
+    left = [sum(lots[0]), sum(lots[1])]
     out: list[_Piece] = []
     net = start_net
-    while queues[0] or queues[1]:
+    while heads[0] < len(lots[0]) or heads[1] < len(lots[1]):
         options = []
-        for kind, queue in queues.items():
-            if queue:
-                after = net - queue[0][1] if kind == 0 else net + queue[0][1]
-                left = sum(lots for _, lots in queue)
-                options.append((abs(after) > bound, abs(after), -left, kind, after))
+        for kind in (0, 1):
+            head = heads[kind]
+            if head < len(lots[kind]):
+                after = net - lots[kind][head] if kind == 0 else net + lots[kind][head]
+                options.append((abs(after) > bound, abs(after), -left[kind], kind, after))
         over, _, _, kind, after = min(options)
         if over and keep_net:
             break
-        out.append(queues[kind].pop(0))
+        out.append(queues[kind][heads[kind]])
+        heads[kind] += 1
+        left[kind] = sum(lots[kind][heads[kind]:])
         net = after
     return out
 
@@ -220,14 +231,12 @@ def _slice_actions(
     n = len(ordered)
     actions = []
     for k, (p, lots) in enumerate(ordered):
-        done[p.ticket] = done.get(p.ticket, 0.0) + lots
-        actions.append(Action(
-            plan_id=plan_id, ticket=p.ticket, symbol=p.symbol,
-            side=Side.SELL if p.type == 0 else Side.BUY, volume=lots, urgency=urgency,
-            not_before=now + window * k / n, slice_index=k + 1, slices=n,
-            close_by_ticket=hedging, full_close=done[p.ticket] >= p.volume - _EPS,
-            reason=reason,
-        ))
+        closed = done[p.ticket] = done.get(p.ticket, 0.0) + lots
+        # positional for speed, in the field order of Action: plan_id, ticket, symbol, side,
+        # volume, urgency, not_before, slice_index, slices, close_by_ticket, full_close, reason
+        actions.append(Action(plan_id, p.ticket, p.symbol, Side.SELL if p.type == 0 else Side.BUY,
+                              lots, urgency, now + window * k / n, k + 1, n, hedging,
+                              closed >= p.volume - _EPS, reason))
     return actions
 
 
@@ -253,21 +262,27 @@ def plan_reduction(
     is left, and the value it would have given is asked of the next symbols.
     """
     by_symbol: dict[str, list[Position]] = {}
+    lots: dict[str, float] = {}  # Σ lots and Σ signed lots, added in position order (as sum())
+    nets: dict[str, float] = {}
     for p in positions:
         if p.volume > 0.0:
             by_symbol.setdefault(p.symbol, []).append(p)
+            lots[p.symbol] = lots.get(p.symbol, 0.0) + p.volume
+            nets[p.symbol] = nets.get(p.symbol, 0.0) + (p.volume if p.type == 0 else -p.volume)
     order = sorted(by_symbol, key=lambda s: (symbols[s].event_factor,
                                               -symbols[s].lvi_contribution, s))
     forced = {s: (required_lots or {}).get(s, 0.0) * symbols[s].unit_notional for s in order}
     remaining = cut_value - sum(forced.values())
     actions: list[Action] = []
     for s in order:
+        if remaining <= 0.0 and forced[s] == 0.0:
+            continue  # the cut is met and nothing is forced here: `want` below would be 0
         ps = symbols[s]
-        held = sum(p.volume for p in by_symbol[s]) * ps.unit_notional - forced[s]
+        held = lots[s] * ps.unit_notional - forced[s]
         want = forced[s] + min(max(remaining, 0.0), max(held, 0.0))
         if want <= 0.0:
             continue
-        start_net = sum(p.volume if p.type == 0 else -p.volume for p in by_symbol[s])
+        start_net = nets[s]
         cap = _pair_cap({p.type for p in by_symbol[s]}, start_net, ps.spec, keep_net)
         # a hedge's covered pairs go in pieces of at most `cap`: only as many as the slice
         # limit allows (none when the symbol is flat: any leg cut would open net exposure)
@@ -280,7 +295,8 @@ def plan_reduction(
                               urgency_settings, reason, keep_net)
         actions.extend(done)
         remaining -= sum(a.volume for a in done) * ps.unit_notional - forced[s]
-    actions.sort(key=lambda a: (a.not_before, order.index(a.symbol), a.slice_index))
+    rank = {sym: i for i, sym in enumerate(order)}  # the symbol's place in `order`
+    actions.sort(key=lambda a: (a.not_before, rank[a.symbol], a.slice_index))
     return tuple(actions)
 
 

@@ -26,13 +26,12 @@ def _plan_symbols(snapshot: Snapshot, book: Book, ind: Mapping[str, SymbolIndica
     out = {}
     for sym in book.positions:
         si = ind.get(sym)
+        # positional for speed, in the field order of PlanSymbol: spec, unit_notional,
+        # depth_notional, sigma_now, sigma_ref, lvi_contribution, event_factor
         out[sym] = PlanSymbol(
-            spec=snapshot.symbols[sym], unit_notional=book.unit[sym],
-            depth_notional=liq.depth[sym].notional,
-            sigma_now=si.sigma_now if si is not None else None,
-            sigma_ref=si.sigma_long if si is not None else None,
-            lvi_contribution=contributions[sym], event_factor=held_event_factor(events, sym),
-        )
+            snapshot.symbols[sym], book.unit[sym], liq.depth[sym].notional,
+            si.sigma_now if si is not None else None, si.sigma_long if si is not None else None,
+            contributions[sym], held_event_factor(events, sym) if events else 1.0)
     return out
 
 

@@ -243,9 +243,14 @@ def guess_symbol_class(name: str, path: str, base: str, profit: str, calc_mode: 
     return SymbolClass.EQUITY
 
 
+_POSITIVE = "must be a finite number > 0"
+# the market and position checks build a field's name only when it fails (this walk runs on
+# every snapshot the terminal gives)
+
+
 def _check_positive(field_name: str, value: float) -> None:
     if not (math.isfinite(value) and value > 0.0):
-        raise SnapshotError(field_name, value, "must be a finite number > 0")
+        raise SnapshotError(field_name, value, _POSITIVE)
 
 
 def _check_finite(field_name: str, value: float) -> None:
@@ -278,42 +283,53 @@ def _check_symbol(spec: SymbolSpec) -> None:
         raise SnapshotError(f"{prefix}.volume_max", spec.volume_max, "must be ≥ volume_min")
 
 
+def _check_book(name: str, book: tuple[BookLevel, ...]) -> None:
+    for i, level in enumerate(book):
+        price, volume = level.price, level.volume
+        if not (math.isfinite(price) and price > 0.0):
+            raise SnapshotError(f"market.{name}.book[{i}].price", price, _POSITIVE)
+        if not (math.isfinite(volume) and volume >= 0.0):
+            raise SnapshotError(f"market.{name}.book[{i}].volume", volume, "must be ≥ 0")
+        if level.type not in (1, 2, 3, 4):
+            raise SnapshotError(f"market.{name}.book[{i}].type", level.type,
+                                "must be 1 (sell) or 2 (buy), or 3/4 (market)")
+
+
 def _check_market(name: str, state: MarketState) -> None:
-    prefix = f"market.{name}"
-    _check_positive(f"{prefix}.bid", state.bid)
-    _check_positive(f"{prefix}.ask", state.ask)
-    if state.ask < state.bid:
-        raise SnapshotError(f"{prefix}.ask", state.ask, f"ask is below the bid {state.bid}")
+    bid, ask = state.bid, state.ask
+    if not (math.isfinite(bid) and bid > 0.0):
+        raise SnapshotError(f"market.{name}.bid", bid, _POSITIVE)
+    if not (math.isfinite(ask) and ask > 0.0):
+        raise SnapshotError(f"market.{name}.ask", ask, _POSITIVE)
+    if ask < bid:
+        raise SnapshotError(f"market.{name}.ask", ask, f"ask is below the bid {bid}")
     if state.book is not None:
-        for i, level in enumerate(state.book):
-            _check_positive(f"{prefix}.book[{i}].price", level.price)
-            if not (math.isfinite(level.volume) and level.volume >= 0.0):
-                raise SnapshotError(f"{prefix}.book[{i}].volume", level.volume, "must be ≥ 0")
-            if level.type not in (1, 2, 3, 4):
-                raise SnapshotError(f"{prefix}.book[{i}].type", level.type,
-                                    "must be 1 (sell) or 2 (buy), or 3/4 (market)")
-    for depth_name in ("bid_depth", "ask_depth"):
-        depth = getattr(state, depth_name)
+        _check_book(name, state.book)
+    for depth_name, depth in (("bid_depth", state.bid_depth), ("ask_depth", state.ask_depth)):
         if depth is not None and not (math.isfinite(depth) and depth >= 0.0):
-            raise SnapshotError(f"{prefix}.{depth_name}", depth, "depth in lots must be ≥ 0")
+            raise SnapshotError(f"market.{name}.{depth_name}", depth, "depth in lots must be ≥ 0")
 
 
 def _check_position(i: int, position: Position, symbols: Mapping[str, SymbolSpec],
                     market: Mapping[str, MarketState]) -> None:
-    prefix = f"positions[{i}]"
     if position.symbol not in symbols:
-        raise SnapshotError(f"{prefix}.symbol", position.symbol,
+        raise SnapshotError(f"positions[{i}].symbol", position.symbol,
                             "this symbol has no entry in `symbols` (add its SymbolInfo fields)")
     if position.symbol not in market:
-        raise SnapshotError(f"{prefix}.symbol", position.symbol,
+        raise SnapshotError(f"positions[{i}].symbol", position.symbol,
                             "this symbol has no quote in `market` (add its bid and ask)")
     if position.type not in (POSITION_TYPE_BUY, POSITION_TYPE_SELL):
-        raise SnapshotError(f"{prefix}.type", position.type, "must be 0 (buy) or 1 (sell)")
-    if not (math.isfinite(position.volume) and position.volume >= 0.0):
-        raise SnapshotError(f"{prefix}.volume", position.volume, "volume in lots must be ≥ 0")
-    _check_positive(f"{prefix}.price_open", position.price_open)
-    _check_positive(f"{prefix}.price_current", position.price_current)
-    _check_finite(f"{prefix}.profit", position.profit)
+        raise SnapshotError(f"positions[{i}].type", position.type, "must be 0 (buy) or 1 (sell)")
+    volume, price_open, price_current = position.volume, position.price_open, \
+        position.price_current
+    if not (math.isfinite(volume) and volume >= 0.0):
+        raise SnapshotError(f"positions[{i}].volume", volume, "volume in lots must be ≥ 0")
+    if not (math.isfinite(price_open) and price_open > 0.0):
+        raise SnapshotError(f"positions[{i}].price_open", price_open, _POSITIVE)
+    if not (math.isfinite(price_current) and price_current > 0.0):
+        raise SnapshotError(f"positions[{i}].price_current", price_current, _POSITIVE)
+    if not math.isfinite(position.profit):
+        raise SnapshotError(f"positions[{i}].profit", position.profit, "must be a finite number")
 
 
 def conversion_rates(account_currency: str, symbols: Iterable[SymbolSpec],

@@ -28,13 +28,26 @@ from controller.snapshot import Snapshot
 __all__ = ["Structure", "assess_structure", "book_sigma", "regime_inputs"]
 
 
+def _own_sigmas(ind: Mapping[str, SymbolIndicators]) -> dict[str, float]:
+    """Each symbol's own daily σ: the larger of σ_now and the long-run σ (symbols with neither
+    left out)."""
+    out: dict[str, float] = {}
+    for s, si in ind.items():
+        now, long = si.sigma_now, si.sigma_long
+        if now is None:
+            if long is not None:
+                out[s] = long
+        else:
+            out[s] = now if long is None else max(now, long)
+    return out
+
+
 def book_sigma(book: Book, weights: Mapping[str, float], ind: Mapping[str, SymbolIndicators],
            portfolio: PortfolioIndicators | None) -> float | None:
     """Daily σ of the book per unit notional; each symbol's σ floored at its own σ (the larger
     of σ_now and the long-run σ), so the covariance never says less than the symbol itself. A
     held symbol with no σ at all (never quoted) makes σ unknown (None), never 0."""
-    floor = {s: max(x for x in (si.sigma_now, si.sigma_long) if x is not None)
-             for s, si in ind.items() if si.sigma_now is not None or si.sigma_long is not None}
+    floor = _own_sigmas(ind)
     if portfolio is not None and book.total_pv > 0.0:
         signed = {s: book.net[s] * book.unit[s] / book.total_pv for s in book.positions}
         sd = portfolio.sd_daily
@@ -47,12 +60,7 @@ def book_sigma(book: Book, weights: Mapping[str, float], ind: Mapping[str, Symbo
             value = portfolio_sigma(portfolio, signed, floor)
             if value is not None:
                 return value
-    per_symbol: dict[str, float] = {}
-    for s, si in ind.items():
-        now, long = si.sigma_now, si.sigma_long
-        if now is not None or long is not None:
-            per_symbol[s] = max(x for x in (now, long) if x is not None)
-    return sigma_upper_bound(weights, per_symbol)
+    return sigma_upper_bound(weights, floor)
 
 
 @dataclass(frozen=True, slots=True)
