@@ -371,21 +371,7 @@ TICKS_DTYPE = np.dtype(
 )
 """`copy_ticks_*` rows: server-clock time in seconds and milliseconds, bid, ask, flags."""
 
-_STR_FIELDS = {
-    "basis",
-    "category",
-    "currency_base",
-    "currency_profit",
-    "currency_margin",
-    "bank",
-    "description",
-    "exchange",
-    "formula",
-    "isin",
-    "name",
-    "page",
-    "path",
-}
+_STR_FIELDS = set(SYMBOL_INFO_FIELDS[SYMBOL_INFO_FIELDS.index("basis"):])  # the text fields, last
 _BOOL_FIELDS = {"custom", "select", "visible", "spread_float", "margin_hedged_use_leg"}
 _FLOAT_START = SYMBOL_INFO_FIELDS.index("bid")
 

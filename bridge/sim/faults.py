@@ -22,6 +22,7 @@ epoch seconds; None = at once).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from bridge.mt5 import constants as c
@@ -96,30 +97,24 @@ class FaultInjector:
 
     def take(self, function: str, now: float, *, ipc: bool) -> FaultSpec | None:
         """The first armed fault hitting `function` at `now`; consumes one of its calls."""
-        for a in self._armed:
-            s = a.spec
-            if s.kind in WINDOW_KINDS or s.kind in _READINGS or (s.kind in _IPC) != ipc:
-                continue
-            if s.function not in ("*", function) or (s.at is not None and now < s.at):
-                continue
-            a.left -= 1
-            if a.left <= 0:
-                self._armed.remove(a)
-            return s
-        return None
+        return self._consume(lambda s: s.kind not in WINDOW_KINDS and s.kind not in _READINGS
+                             and (s.kind in _IPC) == ipc and s.function in ("*", function)
+                             and (s.at is None or now >= s.at))
 
     def bad_reading(self, function: str, now: float) -> FaultSpec | None:
         """The first armed bad-reading fault (zero_bid, zero_equity) hitting `function` at
         `now`; consumes one of its calls."""
+        return self._consume(lambda s: s.kind in _READINGS and s.function == function
+                             and (s.at is None or now >= s.at))
+
+    def _consume(self, hits: Callable[[FaultSpec], bool]) -> FaultSpec | None:
+        """The first armed fault `hits` accepts, one of its calls used up (gone at zero)."""
         for a in self._armed:
-            s = a.spec
-            if s.kind not in _READINGS or s.function != function or \
-                    (s.at is not None and now < s.at):
-                continue
-            a.left -= 1
-            if a.left <= 0:
-                self._armed.remove(a)
-            return s
+            if hits(a.spec):
+                a.left -= 1
+                if a.left <= 0:
+                    self._armed.remove(a)
+                return a.spec
         return None
 
     def disconnected(self, now: float) -> bool:
