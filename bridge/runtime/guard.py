@@ -148,14 +148,6 @@ class Guard(LeaseHolding):
         self.plans.plan = actions
 
     @property
-    def _plan_target_value(self) -> float:  # bridge.web.control's flatten sets it
-        return self.plans.target
-
-    @_plan_target_value.setter
-    def _plan_target_value(self, target: float) -> None:
-        self.plans.target = target
-
-    @property
     def indicators(self) -> dict[str, SymbolIndicators]:
         return self.feed.indicators
 
@@ -357,6 +349,13 @@ class Guard(LeaseHolding):
         self.decision = d
         self.plans.adopt(d, now)
         self.notify("on_decision", d)
+
+    def flatten(self, actions: list[Action], why: str) -> None:
+        """The operator's flatten (bridge.web.control), on the guard's thread between two
+        steps: `actions` become the plan (target EffLev 0, journaled with `why`) and are sent
+        now, even while paused."""
+        self.plans.replace(actions, 0.0, "flatten", self.now(), why=why)
+        self.plans.execute_due(self.snapshot, self.mode, False, self._confirm_lease)
 
     def _execute_due(self) -> None:
         """The due slices: sent (enforce), filled virtually (shadow) or left (observe)."""

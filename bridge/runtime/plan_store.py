@@ -80,12 +80,18 @@ class PlanStore:
                                     plan_id=self.plan[0].plan_id)
             self.plan = []
         elif verdict is Replan.REPLACE:
-            self.plan = list(d.actions)
-            self.target = d.target_eff_lev
-            self.journal.append(JournalKind.PLAN, now, {"actions": plan_payload(d.actions),
-                                              "target": d.target_eff_lev,
-                                              "binding_cap": d.binding_cap},
-                                plan_id=d.actions[0].plan_id)
+            self.replace(list(d.actions), d.target_eff_lev, d.binding_cap, now)
+
+    def replace(self, actions: list[Action], target: float, binding_cap: str, now: float,
+                **extra: object) -> None:
+        """Run `actions` (one plan id) as the plan, made for EffLev `target`; journal it with
+        the cap that binds it and any `extra` fields (the operator's `why` of a flatten)."""
+        self.plan = actions
+        self.target = target
+        self.journal.append(JournalKind.PLAN, now, {"actions": plan_payload(actions),
+                                                    "target": target, "binding_cap": binding_cap,
+                                                    **extra},
+                            plan_id=actions[0].plan_id)
 
     def execute_due(self, snapshot: Snapshot | None, mode: Mode, paused: bool,
                     before_order: Callable[[], None]) -> None:

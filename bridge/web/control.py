@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Protocol, cast
 
 from bridge.config import Mode
@@ -51,13 +51,11 @@ class _Request:
 
 
 class ControlledGuard(GuardView, Protocol):
-    """The guard as a flatten drives it: its plan bookkeeping and its slice sender
-    (`bridge.runtime.Guard`), called on the guard's own thread between two steps."""
+    """The guard as a flatten drives it (`bridge.runtime.Guard`), called on the guard's own
+    thread between two steps."""
 
-    _plan_target_value: float
-
-    def _execute_due(self) -> None:
-        """Send the slices that are due now."""
+    def flatten(self, actions: list[Action], why: str) -> None:
+        """Make `actions` the plan (journaled with `why`) and send them now."""
 
 
 class Controls(GuardObserver):
@@ -145,16 +143,7 @@ class Controls(GuardObserver):
                           close_by_ticket=snap.account.hedging, full_close=True,
                           reason=f"flatten now by {req.who}: {req.why}")
                    for p in snap.positions]
-        guard.journal.append("plan", now, {
-            "actions": [asdict(a) for a in actions], "target": 0.0, "binding_cap": "flatten",
-            "why": f"flatten now by {req.who}: {req.why}"}, plan_id=plan_id)
-        guard.plan = actions
-        guard._plan_target_value = 0.0  # the runtime's plan bookkeeping (bridge.runtime)
-        paused, guard.paused = guard.paused, False
-        try:
-            guard._execute_due()  # on the guard's thread, between two steps
-        finally:
-            guard.paused = paused
+        guard.flatten(actions, f"flatten now by {req.who}: {req.why}")
         left = sum(a.volume for a in guard.plan if a.plan_id == plan_id)
         return (f"flatten: {len(actions)} position(s) sent to close"
                 + (f"; {left:g} lots still open, retried by the guard" if left else ""))
