@@ -272,9 +272,10 @@ class Journal:
 
     def rows(self, kind: JournalKind | str | None = None, *, plan_id: str | None = None,
              after_id: int = 0, before_id: int | None = None, limit: int | None = None,
-             newest_first: bool = False) -> list[JournalRow]:
+             newest_first: bool = False, what: str | None = None) -> list[JournalRow]:
         """Rows of this account with `after_id` < id < `before_id`, oldest first unless
-        `newest_first`."""
+        `newest_first`; with `what`, only rows whose payload's "what" is it (a state row's
+        subject: the database filters, no other row is decoded)."""
         query = select(*self._columns()).where(JOURNAL.c.account == self.account,
                                                JOURNAL.c.id > after_id)
         if self.server is not None and self._has_server:
@@ -285,6 +286,8 @@ class Journal:
             query = query.where(JOURNAL.c.kind == str(kind))
         if plan_id is not None:
             query = query.where(JOURNAL.c.plan_id == plan_id)
+        if what is not None:
+            query = query.where(JOURNAL.c.payload["what"].as_string() == what)
         query = query.order_by(JOURNAL.c.id.desc() if newest_first else JOURNAL.c.id)
         if limit is not None:
             query = query.limit(limit)

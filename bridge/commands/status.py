@@ -128,7 +128,7 @@ def collect(journal: Journal, decisions: int = 20, run_id: str | None = None,
     open_plan = [] if plan_row is None else _open_plan(journal, plan_row)
     results = journal.rows(JournalKind.RESULT, **window)
     plans = _plan_symbols(journal, window)
-    states = journal.rows(JournalKind.STATE, **window)
+    states = journal.rows(JournalKind.STATE, newest_first=True, limit=20, **window)[::-1]
     end = _last(journal, JournalKind.END, window)
     shadow = _last(journal, JournalKind.SHADOW_MARK, window)
     slices = journal.rows(JournalKind.SLICE, **window)
@@ -149,8 +149,8 @@ def collect(journal: Journal, decisions: int = 20, run_id: str | None = None,
             JournalKind.DECISION, newest_first=True, limit=decisions, **window)],
         "stop_outs": [{"time": _iso(r.time), **r.payload}
                       for r in journal.rows(JournalKind.STOP_OUT, **window)],
-        "states": [{"time": _iso(r.time), **r.payload} for r in states[-20:]],
-        "trade_warnings": _trade_warnings(states),
+        "states": [{"time": _iso(r.time), **r.payload} for r in states],
+        "trade_warnings": _trade_warnings(journal, window),
         "end": end.payload if end is not None else None,
         "shadow": {**shadow.payload, "marked_at": _iso(
             ShadowMarkRow.from_payload(shadow.payload).marked_at or shadow.time)}
@@ -176,17 +176,17 @@ def _run_line(r: JournalRow) -> dict[str, Any]:
 _PERMISSIONS = ("algo_trading", "expert", "ea_attached")  # bridge.permissions
 
 
-def _trade_warnings(states: list[JournalRow]) -> list[dict[str, Any]]:
+def _trade_warnings(journal: Journal, window: _Window) -> list[dict[str, Any]]:
     """The permissions (bridge.permissions) whose latest `state` row says they are off:
     Algo Trading, the account's expert permission, the EA's heartbeat."""
-    latest: dict[str, tuple[float, StateRow]] = {}
-    for r in states:
-        state = StateRow.from_payload(r.payload)
-        if state.what in _PERMISSIONS:
-            latest[state.what] = (r.time, state)
-    return [{"time": _iso(t), "what": w, "message": s.message}
-            for w, (t, s) in sorted(latest.items(), key=lambda kv: _PERMISSIONS.index(kv[0]))
-            if s.ok is False]
+    warnings = []
+    for what in _PERMISSIONS:
+        found = journal.rows(JournalKind.STATE, what=what, limit=1, newest_first=True, **window)
+        state = StateRow.from_payload(found[0].payload) if found else None
+        if state is not None and state.ok is False:
+            warnings.append({"time": _iso(found[0].time), "what": what,
+                             "message": state.message})
+    return warnings
 
 
 def _last(journal: Journal, kind: JournalKind, window: _Window) -> JournalRow | None:

@@ -61,6 +61,18 @@ def test_rows_round_trip_with_filters_and_order(journal_url: str) -> None:
     j.close()
 
 
+def test_state_rows_filtered_by_their_subject_in_the_database(journal_url: str) -> None:
+    j = Journal(journal_url, 42, server="Demo-1")
+    for i, what in enumerate(("state", "algo_trading", "state", "expert", "algo_trading")):
+        j.append("state", 10.0 + i, {"what": what, "ok": i < 4, "message": f"m{i}"})
+    j.append("decision", 20.0, {"what": "algo_trading"})
+    assert [r.payload["message"] for r in j.rows("state", what="algo_trading")] == ["m1", "m4"]
+    newest = j.rows("state", what="algo_trading", limit=1, newest_first=True)
+    assert [(r.payload["ok"], r.time) for r in newest] == [(False, 14.0)]
+    assert j.rows("state", what="ea_attached") == []
+    assert len(j.rows(what="algo_trading")) == 3
+
+
 def test_non_finite_numbers_are_stored_as_null(journal_url: str) -> None:
     j = Journal(journal_url, 1, server="s")
     j.append("snapshot", 1.0, {"msi": math.inf, "lvi": math.nan, "ok": 1.25})

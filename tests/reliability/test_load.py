@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +36,8 @@ def month(tmp_path_factory: pytest.TempPathFactory) -> Month:
     return build_month(tmp_path_factory.mktemp("month"))
 
 
-@pytest.fixture()
-def decoded(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
+@pytest.fixture
+def decoded(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     """Rows decoded from the journal, per kind, while the test runs."""
     counts: Counter[str] = Counter()
     original = bridge.journal._row
@@ -48,7 +47,7 @@ def decoded(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
         return original(r)
 
     monkeypatch.setattr(bridge.journal, "_row", counting)
-    yield counts
+    return counts
 
 
 def _status(path: Path) -> tuple[dict[str, Any], list[str]]:
