@@ -76,3 +76,19 @@ def test_a_live_guard_speaks_the_server_clock_of_the_configuration(tmp_path, tab
         assert guard.port.clock == ServerClock(3.0, "eu")
     finally:
         guard.journal.close()
+
+
+def test_lca_run_says_where_old_prop_server_clock_keys_belong(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "300")
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    # the log file under a plain file: lca run stops before it starts anything, after the notes
+    path = _write(tmp_path, "[prop]\nserver_utc_offset_hours = 3\n[run]\n"
+                            f'journal = "sqlite:///{tmp_path}/journal.db"\n'
+                            f'log_file = "{blocker}/lca.log"\n')
+    assert main(["run", "--quiet", "--config", str(path)]) == 2
+    lines = [line for line in capsys.readouterr().err.splitlines()
+             if "server_utc_offset_hours" in line]
+    assert len(lines) == 1, lines
+    assert "[prop]" in lines[0]
+    assert "[terminal]" in lines[0]
