@@ -168,6 +168,8 @@ def _run(args: argparse.Namespace) -> int:
         err.print(f"[red]configuration error[/]\n{escape(str(exc))}", highlight=False)
         return 2
     _say_renamed(config, err)
+    for note in config.moved_keys:  # keys in their old table (bridge.config_moved)
+        err.print(escape(note), highlight=False)
     live_view = not args.quiet and out.is_terminal
     try:  # before the journal and the terminal: nothing is started when the log is unwritable
         setup_logging(config.run.log_file, args.quiet, live_view)
