@@ -136,10 +136,17 @@ def _allocate_symbol(
     larger leg) down to flat, then what is left from both legs alike (covered pairs keep the net
     at zero), at most `covered_max` lots a leg; the largest loss first on each side. Returns
     (position, lots) pairs."""
-    longs = sorted((p for p in positions if p.type == 0), key=_loss_first)
-    shorts = sorted((p for p in positions if p.type == 1), key=_loss_first)
-    long_lots = sum(p.volume for p in longs)
-    short_lots = sum(p.volume for p in shorts)
+    longs: list[Position] = []
+    shorts: list[Position] = []
+    for p in positions:  # one pass; each side then sorted as before
+        if p.type == 0:
+            longs.append(p)
+        elif p.type == 1:
+            shorts.append(p)
+    longs.sort(key=_loss_first)
+    shorts.sort(key=_loss_first)
+    long_lots = sum([p.volume for p in longs])
+    short_lots = sum([p.volume for p in shorts])
     net = long_lots - short_lots
     want = want_value / unit
     uncovered = min(want, abs(net))
@@ -169,38 +176,63 @@ def _window_seconds(urgency: Urgency, u: UrgencySettings) -> float:
 _Piece = tuple[Position, float]
 
 
+def _one_side_order(queue: Sequence[_Piece], start_net: float, bound: float,
+                    keep_net: bool) -> list[_Piece]:
+    """`_keep_net_order` when every piece is on one side: the queue in its order, cut where
+    |net| would pass `bound` (lots) with `keep_net`."""
+    out: list[_Piece] = []
+    net = start_net
+    for piece in queue:
+        after = net - piece[1] if piece[0].type == 0 else net + piece[1]
+        if keep_net and abs(after) > bound:
+            break
+        out.append(piece)
+        net = after
+    return out
+
+
+def _long_first(after_long: float, after_short: float, bound: float) -> bool | None:
+    """True when the long head goes next, False when the short one does, None on a tie: within
+    the bound before beyond it, then the smaller |net| after it (lots)."""
+    a_long, a_short = abs(after_long), abs(after_short)
+    over_long, over_short = a_long > bound, a_short > bound
+    if over_long != over_short:
+        return over_short
+    if a_long != a_short:
+        return a_long < a_short
+    return None
+
+
 def _keep_net_order(
     pieces: Sequence[_Piece], start_net: float, keep_net: bool,
 ) -> list[_Piece]:
     """Order one symbol's pieces so that no prefix raises |net volume| above |start_net| (lots).
 
     Each step takes the head of the long or the short queue, whichever leaves the smaller |net|
-    among those within the bound. With `keep_net`, pieces that fit nowhere are dropped (they
-    would open net exposure); without it (close everything) they follow at the least |net|.
+    among those within the bound (`_long_first`), on a tie the queue with more lots left, then
+    the long one. With `keep_net`, pieces that fit nowhere are
+    dropped (they would open net exposure); without it (close everything) they follow at the
+    least |net|. Once one queue is empty the other follows alone (`_one_side_order`).
     """
     bound = abs(start_net) + _EPS
-    queues = ([x for x in pieces if x[0].type == 0], [x for x in pieces if x[0].type == 1])
-    lots = ([v for _, v in queues[0]], [v for _, v in queues[1]])
-    heads = [0, 0]
-    # the lots left in a queue, summed left to right as the queue stands (cached per head: a
-    # queue's sum only changes when its head moves, so the cache never serves a stale sum)
-    left = [sum(lots[0]), sum(lots[1])]
+    longs = [x for x in pieces if x[0].type == 0]
+    shorts = [x for x in pieces if x[0].type == 1]
+    long_lots, short_lots = [v for _, v in longs], [v for _, v in shorts]
     out: list[_Piece] = []
     net = start_net
-    while heads[0] < len(lots[0]) or heads[1] < len(lots[1]):
-        options = []
-        for kind in (0, 1):
-            head = heads[kind]
-            if head < len(lots[kind]):
-                after = net - lots[kind][head] if kind == 0 else net + lots[kind][head]
-                options.append((abs(after) > bound, abs(after), -left[kind], kind, after))
-        over, _, _, kind, after = min(options)
-        if over and keep_net:
-            break
-        out.append(queues[kind][heads[kind]])
-        heads[kind] += 1
-        left[kind] = sum(lots[kind][heads[kind]:])
+    i = j = 0
+    while i < len(longs) and j < len(shorts):
+        after_long, after_short = net - long_lots[i], net + short_lots[j]
+        take_long = _long_first(after_long, after_short, bound)
+        if take_long is None:  # a tie: the queue with more lots left (summed left to right)
+            take_long = -sum(long_lots[i:]) <= -sum(short_lots[j:])
+        after = after_long if take_long else after_short
+        if keep_net and abs(after) > bound:
+            return out
+        out.append(longs[i] if take_long else shorts[j])
+        i, j = (i + 1, j) if take_long else (i, j + 1)
         net = after
+    out.extend(_one_side_order(longs[i:] or shorts[j:], net, bound, keep_net))
     return out
 
 
