@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from controller.quick_init import quick_init
 from controller.snapshot import Position, Snapshot
 
 __all__ = ["Book", "read_book", "value_weights"]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Book:
     """Per-symbol aggregates of the open positions (lots; account currency for values)."""
@@ -22,6 +24,8 @@ class Book:
     total_pv: float
     net_notional: float
     floating: float
+    all_open: bool = True
+    """No position of 0 lots: `positions`, `gross` and `net` are the planner's `held_lots`."""
 
 
 def read_book(snapshot: Snapshot) -> Book:
@@ -32,8 +36,11 @@ def read_book(snapshot: Snapshot) -> Book:
     gross: dict[str, float] = {}
     net: dict[str, float] = {}
     floating = 0.0
+    all_open = True
     for p in snapshot.positions:
         sym, volume = p.symbol, p.volume
+        if volume <= 0.0:
+            all_open = False
         held = positions.get(sym)
         if held is None:
             positions[sym] = [p]
@@ -56,7 +63,8 @@ def read_book(snapshot: Snapshot) -> Book:
     net_notional = 0.0
     for sym in positions:
         net_notional += abs(net[sym]) * unit[sym]
-    return Book(positions, gross, net, unit, pv, sum(pv.values()), net_notional, floating)
+    return Book(positions, gross, net, unit, pv, sum(pv.values()), net_notional, floating,
+                all_open)
 
 
 def value_weights(book: Book, snapshot: Snapshot) -> dict[str, float]:

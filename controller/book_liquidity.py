@@ -14,12 +14,14 @@ from controller.indicators import (
     lvi,
 )
 from controller.liquidity import DepthReading, crash_signs, read_depth
+from controller.quick_init import quick_init
 from controller.settings import Settings
 from controller.snapshot import Snapshot
 
 __all__ = ["BookLiquidity", "assess_liquidity"]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class BookLiquidity:
     """Depth readings, per-symbol rows, LVI, the PV-weighted DepthRatio and the crash flag."""

@@ -19,12 +19,14 @@ from dataclasses import dataclass
 
 from controller.decision_types import CrashSign
 from controller.indicators import SymbolIndicators
+from controller.quick_init import quick_init
 from controller.settings import PlanSettings, RegimeSettings, SymbolClass
 from controller.snapshot import BOOK_TYPE_BUY, BOOK_TYPE_SELL, MarketState
 
 __all__ = ["DepthReading", "crash_signs", "hit_side_depth", "read_depth"]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class DepthReading:
     """Depth on the hit side: `lots`, `notional` (account currency), `ratio` to its rolling median

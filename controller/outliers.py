@@ -19,12 +19,14 @@ from operator import attrgetter
 
 from controller.decision_types import Alert
 from controller.memory import ControllerMemory
+from controller.quick_init import quick_init
 from controller.reading_settings import ReadingSettings
 from controller.snapshot import Snapshot
 
 __all__ = ["Screened", "deal_key", "screen_reading"]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Screened:
     """The snapshot the decision uses (the last confirmed equity while a reading is held), the

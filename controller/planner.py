@@ -32,10 +32,19 @@ from dataclasses import dataclass
 from operator import attrgetter
 
 from controller.decision_types import Action, Side, Urgency
+from controller.quick_init import quick_init
 from controller.settings import PlanSettings, UrgencySettings
 from controller.snapshot import Position, SymbolSpec
 
-__all__ = ["PlanSymbol", "close_all", "plan_reduction", "round_down_to_step", "round_up_to_step"]
+__all__ = [
+    "Held",
+    "PlanSymbol",
+    "close_all",
+    "held_lots",
+    "plan_reduction",
+    "round_down_to_step",
+    "round_up_to_step",
+]
 
 _EPS = 1e-9
 
@@ -50,6 +59,7 @@ def round_down_to_step(lots: float, step: float) -> float:
     return round(math.floor(lots / step + _EPS) * step, 10)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class PlanSymbol:
     """What the planner needs of one symbol: its spec, the account-currency value of one lot, the
@@ -272,6 +282,25 @@ def _slice_actions(
     return actions
 
 
+Held = tuple[Mapping[str, Sequence[Position]], Mapping[str, float], Mapping[str, float]]
+"""The positions with lots per symbol (in position order), their Σ lots and Σ signed lots."""
+
+
+def held_lots(positions: Sequence[Position]) -> Held:
+    """The positions of more than 0 lots per symbol, in position order, with their Σ lots and
+    Σ signed lots (long +), added in position order; the Book's `positions`, `gross` and `net`
+    are the same when no position has 0 lots."""
+    by_symbol: dict[str, list[Position]] = {}
+    lots: dict[str, float] = {}
+    nets: dict[str, float] = {}
+    for p in positions:
+        if p.volume > 0.0:
+            by_symbol.setdefault(p.symbol, []).append(p)
+            lots[p.symbol] = lots.get(p.symbol, 0.0) + p.volume
+            nets[p.symbol] = nets.get(p.symbol, 0.0) + (p.volume if p.type == 0 else -p.volume)
+    return by_symbol, lots, nets
+
+
 def plan_reduction(
     positions: Sequence[Position],
     symbols: Mapping[str, PlanSymbol],
@@ -285,22 +314,18 @@ def plan_reduction(
     reason: str,
     required_lots: Mapping[str, float] | None = None,
     keep_net: bool = True,
+    groups: Held | None = None,
 ) -> tuple[Action, ...]:
     """Slices that cut at least `cut_value` (account currency) of position value.
+
+    `groups` is `held_lots(positions)` when the caller has it already (the Book's groups).
 
     `required_lots` forces at least that many lots off a symbol first (a prop-firm lot cap);
     they count toward `cut_value`. With `keep_net` (every partial reduction) no prefix of the
     schedule raises a symbol's |net volume|: a hedge's covered volume that cannot be unwound so
     is left, and the value it would have given is asked of the next symbols.
     """
-    by_symbol: dict[str, list[Position]] = {}
-    lots: dict[str, float] = {}  # Σ lots and Σ signed lots, added in position order (as sum())
-    nets: dict[str, float] = {}
-    for p in positions:
-        if p.volume > 0.0:
-            by_symbol.setdefault(p.symbol, []).append(p)
-            lots[p.symbol] = lots.get(p.symbol, 0.0) + p.volume
-            nets[p.symbol] = nets.get(p.symbol, 0.0) + (p.volume if p.type == 0 else -p.volume)
+    by_symbol, lots, nets = groups if groups is not None else held_lots(positions)
     order = sorted(by_symbol, key=lambda s: (symbols[s].event_factor,
                                               -symbols[s].lvi_contribution, s))
     forced = {s: (required_lots or {}).get(s, 0.0) * symbols[s].unit_notional for s in order}
