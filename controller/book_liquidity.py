@@ -15,6 +15,7 @@ from controller.indicators import (
 )
 from controller.liquidity import DepthReading, crash_signs, read_depth
 from controller.quick_init import quick_init
+from controller.rounding import round_to
 from controller.settings import Settings
 from controller.snapshot import Snapshot
 
@@ -41,7 +42,7 @@ def _symbol_row(sym: str, book: Book, reading: DepthReading, spread_ratio: float
     # positional for speed, in the field order of SymbolMetrics: symbol, position_value,
     # net_volume, gross_volume, depth, depth_ratio, depth_source, spread_ratio, liq_accel,
     # lvi_contribution, sigma_now, sigma_long, mpg
-    head = (sym, book.pv[sym], round(book.net[sym], 10), round(book.gross[sym], 10),
+    head = (sym, book.pv[sym], round_to(book.net[sym], 10), round_to(book.gross[sym], 10),
             reading.notional, reading.ratio, reading.source, spread_ratio)
     if si is None:
         return SymbolMetrics(*head, None, contribution, None, None, None)

@@ -43,8 +43,10 @@ _ticket = attrgetter("ticket")
 def deal_key(snapshot: Snapshot) -> str:
     """What a deal changes: balance, credit (account currency) and every position's lots."""
     acct = snapshot.account
-    book = ";".join([f"{p.ticket}:{p.volume:g}" for p in sorted(snapshot.positions,
-                                                                   key=_ticket)])
+    ordered = sorted(snapshot.positions, key=_ticket)
+    # "ticket:lots" joined by ";" (str and format "g", as an f-string gives), in one % call
+    flat = [x for p in ordered for x in (p.ticket, p.volume)]
+    book = ("%s:%g;" * len(ordered) % tuple(flat))[:-1]
     return f"{acct.balance:.2f}/{acct.credit:.2f}/{book}"
 
 

@@ -33,6 +33,7 @@ from operator import attrgetter
 
 from controller.decision_types import Action, Side, Urgency
 from controller.quick_init import quick_init
+from controller.rounding import round_to
 from controller.settings import PlanSettings, UrgencySettings
 from controller.snapshot import Position, SymbolSpec
 
@@ -51,12 +52,12 @@ _EPS = 1e-9
 
 def round_up_to_step(lots: float, step: float) -> float:
     """Smallest multiple of `step` that is ≥ `lots` (within 1e-9 of a step)."""
-    return round(math.ceil(lots / step - _EPS) * step, 10)
+    return round_to(math.ceil(lots / step - _EPS) * step, 10)
 
 
 def round_down_to_step(lots: float, step: float) -> float:
     """Largest multiple of `step` that is ≤ `lots` (within 1e-9 of a step)."""
-    return round(math.floor(lots / step + _EPS) * step, 10)
+    return round_to(math.floor(lots / step + _EPS) * step, 10)
 
 
 @quick_init
@@ -116,12 +117,12 @@ def _pieces(cut: float, full: bool, q: float, spec: SymbolSpec, max_slices: int,
             return [q] * max_slices
     n = math.ceil(cut / q - _EPS)
     pieces = [q] * (n - 1)
-    last = round(cut - q * (n - 1), 10)
+    last = round_to(cut - q * (n - 1), 10)
     if last > _EPS:
         tiny = last < spec.volume_min - _EPS and not full
         fits = pieces and pieces[-1] + last <= cap + _EPS
         if fits and (tiny or last < 0.25 * q - _EPS):
-            pieces[-1] = round(pieces[-1] + last, 10)
+            pieces[-1] = round_to(pieces[-1] + last, 10)
         elif not tiny or not pieces:
             pieces.append(last)
     return pieces
@@ -272,12 +273,14 @@ def _slice_actions(
     window = _window_seconds(urgency, u)
     n = len(ordered)
     actions = []
+    sell, buy = Side.SELL, Side.BUY
     for k, (p, lots) in enumerate(ordered):
-        closed = done[p.ticket] = done.get(p.ticket, 0.0) + lots
+        ticket = p.ticket
+        closed = done[ticket] = done.get(ticket, 0.0) + lots
         # positional for speed, in the field order of Action: plan_id, ticket, symbol, side,
         # volume, urgency, not_before, slice_index, slices, close_by_ticket, full_close, reason
-        actions.append(Action(plan_id, p.ticket, p.symbol, Side.SELL if p.type == 0 else Side.BUY,
-                              lots, urgency, now + window * k / n, k + 1, n, hedging,
+        actions.append(Action(plan_id, ticket, p.symbol, sell if p.type == 0 else buy, lots,
+                              urgency, now + window * k / n, k + 1, n, hedging,
                               closed >= p.volume - _EPS, reason))
     return actions
 
