@@ -25,7 +25,23 @@ class Book:
     net_notional: float
     floating: float
     all_open: bool = True
-    """No position of 0 lots: `positions`, `gross` and `net` are the planner's `held_lots`."""
+    """Every position has lots (> 0): `positions`, `gross` and `net` are the planner's
+    `held_lots`."""
+
+
+def _lots(held: list[Position]) -> tuple[float, float, bool]:
+    """Σ lots and Σ signed lots (long +) of one symbol's positions, added in position order, and
+    whether every one of them has lots (> 0)."""
+    first = held[0]
+    lots = first.volume
+    signed = lots if first.type == 0 else -lots
+    all_open = lots > 0.0
+    for p in held[1:]:
+        volume = p.volume
+        lots += volume
+        signed += volume if p.type == 0 else -volume
+        all_open = all_open and volume > 0.0
+    return lots, signed, all_open
 
 
 def read_book(snapshot: Snapshot) -> Book:
@@ -33,24 +49,20 @@ def read_book(snapshot: Snapshot) -> Book:
     one lot (by calculation mode), position value, net notional and floating P/L (account
     currency)."""
     positions: dict[str, list[Position]] = {}
-    gross: dict[str, float] = {}
-    net: dict[str, float] = {}
     floating = 0.0
-    all_open = True
-    for p in snapshot.positions:
-        sym, volume = p.symbol, p.volume
-        if volume <= 0.0:
-            all_open = False
-        held = positions.get(sym)
+    for p in snapshot.positions:  # grouped by symbol, in position order
+        held = positions.get(p.symbol)
         if held is None:
-            positions[sym] = [p]
-            gross[sym] = volume
-            net[sym] = volume if p.type == 0 else -volume
+            positions[p.symbol] = [p]
         else:
             held.append(p)
-            gross[sym] += volume
-            net[sym] += volume if p.type == 0 else -volume
         floating += p.profit + p.swap
+    gross: dict[str, float] = {}
+    net: dict[str, float] = {}
+    all_open = True
+    for sym, held in positions.items():
+        gross[sym], net[sym], held_open = _lots(held)
+        all_open = all_open and held_open
     unit: dict[str, float] = {}
     rates = snapshot.rates
     for sym, market in snapshot.market.items():

@@ -136,7 +136,8 @@ def _pair_cap(sides: set[int], start_net: float, spec: SymbolSpec, keep_net: boo
     return max(round_down_to_step(abs(start_net), spec.volume_step), spec.volume_min)
 
 
-_loss_first = attrgetter("profit", "ticket")  # the largest loss first, then the lower ticket
+_loss_first = attrgetter("profit", "ticket")
+_not_before = attrgetter("not_before")  # the largest loss first, then the lower ticket
 
 
 def _allocate_symbol(
@@ -355,8 +356,9 @@ def plan_reduction(
                               urgency_settings, reason, keep_net)
         actions.extend(done)
         remaining -= sum(a.volume for a in done) * ps.unit_notional - forced[s]
-    rank = {sym: i for i, sym in enumerate(order)}  # the symbol's place in `order`
-    actions.sort(key=lambda a: (a.not_before, rank[a.symbol], a.slice_index))
+    # by time, then the symbol's place in `order`, then the slice: `actions` is in (place, slice)
+    # order already, so a stable sort by time alone gives exactly that
+    actions.sort(key=_not_before)
     return tuple(actions)
 
 
