@@ -15,6 +15,7 @@ Pure: the state lives in the controller memory.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from itertools import chain
 from operator import attrgetter
 
 from controller.decision_types import Alert
@@ -38,6 +39,7 @@ class Screened:
 
 
 _ticket = attrgetter("ticket")
+_ticket_lots = attrgetter("ticket", "volume")
 
 
 def deal_key(snapshot: Snapshot) -> str:
@@ -45,8 +47,8 @@ def deal_key(snapshot: Snapshot) -> str:
     acct = snapshot.account
     ordered = sorted(snapshot.positions, key=_ticket)
     # "ticket:lots" joined by ";" (str and format "g", as an f-string gives), in one % call
-    flat = [x for p in ordered for x in (p.ticket, p.volume)]
-    book = ("%s:%g;" * len(ordered) % tuple(flat))[:-1]
+    flat = tuple(chain.from_iterable(map(_ticket_lots, ordered)))
+    book = ("%s:%g;" * len(ordered) % flat)[:-1]
     return f"{acct.balance:.2f}/{acct.credit:.2f}/{book}"
 
 

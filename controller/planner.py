@@ -222,9 +222,9 @@ def _keep_net_order(
 
     Each step takes the head of the long or the short queue, whichever leaves the smaller |net|
     among those within the bound (`_long_first`), on a tie the queue with more lots left, then
-    the long one. With `keep_net`, pieces that fit nowhere are
-    dropped (they would open net exposure); without it (close everything) they follow at the
-    least |net|. Once one queue is empty the other follows alone (`_one_side_order`).
+    the long one. With `keep_net`, pieces that fit nowhere are dropped (they would open net
+    exposure); without it (close everything) they follow at the least |net|. Once one queue is
+    empty the other follows alone (`_one_side_order`).
     """
     bound = abs(start_net) + _EPS
     longs = [x for x in pieces if x[0].type == 0]
@@ -266,9 +266,9 @@ def _slice_actions(
     cap = _pair_cap({p.type for p, _ in cuts}, start_net, ps.spec, keep_net)
     pieces: list[_Piece] = []
     for position, lots in cuts:
-        pieces.extend((position, v) for v in
-                      _pieces(lots, lots >= position.volume - _EPS, q, ps.spec,
-                              plan.max_slices_per_position, cap))
+        pieces.extend([(position, v) for v in
+                       _pieces(lots, lots >= position.volume - _EPS, q, ps.spec,
+                               plan.max_slices_per_position, cap)])
     ordered = _keep_net_order(pieces, start_net, keep_net)
     done: dict[int, float] = {}
     window = _window_seconds(urgency, u)
