@@ -330,8 +330,9 @@ def plan_reduction(
     is left, and the value it would have given is asked of the next symbols.
     """
     by_symbol, lots, nets = groups if groups is not None else held_lots(positions)
-    order = sorted(by_symbol, key=lambda s: (symbols[s].event_factor,
-                                              -symbols[s].lvi_contribution, s))
+    # events first (the lowest factor first), then the largest LVI contribution, then the name
+    ranked = sorted([(symbols[k].event_factor, -symbols[k].lvi_contribution, k) for k in by_symbol])
+    order = [k for _, _, k in ranked]
     forced = {s: (required_lots or {}).get(s, 0.0) * symbols[s].unit_notional for s in order}
     remaining = cut_value - sum(forced.values())
     actions: list[Action] = []
