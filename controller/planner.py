@@ -136,8 +136,8 @@ def _pair_cap(sides: set[int], start_net: float, spec: SymbolSpec, keep_net: boo
     return max(round_down_to_step(abs(start_net), spec.volume_step), spec.volume_min)
 
 
-_loss_first = attrgetter("profit", "ticket")
-_not_before = attrgetter("not_before")  # the largest loss first, then the lower ticket
+_loss_first = attrgetter("profit", "ticket")  # the largest loss first, then the lower ticket
+_not_before = attrgetter("not_before")
 
 
 def _allocate_symbol(
