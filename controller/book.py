@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from controller.quick_init import quick_init
 from controller.snapshot import Position, Snapshot
 
 __all__ = ["Book", "read_book", "value_weights"]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Book:
     """Per-symbol aggregates of the open positions (lots; account currency for values)."""
@@ -22,6 +24,24 @@ class Book:
     total_pv: float
     net_notional: float
     floating: float
+    all_open: bool = True
+    """Every position has lots (> 0): `positions`, `gross` and `net` are the planner's
+    `held_lots`."""
+
+
+def _lots(held: list[Position]) -> tuple[float, float, bool]:
+    """Σ lots and Σ signed lots (long +) of one symbol's positions, added in position order, and
+    whether every one of them has lots (> 0)."""
+    first = held[0]
+    lots = first.volume
+    signed = lots if first.type == 0 else -lots
+    all_open = lots > 0.0
+    for p in held[1:]:
+        volume = p.volume
+        lots += volume
+        signed += volume if p.type == 0 else -volume
+        all_open = all_open and volume > 0.0
+    return lots, signed, all_open
 
 
 def read_book(snapshot: Snapshot) -> Book:
@@ -29,21 +49,20 @@ def read_book(snapshot: Snapshot) -> Book:
     one lot (by calculation mode), position value, net notional and floating P/L (account
     currency)."""
     positions: dict[str, list[Position]] = {}
-    gross: dict[str, float] = {}
-    net: dict[str, float] = {}
     floating = 0.0
-    for p in snapshot.positions:
-        sym, volume = p.symbol, p.volume
-        held = positions.get(sym)
+    for p in snapshot.positions:  # grouped by symbol, in position order
+        held = positions.get(p.symbol)
         if held is None:
-            positions[sym] = [p]
-            gross[sym] = volume
-            net[sym] = volume if p.type == 0 else -volume
+            positions[p.symbol] = [p]
         else:
             held.append(p)
-            gross[sym] += volume
-            net[sym] += volume if p.type == 0 else -volume
         floating += p.profit + p.swap
+    gross: dict[str, float] = {}
+    net: dict[str, float] = {}
+    all_open = True
+    for sym, held in positions.items():
+        gross[sym], net[sym], held_open = _lots(held)
+        all_open = all_open and held_open
     unit: dict[str, float] = {}
     rates = snapshot.rates
     for sym, market in snapshot.market.items():
@@ -56,7 +75,8 @@ def read_book(snapshot: Snapshot) -> Book:
     net_notional = 0.0
     for sym in positions:
         net_notional += abs(net[sym]) * unit[sym]
-    return Book(positions, gross, net, unit, pv, sum(pv.values()), net_notional, floating)
+    return Book(positions, gross, net, unit, pv, sum(pv.values()), net_notional, floating,
+                all_open)
 
 
 def value_weights(book: Book, snapshot: Snapshot) -> dict[str, float]:

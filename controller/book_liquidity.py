@@ -14,12 +14,15 @@ from controller.indicators import (
     lvi,
 )
 from controller.liquidity import DepthReading, crash_signs, read_depth
+from controller.quick_init import quick_init
+from controller.rounding import round_to
 from controller.settings import Settings
 from controller.snapshot import Snapshot
 
 __all__ = ["BookLiquidity", "assess_liquidity"]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class BookLiquidity:
     """Depth readings, per-symbol rows, LVI, the PV-weighted DepthRatio and the crash flag."""
@@ -39,11 +42,13 @@ def _symbol_row(sym: str, book: Book, reading: DepthReading, spread_ratio: float
     # positional for speed, in the field order of SymbolMetrics: symbol, position_value,
     # net_volume, gross_volume, depth, depth_ratio, depth_source, spread_ratio, liq_accel,
     # lvi_contribution, sigma_now, sigma_long, mpg
-    head = (sym, book.pv[sym], round(book.net[sym], 10), round(book.gross[sym], 10),
-            reading.notional, reading.ratio, reading.source, spread_ratio)
+    net, gross = round_to(book.net[sym], 10), round_to(book.gross[sym], 10)
     if si is None:
-        return SymbolMetrics(*head, None, contribution, None, None, None)
-    return SymbolMetrics(*head, si.liq_accel, contribution, si.sigma_now, si.sigma_long, si.mpg)
+        return SymbolMetrics(sym, book.pv[sym], net, gross, reading.notional, reading.ratio,
+                             reading.source, spread_ratio, None, contribution, None, None, None)
+    return SymbolMetrics(sym, book.pv[sym], net, gross, reading.notional, reading.ratio,
+                         reading.source, spread_ratio, si.liq_accel, contribution, si.sigma_now,
+                         si.sigma_long, si.mpg)
 
 
 def assess_liquidity(snapshot: Snapshot, book: Book, ind: Mapping[str, SymbolIndicators],

@@ -34,6 +34,7 @@ from controller.margin_state import LeverageMetrics, msi_rule_cap, rule_triggers
 from controller.memory import Regime
 from controller.prop import PropView
 from controller.prop_weekend import weekend_caps
+from controller.quick_init import quick_init
 from controller.settings import Settings
 from controller.snapshot import Snapshot
 from controller.structure import Structure
@@ -41,6 +42,7 @@ from controller.structure import Structure
 __all__ = ["RULES", "CapContext", "CapRule", "active_rules", "binding_cap", "evaluate_caps"]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CapContext:
     """What the cap rules read: the snapshot and its book, the leverage metrics, the §3.3

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from controller.memory import ControllerMemory, Regime, TradingState
+from controller.quick_init import quick_init
 
 __all__ = [
     "Action",
@@ -72,6 +73,7 @@ class CapName(StrEnum):
     """Not a cap: `binding_cap` when equity ≤ 0 (close everything)."""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Cap:
     """One ceiling on EffLev. `value` is None when the cap is unavailable (too little history);
@@ -83,6 +85,7 @@ class Cap:
     reason: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CrashSign:
     """One observed sign of the liquidity-crash flag (DESIGN §3.2).
@@ -103,6 +106,7 @@ class CrashSign:
     independent: bool = True
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Signal:
     """One early-warning signal that is on.
@@ -122,6 +126,7 @@ class Signal:
     market: bool
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Alert:
     """Something a trader should see: the observed value against its limit, in words."""
@@ -132,6 +137,7 @@ class Alert:
     limit: float | None = None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Action:
     """One slice of a reduction: close `volume` lots of position `ticket`.
@@ -156,6 +162,7 @@ class Action:
     reason: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class SymbolLimit:
     """Per-symbol size limit for the EA and the trader: gross open volume at most `max_volume`."""
@@ -166,6 +173,7 @@ class SymbolLimit:
     reason: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Limits:
     """What may be held: account EffLev cap, MSI floor, whether new exposure is allowed, the prop
@@ -179,6 +187,7 @@ class Limits:
     symbols: tuple[SymbolLimit, ...]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Distance:
     """How far a limit is: the loss (account currency) and the adverse move of the current net
@@ -189,6 +198,7 @@ class Distance:
     adverse_move_pct: float | None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class SymbolMetrics:
     """Per-symbol quantities of §3.2. `position_value` and `depth` in account currency;
@@ -209,6 +219,7 @@ class SymbolMetrics:
     mpg: float | None
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Metrics:
     """Account quantities of §3.1–3.3."""
@@ -243,6 +254,7 @@ class Metrics:
     """Every crash sign observed, with its source and whether it showed."""
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Decision:
     """What the controller decides for one snapshot, and why.

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from controller.book import Book
 from controller.indicators import SymbolIndicators
+from controller.quick_init import quick_init
 from controller.settings import ExtrasSettings, Settings
 from controller.snapshot import Event, Snapshot, SymbolSpec
 
@@ -135,6 +136,7 @@ def held_event_factor(events: Events, symbol: str) -> float:
     return min(e.cap_factor for e in held) if held else 1.0
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Multiplier:
     """The §3.5 multiplier on the target (`total`) and the part of it that asks for a reduction

@@ -19,12 +19,14 @@ from dataclasses import dataclass
 
 from controller.decision_types import CrashSign
 from controller.indicators import SymbolIndicators
+from controller.quick_init import quick_init
 from controller.settings import PlanSettings, RegimeSettings, SymbolClass
 from controller.snapshot import BOOK_TYPE_BUY, BOOK_TYPE_SELL, MarketState
 
 __all__ = ["DepthReading", "crash_signs", "hit_side_depth", "read_depth"]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class DepthReading:
     """Depth on the hit side: `lots`, `notional` (account currency), `ratio` to its rolling median
@@ -74,16 +76,17 @@ def read_depth(
     the account currency (the proxy's class depths are in USD; None: taken as 1).
     """
     lots = hit_side_depth(market, net_volume)
-    proxy = _spread_proxy_ratio(market, ind)
     if lots is not None:
         if lots <= 0.0:  # an empty side is empty whatever its median
             return DepthReading(lots, 0.0, 0.0, "book")
         median = _median_for_side(ind, net_volume) if ind is not None else None
         if median is not None and median > 0.0:
             return DepthReading(lots, lots * unit_notional, lots / median, "book")
+        proxy = _spread_proxy_ratio(market, ind)
         if proxy is not None:  # the book's median is still warming (no book history): proxy
             return DepthReading(lots, lots * unit_notional, proxy, "proxy")
         return DepthReading(lots, lots * unit_notional, None, "book")
+    proxy = _spread_proxy_ratio(market, ind)
     if proxy is not None:
         usd = usd_rate if usd_rate is not None and usd_rate > 0.0 else 1.0
         notional = plan.proxy_depth_notional[symbol_class] * usd * min(proxy, 1.0)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from controller.quick_init import quick_init
 from controller.settings import Bands, RuleSettings
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
 _STATE_NAMES = ("safe", "caution", "danger", "critical")
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class LeverageMetrics:
     """EffLev (multiple), MU (fraction) and MSI (multiple); None where undefined."""

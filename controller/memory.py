@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from controller.quick_init import quick_init
+
 __all__ = ["ControllerMemory", "Regime", "TradingState"]
 
 
@@ -50,6 +52,7 @@ class TradingState(StrEnum):
     INSOLVENT = "INSOLVENT"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class ControllerMemory:
     """State carried between decisions. Times in UTC epoch seconds, money in account currency.

@@ -15,16 +15,19 @@ Pure: the state lives in the controller memory.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from itertools import chain
 from operator import attrgetter
 
 from controller.decision_types import Alert
 from controller.memory import ControllerMemory
+from controller.quick_init import quick_init
 from controller.reading_settings import ReadingSettings
 from controller.snapshot import Snapshot
 
 __all__ = ["Screened", "deal_key", "screen_reading"]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Screened:
     """The snapshot the decision uses (the last confirmed equity while a reading is held), the
@@ -36,13 +39,16 @@ class Screened:
 
 
 _ticket = attrgetter("ticket")
+_ticket_lots = attrgetter("ticket", "volume")
 
 
 def deal_key(snapshot: Snapshot) -> str:
     """What a deal changes: balance, credit (account currency) and every position's lots."""
     acct = snapshot.account
-    book = ";".join([f"{p.ticket}:{p.volume:g}" for p in sorted(snapshot.positions,
-                                                                   key=_ticket)])
+    ordered = sorted(snapshot.positions, key=_ticket)
+    # "ticket:lots" joined by ";" (str and format "g", as an f-string gives), in one % call
+    flat = tuple(chain.from_iterable(map(_ticket_lots, ordered)))
+    book = ("%s:%g;" * len(ordered) % flat)[:-1]
     return f"{acct.balance:.2f}/{acct.credit:.2f}/{book}"
 
 

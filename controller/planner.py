@@ -32,24 +32,35 @@ from dataclasses import dataclass
 from operator import attrgetter
 
 from controller.decision_types import Action, Side, Urgency
+from controller.quick_init import quick_init
+from controller.rounding import round_to
 from controller.settings import PlanSettings, UrgencySettings
 from controller.snapshot import Position, SymbolSpec
 
-__all__ = ["PlanSymbol", "close_all", "plan_reduction", "round_down_to_step", "round_up_to_step"]
+__all__ = [
+    "Held",
+    "PlanSymbol",
+    "close_all",
+    "held_lots",
+    "plan_reduction",
+    "round_down_to_step",
+    "round_up_to_step",
+]
 
 _EPS = 1e-9
 
 
 def round_up_to_step(lots: float, step: float) -> float:
     """Smallest multiple of `step` that is ≥ `lots` (within 1e-9 of a step)."""
-    return round(math.ceil(lots / step - _EPS) * step, 10)
+    return round_to(math.ceil(lots / step - _EPS) * step, 10)
 
 
 def round_down_to_step(lots: float, step: float) -> float:
     """Largest multiple of `step` that is ≤ `lots` (within 1e-9 of a step)."""
-    return round(math.floor(lots / step + _EPS) * step, 10)
+    return round_to(math.floor(lots / step + _EPS) * step, 10)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class PlanSymbol:
     """What the planner needs of one symbol: its spec, the account-currency value of one lot, the
@@ -106,12 +117,12 @@ def _pieces(cut: float, full: bool, q: float, spec: SymbolSpec, max_slices: int,
             return [q] * max_slices
     n = math.ceil(cut / q - _EPS)
     pieces = [q] * (n - 1)
-    last = round(cut - q * (n - 1), 10)
+    last = round_to(cut - q * (n - 1), 10)
     if last > _EPS:
         tiny = last < spec.volume_min - _EPS and not full
         fits = pieces and pieces[-1] + last <= cap + _EPS
         if fits and (tiny or last < 0.25 * q - _EPS):
-            pieces[-1] = round(pieces[-1] + last, 10)
+            pieces[-1] = round_to(pieces[-1] + last, 10)
         elif not tiny or not pieces:
             pieces.append(last)
     return pieces
@@ -126,6 +137,7 @@ def _pair_cap(sides: set[int], start_net: float, spec: SymbolSpec, keep_net: boo
 
 
 _loss_first = attrgetter("profit", "ticket")  # the largest loss first, then the lower ticket
+_not_before = attrgetter("not_before")
 
 
 def _allocate_symbol(
@@ -136,10 +148,17 @@ def _allocate_symbol(
     larger leg) down to flat, then what is left from both legs alike (covered pairs keep the net
     at zero), at most `covered_max` lots a leg; the largest loss first on each side. Returns
     (position, lots) pairs."""
-    longs = sorted((p for p in positions if p.type == 0), key=_loss_first)
-    shorts = sorted((p for p in positions if p.type == 1), key=_loss_first)
-    long_lots = sum(p.volume for p in longs)
-    short_lots = sum(p.volume for p in shorts)
+    longs: list[Position] = []
+    shorts: list[Position] = []
+    for p in positions:  # one pass; each side then sorted as before
+        if p.type == 0:
+            longs.append(p)
+        elif p.type == 1:
+            shorts.append(p)
+    longs.sort(key=_loss_first)
+    shorts.sort(key=_loss_first)
+    long_lots = sum([p.volume for p in longs])
+    short_lots = sum([p.volume for p in shorts])
     net = long_lots - short_lots
     want = want_value / unit
     uncovered = min(want, abs(net))
@@ -169,38 +188,63 @@ def _window_seconds(urgency: Urgency, u: UrgencySettings) -> float:
 _Piece = tuple[Position, float]
 
 
+def _one_side_order(queue: Sequence[_Piece], start_net: float, bound: float,
+                    keep_net: bool) -> list[_Piece]:
+    """`_keep_net_order` when every piece is on one side: the queue in its order, cut where
+    |net| would pass `bound` (lots) with `keep_net`."""
+    out: list[_Piece] = []
+    net = start_net
+    for piece in queue:
+        after = net - piece[1] if piece[0].type == 0 else net + piece[1]
+        if keep_net and abs(after) > bound:
+            break
+        out.append(piece)
+        net = after
+    return out
+
+
+def _long_first(after_long: float, after_short: float, bound: float) -> bool | None:
+    """True when the long head goes next, False when the short one does, None on a tie: within
+    the bound before beyond it, then the smaller |net| after it (lots)."""
+    a_long, a_short = abs(after_long), abs(after_short)
+    over_long, over_short = a_long > bound, a_short > bound
+    if over_long != over_short:
+        return over_short
+    if a_long != a_short:
+        return a_long < a_short
+    return None
+
+
 def _keep_net_order(
     pieces: Sequence[_Piece], start_net: float, keep_net: bool,
 ) -> list[_Piece]:
     """Order one symbol's pieces so that no prefix raises |net volume| above |start_net| (lots).
 
     Each step takes the head of the long or the short queue, whichever leaves the smaller |net|
-    among those within the bound. With `keep_net`, pieces that fit nowhere are dropped (they
-    would open net exposure); without it (close everything) they follow at the least |net|.
+    among those within the bound (`_long_first`), on a tie the queue with more lots left, then
+    the long one. With `keep_net`, pieces that fit nowhere are dropped (they would open net
+    exposure); without it (close everything) they follow at the least |net|. Once one queue is
+    empty the other follows alone (`_one_side_order`).
     """
     bound = abs(start_net) + _EPS
-    queues = ([x for x in pieces if x[0].type == 0], [x for x in pieces if x[0].type == 1])
-    lots = ([v for _, v in queues[0]], [v for _, v in queues[1]])
-    heads = [0, 0]
-    # the lots left in a queue, summed left to right as the queue stands (cached per head: a
-    # queue's sum only changes when its head moves, so the cache never serves a stale sum)
-    left = [sum(lots[0]), sum(lots[1])]
+    longs = [x for x in pieces if x[0].type == 0]
+    shorts = [x for x in pieces if x[0].type == 1]
+    long_lots, short_lots = [v for _, v in longs], [v for _, v in shorts]
     out: list[_Piece] = []
     net = start_net
-    while heads[0] < len(lots[0]) or heads[1] < len(lots[1]):
-        options = []
-        for kind in (0, 1):
-            head = heads[kind]
-            if head < len(lots[kind]):
-                after = net - lots[kind][head] if kind == 0 else net + lots[kind][head]
-                options.append((abs(after) > bound, abs(after), -left[kind], kind, after))
-        over, _, _, kind, after = min(options)
-        if over and keep_net:
-            break
-        out.append(queues[kind][heads[kind]])
-        heads[kind] += 1
-        left[kind] = sum(lots[kind][heads[kind]:])
+    i = j = 0
+    while i < len(longs) and j < len(shorts):
+        after_long, after_short = net - long_lots[i], net + short_lots[j]
+        take_long = _long_first(after_long, after_short, bound)
+        if take_long is None:  # a tie: the queue with more lots left (summed left to right)
+            take_long = -sum(long_lots[i:]) <= -sum(short_lots[j:])
+        after = after_long if take_long else after_short
+        if keep_net and abs(after) > bound:
+            return out
+        out.append(longs[i] if take_long else shorts[j])
+        i, j = (i + 1, j) if take_long else (i, j + 1)
         net = after
+    out.extend(_one_side_order(longs[i:] or shorts[j:], net, bound, keep_net))
     return out
 
 
@@ -222,22 +266,43 @@ def _slice_actions(
     cap = _pair_cap({p.type for p, _ in cuts}, start_net, ps.spec, keep_net)
     pieces: list[_Piece] = []
     for position, lots in cuts:
-        pieces.extend((position, v) for v in
-                      _pieces(lots, lots >= position.volume - _EPS, q, ps.spec,
-                              plan.max_slices_per_position, cap))
+        pieces.extend([(position, v) for v in
+                       _pieces(lots, lots >= position.volume - _EPS, q, ps.spec,
+                               plan.max_slices_per_position, cap)])
     ordered = _keep_net_order(pieces, start_net, keep_net)
     done: dict[int, float] = {}
     window = _window_seconds(urgency, u)
     n = len(ordered)
     actions = []
+    sell, buy = Side.SELL, Side.BUY
     for k, (p, lots) in enumerate(ordered):
-        closed = done[p.ticket] = done.get(p.ticket, 0.0) + lots
+        ticket = p.ticket
+        closed = done[ticket] = done.get(ticket, 0.0) + lots
         # positional for speed, in the field order of Action: plan_id, ticket, symbol, side,
         # volume, urgency, not_before, slice_index, slices, close_by_ticket, full_close, reason
-        actions.append(Action(plan_id, p.ticket, p.symbol, Side.SELL if p.type == 0 else Side.BUY,
-                              lots, urgency, now + window * k / n, k + 1, n, hedging,
+        actions.append(Action(plan_id, ticket, p.symbol, sell if p.type == 0 else buy, lots,
+                              urgency, now + window * k / n, k + 1, n, hedging,
                               closed >= p.volume - _EPS, reason))
     return actions
+
+
+Held = tuple[Mapping[str, Sequence[Position]], Mapping[str, float], Mapping[str, float]]
+"""The positions with lots per symbol (in position order), their Σ lots and Σ signed lots."""
+
+
+def held_lots(positions: Sequence[Position]) -> Held:
+    """The positions of more than 0 lots per symbol, in position order, with their Σ lots and
+    Σ signed lots (long +), added in position order; the Book's `positions`, `gross` and `net`
+    are the same when no position has 0 lots."""
+    by_symbol: dict[str, list[Position]] = {}
+    lots: dict[str, float] = {}
+    nets: dict[str, float] = {}
+    for p in positions:
+        if p.volume > 0.0:
+            by_symbol.setdefault(p.symbol, []).append(p)
+            lots[p.symbol] = lots.get(p.symbol, 0.0) + p.volume
+            nets[p.symbol] = nets.get(p.symbol, 0.0) + (p.volume if p.type == 0 else -p.volume)
+    return by_symbol, lots, nets
 
 
 def plan_reduction(
@@ -253,24 +318,21 @@ def plan_reduction(
     reason: str,
     required_lots: Mapping[str, float] | None = None,
     keep_net: bool = True,
+    groups: Held | None = None,
 ) -> tuple[Action, ...]:
     """Slices that cut at least `cut_value` (account currency) of position value.
+
+    `groups` is `held_lots(positions)` when the caller has it already (the Book's groups).
 
     `required_lots` forces at least that many lots off a symbol first (a prop-firm lot cap);
     they count toward `cut_value`. With `keep_net` (every partial reduction) no prefix of the
     schedule raises a symbol's |net volume|: a hedge's covered volume that cannot be unwound so
     is left, and the value it would have given is asked of the next symbols.
     """
-    by_symbol: dict[str, list[Position]] = {}
-    lots: dict[str, float] = {}  # Σ lots and Σ signed lots, added in position order (as sum())
-    nets: dict[str, float] = {}
-    for p in positions:
-        if p.volume > 0.0:
-            by_symbol.setdefault(p.symbol, []).append(p)
-            lots[p.symbol] = lots.get(p.symbol, 0.0) + p.volume
-            nets[p.symbol] = nets.get(p.symbol, 0.0) + (p.volume if p.type == 0 else -p.volume)
-    order = sorted(by_symbol, key=lambda s: (symbols[s].event_factor,
-                                              -symbols[s].lvi_contribution, s))
+    by_symbol, lots, nets = groups if groups is not None else held_lots(positions)
+    # events first (the lowest factor first), then the largest LVI contribution, then the name
+    ranked = sorted([(symbols[k].event_factor, -symbols[k].lvi_contribution, k) for k in by_symbol])
+    order = [k for _, _, k in ranked]
     forced = {s: (required_lots or {}).get(s, 0.0) * symbols[s].unit_notional for s in order}
     remaining = cut_value - sum(forced.values())
     actions: list[Action] = []
@@ -295,8 +357,9 @@ def plan_reduction(
                               urgency_settings, reason, keep_net)
         actions.extend(done)
         remaining -= sum(a.volume for a in done) * ps.unit_notional - forced[s]
-    rank = {sym: i for i, sym in enumerate(order)}  # the symbol's place in `order`
-    actions.sort(key=lambda a: (a.not_before, rank[a.symbol], a.slice_index))
+    # by time, then the symbol's place in `order`, then the slice: `actions` is in (place, slice)
+    # order already, so a stable sort by time alone gives exactly that
+    actions.sort(key=_not_before)
     return tuple(actions)
 
 

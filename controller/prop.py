@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from controller.memory import ControllerMemory
+from controller.quick_init import quick_init
 from controller.settings import (
     DailyAnchor,
     DailyLossBasis,
@@ -63,6 +64,7 @@ def next_day_start(now: float, s: PropSettings) -> float:
     return nxt.timestamp()
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class PropLimit:
     """One allowance: the equity `floor`, the `allowance` (money), the share `used` (fraction,
@@ -75,6 +77,7 @@ class PropLimit:
     reason: str
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class PropView:
     """The prop rules evaluated on one snapshot, with the memory they update."""

@@ -58,6 +58,8 @@ def reduction_actions(snapshot: Snapshot, book: Book, ind: Mapping[str, SymbolIn
     if close_everything:
         return close_all(snapshot.positions, plan_syms, urgency, snapshot.time, plan_id, hedging,
                          s.plan, s.urgency, reason)
+    # the Book's groups are the planner's when nothing is left out (no prop excess position)
+    groups = (book.positions, book.gross, book.net) if book.all_open and not extra else None
     actions: list[Action] = []
     if extra:
         actions.extend(close_all(extra, plan_syms, Urgency.FORCED, snapshot.time, plan_id,
@@ -65,5 +67,5 @@ def reduction_actions(snapshot: Snapshot, book: Book, ind: Mapping[str, SymbolIn
     if excess or not small:
         actions.extend(plan_reduction(rest, plan_syms, 0.0 if small else cut, urgency,
                                       snapshot.time, plan_id, hedging, s.plan, s.urgency, reason,
-                                      excess))
+                                      excess, groups=groups))
     return tuple(actions)

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from controller.memory import Regime
+from controller.quick_init import quick_init
 from controller.settings import RegimeSettings
 
 __all__ = ["RegimeInputs", "RegimeStep", "next_regime", "severity"]
@@ -39,6 +40,7 @@ def severity(regime: Regime) -> int:
     return _SEVERITY[regime]
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class RegimeInputs:
     """Account-level inputs: value-weighted σ_now and its enter/exit percentiles (daily σ), the
@@ -51,6 +53,7 @@ class RegimeInputs:
     crash_flag: bool
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class RegimeStep:
     """The regime after one observation, with the updated hysteresis flags."""

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from controller.errors import SnapshotError
 from controller.prop_history import PropHistory
+from controller.quick_init import quick_init
 from controller.settings import SymbolClass
 
 __all__ = [
@@ -42,6 +43,7 @@ BOOK_TYPE_BUY = 2
 _TICK_VALUE_MODES = frozenset({1, 2, 3, 4, 33})
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Account:
     """The `AccountInfo` fields the model reads. Money in the account currency.
@@ -70,6 +72,7 @@ class Account:
         return self.margin_mode == ACCOUNT_MARGIN_MODE_RETAIL_HEDGING
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class SymbolSpec:
     """The `SymbolInfo` fields the model reads. Volumes in lots."""
@@ -103,6 +106,7 @@ class SymbolSpec:
         return self.trade_contract_size * mid * profit_rate
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Position:
     """The `TradePosition` fields the model reads. `type` 0 = buy, 1 = sell; `volume` in lots."""
@@ -124,6 +128,7 @@ class Position:
         return 1 if self.type == POSITION_TYPE_BUY else -1
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class BookLevel:
     """One `BookInfo` row: `type` 1 = sell (ask side), 2 = buy (bid side); `volume` in lots."""
@@ -133,6 +138,7 @@ class BookLevel:
     volume: float
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class MarketState:
     """Current market of one symbol.
@@ -164,6 +170,7 @@ class MarketState:
         return self.ask - self.bid
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Event:
     """A scheduled event (DESIGN §3.5): caps of symbols in `currencies` are multiplied by

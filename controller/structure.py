@@ -14,6 +14,7 @@ from controller.indicators import (
     portfolio_sigma,
     stress_margin,
 )
+from controller.quick_init import quick_init
 from controller.regime import RegimeInputs
 from controller.safe_leverage import (
     buffer_cap,
@@ -63,6 +64,7 @@ def book_sigma(book: Book, weights: Mapping[str, float], ind: Mapping[str, Symbo
     return sigma_upper_bound(weights, floor)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Structure:
     """σ (daily), LR, L_max, L_safe, stress margin (account currency), margin growth (per day),

@@ -1,0 +1,85 @@
+"""`quick_init`: the faster `__init__` of the controller's frozen records builds the same record."""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+from dataclasses import FrozenInstanceError, dataclass, field
+
+import pytest
+
+from controller.decision_types import Action, Side, Urgency
+from controller.quick_init import quick_init
+
+
+@dataclass(frozen=True, slots=True)
+class _Plain:
+    ticket: int
+    symbol: str
+    volume: float = 0.5
+    note: str | None = None
+
+
+@quick_init
+@dataclass(frozen=True, slots=True)
+class _Quick:
+    ticket: int
+    symbol: str
+    volume: float = 0.5
+    note: str | None = None
+
+
+def _fields(record: _Plain | _Quick) -> tuple[object, ...]:
+    return (record.ticket, record.symbol, record.volume, record.note)
+
+
+def test_quick_init_sets_the_same_fields_positionally_by_keyword_and_by_default() -> None:
+    for args, kwargs in (((1, "EURUSD", 0.25, "x"), {}), ((2, "GBPUSD"), {}),
+                         ((), {"symbol": "USDJPY", "ticket": 3, "note": "n"})):
+        assert _fields(_Quick(*args, **kwargs)) == _fields(_Plain(*args, **kwargs))  # type: ignore[arg-type]
+
+
+def test_quick_init_record_stays_frozen_equal_hashable_and_printable() -> None:
+    a, b = _Quick(1, "EURUSD"), _Quick(1, "EURUSD")
+    assert a == b
+    assert hash(a) == hash(b)
+    assert a != _Quick(2, "EURUSD")
+    assert repr(a) == "_Quick(ticket=1, symbol='EURUSD', volume=0.5, note=None)"
+    with pytest.raises(FrozenInstanceError):
+        a.volume = 1.0  # type: ignore[misc]
+    assert dataclasses.replace(a, volume=2.0) == _Quick(1, "EURUSD", 2.0)
+    assert pickle.loads(pickle.dumps(a)) == a
+
+
+def test_quick_init_refuses_missing_and_unknown_arguments_like_the_dataclass() -> None:
+    with pytest.raises(TypeError):
+        _Quick(1)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        _Quick(1, "EURUSD", size=2)  # type: ignore[call-arg]
+
+
+def test_quick_init_is_on_the_decision_records() -> None:
+    a = Action("p", 7, "EURUSD", Side.SELL, 0.1, Urgency.FORCED, 1.0, 1, 2, True, False, "r")
+    assert Action.__init__.__qualname__ == "Action.__init__"
+    assert (a.ticket, a.side, a.reason, a.full_close) == (7, Side.SELL, "r", False)
+
+
+def test_quick_init_refuses_what_it_cannot_copy_exactly() -> None:
+    @dataclass(frozen=True, slots=True)
+    class WithFactory:
+        values: list[int] = field(default_factory=list)
+
+    @dataclass(frozen=True, slots=True)
+    class WithPostInit:
+        x: int
+
+        def __post_init__(self) -> None:
+            pass
+
+    @dataclass(slots=True)
+    class NotFrozen:
+        x: int
+
+    for cls in (WithFactory, WithPostInit, NotFrozen):
+        with pytest.raises(TypeError, match="quick_init"):
+            quick_init(cls)
