@@ -68,12 +68,15 @@ def _load(args: argparse.Namespace) -> AppConfig:
 
 
 def _say_renamed(config: AppConfig, err: Console) -> None:
-    """One line when the scenario is an old name (bridge/sim/names.py): it still runs."""
+    """One line when the scenario is an old name (bridge/sim/names.py): it still runs; one per
+    table whose keys moved to another (bridge/config_moved.py): they are still taken."""
     from bridge.sim.names import rename_note
 
     note = rename_note(config.terminal.scenario) if config.terminal.kind == "sim" else None
     if note:
         err.print(escape(note), highlight=False)
+    for moved in config.moved_keys:  # keys in their old table (bridge.config_moved)
+        err.print(escape(moved), highlight=False)
 
 
 def _dashboard_setup(args: argparse.Namespace) -> _Setup | None:
@@ -168,8 +171,6 @@ def _run(args: argparse.Namespace) -> int:
         err.print(f"[red]configuration error[/]\n{escape(str(exc))}", highlight=False)
         return 2
     _say_renamed(config, err)
-    for note in config.moved_keys:  # keys in their old table (bridge.config_moved)
-        err.print(escape(note), highlight=False)
     live_view = not args.quiet and out.is_terminal
     try:  # before the journal and the terminal: nothing is started when the log is unwritable
         setup_logging(config.run.log_file, args.quiet, live_view)
