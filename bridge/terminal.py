@@ -14,7 +14,7 @@ with the configured server offset and DST rule.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 from loguru import logger
@@ -98,11 +98,28 @@ class TerminalPort:
                 raise TerminalError(function, mt5c.RES_E_INTERNAL_FAIL,
                                     f"{function}() raised {type(exc).__name__}: {exc}") from None
         if result is None or (function in _BOOL_FUNCTIONS and result is False):
-            code, message = self._last_error() if trade else self.mt5.last_error()
-            if code in CONNECTION_CODES and not trade:
-                self.connected = False
+            if not trade:
+                self._refuse(function)
+            code, message = self._last_error()
             raise TerminalError(function, int(code), str(message))
         return result
+
+    def _read(self, function: str, *args: Any) -> Any:
+        """A snapshot's read (`account_info`, `positions_get`, `symbol_info_tick`): `call`
+        without its keyword and bool-function handling (none of them has either), the same
+        checks: `None` raises `TerminalError`, a transport that raises propagates."""
+        result = getattr(self.mt5, function)(*args)
+        if result is None:
+            self._refuse(function)
+        return result
+
+    def _refuse(self, function: str) -> NoReturn:
+        """The `TerminalError` of a failed read: the terminal's `last_error()`; a connection
+        code marks the port disconnected."""
+        code, message = self.mt5.last_error()
+        if code in CONNECTION_CODES:
+            self.connected = False
+        raise TerminalError(function, int(code), str(message))
 
     def _last_error(self) -> tuple[int, str]:
         try:
@@ -153,7 +170,7 @@ class TerminalPort:
 
     # -- decoding -------------------------------------------------------------------------
     def account(self) -> Account:
-        a = self.call("account_info")
+        a = self._read("account_info")
         self.account_record = a
         return Account(
             login=int(a.login), currency=str(a.currency), balance=float(a.balance),
@@ -196,24 +213,24 @@ class TerminalPort:
         return spec
 
     def positions(self) -> tuple[Position, ...]:
-        rows = self.call("positions_get")
-        return tuple(
-            Position(ticket=int(p.ticket), symbol=str(p.symbol), type=int(p.type),
-                     volume=float(p.volume), price_open=float(p.price_open),
-                     price_current=float(p.price_current), profit=float(p.profit),
-                     swap=float(p.swap), time=int(p.time), magic=int(p.magic))
+        rows = self._read("positions_get")
+        # a list, then one tuple: no generator frame per position (a snapshot's largest read)
+        return tuple([
+            Position(int(p.ticket), str(p.symbol), int(p.type), float(p.volume),
+                     float(p.price_open), float(p.price_current), float(p.profit),
+                     float(p.swap), int(p.time), int(p.magic))
             for p in rows
-        )
+        ])
 
     def market(self, name: str, server_offset: float | None = None) -> MarketState:
         """Quote (and book) of `name`; `server_offset` (server − UTC, seconds) saves a lookup."""
-        tick = self.call("symbol_info_tick", name)
+        tick = self._read("symbol_info_tick", name)
         book = None
         if self._books.get(name):
             rows = self.mt5.market_book_get(name)
             if rows:
-                book = tuple(BookLevel(int(r.type), float(r.price), float(r.volume_dbl))
-                             for r in rows)
+                book = tuple([BookLevel(int(r.type), float(r.price), float(r.volume_dbl))
+                              for r in rows])
         server_time = float(tick.time_msc) / 1000.0
         time = server_time - server_offset if server_offset is not None else \
             self.clock.to_utc(server_time)
