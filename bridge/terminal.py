@@ -71,6 +71,7 @@ class TerminalPort:
         self._sleep = sleep
         self._specs: dict[str, SymbolSpec] = {}
         self._all_symbols: dict[str, tuple[str, str]] | None = None
+        self._conversions: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
         self._books: dict[str, bool] = {}
         self.connected = False
         self.refused: TerminalError | None = None  # an authorization failure: never retried
@@ -243,6 +244,17 @@ class TerminalPort:
             rows = self.call("symbols_get")
             self._all_symbols = {str(s.name): (str(s.currency_base), str(s.currency_profit))
                                  for s in rows}
+        # the answer is a function of the symbol list, read once above, and of the arguments in
+        # their order: kept per arguments, it cannot go stale (a snapshot asks the same each
+        # time; `_pair` scans every symbol of the terminal, thousands at some brokers)
+        key = (account_currency, tuple(currencies))
+        found = self._conversions.get(key)
+        if found is None:
+            found = self._conversions[key] = self._conversion_symbols(*key)
+        return list(found)
+
+    def _conversion_symbols(self, account_currency: str, currencies: Iterable[str]
+                            ) -> tuple[str, ...]:
         wanted: list[str] = []
         for ccy in currencies:
             if ccy == account_currency:
@@ -255,7 +267,7 @@ class TerminalPort:
                     wanted.append(via)
             if found is not None:
                 wanted.append(found)
-        return wanted
+        return tuple(wanted)
 
     def _pair(self, a: str, b: str) -> str | None:
         assert self._all_symbols is not None

@@ -156,3 +156,37 @@ def test_a_failed_read_raises_terminal_error_and_a_lost_connection_disconnects(
     assert (caught.value.function, caught.value.code) == (function, -10004)
     assert -10004 in CONNECTION_CODES
     assert port.connected is False
+
+
+class _Symbols(_Module):
+    """A terminal of many symbols: a EUR account's conversions, counted `symbols_get` reads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+        pairs = [("EUR", "USD"), ("USD", "JPY"), ("GBP", "USD"), ("AUD", "CAD"), ("XAU", "USD")]
+        pairs += [(f"X{i:02d}", f"Y{i:02d}") for i in range(200)]
+        self.rows = tuple(SimpleNamespace(name=f"{b}{p}", currency_base=b, currency_profit=p)
+                          for b, p in pairs)
+
+    def symbols_get(self) -> Any:
+        self.reads += 1
+        return self.rows
+
+
+def test_the_conversion_symbols_are_the_same_answer_each_time_from_one_symbol_list_read() -> None:
+    module = _Symbols()
+    port = TerminalPort(module)  # type: ignore[arg-type]
+    asks = [("EUR", ("USD", "JPY")), ("EUR", ("JPY", "USD")), ("EUR", ("CAD", "GBP")),
+            ("USD", ("JPY", "XAU")), ("EUR", ("EUR",)), ("EUR", ())]
+    first = [port.conversion_symbols(a, c) for a, c in asks]
+    fresh = [list(port._conversion_symbols(a, c)) for a, c in asks]
+    again = [port.conversion_symbols(a, iter(c)) for a, c in asks]  # any iterable, kept
+    assert first == fresh == again
+    assert first[0] == ["EURUSD", "EURUSD", "USDJPY"]  # JPY through USD: the hop first
+    assert first[1] == ["EURUSD", "USDJPY", "EURUSD"]  # in the order asked
+    assert first[2] == ["EURUSD", "EURUSD", "GBPUSD"]  # CAD has no route: only its USD hop
+    assert first[4] == first[5] == []  # the account currency, or nothing, needs none
+    assert module.reads == 1
+    first[0].append("changed")  # a caller's list is its own
+    assert port.conversion_symbols("EUR", ("USD", "JPY")) == ["EURUSD", "EURUSD", "USDJPY"]
