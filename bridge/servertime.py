@@ -93,6 +93,10 @@ class ServerClock:
 
     def offset_seconds(self, t_utc: npt.ArrayLike) -> npt.NDArray[np.int64]:
         """Server-minus-UTC offset in seconds at the UTC epoch-second instants `t_utc`."""
+        if isinstance(t_utc, float | int) and self._rule is not DstRule.NONE:
+            # one instant (the simulator asks per tick): `offset_at`, the same boundaries and
+            # side, as the numpy scalar the array path gives a 0-d input
+            return np.int64(self.offset_at(t_utc))
         t = np.asarray(t_utc, dtype=np.float64)
         base = np.full(t.shape, self._offset_s, dtype=np.int64)
         if self._rule is DstRule.NONE:

@@ -14,7 +14,7 @@ with the configured server offset and DST rule.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 from loguru import logger
@@ -71,6 +71,7 @@ class TerminalPort:
         self._sleep = sleep
         self._specs: dict[str, SymbolSpec] = {}
         self._all_symbols: dict[str, tuple[str, str]] | None = None
+        self._conversions: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
         self._books: dict[str, bool] = {}
         self.connected = False
         self.refused: TerminalError | None = None  # an authorization failure: never retried
@@ -98,11 +99,28 @@ class TerminalPort:
                 raise TerminalError(function, mt5c.RES_E_INTERNAL_FAIL,
                                     f"{function}() raised {type(exc).__name__}: {exc}") from None
         if result is None or (function in _BOOL_FUNCTIONS and result is False):
-            code, message = self._last_error() if trade else self.mt5.last_error()
-            if code in CONNECTION_CODES and not trade:
-                self.connected = False
+            if not trade:
+                self._refuse(function)
+            code, message = self._last_error()
             raise TerminalError(function, int(code), str(message))
         return result
+
+    def _read(self, function: str, *args: Any) -> Any:
+        """A snapshot's read (`account_info`, `positions_get`, `symbol_info_tick`): `call`
+        without its keyword and bool-function handling (none of them has either), the same
+        checks: `None` raises `TerminalError`, a transport that raises propagates."""
+        result = getattr(self.mt5, function)(*args)
+        if result is None:
+            self._refuse(function)
+        return result
+
+    def _refuse(self, function: str) -> NoReturn:
+        """The `TerminalError` of a failed read: the terminal's `last_error()`; a connection
+        code marks the port disconnected."""
+        code, message = self.mt5.last_error()
+        if code in CONNECTION_CODES:
+            self.connected = False
+        raise TerminalError(function, int(code), str(message))
 
     def _last_error(self) -> tuple[int, str]:
         try:
@@ -153,7 +171,7 @@ class TerminalPort:
 
     # -- decoding -------------------------------------------------------------------------
     def account(self) -> Account:
-        a = self.call("account_info")
+        a = self._read("account_info")
         self.account_record = a
         return Account(
             login=int(a.login), currency=str(a.currency), balance=float(a.balance),
@@ -196,24 +214,24 @@ class TerminalPort:
         return spec
 
     def positions(self) -> tuple[Position, ...]:
-        rows = self.call("positions_get")
-        return tuple(
-            Position(ticket=int(p.ticket), symbol=str(p.symbol), type=int(p.type),
-                     volume=float(p.volume), price_open=float(p.price_open),
-                     price_current=float(p.price_current), profit=float(p.profit),
-                     swap=float(p.swap), time=int(p.time), magic=int(p.magic))
+        rows = self._read("positions_get")
+        # a list, then one tuple: no generator frame per position (a snapshot's largest read)
+        return tuple([
+            Position(int(p.ticket), str(p.symbol), int(p.type), float(p.volume),
+                     float(p.price_open), float(p.price_current), float(p.profit),
+                     float(p.swap), int(p.time), int(p.magic))
             for p in rows
-        )
+        ])
 
     def market(self, name: str, server_offset: float | None = None) -> MarketState:
         """Quote (and book) of `name`; `server_offset` (server − UTC, seconds) saves a lookup."""
-        tick = self.call("symbol_info_tick", name)
+        tick = self._read("symbol_info_tick", name)
         book = None
         if self._books.get(name):
             rows = self.mt5.market_book_get(name)
             if rows:
-                book = tuple(BookLevel(int(r.type), float(r.price), float(r.volume_dbl))
-                             for r in rows)
+                book = tuple([BookLevel(int(r.type), float(r.price), float(r.volume_dbl))
+                              for r in rows])
         server_time = float(tick.time_msc) / 1000.0
         time = server_time - server_offset if server_offset is not None else \
             self.clock.to_utc(server_time)
@@ -226,6 +244,17 @@ class TerminalPort:
             rows = self.call("symbols_get")
             self._all_symbols = {str(s.name): (str(s.currency_base), str(s.currency_profit))
                                  for s in rows}
+        # the answer is a function of the symbol list, read once above, and of the arguments in
+        # their order: kept per arguments, it cannot go stale (a snapshot asks the same each
+        # time; `_pair` scans every symbol of the terminal, thousands at some brokers)
+        key = (account_currency, tuple(currencies))
+        found = self._conversions.get(key)
+        if found is None:
+            found = self._conversions[key] = self._conversion_symbols(*key)
+        return list(found)
+
+    def _conversion_symbols(self, account_currency: str, currencies: Iterable[str]
+                            ) -> tuple[str, ...]:
         wanted: list[str] = []
         for ccy in currencies:
             if ccy == account_currency:
@@ -238,7 +267,7 @@ class TerminalPort:
                     wanted.append(via)
             if found is not None:
                 wanted.append(found)
-        return wanted
+        return tuple(wanted)
 
     def _pair(self, a: str, b: str) -> str | None:
         assert self._all_symbols is not None

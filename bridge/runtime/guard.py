@@ -40,7 +40,7 @@ from bridge.runtime.feed import IndicatorFeed
 from bridge.runtime.health import Health
 from bridge.runtime.lease import LeaseHolding
 from bridge.runtime.plan_store import PlanStore
-from bridge.runtime.records import GuardStats, decision_rows
+from bridge.runtime.records import GuardStats, decision_rows, with_plan_id
 from bridge.shadow import ShadowBook
 from bridge.terminal import TerminalError, TerminalPort
 from bridge.warmup import Warmup
@@ -338,7 +338,7 @@ class Guard(LeaseHolding):
     def _adopt(self, d: Decision, *, journal: bool) -> None:
         now = d.time
         if self.run_id and d.actions:  # plan ids unique per run: "R<run row>-<login>-<time>"
-            d = replace(d, actions=tuple(replace(a, plan_id=f"{self.run_id}-{a.plan_id}")
+            d = replace(d, actions=tuple(with_plan_id(a, f"{self.run_id}-{a.plan_id}")
                                          for a in d.actions))
         if journal:
             # one transaction: nothing acts on the decision before its three rows are durable

@@ -19,7 +19,7 @@ LIVE_MODULES = ("terminal.py", "executor.py", "executor_reads.py", "runtime/guar
                 "runtime/feed.py", "runtime/health.py", "runtime/plan_store.py", "warmup.py",
                 "shadow.py", "prop_ledger.py", "permissions.py", "ealink/folder.py",
                 "commands/check.py", "commands/ea.py")
-_CALL = re.compile(r"""\b_?call\(\s*["']([a-z_]+)["']""")
+_CALL = re.compile(r"""\b_?(?:call|read)\(\s*["']([a-z_]+)["']""")
 _ATTR = re.compile(r"""\b(?:self\.mt5|port\.mt5|mt5|self\._t)\.([a-z_]+)\(""")
 
 
