@@ -71,6 +71,7 @@ def test_state_rows_filtered_by_their_subject_in_the_database(journal_url: str) 
     assert [(r.payload["ok"], r.time) for r in newest] == [(False, 14.0)]
     assert j.rows("state", what="ea_attached") == []
     assert len(j.rows(what="algo_trading")) == 3
+    j.close()
 
 
 def test_non_finite_numbers_are_stored_as_null(journal_url: str) -> None:
