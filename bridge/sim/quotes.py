@@ -8,10 +8,10 @@ order walking the square-root book (`fill_price`, bridge.sim.broker).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bridge.mt5 import constants as c
-from bridge.sim.broker import impact_vwap_offset
+from bridge.sim.broker import Num, impact_vwap_offset
 from bridge.sim.market import Market
 from bridge.sim.scenario import BrokerPolicy
 
@@ -26,17 +26,36 @@ class MarketCursor:
     currency: str
     broker: BrokerPolicy
     cursor: int = 0
+    _frame: tuple[int, Market, str] | None = field(default=None, repr=False)
+    _quotes: dict[int, tuple[float, float]] = field(default_factory=dict, repr=False)
+    _rates: dict[str, tuple[Num, Num]] = field(default_factory=dict, repr=False)
 
     def tick_index(self) -> int:
         """Index of the last played tick (the current quotes)."""
         return max(self.cursor - 1, 0)
 
+    def _at(self, i: int) -> None:
+        """Keep the quotes and conversion rates of tick i only: each depends on that tick of
+        the read-only market arrays alone (and the account currency), so what is kept for
+        (i, market, currency) cannot be stale; another tick, market or currency clears it."""
+        frame = (i, self.market, self.currency)
+        kept = self._frame
+        if kept is None or kept[0] != i or kept[1] is not frame[1] or kept[2] != frame[2]:
+            self._frame = frame
+            self._quotes.clear()
+            self._rates.clear()
+
     def quote(self, k: int, i: int | None = None) -> tuple[float, float]:
         """(bid, ask) of symbol k at merged tick i (default: now)."""
         i = self.tick_index() if i is None else i
-        st = self.market.streams[k]
-        j = int(self.market.pos[k, i])
-        return float(st.bid[j]), float(st.ask[j])
+        self._at(i)
+        q = self._quotes.get(k)
+        if q is None:
+            st = self.market.streams[k]
+            j = int(self.market.pos[k, i])
+            q = float(st.bid[j]), float(st.ask[j])
+            self._quotes[k] = q
+        return q
 
     def margin_mult(self, k: int, i: int | None = None) -> float:
         """The replay's margin multiplier of symbol k at tick i (1 = the normal rate)."""
@@ -52,11 +71,16 @@ class MarketCursor:
     def convert(self, amount: float, src: str, side: str, i: int | None = None) -> float:
         """Convert to the account currency; side 'profit' (unfavourable), 'buy' or 'sell'."""
         i = self.tick_index() if i is None else i
-        conv = self.market.converter
-        bid, ask = {}, {}
-        for k in conv.symbols_for(src, self.currency):
-            bid[k], ask[k] = self.quote(k, i)
-        lo, hi = conv.rates(src, self.currency, bid, ask)
+        self._at(i)
+        rates = self._rates.get(src)
+        if rates is None:
+            conv = self.market.converter
+            bid, ask = {}, {}
+            for k in conv.symbols_for(src, self.currency):
+                bid[k], ask[k] = self.quote(k, i)
+            rates = conv.rates(src, self.currency, bid, ask)
+            self._rates[src] = rates
+        lo, hi = rates
         if side == "profit":
             return float(amount * (lo if amount >= 0 else hi))
         return float(amount * (hi if side == "buy" else lo))

@@ -6,6 +6,8 @@ quote units, volumes in lots, times on the server clock. Functions are called af
 
 from __future__ import annotations
 
+from itertools import repeat
+
 import numpy as np
 import numpy.typing as npt
 
@@ -80,11 +82,25 @@ def symbol_info_tick(st: SimState, symbol: str) -> Tick | None:
     if k is None or not st.selected[symbol]:
         st.fail(c.RES_E_FAIL)
         return None
+    tick = _tick(st, k)
+    if st.faults.bad_reading("symbol_info_tick", st.now):
+        return tick._replace(bid=0.0)
+    return tick
+
+
+def _tick(st: SimState, k: int) -> Tick:
+    """Symbol k's last played tick. Kept while its quote index and the server-clock mapping are
+    the same: the record depends on nothing else (the market's arrays are read-only)."""
     s = st.market.streams[k]
     j = int(st.market.pos[k, st.quotes.tick_index()])
-    ms = int(st.ledger.to_server_ms(int(s.time_msc[j])))
-    bid = 0.0 if st.faults.bad_reading("symbol_info_tick", st.now) else float(s.bid[j])
-    return Tick(ms // 1000, bid, float(s.ask[j]), 0.0, 0, ms, int(s.flags[j]), 0.0)
+    to_server = st.ledger.to_server_ms
+    kept = st.ticks_kept.get(k)
+    if kept is not None and kept[0] == j and kept[1] is to_server and kept[2] is s:
+        return kept[3]
+    ms = int(to_server(int(s.time_msc[j])))
+    tick = Tick(ms // 1000, float(s.bid[j]), float(s.ask[j]), 0.0, 0, ms, int(s.flags[j]), 0.0)
+    st.ticks_kept[k] = (j, to_server, s, tick)
+    return tick
 
 
 def symbol_select(st: SimState, symbol: str, enable: bool) -> bool:
@@ -123,11 +139,24 @@ def market_book_get(st: SimState, symbol: str) -> tuple[BookInfo, ...] | None:
     if k is None or symbol not in st.books:
         st.fail(c.RES_E_FAIL)
         return None
+    # Kept for the next read with the same inputs: the levels depend only on the tick played
+    # (quote, σ), the time (depth schedule, quote timeout, weekend), the read-only market and
+    # the two broker policies, all in the key; the tuple of records is immutable.
+    key = (st.quotes.tick_index(), st.now, st.market, st.scenario.broker, st.quotes.broker)
+    kept = st.books_kept.get(k)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    book = _book(st, k)
+    st.books_kept[k] = (key, book)
+    return book
+
+
+def _book(st: SimState, k: int) -> tuple[BookInfo, ...]:
     spec = st.market.symbols[k]
     if spec.book_depth <= 0 or not st.quotes.quoted(k, st.now):
         return ()
     bid, ask = st.quotes.quote(k)
-    d = max(float(st.market.streams[k].depth.at(st.now)), 1e-4)
+    d = max(st.market.streams[k].depth.value_at(st.now), 1e-4)
     lots = spec.book_level_lots * d
     offs = book_offsets(
         spec.book_depth,
@@ -140,22 +169,47 @@ def market_book_get(st: SimState, symbol: str) -> tuple[BookInfo, ...] | None:
     asks, bids = _level_prices(bid, ask, offs, spec.point, spec.digits)
     vol = round(lots, 2)
     whole = max(round(vol), 0)
-    book = [BookInfo(c.BOOK_TYPE_SELL, p, whole, vol) for p in reversed(asks)]
-    book += [BookInfo(c.BOOK_TYPE_BUY, p, whole, vol) for p in bids]
-    return tuple(book)
+    asks.reverse()
+    n = len(asks)
+    return (*map(BookInfo, repeat(c.BOOK_TYPE_SELL, n), asks, repeat(whole, n), repeat(vol, n)),
+            *map(BookInfo, repeat(c.BOOK_TYPE_BUY, n), bids, repeat(whole, n), repeat(vol, n)))
 
 
 def _level_prices(bid: float, ask: float, offs: npt.NDArray[np.float64], step: float,
                   digits: int) -> tuple[list[float], list[float]]:
     """Ask and bid prices of the book levels: the touch ± max(offset, level × point), rounded
     to `digits`. The value and the type are those of ``round(ask + max(o, i * step), digits)``
-    level by level: a numpy float rounded by numpy where the offset wins (done on the whole
-    array at once, the same rounding), a float rounded by Python where the tick floor wins."""
+    level by level: a numpy float rounded by numpy where the offset wins, a Python float
+    rounded by Python where the tick floor wins. Both sides are rounded as arrays at once;
+    where the floor wins the array's value is Python's (`_same_as_python_round`), else that
+    level alone is rounded by Python."""
     floor = np.arange(len(offs)) * step
     wins = floor > offs
-    asks: list[float] = list(np.round(ask + offs, digits))
-    bids: list[float] = list(np.round(bid - offs, digits))
-    for i in np.flatnonzero(wins).tolist():
-        f = i * step
-        asks[i], bids[i] = round(ask + f, digits), round(bid - f, digits)
+    if not wins.any():
+        return list(np.round(ask + offs, digits)), list(np.round(bid - offs, digits))
+    moved = np.where(wins, floor, offs)
+    a, b = ask + moved, bid - moved
+    ra, rb = np.round(a, digits), np.round(b, digits)
+    asks: list[float] = list(ra)
+    bids: list[float] = list(rb)
+    idx = np.flatnonzero(wins)
+    fa, fb = ra[idx].tolist(), rb[idx].tolist()
+    safe_a, safe_b = _same_as_python_round(a[idx], digits), _same_as_python_round(b[idx], digits)
+    for n, i in enumerate(idx.tolist()):
+        asks[i] = fa[n] if safe_a[n] else round(ask + i * step, digits)
+        bids[i] = fb[n] if safe_b[n] else round(bid - i * step, digits)
     return asks, bids
+
+
+def _same_as_python_round(x: npt.NDArray[np.float64], digits: int) -> list[bool]:
+    """Where ``np.round(x, digits)`` is bit for bit Python's ``round(float(x), digits)``.
+
+    numpy rounds rint(fl(x·10^d)) / 10^d; Python rounds the exact x·10^d half-even and takes
+    the double nearest the decimal. With 10^d exact (0 ≤ d ≤ 22), |x·10^d| < 2^51 and fl(x·10^d)
+    farther from a half-integer than its rounding error (≤ |x·10^d|·2^-53), both round to the
+    same integer q, and both results are the double nearest q / 10^d."""
+    if not 0 <= digits <= 22:
+        return [False] * len(x)
+    y = np.abs(x * 10.0**digits)
+    dist = np.abs(y - np.floor(y) - 0.5)
+    return ((dist > y * 2.0**-50) & (y < 2.0**51)).tolist()  # type: ignore[no-any-return]

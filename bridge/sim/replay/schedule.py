@@ -8,6 +8,7 @@ and after the last it holds the end value. Several overlays on one quantity mult
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +38,20 @@ class Schedule:
             return np.ones(tt.shape)
         logs = np.log(np.asarray(self.values, dtype=np.float64))
         return np.exp(np.interp(tt, np.asarray(self.times, dtype=np.float64), logs))
+
+    def value_at(self, t: float) -> float:
+        """`at` of one instant, as a float: the same numpy interpolation and `exp` (so the same
+        bits), on the point arrays kept once (they depend only on the frozen points)."""
+        if not self.times:
+            return 1.0
+        times, logs = self._arrays
+        return float(np.exp(np.interp(t, times, logs)))
+
+    @cached_property
+    def _arrays(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """The times and the logs of the values as arrays (for `value_at`)."""
+        return (np.asarray(self.times, dtype=np.float64),
+                np.log(np.asarray(self.values, dtype=np.float64)))
 
     def times_product(self, other: Schedule) -> Schedule:
         """The product of two schedules, exact at the union of their points."""
