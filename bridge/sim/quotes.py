@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bridge.mt5 import constants as c
-from bridge.sim.broker import Num, impact_vwap_offset
+from bridge.sim.broker import impact_vwap_offset
 from bridge.sim.market import Market
 from bridge.sim.scenario import BrokerPolicy
 
@@ -26,9 +26,10 @@ class MarketCursor:
     currency: str
     broker: BrokerPolicy
     cursor: int = 0
-    _frame: tuple[int, Market, str] | None = field(default=None, repr=False)
+    _frame_i: int = field(default=-1, repr=False)
+    _frame_of: tuple[Market, str] | None = field(default=None, repr=False)
     _quotes: dict[int, tuple[float, float]] = field(default_factory=dict, repr=False)
-    _rates: dict[str, tuple[Num, Num]] = field(default_factory=dict, repr=False)
+    _rates: dict[str, tuple[float, float]] = field(default_factory=dict, repr=False)
 
     def tick_index(self) -> int:
         """Index of the last played tick (the current quotes)."""
@@ -38,10 +39,10 @@ class MarketCursor:
         """Keep the quotes and conversion rates of tick i only: each depends on that tick of
         the read-only market arrays alone (and the account currency), so what is kept for
         (i, market, currency) cannot be stale; another tick, market or currency clears it."""
-        frame = (i, self.market, self.currency)
-        kept = self._frame
-        if kept is None or kept[0] != i or kept[1] is not frame[1] or kept[2] != frame[2]:
-            self._frame = frame
+        of = self._frame_of
+        if i != self._frame_i or of is None or of[0] is not self.market or of[1] != self.currency:
+            self._frame_i = i
+            self._frame_of = (self.market, self.currency)
             self._quotes.clear()
             self._rates.clear()
 
@@ -74,11 +75,8 @@ class MarketCursor:
         self._at(i)
         rates = self._rates.get(src)
         if rates is None:
-            conv = self.market.converter
-            bid, ask = {}, {}
-            for k in conv.symbols_for(src, self.currency):
-                bid[k], ask[k] = self.quote(k, i)
-            rates = conv.rates(src, self.currency, bid, ask)
+            rates = self.market.converter.quote_rates(src, self.currency,
+                                                      lambda k: self.quote(k, i))
             self._rates[src] = rates
         lo, hi = rates
         if side == "profit":
@@ -89,12 +87,12 @@ class MarketCursor:
         """Whether symbol k can trade at UTC time t_s: not in a no-quote window or the weekend
         close, and quoted within the broker's `quote_timeout_s`."""
         st = self.market.streams[k]
-        if st.no_quotes and bool(st.no_quotes.contains(t_s)):
+        if st.no_quotes and st.no_quotes.covers(t_s):
             return False
         if self.broker.weekend_close and weekend(t_s):
             return False
         j = int(self.market.pos[k, self.tick_index()])
-        return bool(t_s - st.time_msc[j] / 1000.0 <= self.broker.quote_timeout_s)
+        return t_s - int(st.time_msc[j]) / 1000.0 <= self.broker.quote_timeout_s
 
     def fill_price(self, k: int, side: int, volume: float, t_s: float) -> float:
         """VWAP of a market order walking the square-root book (side: ORDER_TYPE_BUY/SELL)."""

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from itertools import repeat
 
-import numpy as np
-import numpy.typing as npt
-
 from bridge.mt5 import constants as c
 from bridge.mt5.records import BookInfo, SymbolInfo, Tick, symbol_info_defaults
+from bridge.sim.book_levels import level_prices as _level_prices
 from bridge.sim.broker import book_offsets, profit_factor
 from bridge.sim.state import SimState
 
@@ -139,29 +137,31 @@ def market_book_get(st: SimState, symbol: str) -> tuple[BookInfo, ...] | None:
     if k is None or symbol not in st.books:
         st.fail(c.RES_E_FAIL)
         return None
-    # Kept for the next read with the same inputs: the levels depend only on the tick played
-    # (quote, σ), the time (depth schedule, quote timeout, weekend), the read-only market and
-    # the two broker policies, all in the key; the tuple of records is immutable.
-    key = (st.quotes.tick_index(), st.now, st.market, st.scenario.broker, st.quotes.broker)
+    spec = st.market.symbols[k]
+    if spec.book_depth <= 0 or not st.quotes.quoted(k, st.now):
+        return ()
+    d = max(st.market.streams[k].depth.value_at(st.now), 1e-4)
+    coef = max(st.scenario.broker.impact_coefficient, 1e-3)
+    # Kept for the next read with the same inputs: the levels are a function of the played
+    # tick (its quote and σ: the tick index of the read-only market), the depth multiplier and
+    # the impact coefficient, all in the key; the tuple of records is immutable.
+    key = (st.quotes.tick_index(), d, coef, st.market)
     kept = st.books_kept.get(k)
     if kept is not None and kept[0] == key:
         return kept[1]
-    book = _book(st, k)
+    book = _book(st, k, d, coef)
     st.books_kept[k] = (key, book)
     return book
 
 
-def _book(st: SimState, k: int) -> tuple[BookInfo, ...]:
+def _book(st: SimState, k: int, d: float, coef: float) -> tuple[BookInfo, ...]:
     spec = st.market.symbols[k]
-    if spec.book_depth <= 0 or not st.quotes.quoted(k, st.now):
-        return ()
     bid, ask = st.quotes.quote(k)
-    d = max(st.market.streams[k].depth.value_at(st.now), 1e-4)
     lots = spec.book_level_lots * d
     offs = book_offsets(
         spec.book_depth,
         level_lots=lots,
-        coef=max(st.scenario.broker.impact_coefficient, 1e-3),
+        coef=coef,
         sigma_d=st.quotes.sigma(k),
         price=bid,
         daily_volume_lots=spec.daily_volume_lots * d,
@@ -173,43 +173,3 @@ def _book(st: SimState, k: int) -> tuple[BookInfo, ...]:
     n = len(asks)
     return (*map(BookInfo, repeat(c.BOOK_TYPE_SELL, n), asks, repeat(whole, n), repeat(vol, n)),
             *map(BookInfo, repeat(c.BOOK_TYPE_BUY, n), bids, repeat(whole, n), repeat(vol, n)))
-
-
-def _level_prices(bid: float, ask: float, offs: npt.NDArray[np.float64], step: float,
-                  digits: int) -> tuple[list[float], list[float]]:
-    """Ask and bid prices of the book levels: the touch ± max(offset, level × point), rounded
-    to `digits`. The value and the type are those of ``round(ask + max(o, i * step), digits)``
-    level by level: a numpy float rounded by numpy where the offset wins, a Python float
-    rounded by Python where the tick floor wins. Both sides are rounded as arrays at once;
-    where the floor wins the array's value is Python's (`_same_as_python_round`), else that
-    level alone is rounded by Python."""
-    floor = np.arange(len(offs)) * step
-    wins = floor > offs
-    if not wins.any():
-        return list(np.round(ask + offs, digits)), list(np.round(bid - offs, digits))
-    moved = np.where(wins, floor, offs)
-    a, b = ask + moved, bid - moved
-    ra, rb = np.round(a, digits), np.round(b, digits)
-    asks: list[float] = list(ra)
-    bids: list[float] = list(rb)
-    idx = np.flatnonzero(wins)
-    fa, fb = ra[idx].tolist(), rb[idx].tolist()
-    safe_a, safe_b = _same_as_python_round(a[idx], digits), _same_as_python_round(b[idx], digits)
-    for n, i in enumerate(idx.tolist()):
-        asks[i] = fa[n] if safe_a[n] else round(ask + i * step, digits)
-        bids[i] = fb[n] if safe_b[n] else round(bid - i * step, digits)
-    return asks, bids
-
-
-def _same_as_python_round(x: npt.NDArray[np.float64], digits: int) -> list[bool]:
-    """Where ``np.round(x, digits)`` is bit for bit Python's ``round(float(x), digits)``.
-
-    numpy rounds rint(fl(x·10^d)) / 10^d; Python rounds the exact x·10^d half-even and takes
-    the double nearest the decimal. With 10^d exact (0 ≤ d ≤ 22), |x·10^d| < 2^51 and fl(x·10^d)
-    farther from a half-integer than its rounding error (≤ |x·10^d|·2^-53), both round to the
-    same integer q, and both results are the double nearest q / 10^d."""
-    if not 0 <= digits <= 22:
-        return [False] * len(x)
-    y = np.abs(x * 10.0**digits)
-    dist = np.abs(y - np.floor(y) - 0.5)
-    return ((dist > y * 2.0**-50) & (y < 2.0**51)).tolist()  # type: ignore[no-any-return]
