@@ -66,7 +66,7 @@ def level_prices(bid: float, ask: float, offs: F64, step: float,
     x = np.empty((2, n))
     np.add(ask, moved, out=x[0])
     np.subtract(bid, moved, out=x[1])
-    a, b = np.round(x, digits).tolist()
+    a, b = x.round(digits).tolist()
     f64 = np.float64
     won = wins.tolist()
     asks: list[float] = [v if w else f64(v) for v, w in zip(a, won, strict=True)]

@@ -142,10 +142,10 @@ def market_book_get(st: SimState, symbol: str) -> tuple[BookInfo, ...] | None:
         return ()
     d = max(st.market.streams[k].depth.value_at(st.now), 1e-4)
     coef = max(st.scenario.broker.impact_coefficient, 1e-3)
-    # Kept for the next read with the same inputs: the levels are a function of the played
-    # tick (its quote and σ: the tick index of the read-only market), the depth multiplier and
-    # the impact coefficient, all in the key; the tuple of records is immutable.
-    key = (st.quotes.tick_index(), d, coef, st.market)
+    # Kept for the next read with the same inputs: the levels are a function of the symbol's
+    # last played quote (its bid, ask and σ: its index in the read-only stream), the depth
+    # multiplier and the impact coefficient, all in the key; the tuple of records is immutable.
+    key = (int(st.market.pos[k, st.quotes.tick_index()]), d, coef, st.market)
     kept = st.books_kept.get(k)
     if kept is not None and kept[0] == key:
         return kept[1]
