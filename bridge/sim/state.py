@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -154,15 +155,26 @@ class SimState:
         return self.server_ms(k)[:n], st
 
     def server_ms(self, k: int) -> npt.NDArray[np.int64]:
-        """Server-clock ms of every quote of symbol k (read-only). Built once per clock: each
-        stamp depends only on its own UTC time and the scenario's (immutable) server clock, so
-        a kept array is rebuilt only when a replaced scenario brings another clock."""
+        """Server-clock ms of every quote of symbol k (read-only). Built once per stream and
+        clock and shared by every terminal on the market: each stamp depends only on its own
+        UTC time and the server clock's value (a frozen, comparable `ServerClock`), so a kept
+        array is another one only for another stream or a clock of other settings."""
         clock = self.scenario.clock
         kept = self._server_ms.get(k)
         if kept is None or kept[0] is not clock:
-            ms = self.market.streams[k].time_msc
-            arr = ms + clock.offset_seconds(ms // 1000) * 1000
-            arr.flags.writeable = False
+            stream = self.market.streams[k]
+            by_clock = _SERVER_MS.setdefault(stream, {})
+            arr = by_clock.get(clock)
+            if arr is None:
+                ms = stream.time_msc
+                arr = ms + clock.offset_seconds(ms // 1000) * 1000
+                arr.flags.writeable = False
+                by_clock[clock] = arr
             kept = (clock, arr)
             self._server_ms[k] = kept
         return kept[1]
+
+
+_SERVER_MS: weakref.WeakKeyDictionary[Stream, dict[ServerClock, npt.NDArray[np.int64]]] = (
+    weakref.WeakKeyDictionary())
+"""Per stream and server clock: the server-clock ms of its quotes (`SimState.server_ms`)."""
