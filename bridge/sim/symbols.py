@@ -6,8 +6,6 @@ quote units, volumes in lots, times on the server clock. Functions are called af
 
 from __future__ import annotations
 
-from itertools import repeat
-
 from bridge.mt5 import constants as c
 from bridge.mt5.records import BookInfo, SymbolInfo, Tick, symbol_info_defaults
 from bridge.sim.book_levels import level_prices as _level_prices
@@ -24,6 +22,7 @@ __all__ = [
     "symbols_get",
 ]
 
+_new = tuple.__new__
 _ORDER_MODE = c.SYMBOL_ORDER_MARKET | c.SYMBOL_ORDER_SL | c.SYMBOL_ORDER_TP
 
 
@@ -170,6 +169,8 @@ def _book(st: SimState, k: int, d: float, coef: float) -> tuple[BookInfo, ...]:
     vol = round(lots, 2)
     whole = max(round(vol), 0)
     asks.reverse()
-    n = len(asks)
-    return (*map(BookInfo, repeat(c.BOOK_TYPE_SELL, n), asks, repeat(whole, n), repeat(vol, n)),
-            *map(BookInfo, repeat(c.BOOK_TYPE_BUY, n), bids, repeat(whole, n), repeat(vol, n)))
+    # tuple.__new__ is what the namedtuple's own __new__ calls: the same records, without a
+    # Python-level call per level
+    sell, buy = c.BOOK_TYPE_SELL, c.BOOK_TYPE_BUY
+    return (*[_new(BookInfo, (sell, p, whole, vol)) for p in asks],
+            *[_new(BookInfo, (buy, p, whole, vol)) for p in bids])
