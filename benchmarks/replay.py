@@ -14,6 +14,13 @@ Figures are per CPU second (time.process_time), the best of `--repeat` runs: `st
 only, `read` also reads account_info and positions_get after every step as the guard does (the
 replay is never lazy: every advance computes the account's state on each tick it plays), `once`
 plays the whole replay in one advance_to. The per-call floor is an advance that plays no tick.
+
+The per-read figures (µs of CPU per call) time each read the guard makes, once after every step
+of a replay like `read` (its first 10,000 steps; so no read is a repeat of the same one at the
+same tick):
+account_info, positions_get, symbol_info_tick (each symbol), market_book_get (the two symbols
+with a book) and copy_rates_from_pos (M1 and H1, as the recalibration asks, every simulated ten
+minutes); the cost of the timer itself is measured and taken off.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from pathlib import Path  # noqa: E402
 import pandas as pd  # noqa: E402
 from anchors import bench_backtesting  # noqa: E402  (benchmarks/anchors.py)
 
+from bridge.mt5 import constants as mt5c  # noqa: E402
 from bridge.sim import SimTerminal  # noqa: E402
 
 SCENARIO = """
@@ -125,6 +133,66 @@ def _floor(path: Path, calls: int = 20_000) -> float:
     return (time.process_time() - t0) / calls
 
 
+READS = ("account_info", "positions_get", "symbol_info_tick", "market_book_get",
+         "copy_rates_from_pos")
+_BARS = ((mt5c.TIMEFRAME_M1, 3 * 1440), (mt5c.TIMEFRAME_H1, 60 * 24))
+_BARS_EVERY_S = 600.0
+_READ_STEPS = 10_000
+"""Steps of the per-read replay at most (the figures settle long before)."""
+
+
+def _timer_ns(calls: int = 20_000) -> float:
+    """CPU ns of one empty pair of `process_time_ns` calls (taken off each timed read)."""
+    clock = time.process_time_ns
+    best = float("inf")
+    for _ in range(3):
+        total = 0
+        for _ in range(calls):
+            t0 = clock()
+            total += clock() - t0
+        best = min(best, total / calls)
+    return best
+
+
+def _reads(path: Path, step: float) -> dict[str, float]:
+    """CPU ns per call of each read in `READS`, timed one by one after every step."""
+    mt5 = SimTerminal.from_scenario(path)
+    mt5.initialize()
+    names = ("EURUSD", "GBPUSD", "USDJPY")
+    books = ("EURUSD", "GBPUSD")
+    for name in books:
+        mt5.market_book_add(name)
+    clock = time.process_time_ns
+    total = dict.fromkeys(READS, 0)
+    calls = dict.fromkeys(READS, 0)
+    calls_per_step = {"account_info": (), "positions_get": ()}
+    next_bars = mt5.now()
+    for _ in range(_READ_STEPS):
+        if mt5.finished:
+            break
+        mt5.advance(step)
+        for read in calls_per_step:
+            t0 = clock()
+            getattr(mt5, read)()
+            total[read] += clock() - t0
+            calls[read] += 1
+        for read, args in (("symbol_info_tick", names), ("market_book_get", books)):
+            for name in args:
+                t0 = clock()
+                getattr(mt5, read)(name)
+                total[read] += clock() - t0
+                calls[read] += 1
+        if mt5.now() >= next_bars:
+            next_bars += _BARS_EVERY_S
+            for name in names:
+                for tf, count in _BARS:
+                    t0 = clock()
+                    mt5.copy_rates_from_pos(name, tf, 1, count)
+                    total["copy_rates_from_pos"] += clock() - t0
+                    calls["copy_rates_from_pos"] += 1
+    return {read: total[read] / max(calls[read], 1) for read in READS}
+
+
 def bench_sim(hours: float, tick_s: float, step: float, repeat: int) -> dict[str, float]:
     """Ticks per CPU second per mode (best of `repeat`), the ticks played and the per-call floor
     (CPU seconds)."""
@@ -139,6 +207,10 @@ def bench_sim(hours: float, tick_s: float, step: float, repeat: int) -> dict[str
             out["ticks"] = runs[0][0]
             out[mode] = runs[0][0] / min(dt for _, dt in runs)
         out["floor"] = min(_floor(path) for _ in range(repeat))
+        timer = _timer_ns()
+        reads = [_reads(path, step) for _ in range(repeat)]
+        for read in READS:
+            out[read] = max(min(r[read] for r in reads) - timer, 0.0)
         print(f"market build: {build:.2f} s CPU for {int(out['ticks']):,} ticks (3 symbols)")
         return out
 
@@ -171,6 +243,12 @@ def main() -> None:
         f"{per_step:g} ticks per step that caps stepping at {per_step / r['floor'] / 1e6:.1f} M "
         f"ticks/s"
     )
+    for mode, what in (("step", f"stepping by {a.step:g} s"),
+                       ("read", f"stepping by {a.step:g} s, account and positions read each step"),
+                       ("once", "in one advance_to")):
+        print(f"replay {what}: {r[mode] / 1e6:.2f} M ticks/s")
+    for read in READS:
+        print(f"per read: {read} {r[read] / 1e3:.2f} µs of CPU per call (after each step)")
     bars = bench_backtesting(a.bars)
     stepped, once = r["step"], r["once"]
     if bars is not None:

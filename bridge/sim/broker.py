@@ -34,8 +34,9 @@ margin, exchange (`EXCH_OPTIONS`, bonds, collateral) modes.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -196,6 +197,19 @@ class Converter:
         self._plans[key] = steps
         return steps
 
+    def quote_rates(self, src: str, dst: str,
+                    quote: Callable[[int], tuple[float, float]]) -> tuple[float, float]:
+        """`rates` from one quote per symbol, `quote(k)` giving (bid, ask): the same steps in
+        the same order, so the same floats, without the mappings of every symbol's quotes."""
+        lo = hi = 1.0
+        for st in self.plan(src, dst):
+            b, a = quote(st.symbol)
+            if st.inverse:
+                lo, hi = lo / a, hi / b
+            else:
+                lo, hi = lo * b, hi * a
+        return lo, hi
+
     def symbols_for(self, src: str, dst: str) -> tuple[int, ...]:
         return tuple(s.symbol for s in self.plan(src, dst))
 
@@ -248,4 +262,12 @@ def book_offsets(
 ) -> npt.NDArray[np.float64]:
     """Price offsets from the touch of the first `levels` book levels (level 0 at the touch)."""
     scale = coef * sigma_d * price / math.sqrt(max(daily_volume_lots, 1e-12))
-    return scale * np.sqrt(np.arange(levels, dtype=np.float64) * level_lots)
+    return scale * _root_depths(levels, level_lots)
+
+
+@lru_cache(maxsize=1024)
+def _root_depths(levels: int, level_lots: float) -> npt.NDArray[np.float64]:
+    """√(level × level_lots) for levels 0…levels−1 (read-only: a pure function of the two)."""
+    out = np.sqrt(np.arange(levels, dtype=np.float64) * level_lots)
+    out.flags.writeable = False
+    return out

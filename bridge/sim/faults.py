@@ -97,6 +97,8 @@ class FaultInjector:
 
     def take(self, function: str, now: float, *, ipc: bool) -> FaultSpec | None:
         """The first armed fault hitting `function` at `now`; consumes one of its calls."""
+        if not self._armed:  # nothing armed (the usual case): no predicate to build
+            return None
         return self._consume(lambda s: s.kind not in WINDOW_KINDS and s.kind not in _READINGS
                              and (s.kind in _IPC) == ipc and s.function in ("*", function)
                              and (s.at is None or now >= s.at))
@@ -104,6 +106,8 @@ class FaultInjector:
     def bad_reading(self, function: str, now: float) -> FaultSpec | None:
         """The first armed bad-reading fault (zero_bid, zero_equity) hitting `function` at
         `now`; consumes one of its calls."""
+        if not self._armed:
+            return None
         return self._consume(lambda s: s.kind in _READINGS and s.function == function
                              and (s.at is None or now >= s.at))
 

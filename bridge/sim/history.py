@@ -33,7 +33,8 @@ from bridge.sim.records import RATES_DTYPE
 from bridge.sim.replay.clock import ServerClock
 from bridge.sim.replay.readers import Bars, read_market_file
 
-__all__ = ["HistoryBars", "generated_history", "merge_rates", "read_history"]
+__all__ = ["HistoryBars", "generated_history", "history_part", "join_history", "merge_rates",
+           "read_history"]
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -137,9 +138,17 @@ def merge_rates(history: tuple[HistoryBars, ...], tick_rates: npt.NDArray[np.voi
                 now_server_s: int) -> npt.NDArray[np.void]:
     """History bars (closed before the first tick and by now) in front of the tick-built bars;
     see the module docstring. `period` None (MN1): the ticks only."""
-    if not history or period is None:
-        return tick_rates
     cut = min(first_tick_server_s, now_server_s)
+    return join_history(history_part(history, period, bucket, cut), tick_rates, period,
+                        now_server_s)
+
+
+def history_part(history: tuple[HistoryBars, ...], period: int | None,
+                 bucket: Callable[[I64], I64], cut: int) -> npt.NDArray[np.void] | None:
+    """The history bars closed by server second `cut` resampled onto `period`'s buckets, oldest
+    first (None: no history serves this period). Depends only on its arguments."""
+    if not history or period is None:
+        return None
     parts: list[npt.NDArray[np.void]] = []
     limit: int | None = None
     for h in sorted(history, key=lambda x: x.period):
@@ -153,9 +162,18 @@ def merge_rates(history: tuple[HistoryBars, ...], tick_rates: npt.NDArray[np.voi
             parts.append(r)
             limit = int(r["time"][0]) if limit is None else min(limit, int(r["time"][0]))
     if not parts:
-        return tick_rates
+        return None
     hist = np.concatenate(parts[::-1])
-    hist = hist[np.argsort(hist["time"], kind="stable")]
+    return hist[np.argsort(hist["time"], kind="stable")]
+
+
+def join_history(hist: npt.NDArray[np.void] | None, tick_rates: npt.NDArray[np.void],
+                 period: int | None, now_server_s: int) -> npt.NDArray[np.void]:
+    """`history_part`'s bars in front of the tick-built ones (a new array, `hist` unchanged):
+    the bucket of the first tick joins both parts; a history bucket the ticks do not finish by
+    now is left out."""
+    if hist is None or period is None:
+        return tick_rates
     if len(tick_rates) and len(hist) and hist["time"][-1] == tick_rates["time"][0]:
         seam = tick_rates[:1].copy()
         last = hist[-1]

@@ -19,8 +19,8 @@ def open_account(scenario: Scenario, market: Market) -> tuple[Ledger, RiskEngine
     """The books and risk engine at the scenario's start, and the balance ops still to come."""
     clock = scenario.clock
     quotes = MarketCursor(market, scenario.account.currency, scenario.broker, market.start_index)
-    ledger = Ledger(
-        quotes, lambda t_ms: t_ms + int(clock.offset_seconds(t_ms / 1000.0)) * 1000)
+    # offset_at is offset_seconds of one instant without numpy (the same int, bridge.servertime)
+    ledger = Ledger(quotes, lambda t_ms: t_ms + clock.offset_at(t_ms / 1000.0) * 1000)
     risk = RiskEngine(scenario.account, ledger)
     t0 = int(scenario.start * 1000)
     history = [o for o in scenario.balance_ops if o.time <= scenario.start]

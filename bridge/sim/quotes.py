@@ -8,7 +8,7 @@ order walking the square-root book (`fill_price`, bridge.sim.broker).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bridge.mt5 import constants as c
 from bridge.sim.broker import impact_vwap_offset
@@ -26,17 +26,37 @@ class MarketCursor:
     currency: str
     broker: BrokerPolicy
     cursor: int = 0
+    _frame_i: int = field(default=-1, repr=False)
+    _frame_of: tuple[Market, str] | None = field(default=None, repr=False)
+    _quotes: dict[int, tuple[float, float]] = field(default_factory=dict, repr=False)
+    _rates: dict[str, tuple[float, float]] = field(default_factory=dict, repr=False)
 
     def tick_index(self) -> int:
         """Index of the last played tick (the current quotes)."""
         return max(self.cursor - 1, 0)
 
+    def _at(self, i: int) -> None:
+        """Keep the quotes and conversion rates of tick i only: each depends on that tick of
+        the read-only market arrays alone (and the account currency), so what is kept for
+        (i, market, currency) cannot be stale; another tick, market or currency clears it."""
+        of = self._frame_of
+        if i != self._frame_i or of is None or of[0] is not self.market or of[1] != self.currency:
+            self._frame_i = i
+            self._frame_of = (self.market, self.currency)
+            self._quotes.clear()
+            self._rates.clear()
+
     def quote(self, k: int, i: int | None = None) -> tuple[float, float]:
         """(bid, ask) of symbol k at merged tick i (default: now)."""
         i = self.tick_index() if i is None else i
-        st = self.market.streams[k]
-        j = int(self.market.pos[k, i])
-        return float(st.bid[j]), float(st.ask[j])
+        self._at(i)
+        q = self._quotes.get(k)
+        if q is None:
+            st = self.market.streams[k]
+            j = int(self.market.pos[k, i])
+            q = float(st.bid[j]), float(st.ask[j])
+            self._quotes[k] = q
+        return q
 
     def margin_mult(self, k: int, i: int | None = None) -> float:
         """The replay's margin multiplier of symbol k at tick i (1 = the normal rate)."""
@@ -52,11 +72,13 @@ class MarketCursor:
     def convert(self, amount: float, src: str, side: str, i: int | None = None) -> float:
         """Convert to the account currency; side 'profit' (unfavourable), 'buy' or 'sell'."""
         i = self.tick_index() if i is None else i
-        conv = self.market.converter
-        bid, ask = {}, {}
-        for k in conv.symbols_for(src, self.currency):
-            bid[k], ask[k] = self.quote(k, i)
-        lo, hi = conv.rates(src, self.currency, bid, ask)
+        self._at(i)
+        rates = self._rates.get(src)
+        if rates is None:
+            rates = self.market.converter.quote_rates(src, self.currency,
+                                                      lambda k: self.quote(k, i))
+            self._rates[src] = rates
+        lo, hi = rates
         if side == "profit":
             return float(amount * (lo if amount >= 0 else hi))
         return float(amount * (hi if side == "buy" else lo))
@@ -65,12 +87,12 @@ class MarketCursor:
         """Whether symbol k can trade at UTC time t_s: not in a no-quote window or the weekend
         close, and quoted within the broker's `quote_timeout_s`."""
         st = self.market.streams[k]
-        if st.no_quotes and bool(st.no_quotes.contains(t_s)):
+        if st.no_quotes and st.no_quotes.covers(t_s):
             return False
         if self.broker.weekend_close and weekend(t_s):
             return False
         j = int(self.market.pos[k, self.tick_index()])
-        return bool(t_s - st.time_msc[j] / 1000.0 <= self.broker.quote_timeout_s)
+        return t_s - int(st.time_msc[j]) / 1000.0 <= self.broker.quote_timeout_s
 
     def fill_price(self, k: int, side: int, volume: float, t_s: float) -> float:
         """VWAP of a market order walking the square-root book (side: ORDER_TYPE_BUY/SELL)."""

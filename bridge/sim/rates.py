@@ -12,7 +12,8 @@ import numpy.typing as npt
 
 from bridge.mt5 import constants as c
 from bridge.mt5.records import RATES_DTYPE, TICKS_DTYPE
-from bridge.sim.history import merge_rates
+from bridge.sim.bars import kept_history, played_bars, tick_bars
+from bridge.sim.history import join_history
 from bridge.sim.info import MAXBARS
 from bridge.sim.market import Stream
 from bridge.sim.state import DateArg, SimState, epoch
@@ -54,8 +55,9 @@ def _buckets(t: I64, timeframe: int, period: int | None) -> I64:
     return t // period * period
 
 
-def _rates(st: SimState, symbol: str, timeframe: int) -> Records | None:
-    """Every bar of `symbol` on `timeframe` up to now (oldest first)."""
+def _rates(st: SimState, symbol: str, timeframe: int, tail: int | None = None) -> Records | None:
+    """Every bar of `symbol` on `timeframe` up to now (oldest first); `tail`: at least the last
+    `tail` of them (all when the history part is among them)."""
     k = st.symbol_index(symbol)
     period = _period_seconds(timeframe)
     if k is None or (period is None and timeframe != c.TIMEFRAME_MN1):
@@ -63,23 +65,15 @@ def _rates(st: SimState, symbol: str, timeframe: int) -> Records | None:
         return None
     server_ms, s = st.played(k)
     n = len(server_ms)
-    out = np.zeros(0, dtype=RATES_DTYPE)
     if n == 0:
-        return _with_history(st, k, period, timeframe, out)
-    bucket = _buckets(server_ms // 1000, timeframe, period)
-    starts = np.flatnonzero(np.diff(bucket, prepend=bucket[0] - 1))
-    bid = s.bid[:n]
-    spread_pts = np.round((s.ask[:n] - bid) / s.spec.point).astype(np.int64)
-    out = np.zeros(len(starts), dtype=RATES_DTYPE)
-    out["time"] = bucket[starts]
-    out["open"] = bid[starts]
-    out["high"] = np.maximum.reduceat(bid, starts)
-    out["low"] = np.minimum.reduceat(bid, starts)
-    ends = np.append(starts[1:], n) - 1
-    out["close"] = bid[ends]
-    out["tick_volume"] = np.diff(np.append(starts, n))
-    out["spread"] = np.minimum.reduceat(spread_pts, starts)
-    return _with_history(st, k, period, timeframe, out)
+        return _with_history(st, k, period, timeframe, np.zeros(0, dtype=RATES_DTYPE))
+    tb = tick_bars(s, timeframe, st.scenario.clock, st.server_ms(k),
+                   lambda t: _buckets(t, timeframe, period))
+    if tail is not None:  # the last bars, without the first tick's bar the history may join
+        out = played_bars(tb, s, n, tail + 1)
+        if len(out) > tail:
+            return out
+    return _with_history(st, k, period, timeframe, played_bars(tb, s, n))
 
 
 def _with_history(st: SimState, k: int, period: int | None, timeframe: int,
@@ -87,24 +81,25 @@ def _with_history(st: SimState, k: int, period: int | None, timeframe: int,
     """The stored bars before the first tick in front of the tick-built ones (sim.history)."""
     m = st.market
     hist = m.history[k] if k < len(m.history) else ()
-    if not hist:
+    if not hist or period is None:
         return out
     first_ms = int(m.streams[k].time_msc[0])
     first = first_ms // 1000 + int(st.scenario.clock.offset_seconds(first_ms // 1000))
-    if timeframe == c.TIMEFRAME_W1:
-        return merge_rates(hist, out, period, _week_bucket, first, st.server_s())
-    p = period or 0
+    now = st.server_s()
+    p = period
 
     def bucket(t: I64) -> I64:
-        return t // p * p
+        return _week_bucket(t) if timeframe == c.TIMEFRAME_W1 else t // p * p
 
-    return merge_rates(hist, out, period, bucket, first, st.server_s())
+    part = kept_history(m, k, hist, timeframe, period, bucket, min(first, now))
+    return join_history(part, out, period, now)
 
 
 def copy_rates_from_pos(st: SimState, symbol: str, timeframe: int, start_pos: int,
                         count: int) -> Records | None:
     """`count` bars ending `start_pos` bars before the forming one (0 = the forming bar)."""
-    r = _rates(st, symbol, timeframe)
+    tail = start_pos + count if start_pos >= 0 and count > 0 else None
+    r = _rates(st, symbol, timeframe, tail)
     if r is None:
         return None
     if start_pos < 0 or count <= 0 or start_pos >= len(r) or start_pos + count > MAXBARS:

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from bridge.mt5 import constants as c
+from bridge.mt5.records import BookInfo, Tick
+from bridge.sim.broker import BrokerSymbol
 from bridge.sim.errors import ERROR_MESSAGES
 from bridge.sim.faults import FaultInjector
 from bridge.sim.ledger import Ledger
@@ -57,6 +61,14 @@ class SimState:
     request_id: int = 0
     _server_ms: dict[int, tuple[ServerClock, npt.NDArray[np.int64]]] = field(
         default_factory=dict, repr=False)
+    _index: tuple[tuple[BrokerSymbol, ...], dict[str, int]] | None = field(
+        default=None, repr=False)
+    ticks_kept: dict[int, tuple[int, Callable[[int], int], Stream, Tick]] = field(
+        default_factory=dict, repr=False)
+    """Per symbol index: the last `symbol_info_tick` record and what it was made from."""
+    books_kept: dict[int, tuple[tuple[object, ...], tuple[BookInfo, ...]]] = field(
+        default_factory=dict, repr=False)
+    """Per symbol index: the last `market_book_get` levels and the inputs they were made from."""
 
     @property
     def netting(self) -> bool:
@@ -105,11 +117,21 @@ class SimState:
         return int(self.scenario.clock.to_server(self.now))
 
     def symbol_index(self, symbol: str) -> int | None:
-        """The market index of `symbol` (None if the scenario has no such symbol)."""
-        for i, s in enumerate(self.market.symbols):
-            if s.name == symbol:
-                return i
-        return None
+        """The market index of `symbol` (None if the scenario has no such symbol). The name →
+        index table is kept for the market's symbol tuple it was built from (immutable), and
+        rebuilt when another market is set; the first symbol of a name wins, as a scan would."""
+        kept = self._index
+        symbols = self.market.symbols
+        if kept is None or kept[0] is not symbols:
+            table: dict[str, int] = {}
+            for i, s in enumerate(symbols):
+                table.setdefault(s.name, i)
+            kept = (symbols, table)
+            self._index = kept
+        try:
+            return kept[1].get(symbol)
+        except TypeError:  # an unhashable argument names no symbol
+            return None
 
     def group(self, group: str) -> list[str]:
         """The symbol names an MT5 `group` filter selects ("EUR*,!*JPY": patterns, ! excludes)."""
@@ -133,15 +155,26 @@ class SimState:
         return self.server_ms(k)[:n], st
 
     def server_ms(self, k: int) -> npt.NDArray[np.int64]:
-        """Server-clock ms of every quote of symbol k (read-only). Built once per clock: each
-        stamp depends only on its own UTC time and the scenario's (immutable) server clock, so
-        a kept array is rebuilt only when a replaced scenario brings another clock."""
+        """Server-clock ms of every quote of symbol k (read-only). Built once per stream and
+        clock and shared by every terminal on the market: each stamp depends only on its own
+        UTC time and the server clock's value (a frozen, comparable `ServerClock`), so a kept
+        array is another one only for another stream or a clock of other settings."""
         clock = self.scenario.clock
         kept = self._server_ms.get(k)
         if kept is None or kept[0] is not clock:
-            ms = self.market.streams[k].time_msc
-            arr = ms + clock.offset_seconds(ms // 1000) * 1000
-            arr.flags.writeable = False
+            stream = self.market.streams[k]
+            by_clock = _SERVER_MS.setdefault(stream, {})
+            arr = by_clock.get(clock)
+            if arr is None:
+                ms = stream.time_msc
+                arr = ms + clock.offset_seconds(ms // 1000) * 1000
+                arr.flags.writeable = False
+                by_clock[clock] = arr
             kept = (clock, arr)
             self._server_ms[k] = kept
         return kept[1]
+
+
+_SERVER_MS: weakref.WeakKeyDictionary[Stream, dict[ServerClock, npt.NDArray[np.int64]]] = (
+    weakref.WeakKeyDictionary())
+"""Per stream and server clock: the server-clock ms of its quotes (`SimState.server_ms`)."""

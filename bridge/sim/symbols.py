@@ -6,11 +6,9 @@ quote units, volumes in lots, times on the server clock. Functions are called af
 
 from __future__ import annotations
 
-import numpy as np
-import numpy.typing as npt
-
 from bridge.mt5 import constants as c
 from bridge.mt5.records import BookInfo, SymbolInfo, Tick, symbol_info_defaults
+from bridge.sim.book_levels import level_prices as _level_prices
 from bridge.sim.broker import book_offsets, profit_factor
 from bridge.sim.state import SimState
 
@@ -24,6 +22,7 @@ __all__ = [
     "symbols_get",
 ]
 
+_new = tuple.__new__
 _ORDER_MODE = c.SYMBOL_ORDER_MARKET | c.SYMBOL_ORDER_SL | c.SYMBOL_ORDER_TP
 
 
@@ -80,11 +79,25 @@ def symbol_info_tick(st: SimState, symbol: str) -> Tick | None:
     if k is None or not st.selected[symbol]:
         st.fail(c.RES_E_FAIL)
         return None
+    tick = _tick(st, k)
+    if st.faults.bad_reading("symbol_info_tick", st.now):
+        return tick._replace(bid=0.0)
+    return tick
+
+
+def _tick(st: SimState, k: int) -> Tick:
+    """Symbol k's last played tick. Kept while its quote index and the server-clock mapping are
+    the same: the record depends on nothing else (the market's arrays are read-only)."""
     s = st.market.streams[k]
     j = int(st.market.pos[k, st.quotes.tick_index()])
-    ms = int(st.ledger.to_server_ms(int(s.time_msc[j])))
-    bid = 0.0 if st.faults.bad_reading("symbol_info_tick", st.now) else float(s.bid[j])
-    return Tick(ms // 1000, bid, float(s.ask[j]), 0.0, 0, ms, int(s.flags[j]), 0.0)
+    to_server = st.ledger.to_server_ms
+    kept = st.ticks_kept.get(k)
+    if kept is not None and kept[0] == j and kept[1] is to_server and kept[2] is s:
+        return kept[3]
+    ms = int(to_server(int(s.time_msc[j])))
+    tick = Tick(ms // 1000, float(s.bid[j]), float(s.ask[j]), 0.0, 0, ms, int(s.flags[j]), 0.0)
+    st.ticks_kept[k] = (j, to_server, s, tick)
+    return tick
 
 
 def symbol_select(st: SimState, symbol: str, enable: bool) -> bool:
@@ -126,13 +139,28 @@ def market_book_get(st: SimState, symbol: str) -> tuple[BookInfo, ...] | None:
     spec = st.market.symbols[k]
     if spec.book_depth <= 0 or not st.quotes.quoted(k, st.now):
         return ()
+    d = max(st.market.streams[k].depth.value_at(st.now), 1e-4)
+    coef = max(st.scenario.broker.impact_coefficient, 1e-3)
+    # Kept for the next read with the same inputs: the levels are a function of the symbol's
+    # last played quote (its bid, ask and σ: its index in the read-only stream), the depth
+    # multiplier and the impact coefficient, all in the key; the tuple of records is immutable.
+    key = (int(st.market.pos[k, st.quotes.tick_index()]), d, coef, st.market)
+    kept = st.books_kept.get(k)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    book = _book(st, k, d, coef)
+    st.books_kept[k] = (key, book)
+    return book
+
+
+def _book(st: SimState, k: int, d: float, coef: float) -> tuple[BookInfo, ...]:
+    spec = st.market.symbols[k]
     bid, ask = st.quotes.quote(k)
-    d = max(float(st.market.streams[k].depth.at(st.now)), 1e-4)
     lots = spec.book_level_lots * d
     offs = book_offsets(
         spec.book_depth,
         level_lots=lots,
-        coef=max(st.scenario.broker.impact_coefficient, 1e-3),
+        coef=coef,
         sigma_d=st.quotes.sigma(k),
         price=bid,
         daily_volume_lots=spec.daily_volume_lots * d,
@@ -140,22 +168,9 @@ def market_book_get(st: SimState, symbol: str) -> tuple[BookInfo, ...] | None:
     asks, bids = _level_prices(bid, ask, offs, spec.point, spec.digits)
     vol = round(lots, 2)
     whole = max(round(vol), 0)
-    book = [BookInfo(c.BOOK_TYPE_SELL, p, whole, vol) for p in reversed(asks)]
-    book += [BookInfo(c.BOOK_TYPE_BUY, p, whole, vol) for p in bids]
-    return tuple(book)
-
-
-def _level_prices(bid: float, ask: float, offs: npt.NDArray[np.float64], step: float,
-                  digits: int) -> tuple[list[float], list[float]]:
-    """Ask and bid prices of the book levels: the touch ± max(offset, level × point), rounded
-    to `digits`. The value and the type are those of ``round(ask + max(o, i * step), digits)``
-    level by level: a numpy float rounded by numpy where the offset wins (done on the whole
-    array at once, the same rounding), a float rounded by Python where the tick floor wins."""
-    floor = np.arange(len(offs)) * step
-    wins = floor > offs
-    asks: list[float] = list(np.round(ask + offs, digits))
-    bids: list[float] = list(np.round(bid - offs, digits))
-    for i in np.flatnonzero(wins).tolist():
-        f = i * step
-        asks[i], bids[i] = round(ask + f, digits), round(bid - f, digits)
-    return asks, bids
+    asks.reverse()
+    # tuple.__new__ is what the namedtuple's own __new__ calls: the same records, without a
+    # Python-level call per level
+    sell, buy = c.BOOK_TYPE_SELL, c.BOOK_TYPE_BUY
+    return (*[_new(BookInfo, (sell, p, whole, vol)) for p in asks],
+            *[_new(BookInfo, (buy, p, whole, vol)) for p in bids])

@@ -8,6 +8,7 @@ and after the last it holds the end value. Several overlays on one quantity mult
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +38,27 @@ class Schedule:
             return np.ones(tt.shape)
         logs = np.log(np.asarray(self.values, dtype=np.float64))
         return np.exp(np.interp(tt, np.asarray(self.times, dtype=np.float64), logs))
+
+    def value_at(self, t: float) -> float:
+        """`at` of one instant, as a float: the same numpy interpolation and `exp` (so the same
+        bits), on the point arrays kept once (they depend only on the frozen points)."""
+        if not self.times:
+            return 1.0
+        times, logs, first, last = self._arrays
+        if t < self.times[0]:  # np.interp holds the end values outside the points
+            return first
+        if t > self.times[-1]:
+            return last
+        return float(np.exp(np.interp(t, times, logs)))
+
+    @cached_property
+    def _arrays(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], float, float]:
+        """The times and the logs of the values as arrays, and the values `at` gives before
+        the first point and after the last (for `value_at`)."""
+        times = np.asarray(self.times, dtype=np.float64)
+        logs = np.log(np.asarray(self.values, dtype=np.float64))
+        ends = np.exp(np.interp(np.array([times[0] - 1.0, times[-1] + 1.0]), times, logs))
+        return times, logs, float(ends[0]), float(ends[1])
 
     def times_product(self, other: Schedule) -> Schedule:
         """The product of two schedules, exact at the union of their points."""
@@ -72,6 +94,10 @@ class Windows:
         for a, b in zip(self.starts, self.ends, strict=True):
             out |= (tt >= a) & (tt < b)
         return out
+
+    def covers(self, t: float) -> bool:
+        """`contains` of one instant, without numpy (the same comparisons on floats)."""
+        return any(a <= t < b for a, b in zip(self.starts, self.ends, strict=True))
 
     def __bool__(self) -> bool:
         return bool(self.starts)
