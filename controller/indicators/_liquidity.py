@@ -47,6 +47,8 @@ def push_median(rm: RollingMedian, p: Params, value: float, count: int) -> Rolli
     """
     w = p.median_window
     k = min(count, p.max_fill)
+    if k == 1 and len(rm.window) == w:
+        return _push_one(rm, value)
     window = (*rm.window, *([value] * k))[-w:]
     dropped = len(rm.window) + k - len(window)
     ordered = list(rm.ordered)
@@ -58,6 +60,26 @@ def push_median(rm: RollingMedian, p: Params, value: float, count: int) -> Rolli
     median = None
     if n >= p.min_median:
         median = ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2.0
+    return RollingMedian(window, tuple(ordered), median)
+
+
+def _push_one(rm: RollingMedian, value: float) -> RollingMedian:
+    """`push_median` of one value on a full window (the steady state), with the general form's
+    arithmetic: the oldest value leaves the sorted copy where `bisect_left` finds it, `value`
+    enters where `bisect_right` finds it once the oldest is gone. A value equal to the one
+    leaving (and not a zero, whose sign could differ) leaves the sorted copy and its median as
+    they are."""
+    old = rm.window[0]
+    window = rm.window[1:] + (value,)  # noqa: RUF005 (one copy; the unpacking form is slower)
+    if old == value and value != 0.0:
+        return RollingMedian(window, rm.ordered, rm.median)
+    ordered = list(rm.ordered)
+    del ordered[bisect_left(ordered, old)]
+    ordered.insert(bisect_right(ordered, value), value)
+    if rm.median is None:  # the window is full: the count is what it was
+        return RollingMedian(window, tuple(ordered), None)
+    n = len(ordered)
+    median = ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2.0
     return RollingMedian(window, tuple(ordered), median)
 
 
