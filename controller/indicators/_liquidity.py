@@ -47,8 +47,8 @@ def push_median(rm: RollingMedian, p: Params, value: float, count: int) -> Rolli
     """
     w = p.median_window
     k = min(count, p.max_fill)
-    if k == 1 and len(rm.window) == w:
-        return _push_one(rm, value)
+    if len(rm.window) == w:
+        return _push_full(rm, value, k)
     window = (*rm.window, *([value] * k))[-w:]
     dropped = len(rm.window) + k - len(window)
     ordered = list(rm.ordered)
@@ -63,20 +63,22 @@ def push_median(rm: RollingMedian, p: Params, value: float, count: int) -> Rolli
     return RollingMedian(window, tuple(ordered), median)
 
 
-def _push_one(rm: RollingMedian, value: float) -> RollingMedian:
-    """`push_median` of one value on a full window (the steady state), with the general form's
-    arithmetic: the oldest value leaves the sorted copy where `bisect_left` finds it, `value`
-    enters where `bisect_right` finds it once the oldest is gone. A value equal to the one
-    leaving (and not a zero, whose sign could differ) leaves the sorted copy and its median as
-    they are."""
-    old = rm.window[0]
-    window = rm.window[1:] + (value,)  # noqa: RUF005 (one copy; the unpacking form is slower)
-    if old == value and value != 0.0:
+def _push_full(rm: RollingMedian, value: float, k: int) -> RollingMedian:
+    """`push_median` of `k` ≤ W copies of `value` on a full window (the steady state), with the
+    general form's arithmetic: the k oldest values leave the sorted copy where `bisect_left`
+    finds each, the copies enter where `bisect_right` finds `value` once they are gone. When the
+    k leaving are all equal to `value` (and it is not a zero, whose sign could differ), the
+    sorted copy and its median are what they were."""
+    leaving = rm.window[:k]
+    window = rm.window[k:] + (value,) * k
+    if value != 0.0 and leaving.count(value) == k:
         return RollingMedian(window, rm.ordered, rm.median)
     ordered = list(rm.ordered)
-    del ordered[bisect_left(ordered, old)]
-    ordered.insert(bisect_right(ordered, value), value)
-    if rm.median is None:  # the window is full: the count is what it was
+    for old in leaving:
+        del ordered[bisect_left(ordered, old)]
+    at = bisect_right(ordered, value)
+    ordered[at:at] = (value,) * k
+    if rm.median is None:  # the window stays full: the count is what it was
         return RollingMedian(window, tuple(ordered), None)
     n = len(ordered)
     median = ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2.0
