@@ -19,7 +19,7 @@ child's own CPU time (user + system, from the kernel, with its worker processes)
 
 The benchmarks (`--only` picks some): decide.py, cycle.py, replay.py --step 1 and --step 60,
 stress.py over `--scenario` windows (one round only: it takes minutes; the full set is
-`benchmarks/stress.py --full`), alerts.py. docs/performance.md says what each one measures.
+`benchmarks/stress.py --full`), alerts.py, indicators.py. docs/performance.md says what each one measures.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ BENCHMARKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("replay-60s", "replay.py", ("--step", "60")),
     ("stress", "stress.py", ()),
     ("alerts", "alerts.py", ()),
+    ("indicators", "indicators.py", ()),
 )
 #: benchmarks that run once per revision whatever --rounds says (minutes each)
 ONCE = frozenset({"stress"})
