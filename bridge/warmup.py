@@ -19,7 +19,9 @@ from position 0 and drops the forming bar (the same closed bars as position 1), 
 knows when the forming bar opened: no later bar can close before one bar length after that,
 less `OFFSET_MARGIN_S` for the server's UTC offset changing in between (DST), so until then the
 timeframe is not asked again (a D1 series is read about three times a day, not 24; H1 every
-hour, as every hour closes one).
+hour, as every hour closes one). Nor is it asked while the symbol's last tick is the one of the
+last read: a bar opens, and the one before it closes, only on a tick (a closed market, a
+weekend).
 
 What the terminal cannot serve is said once (one log line and one journal `state` row each):
 the indicator, and what it waits for (e.g. the depth medians wait for book samples: MT5 keeps no
@@ -78,6 +80,8 @@ class Warmup:
         self.next_read: dict[tuple[str, str], float] = {}
         """(symbol, "H1" | "D1") → UTC s before which no bar can have closed since the last read
         (the forming bar's open + one bar length − `OFFSET_MARGIN_S`)."""
+        self.read_tick: dict[tuple[str, str], float] = {}
+        """(symbol, "H1" | "D1") → time of the symbol's last tick at the last read (UTC s)."""
         self.served: dict[str, dict[str, int]] = {}
         """Per symbol: how many quotes and bars of each timeframe the terminal served at start."""
         self.pending: list[str] = []
@@ -163,11 +167,13 @@ class Warmup:
             return ind
 
     # -- recalibration -----------------------------------------------------------------------
-    def refresh(self, name: str, ind: SymbolIndicators, now: float) -> SymbolIndicators:
+    def refresh(self, name: str, ind: SymbolIndicators, now: float,
+                tick_time: float | None = None) -> SymbolIndicators:
         """Fold the H1/D1 bars closed since the last one fed (oldest first) and complete a
-        percentile window still short from the terminal's H1/H4 bars."""
+        percentile window still short from the terminal's H1/H4 bars. `tick_time`: the time of
+        the symbol's last tick (UTC s; None or 0 when unknown)."""
         for timeframe in ("H1", "D1"):
-            ind = self._fold_closed(name, timeframe, ind, now)
+            ind = self._fold_closed(name, timeframe, ind, now, tick_time)
         p = params_from(self.config.indicators)
         if len(ind.vol.daily) < p.min_vol_days:
             intraday, seconds = _longest_intraday({tf: self._bars(name, tf) for tf in ("H1", "H4")})
@@ -178,12 +184,14 @@ class Warmup:
                 ind = replace(ind, vol=seed_vol_window(v, p, intraday, seconds, before))
         return ind
 
-    def _fold_closed(self, name: str, timeframe: str, ind: SymbolIndicators, now: float
-                     ) -> SymbolIndicators:
+    def _fold_closed(self, name: str, timeframe: str, ind: SymbolIndicators, now: float,
+                     tick_time: float | None) -> SymbolIndicators:
         """Fold the `timeframe` bars closed since the last one fed, oldest first; not asked while
-        no bar can have closed since the last read (`next_read`)."""
+        no bar can have closed since the last read (`next_read`, `read_tick`)."""
         key = (name, timeframe)
-        if now < self.next_read.get(key, -math.inf):
+        ticked = tick_time is not None and tick_time > 0.0
+        if now < self.next_read.get(key, -math.inf) or (
+                ticked and self.read_tick.get(key) == tick_time):
             return ind
         last = self.bar_fed.get(key, -math.inf)
         count = BAR_COUNTS[timeframe]
@@ -194,6 +202,8 @@ class Warmup:
             return ind
         forming = float(bars.time[-1])
         self.next_read[key] = min(forming, now) + _SECONDS[timeframe] - OFFSET_MARGIN_S
+        if ticked and tick_time is not None:
+            self.read_tick[key] = tick_time
         for i in np.flatnonzero(bars.time[:-1] > last).tolist():
             ind = on_bar(ind, timeframe, float(bars.time[i]), float(bars.open[i]),
                          float(bars.high[i]), float(bars.low[i]), float(bars.close[i]))
