@@ -287,12 +287,13 @@ def avg_pairwise_correlation(state: PortfolioIndicators, symbols: Iterable[str])
     corr = state.corr_fast
     if corr is None or state.n_minutes < state.settings.min_vol_minutes:
         return None
-    diag = state.fast_sum.diagonal()
+    diag = state.fast_sum.diagonal().tolist()
     idx = sorted({i for s in symbols if (i := state.index.get(s)) is not None and diag[i] > 0.0})
     k = len(idx)
     if k < 2:
         return None
-    sub = corr[np.ix_(idx, idx)]
+    # every tracked symbol: the matrix itself (C-ordered like the selection, summed alike)
+    sub = corr if k == len(diag) else corr[np.ix_(idx, idx)]
     return float((sub.sum() - np.trace(sub)) / (k * (k - 1)))
 
 
