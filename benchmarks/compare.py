@@ -19,8 +19,8 @@ child's own CPU time (user + system, from the kernel, with its worker processes)
 
 The benchmarks (`--only` picks some): decide.py, cycle.py, replay.py --step 1 and --step 60,
 stress.py over `--scenario` windows (one round only: it takes minutes; the full set is
-`benchmarks/stress.py --full`), alerts.py, status.py. docs/performance.md says what each one
-measures.
+`benchmarks/stress.py --full`), alerts.py, indicators.py, status.py. docs/performance.md says
+what each one measures.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ BENCHMARKS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("replay-60s", "replay.py", ("--step", "60")),
     ("stress", "stress.py", ()),
     ("alerts", "alerts.py", ()),
+    ("indicators", "indicators.py", ()),
     ("status", "status.py", ()),
 )
 #: benchmarks that run once per revision whatever --rounds says (minutes each)

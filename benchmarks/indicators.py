@@ -7,9 +7,11 @@ margin rates; the costs do not depend on the values):
 - prepare_symbol: a day of 1-second quotes per symbol, for N symbols (total and per symbol);
 - on_quote: median ns per call inside a bucket, the mean including minute/bucket closes, and the
   same after 1 h and after 1 day of history (equal within noise = O(1) per sample);
-- on_depth / on_margin_rate: median per call;
+- on_depth / on_margin_rate: median per call; on_depth and on_quote on samples that close one
+  and two buckets each (the rolling medians move), mean CPU per call;
 - reading every property the decision uses, for one symbol;
-- prepare_portfolio over N symbols, on_minute_returns and portfolio_sigma per call.
+- prepare_portfolio over N symbols, on_minute_returns (N and 5 symbols) and portfolio_sigma per
+  call.
 """
 
 from __future__ import annotations
@@ -97,6 +99,31 @@ def bench_on_quote(state: SymbolIndicators, label: str, n: int = 20_000) -> None
     )
 
 
+def bench_bucket_closes(state: SymbolIndicators, n: int = 5000) -> None:
+    """Time on_depth and on_quote on samples that each close buckets (the rolling medians of a
+    full window move): one bucket a sample, and two (a 120-s step on 60-s buckets)."""
+    assert state.depth.time is not None
+    assert state.quote_time is not None
+    rng = np.random.default_rng(7)
+    lots = rng.uniform(5.0, 50.0, (n, 2)).round(1).tolist()
+    spreads = (1e-4 * (1.0 + rng.random(n))).tolist()
+    bucket = float(state.params.bucket_seconds)
+    for k in (1, 2):
+        s = state
+        t0 = max(state.depth.time, state.quote_time) + bucket
+        a = time.process_time()
+        for i, (b, x) in enumerate(lots):
+            s = on_depth(s, t0 + i * k * bucket, b, x)
+        depth = (time.process_time() - a) / n * 1e9
+        s = state
+        a = time.process_time()
+        for i, sp in enumerate(spreads):
+            s = on_quote(s, t0 + i * k * bucket, 1.1, 1.1 + sp)
+        quote = (time.process_time() - a) / n * 1e9
+        print(f"  closing {k} bucket{'s' if k > 1 else ''} a sample: on_depth {depth:7.0f} ns, "
+              f"on_quote {quote:7.0f} ns")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--symbols", type=int, default=30)
@@ -128,6 +155,7 @@ def main() -> None:
     dt = st.depth.time + 1.0
     depth_ns = _per_call_ns(lambda: on_depth(st, dt, 10.0, 12.0), 20_000)
     print(f"  on_depth (inside a bucket): {depth_ns:7.0f} ns")
+    bench_bucket_closes(st)
     hours = EPOCH + 3600.0 * np.arange(settings.margin_history_hours)
     rates = 0.0333 * (1.0 + 0.1 * np.random.default_rng(1).random(hours.size))
     full = prepare_symbol(SymbolHistory(margin_time=hours, margin_rate=rates), settings)
@@ -173,6 +201,13 @@ def main() -> None:
         f"  on_minute_returns: "
         f"{_per_call_ns(lambda: on_minute_returns(port, last + 60.0, rets), 5000) / 1e3:7.2f} µs"
     )
+    five = list(histories)[:5]
+    small = prepare_portfolio({k: histories[k] for k in five}, settings)
+    rets5 = dict.fromkeys(five, 0.0001)
+    small_last = small.last_time
+    assert small_last is not None
+    small_us = _per_call_ns(lambda: on_minute_returns(small, small_last + 60.0, rets5), 5000)
+    print(f"  on_minute_returns, 5 symbols (a stress book): {small_us / 1e3:7.2f} µs")
     weights = {name: (1.0 if i % 2 else -0.5) / args.symbols for i, name in enumerate(histories)}
     floor = dict.fromkeys(histories, 0.004)
     sigma_us = _per_call_ns(lambda: portfolio_sigma(port, weights), 5000) / 1e3

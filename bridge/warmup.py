@@ -14,7 +14,14 @@ calls live and in replay (the simulated terminal serves them from the scenario's
 
 Start position 1 skips the forming bar: only closed bars are folded. At each recalibration
 (`Warmup.refresh`) the bars that closed since are folded in order (H1, D1), and a percentile
-window still short is completed from the terminal's H1/H4 bars again.
+window still short is completed from the terminal's H1/H4 bars again. The recalibration reads
+from position 0 and drops the forming bar (the same closed bars as position 1), so that it
+knows when the forming bar opened: no later bar can close before one bar length after that,
+less `OFFSET_MARGIN_S` for the server's UTC offset changing in between (DST), so until then the
+timeframe is not asked again (a D1 series is read about three times a day, not 24; H1 every
+hour, as every hour closes one). Nor is it asked while the symbol's last tick is the one of the
+last read: a bar opens, and the one before it closes, only on a tick (a closed market, a
+weekend).
 
 What the terminal cannot serve is said once (one log line and one journal `state` row each):
 the indicator, and what it waits for (e.g. the depth medians wait for book samples: MT5 keeps no
@@ -50,6 +57,9 @@ __all__ = ["BAR_COUNTS", "Warmup"]
 #: closed bars asked for per timeframe (start position 1): D1 at least 300, H1/H4 at least 60 days
 BAR_COUNTS = {"M1": 3 * 1440, "H1": 60 * 24, "H4": 180 * 6, "D1": 400}
 _SECONDS = {"M1": 60, "H1": 3600, "H4": 14_400, "D1": 86_400}
+#: seconds by which a bar's successor may open earlier in UTC than one bar length after it: the
+#: server's offset moving by an hour at a DST change, and an hour to spare
+OFFSET_MARGIN_S = 7200.0
 
 
 @dataclass
@@ -67,14 +77,20 @@ class Warmup:
         self.said: set[str] = set()
         self.bar_fed: dict[tuple[str, str], float] = {}
         """(symbol, "H1" | "D1") → open time (UTC s) of the last bar folded into the indicators."""
+        self.next_read: dict[tuple[str, str], float] = {}
+        """(symbol, "H1" | "D1") → UTC s before which no bar can have closed since the last read
+        (the forming bar's open + one bar length − `OFFSET_MARGIN_S`)."""
+        self.read_tick: dict[tuple[str, str], float] = {}
+        """(symbol, "H1" | "D1") → time of the symbol's last tick at the last read (UTC s)."""
         self.served: dict[str, dict[str, int]] = {}
         """Per symbol: how many quotes and bars of each timeframe the terminal served at start."""
         self.pending: list[str] = []
 
     # -- reading -----------------------------------------------------------------------------
-    def _bars(self, name: str, timeframe: str, count: int | None = None) -> Bars | None:
+    def _bars(self, name: str, timeframe: str, count: int | None = None,
+              start_pos: int = 1) -> Bars | None:
         try:
-            return self.port.bars(name, timeframe, count or BAR_COUNTS[timeframe])
+            return self.port.bars(name, timeframe, count or BAR_COUNTS[timeframe], start_pos)
         except TerminalError:
             return None
 
@@ -151,21 +167,13 @@ class Warmup:
             return ind
 
     # -- recalibration -----------------------------------------------------------------------
-    def refresh(self, name: str, ind: SymbolIndicators, now: float) -> SymbolIndicators:
+    def refresh(self, name: str, ind: SymbolIndicators, now: float,
+                tick_time: float | None = None) -> SymbolIndicators:
         """Fold the H1/D1 bars closed since the last one fed (oldest first) and complete a
-        percentile window still short from the terminal's H1/H4 bars."""
+        percentile window still short from the terminal's H1/H4 bars. `tick_time`: the time of
+        the symbol's last tick (UTC s; None or 0 when unknown)."""
         for timeframe in ("H1", "D1"):
-            last = self.bar_fed.get((name, timeframe), -math.inf)
-            count = BAR_COUNTS[timeframe]
-            if math.isfinite(last):
-                count = min(count, max(2, int((now - last) // _SECONDS[timeframe]) + 2))
-            bars = self._bars(name, timeframe, count)
-            if bars is None:
-                continue
-            for i in np.flatnonzero(bars.time > last).tolist():
-                ind = on_bar(ind, timeframe, float(bars.time[i]), float(bars.open[i]),
-                             float(bars.high[i]), float(bars.low[i]), float(bars.close[i]))
-                self.bar_fed[(name, timeframe)] = float(bars.time[i])
+            ind = self._fold_closed(name, timeframe, ind, now, tick_time)
         p = params_from(self.config.indicators)
         if len(ind.vol.daily) < p.min_vol_days:
             intraday, seconds = _longest_intraday({tf: self._bars(name, tf) for tf in ("H1", "H4")})
@@ -174,6 +182,32 @@ class Warmup:
                 # the quotes' samples cover the days before the current one: seed before them
                 before = (v.day - len(v.daily)) * 86_400.0 if v.day is not None else now
                 ind = replace(ind, vol=seed_vol_window(v, p, intraday, seconds, before))
+        return ind
+
+    def _fold_closed(self, name: str, timeframe: str, ind: SymbolIndicators, now: float,
+                     tick_time: float | None) -> SymbolIndicators:
+        """Fold the `timeframe` bars closed since the last one fed, oldest first; not asked while
+        no bar can have closed since the last read (`next_read`, `read_tick`)."""
+        key = (name, timeframe)
+        ticked = tick_time is not None and tick_time > 0.0
+        if now < self.next_read.get(key, -math.inf) or (
+                ticked and self.read_tick.get(key) == tick_time):
+            return ind
+        last = self.bar_fed.get(key, -math.inf)
+        count = BAR_COUNTS[timeframe]
+        if math.isfinite(last):
+            count = min(count, max(2, int((now - last) // _SECONDS[timeframe]) + 2))
+        bars = self._bars(name, timeframe, count + 1, start_pos=0)  # the closed ones + forming
+        if bars is None:
+            return ind
+        forming = float(bars.time[-1])
+        self.next_read[key] = min(forming, now) + _SECONDS[timeframe] - OFFSET_MARGIN_S
+        if ticked and tick_time is not None:
+            self.read_tick[key] = tick_time
+        for i in np.flatnonzero(bars.time[:-1] > last).tolist():
+            ind = on_bar(ind, timeframe, float(bars.time[i]), float(bars.open[i]),
+                         float(bars.high[i]), float(bars.low[i]), float(bars.close[i]))
+            self.bar_fed[key] = float(bars.time[i])
         return ind
 
     # -- what is missing ---------------------------------------------------------------------

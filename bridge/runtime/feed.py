@@ -93,8 +93,10 @@ class IndicatorFeed:
         """Hourly: the last closed H1/D1 bars and the margin rate of every symbol; a symbol the
         terminal cannot serve keeps its indicators (a warning says why)."""
         for name, ind in list(self.indicators.items()):
+            market = snap.market.get(name)
             try:
-                ind = self.warmup.refresh(name, ind, snap.time)
+                ind = self.warmup.refresh(name, ind, snap.time,
+                                          market.time if market is not None else None)
                 rate = self.port.margin_rate(name, snap)
                 if rate is not None:
                     ind = on_margin_rate(ind, snap.time, rate)

@@ -47,6 +47,8 @@ def push_median(rm: RollingMedian, p: Params, value: float, count: int) -> Rolli
     """
     w = p.median_window
     k = min(count, p.max_fill)
+    if len(rm.window) == w:
+        return _push_full(rm, value, k)
     window = (*rm.window, *([value] * k))[-w:]
     dropped = len(rm.window) + k - len(window)
     ordered = list(rm.ordered)
@@ -58,6 +60,28 @@ def push_median(rm: RollingMedian, p: Params, value: float, count: int) -> Rolli
     median = None
     if n >= p.min_median:
         median = ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2.0
+    return RollingMedian(window, tuple(ordered), median)
+
+
+def _push_full(rm: RollingMedian, value: float, k: int) -> RollingMedian:
+    """`push_median` of `k` ≤ W copies of `value` on a full window (the steady state), with the
+    general form's arithmetic: the k oldest values leave the sorted copy where `bisect_left`
+    finds each, the copies enter where `bisect_right` finds `value` once they are gone. When the
+    k leaving are all equal to `value` (and it is not a zero, whose sign could differ), the
+    sorted copy and its median are what they were."""
+    leaving = rm.window[:k]
+    window = rm.window[k:] + (value,) * k
+    if value != 0.0 and leaving.count(value) == k:
+        return RollingMedian(window, rm.ordered, rm.median)
+    ordered = list(rm.ordered)
+    for old in leaving:
+        del ordered[bisect_left(ordered, old)]
+    at = bisect_right(ordered, value)
+    ordered[at:at] = (value,) * k
+    if rm.median is None:  # the window stays full: the count is what it was
+        return RollingMedian(window, tuple(ordered), None)
+    n = len(ordered)
+    median = ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2.0
     return RollingMedian(window, tuple(ordered), median)
 
 

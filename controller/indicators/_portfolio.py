@@ -76,6 +76,11 @@ class PortfolioIndicators:
     """Correlations of Σ; a symbol that never moved is uncorrelated (0 off the diagonal)."""
     corr_fast: FloatArray | None
     """Correlations of the fast covariance; NaN rows for a symbol that never moved."""
+    sums: FloatArray
+    """(2, 2, n, n): [slow, fast] × [S, W] stacked (the four arrays above are its views), so a
+    minute is folded in one multiply-add."""
+    decays: FloatArray
+    """(2, 1, 1, 1): [slow_decay, fast_decay], shaped to scale `sums`."""
 
     def slow_covariance_daily(self) -> FloatArray | None:
         """Σ: covariance of daily log returns (1-minute EWMA × 1440); None before any minute."""
@@ -88,18 +93,39 @@ class PortfolioIndicators:
 
 def _correlation(cov: FloatArray, sd: FloatArray, fill: float) -> FloatArray:
     moved = sd > 0.0
-    corr = np.full_like(cov, fill)
-    corr[np.ix_(moved, moved)] = cov[np.ix_(moved, moved)] / np.outer(sd[moved], sd[moved])
+    if moved.all():  # every symbol moved: the same elementwise division, without the fill
+        corr = cov / np.outer(sd, sd)
+    else:
+        corr = np.full_like(cov, fill)
+        corr[np.ix_(moved, moved)] = cov[np.ix_(moved, moved)] / np.outer(sd[moved], sd[moved])
     if fill == 0.0:
         np.fill_diagonal(corr, 1.0)
     return _frozen(corr)
 
 
-def _ratio(total: FloatArray, weight: FloatArray) -> FloatArray:
-    """S / W elementwise, 0 where no minute was shared (W = 0)."""
-    out = np.zeros_like(total)
-    np.divide(total, weight, out=out, where=weight > 0.0)
-    return out
+def _derived(sums: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Σ (daily), its σ, the slow and the fast correlations, from the stacked sums.
+
+    C = S / W elementwise (0 where no minute was shared, W = 0), the slow one × 1440, σ = √diag,
+    ρ_ij = C_ij / (σ_i σ_j): each element divided, scaled and rooted as one matrix at a time
+    would, the slow and fast halves in one numpy call each."""
+    weight = sums[:, 1]
+    ratio = np.zeros_like(weight)
+    np.divide(sums[:, 0], weight, out=ratio, where=weight > 0.0)
+    ratio[0] *= MINUTES_PER_DAY
+    sd = np.sqrt(np.diagonal(ratio, axis1=1, axis2=2))
+    if not (sd > 0.0).all():  # a symbol that never moved: the masked form
+        cov = _frozen(ratio[0])
+        return cov, _frozen(sd[0]), _correlation(cov, sd[0], 0.0), \
+            _correlation(ratio[1], sd[1], math.nan)
+    corr = ratio / (sd[:, :, None] * sd[:, None, :])
+    np.fill_diagonal(corr[0], 1.0)
+    return _frozen(ratio[0]), _frozen(sd[0]), _frozen(corr[0]), _frozen(corr[1])
+
+
+def _decays(slow: float, fast: float) -> FloatArray:
+    """[slow, fast] shaped (2, 1, 1, 1) to scale the stacked sums."""
+    return _frozen(np.array([slow, fast], dtype=np.float64).reshape(2, 1, 1, 1))
 
 
 def _build(
@@ -108,34 +134,34 @@ def _build(
     symbols: tuple[str, ...],
     last_time: float | None,
     n_minutes: int,
-    sums: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    sums: FloatArray,
 ) -> PortfolioIndicators:
-    slow_sum, slow_weight, fast_sum, fast_weight = sums
     cov = sd = corr_slow = corr_fast = None
-    if slow_weight.size and slow_weight.max() > 0.0:
-        cov = _frozen(_ratio(slow_sum, slow_weight) * MINUTES_PER_DAY)
-        sd = _frozen(np.sqrt(np.diag(cov)))
-        corr_slow = _correlation(cov, sd, 0.0)
-        fast = _ratio(fast_sum, fast_weight)
-        corr_fast = _correlation(fast, np.sqrt(np.diag(fast)), math.nan)
+    if sums.size and sums[0, 1].max() > 0.0:
+        cov, sd, corr_slow, corr_fast = _derived(sums)
+    slow_decay = state.slow_decay if state else 1.0 - ewma_alpha(settings.vol_halflife_minutes)
+    fast_decay = (
+        state.fast_decay if state else 1.0 - ewma_alpha(settings.corr_fast_halflife_minutes)
+    )
+    _frozen(sums)
     return PortfolioIndicators(
         settings=settings,
         symbols=symbols,
         index=state.index if state else MappingProxyType({s: i for i, s in enumerate(symbols)}),
-        slow_decay=state.slow_decay if state else 1.0 - ewma_alpha(settings.vol_halflife_minutes),
-        fast_decay=(
-            state.fast_decay if state else 1.0 - ewma_alpha(settings.corr_fast_halflife_minutes)
-        ),
+        slow_decay=slow_decay,
+        fast_decay=fast_decay,
         last_time=last_time,
         n_minutes=n_minutes,
-        slow_sum=_frozen(slow_sum),
-        slow_weight=slow_weight,
-        fast_sum=_frozen(fast_sum),
-        fast_weight=fast_weight,
+        slow_sum=sums[0, 0],
+        slow_weight=sums[0, 1],
+        fast_sum=sums[1, 0],
+        fast_weight=sums[1, 1],
         cov_daily=cov,
         sd_daily=sd,
         corr_slow=corr_slow,
         corr_fast=corr_fast,
+        sums=sums,
+        decays=state.decays if state else _decays(slow_decay, fast_decay),
     )
 
 
@@ -148,8 +174,7 @@ def new_portfolio_indicators(
         dup = next(s for s in names if names.count(s) > 1)
         raise ValueError(f"symbols: {dup!r} appears twice; list each symbol once")
     n = len(names)
-    return _build(None, settings, names, None, 0,
-                  (np.zeros((n, n)), np.zeros((n, n)), np.zeros((n, n)), np.zeros((n, n))))
+    return _build(None, settings, names, None, 0, np.zeros((2, 2, n, n)))
 
 
 def on_minute_returns(
@@ -167,19 +192,15 @@ def on_minute_returns(
             f"on_minute_returns: time_s={time_s} is not after the last minute {state.last_time}:"
             " feed each minute once, in time order"
         )
-    sums = _fold_sums(
-        state, (state.slow_sum, state.slow_weight, state.fast_sum, state.fast_weight), returns
-    )
+    sums = _fold_sums(state, state.sums, returns)
     return _build(state, state.settings, state.symbols, time_s, state.n_minutes + 1, sums)
 
 
-_Sums = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
-
-
-def _fold_sums(state: PortfolioIndicators, sums: _Sums, returns: Mapping[str, float]) -> _Sums:
-    """S ← λS + r rᵀ and W ← λW + m mᵀ for both half-lives (the arithmetic of one minute)."""
-    r = np.zeros(len(state.symbols))
-    m = np.zeros(len(state.symbols))
+def _fold_sums(state: PortfolioIndicators, sums: FloatArray,
+               returns: Mapping[str, float]) -> FloatArray:
+    """S ← λS + r rᵀ and W ← λW + m mᵀ for both half-lives (the arithmetic of one minute), on
+    the stacked sums: elementwise the same products and sums as one matrix at a time."""
+    rm = np.zeros((2, len(state.symbols)))
     for symbol, value in returns.items():
         i = state.index.get(symbol)
         if i is None:
@@ -189,17 +210,11 @@ def _fold_sums(state: PortfolioIndicators, sums: _Sums, returns: Mapping[str, fl
             )
         if not math.isfinite(value):
             raise ValueError(f"returns[{symbol!r}]={value!r}: a log return must be finite")
-        r[i] = value
-        m[i] = 1.0
-    rr = np.outer(r, r)
-    mm = np.outer(m, m)
-    slow_sum, slow_weight, fast_sum, fast_weight = sums
-    return (
-        state.slow_decay * slow_sum + rr,
-        state.slow_decay * slow_weight + mm,
-        state.fast_decay * fast_sum + rr,
-        state.fast_decay * fast_weight + mm,
-    )
+        rm[0, i] = value
+        rm[1, i] = 1.0
+    outer: FloatArray = rm[:, :, None] * rm[:, None, :]  # [r rᵀ, m mᵀ]
+    folded: FloatArray = state.decays * sums + outer
+    return folded
 
 
 def portfolio_sigma(
@@ -272,12 +287,13 @@ def avg_pairwise_correlation(state: PortfolioIndicators, symbols: Iterable[str])
     corr = state.corr_fast
     if corr is None or state.n_minutes < state.settings.min_vol_minutes:
         return None
-    diag = state.fast_sum.diagonal()
+    diag = state.fast_sum.diagonal().tolist()
     idx = sorted({i for s in symbols if (i := state.index.get(s)) is not None and diag[i] > 0.0})
     k = len(idx)
     if k < 2:
         return None
-    sub = corr[np.ix_(idx, idx)]
+    # every tracked symbol: the matrix itself (C-ordered like the selection, summed alike)
+    sub = corr if k == len(diag) else corr[np.ix_(idx, idx)]
     return float((sub.sum() - np.trace(sub)) / (k * (k - 1)))
 
 
@@ -320,7 +336,7 @@ def prepare_portfolio(
         minutes, rets = minute_returns(history)
         for m, r in zip(minutes, rets, strict=True):
             by_minute.setdefault(m, {})[symbol] = r
-    sums: _Sums = (state.slow_sum, state.slow_weight, state.fast_sum, state.fast_weight)
+    sums = state.sums
     for m in sorted(by_minute):  # the sums only: the derived matrices are built once at the end
         sums = _fold_sums(state, sums, by_minute[m])
     if not by_minute:

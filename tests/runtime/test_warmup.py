@@ -4,10 +4,12 @@ long-run σ floor, ATR and a regime; what the terminal cannot serve is said once
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from bridge.config import AppConfig
+from bridge.warmup import OFFSET_MARGIN_S
 from controller import Regime
 from tests.kit import sim_config, sim_guard
 
@@ -85,3 +87,66 @@ def test_recalibration_folds_every_bar_closed_since_the_last(tmp_path: Path, sha
     assert guard.indicators["EURUSD"].h1.n_bars == before + 5
     guard.recalibrate()
     assert guard.indicators["EURUSD"].h1.n_bars == before + 5  # each bar once
+
+
+def test_recalibration_asks_for_d1_bars_only_when_one_can_have_closed(tmp_path: Path,
+                                                                     shared_data: Path):
+    config = _config(tmp_path, str(STRESS / "calm-2019.toml"), shared_data, warmup_hours=6.0)
+    guard, sim = sim_guard(config)
+    guard.start()
+    port = guard.feed.warmup.port
+    read = port.bars
+    asked: list[str] = []
+
+    def counted(name: str, timeframe: str, count: int, start_pos: int = 1) -> Any:
+        asked.append(f"{name} {timeframe}")
+        return read(name, timeframe, count, start_pos)
+
+    port.bars = counted  # type: ignore[method-assign]  # the real call, counted
+    folded_d1: list[float] = []
+    for _ in range(30):  # 30 hourly recalibrations; one D1 bar closes among them
+        sim.advance(3600.0)
+        guard.fast_guard()
+        guard.recalibrate()
+        ind = guard.indicators["EURUSD"]
+        closed_d1, closed_h1 = read("EURUSD", "D1", 1), read("EURUSD", "H1", 1)
+        assert closed_d1 is not None
+        assert closed_h1 is not None
+        # never less than the design needs: every bar closed so far is folded at once
+        assert ind.d1.atr.last_time == float(closed_d1.time[-1])
+        assert ind.h1.last_time == float(closed_h1.time[-1])
+        folded_d1.append(float(closed_d1.time[-1]))
+    assert len(set(folded_d1)) == 2  # the window's D1 close happened in the loop
+    assert asked.count("EURUSD H1") == 30  # every hour closes an H1 bar: asked every hour
+    # D1: once at the first recalibration, then per forming bar seen (two: the one open at the
+    # start and the one after the close) only from the margin's hours before it can close
+    assert asked.count("EURUSD D1") <= 1 + 2 * (OFFSET_MARGIN_S // 3600 + 1)
+
+
+def test_recalibration_asks_for_no_bars_while_no_tick_arrived(tmp_path: Path, shared_data: Path):
+    config = _config(tmp_path, str(STRESS / "calm-2019.toml"), shared_data, warmup_hours=6.0)
+    guard, sim = sim_guard(config)
+    guard.start()
+    sim.advance(3600.0)
+    guard.fast_guard()
+    guard.recalibrate()
+    port = guard.feed.warmup.port
+    read = port.bars
+    asked: list[str] = []
+
+    def counted(name: str, timeframe: str, count: int, start_pos: int = 1) -> Any:
+        asked.append(f"{name} {timeframe}")
+        return read(name, timeframe, count, start_pos)
+
+    port.bars = counted  # type: ignore[method-assign]  # the real call, counted
+    snap = guard.snapshot
+    assert snap is not None
+    # an hour later on the clock with the same last tick (a closed market): no bar can close
+    guard.feed.recalibrate(replace(snap, time=snap.time + 3600.0))
+    assert asked == []
+    sim.advance(3600.0)  # the ticks of the next hour: its H1 bar is asked for and folded
+    guard.fast_guard()
+    before = guard.indicators["EURUSD"].h1.n_bars
+    guard.recalibrate()
+    assert "EURUSD H1" in asked
+    assert guard.indicators["EURUSD"].h1.n_bars == before + 1
