@@ -89,11 +89,8 @@ def test_recalibration_folds_every_bar_closed_since_the_last(tmp_path: Path, sha
     assert guard.indicators["EURUSD"].h1.n_bars == before + 5  # each bar once
 
 
-def test_recalibration_asks_for_d1_bars_only_when_one_can_have_closed(tmp_path: Path,
-                                                                     shared_data: Path):
-    config = _config(tmp_path, str(STRESS / "calm-2019.toml"), shared_data, warmup_hours=6.0)
-    guard, sim = sim_guard(config)
-    guard.start()
+def _counted_bar_reads(guard: Any) -> tuple[Any, list[str]]:
+    """The port's real `bars` call, and the list each later call of it appends "SYMBOL TF" to."""
     port = guard.feed.warmup.port
     read = port.bars
     asked: list[str] = []
@@ -102,7 +99,16 @@ def test_recalibration_asks_for_d1_bars_only_when_one_can_have_closed(tmp_path: 
         asked.append(f"{name} {timeframe}")
         return read(name, timeframe, count, start_pos)
 
-    port.bars = counted  # type: ignore[method-assign]  # the real call, counted
+    port.bars = counted  # the real call, counted
+    return read, asked
+
+
+def test_recalibration_asks_for_d1_bars_only_when_one_can_have_closed(tmp_path: Path,
+                                                                     shared_data: Path):
+    config = _config(tmp_path, str(STRESS / "calm-2019.toml"), shared_data, warmup_hours=6.0)
+    guard, sim = sim_guard(config)
+    guard.start()
+    read, asked = _counted_bar_reads(guard)
     folded_d1: list[float] = []
     for _ in range(30):  # 30 hourly recalibrations; one D1 bar closes among them
         sim.advance(3600.0)
@@ -130,15 +136,7 @@ def test_recalibration_asks_for_no_bars_while_no_tick_arrived(tmp_path: Path, sh
     sim.advance(3600.0)
     guard.fast_guard()
     guard.recalibrate()
-    port = guard.feed.warmup.port
-    read = port.bars
-    asked: list[str] = []
-
-    def counted(name: str, timeframe: str, count: int, start_pos: int = 1) -> Any:
-        asked.append(f"{name} {timeframe}")
-        return read(name, timeframe, count, start_pos)
-
-    port.bars = counted  # type: ignore[method-assign]  # the real call, counted
+    _, asked = _counted_bar_reads(guard)
     snap = guard.snapshot
     assert snap is not None
     # an hour later on the clock with the same last tick (a closed market): no bar can close
