@@ -15,7 +15,7 @@ from controller.indicators import (
 )
 from controller.liquidity import DepthReading, crash_signs, read_depth
 from controller.quick_init import quick_init
-from controller.rounding import round_to
+from controller.rounding import round10
 from controller.settings import Settings
 from controller.snapshot import Snapshot
 
@@ -42,13 +42,30 @@ def _symbol_row(sym: str, book: Book, reading: DepthReading, spread_ratio: float
     # positional for speed, in the field order of SymbolMetrics: symbol, position_value,
     # net_volume, gross_volume, depth, depth_ratio, depth_source, spread_ratio, liq_accel,
     # lvi_contribution, sigma_now, sigma_long, mpg
-    net, gross = round_to(book.net[sym], 10), round_to(book.gross[sym], 10)
+    net, gross = round10(book.net[sym]), round10(book.gross[sym])
     if si is None:
         return SymbolMetrics(sym, book.pv[sym], net, gross, reading.notional, reading.ratio,
                              reading.source, spread_ratio, None, contribution, None, None, None)
     return SymbolMetrics(sym, book.pv[sym], net, gross, reading.notional, reading.ratio,
                          reading.source, spread_ratio, si.liq_accel, contribution, si.sigma_now,
                          si.sigma_long, si.mpg)
+
+
+_INF = float("inf")
+
+
+def _contribution(sym: str, pv: float, equity: float, ratio: float | None) -> float:
+    """`lvi({sym: pv}, equity, {sym: ratio})` for equity > 0: the same float, without the two
+    one-entry dicts where every value is a plain finite one (`lvi` itself otherwise, which
+    names a bad value). One symbol's sum is 0.0 + its term, which is the term itself (≥ 0)."""
+    if -_INF < pv < _INF and equity < _INF and (ratio is None or 0.0 <= ratio < _INF):
+        share = abs(pv) / equity
+        if share == 0.0:
+            return 0.0
+        if ratio is None:
+            return share / 1.0
+        return _INF if ratio == 0.0 else share / ratio
+    return lvi({sym: pv}, equity, {sym: ratio})
 
 
 def assess_liquidity(snapshot: Snapshot, book: Book, ind: Mapping[str, SymbolIndicators],
@@ -73,7 +90,7 @@ def assess_liquidity(snapshot: Snapshot, book: Book, ind: Mapping[str, SymbolInd
                              snapshot.symbols[sym].symbol_class, s.plan, usd_rate)
         depth[sym] = reading
         ratio = reading.ratio
-        contribution = lvi({sym: pv}, equity, {sym: ratio}) if equity > 0.0 else 0.0
+        contribution = _contribution(sym, pv, equity, ratio) if equity > 0.0 else 0.0
         total_lvi += contribution
         if ratio is not None:
             ratio_sum += ratio * pv
