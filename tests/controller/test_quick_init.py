@@ -96,10 +96,12 @@ def test_quick_replace_gives_the_record_dataclasses_replace_gives() -> None:
         assert _fields(new) == _fields(old)
         assert new == old
     mem = ControllerMemory(reading_key="k", lock_reason="r")
-    changes = {"regime": Regime.WAIT, "regime_since": 5.0, "vol_high": True,
-               "state": TradingState.REDUCING}
-    assert quick_replace(mem, **changes) == dataclasses.replace(mem, **changes)
-    assert repr(quick_replace(mem, **changes)) == repr(dataclasses.replace(mem, **changes))
+    new_mem = quick_replace(mem, regime=Regime.WAIT, regime_since=5.0, vol_high=True,
+                            state=TradingState.REDUCING)
+    old_mem = dataclasses.replace(mem, regime=Regime.WAIT, regime_since=5.0, vol_high=True,
+                                  state=TradingState.REDUCING)
+    assert new_mem == old_mem
+    assert repr(new_mem) == repr(old_mem)
     with pytest.raises(TypeError):
         quick_replace(base, nope=1)
     with pytest.raises(FrozenInstanceError):
