@@ -36,17 +36,18 @@ class BookLiquidity:
     crash_evidence: tuple[CrashSign, ...]
 
 
-def _symbol_row(sym: str, book: Book, reading: DepthReading, spread_ratio: float | None,
-                si: SymbolIndicators | None, contribution: float) -> SymbolMetrics:
+def _symbol_row(sym: str, pv: float, net: float, gross: float, reading: DepthReading,
+                spread_ratio: float | None, si: SymbolIndicators | None,
+                contribution: float) -> SymbolMetrics:
     """The decision's row of one held symbol (lots rounded to 1e-10)."""
     # positional for speed, in the field order of SymbolMetrics: symbol, position_value,
     # net_volume, gross_volume, depth, depth_ratio, depth_source, spread_ratio, liq_accel,
     # lvi_contribution, sigma_now, sigma_long, mpg
-    net, gross = round10(book.net[sym]), round10(book.gross[sym])
     if si is None:
-        return SymbolMetrics(sym, book.pv[sym], net, gross, reading.notional, reading.ratio,
-                             reading.source, spread_ratio, None, contribution, None, None, None)
-    return SymbolMetrics(sym, book.pv[sym], net, gross, reading.notional, reading.ratio,
+        return SymbolMetrics(sym, pv, round10(net), round10(gross), reading.notional,
+                             reading.ratio, reading.source, spread_ratio, None, contribution,
+                             None, None, None)
+    return SymbolMetrics(sym, pv, round10(net), round10(gross), reading.notional, reading.ratio,
                          reading.source, spread_ratio, si.liq_accel, contribution, si.sigma_now,
                          si.sigma_long, si.mpg)
 
@@ -82,12 +83,15 @@ def assess_liquidity(snapshot: Snapshot, book: Book, ind: Mapping[str, SymbolInd
     slip_max: float | None = None
     held = sorted(book.positions)
     usd_rate = snapshot.rates.get("USD")
+    markets, specs, pvs, nets, units = snapshot.market, snapshot.symbols, book.pv, book.net, \
+        book.unit
+    plan = s.plan
     for sym in held:
-        market = snapshot.market[sym]
+        market = markets[sym]
         si = ind.get(sym)
-        pv = book.pv[sym]
-        reading = read_depth(market, si, book.net[sym], book.unit[sym],
-                             snapshot.symbols[sym].symbol_class, s.plan, usd_rate)
+        pv = pvs[sym]
+        net = nets[sym]
+        reading = read_depth(market, si, net, units[sym], specs[sym].symbol_class, plan, usd_rate)
         depth[sym] = reading
         ratio = reading.ratio
         contribution = _contribution(sym, pv, equity, ratio) if equity > 0.0 else 0.0
@@ -105,7 +109,7 @@ def assess_liquidity(snapshot: Snapshot, book: Book, ind: Mapping[str, SymbolInd
         slip = market.slippage_ratio
         if slip is not None:
             slip_max = slip if slip_max is None else max(slip_max, slip)
-        rows.append(_symbol_row(sym, book, reading, sr, si, contribution))
+        rows.append(_symbol_row(sym, pv, net, book.gross[sym], reading, sr, si, contribution))
     depth_ratio = ratio_sum / ratio_weight if ratio_weight > 0.0 else None
     corr = avg_pairwise_correlation(portfolio, held) if portfolio is not None and len(held) > 1 \
         else None

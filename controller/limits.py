@@ -46,7 +46,9 @@ def decision_limits(snapshot: Snapshot, book: Book, target: float, allowed: bool
             max_volume, reason = prop_cap, f"prop-firm cap {prop_cap:g} lots"
         if locked:
             max_volume, reason = 0.0, "prop lock: close only"
-        rows.append(SymbolLimit(sym, round8(max_volume), round8(current), reason))
+        held = round8(current)  # the same float rounded once when the cap is what is held
+        rows.append(SymbolLimit(sym, held if max_volume is current else round8(max_volume),
+                                held, reason))
     floor = kept_msi_floor(snapshot, s) if s.components.broker_levels else 0.0
     return Limits(
         max_eff_lev=round6(target), msi_floor=round6(floor),

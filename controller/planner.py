@@ -261,7 +261,7 @@ def _slice_actions(
     min_slices = plan.min_slices_normal if urgency is Urgency.NORMAL else \
         plan.min_slices_forced if urgency is Urgency.FORCED else 1
     if min_slices > 1:  # staged even where the book could take it all at once
-        total = sum(lots for _, lots in cuts)
+        total = sum([lots for _, lots in cuts])
         staged = max(round_down_to_step(total / min_slices, ps.spec.volume_step),
                      ps.spec.volume_min)
         q = min(q, staged)
@@ -341,7 +341,8 @@ def plan_reduction(
     # events first (the lowest factor first), then the largest LVI contribution, then the name
     ranked = sorted([(symbols[k].event_factor, -symbols[k].lvi_contribution, k) for k in by_symbol])
     order = [k for _, _, k in ranked]
-    forced = {s: (required_lots or {}).get(s, 0.0) * symbols[s].unit_notional for s in order}
+    required = required_lots or {}
+    forced = {s: required.get(s, 0.0) * symbols[s].unit_notional for s in order}
     remaining = cut_value - sum(forced.values())
     actions: list[Action] = []
     for s in order:
