@@ -48,7 +48,8 @@ def reduction_actions(snapshot: Snapshot, book: Book, ind: Mapping[str, SymbolIn
     acct = snapshot.account
     extra = () if close_everything else prop_extra_positions(snapshot, s)
     closed = {p.ticket for p in extra}
-    rest = [p for p in snapshot.positions if p.ticket not in closed]
+    rest = [p for p in snapshot.positions if p.ticket not in closed] if closed \
+        else list(snapshot.positions)
     excess = prop_lot_excess(rest, s)
     cut = book.total_pv - target * acct.equity if triggered else 0.0
     cut -= sum(p.volume * book.unit[p.symbol] for p in extra)

@@ -83,10 +83,12 @@ def _volatility(syms: list[str], ind: Mapping[str, SymbolIndicators]) -> list[Si
     out = []
     for sym in syms:
         si = ind.get(sym)
-        if si is not None and si.sigma_now is not None and si.sigma_enter is not None \
-                and si.sigma_now > si.sigma_enter:
-            out.append(Signal("volatility_regime", sym, si.sigma_now, si.sigma_enter,
-                              "daily σ", "sigma_now", True))
+        if si is None:
+            continue
+        now, enter = si.sigma_now, si.sigma_enter  # read once (properties of a frozen record)
+        if now is not None and enter is not None and now > enter:
+            out.append(Signal("volatility_regime", sym, now, enter, "daily σ", "sigma_now",
+                              True))
     return out
 
 

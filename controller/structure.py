@@ -129,12 +129,15 @@ def regime_inputs(book: Book, weights: Mapping[str, float], ind: Mapping[str, Sy
     known = False
     for sym, w in weights.items():
         si = ind.get(sym)
-        if si is None or si.sigma_now is None or si.sigma_enter is None or si.sigma_exit is None:
+        if si is None:
+            continue
+        now, enter, leave = si.sigma_now, si.sigma_enter, si.sigma_exit  # each read once
+        if now is None or enter is None or leave is None:
             continue
         known = True
-        now_sum += w * si.sigma_now
-        enter_sum += w * si.sigma_enter
-        exit_sum += w * si.sigma_exit
+        now_sum += w * now
+        enter_sum += w * enter
+        exit_sum += w * leave
     depth_ratio = liq.depth_ratio
     if not book.positions:
         ratios = [si.spread_median / si.spread for si in ind.values()
