@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from controller.book import Book
 from controller.indicators import SymbolIndicators
@@ -55,6 +56,7 @@ def atr_multiplier(atr_ratio: float | None, threshold: float, floor: float) -> f
     return max(floor, threshold / atr_ratio)
 
 
+@lru_cache(maxsize=128)  # a pure function of the setting's text: a cached value cannot be stale
 def _minutes(hhmm: str) -> int:
     hours, minutes = hhmm.split(":")
     return int(hours) * 60 + int(minutes)

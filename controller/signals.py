@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import lru_cache
 
 from controller.book import Book
 from controller.book_liquidity import BookLiquidity
@@ -42,6 +43,7 @@ _DAY = 86_400.0
 _FRIDAY, _SUNDAY = 4, 6  # weekday of a UTC day (1970-01-01 was a Thursday: day 0 → 3)
 
 
+@lru_cache(maxsize=128)  # a pure function of the setting's text: a cached value cannot be stale
 def _minute(hhmm: str) -> int:
     hours, minutes = hhmm.split(":")
     return int(hours) * 60 + int(minutes)
