@@ -365,7 +365,7 @@ def plan_reduction(
         done = _slice_actions(cuts, ps, start_net, urgency, now, plan_id, hedging, plan,
                               urgency_settings, reason, keep_net)
         actions.extend(done)
-        remaining -= sum(a.volume for a in done) * ps.unit_notional - forced[s]
+        remaining -= sum([a.volume for a in done]) * ps.unit_notional - forced[s]
     # by time, then the symbol's place in `order`, then the slice: `actions` is in (place, slice)
     # order already, so a stable sort by time alone gives exactly that
     actions.sort(key=_not_before)
