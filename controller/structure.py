@@ -91,13 +91,16 @@ def assess_structure(snapshot: Snapshot, book: Book, weights: Mapping[str, float
     # inside a thin-hours window the spread is compared with the window's usual widening (the
     # rollover's spread is ×10-15 its day median every day): only the widening beyond it counts
     usual = thin_hours_spread_multiple(snapshot.time, s.extras)
-    spread_ratios = {k: sr / usual if (sr := ind[k].spread_ratio if k in ind else None)
+    # a held symbol's spread ratio is in its row already (the same `si.spread_ratio`)
+    rows = {m.symbol: m.spread_ratio for m in liq.symbol_metrics}
+    spread_ratios = {k: sr / usual if (sr := rows[k] if k in rows else
+                                       ind[k].spread_ratio if k in ind else None)
                      is not None else None for k in weights}
     if not s.components.liquidity:
         depth_ratios, spread_ratios = {}, {}
     lr = liquidity_risk(weights, depth_ratios, spread_ratios) if weights else None
-    classes = {k: s.safe_leverage.l_max.for_class(snapshot.symbols[k].symbol_class)
-               for k in weights}
+    for_class, specs = s.safe_leverage.l_max.for_class, snapshot.symbols
+    classes = {k: for_class(specs[k].symbol_class) for k in weights}
     l_max = harmonic_l_max(weights, classes)
     l_safe = safe_leverage(s.safe_leverage.k_daily_equity_vol, sigma, lr or 1.0, l_max)
     margin = snapshot.account.margin
