@@ -5,7 +5,8 @@
 Prints the time to prepare the indicators from the history (once), the latency of `decide` on
 the prepared state (median and p99; target: median ≤ 0.5 ms) with no cut (EffLev 1.6), a forced
 cut (EffLev 2.6: 51 slices) and a normal-urgency cut of the issue's 33 slices (EffLev 2.36;
-this book's forced cuts are 45 slices or more), the cost of checking the same snapshot
+this book's forced cuts are 45 slices or more), a small book's decision (5 symbols, 8
+positions, no cut), the cost of checking the same snapshot
 (`make_snapshot`'s field checks, `check_bounds`: what the terminal port does on every reading),
 and the cost of one `on_quote` update after an hour and after a day of history (O(1): the two
 should be about equal).
@@ -124,6 +125,21 @@ def main() -> None:
     d_33 = decide(cut33, settings, ind, portfolio)
     median_33, p99_33 = _latency(cut33, settings, ind, portfolio, args.repeat)
 
+    # a small book (5 symbols, 8 positions, no cut: the stress windows' size), with the memory
+    # of the decision before, as the guard calls it
+    keep = sorted(snap.symbols)[:5]
+    small_ind, small_portfolio = prepare_indicators({k: histories[k] for k in keep}, settings)
+    small = make_snapshot(snap.time, snap.account, {k: snap.symbols[k] for k in keep},
+                          [p for p in snap.positions if p.symbol in keep][:8],
+                          {k: snap.market[k] for k in keep})
+    memory = decide(small, settings, small_ind, small_portfolio).memory
+    small_costs = []
+    for _ in range(args.repeat):
+        t0 = time.perf_counter_ns()
+        decide(small, settings, small_ind, small_portfolio, memory)
+        small_costs.append(time.perf_counter_ns() - t0)
+    small_median = statistics.median(small_costs) / 1e6
+
     def check_cost(check: Callable[[], object]) -> float:
         costs = []
         for _ in range(args.repeat):
@@ -159,6 +175,7 @@ def main() -> None:
               f"(target: median ≤ 0.5 ms)")
         print(f"  {'':24s} state {dec.state.value}, regime {dec.regime.value}, target "
               f"{dec.target_eff_lev:.2f} ({dec.binding_cap}), {len(dec.actions)} slices")
+    print(f"  small book (5 symbols, 8 positions)      : {small_median:8.3f} ms median decide")
     print(f"  make_snapshot (every field checked)      : {build_us:8.1f} µs median")
     print(f"  check_bounds (every value bounded)       : {bounds_us:8.1f} µs median")
     print(f"  on_quote after 1 hour of history         : {update_cost(3_600):8.0f} ns")

@@ -15,7 +15,7 @@ from controller.indicators import (
 )
 from controller.liquidity import DepthReading, crash_signs, read_depth
 from controller.quick_init import quick_init
-from controller.rounding import round_to
+from controller.rounding import round10
 from controller.settings import Settings
 from controller.snapshot import Snapshot
 
@@ -36,19 +36,37 @@ class BookLiquidity:
     crash_evidence: tuple[CrashSign, ...]
 
 
-def _symbol_row(sym: str, book: Book, reading: DepthReading, spread_ratio: float | None,
-                si: SymbolIndicators | None, contribution: float) -> SymbolMetrics:
+def _symbol_row(sym: str, pv: float, net: float, gross: float, reading: DepthReading,
+                spread_ratio: float | None, si: SymbolIndicators | None,
+                contribution: float) -> SymbolMetrics:
     """The decision's row of one held symbol (lots rounded to 1e-10)."""
     # positional for speed, in the field order of SymbolMetrics: symbol, position_value,
     # net_volume, gross_volume, depth, depth_ratio, depth_source, spread_ratio, liq_accel,
     # lvi_contribution, sigma_now, sigma_long, mpg
-    net, gross = round_to(book.net[sym], 10), round_to(book.gross[sym], 10)
     if si is None:
-        return SymbolMetrics(sym, book.pv[sym], net, gross, reading.notional, reading.ratio,
-                             reading.source, spread_ratio, None, contribution, None, None, None)
-    return SymbolMetrics(sym, book.pv[sym], net, gross, reading.notional, reading.ratio,
+        return SymbolMetrics(sym, pv, round10(net), round10(gross), reading.notional,
+                             reading.ratio, reading.source, spread_ratio, None, contribution,
+                             None, None, None)
+    return SymbolMetrics(sym, pv, round10(net), round10(gross), reading.notional, reading.ratio,
                          reading.source, spread_ratio, si.liq_accel, contribution, si.sigma_now,
                          si.sigma_long, si.mpg)
+
+
+_INF = float("inf")
+
+
+def _contribution(sym: str, pv: float, equity: float, ratio: float | None) -> float:
+    """`lvi({sym: pv}, equity, {sym: ratio})` for equity > 0: the same float, without the two
+    one-entry dicts where every value is a plain finite one (`lvi` itself otherwise, which
+    names a bad value). One symbol's sum is 0.0 + its term, which is the term itself (≥ 0)."""
+    if -_INF < pv < _INF and equity < _INF and (ratio is None or 0.0 <= ratio < _INF):
+        share = abs(pv) / equity
+        if share == 0.0:
+            return 0.0
+        if ratio is None:
+            return share / 1.0
+        return _INF if ratio == 0.0 else share / ratio
+    return lvi({sym: pv}, equity, {sym: ratio})
 
 
 def assess_liquidity(snapshot: Snapshot, book: Book, ind: Mapping[str, SymbolIndicators],
@@ -65,15 +83,18 @@ def assess_liquidity(snapshot: Snapshot, book: Book, ind: Mapping[str, SymbolInd
     slip_max: float | None = None
     held = sorted(book.positions)
     usd_rate = snapshot.rates.get("USD")
+    markets, specs, pvs, nets, units = snapshot.market, snapshot.symbols, book.pv, book.net, \
+        book.unit
+    plan = s.plan
     for sym in held:
-        market = snapshot.market[sym]
+        market = markets[sym]
         si = ind.get(sym)
-        pv = book.pv[sym]
-        reading = read_depth(market, si, book.net[sym], book.unit[sym],
-                             snapshot.symbols[sym].symbol_class, s.plan, usd_rate)
+        pv = pvs[sym]
+        net = nets[sym]
+        reading = read_depth(market, si, net, units[sym], specs[sym].symbol_class, plan, usd_rate)
         depth[sym] = reading
         ratio = reading.ratio
-        contribution = lvi({sym: pv}, equity, {sym: ratio}) if equity > 0.0 else 0.0
+        contribution = _contribution(sym, pv, equity, ratio) if equity > 0.0 else 0.0
         total_lvi += contribution
         if ratio is not None:
             ratio_sum += ratio * pv
@@ -88,7 +109,7 @@ def assess_liquidity(snapshot: Snapshot, book: Book, ind: Mapping[str, SymbolInd
         slip = market.slippage_ratio
         if slip is not None:
             slip_max = slip if slip_max is None else max(slip_max, slip)
-        rows.append(_symbol_row(sym, book, reading, sr, si, contribution))
+        rows.append(_symbol_row(sym, pv, net, book.gross[sym], reading, sr, si, contribution))
     depth_ratio = ratio_sum / ratio_weight if ratio_weight > 0.0 else None
     corr = avg_pairwise_correlation(portfolio, held) if portfolio is not None and len(held) > 1 \
         else None

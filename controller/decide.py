@@ -14,7 +14,6 @@ carries its time), no randomness. The pipeline:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 
 from controller.account_metrics import decision_metrics
 from controller.alerts import decision_warnings
@@ -31,6 +30,7 @@ from controller.outliers import screen_reading
 from controller.prop import evaluate_prop
 from controller.prop_trail import with_equity_stops
 from controller.prop_weekend import weekend_urgency
+from controller.quick_init import quick_replace
 from controller.reduction import reduction_actions
 from controller.regime import next_regime
 from controller.settings import Settings
@@ -66,8 +66,8 @@ def decide(
     liq = assess_liquidity(snapshot, book, ind, portfolio, acct.equity, s)
     regime_in = regime_inputs(book, weights, ind, liq)
     if not s.components.liquidity:  # evaluation policies: no depth, spread or crash flag
-        liq = replace(liq, crash_flag=False, crash_signs=(), crash_evidence=())
-        regime_in = replace(regime_in, depth_ratio=1.0, crash_flag=False)
+        liq = quick_replace(liq, crash_flag=False, crash_signs=(), crash_evidence=())
+        regime_in = quick_replace(regime_in, depth_ratio=1.0, crash_flag=False)
     st = assess_structure(snapshot, book, weights, ind, portfolio, liq, s)
     step = next_regime(snapshot.time, regime_in, mem.regime,
                        mem.regime_since, mem.vol_high, mem.depth_thin, s.regime)
@@ -100,7 +100,7 @@ def decide(
     headroom_ok = s.plan.allow_headroom_in_loss or book.floating >= 0.0
     limits = decision_limits(snapshot, book, target, state is TradingState.ACTIVE, headroom_ok,
                              locked, mem.lock_until if locked else None, events, s)
-    new_memory = replace(mem, regime=step.regime, regime_since=step.since,
+    new_memory = quick_replace(mem, regime=step.regime, regime_since=step.since,
                          vol_high=step.vol_high, depth_thin=step.depth_thin, state=state)
     return Decision(
         time=snapshot.time, metrics=decision_metrics(acct, book, lev, s.bands, liq, st,

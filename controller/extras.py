@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from controller.book import Book
 from controller.indicators import SymbolIndicators
@@ -55,6 +56,7 @@ def atr_multiplier(atr_ratio: float | None, threshold: float, floor: float) -> f
     return max(floor, threshold / atr_ratio)
 
 
+@lru_cache(maxsize=128)  # a pure function of the setting's text: a cached value cannot be stale
 def _minutes(hhmm: str) -> int:
     hours, minutes = hhmm.split(":")
     return int(hours) * 60 + int(minutes)
@@ -119,6 +121,8 @@ def symbol_events(now: float, symbols: Mapping[str, SymbolSpec],
     """Per symbol, the events in force that name its base or profit currency (only symbols with
     at least one)."""
     out: dict[str, tuple[Event, ...]] = {}
+    if not events:  # nothing scheduled: no symbol has one (spares a call per symbol)
+        return out
     for name, spec in symbols.items():
         hit = active_events(now, (spec.currency_base, spec.currency_profit), events)
         if hit:
@@ -153,10 +157,14 @@ def target_multiplier(snapshot: Snapshot, book: Book, weights: Mapping[str, floa
     """The account multiplier: each symbol's trend, ATR and event factors averaged with the value
     `weights`, times the thin-hours factor at the snapshot's time."""
     x = s.extras
-    mtf = {k: mtf_multiplier(book.net.get(k, 0.0), ind[k].trend if k in ind else 0,
-                             x.counter_trend_factor) for k in weights}
-    atr = {k: atr_multiplier(ind[k].atr_ratio if k in ind else None, x.atr_ratio_threshold,
-                             x.atr_ratio_floor) for k in weights}
+    mtf: dict[str, float] = {}
+    atr: dict[str, float] = {}
+    nets, counter, threshold, floor = book.net, x.counter_trend_factor, x.atr_ratio_threshold, \
+        x.atr_ratio_floor
+    for k in weights:  # one pass: the same two maps, in the same key order
+        si = ind.get(k)
+        mtf[k] = mtf_multiplier(nets.get(k, 0.0), si.trend if si is not None else 0, counter)
+        atr[k] = atr_multiplier(si.atr_ratio if si is not None else None, threshold, floor)
     factors = {k: held_event_factor(events, k) for k in weights} if events \
         else dict.fromkeys(weights, 1.0)
     reducing = weighted(atr, weights) * weighted(factors, weights)

@@ -8,7 +8,7 @@ from controller.broker_levels import kept_msi_floor
 from controller.decision_types import Limits, SymbolLimit
 from controller.extras import Events, event_name
 from controller.planner import round_down_to_step
-from controller.rounding import round_to
+from controller.rounding import round6, round8
 from controller.settings import Settings
 from controller.snapshot import Snapshot
 
@@ -46,10 +46,12 @@ def decision_limits(snapshot: Snapshot, book: Book, target: float, allowed: bool
             max_volume, reason = prop_cap, f"prop-firm cap {prop_cap:g} lots"
         if locked:
             max_volume, reason = 0.0, "prop lock: close only"
-        rows.append(SymbolLimit(sym, round_to(max_volume, 8), round_to(current, 8), reason))
+        held = round8(current)  # the same float rounded once when the cap is what is held
+        rows.append(SymbolLimit(sym, held if max_volume is current else round8(max_volume),
+                                held, reason))
     floor = kept_msi_floor(snapshot, s) if s.components.broker_levels else 0.0
     return Limits(
-        max_eff_lev=round_to(target, 6), msi_floor=round_to(floor, 6),
+        max_eff_lev=round6(target), msi_floor=round6(floor),
         new_exposure_allowed=allowed and not locked, prop_lock=locked, lock_until=lock_until,
         symbols=tuple(rows),
     )

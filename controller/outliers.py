@@ -20,7 +20,7 @@ from operator import attrgetter
 
 from controller.decision_types import Alert
 from controller.memory import ControllerMemory
-from controller.quick_init import quick_init
+from controller.quick_init import quick_init, quick_replace
 from controller.reading_settings import ReadingSettings
 from controller.snapshot import Snapshot
 
@@ -58,7 +58,7 @@ def screen_reading(snapshot: Snapshot, mem: ControllerMemory,
     acct = snapshot.account
     key = deal_key(snapshot)
     confirmed = mem.reading_equity
-    trusted = replace(mem, reading_equity=acct.equity, reading_key=key, held_equity=None)
+    trusted = quick_replace(mem, reading_equity=acct.equity, reading_key=key, held_equity=None)
     if not s.hold_outliers or confirmed is None or confirmed <= 0.0 or key != mem.reading_key:
         return Screened(snapshot, trusted)
     jump = acct.equity - confirmed
@@ -75,4 +75,4 @@ def screen_reading(snapshot: Snapshot, mem: ControllerMemory,
         f"{confirmed:,.2f} with no deal between them (more than "
         f"{s.max_equity_jump_fraction:.0%}): held for confirmation on the next reading; no new "
         "exposure, no breach action on it", acct.equity, confirmed)
-    return Screened(used, replace(mem, held_equity=acct.equity), warning)
+    return Screened(used, quick_replace(mem, held_equity=acct.equity), warning)

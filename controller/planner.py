@@ -33,7 +33,7 @@ from operator import attrgetter
 
 from controller.decision_types import Action, Side, Urgency
 from controller.quick_init import quick_init
-from controller.rounding import round_to
+from controller.rounding import round10
 from controller.settings import PlanSettings, UrgencySettings
 from controller.snapshot import Position, SymbolSpec
 
@@ -52,12 +52,12 @@ _EPS = 1e-9
 
 def round_up_to_step(lots: float, step: float) -> float:
     """Smallest multiple of `step` that is ≥ `lots` (within 1e-9 of a step)."""
-    return round_to(math.ceil(lots / step - _EPS) * step, 10)
+    return round10(math.ceil(lots / step - _EPS) * step)
 
 
 def round_down_to_step(lots: float, step: float) -> float:
     """Largest multiple of `step` that is ≤ `lots` (within 1e-9 of a step)."""
-    return round_to(math.floor(lots / step + _EPS) * step, 10)
+    return round10(math.floor(lots / step + _EPS) * step)
 
 
 @quick_init
@@ -81,7 +81,11 @@ def _lots_to_close(volume: float, want: float, spec: SymbolSpec) -> float:
     """Lots to close of a position of `volume` lots to cut at least `want` lots."""
     if want <= _EPS:
         return 0.0
-    lots = max(round_up_to_step(want, spec.volume_step), spec.volume_min)
+    step = spec.volume_step
+    lots = round10(math.ceil(want / step - _EPS) * step)  # round_up_to_step, inlined
+    volume_min = spec.volume_min
+    if volume_min > lots:  # max(lots, volume_min), without the call
+        lots = volume_min
     if lots >= volume - _EPS or volume - lots < spec.volume_min - _EPS:
         return volume
     return lots
@@ -117,12 +121,12 @@ def _pieces(cut: float, full: bool, q: float, spec: SymbolSpec, max_slices: int,
             return [q] * max_slices
     n = math.ceil(cut / q - _EPS)
     pieces = [q] * (n - 1)
-    last = round_to(cut - q * (n - 1), 10)
+    last = round10(cut - q * (n - 1))
     if last > _EPS:
         tiny = last < spec.volume_min - _EPS and not full
         fits = pieces and pieces[-1] + last <= cap + _EPS
         if fits and (tiny or last < 0.25 * q - _EPS):
-            pieces[-1] = round_to(pieces[-1] + last, 10)
+            pieces[-1] = round10(pieces[-1] + last)
         elif not tiny or not pieces:
             pieces.append(last)
     return pieces
@@ -254,10 +258,10 @@ def _slice_actions(
     reason: str, keep_net: bool,
 ) -> list[Action]:
     q = _slice_lots(ps, plan)
-    spread = {Urgency.NORMAL: plan.min_slices_normal, Urgency.FORCED: plan.min_slices_forced}
-    min_slices = spread.get(urgency, 1)
+    min_slices = plan.min_slices_normal if urgency is Urgency.NORMAL else \
+        plan.min_slices_forced if urgency is Urgency.FORCED else 1
     if min_slices > 1:  # staged even where the book could take it all at once
-        total = sum(lots for _, lots in cuts)
+        total = sum([lots for _, lots in cuts])
         staged = max(round_down_to_step(total / min_slices, ps.spec.volume_step),
                      ps.spec.volume_min)
         q = min(q, staged)
@@ -265,10 +269,14 @@ def _slice_actions(
     # without |net| ever passing its start
     cap = _pair_cap({p.type for p, _ in cuts}, start_net, ps.spec, keep_net)
     pieces: list[_Piece] = []
+    spec, max_slices = ps.spec, plan.max_slices_per_position
     for position, lots in cuts:
-        pieces.extend([(position, v) for v in
-                       _pieces(lots, lots >= position.volume - _EPS, q, ps.spec,
-                               plan.max_slices_per_position, cap)])
+        if lots <= (cap if cap < q else q) + _EPS:  # one piece: `_pieces` would give [lots]
+            pieces.append((position, lots))
+        else:
+            pieces.extend([(position, v) for v in
+                           _pieces(lots, lots >= position.volume - _EPS, q, spec, max_slices,
+                                   cap)])
     ordered = _keep_net_order(pieces, start_net, keep_net)
     done: dict[int, float] = {}
     window = _window_seconds(urgency, u)
@@ -333,7 +341,8 @@ def plan_reduction(
     # events first (the lowest factor first), then the largest LVI contribution, then the name
     ranked = sorted([(symbols[k].event_factor, -symbols[k].lvi_contribution, k) for k in by_symbol])
     order = [k for _, _, k in ranked]
-    forced = {s: (required_lots or {}).get(s, 0.0) * symbols[s].unit_notional for s in order}
+    required = required_lots or {}
+    forced = {s: required.get(s, 0.0) * symbols[s].unit_notional for s in order}
     remaining = cut_value - sum(forced.values())
     actions: list[Action] = []
     for s in order:
@@ -356,7 +365,7 @@ def plan_reduction(
         done = _slice_actions(cuts, ps, start_net, urgency, now, plan_id, hedging, plan,
                               urgency_settings, reason, keep_net)
         actions.extend(done)
-        remaining -= sum(a.volume for a in done) * ps.unit_notional - forced[s]
+        remaining -= sum([a.volume for a in done]) * ps.unit_notional - forced[s]
     # by time, then the symbol's place in `order`, then the slice: `actions` is in (place, slice)
     # order already, so a stable sort by time alone gives exactly that
     actions.sort(key=_not_before)

@@ -23,13 +23,13 @@ exposure.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from controller.memory import ControllerMemory
-from controller.quick_init import quick_init
+from controller.quick_init import quick_init, quick_replace
 from controller.settings import (
     DailyAnchor,
     DailyLossBasis,
@@ -119,7 +119,7 @@ def _roll_day(
             dd_floor = max(dd_floor, min(cap, history.peak_eod_balance - amount))
     lock = mem.locked and (mem.lock_until is None or mem.lock_until > now
                            or s.lock_release is LockRelease.ACKNOWLEDGE)
-    return replace(
+    return quick_replace(
         mem, day_key=key, day_anchor=anchor, day_end_balance=balance, dd_floor=dd_floor,
         locked=lock, lock_until=mem.lock_until if lock else None,
         lock_reason=mem.lock_reason if lock else "",
@@ -185,7 +185,7 @@ def evaluate_prop(
             f"prop rules not evaluated: no initial balance known (balance {balance:,.2f}, "
             "credit only?); set prop.initial_balance to the evaluation's starting balance. "
             "New exposure is frozen until then"))
-    mem = replace(mem, initial_balance=initial,
+    mem = quick_replace(mem, initial_balance=initial,
                   equity_peak=max(equity, mem.equity_peak or equity))
     mem = _roll_day(now, balance, equity, initial, s, mem, history)
     limits = tuple(x for x in (_daily(equity, initial, s, mem, funding),
@@ -193,5 +193,5 @@ def evaluate_prop(
     breached = next((x for x in limits if x.used >= 1.0), None)
     if breached is not None and not mem.locked:
         until = next_day_start(now, s) if breached.name == "daily_loss" else None
-        mem = replace(mem, locked=True, lock_until=until, lock_reason=breached.reason)
+        mem = quick_replace(mem, locked=True, lock_until=until, lock_reason=breached.reason)
     return PropView(limits, breached, mem)

@@ -10,10 +10,11 @@ the next decision, so a breach that still holds locks again at once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from controller.memory import ControllerMemory
+from controller.quick_init import quick_replace
 
 __all__ = ["LiftVerdict", "lift_prop_lock"]
 
@@ -47,4 +48,4 @@ def lift_prop_lock(mem: ControllerMemory, now: float) -> LiftVerdict:
     return LiftVerdict(
         True, f"prop lock lifted ({what}; it was: {mem.lock_reason}); the rules are evaluated "
         "again at the next decision: a breach that still holds locks again at once",
-        until, replace(mem, locked=False, lock_until=None, lock_reason=""))
+        until, quick_replace(mem, locked=False, lock_until=None, lock_reason=""))

@@ -20,11 +20,10 @@ again at once. Money in account currency, times in UTC epoch seconds.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from controller.memory import ControllerMemory
 from controller.prop import PropLimit, PropView, next_day_start
 from controller.prop_settings import PropSettings, TrailSince
+from controller.quick_init import quick_replace
 
 __all__ = ["with_equity_stops"]
 
@@ -65,7 +64,7 @@ def _marks(equity: float, s: PropSettings, mem: ControllerMemory) -> ControllerM
     if mem.day_anchor is not None:
         profit = equity - mem.day_anchor
         profit_peak = profit if profit_peak is None else max(profit_peak, profit)
-    return replace(mem, trail_day_key=mem.day_key, day_profit_peak=profit_peak,
+    return quick_replace(mem, trail_day_key=mem.day_key, day_profit_peak=profit_peak,
                    trail_peak=equity if trail_peak is None else max(trail_peak, equity))
 
 
@@ -82,8 +81,8 @@ def with_equity_stops(now: float, equity: float, s: PropSettings,
     breached = view.breached or next((x for x in extra if x.used >= 1.0), None)
     if breached is not None and breached in extra and not mem.locked:
         manual = breached.name == "equity_trail" and s.equity_trail_since is TrailSince.START
-        mem = replace(mem, locked=True, lock_until=None if manual else next_day_start(now, s),
+        mem = quick_replace(mem, locked=True, lock_until=None if manual else next_day_start(now, s),
                       lock_reason=breached.reason)
         if breached.name == "equity_trail":
-            mem = replace(mem, trail_peak=equity)  # the mark restarts from the stop
-    return replace(view, limits=view.limits + extra, breached=breached, memory=mem)
+            mem = quick_replace(mem, trail_peak=equity)  # the mark restarts from the stop
+    return quick_replace(view, limits=view.limits + extra, breached=breached, memory=mem)

@@ -24,14 +24,17 @@ def _plan_symbols(snapshot: Snapshot, book: Book, ind: Mapping[str, SymbolIndica
     """What the planner needs per held symbol: spec, lot value, depth, σ, LVI share, event."""
     contributions = {m.symbol: m.lvi_contribution for m in liq.symbol_metrics}
     out = {}
+    specs, units, depth = snapshot.symbols, book.unit, liq.depth
     for sym in book.positions:
         si = ind.get(sym)
         # positional for speed, in the field order of PlanSymbol: spec, unit_notional,
         # depth_notional, sigma_now, sigma_ref, lvi_contribution, event_factor
-        out[sym] = PlanSymbol(
-            snapshot.symbols[sym], book.unit[sym], liq.depth[sym].notional,
-            si.sigma_now if si is not None else None, si.sigma_long if si is not None else None,
-            contributions[sym], held_event_factor(events, sym) if events else 1.0)
+        if si is None:
+            sigma_now = sigma_ref = None
+        else:
+            sigma_now, sigma_ref = si.sigma_now, si.sigma_long
+        out[sym] = PlanSymbol(specs[sym], units[sym], depth[sym].notional, sigma_now, sigma_ref,
+                              contributions[sym], held_event_factor(events, sym) if events else 1.0)
     return out
 
 
@@ -45,7 +48,8 @@ def reduction_actions(snapshot: Snapshot, book: Book, ind: Mapping[str, SymbolIn
     acct = snapshot.account
     extra = () if close_everything else prop_extra_positions(snapshot, s)
     closed = {p.ticket for p in extra}
-    rest = [p for p in snapshot.positions if p.ticket not in closed]
+    rest = [p for p in snapshot.positions if p.ticket not in closed] if closed \
+        else list(snapshot.positions)
     excess = prop_lot_excess(rest, s)
     cut = book.total_pv - target * acct.equity if triggered else 0.0
     cut -= sum(p.volume * book.unit[p.symbol] for p in extra)

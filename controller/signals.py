@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import lru_cache
 
 from controller.book import Book
 from controller.book_liquidity import BookLiquidity
@@ -42,6 +43,7 @@ _DAY = 86_400.0
 _FRIDAY, _SUNDAY = 4, 6  # weekday of a UTC day (1970-01-01 was a Thursday: day 0 → 3)
 
 
+@lru_cache(maxsize=128)  # a pure function of the setting's text: a cached value cannot be stale
 def _minute(hhmm: str) -> int:
     hours, minutes = hhmm.split(":")
     return int(hours) * 60 + int(minutes)
@@ -83,10 +85,12 @@ def _volatility(syms: list[str], ind: Mapping[str, SymbolIndicators]) -> list[Si
     out = []
     for sym in syms:
         si = ind.get(sym)
-        if si is not None and si.sigma_now is not None and si.sigma_enter is not None \
-                and si.sigma_now > si.sigma_enter:
-            out.append(Signal("volatility_regime", sym, si.sigma_now, si.sigma_enter,
-                              "daily σ", "sigma_now", True))
+        if si is None:
+            continue
+        now, enter = si.sigma_now, si.sigma_enter  # read once (properties of a frozen record)
+        if now is not None and enter is not None and now > enter:
+            out.append(Signal("volatility_regime", sym, now, enter, "daily σ", "sigma_now",
+                              True))
     return out
 
 

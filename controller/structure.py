@@ -91,13 +91,16 @@ def assess_structure(snapshot: Snapshot, book: Book, weights: Mapping[str, float
     # inside a thin-hours window the spread is compared with the window's usual widening (the
     # rollover's spread is ×10-15 its day median every day): only the widening beyond it counts
     usual = thin_hours_spread_multiple(snapshot.time, s.extras)
-    spread_ratios = {k: sr / usual if (sr := ind[k].spread_ratio if k in ind else None)
+    # a held symbol's spread ratio is in its row already (the same `si.spread_ratio`)
+    rows = {m.symbol: m.spread_ratio for m in liq.symbol_metrics}
+    spread_ratios = {k: sr / usual if (sr := rows[k] if k in rows else
+                                       ind[k].spread_ratio if k in ind else None)
                      is not None else None for k in weights}
     if not s.components.liquidity:
         depth_ratios, spread_ratios = {}, {}
     lr = liquidity_risk(weights, depth_ratios, spread_ratios) if weights else None
-    classes = {k: s.safe_leverage.l_max.for_class(snapshot.symbols[k].symbol_class)
-               for k in weights}
+    for_class, specs = s.safe_leverage.l_max.for_class, snapshot.symbols
+    classes = {k: for_class(specs[k].symbol_class) for k in weights}
     l_max = harmonic_l_max(weights, classes)
     l_safe = safe_leverage(s.safe_leverage.k_daily_equity_vol, sigma, lr or 1.0, l_max)
     margin = snapshot.account.margin
@@ -129,12 +132,15 @@ def regime_inputs(book: Book, weights: Mapping[str, float], ind: Mapping[str, Sy
     known = False
     for sym, w in weights.items():
         si = ind.get(sym)
-        if si is None or si.sigma_now is None or si.sigma_enter is None or si.sigma_exit is None:
+        if si is None:
+            continue
+        now, enter, leave = si.sigma_now, si.sigma_enter, si.sigma_exit  # each read once
+        if now is None or enter is None or leave is None:
             continue
         known = True
-        now_sum += w * si.sigma_now
-        enter_sum += w * si.sigma_enter
-        exit_sum += w * si.sigma_exit
+        now_sum += w * now
+        enter_sum += w * enter
+        exit_sum += w * leave
     depth_ratio = liq.depth_ratio
     if not book.positions:
         ratios = [si.spread_median / si.spread for si in ind.values()

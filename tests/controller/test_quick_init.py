@@ -83,3 +83,26 @@ def test_quick_init_refuses_what_it_cannot_copy_exactly() -> None:
     for cls in (WithFactory, WithPostInit, NotFrozen):
         with pytest.raises(TypeError, match="quick_init"):
             quick_init(cls)
+
+
+def test_quick_replace_gives_the_record_dataclasses_replace_gives() -> None:
+    from controller.memory import ControllerMemory, Regime, TradingState
+    from controller.quick_init import quick_replace
+
+    base = _Quick(1, "EURUSD", 0.25, "x")
+    for changes in ({}, {"volume": 0.75}, {"symbol": "GBPUSD", "note": None}, {"ticket": 9}):
+        new, old = quick_replace(base, **changes), dataclasses.replace(base, **changes)
+        assert type(new) is _Quick
+        assert _fields(new) == _fields(old)
+        assert new == old
+    mem = ControllerMemory(reading_key="k", lock_reason="r")
+    new_mem = quick_replace(mem, regime=Regime.WAIT, regime_since=5.0, vol_high=True,
+                            state=TradingState.REDUCING)
+    old_mem = dataclasses.replace(mem, regime=Regime.WAIT, regime_since=5.0, vol_high=True,
+                                  state=TradingState.REDUCING)
+    assert new_mem == old_mem
+    assert repr(new_mem) == repr(old_mem)
+    with pytest.raises(TypeError):
+        quick_replace(base, nope=1)
+    with pytest.raises(FrozenInstanceError):
+        quick_replace(base, volume=1.0).volume = 2.0  # type: ignore[misc]

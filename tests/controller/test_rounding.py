@@ -38,3 +38,28 @@ def test_round_to_keeps_nan_ints_and_digits_beyond_its_table_as_round_does() -> 
     assert type(round_to(7, 10)) is int
     assert _bits(round_to(0.123456789012345678, 17)) == _bits(round(0.123456789012345678, 17))
     assert _bits(round_to(1234.5, -1)) == _bits(round(1234.5, -1))
+
+
+def test_round6_round8_round10_equal_round_bit_for_bit() -> None:
+    from controller.rounding import round6, round8, round10
+
+    rng = random.Random(1806)
+    values = [0.0, -0.0, math.inf, -math.inf, math.nan, 5e-324, -1e-300, 1e300, 7, -3,
+              0.5e-10, 1.5e-10, -2.5e-10, 0.123456789050, 1234.56789012345]
+    for _ in range(20_000):
+        digits = rng.choice((6, 8, 10))
+        values += [
+            rng.uniform(-1e4, 1e4),
+            math.ceil(rng.uniform(0.0, 500.0) / 0.01 - 1e-9) * 0.01,
+            (rng.randint(-10**9, 10**9) + 0.5) / 10**digits,
+            math.nextafter((rng.randint(-10**8, 10**8) + 0.5) / 10**digits, -math.inf),
+            rng.uniform(-1.0, 1.0) * 10 ** rng.uniform(-12.0, 6.0),
+            struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0],
+        ]
+    for x in values:
+        for fn, digits in ((round6, 6), (round8, 8), (round10, 10)):
+            got, want = fn(x), round(x, digits)
+            if isinstance(want, float) and math.isnan(want):
+                assert math.isnan(got)
+            else:
+                assert _bits(got) == _bits(want), (x, digits)
