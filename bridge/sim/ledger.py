@@ -64,28 +64,27 @@ class Ledger:
         the same positions): the value depends only on the key (tick, symbol, side, open price,
         volume) and the read-only market; another tick clears what was kept."""
         i = self.quotes.tick_index() if i is None else i
+        if i != self._profit_tick:
+            self._profits.clear()
+            self._profit_tick = i
         key = (p.sym, p.type, p.price_open, p.volume)
-        v = self.kept_profits(i).get(key)
-        return self._value(p, key, i) if v is None else v
+        v = self._profits.get(key)
+        if v is None:
+            spec = self.quotes.market.symbols[p.sym]
+            bid, ask = self.quotes.quote(p.sym, i)
+            move = (bid - p.price_open) if p.type == c.POSITION_TYPE_BUY else (p.price_open - ask)
+            raw = move * profit_factor(spec) * p.volume
+            v = round(self.quotes.convert(raw, spec.currency_profit, "profit", i), 2)
+            self._profits[key] = v
+        return v
 
     def kept_profits(self, i: int) -> dict[tuple[int, int, float, float], float]:
-        """The profits kept for tick i by (symbol, side, open price, volume), in the account
-        currency (emptied when i is another tick than the one they were kept for)."""
+        """The profits `position_profit` keeps for tick i by (symbol, side, open price, volume),
+        account currency (emptied when i is another tick than the one they were kept for)."""
         if i != self._profit_tick:
             self._profits.clear()
             self._profit_tick = i
         return self._profits
-
-    def _value(self, p: SimPosition, key: tuple[int, int, float, float], i: int) -> float:
-        """The profit of `p` at tick i (not kept yet), kept under `key`."""
-        q = self.quotes
-        spec = q.market.symbols[p.sym]
-        bid, ask = q.quote(p.sym, i)
-        move = (bid - p.price_open) if p.type == c.POSITION_TYPE_BUY else (p.price_open - ask)
-        raw = move * profit_factor(spec) * p.volume
-        v = round(q.convert(raw, spec.currency_profit, "profit", i), 2)
-        self._profits[key] = v
-        return v
 
     def deal(
         self,
