@@ -78,6 +78,14 @@ class Ledger:
             self._profits[key] = v
         return v
 
+    def kept_profits(self, i: int) -> dict[tuple[int, int, float, float], float]:
+        """The profits `position_profit` keeps for tick i by (symbol, side, open price, volume),
+        account currency (emptied when i is another tick than the one they were kept for)."""
+        if i != self._profit_tick:
+            self._profits.clear()
+            self._profit_tick = i
+        return self._profits
+
     def deal(
         self,
         *,

@@ -58,6 +58,20 @@ class MarketCursor:
             self._quotes[k] = q
         return q
 
+    def quotes_at(self, ks: tuple[int, ...], i: int) -> dict[int, tuple[float, float]]:
+        """`quote(k, i)` of each symbol k in `ks` (kept alike for the other reads of tick i)."""
+        self._at(i)
+        kept = self._quotes
+        out: dict[int, tuple[float, float]] = {}
+        for k in ks:
+            q = kept.get(k)
+            if q is None:
+                st = self.market.streams[k]
+                j = int(self.market.pos[k, i])
+                q = kept[k] = float(st.bid[j]), float(st.ask[j])
+            out[k] = q
+        return out
+
     def margin_mult(self, k: int, i: int | None = None) -> float:
         """The replay's margin multiplier of symbol k at tick i (1 = the normal rate)."""
         i = self.tick_index() if i is None else i

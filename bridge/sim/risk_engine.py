@@ -19,14 +19,16 @@ stops only on a tick where something triggers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 
 import numpy as np
 
 from bridge.mt5 import constants as c
+from bridge.sim.account_now import AccountPlan, account_plan, profit_and_margin
 from bridge.sim.broker import margin_per_lot
 from bridge.sim.ledger import Ledger, SimPosition
 from bridge.sim.quotes import MarketCursor
-from bridge.sim.risk_series import F64, Legs, Prepared, prepare, series
+from bridge.sim.risk_series import F64, Legs, PositionKey, Prepared, prepare, series
 from bridge.sim.scenario import AccountSpec
 
 __all__ = ["CHUNK", "Legs", "RiskEngine"]
@@ -35,6 +37,8 @@ CHUNK = 1 << 16
 _AHEAD = 256
 """Ticks a fresh scan looks ahead of the advance at least (it doubles up to CHUNK)."""
 _EPS = 1e-9
+_POSITION_KEY = attrgetter("ticket", "type", "volume", "price_open", "sl", "tp")
+"""A position's part of the `Prepared` key (ticket, type, volume, open price, SL, TP)."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,7 @@ class RiskEngine:
     _state: tuple[tuple[int, Prepared, float, float],
                   tuple[float, float, float, float, float]] | None = None
     _ahead: int = _AHEAD
+    _account_plan: AccountPlan | None = None
 
     @property
     def quotes(self) -> MarketCursor:
@@ -106,16 +111,26 @@ class RiskEngine:
     def margin(self, legs: dict[int, Legs] | None = None, i: int | None = None) -> float:
         """Margin of `legs` (default: the open positions) at tick i, account currency."""
         if legs is None:  # the open positions' margin-currency amounts are in `_prepared()`
-            rows = [(r.k, r.margin_ccy, "buy" if r.buy else "sell")
-                    for r in self._prepared().rows]
-        else:
-            rows = [(k, *self.symbol_margin_ccy(k, lg)) for k, lg in legs.items()]
+            return self._margin_of(self._prepared(), self.quotes.tick_index() if i is None else i)
+        rows = [(k, *self.symbol_margin_ccy(k, lg)) for k, lg in legs.items()]
         total = 0.0
         for k, m, side in rows:
             if m > 0:
                 spec = self.quotes.market.symbols[k]
                 total += self.quotes.convert(m * self.quotes.margin_mult(k, i),
                                              spec.currency_margin, side, i)
+        return round(total, 2)
+
+    def _margin_of(self, prep: Prepared, i: int) -> float:
+        """Margin of the positions `prep` describes at tick i, account currency: `margin` of
+        the open positions, the same terms summed in the same order."""
+        q = self.quotes
+        total = 0.0
+        for r in prep.rows:
+            m = r.margin_ccy
+            if m > 0:
+                total += q.convert(m * q.margin_mult(r.k, i), r.currency_margin,
+                                   "buy" if r.buy else "sell", i)
         return round(total, 2)
 
     def state(self, i: int | None = None) -> tuple[float, float, float, float, float]:
@@ -126,16 +141,27 @@ class RiskEngine:
         changes), the balance and the credit, all compared before the kept value is served."""
         ledger = self.ledger
         i = self.quotes.tick_index() if i is None else i
-        key = (i, self._prepared(), ledger.balance, ledger.credit)
+        prep = self._prepared()
+        key = (i, prep, ledger.balance, ledger.credit)
         if self._state is not None and self._state[0] == key:
             return self._state[1]
-        profit = round(sum(ledger.position_profit(p, i) for p in ledger.positions), 2)
+        profit, margin = profit_and_margin(self._plan(prep), ledger, i)
         equity = round(ledger.balance + ledger.credit + profit, 2)
-        margin = self.margin(None, i)
         level = equity / margin * 100.0 if margin > 0 else 0.0
         out = profit, equity, margin, round(equity - margin, 2), level
         self._state = (key, out)
         return out
+
+    def _plan(self, prep: Prepared) -> AccountPlan:
+        """The account plan of `prep` (kept while the positions' `Prepared`, the market and the
+        account currency are the ones it was made from: it is a function of those alone)."""
+        plan = self._account_plan
+        market, ccy = self.quotes.market, self.quotes.currency
+        if plan is None or plan.prep is not prep or plan.market is not market \
+                or plan.currency != ccy:
+            plan = account_plan(prep, self.ledger, market, ccy)
+            self._account_plan = plan
+        return plan
 
     def stop_out_hit(self, equity: float, margin: float) -> bool:
         """Whether the account's stop-out level is reached."""
@@ -194,7 +220,7 @@ class RiskEngine:
     def _prepared(self) -> Prepared:
         """Per-symbol constants of the current positions (cached until the positions change)."""
         positions = self.ledger.positions
-        key = tuple((p.ticket, p.type, p.volume, p.price_open, p.sl, p.tp) for p in positions)
+        key: PositionKey = tuple(map(_POSITION_KEY, positions))
         if self._prep is None or self._prep.key != key or self._prep_spec is not self.spec:
             self._prep_spec = self.spec
             self._prep = prepare(key, self.legs(), positions, self.quotes.market,

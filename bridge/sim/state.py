@@ -66,9 +66,10 @@ class SimState:
     ticks_kept: dict[int, tuple[int, Callable[[int], int], Stream, Tick]] = field(
         default_factory=dict, repr=False)
     """Per symbol index: the last `symbol_info_tick` record and what it was made from."""
-    books_kept: dict[int, tuple[tuple[object, ...], tuple[BookInfo, ...]]] = field(
-        default_factory=dict, repr=False)
-    """Per symbol index: the last `market_book_get` levels and the inputs they were made from."""
+    books_kept: dict[int, tuple[tuple[object, ...], tuple[object, ...], tuple[BookInfo, ...]]] = (
+        field(default_factory=dict, repr=False))
+    """Per symbol index: what the last `market_book_get` read was a function of, what its
+    levels were made from (empty off quotes) and the levels."""
 
     @property
     def netting(self) -> bool:

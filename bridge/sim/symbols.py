@@ -136,21 +136,38 @@ def market_book_get(st: SimState, symbol: str) -> tuple[BookInfo, ...] | None:
     if k is None or symbol not in st.books:
         st.fail(c.RES_E_FAIL)
         return None
+    q = st.quotes
+    i = q.tick_index()
+    # What this read is a function of: the time (the quote's age, the weekend, a no-quote
+    # window, the depth multiplier), the tick played, the cursor's broker policy and market (the
+    # quote timeout, the weekend close), the scenario's broker (the impact coefficient) and the
+    # market read (its symbols and streams); the policies are frozen values and the market's
+    # arrays read-only. A read with all of them the same is served what the last one gave.
+    read = (st.now, i, q.broker, q.market, st.scenario.broker, st.market)
+    kept = st.books_kept.get(k)
+    if kept is not None and kept[0] == read:
+        return kept[2]
+    book = _levels(st, k, i, None if kept is None else kept[1:])
+    st.books_kept[k] = (read, *book)
+    return book[1]
+
+
+def _levels(st: SimState, k: int, i: int, kept: tuple[tuple[object, ...], tuple[BookInfo, ...]]
+            | None) -> tuple[tuple[object, ...], tuple[BookInfo, ...]]:
+    """(what the levels were made from, the levels) of symbol k at tick i; `kept` the last
+    ones, served again when they were made from the same."""
     spec = st.market.symbols[k]
     if spec.book_depth <= 0 or not st.quotes.quoted(k, st.now):
-        return ()
+        return (), ()
     d = max(st.market.streams[k].depth.value_at(st.now), 1e-4)
     coef = max(st.scenario.broker.impact_coefficient, 1e-3)
     # Kept for the next read with the same inputs: the levels are a function of the symbol's
     # last played quote (its bid, ask and σ: its index in the read-only stream), the depth
     # multiplier and the impact coefficient, all in the key; the tuple of records is immutable.
-    key = (int(st.market.pos[k, st.quotes.tick_index()]), d, coef, st.market)
-    kept = st.books_kept.get(k)
+    key = (int(st.market.pos[k, i]), d, coef, st.market)
     if kept is not None and kept[0] == key:
-        return kept[1]
-    book = _book(st, k, d, coef)
-    st.books_kept[k] = (key, book)
-    return book
+        return kept
+    return key, _book(st, k, d, coef)
 
 
 def _book(st: SimState, k: int, d: float, coef: float) -> tuple[BookInfo, ...]:

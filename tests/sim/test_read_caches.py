@@ -136,3 +136,41 @@ def test_an_unhashable_symbol_names_no_symbol() -> None:
     mt5 = _terminal()
     assert mt5.symbol_info_tick(["EURCHF"]) is None  # type: ignore[arg-type]
     assert mt5.last_error()[0] == c.RES_E_FAIL
+
+
+def test_a_book_read_at_the_same_instant_after_the_quote_timeout_shrinks_is_empty() -> None:
+    mt5 = _terminal(600.0)
+    book = mt5.market_book_get(SYMBOL)
+    assert book
+    quotes = mt5._st.quotes
+    broker = quotes.broker
+    quotes.broker = replace(broker, quote_timeout_s=-1.0)  # the same time and tick: too old
+    assert mt5.market_book_get(SYMBOL) == ()
+    quotes.broker = broker
+    assert mt5.market_book_get(SYMBOL) == book
+
+
+
+def test_book_reads_on_an_unchanged_quote_follow_their_own_time() -> None:
+    """The quote's age (against the quote timeout) and the depth multiplier move with the time
+    while the quote stays: each read equals the read of a terminal that kept nothing."""
+    mt5 = SimTerminal.from_scenario("covid-2020")  # depth multipliers interpolated in time
+    mt5.initialize()
+    symbol = "GBPUSD"
+    mt5.market_book_add(symbol)
+    st = mt5._st
+    st.quotes.broker = replace(st.quotes.broker, quote_timeout_s=0.5)
+    k = st.symbol_index(symbol)
+    moved = 0
+    last: tuple[int, object] | None = None
+    for _ in range(400):
+        mt5.advance(0.2)
+        book = mt5.market_book_get(symbol)
+        assert mt5.market_book_get(symbol) == book  # a repeat at the same instant
+        st.books_kept.clear()
+        assert mt5.market_book_get(symbol) == book  # what a terminal that kept nothing reads
+        j = int(st.market.pos[k, st.quotes.tick_index()])
+        if last is not None and last[0] == j and last[1] != book:
+            moved += 1
+        last = (j, book)
+    assert moved > 0  # some reads on an unchanged quote differ from the one before
