@@ -3,18 +3,18 @@ naming the field, the first one in the order of the walk: the time, the account,
 each market (bid, ask, the book level by level, the depths), each position, then the currency
 each position's profit is converted from.
 
-Every snapshot the terminal gives goes through them, so each kind of value is first checked in
-bulk, a few passes at C speed (min, and the sum's finiteness: a NaN or an infinity anywhere
+Every snapshot the terminal gives goes through them, so the book levels, the positions, the
+symbols and the account are first checked in one pass that builds no field name and calls no
+function per value (comparisons, and one `isfinite` on the sum: a NaN or an infinity anywhere
 makes the sum non-finite); only when that finds something (or a value of the wrong kind raises)
 are the fields walked one by one, and the walk raises what it raised before, with the same text.
-The bulk check only ever says "all fine" when the walk would find nothing.
+The first pass only ever says "all fine" when the walk would find nothing.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from controller.errors import SnapshotError
@@ -81,20 +81,19 @@ def _check_symbol(spec: SymbolSpec) -> None:
 
 
 _BOOK_TYPES = frozenset({1, 2, 3, 4})
-_LEVEL_TYPE = attrgetter("type")
-_LEVEL_PRICE = attrgetter("price")
-_LEVEL_VOLUME = attrgetter("volume")
 
 
 def _book_fine(book: tuple[BookLevel, ...]) -> bool:
-    """True when every level has a positive finite price, a finite volume ≥ 0 and a known type,
-    from a few passes at C speed (False, or an exception: `_check_book` walks to name it)."""
-    prices = list(map(_LEVEL_PRICE, book))
-    volumes = list(map(_LEVEL_VOLUME, book))
-    # the sum of finite values is finite unless it overflows (then the walk decides); a NaN or
-    # an infinity anywhere makes it NaN or infinite
-    return min(prices) > 0.0 and math.isfinite(sum(prices)) and min(volumes) >= 0.0 and \
-        math.isfinite(sum(volumes)) and _BOOK_TYPES.issuperset(map(_LEVEL_TYPE, book))
+    """True when every level has a positive finite price, a finite volume ≥ 0 and a known type
+    (False, or an exception: `_check_book` walks the levels to name the bad one)."""
+    total = 0.0
+    for level in book:
+        if not (level.price > 0.0 and level.volume >= 0.0 and level.type in _BOOK_TYPES):
+            return False  # a NaN fails the comparisons
+        total += level.price + level.volume
+    # finite values give a finite sum unless it overflows (then the walk decides); an infinity
+    # anywhere makes it infinite or NaN
+    return math.isfinite(total)
 
 
 def _check_book(name: str, book: tuple[BookLevel, ...]) -> None:
@@ -152,20 +151,19 @@ def _check_position(i: int, position: Position, symbols: Mapping[str, SymbolSpec
 
 
 _POSITION_TYPES = frozenset({0, 1})  # POSITION_TYPE_BUY, POSITION_TYPE_SELL
-_POSITION_FIELDS = attrgetter("symbol", "type", "volume", "price_open", "price_current", "profit")
-_POSITION_SYMBOL = attrgetter("symbol")
 
 
 def _positions_fine(positions: tuple[Position, ...], symbols: Mapping[str, SymbolSpec],
                     market: Mapping[str, MarketState]) -> bool:
-    """True when every position passes `_check_position` (one column per field, C passes)."""
-    names, types, volumes, opens, currents, profits = zip(
-        *map(_POSITION_FIELDS, positions), strict=True)
-    held = set(names)
-    return symbols.keys() >= held and market.keys() >= held and \
-        _POSITION_TYPES.issuperset(types) and min(volumes) >= 0.0 and min(opens) > 0.0 and \
-        min(currents) > 0.0 and \
-        math.isfinite(sum(volumes) + sum(opens) + sum(currents) + sum(profits))
+    """True when every position passes `_check_position` (False, or an exception: walk)."""
+    total = 0.0
+    for p in positions:
+        name = p.symbol
+        if not (name in symbols and name in market and p.type in _POSITION_TYPES
+                and p.volume >= 0.0 and p.price_open > 0.0 and p.price_current > 0.0):
+            return False  # a NaN fails the comparisons
+        total += p.volume + p.price_open + p.price_current + p.profit
+    return math.isfinite(total)  # as in `_book_fine`
 
 
 def _check_positions(positions: tuple[Position, ...], symbols: Mapping[str, SymbolSpec],
@@ -194,8 +192,7 @@ def check_convertible(snap: Snapshot, rates: Mapping[str, float]) -> None:
     """Raise `SnapshotError` naming the first position whose profit currency `rates` (the
     conversion table of `snap`) cannot convert to the account currency."""
     symbols, account = snap.symbols, snap.account
-    if rates.keys() >= {symbols[n].currency_profit for n in set(map(_POSITION_SYMBOL,
-                                                                     snap.positions))}:
+    if rates.keys() >= {symbols[n].currency_profit for n in {p.symbol for p in snap.positions}}:
         return
     for i, position in enumerate(snap.positions):
         profit_ccy = symbols[position.symbol].currency_profit
