@@ -42,11 +42,16 @@ def _check_finite(field_name: str, value: float) -> None:
         raise SnapshotError(field_name, value, "must be a finite number")
 
 
+def _account_fine(a: Account) -> bool:
+    """True when the account's money is finite (a NaN or an infinity makes the sum non-finite;
+    a sum that overflows sends the walk to decide)."""
+    return math.isfinite(a.balance + a.equity + a.margin + a.margin_so_call + a.margin_so_so
+                         + a.credit + a.profit)
+
+
 def _check_account(account: Account) -> None:
-    a = account
     try:
-        fine = math.isfinite(a.balance + a.equity + a.margin + a.margin_so_call + a.margin_so_so
-                             + a.credit + a.profit)
+        fine = _account_fine(account)
     except _WRONG_KIND:
         fine = False
     if not fine:  # a NaN or an infinity somewhere (or a sum that overflows): name it
@@ -64,10 +69,16 @@ def _check_account(account: Account) -> None:
         raise SnapshotError("account.currency", account.currency, "must name a currency")
 
 
-def _check_symbol(spec: SymbolSpec) -> None:
+def _symbol_fine(spec: SymbolSpec) -> bool:
+    """True when the contract size and volumes are positive and finite, volume_max ≥ volume_min
+    (a sum of finite values may overflow: the walk decides)."""
     c, lo, st, hi = spec.trade_contract_size, spec.volume_min, spec.volume_step, spec.volume_max
-    try:  # every value positive and finite (a sum of finite values may overflow: the walk says)
-        if min(c, lo, st, hi) > 0.0 and math.isfinite(c + lo + st + hi) and lo <= hi:
+    return min(c, lo, st, hi) > 0.0 and math.isfinite(c + lo + st + hi) and lo <= hi
+
+
+def _check_symbol(spec: SymbolSpec) -> None:
+    try:
+        if _symbol_fine(spec):
             return
     except _WRONG_KIND:
         pass
@@ -188,12 +199,18 @@ def check_fields(snap: Snapshot) -> None:
     _check_positions(snap.positions, snap.symbols, snap.market)
 
 
+def _all_convertible(snap: Snapshot, rates: Mapping[str, float]) -> bool:
+    """True when `rates` converts the profit currency of every held symbol."""
+    symbols = snap.symbols
+    return rates.keys() >= {symbols[n].currency_profit for n in {p.symbol for p in snap.positions}}
+
+
 def check_convertible(snap: Snapshot, rates: Mapping[str, float]) -> None:
     """Raise `SnapshotError` naming the first position whose profit currency `rates` (the
     conversion table of `snap`) cannot convert to the account currency."""
-    symbols, account = snap.symbols, snap.account
-    if rates.keys() >= {symbols[n].currency_profit for n in {p.symbol for p in snap.positions}}:
+    if _all_convertible(snap, rates):
         return
+    symbols, account = snap.symbols, snap.account
     for i, position in enumerate(snap.positions):
         profit_ccy = symbols[position.symbol].currency_profit
         if profit_ccy not in rates:
