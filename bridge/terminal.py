@@ -25,7 +25,6 @@ from bridge.mt5.port import Mt5Module
 from bridge.servertime import ServerClock
 from bridge.terminal_errors import AUTH_FAILED, CONNECTION_CODES, TerminalError
 from bridge.terminal_values import (
-    BookLevels,
     Deal,
     HeldPosition,
     OrderCheck,
@@ -37,7 +36,7 @@ from bridge.terminal_values import (
     decode_order_result,
     decode_trade_rules,
 )
-from controller import Account, MarketState, Position, Snapshot, SymbolSpec
+from controller import Account, BookLevel, MarketState, Position, Snapshot, SymbolSpec
 from controller.bounds import check_bounds
 from controller.indicators import Bars, SymbolHistory
 from controller.settings import SymbolClass
@@ -74,7 +73,6 @@ class TerminalPort:
         self._all_symbols: dict[str, tuple[str, str]] | None = None
         self._conversions: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
         self._books: dict[str, bool] = {}
-        self._book_levels = BookLevels()  # the records it built, kept per value (cannot go stale)
         self.connected = False
         self.refused: TerminalError | None = None  # an authorization failure: never retried
         # the raw record of the last `account()` read (the permission check reads its
@@ -232,7 +230,8 @@ class TerminalPort:
         if self._books.get(name):
             rows = self.mt5.market_book_get(name)
             if rows:
-                book = self._book_levels.decode(rows)
+                book = tuple([BookLevel(int(r.type), float(r.price), float(r.volume_dbl))
+                              for r in rows])
         server_time = float(tick.time_msc) / 1000.0
         time = server_time - server_offset if server_offset is not None else \
             self.clock.to_utc(server_time)

@@ -1,6 +1,5 @@
 """The terminal port's decoded trade values: a deal, an order-send answer, a symbol's trading rules,
-a held position, a book's levels. Volumes in lots, prices in the symbol's quote currency, times
-in UTC epoch seconds.
+a held position. Volumes in lots, prices in the symbol's quote currency, times in UTC epoch seconds.
 
 Decoded by attribute access only (C namedtuples, the simulator's records and mt5linux netrefs
 alike), so a reader never touches a raw terminal record.
@@ -14,12 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from controller import BookLevel
 from controller.indicators import Bars
 
-__all__ = ["BookLevels", "Deal", "HeldPosition", "OrderCheck", "OrderResult", "TradeRules",
-           "decode_bars", "decode_deal", "decode_order_check", "decode_order_result",
-           "decode_trade_rules"]
+__all__ = ["Deal", "HeldPosition", "OrderCheck", "OrderResult", "TradeRules", "decode_bars",
+           "decode_deal", "decode_order_check", "decode_order_result", "decode_trade_rules"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,36 +119,3 @@ def decode_bars(rates: Any, to_utc_array: Callable[[Any], Any]) -> Bars:
     return Bars(time=t, open=rates["open"].astype(np.float64),
                 high=rates["high"].astype(np.float64), low=rates["low"].astype(np.float64),
                 close=rates["close"].astype(np.float64))
-
-
-class BookLevels:
-    """Decodes `market_book_get` rows into `BookLevel` records (`type`, `price`, `volume` in
-    lots from `volume_dbl`), keeping the records it built for the next read.
-
-    A record is a pure function of its three decoded values and is immutable, so one kept per
-    (type, price, volume) key cannot go stale: a book read again (the same quote, or levels
-    the price returns to) takes its records from the dictionary instead of building them. Dict
-    equality is number equality, which does not see the sign of a zero: a key with a zero price
-    or volume is therefore never kept (-0.0 and 0.0 stay as the terminal gave them). At most
-    `keep` records are kept; past that the dictionary starts again.
-    """
-
-    def __init__(self, keep: int = 65_536) -> None:
-        self._kept: dict[tuple[int, float, float], BookLevel] = {}
-        self._keep = keep
-
-    def decode(self, rows: Any) -> tuple[BookLevel, ...]:
-        """The records of `rows`, in their order (the same values as building each one)."""
-        kept = self._kept
-        if len(kept) > self._keep:
-            kept.clear()
-        levels = []
-        for r in rows:
-            key = (int(r.type), float(r.price), float(r.volume_dbl))
-            level = kept.get(key)
-            if level is None:
-                level = BookLevel(*key)
-                if key[1] and key[2]:  # no zero: its sign is not seen by the key's equality
-                    kept[key] = level
-            levels.append(level)
-        return tuple(levels)
