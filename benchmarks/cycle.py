@@ -3,8 +3,9 @@
     uv run python benchmarks/cycle.py [--repeat 500]
 
 Prints the median and p99 of `Guard.cycle()` (target: median ≤ 1 ms, issue 18) and of its parts
-(the snapshot through the port, decide, the journaled decision and its adoption, and the rest),
-with the guard in observe mode so that nothing is closed between repetitions. Times are the
+(the snapshot through the port, with its checks and its markets' reads alone, decide, the
+journaled decision and its adoption, and the rest), with the guard in observe mode so that
+nothing is closed between repetitions. Times are the
 process's CPU time (`time.process_time_ns`: other processes on a shared machine do not count);
 `--wall` takes wall time instead. The same script measures another checkout of lca when its
 folder comes first on the path: `PYTHONPATH=/tmp/main uv run python benchmarks/cycle.py`.
@@ -21,7 +22,8 @@ from pathlib import Path
 
 from bridge.app import build_guard
 from bridge.config import AppConfig, Mode, RunSettings
-from controller import decide
+from controller import decide, make_snapshot
+from controller.bounds import check_bounds
 
 
 def _timed(fn: Callable[[], object], repeat: int,
@@ -64,6 +66,12 @@ def main() -> None:
     cycle = _timed(guard.cycle, args.repeat, clock)
     snap_t = _timed(lambda: guard.port.snapshot(mt5.now()), args.repeat, clock)
     snap = guard.port.snapshot(mt5.now())
+    checks_t = _timed(lambda: check_bounds(make_snapshot(snap.time, snap.account, snap.symbols,
+                                                         snap.positions, snap.market)),
+                      args.repeat, clock)
+    market_t = _timed(lambda: [guard.port.market(n, 0.0) for n in snap.market], args.repeat,
+                      clock)
+    books = sum(len(m.book or ()) for m in snap.market.values())
     decide_t = _timed(lambda: decide(snap, config, guard.indicators, guard.portfolio,
                                      guard.memory), args.repeat, clock)
     decision = decide(snap, config, guard.indicators, guard.portfolio, guard.memory)
@@ -73,6 +81,10 @@ def main() -> None:
     print(f"  Guard.cycle()  median {cycle[0]:7.3f} ms, p99 {cycle[1]:7.3f} ms   "
           "(target: median ≤ 1 ms)")
     print(f"  snapshot       median {snap_t[0]:7.3f} ms, p99 {snap_t[1]:7.3f} ms")
+    print(f"    its checks   median {checks_t[0]:7.3f} ms, p99 {checks_t[1]:7.3f} ms   "
+          f"(make_snapshot and check_bounds of it)")
+    print(f"    its markets  median {market_t[0]:7.3f} ms, p99 {market_t[1]:7.3f} ms   "
+          f"(TerminalPort.market of each symbol: tick and book, {books} book levels)")
     print(f"  decide         median {decide_t[0]:7.3f} ms, p99 {decide_t[1]:7.3f} ms")
     print(f"  journal+adopt  median {adopt_t[0]:7.3f} ms, p99 {adopt_t[1]:7.3f} ms   "
           f"(snapshot, decision and memory rows; {len(decision.actions)} slices adopted)")

@@ -18,7 +18,6 @@ by `parse_snapshot` and by the terminal port.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 
 from controller.errors import SnapshotError
@@ -33,6 +32,9 @@ MAX_MONEY = 1e15
 MAX_CONTRACT = 1e9
 MAX_TIME = 4_102_444_800.0  # 2100-01-01T00:00:00Z
 MAX_ID = 2**63 - 1
+# what makes a first pass give way to the walk: a value of the wrong kind (the walk then raises
+# what it raised before)
+_WRONG_KIND = (TypeError, ValueError, OverflowError)
 
 
 def check_time(field: str, value: float) -> float:
@@ -53,7 +55,19 @@ def _identifier(field: str, value: int, what: str, lowest: int = 1) -> None:
         raise SnapshotError(field, value, f"a {what} is an integer {lowest} … 2**63 − 1")
 
 
+def _account_within(a: Account) -> bool:
+    """True when the account's login and money are within their bounds (False: walk)."""
+    return (a.login == 0 or 1 <= a.login <= MAX_ID) and -MAX_MONEY <= a.balance <= MAX_MONEY \
+        and -MAX_MONEY <= a.equity <= MAX_MONEY and -MAX_MONEY <= a.margin <= MAX_MONEY \
+        and -MAX_MONEY <= a.credit <= MAX_MONEY and -MAX_MONEY <= a.profit <= MAX_MONEY
+
+
 def _check_account(a: Account) -> None:
+    try:
+        if _account_within(a):
+            return  # the walk below would find nothing (a NaN fails the comparisons: walk)
+    except _WRONG_KIND:
+        pass
     if a.login != 0:  # 0: not given (parse default)
         _identifier("account.login", a.login, "login")
     for name in ("balance", "equity", "margin", "credit", "profit"):
@@ -100,60 +114,60 @@ def _check_positions(positions: Sequence[Position]) -> None:
         _at_most(f"{prefix}.swap", p.swap, MAX_MONEY, "money amount")
 
 
-def _spans(values: Sequence[float], low: float, high: float) -> bool:
-    """True when every value lies in [low, high] (False with a NaN: the field walk decides)."""
-    if not values:
-        return True
-    return low <= min(values) and max(values) <= high and not math.isnan(sum(values))
-
-
-def _small(values: Iterable[float], bound: float) -> bool:
-    """True when no |value| exceeds `bound` (False with a NaN first: the field walk decides)."""
-    return max(map(abs, values), default=0.0) <= bound
+# The first pass over each kind of value: chained comparisons in one loop, no function call or
+# field name per value. It says True only when the field walk above would find nothing (a NaN
+# fails every comparison, so it sends the walk to decide; a value of the wrong kind raises,
+# which `check_bounds` also takes as "walk").
 
 
 def _market_within(markets: Iterable[MarketState]) -> bool:
     """True when every market value is within its bound (False: walk the fields to name it)."""
-    prices: list[float] = []
-    volumes: list[float] = []
-    depths: list[float] = []
-    times: list[float] = []
     for m in markets:
-        prices += (m.bid, m.ask)
-        times.append(m.time)
-        depths += (d for d in (m.bid_depth, m.ask_depth) if d is not None)
+        if not (-MAX_PRICE <= m.bid <= MAX_PRICE and -MAX_PRICE <= m.ask <= MAX_PRICE
+                and 0.0 <= m.time <= MAX_TIME):
+            return False
+        for depth in (m.bid_depth, m.ask_depth):
+            if depth is not None and not -MAX_LOTS <= depth <= MAX_LOTS:
+                return False
         for level in m.book or ():
-            prices.append(level.price)
-            volumes.append(level.volume)
-    return _small(prices, MAX_PRICE) and _small(volumes, MAX_BOOK_VOLUME) and \
-        _small(depths, MAX_LOTS) and _spans(times, 0.0, MAX_TIME)
+            if not (-MAX_PRICE <= level.price <= MAX_PRICE
+                    and -MAX_BOOK_VOLUME <= level.volume <= MAX_BOOK_VOLUME):
+                return False
+    return True
 
 
 def _symbols_within(specs: Iterable[SymbolSpec]) -> bool:
     """True when every symbol's volumes and contract size are within their bounds."""
-    specs = list(specs)
-    return _small([x for v in specs for x in (v.volume_min, v.volume_step, v.volume_max)],
-                  MAX_LOTS) and _small([v.trade_contract_size for v in specs], MAX_CONTRACT)
+    for v in specs:
+        if not (-MAX_LOTS <= v.volume_min <= MAX_LOTS and -MAX_LOTS <= v.volume_step <= MAX_LOTS
+                and -MAX_LOTS <= v.volume_max <= MAX_LOTS
+                and -MAX_CONTRACT <= v.trade_contract_size <= MAX_CONTRACT):
+            return False
+    return True
 
 
 def _positions_within(positions: Sequence[Position]) -> bool:
     """True when every position value is within its bound and each ticket is there once."""
-    tickets = [p.ticket for p in positions]
-    return _spans(tickets, 1, MAX_ID) and len(set(tickets)) == len(tickets) and \
-        _spans([p.magic for p in positions], 0, MAX_ID) and \
-        _spans([float(p.time) for p in positions], 0.0, MAX_TIME) and \
-        _small([p.volume for p in positions], MAX_LOTS) and \
-        _small([x for p in positions for x in (p.price_open, p.price_current)], MAX_PRICE) and \
-        _small([x for p in positions for x in (p.profit, p.swap)], MAX_MONEY)
+    tickets = set()
+    for p in positions:
+        # the time compared as given: for a whole number the same answer as float(time) gives
+        if not (1 <= p.ticket <= MAX_ID and 0 <= p.magic <= MAX_ID and 0.0 <= p.time <= MAX_TIME
+                and -MAX_LOTS <= p.volume <= MAX_LOTS
+                and -MAX_PRICE <= p.price_open <= MAX_PRICE
+                and -MAX_PRICE <= p.price_current <= MAX_PRICE
+                and -MAX_MONEY <= p.profit <= MAX_MONEY and -MAX_MONEY <= p.swap <= MAX_MONEY):
+            return False
+        tickets.add(p.ticket)
+    return len(tickets) == len(positions)
 
 
 def check_bounds(snapshot: Snapshot) -> None:
     """Raise `SnapshotError` naming the first value beyond its bound (module table): the time,
     the account, the symbols, the market, then the positions.
 
-    The symbols, the market and the positions are first checked in bulk (min / max over each kind of
-    value); only when that finds something (or a NaN) are they walked field by field to name it,
-    so the error raised is the same as the walk's."""
+    The account, the symbols, the market and the positions are first checked in one pass of
+    comparisons each; only when that finds something (or a NaN) are they walked field by field
+    to name it, so the error raised is the same as the walk's."""
     check_time("time", snapshot.time)
     _check_account(snapshot.account)
     try:
@@ -161,7 +175,7 @@ def check_bounds(snapshot: Snapshot) -> None:
                 _market_within(snapshot.market.values()) and \
                 _positions_within(snapshot.positions):
             return
-    except (TypeError, ValueError, OverflowError):  # a value of the wrong kind: the walk names it
+    except _WRONG_KIND:  # a value of the wrong kind: the walk names it
         pass
     for spec in snapshot.symbols.values():
         _check_symbol(spec)

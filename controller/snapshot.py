@@ -12,14 +12,13 @@ error: it is the INSOLVENT state.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from controller.errors import SnapshotError
 from controller.prop_history import PropHistory
 from controller.quick_init import quick_init
 from controller.settings import SymbolClass
+from controller.snapshot_checks import check_convertible, check_fields
 
 __all__ = [
     "Account",
@@ -250,95 +249,6 @@ def guess_symbol_class(name: str, path: str, base: str, profit: str, calc_mode: 
     return SymbolClass.EQUITY
 
 
-_POSITIVE = "must be a finite number > 0"
-# the market and position checks build a field's name only when it fails (this walk runs on
-# every snapshot the terminal gives)
-
-
-def _check_positive(field_name: str, value: float) -> None:
-    if not (math.isfinite(value) and value > 0.0):
-        raise SnapshotError(field_name, value, _POSITIVE)
-
-
-def _check_finite(field_name: str, value: float) -> None:
-    if not math.isfinite(value):
-        raise SnapshotError(field_name, value, "must be a finite number")
-
-
-def _check_account(account: Account) -> None:
-    for name in ("balance", "equity", "margin", "margin_so_call", "margin_so_so", "credit",
-                 "profit"):
-        _check_finite(f"account.{name}", getattr(account, name))
-    if account.margin < 0.0:
-        raise SnapshotError("account.margin", account.margin, "margin must be ≥ 0")
-    if account.margin_so_so < 0.0:
-        raise SnapshotError("account.margin_so_so", account.margin_so_so, "must be ≥ 0")
-    if account.margin_so_mode not in (0, 1):
-        raise SnapshotError("account.margin_so_mode", account.margin_so_mode,
-                            "must be 0 (percent) or 1 (money)")
-    if not account.currency:
-        raise SnapshotError("account.currency", account.currency, "must name a currency")
-
-
-def _check_symbol(spec: SymbolSpec) -> None:
-    prefix = f"symbols.{spec.name}"
-    _check_positive(f"{prefix}.trade_contract_size", spec.trade_contract_size)
-    _check_positive(f"{prefix}.volume_min", spec.volume_min)
-    _check_positive(f"{prefix}.volume_step", spec.volume_step)
-    _check_positive(f"{prefix}.volume_max", spec.volume_max)
-    if spec.volume_max < spec.volume_min:
-        raise SnapshotError(f"{prefix}.volume_max", spec.volume_max, "must be ≥ volume_min")
-
-
-def _check_book(name: str, book: tuple[BookLevel, ...]) -> None:
-    for i, level in enumerate(book):
-        price, volume = level.price, level.volume
-        if not (math.isfinite(price) and price > 0.0):
-            raise SnapshotError(f"market.{name}.book[{i}].price", price, _POSITIVE)
-        if not (math.isfinite(volume) and volume >= 0.0):
-            raise SnapshotError(f"market.{name}.book[{i}].volume", volume, "must be ≥ 0")
-        if level.type not in (1, 2, 3, 4):
-            raise SnapshotError(f"market.{name}.book[{i}].type", level.type,
-                                "must be 1 (sell) or 2 (buy), or 3/4 (market)")
-
-
-def _check_market(name: str, state: MarketState) -> None:
-    bid, ask = state.bid, state.ask
-    if not (math.isfinite(bid) and bid > 0.0):
-        raise SnapshotError(f"market.{name}.bid", bid, _POSITIVE)
-    if not (math.isfinite(ask) and ask > 0.0):
-        raise SnapshotError(f"market.{name}.ask", ask, _POSITIVE)
-    if ask < bid:
-        raise SnapshotError(f"market.{name}.ask", ask, f"ask is below the bid {bid}")
-    if state.book is not None:
-        _check_book(name, state.book)
-    for depth_name, depth in (("bid_depth", state.bid_depth), ("ask_depth", state.ask_depth)):
-        if depth is not None and not (math.isfinite(depth) and depth >= 0.0):
-            raise SnapshotError(f"market.{name}.{depth_name}", depth, "depth in lots must be ≥ 0")
-
-
-def _check_position(i: int, position: Position, symbols: Mapping[str, SymbolSpec],
-                    market: Mapping[str, MarketState]) -> None:
-    if position.symbol not in symbols:
-        raise SnapshotError(f"positions[{i}].symbol", position.symbol,
-                            "this symbol has no entry in `symbols` (add its SymbolInfo fields)")
-    if position.symbol not in market:
-        raise SnapshotError(f"positions[{i}].symbol", position.symbol,
-                            "this symbol has no quote in `market` (add its bid and ask)")
-    if position.type not in (POSITION_TYPE_BUY, POSITION_TYPE_SELL):
-        raise SnapshotError(f"positions[{i}].type", position.type, "must be 0 (buy) or 1 (sell)")
-    volume, price_open, price_current = position.volume, position.price_open, \
-        position.price_current
-    if not (math.isfinite(volume) and volume >= 0.0):
-        raise SnapshotError(f"positions[{i}].volume", volume, "volume in lots must be ≥ 0")
-    if not (math.isfinite(price_open) and price_open > 0.0):
-        raise SnapshotError(f"positions[{i}].price_open", price_open, _POSITIVE)
-    if not (math.isfinite(price_current) and price_current > 0.0):
-        raise SnapshotError(f"positions[{i}].price_current", price_current, _POSITIVE)
-    if not math.isfinite(position.profit):
-        raise SnapshotError(f"positions[{i}].profit", position.profit, "must be a finite number")
-
-
 def conversion_rates(account_currency: str, symbols: Iterable[SymbolSpec],
                      market: Mapping[str, MarketState]) -> dict[str, float]:
     """Value of one unit of each reachable currency in the account currency.
@@ -365,25 +275,9 @@ def conversion_rates(account_currency: str, symbols: Iterable[SymbolSpec],
 
 def _checked_rates(snap: Snapshot) -> dict[str, float]:
     """Check every field of `snap` and return its currency conversion table."""
-    _check_finite("time", snap.time)
-    account = snap.account
-    _check_account(account)
-    for spec in snap.symbols.values():
-        _check_symbol(spec)
-    for name, state in snap.market.items():
-        _check_market(name, state)
-    for i, position in enumerate(snap.positions):
-        _check_position(i, position, snap.symbols, snap.market)
-    rates = conversion_rates(account.currency, snap.symbols.values(), snap.market)
-    for i, position in enumerate(snap.positions):
-        profit_ccy = snap.symbols[position.symbol].currency_profit
-        if profit_ccy not in rates:
-            raise SnapshotError(
-                f"positions[{i}].symbol", position.symbol,
-                f"cannot convert {profit_ccy} to the account currency {account.currency}: add a "
-                f"quote for a pair of {profit_ccy} with {account.currency} (or a common currency) "
-                "to `market`",
-            )
+    check_fields(snap)
+    rates = conversion_rates(snap.account.currency, snap.symbols.values(), snap.market)
+    check_convertible(snap, rates)
     return rates
 
 
