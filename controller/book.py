@@ -32,15 +32,20 @@ class Book:
 def _lots(held: list[Position]) -> tuple[float, float, bool]:
     """Σ lots and Σ signed lots (long +) of one symbol's positions, added in position order, and
     whether every one of them has lots (> 0)."""
-    first = held[0]
+    rest = iter(held)  # the first sets the sums, the rest add to them (no copy of the list)
+    first = next(rest)
     lots = first.volume
     signed = lots if first.type == 0 else -lots
     all_open = lots > 0.0
-    for p in held[1:]:
+    for p in rest:
         volume = p.volume
         lots += volume
-        signed += volume if p.type == 0 else -volume
-        all_open = all_open and volume > 0.0
+        if p.type == 0:
+            signed += volume
+        else:  # x - v is x + (-v), the same float
+            signed -= volume
+        if not volume > 0.0:
+            all_open = False
     return lots, signed, all_open
 
 

@@ -207,26 +207,14 @@ def _one_side_order(queue: Sequence[_Piece], start_net: float, bound: float,
     return out
 
 
-def _long_first(after_long: float, after_short: float, bound: float) -> bool | None:
-    """True when the long head goes next, False when the short one does, None on a tie: within
-    the bound before beyond it, then the smaller |net| after it (lots)."""
-    a_long, a_short = abs(after_long), abs(after_short)
-    over_long, over_short = a_long > bound, a_short > bound
-    if over_long != over_short:
-        return over_short
-    if a_long != a_short:
-        return a_long < a_short
-    return None
-
-
 def _keep_net_order(
     pieces: Sequence[_Piece], start_net: float, keep_net: bool,
 ) -> list[_Piece]:
     """Order one symbol's pieces so that no prefix raises |net volume| above |start_net| (lots).
 
     Each step takes the head of the long or the short queue, whichever leaves the smaller |net|
-    among those within the bound (`_long_first`), on a tie the queue with more lots left, then
-    the long one. With `keep_net`, pieces that fit nowhere are dropped (they would open net
+    among those within the bound, on a tie the queue with more lots left, then the long one.
+    With `keep_net`, pieces that fit nowhere are dropped (they would open net
     exposure); without it (close everything) they follow at the least |net|. Once one queue is
     empty the other follows alone (`_one_side_order`).
     """
@@ -239,8 +227,15 @@ def _keep_net_order(
     i = j = 0
     while i < len(longs) and j < len(shorts):
         after_long, after_short = net - long_lots[i], net + short_lots[j]
-        take_long = _long_first(after_long, after_short, bound)
-        if take_long is None:  # a tie: the queue with more lots left (summed left to right)
+        # the long head next when within the bound and the short one not, then at the smaller
+        # |net| after it (lots); inlined here: one call a piece was a tenth of this function
+        a_long, a_short = abs(after_long), abs(after_short)
+        over_short = a_short > bound
+        if (a_long > bound) != over_short:
+            take_long = over_short
+        elif a_long != a_short:
+            take_long = a_long < a_short
+        else:  # a tie: the queue with more lots left (summed left to right)
             take_long = -sum(long_lots[i:]) <= -sum(short_lots[j:])
         after = after_long if take_long else after_short
         if keep_net and abs(after) > bound:
@@ -270,8 +265,9 @@ def _slice_actions(
     cap = _pair_cap({p.type for p, _ in cuts}, start_net, ps.spec, keep_net)
     pieces: list[_Piece] = []
     spec, max_slices = ps.spec, plan.max_slices_per_position
+    one_piece = (cap if cap < q else q) + _EPS  # at most this: `_pieces` would give [lots]
     for position, lots in cuts:
-        if lots <= (cap if cap < q else q) + _EPS:  # one piece: `_pieces` would give [lots]
+        if lots <= one_piece:
             pieces.append((position, lots))
         else:
             pieces.extend([(position, v) for v in
@@ -281,16 +277,15 @@ def _slice_actions(
     done: dict[int, float] = {}
     window = _window_seconds(urgency, u)
     n = len(ordered)
-    actions = []
-    sell, buy = Side.SELL, Side.BUY
+    actions: list[Action] = []
+    sell, buy, add, closed_before = Side.SELL, Side.BUY, actions.append, done.get
     for k, (p, lots) in enumerate(ordered):
         ticket = p.ticket
-        closed = done[ticket] = done.get(ticket, 0.0) + lots
+        closed = done[ticket] = closed_before(ticket, 0.0) + lots
         # positional for speed, in the field order of Action: plan_id, ticket, symbol, side,
         # volume, urgency, not_before, slice_index, slices, close_by_ticket, full_close, reason
-        actions.append(Action(plan_id, ticket, p.symbol, sell if p.type == 0 else buy, lots,
-                              urgency, now + window * k / n, k + 1, n, hedging,
-                              closed >= p.volume - _EPS, reason))
+        add(Action(plan_id, ticket, p.symbol, sell if p.type == 0 else buy, lots, urgency,
+                   now + window * k / n, k + 1, n, hedging, closed >= p.volume - _EPS, reason))
     return actions
 
 

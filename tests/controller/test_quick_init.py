@@ -9,7 +9,7 @@ from dataclasses import FrozenInstanceError, dataclass, field
 import pytest
 
 from controller.decision_types import Action, Side, Urgency
-from controller.quick_init import quick_init
+from controller.quick_init import _writable_twin, quick_init
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,3 +106,63 @@ def test_quick_replace_gives_the_record_dataclasses_replace_gives() -> None:
         quick_replace(base, nope=1)
     with pytest.raises(FrozenInstanceError):
         quick_replace(base, volume=1.0).volume = 2.0  # type: ignore[misc]
+
+
+@dataclass(frozen=True, slots=True)
+class _PlainWide:
+    ticket: int
+    symbol: str
+    side: int
+    volume: float
+    price: float
+    note: str | None = None
+    tag: str = "t"
+
+
+@quick_init
+@dataclass(frozen=True, slots=True)
+class _QuickWide:
+    ticket: int
+    symbol: str
+    side: int
+    volume: float
+    price: float
+    note: str | None = None
+    tag: str = "t"
+
+
+def _wide(record: _PlainWide | _QuickWide) -> tuple[object, ...]:
+    return (record.ticket, record.symbol, record.side, record.volume, record.price, record.note,
+            record.tag)
+
+
+def test_quick_init_of_many_fields_through_the_twin_builds_the_same_frozen_record() -> None:
+    assert _writable_twin(_QuickWide) is not None  # 7 fields: built through the twin
+    for args, kwargs in (((1, "EURUSD", 0, 0.25, 1.1, "x", "y"), {}),
+                         ((2, "GBPUSD", 1, 1.0, 1.3), {}),
+                         ((), {"price": 9.0, "symbol": "USDJPY", "ticket": 3, "side": 0,
+                               "volume": 0.1, "tag": "z"})):
+        quick, plain = _QuickWide(*args, **kwargs), _PlainWide(*args, **kwargs)  # type: ignore[arg-type]
+        assert type(quick) is _QuickWide
+        assert _wide(quick) == _wide(plain)
+        assert all(a is b for a, b in zip(_wide(quick), _wide(plain), strict=True))
+    a = _QuickWide(1, "EURUSD", 0, 0.5, 1.1)
+    assert a == _QuickWide(1, "EURUSD", 0, 0.5, 1.1)
+    assert hash(a) == hash(_QuickWide(1, "EURUSD", 0, 0.5, 1.1))
+    assert repr(a) == ("_QuickWide(ticket=1, symbol='EURUSD', side=0, volume=0.5, price=1.1, "
+                       "note=None, tag='t')")
+    with pytest.raises(FrozenInstanceError):
+        a.volume = 1.0  # type: ignore[misc]
+    assert pickle.loads(pickle.dumps(a)) == a
+    assert dataclasses.replace(a, tag="u") == _QuickWide(1, "EURUSD", 0, 0.5, 1.1, None, "u")
+
+
+def test_quick_init_of_many_fields_keeps_a_subclass_its_own_class() -> None:
+    class Sub(_QuickWide):
+        __slots__ = ()
+
+    s = Sub(1, "EURUSD", 0, 0.5, 1.1)
+    assert type(s) is Sub
+    assert _wide(s) == (1, "EURUSD", 0, 0.5, 1.1, None, "t")
+    with pytest.raises(FrozenInstanceError):
+        s.volume = 1.0  # type: ignore[misc]
