@@ -58,3 +58,25 @@ def test_a_bad_table_names_the_key_the_value_and_what_is_allowed(tmp_path: Path,
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (BASE.replace('name = "EURUSD"\n', "spread_points = 3\n") + GENERATOR,
+         "symbols[0].name is missing; it is required (expected str)"),
+        (BASE + GENERATOR + '[[book]]\nsymbol = "EURUSD"\ntype = "buy"\n',
+         "book[0].volume is missing; it is required (expected float)"),
+        (BASE + GENERATOR + "[[balance_ops]]\namount = 100.0\n",
+         "balance_ops[0].time is missing; it is required (expected str or datetime or int or "
+         "float)"),
+    ],
+)
+def test_a_missing_key_names_the_file_the_key_and_its_type_in_words(tmp_path: Path, text: str,
+                                                                    message: str) -> None:
+    path = tmp_path / "my-window.toml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert str(info.value) == f"{path}: {message}"
+    assert "<class" not in str(info.value)
