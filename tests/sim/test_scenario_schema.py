@@ -57,7 +57,7 @@ def test_a_bad_table_names_the_key_the_value_and_what_is_allowed(tmp_path: Path,
     path.write_text(text)
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
-    assert str(info.value) == message
+    assert str(info.value) == f"{path}: {message}"  # the file, then the problem in it
 
 
 @pytest.mark.parametrize(

@@ -61,10 +61,13 @@ def load_scenario(
                             f"({', '.join(builtin_scenarios())})") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"scenario file {p} cannot be read: {exc}") from None
-    return parse_scenario(
-        raw,
-        base=p.parent,
-        data_dir=None if data_dir is None else Path(data_dir),
-        seed=seed,
-        source=str(p),
-    )
+    try:
+        return parse_scenario(
+            raw,
+            base=p.parent,
+            data_dir=None if data_dir is None else Path(data_dir),
+            seed=seed,
+            source=str(p),
+        )
+    except ScenarioError as exc:  # a problem inside the file: say which file
+        raise ScenarioError(f"{p}: {exc}") from None

@@ -154,19 +154,19 @@ def _model_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseMo
 
 
 def _kind_name(model: type[BaseModel], loc: tuple[int | str, ...]) -> str:
-    """The expected type of the field at `loc`, as the errors always named it (the Python
-    type's repr, or the tuple of the types a field takes)."""
+    """The expected type of the field at `loc`, named as the wrong-type errors name it
+    ("expected float", "expected str or float or datetime")."""
     owner = _model_at(model, loc[:-1])
     field = owner.model_fields.get(str(loc[-1])) if owner is not None else None
     if field is None:
         return "a value"
     for meta in field.metadata:
         if isinstance(meta, BeforeValidator) and isinstance(meta.func, _KindCheck):
-            return repr(meta.func.kinds)
+            return f"expected {meta.func.name}"
     origin = get_origin(field.annotation) or field.annotation
     if isinstance(origin, type) and issubclass(origin, BaseModel):
         origin = dict
-    return repr(origin)
+    return f"expected {getattr(origin, '__name__', origin)}"
 
 
 _TYPE_NAMES = {"int_type": "int", "float_type": "float", "string_type": "str",
