@@ -21,21 +21,9 @@ _LIMIT = 2.0**40
 _SCALE = {d: 10.0**d for d in range(16)}  # exact floats: 10**d < 2**53
 
 
-def round_to(x: float, digits: int) -> float:
-    """`round(x, digits)`, the same float (the short way for 0 ≤ digits ≤ 15: module text)."""
-    scale = _SCALE.get(digits)
-    if scale is not None and type(x) is float:
-        y = x * scale
-        if -_LIMIT < y < _LIMIT:
-            n = round(y)
-            if -0.49 < y - n < 0.49:
-                return n / scale if n else 0.0 * x  # 0 keeps the sign of x, as round does
-    return round(x, digits)
-
-
 def _rounder(digits: int) -> Callable[[float], float]:
-    """`round_to(x, digits)` for one fixed `digits` (0 ≤ digits ≤ 15): the same steps with the
-    scale bound once, which spares the table look-up and an argument on every call."""
+    """`round(x, digits)` for one fixed `digits` (0 ≤ digits ≤ 15), the short way where the
+    module text proves it gives the same float, with the scale bound once."""
     scale = _SCALE[digits]
 
     def rounded(x: float) -> float:
@@ -48,10 +36,16 @@ def _rounder(digits: int) -> Callable[[float], float]:
         return round(x, digits)
 
     rounded.__name__ = rounded.__qualname__ = f"round{digits}"
-    rounded.__doc__ = f"`round(x, {digits})`, the same float (`round_to(x, {digits})`)."
+    rounded.__doc__ = f"`round(x, {digits})`, the same float (module text)."
     return rounded
 
 
-round6 = _rounder(6)
-round8 = _rounder(8)
-round10 = _rounder(10)
+_ROUNDERS = {d: _rounder(d) for d in _SCALE}
+round6, round8, round10 = _ROUNDERS[6], _ROUNDERS[8], _ROUNDERS[10]
+
+
+def round_to(x: float, digits: int) -> float:
+    """`round(x, digits)`, the same float (the short way for 0 ≤ digits ≤ 15: module text)."""
+    rounder = _ROUNDERS.get(digits)
+    return rounder(x) if rounder is not None else round(x, digits)
+
