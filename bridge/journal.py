@@ -74,9 +74,6 @@ JOURNAL = Table(
     Column("payload", JSON, nullable=False),
 )
 _INSERT = insert(JOURNAL)  # one statement object: SQLAlchemy compiles it once, then reuses it
-_WRITTEN = ("account", "server", "time", "kind", "plan_id", "ticket", "payload")
-_SQLITE_INSERT = (f"INSERT INTO journal ({', '.join(_WRITTEN)}) "
-                  f"VALUES ({', '.join('?' for _ in _WRITTEN)})")  # what _INSERT compiles to
 
 PendingRow = tuple[JournalKind | str, float, dict[str, Any], str | None, int | None]
 """A row for `Journal.append_many`: kind, time (UTC epoch s), payload, plan_id, ticket."""
@@ -193,7 +190,6 @@ class Journal:
             upgrade(self.engine)
         self._has_server = "server" in {c["name"] for c in
                                         inspect(self.engine).get_columns("journal")}
-        self._plain_sqlite = self.engine.dialect.name == "sqlite" and self._has_server
         if writable:
             self._try_write()
 
@@ -257,17 +253,9 @@ class Journal:
         if not rows:
             return
         with self.engine.begin() as conn:
-            if self._plain_sqlite:
-                # the driver's executemany with each payload's text: SQLAlchemy binds these
-                # seven values unchanged on SQLite, so this skips only its per-row work
-                server = self.server or ""
-                conn.exec_driver_sql(_SQLITE_INSERT, [
-                    (self.account, server, time, str(kind), plan_id, ticket, payload_text(p))
-                    for kind, time, p, plan_id, ticket in rows])
-            else:
-                conn.execute(_INSERT, [self._values(kind, time, EncodedPayload(payload_text(p)),
-                                                    plan_id, ticket)
-                                       for kind, time, p, plan_id, ticket in rows])
+            conn.execute(_INSERT, [self._values(kind, time, EncodedPayload(payload_text(p)),
+                                                plan_id, ticket)
+                                   for kind, time, p, plan_id, ticket in rows])
 
     def _values(self, kind: JournalKind | str, time: float,
                 payload: dict[str, Any] | EncodedPayload, plan_id: str | None,

@@ -70,17 +70,6 @@ def test_append_many_writes_the_bytes_append_writes(tmp_path: Path) -> None:
     assert "NaN" not in "".join(stored)
 
 
-def test_append_manys_sqlite_statement_is_the_one_sqlalchemy_compiles() -> None:
-    from sqlalchemy.dialects import sqlite
-
-    from bridge import journal
-
-    compiled = journal._INSERT.compile(dialect=sqlite.dialect(),
-                                       column_keys=list(journal._WRITTEN))
-    assert str(compiled) == journal._SQLITE_INSERT
-    assert set(journal._WRITTEN) == {c.name for c in journal.JOURNAL.c} - {"id"}
-
-
 def test_with_plan_id_is_replace_of_the_plan_id(tmp_path: Path) -> None:
     guard, sim = sim_guard(sim_config(tmp_path))
     guard.start()
