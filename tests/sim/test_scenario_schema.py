@@ -49,20 +49,7 @@ def test_every_scenario_table_is_a_strict_pydantic_model_refusing_unknown_keys()
          "faults[0].at = True has the wrong type; expected str or float or datetime"),
         (BASE.replace('name = "EURUSD"\n', 'name = "EURUSD"\ndigits = 9\n') + GENERATOR,
          "symbols[0].digits = 9 must be within 0..8"),
-    ],
-)
-def test_a_bad_table_names_the_key_the_value_and_what_is_allowed(tmp_path: Path, text: str,
-                                                                 message: str) -> None:
-    path = tmp_path / "s.toml"
-    path.write_text(text)
-    with pytest.raises(ScenarioError) as info:
-        load_scenario(path)
-    assert str(info.value) == f"{path}: {message}"  # the file, then the problem in it
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
+        # a missing key: its type in the words the wrong-type errors use
         (BASE.replace('name = "EURUSD"\n', "spread_points = 3\n") + GENERATOR,
          "symbols[0].name is missing; it is required (expected str)"),
         (BASE + GENERATOR + '[[book]]\nsymbol = "EURUSD"\ntype = "buy"\n',
@@ -72,11 +59,12 @@ def test_a_bad_table_names_the_key_the_value_and_what_is_allowed(tmp_path: Path,
          "float)"),
     ],
 )
-def test_a_missing_key_names_the_file_the_key_and_its_type_in_words(tmp_path: Path, text: str,
-                                                                    message: str) -> None:
-    path = tmp_path / "my-window.toml"
+def test_a_bad_table_names_the_key_the_value_and_what_is_allowed(tmp_path: Path, text: str,
+                                                                 message: str) -> None:
+    path = tmp_path / "s.toml"
     path.write_text(text)
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
-    assert str(info.value) == f"{path}: {message}"
+    assert str(info.value) == f"{path}: {message}"  # the file, then the problem in it
     assert "<class" not in str(info.value)
+
