@@ -264,22 +264,32 @@ class Journal:
                 "kind": str(kind), "plan_id": plan_id, "ticket": ticket,
                 "payload": payload if type(payload) is EncodedPayload else json_safe(payload)}
 
-    def rows(self, kind: JournalKind | str | None = None, *, plan_id: str | None = None,
-             after_id: int = 0, before_id: int | None = None, limit: int | None = None,
+    def rows(self, kind: JournalKind | str | tuple[JournalKind | str, ...] | None = None, *,
+             plan_id: str | None = None, ticket: int | None = None,
+             slice_index: int | None = None, after_id: int = 0,
+             before_id: int | None = None, limit: int | None = None,
              newest_first: bool = False, what: str | None = None) -> list[JournalRow]:
         """Rows of this account with `after_id` < id < `before_id`, oldest first unless
-        `newest_first`; with `what`, only rows whose payload's "what" is it (a state row's
-        subject: the database filters, no other row is decoded)."""
+        `newest_first`, of `kind` (one, or any of a tuple), of `plan_id` and of position
+        `ticket` when given; with `slice_index`, only rows whose payload's "slice_index" is it
+        (an intent, result or slice row's slice); with `what`, only rows whose payload's "what"
+        is it (a state row's subject). The database filters: no other row is decoded."""
         query = select(*self._columns()).where(JOURNAL.c.account == self.account,
                                                JOURNAL.c.id > after_id)
         if self.server is not None and self._has_server:
             query = query.where(JOURNAL.c.server == self.server)
         if before_id is not None:
             query = query.where(JOURNAL.c.id < before_id)
-        if kind is not None:
+        if isinstance(kind, tuple):
+            query = query.where(JOURNAL.c.kind.in_([str(k) for k in kind]))
+        elif kind is not None:
             query = query.where(JOURNAL.c.kind == str(kind))
         if plan_id is not None:
             query = query.where(JOURNAL.c.plan_id == plan_id)
+        if ticket is not None:
+            query = query.where(JOURNAL.c.ticket == ticket)
+        if slice_index is not None:
+            query = query.where(JOURNAL.c.payload["slice_index"].as_integer() == slice_index)
         if what is not None:
             query = query.where(JOURNAL.c.payload["what"].as_string() == what)
         query = query.order_by(JOURNAL.c.id.desc() if newest_first else JOURNAL.c.id)

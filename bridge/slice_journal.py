@@ -48,9 +48,11 @@ class SliceJournal:
     def attempts(self, action: Action) -> list[dict[str, Any]]:
         """This slice's `result` payloads, oldest first. An `intent` with no result after it
         (the process died during the send) is returned as a last, "unknown" result."""
-        rows = [r for r in self.journal.rows(plan_id=action.plan_id)
-                if r.kind in (JournalKind.INTENT, JournalKind.RESULT) and r.ticket == action.ticket
-                and r.payload.get("slice_index") == action.slice_index]
+        # the database picks the slice's own intent and result rows: a send decodes what its
+        # slice wrote, not every row of a plan of hundreds of slices and retries
+        rows = self.journal.rows((JournalKind.INTENT, JournalKind.RESULT),
+                                 plan_id=action.plan_id, ticket=action.ticket,
+                                 slice_index=action.slice_index)
         out = [r.payload for r in rows if r.kind == JournalKind.RESULT]
         if rows and rows[-1].kind == JournalKind.INTENT:
             i = rows[-1].payload

@@ -61,6 +61,21 @@ def test_rows_round_trip_with_filters_and_order(journal_url: str) -> None:
     j.close()
 
 
+def test_rows_filter_by_any_of_several_kinds_by_ticket_and_by_slice(journal_url: str) -> None:
+    j = Journal(journal_url, 42, server="Demo-1")
+    for i, kind in enumerate(["intent", "result", "slice", "intent", "result", "decision"]):
+        j.append(kind, 10.0 + i, {"i": i, "slice_index": 1 + i % 2}, plan_id="P",
+                 ticket=7 if i < 3 else 8)
+    j.append("state", 20.0, {"i": 6, "what": "data"}, plan_id="P", ticket=8)
+    assert [r.payload["i"] for r in j.rows(("intent", "result"), plan_id="P")] == [0, 1, 3, 4]
+    assert [r.payload["i"] for r in j.rows(("intent", "result"), ticket=8)] == [3, 4]
+    assert [r.payload["i"] for r in j.rows(ticket=7)] == [0, 1, 2]
+    assert [r.payload["i"] for r in j.rows(ticket=8, slice_index=2)] == [3, 5]
+    assert [r.payload["i"] for r in j.rows(("intent", "result"), slice_index=1)] == [0, 4]
+    assert j.rows(("intent",), plan_id="Q") == []
+    j.close()
+
+
 def test_state_rows_filtered_by_their_subject_in_the_database(journal_url: str) -> None:
     j = Journal(journal_url, 42, server="Demo-1")
     for i, what in enumerate(("state", "algo_trading", "state", "expert", "algo_trading")):

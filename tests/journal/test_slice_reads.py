@@ -5,7 +5,7 @@ every send read and decode the whole plan's rows again: that made a plan's sends
 its length (covid-2020 at appetite 8: 901 orders, 543 k rows decoded, 7 ms a send).
 
 Pinned on SQLite and PostgreSQL (`journal_url`): the attempts are exactly what the plan's rows
-say, and only the slice's own ticket's rows are decoded, whatever the plan's length."""
+say, and only the slice's own rows are decoded, whatever the plan's length."""
 
 from __future__ import annotations
 
@@ -104,10 +104,14 @@ def test_a_slices_attempts_are_what_its_plans_rows_say(journal: Journal) -> None
             slices.attempts(_action(7, 2, plan_id="R1-10000001-1700000900"))] == ["unknown"]
 
 
-def test_a_slices_attempts_decode_only_its_own_tickets_rows(journal: Journal,
+def test_a_slices_attempts_decode_only_its_own_rows(journal: Journal,
                                                            decoded: Counter[str]) -> None:
     slices = _plan(journal)
     decoded.clear()
     assert [r["conclusion"] for r in slices.attempts(_action(100, 2))] == ["filled"]
     # ticket 100's rows in the plan: two slices × (intent, result, slice); not the plan's 900
     assert sum(decoded.values()) <= 6, dict(decoded)
+    decoded.clear()
+    assert len(slices.attempts(_action(7, 2))) == 2
+    # a slice sent twice: its two intents and two results, not its ticket's other slice
+    assert decoded == Counter({"intent": 2, "result": 2})
