@@ -115,7 +115,10 @@ def assess_liquidity(snapshot: Snapshot, book: Book, ind: Mapping[str, SymbolInd
         else None
     # the crash sign of depth counts measured depth only (book, EA telemetry), never the proxy
     real = [k for k in ("book", "telemetry") if k in measured and measured[k][1] > 0.0]
-    real_ratio = sum(measured[k][0] for k in real) / sum(measured[k][1] for k in real) \
+    # start 0.0, the same float as sum's 0 (0 + x is x): compiled by mypyc, sum(<floats>) with
+    # the int start raised TypeError (docs/performance.md, the compiled controller)
+    real_ratio = sum((measured[k][0] for k in real), 0.0) / \
+        sum((measured[k][1] for k in real), 0.0) \
         if real else None
     proxy = measured.get("proxy")
     proxy_ratio = proxy[0] / proxy[1] if proxy is not None and proxy[1] > 0.0 else None

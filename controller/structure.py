@@ -53,9 +53,10 @@ def book_sigma(book: Book, weights: Mapping[str, float], ind: Mapping[str, Symbo
         signed = {s: book.net[s] * book.unit[s] / book.total_pv for s in book.positions}
         sd = portfolio.sd_daily
 
-        def known(symbol: str) -> bool:  # its own σ, or returns in the covariance
+        def known(symbol: str) -> bool:  # its own σ, or returns in the covariance (a bool,
+            # not numpy's: compiled by mypyc, a `-> bool` refuses numpy.bool)
             i = portfolio.index.get(symbol)
-            return symbol in floor or (sd is not None and i is not None and sd[i] > 0.0)
+            return symbol in floor or (sd is not None and i is not None and bool(sd[i] > 0.0))
 
         if all(known(k) for k, w in signed.items() if w != 0.0):
             value = portfolio_sigma(portfolio, signed, floor)
