@@ -21,7 +21,6 @@ import pytest
 from rich.console import Console
 from sqlalchemy import event
 
-import bridge.journal
 from bridge.commands.status import _print, collect
 from bridge.journal import Journal
 from tests.kit.month import COPIES, Month, build_month
@@ -34,20 +33,6 @@ SHOWN_STATES = 20  # the newest state rows the table lists
 @pytest.fixture(scope="module")
 def month(tmp_path_factory: pytest.TempPathFactory) -> Month:
     return build_month(tmp_path_factory.mktemp("month"))
-
-
-@pytest.fixture
-def decoded(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
-    """Rows decoded from the journal, per kind, while the test runs."""
-    counts: Counter[str] = Counter()
-    original = bridge.journal._row
-
-    def counting(r: Any) -> bridge.journal.JournalRow:
-        counts[str(r.kind)] += 1
-        return original(r)
-
-    monkeypatch.setattr(bridge.journal, "_row", counting)
-    return counts
 
 
 def _status(path: Path) -> tuple[dict[str, Any], list[str]]:
